@@ -1,0 +1,99 @@
+// Bounds-checked reading and writing of TLS wire structures (in the spirit of BoringSSL's CBS/CBB).
+//
+// Reader: every read checks the remaining length in one place (take()); a length-prefixed vector is
+// read as a child Reader; a structure ends with `empty()` to reject trailing bytes. A failed read
+// leaves the reader unchanged and returns false. Parsers never do pointer arithmetic of their own.
+//
+// Writer: appends to a Bytes. A length prefix is opened with begin8/16/24() and filled in by end();
+// a body too long for its prefix makes the writer fail (ok() == false), which the caller checks once.
+#ifndef SANSTLS_CORE_BYTES_H_
+#define SANSTLS_CORE_BYTES_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "crypto/types.h"
+
+namespace sanstls {
+
+class Reader {
+ public:
+  Reader() = default;
+  explicit Reader(ByteView in) : in_(in) {}
+
+  size_t remaining() const { return in_.size() - pos_; }
+  bool empty() const { return remaining() == 0; }
+  ByteView rest() const { return in_.sub(pos_); }
+  size_t offset() const { return pos_; }
+
+  bool u8(uint8_t* v);
+  bool u16(uint16_t* v);
+  bool u24(uint32_t* v);
+  bool u32(uint32_t* v);
+  bool u64(uint64_t* v);
+  bool bytes(size_t n, ByteView* out);
+  bool copy(size_t n, Bytes* out);
+  bool skip(size_t n);
+
+  // A vector with an 8/16/24-bit length prefix, as a child reader or as bytes.
+  bool prefixed8(Reader* child);
+  bool prefixed16(Reader* child);
+  bool prefixed24(Reader* child);
+  bool prefixed8(ByteView* out);
+  bool prefixed16(ByteView* out);
+  bool prefixed24(ByteView* out);
+  bool prefixed8(Bytes* out);
+  bool prefixed16(Bytes* out);
+  bool prefixed24(Bytes* out);
+
+ private:
+  // The one bounds check: on success *p points at n readable bytes and the reader has moved past them.
+  bool take(size_t n, const uint8_t** p);
+  bool prefixed(size_t len_bytes, ByteView* out);
+
+  ByteView in_;
+  size_t pos_ = 0;
+};
+
+class Writer {
+ public:
+  explicit Writer(Bytes* out) : out_(out) {}
+
+  // An open length prefix: where it starts and how many bytes it has.
+  struct Prefix {
+    size_t at;
+    uint8_t len_bytes;
+  };
+
+  bool ok() const { return ok_; }
+  size_t size() const { return out_->size(); }
+
+  void u8(uint8_t v) { out_->push_back(v); }
+  void u16(uint16_t v);
+  void u24(uint32_t v);  // fails the writer when v >= 2^24
+  void u32(uint32_t v);
+  void u64(uint64_t v);
+  void bytes(ByteView b) { out_->insert(out_->end(), b.begin(), b.end()); }
+
+  Prefix begin8() { return begin(1); }
+  Prefix begin16() { return begin(2); }
+  Prefix begin24() { return begin(3); }
+  // Fills in the prefix with the length written since it was opened.
+  void end(Prefix p);
+
+  void prefixed8(ByteView b);
+  void prefixed16(ByteView b);
+  void prefixed24(ByteView b);
+
+  void fail() { ok_ = false; }
+
+ private:
+  Prefix begin(uint8_t len_bytes);
+
+  Bytes* out_;
+  bool ok_ = true;
+};
+
+}  // namespace sanstls
+
+#endif  // SANSTLS_CORE_BYTES_H_

@@ -1,0 +1,292 @@
+// The one door between the protocol engine and cryptography.
+//
+// core/ depends on this header only. The implementation over mbedTLS (crypto/mbedtls_provider.h) is the
+// only code that includes an mbedTLS header. Every function reports failure as a value; none throws.
+//
+// Randomness: every operation that needs random bytes takes an `Rng&`; nothing draws from a generator
+// of its own, so a connection driven by a DeterministicRng is reproducible to the byte.
+// Time: certificate checks take the time as an argument (seconds since the Unix epoch).
+#ifndef SANSTLS_CRYPTO_CRYPTO_H_
+#define SANSTLS_CRYPTO_CRYPTO_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crypto/types.h"
+
+namespace sanstls {
+namespace crypto {
+
+// ---------------------------------------------------------------------------------------------------
+// Status
+
+enum class Status : uint8_t {
+  ok = 0,
+  bad_input,          // malformed argument: wrong length, bad encoding, value out of range
+  bad_tag,            // AEAD tag or MAC did not verify
+  bad_signature,      // signature did not verify
+  bad_peer_value,     // peer key-exchange value invalid (0, 1, p-1, not on curve, wrong length)
+  unsupported,        // algorithm or key type not supported by this provider
+  internal,           // the crypto library failed unexpectedly
+};
+const char* status_name(Status s);
+
+// ---------------------------------------------------------------------------------------------------
+// Randomness
+
+class Rng {
+ public:
+  virtual ~Rng() = default;
+  // Fills out[0..n). Must not fail; a generator that cannot produce bytes aborts the process.
+  virtual void fill(uint8_t* out, size_t n) = 0;
+};
+
+// Reproducible to the byte for a given seed: HMAC-DRBG(SHA-256) instantiated with the seed as entropy
+// (NIST SP 800-90A), no reseeding, no prediction resistance. For tests, fuzzing and replay.
+std::unique_ptr<Rng> make_deterministic_rng(ByteView seed);
+// OS entropy through mbedTLS's entropy source and CTR-DRBG.
+std::unique_ptr<Rng> make_system_rng();
+
+// ---------------------------------------------------------------------------------------------------
+// Hashes
+
+enum class HashAlg : uint8_t { sha1, sha256, sha384, sha512 };
+constexpr size_t kMaxHashLen = 64;
+size_t hash_length(HashAlg alg);
+size_t hash_block_length(HashAlg alg);
+
+// Incremental hash with copyable state (the handshake transcript forks it for Finished).
+class Hash {
+ public:
+  virtual ~Hash() = default;
+  virtual HashAlg alg() const = 0;
+  virtual void update(ByteView data) = 0;
+  // Writes hash_length(alg()) bytes to out. The object must not be used after finish().
+  virtual void finish(uint8_t* out) = 0;
+  virtual std::unique_ptr<Hash> clone() const = 0;
+};
+
+// Incremental HMAC.
+class Hmac {
+ public:
+  virtual ~Hmac() = default;
+  virtual void update(ByteView data) = 0;
+  // Writes hash_length bytes and resets to the keyed initial state, ready for the next message.
+  virtual void finish(uint8_t* out) = 0;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Ciphers
+
+enum class AeadAlg : uint8_t { aes_128_gcm, aes_256_gcm, chacha20_poly1305 };
+size_t aead_key_length(AeadAlg alg);  // 16, 32, 32
+constexpr size_t kAeadTagLength = 16;
+constexpr size_t kAeadNonceLength = 12;
+
+class Aead {
+ public:
+  virtual ~Aead() = default;
+  virtual AeadAlg alg() const = 0;
+  // Encrypts inout[0..len) in place and writes a 16-byte tag. nonce is 12 bytes.
+  virtual Status seal(ByteView nonce, ByteView aad, uint8_t* inout, size_t len, uint8_t* tag) = 0;
+  // Decrypts inout[0..len) in place after checking the tag; on bad_tag inout's content is unspecified.
+  virtual Status open(ByteView nonce, ByteView aad, uint8_t* inout, size_t len, const uint8_t* tag) = 0;
+};
+
+// AES-CBC without padding (the record layer pads). len must be a multiple of 16; iv is 16 bytes.
+class CbcCipher {
+ public:
+  virtual ~CbcCipher() = default;
+  virtual Status encrypt(ByteView iv, uint8_t* inout, size_t len) = 0;
+  virtual Status decrypt(ByteView iv, uint8_t* inout, size_t len) = 0;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Key exchange
+
+// Values are the TLS NamedGroup code points.
+enum class Group : uint16_t {
+  secp256r1 = 0x0017,
+  secp384r1 = 0x0018,
+  x25519 = 0x001d,
+  ffdhe2048 = 0x0100,
+  ffdhe3072 = 0x0101,
+};
+bool group_supported(uint16_t code_point);
+
+// One ephemeral key pair. Public values: X25519 32 bytes; NIST curves the uncompressed point
+// (0x04 || X || Y); finite-field DH the public value big-endian, left-padded to the length of p.
+class KeyShare {
+ public:
+  virtual ~KeyShare() = default;
+  virtual ByteView public_value() const = 0;
+  // Checks the peer's value (rejects: wrong length; for DH y <= 1 or y >= p-1; points not on the curve
+  // or the point at infinity; an all-zero X25519 result) and writes the shared secret: X25519 32
+  // bytes, NIST curves the X coordinate, DH the secret left-padded to the length of p (TLS 1.2 strips
+  // leading zeros itself, TLS 1.3 keeps them).
+  virtual Status shared_secret(ByteView peer_public, Bytes* out) = 0;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Signatures (values are the TLS SignatureScheme code points)
+
+enum class SignatureScheme : uint16_t {
+  rsa_pkcs1_sha1 = 0x0201,
+  ecdsa_sha1 = 0x0203,
+  rsa_pkcs1_sha256 = 0x0401,
+  rsa_pkcs1_sha384 = 0x0501,
+  rsa_pkcs1_sha512 = 0x0601,
+  ecdsa_secp256r1_sha256 = 0x0403,
+  ecdsa_secp384r1_sha384 = 0x0503,
+  ecdsa_secp521r1_sha512 = 0x0603,
+  rsa_pss_rsae_sha256 = 0x0804,
+  rsa_pss_rsae_sha384 = 0x0805,
+  rsa_pss_rsae_sha512 = 0x0806,
+  ed25519 = 0x0807,
+  rsa_pss_pss_sha256 = 0x0809,
+  rsa_pss_pss_sha384 = 0x080a,
+  rsa_pss_pss_sha512 = 0x080b,
+};
+
+enum class KeyType : uint8_t { rsa, ec_p256, ec_p384, other };
+
+class PublicKey {
+ public:
+  virtual ~PublicKey() = default;
+  virtual KeyType type() const = 0;
+  virtual size_t bits() const = 0;
+  // Verifies sig over msg (the message itself; the scheme says how it is hashed). ECDSA signatures are
+  // DER-encoded as in TLS. Returns ok or bad_signature (or unsupported for a scheme that does not fit
+  // the key).
+  virtual Status verify(SignatureScheme scheme, ByteView msg, ByteView sig) const = 0;
+  // RSA key exchange, client side: PKCS#1 v1.5 encryption.
+  virtual Status rsa_encrypt_pkcs1(ByteView plaintext, Rng& rng, Bytes* out) const = 0;
+};
+
+class PrivateKey {
+ public:
+  virtual ~PrivateKey() = default;
+  virtual KeyType type() const = 0;
+  virtual size_t bits() const = 0;
+  virtual Status sign(SignatureScheme scheme, ByteView msg, Rng& rng, Bytes* sig) const = 0;
+  // RSA key exchange, server side (RFC 5246 7.4.7.1): decrypts the PKCS#1 v1.5 ciphertext and, in
+  // constant time, writes 48 bytes to out: the decrypted premaster secret when the padding is good,
+  // the length is 48 and its first two bytes equal client_version; otherwise 48 random bytes drawn
+  // from rng (always drawn, whether used or not). Fails only for a non-RSA key or a ciphertext whose
+  // length is not the modulus length (which is public).
+  virtual Status rsa_decrypt_premaster(ByteView ciphertext, uint16_t client_version, Rng& rng,
+                                       uint8_t out[48]) const = 0;
+  virtual std::unique_ptr<PublicKey> public_key() const = 0;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// X.509
+
+// Why a chain was refused; the engine maps each to its alert (RFC 5246 7.2.2, RFC 8446 6.2).
+enum class CertError : uint8_t {
+  ok = 0,
+  bad_certificate,          // unparsable, bad signature in the chain, or an unusable leaf
+  unsupported_certificate,  // key type or algorithm not supported
+  certificate_expired,      // a certificate not yet valid or expired at the given time
+  unknown_ca,               // no path to a trust anchor
+  name_mismatch,            // leaf does not match the expected DNS name or IP address
+  bad_key_usage,            // key usage / extended key usage / basic constraints do not allow this use
+};
+const char* cert_error_name(CertError e);
+
+class Certificate {
+ public:
+  virtual ~Certificate() = default;
+  virtual ByteView der() const = 0;
+  virtual std::unique_ptr<PublicKey> public_key() const = 0;
+  virtual std::string subject() const = 0;  // one line, as mbedTLS prints it
+  virtual std::string issuer() const = 0;
+  virtual int64_t not_before() const = 0;  // seconds since the Unix epoch
+  virtual int64_t not_after() const = 0;
+  // Checks a DNS name or an IP address (v4 dotted or v6 text) against the certificate, RFC 6125:
+  // subjectAltName dNSName / iPAddress entries when present (then the CN is ignored), else the CN;
+  // a wildcard only as the whole leftmost label, matching exactly one label.
+  virtual bool matches_name(const std::string& name) const = 0;
+};
+
+enum class Purpose : uint8_t { server_auth, client_auth };
+
+// A set of trust anchors. Immutable once built; shared by many connections.
+class TrustStore {
+ public:
+  virtual ~TrustStore() = default;
+  virtual size_t size() const = 0;
+  // chain[0] is the leaf, then intermediates in any order. Checks: signatures up to an anchor, validity
+  // at `now` for every certificate, basic constraints and key usage of CAs, the leaf's key usage and
+  // extended key usage for `purpose`, name constraints where mbedTLS supports them, and the name
+  // (when `name` is not empty) with Certificate::matches_name.
+  virtual CertError verify(const std::vector<ByteView>& chain, int64_t now, Purpose purpose,
+                           const std::string& name) const = 0;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// The provider: creates every object above. Stateless and thread-safe; one is shared by everything.
+
+class Provider {
+ public:
+  virtual ~Provider() = default;
+
+  virtual std::unique_ptr<Hash> hash(HashAlg alg) const = 0;
+  virtual std::unique_ptr<Hmac> hmac(HashAlg alg, ByteView key) const = 0;
+  // nullptr on a key of the wrong length.
+  virtual std::unique_ptr<Aead> aead(AeadAlg alg, ByteView key) const = 0;
+  // AES-128 or AES-256 by key length (16 or 32); nullptr otherwise.
+  virtual std::unique_ptr<CbcCipher> aes_cbc(ByteView key) const = 0;
+
+  // Constant-time MAC for MAC-then-encrypt CBC records (Lucky Thirteen): computes
+  // HMAC(key, header || data[0..data_len)) where data_len is secret and at most max_len, doing the
+  // same number of hash compressions whatever data_len is. data must hold max_len readable bytes.
+  virtual Status hmac_constant_time(HashAlg alg, ByteView key, ByteView header, const uint8_t* data,
+                                    size_t data_len, size_t max_len, uint8_t* out) const = 0;
+
+  // nullptr for an unsupported group.
+  virtual std::unique_ptr<KeyShare> generate_key_share(Group group, Rng& rng) const = 0;
+  // Finite-field DH with the server's parameters (TLS 1.2 DHE client). nullptr when p is not an odd
+  // number of at least min_bits bits or g is not in [2, p-2].
+  virtual std::unique_ptr<KeyShare> generate_dh_share(ByteView p, ByteView g, size_t min_bits,
+                                                      Rng& rng) const = 0;
+  // The RFC 7919 prime and generator of a named ffdhe group (empty for other groups).
+  virtual void ffdhe_params(Group group, Bytes* p, Bytes* g) const = 0;
+
+  // PEM (first key in the text; PKCS#1, SEC1 or PKCS#8, unencrypted) or DER.
+  virtual std::unique_ptr<PrivateKey> load_private_key(ByteView pem_or_der, std::string* error) const = 0;
+  virtual std::unique_ptr<Certificate> parse_certificate(ByteView der, std::string* error) const = 0;
+  // Every certificate in a PEM text (or one DER certificate), as DER, in order.
+  virtual bool load_certificates(ByteView pem_or_der, std::vector<Bytes>* der_out,
+                                 std::string* error) const = 0;
+  virtual std::unique_ptr<TrustStore> make_trust_store(const std::vector<Bytes>& anchors_der,
+                                                       std::string* error) const = 0;
+};
+
+// The mbedTLS provider, created once per process.
+const Provider& default_provider();
+
+// ---------------------------------------------------------------------------------------------------
+// Constructions built on the primitives above (crypto/kdf.cc; no mbedTLS).
+
+Bytes hash_once(const Provider& p, HashAlg alg, ByteView data);
+Bytes hmac_once(const Provider& p, HashAlg alg, ByteView key, ByteView data);
+
+// TLS 1.2 PRF (RFC 5246 section 5): P_hash(secret, label || seed), out_len bytes.
+Bytes tls12_prf(const Provider& p, HashAlg alg, ByteView secret, const std::string& label, ByteView seed,
+                size_t out_len);
+
+// HKDF (RFC 5869).
+Bytes hkdf_extract(const Provider& p, HashAlg alg, ByteView salt, ByteView ikm);
+// out_len <= 255 * hash_length(alg); returns empty otherwise.
+Bytes hkdf_expand(const Provider& p, HashAlg alg, ByteView prk, ByteView info, size_t out_len);
+// TLS 1.3 HKDF-Expand-Label (RFC 8446 7.1); label without the "tls13 " prefix.
+Bytes hkdf_expand_label(const Provider& p, HashAlg alg, ByteView secret, const std::string& label,
+                        ByteView context, size_t out_len);
+
+}  // namespace crypto
+}  // namespace sanstls
+
+#endif  // SANSTLS_CRYPTO_CRYPTO_H_
