@@ -246,7 +246,12 @@ class Provider {
   virtual Status hmac_constant_time(HashAlg alg, ByteView key, ByteView header, const uint8_t* data,
                                     size_t data_len, size_t max_len, uint8_t* out) const = 0;
 
-  // nullptr for an unsupported group.
+  // nullptr for an unsupported group. The private key is drawn from rng in a fixed way, so that a test
+  // can inject a known key (RFC 7748, RFC 8448) through a generator that returns given bytes:
+  //   x25519: 32 bytes, used as the RFC 7748 scalar (little-endian, clamped as RFC 7748 says);
+  //   secp256r1 / secp384r1: 32 / 48 bytes, big-endian, drawn again while 0 or >= the group order;
+  //   ffdhe2048 / ffdhe3072: 32 / 40 bytes (twice the group's security level), big-endian exponent,
+  //   drawn again while < 2.
   virtual std::unique_ptr<KeyShare> generate_key_share(Group group, Rng& rng) const = 0;
   // Finite-field DH with the server's parameters (TLS 1.2 DHE client). nullptr when p is not an odd
   // number of at least min_bits bits or g is not in [2, p-2].
