@@ -11,6 +11,8 @@ const char* error_kind_name(ErrorKind k) {
     case ErrorKind::alert_received: return "alert received";
     case ErrorKind::api_misuse: return "API misuse";
     case ErrorKind::config: return "config";
+    case ErrorKind::timeout: return "timeout";
+    case ErrorKind::transport_closed: return "transport closed";
     case ErrorKind::internal: return "internal";
   }
   return "unknown";
@@ -21,6 +23,8 @@ bool alert_for(const Error& e, AlertDescription* out) {
     case ErrorKind::alert_received:
     case ErrorKind::api_misuse:
     case ErrorKind::config:
+    case ErrorKind::timeout:
+    case ErrorKind::transport_closed:
       return false;
     default:
       *out = e.alert;

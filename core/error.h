@@ -20,6 +20,8 @@ enum class ErrorKind : uint8_t {
   alert_received,      // the peer sent a fatal alert
   api_misuse,          // the caller broke a precondition (nothing is sent to the peer)
   config,              // a config was refused when it was built
+  timeout,             // the handshake did not finish by its deadline (nothing is sent)
+  transport_closed,    // the transport ended before the handshake finished (nothing can be sent)
   internal,            // a failure inside sanstls or the crypto library
 };
 const char* error_kind_name(ErrorKind k);

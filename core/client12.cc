@@ -1,0 +1,465 @@
+// The TLS 1.2 client (RFC 5246 7.3-7.4; RFC 7627, RFC 5746, RFC 7301, RFC 6066, RFC 7366, RFC 8449).
+//
+//   start -> ClientHello
+//   ExpectServerHello --(new session)--> ExpectCertificate -> [ExpectServerKeyExchange]
+//       -> ExpectCertificateRequestOrDone -> [ExpectServerHelloDone]
+//       -> (send [Certificate] ClientKeyExchange [CertificateVerify] CCS Finished)
+//       -> ExpectChangeCipherSpec -> ExpectFinished -> done
+//   ExpectServerHello --(resumed)--> ExpectChangeCipherSpec -> ExpectFinished
+//       -> (send CCS Finished) -> done
+//
+// One gate (expect()) turns any message that is wrong for the state into unexpected_message.
+#include <algorithm>
+
+#include "core/conn_state.h"
+#include "core/tls12_keys.h"
+
+namespace sanstls {
+namespace {
+
+using crypto::Group;
+
+class Client12 final : public Handshake {
+ public:
+  Client12(ConnState& c, std::shared_ptr<const ClientConfig> cfg, Connection::ClientOptions opts)
+      : c_(c), cfg_(std::move(cfg)), opts_(std::move(opts)) {}
+  ~Client12() override {
+    secure_zero(master_secret_);
+    secure_zero(pms_);
+  }
+
+  Status start() override;
+  Status on_message(HandshakeType type, ByteView msg, ByteView body) override;
+  Status on_change_cipher_spec() override;
+
+ private:
+  enum class State : uint8_t {
+    server_hello,
+    certificate,
+    server_key_exchange,
+    certificate_request_or_done,
+    server_hello_done,
+    change_cipher_spec,
+    finished,
+  };
+
+  Status on_server_hello(ByteView body);
+  Status on_certificate(ByteView body);
+  Status on_server_key_exchange(ByteView body);
+  Status on_certificate_request(ByteView body);
+  Status on_server_hello_done(ByteView body);
+  Status on_finished(ByteView body);
+  Status send_second_flight();
+  Status derive_keys();
+  Status send_finished();
+  void finish();
+  void add_transcript(ByteView msg) { c_.transcript.insert(c_.transcript.end(), msg.begin(), msg.end()); }
+
+  ConnState& c_;
+  std::shared_ptr<const ClientConfig> cfg_;
+  Connection::ClientOptions opts_;
+  State state_ = State::server_hello;
+
+  Random client_random_{};
+  Random server_random_{};
+  const CipherSuite* suite_ = nullptr;
+  bool resuming_ = false;
+  bool ems_ = false;
+  bool etm_ = false;
+  Bytes session_id_;
+  std::vector<uint16_t> offered_exts_;
+  std::unique_ptr<crypto::PublicKey> server_key_;
+  std::unique_ptr<crypto::KeyShare> share_;
+  Bytes peer_value_;  // the server's ECDHE point or DH public value
+  bool cert_requested_ = false;
+  CertificateRequest12 cert_request_;
+  uint16_t peer_record_limit_ = 0;
+  Bytes pms_;
+  Bytes master_secret_;
+};
+
+bool offered(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+Status Client12::start() {
+  c_.rng.fill(client_random_.data(), client_random_.size());
+  ClientHello ch;
+  ch.legacy_version = version::tls12;
+  ch.random = client_random_;
+  ch.cipher_suites = cfg_->cipher_suites;
+  ch.compression_methods = {0};
+  ch.has_extensions = true;
+  Extensions& e = ch.extensions;
+  if (opts_.resume && opts_.resume->version == version::tls12 && opts_.resume->session_id.size() <= 32 &&
+      !opts_.resume->session_id.empty() && !opts_.resume->expired(c_.clock.now_ms()) &&
+      offered(cfg_->cipher_suites, opts_.resume->cipher_suite) &&
+      (opts_.resume->extended_master_secret || !cfg_->extended_master_secret)) {
+    ch.session_id = opts_.resume->session_id;
+  } else {
+    opts_.resume.reset();
+  }
+  session_id_ = ch.session_id;
+  // Is the server name a DNS name? IP addresses are not sent in SNI (RFC 6066 3).
+  const std::string& name = opts_.server_name;
+  bool is_ip = name.find(':') != std::string::npos ||
+               (!name.empty() && name.find_first_not_of("0123456789.") == std::string::npos);
+  if (!name.empty() && !is_ip) e.server_name = name;
+  e.supported_groups = cfg_->groups;
+  bool any_ec = false, any_cbc = false;
+  for (uint16_t id : cfg_->cipher_suites) {
+    const CipherSuite* s = find_suite(id);
+    if (s && (s->kx == KeyExchange::ecdhe_rsa || s->kx == KeyExchange::ecdhe_ecdsa)) any_ec = true;
+    if (s && !s->is_aead()) any_cbc = true;
+  }
+  if (any_ec) e.ec_point_formats = Bytes{0};  // uncompressed
+  e.signature_algorithms = cfg_->signature_schemes;
+  if (!cfg_->alpn.empty()) e.alpn = cfg_->alpn;
+  e.extended_master_secret = cfg_->extended_master_secret;
+  e.encrypt_then_mac = cfg_->encrypt_then_mac && any_cbc;
+  e.renegotiation_info = Bytes();  // RFC 5746: an empty renegotiation_info on the initial handshake
+  if (cfg_->record_size_limit != 0) e.record_size_limit = cfg_->record_size_limit;
+  for (uint16_t t : {0, 10, 11, 13, 16, 22, 23, 28, 0xff01})
+    if (e.has(t, ExtContext::client_hello)) offered_exts_.push_back(t);
+
+  Bytes body;
+  Writer w(&body);
+  encode_client_hello(ch, w);
+  if (!w.ok()) return Error::internal("ClientHello too long");
+  // The first record may say TLS 1.0 for old middleboxes; sanstls writes 0x0303 throughout.
+  return c_.send_handshake(HandshakeType::client_hello, body);
+}
+
+Status Client12::on_message(HandshakeType type, ByteView msg, ByteView body) {
+  // HelloRequest during the handshake is ignored (RFC 5246 7.4.1.1) and is not part of the transcript.
+  if (type == HandshakeType::hello_request) return decode_hello_request(body);
+  add_transcript(msg);
+  switch (state_) {
+    case State::server_hello:
+      if (type == HandshakeType::server_hello) return on_server_hello(body);
+      break;
+    case State::certificate:
+      if (type == HandshakeType::certificate) return on_certificate(body);
+      break;
+    case State::server_key_exchange:
+      if (type == HandshakeType::server_key_exchange) return on_server_key_exchange(body);
+      break;
+    case State::certificate_request_or_done:
+      if (type == HandshakeType::certificate_request) return on_certificate_request(body);
+      if (type == HandshakeType::server_hello_done) return on_server_hello_done(body);
+      break;
+    case State::server_hello_done:
+      if (type == HandshakeType::server_hello_done) return on_server_hello_done(body);
+      break;
+    case State::finished:
+      if (type == HandshakeType::finished) return on_finished(body);
+      break;
+    case State::change_cipher_spec:
+      break;
+  }
+  return Error::unexpected("handshake message unexpected in this state");
+}
+
+Status Client12::on_server_hello(ByteView body) {
+  ServerHello sh;
+  SANSTLS_TRY(decode_server_hello(body, &sh));
+  if (sh.extensions.supported_versions || sh.is_hello_retry_request())
+    return Error::incompatible(AlertDescription::protocol_version, "server chose TLS 1.3, which is not enabled");
+  if (sh.legacy_version != version::tls12)
+    return Error::incompatible(AlertDescription::protocol_version, "server chose a version other than TLS 1.2");
+  // RFC 8446 4.1.3: a TLS 1.2 server that also speaks 1.3 marks a downgrade; we offered only 1.2, so the
+  // sentinel does not apply. Check the suite and compression.
+  suite_ = find_suite(sh.cipher_suite);
+  if (suite_ == nullptr || suite_->is_tls13() || !offered(cfg_->cipher_suites, sh.cipher_suite))
+    return Error::illegal("server chose a cipher suite that was not offered");
+  if (sh.compression_method != 0) return Error::illegal("server chose compression");
+  // Every extension in the ServerHello must answer one we sent (RFC 5246 7.4.1.4).
+  const Extensions& e = sh.extensions;
+  if (!e.unknown.empty())
+    return Error::misbehaved(AlertDescription::unsupported_extension, "ServerHello: extension not offered");
+  for (uint16_t t : e.order)
+    if (!offered(offered_exts_, t))
+      return Error::misbehaved(AlertDescription::unsupported_extension, "ServerHello: extension not offered");
+  // RFC 5746 3.4: the server must answer with an empty renegotiation_info; a server that does not
+  // support secure renegotiation is refused (as OpenSSL 3 does by default).
+  if (!e.renegotiation_info) return Error::incompatible(AlertDescription::handshake_failure, "server does not support secure renegotiation");
+  if (!e.renegotiation_info->empty()) return Error::misbehaved(AlertDescription::handshake_failure, "renegotiation_info not empty");
+  if (e.ec_point_formats && std::find(e.ec_point_formats->begin(), e.ec_point_formats->end(), 0) == e.ec_point_formats->end())
+    return Error::illegal("server does not accept uncompressed points");
+  if (e.alpn) {
+    if (e.alpn->size() != 1 || std::find(cfg_->alpn.begin(), cfg_->alpn.end(), e.alpn->front()) == cfg_->alpn.end()) return Error::illegal("ALPN protocol not offered");
+    c_.info.alpn = e.alpn->front();
+  }
+  ems_ = e.extended_master_secret;
+  etm_ = e.encrypt_then_mac && !suite_->is_aead();
+  if (e.encrypt_then_mac && suite_->is_aead()) return Error::illegal("encrypt_then_mac with an AEAD suite");
+  if (e.record_size_limit) peer_record_limit_ = *e.record_size_limit;
+  server_random_ = sh.random;
+  c_.version_fixed = true;
+
+  // Resumption: the server echoes the session ID we offered (RFC 5246 7.4.1.3).
+  if (opts_.resume && !sh.session_id.empty() && sh.session_id == opts_.resume->session_id) {
+    if (sh.cipher_suite != opts_.resume->cipher_suite) return Error::illegal("resumed session with another suite");
+    // RFC 7627 5.3: the EMS status must be the same as in the original session.
+    if (ems_ != opts_.resume->extended_master_secret)
+      return Error::misbehaved(AlertDescription::handshake_failure, "resumed session changes extended_master_secret");
+    resuming_ = true;
+    master_secret_ = opts_.resume->master_secret;
+    session_id_ = sh.session_id;
+    SANSTLS_TRY(derive_keys());
+    state_ = State::change_cipher_spec;
+    return Status();
+  }
+  session_id_ = sh.session_id;
+  state_ = State::certificate;
+  return Status();
+}
+
+Status Client12::on_certificate(ByteView body) {
+  CertificateMsg12 m;
+  SANSTLS_TRY(decode_certificate12(body, &m));
+  if (m.chain.empty()) return Error::misbehaved(AlertDescription::decode_error, "server sent no certificate");
+  std::string err;
+  std::unique_ptr<crypto::Certificate> leaf = c_.provider.parse_certificate(m.chain[0], &err);
+  if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable server certificate"};
+  if (cfg_->verify_server) {
+    std::vector<ByteView> chain(m.chain.begin(), m.chain.end());
+    crypto::CertError ce = cfg_->trust->verify(chain, static_cast<int64_t>(c_.clock.now_ms() / 1000),
+                                               crypto::Purpose::server_auth, opts_.server_name);
+    if (ce != crypto::CertError::ok) return certificate_error(ce);
+  }
+  server_key_ = leaf->public_key();
+  if (!server_key_) return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key"};
+  bool ec = server_key_->type() == crypto::KeyType::ec_p256 || server_key_->type() == crypto::KeyType::ec_p384;
+  bool rsa = server_key_->type() == crypto::KeyType::rsa;
+  if ((suite_->server_key_is_ecdsa() && !ec) || (!suite_->server_key_is_ecdsa() && !rsa))
+    return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key does not fit the suite"};
+  c_.info.peer_chain = std::move(m.chain);
+  state_ = suite_->needs_server_key_exchange() ? State::server_key_exchange : State::certificate_request_or_done;
+  return Status();
+}
+
+Status Client12::on_server_key_exchange(ByteView body) {
+  Bytes params;
+  uint16_t scheme;
+  ByteView sig;
+  ServerKeyExchangeEcdhe ec;
+  ServerKeyExchangeDhe dh;
+  if (suite_->kx == KeyExchange::dhe_rsa) {
+    SANSTLS_TRY(decode_server_key_exchange_dhe(body, &dh));
+    params = dhe_params(dh);
+    scheme = dh.sig_scheme;
+    sig = dh.signature;
+  } else {
+    SANSTLS_TRY(decode_server_key_exchange_ecdhe(body, &ec));
+    params = ecdhe_params(ec);
+    scheme = ec.sig_scheme;
+    sig = ec.signature;
+  }
+  // The signature must use a scheme we offered that fits the certificate's key.
+  if (!offered(cfg_->signature_schemes, scheme) || !scheme_fits_key(scheme, server_key_->type()))
+    return Error::illegal("ServerKeyExchange: signature scheme not offered");
+  Bytes signed_data = server_key_exchange_signed_data(client_random_, server_random_, params);
+  if (server_key_->verify(static_cast<crypto::SignatureScheme>(scheme), signed_data, sig) != crypto::Status::ok)
+    return Error::misbehaved(AlertDescription::decrypt_error, "ServerKeyExchange: bad signature");
+  c_.info.signature_scheme = scheme;
+
+  if (suite_->kx == KeyExchange::dhe_rsa) {
+    // Any group of at least 2048 bits; the value checks are the provider's.
+    share_ = c_.provider.generate_dh_share(dh.p, dh.g, 2048, c_.rng);
+    if (!share_) return Error::incompatible(AlertDescription::insufficient_security, "DHE group too small or malformed");
+    peer_value_ = dh.ys;
+    Bytes p, g;
+    for (Group grp : {Group::ffdhe2048, Group::ffdhe3072}) {
+      c_.provider.ffdhe_params(grp, &p, &g);
+      if (p == dh.p && g == dh.g) c_.info.group = static_cast<uint16_t>(grp);
+    }
+  } else {
+    if (!offered(cfg_->groups, ec.group) || ec.group == static_cast<uint16_t>(Group::ffdhe2048) ||
+        ec.group == static_cast<uint16_t>(Group::ffdhe3072))
+      return Error::illegal("ServerKeyExchange: group not offered");
+    share_ = c_.provider.generate_key_share(static_cast<Group>(ec.group), c_.rng);
+    if (!share_) return Error::internal("key share");
+    peer_value_ = ec.public_key;
+    c_.info.group = ec.group;
+  }
+  state_ = State::certificate_request_or_done;
+  return Status();
+}
+
+Status Client12::on_certificate_request(ByteView body) {
+  SANSTLS_TRY(decode_certificate_request12(body, &cert_request_));
+  cert_requested_ = true;
+  state_ = State::server_hello_done;
+  return Status();
+}
+
+Status Client12::on_server_hello_done(ByteView body) {
+  SANSTLS_TRY(decode_server_hello_done(body));
+  return send_second_flight();
+}
+
+Status Client12::send_second_flight() {
+  // Client certificate: ours when its key type was asked for and a scheme fits, else an empty one.
+  std::shared_ptr<const CertifiedKey> ck;
+  uint16_t cv_scheme = 0;
+  if (cert_requested_) {
+    const auto& mine = cfg_->client_certificate;
+    if (mine) {
+      uint8_t want = mine->type() == crypto::KeyType::rsa ? 1 /*rsa_sign*/ : 64 /*ecdsa_sign*/;
+      bool type_ok = std::find(cert_request_.certificate_types.begin(), cert_request_.certificate_types.end(), want) !=
+                     cert_request_.certificate_types.end();
+      cv_scheme = choose_scheme(cfg_->signature_schemes, &cert_request_.sig_schemes, mine->type());
+      if (type_ok && cv_scheme != 0) ck = mine;
+    }
+    CertificateMsg12 cm;
+    if (ck) cm.chain = ck->chain;
+    Bytes b;
+    Writer w(&b);
+    encode_certificate12(cm, w);
+    if (!w.ok()) return Error::internal("Certificate too long");
+    SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, b));
+  }
+
+  // ClientKeyExchange and the premaster secret.
+  ClientKeyExchange cke;
+  Bytes b;
+  Writer w(&b);
+  if (suite_->kx == KeyExchange::rsa) {
+    if (server_key_->type() != crypto::KeyType::rsa) return Error::internal("RSA key exchange without an RSA key");
+    pms_.resize(48);
+    pms_[0] = 0x03;
+    pms_[1] = 0x03;  // the version we offered (RFC 5246 7.4.7.1)
+    c_.rng.fill(pms_.data() + 2, 46);
+    if (server_key_->rsa_encrypt_pkcs1(pms_, c_.rng, &cke.exchange) != crypto::Status::ok)
+      return Error::internal("RSA encryption failed");
+    encode_client_key_exchange_rsa(cke, w);
+  } else {
+    crypto::Status st = share_->shared_secret(peer_value_, &pms_);
+    if (st == crypto::Status::bad_peer_value) return Error::illegal("ServerKeyExchange: bad public value");
+    if (st != crypto::Status::ok) return Error::internal("key exchange failed");
+    cke.exchange = share_->public_value().to_bytes();
+    if (suite_->kx == KeyExchange::dhe_rsa) {
+      // RFC 5246 8.1.2: leading zero bytes of the DH secret are stripped.
+      size_t z = 0;
+      while (z + 1 < pms_.size() && pms_[z] == 0) z++;
+      pms_.erase(pms_.begin(), pms_.begin() + static_cast<std::ptrdiff_t>(z));
+      encode_client_key_exchange_dhe(cke, w);
+    } else {
+      encode_client_key_exchange_ecdhe(cke, w);
+    }
+  }
+  share_.reset();
+  if (!w.ok()) return Error::internal("ClientKeyExchange too long");
+  SANSTLS_TRY(c_.send_handshake(HandshakeType::client_key_exchange, b));
+
+  // The master secret; with EMS, over the transcript up to and including ClientKeyExchange.
+  Bytes session_hash;
+  if (ems_) session_hash = crypto::hash_once(c_.provider, suite_->prf_hash, c_.transcript);
+  master_secret_ = tls12_master_secret(c_.provider, *suite_, pms_, client_random_, server_random_, ems_, session_hash);
+  secure_zero(pms_);
+  pms_.clear();
+
+  if (ck) {
+    crypto::HashAlg unused;
+    if (!scheme_hash(cv_scheme, &unused)) return Error::internal("scheme");
+    CertificateVerify cv;
+    cv.sig_scheme = cv_scheme;
+    if (ck->key->sign(static_cast<crypto::SignatureScheme>(cv_scheme), c_.transcript, c_.rng, &cv.signature) !=
+        crypto::Status::ok)
+      return Error::internal("signing CertificateVerify failed");
+    Bytes cvb;
+    Writer cw(&cvb);
+    encode_certificate_verify(cv, cw);
+    SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_verify, cvb));
+    c_.info.client_authenticated = true;
+  }
+  SANSTLS_TRY(derive_keys());
+  SANSTLS_TRY(c_.send_change_cipher_spec());
+  SANSTLS_TRY(send_finished());
+  state_ = State::change_cipher_spec;
+  return Status();
+}
+
+Status Client12::derive_keys() {
+  if (cfg_->key_log) cfg_->key_log->log("CLIENT_RANDOM", ByteView(client_random_.data(), 32), master_secret_);
+  size_t our_max = kMaxPlaintext, their_max = kMaxPlaintext;
+  // RFC 8449: the peer's limit bounds what we send; ours bounds what we accept.
+  if (peer_record_limit_ != 0) our_max = std::min<size_t>(our_max, peer_record_limit_);
+  if (peer_record_limit_ != 0 && cfg_->record_size_limit != 0)
+    their_max = std::min<size_t>(their_max, cfg_->record_size_limit);
+  Result<Tls12Keys> keys = tls12_record_keys(c_.provider, *suite_, master_secret_, client_random_, server_random_,
+                                             etm_, c_.rng, our_max, their_max);
+  if (!keys.ok()) return keys.error();
+  c_.pending_write = std::move(keys.value().client_write);
+  c_.pending_read = std::move(keys.value().server_write);
+  return Status();
+}
+
+Status Client12::send_finished() {
+  Finished f;
+  f.verify_data = tls12_finished(c_.provider, *suite_, master_secret_, true, c_.transcript);
+  Bytes b;
+  Writer w(&b);
+  encode_finished(f, w);
+  return c_.send_handshake(HandshakeType::finished, b);
+}
+
+Status Client12::on_change_cipher_spec() {
+  if (state_ != State::change_cipher_spec) return Error::unexpected("ChangeCipherSpec unexpected in this state");
+  SANSTLS_TRY(c_.activate_pending_read());
+  state_ = State::finished;
+  return Status();
+}
+
+Status Client12::on_finished(ByteView body) {
+  // The transcript for the server's Finished excludes the Finished message itself, which on_message
+  // already added: take it off again for the computation.
+  size_t msg_len = kHandshakeHeaderLength + body.size();
+  ByteView before(c_.transcript.data(), c_.transcript.size() - msg_len);
+  Finished f;
+  SANSTLS_TRY(decode_finished(body, kFinishedLength12, &f));
+  Bytes expected = tls12_finished(c_.provider, *suite_, master_secret_, false, before);
+  if (!constant_time_equal(expected, f.verify_data))
+    return Error::misbehaved(AlertDescription::decrypt_error, "server Finished does not verify");
+  if (resuming_) {
+    SANSTLS_TRY(c_.send_change_cipher_spec());
+    SANSTLS_TRY(send_finished());
+  }
+  finish();
+  return Status();
+}
+
+void Client12::finish() {
+  HandshakeInfo& info = c_.info;
+  info.version = version::tls12;
+  info.cipher_suite = suite_->id;
+  info.resumed = resuming_;
+  info.extended_master_secret = ems_;
+  info.encrypt_then_mac = etm_;
+  info.server_name = opts_.server_name;
+  if (resuming_) {
+    info.alpn = info.alpn.empty() ? opts_.resume->alpn : info.alpn;
+  }
+  if (!session_id_.empty()) {
+    Session s;
+    s.version = version::tls12;
+    s.cipher_suite = suite_->id;
+    s.session_id = session_id_;
+    s.master_secret = master_secret_;
+    s.extended_master_secret = ems_;
+    s.server_name = opts_.server_name;
+    s.alpn = info.alpn;
+    s.created_ms = resuming_ ? opts_.resume->created_ms : c_.clock.now_ms();
+    s.lifetime_s = resuming_ ? opts_.resume->lifetime_s : 7200;
+    c_.session = std::move(s);
+  }
+  c_.handshake_complete();  // the connection drops this object once on_message() has returned
+}
+
+}  // namespace
+
+std::unique_ptr<Handshake> make_client12(ConnState& c, std::shared_ptr<const ClientConfig> config,
+                                         Connection::ClientOptions options) {
+  return std::make_unique<Client12>(c, std::move(config), std::move(options));
+}
+
+}  // namespace sanstls

@@ -1,0 +1,369 @@
+#include "core/config.h"
+
+#include <algorithm>
+
+#include "core/suites.h"
+
+namespace sanstls {
+namespace {
+
+using crypto::Group;
+using crypto::SignatureScheme;
+
+std::vector<uint16_t> default_groups() {
+  return {static_cast<uint16_t>(Group::x25519), static_cast<uint16_t>(Group::secp256r1),
+          static_cast<uint16_t>(Group::secp384r1), static_cast<uint16_t>(Group::ffdhe2048),
+          static_cast<uint16_t>(Group::ffdhe3072)};
+}
+
+std::vector<uint16_t> default_schemes() {
+  return {static_cast<uint16_t>(SignatureScheme::ecdsa_secp256r1_sha256),
+          static_cast<uint16_t>(SignatureScheme::ecdsa_secp384r1_sha384),
+          static_cast<uint16_t>(SignatureScheme::rsa_pss_rsae_sha256),
+          static_cast<uint16_t>(SignatureScheme::rsa_pss_rsae_sha384),
+          static_cast<uint16_t>(SignatureScheme::rsa_pss_rsae_sha512),
+          static_cast<uint16_t>(SignatureScheme::rsa_pkcs1_sha256),
+          static_cast<uint16_t>(SignatureScheme::rsa_pkcs1_sha384),
+          static_cast<uint16_t>(SignatureScheme::rsa_pkcs1_sha512)};
+}
+
+bool scheme_supported(uint16_t s) {
+  switch (static_cast<SignatureScheme>(s)) {
+    case SignatureScheme::rsa_pkcs1_sha1:
+    case SignatureScheme::ecdsa_sha1:
+    case SignatureScheme::rsa_pkcs1_sha256:
+    case SignatureScheme::rsa_pkcs1_sha384:
+    case SignatureScheme::rsa_pkcs1_sha512:
+    case SignatureScheme::ecdsa_secp256r1_sha256:
+    case SignatureScheme::ecdsa_secp384r1_sha384:
+    case SignatureScheme::rsa_pss_rsae_sha256:
+    case SignatureScheme::rsa_pss_rsae_sha384:
+    case SignatureScheme::rsa_pss_rsae_sha512:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Checks the parts both sides share; returns an error message or "".
+std::string check_common(const CommonConfig& c) {
+  if (c.cipher_suites.empty()) return "no cipher suites";
+  for (uint16_t id : c.cipher_suites) {
+    const CipherSuite* s = find_suite(id);
+    if (s == nullptr || s->is_tls13()) return "unsupported cipher suite " + std::to_string(id);
+  }
+  if (c.groups.empty()) return "no groups";
+  for (uint16_t g : c.groups)
+    if (!crypto::group_supported(g)) return "unsupported group " + std::to_string(g);
+  if (c.signature_schemes.empty()) return "no signature schemes";
+  for (uint16_t s : c.signature_schemes)
+    if (!scheme_supported(s)) return "unsupported signature scheme " + std::to_string(s);
+  for (const std::string& p : c.alpn)
+    if (p.empty() || p.size() > 255) return "an ALPN protocol name must be 1 to 255 bytes";
+  if (c.record_size_limit != 0 && c.record_size_limit < 64) return "record_size_limit must be at least 64";
+  if (c.max_handshake_message < 1024) return "max_handshake_message must be at least 1024";
+  return "";
+}
+
+bool parse_suite_names(const std::string& names, std::vector<uint16_t>* out, std::string* error) {
+  out->clear();
+  size_t start = 0;
+  while (start <= names.size()) {
+    size_t end = names.find(':', start);
+    if (end == std::string::npos) end = names.size();
+    std::string name = names.substr(start, end - start);
+    if (!name.empty()) {
+      const CipherSuite* s = find_suite_by_name(name.c_str());
+      if (s == nullptr) {
+        *error = "unknown cipher suite '" + name + "'";
+        return false;
+      }
+      out->push_back(s->id);
+    }
+    start = end + 1;
+  }
+  if (out->empty()) {
+    *error = "no cipher suite named in '" + names + "'";
+    return false;
+  }
+  return true;
+}
+
+std::shared_ptr<const CertifiedKey> load_certified_key(const crypto::Provider& p, ByteView chain_pem,
+                                                      ByteView key_pem, std::string* error) {
+  auto ck = std::make_shared<CertifiedKey>();
+  std::string err;
+  if (!p.load_certificates(chain_pem, &ck->chain, &err) || ck->chain.empty()) {
+    *error = "certificate chain: " + (err.empty() ? std::string("no certificate found") : err);
+    return nullptr;
+  }
+  std::unique_ptr<crypto::PrivateKey> key = p.load_private_key(key_pem, &err);
+  if (!key) {
+    *error = "private key: " + err;
+    return nullptr;
+  }
+  std::unique_ptr<crypto::Certificate> leaf = p.parse_certificate(ck->chain[0], &err);
+  if (!leaf) {
+    *error = "certificate: " + err;
+    return nullptr;
+  }
+  if (key->type() == crypto::KeyType::other) {
+    *error = "private key: unsupported key type (RSA, ECDSA P-256 and P-384 are supported)";
+    return nullptr;
+  }
+  // The key must belong to the leaf: sign a test message and verify it with the leaf's key.
+  std::unique_ptr<crypto::PublicKey> pub = leaf->public_key();
+  if (!pub || pub->type() != key->type() || pub->bits() != key->bits()) {
+    *error = "private key does not match the certificate";
+    return nullptr;
+  }
+  ck->key = std::move(key);
+  ck->leaf = std::move(leaf);
+  return ck;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------
+
+ClientConfig::Builder::Builder() : c_(std::make_shared<ClientConfig>()) {
+  c_->provider = &crypto::default_provider();
+  c_->cipher_suites = default_tls12_suites();
+  c_->groups = default_groups();
+  c_->signature_schemes = default_schemes();
+}
+
+ClientConfig::Builder& ClientConfig::Builder::provider(const crypto::Provider& p) {
+  c_->provider = &p;
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::cipher_suites(std::vector<uint16_t> ids) {
+  c_->cipher_suites = std::move(ids);
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::cipher_suite_names(const std::string& names) {
+  if (!parse_suite_names(names, &c_->cipher_suites, &error_) && error_.empty()) error_ = "bad suite list";
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::groups(std::vector<uint16_t> g) {
+  c_->groups = std::move(g);
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::signature_schemes(std::vector<uint16_t> s) {
+  c_->signature_schemes = std::move(s);
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::alpn(std::vector<std::string> p) {
+  c_->alpn = std::move(p);
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::trust_anchors_pem(ByteView pem) {
+  trust_pem_ = pem.to_bytes();
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::verify_server(bool on) {
+  c_->verify_server = on;
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::client_certificate(ByteView chain_pem, ByteView key_pem) {
+  cert_pem_ = chain_pem.to_bytes();
+  key_pem_ = key_pem.to_bytes();
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::extended_master_secret(bool on) {
+  c_->extended_master_secret = on;
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::encrypt_then_mac(bool on) {
+  c_->encrypt_then_mac = on;
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::record_size_limit(uint16_t limit) {
+  c_->record_size_limit = limit;
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::handshake_timeout_ms(uint64_t ms) {
+  c_->handshake_timeout_ms = ms;
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::key_log(std::shared_ptr<KeyLog> log) {
+  c_->key_log = std::move(log);
+  return *this;
+}
+
+Built<ClientConfig> ClientConfig::Builder::build() {
+  Built<ClientConfig> out;
+  if (!error_.empty()) {
+    out.error = error_;
+    return out;
+  }
+  std::string err = check_common(*c_);
+  if (!err.empty()) {
+    out.error = err;
+    return out;
+  }
+  const crypto::Provider& p = *c_->provider;
+  if (!trust_pem_.empty()) {
+    std::vector<Bytes> anchors;
+    if (!p.load_certificates(trust_pem_, &anchors, &err) || anchors.empty()) {
+      out.error = "trust anchors: " + (err.empty() ? std::string("no certificate found") : err);
+      return out;
+    }
+    c_->trust = p.make_trust_store(anchors, &err);
+    if (!c_->trust) {
+      out.error = "trust anchors: " + err;
+      return out;
+    }
+  }
+  if (c_->verify_server && !c_->trust) {
+    out.error = "no trust anchors: give trust_anchors_pem(), or turn verify_server off";
+    return out;
+  }
+  if (!cert_pem_.empty() || !key_pem_.empty()) {
+    c_->client_certificate = load_certified_key(p, cert_pem_, key_pem_, &err);
+    if (!c_->client_certificate) {
+      out.error = "client " + err;
+      return out;
+    }
+  }
+  out.config = c_;
+  c_ = std::make_shared<ClientConfig>(*c_);  // the builder may go on without touching the built config
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+ServerConfig::Builder::Builder() : c_(std::make_shared<ServerConfig>()) {
+  c_->provider = &crypto::default_provider();
+  c_->cipher_suites = default_tls12_suites();
+  c_->groups = default_groups();
+  c_->signature_schemes = default_schemes();
+}
+
+ServerConfig::Builder& ServerConfig::Builder::provider(const crypto::Provider& p) {
+  c_->provider = &p;
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::certificate(ByteView chain_pem, ByteView key_pem) {
+  certs_.emplace_back(chain_pem.to_bytes(), key_pem.to_bytes());
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::cipher_suites(std::vector<uint16_t> ids) {
+  c_->cipher_suites = std::move(ids);
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::cipher_suite_names(const std::string& names) {
+  if (!parse_suite_names(names, &c_->cipher_suites, &error_) && error_.empty()) error_ = "bad suite list";
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::groups(std::vector<uint16_t> g) {
+  c_->groups = std::move(g);
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::signature_schemes(std::vector<uint16_t> s) {
+  c_->signature_schemes = std::move(s);
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::alpn(std::vector<std::string> p) {
+  c_->alpn = std::move(p);
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::client_auth(ClientAuth mode, ByteView trust_anchors_pem) {
+  c_->client_auth = mode;
+  client_trust_pem_ = trust_anchors_pem.to_bytes();
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::prefer_server_order(bool on) {
+  c_->prefer_server_order = on;
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::strict_sni(bool on) {
+  c_->strict_sni = on;
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::session_cache(std::shared_ptr<SessionCache> cache) {
+  c_->session_cache = std::move(cache);
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::session_lifetime_s(uint32_t seconds) {
+  c_->session_lifetime_s = seconds;
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::extended_master_secret(bool on) {
+  c_->extended_master_secret = on;
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::encrypt_then_mac(bool on) {
+  c_->encrypt_then_mac = on;
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::record_size_limit(uint16_t limit) {
+  c_->record_size_limit = limit;
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::handshake_timeout_ms(uint64_t ms) {
+  c_->handshake_timeout_ms = ms;
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::key_log(std::shared_ptr<KeyLog> log) {
+  c_->key_log = std::move(log);
+  return *this;
+}
+
+Built<ServerConfig> ServerConfig::Builder::build() {
+  Built<ServerConfig> out;
+  if (!error_.empty()) {
+    out.error = error_;
+    return out;
+  }
+  std::string err = check_common(*c_);
+  if (!err.empty()) {
+    out.error = err;
+    return out;
+  }
+  const crypto::Provider& p = *c_->provider;
+  if (certs_.empty()) {
+    out.error = "a server needs at least one certificate and private key";
+    return out;
+  }
+  c_->certificates.clear();
+  for (const auto& ck : certs_) {
+    auto loaded = load_certified_key(p, ck.first, ck.second, &err);
+    if (!loaded) {
+      out.error = err;
+      return out;
+    }
+    c_->certificates.push_back(std::move(loaded));
+  }
+  // Every configured suite must be usable with some certificate.
+  bool any = false;
+  for (uint16_t id : c_->cipher_suites) {
+    const CipherSuite* s = find_suite(id);
+    for (const auto& ck : c_->certificates) {
+      bool ec = ck->type() != crypto::KeyType::rsa;
+      if (ec == s->server_key_is_ecdsa()) any = true;
+    }
+  }
+  if (!any) {
+    out.error = "no configured cipher suite can be used with the given certificates' key types";
+    return out;
+  }
+  if (c_->client_auth != ClientAuth::none) {
+    std::vector<Bytes> anchors;
+    if (!p.load_certificates(client_trust_pem_, &anchors, &err) || anchors.empty()) {
+      out.error = "client-certificate trust anchors: " + (err.empty() ? std::string("no certificate found") : err);
+      return out;
+    }
+    c_->client_trust = p.make_trust_store(anchors, &err);
+    if (!c_->client_trust) {
+      out.error = "client-certificate trust anchors: " + err;
+      return out;
+    }
+  }
+  if (!c_->session_cache) c_->session_cache = std::make_shared<InMemorySessionCache>();
+  out.config = c_;
+  c_ = std::make_shared<ServerConfig>(*c_);
+  return out;
+}
+
+}  // namespace sanstls

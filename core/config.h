@@ -1,0 +1,147 @@
+// Configuration of clients and servers: immutable once built, shared by many connections.
+//
+//   auto built = sanstls::ServerConfig::Builder()
+//                    .certificate(chain_pem, key_pem)      // RSA and ECDSA may both be given
+//                    .client_auth(sanstls::ClientAuth::optional, ca_pem)
+//                    .build();
+//   if (!built.ok()) { puts(built.error.c_str()); ... }
+//   std::shared_ptr<const sanstls::ServerConfig> config = built.config;
+//
+// A Builder refuses a bad config in build(), with a message that names the problem; it never aborts.
+#ifndef SANSTLS_CORE_CONFIG_H_
+#define SANSTLS_CORE_CONFIG_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/session.h"
+#include "crypto/crypto.h"
+
+namespace sanstls {
+
+// The caller's clock. Read by the engine at defined points only (start of a handshake, certificate
+// checks, session cache look-ups); a capture records every reading.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual uint64_t now_ms() = 0;  // milliseconds since the Unix epoch
+};
+
+// Receives secrets in the NSS key log format's terms ("CLIENT_RANDOM", client random, master secret),
+// so that Wireshark can decrypt a capture. Called from inside the engine; must not call back into it.
+class KeyLog {
+ public:
+  virtual ~KeyLog() = default;
+  virtual void log(const char* label, ByteView client_random, ByteView secret) = 0;
+};
+
+// A certificate chain (leaf first, DER) with its private key.
+struct CertifiedKey {
+  std::vector<Bytes> chain;
+  std::shared_ptr<const crypto::PrivateKey> key;
+  std::shared_ptr<const crypto::Certificate> leaf;
+  crypto::KeyType type() const { return key->type(); }
+};
+
+enum class ClientAuth : uint8_t { none, optional, required };
+
+template <typename T>
+struct Built {
+  std::shared_ptr<const T> config;  // null when refused
+  std::string error;                // why, when refused
+  bool ok() const { return config != nullptr; }
+};
+
+// What both sides share.
+struct CommonConfig {
+  const crypto::Provider* provider = nullptr;
+  std::vector<uint16_t> cipher_suites;      // preference order
+  std::vector<uint16_t> groups;             // supported_groups, preference order
+  std::vector<uint16_t> signature_schemes;  // signature_algorithms, preference order
+  std::vector<std::string> alpn;            // preference order
+  bool extended_master_secret = true;       // offer / accept RFC 7627
+  bool encrypt_then_mac = true;             // offer / accept RFC 7366 for CBC suites
+  uint16_t record_size_limit = 0;           // RFC 8449: 0 = do not send the extension
+  uint32_t max_handshake_message = 65536;   // larger messages are refused
+  uint64_t handshake_timeout_ms = 30000;    // 0 = none
+  std::shared_ptr<KeyLog> key_log;
+};
+
+class ClientConfig : public CommonConfig {
+ public:
+  std::shared_ptr<const crypto::TrustStore> trust;
+  bool verify_server = true;  // verify the chain and the name; false only for tests and tools
+  std::shared_ptr<const CertifiedKey> client_certificate;
+
+  class Builder {
+   public:
+    Builder();
+    Builder& provider(const crypto::Provider& p);
+    Builder& cipher_suites(std::vector<uint16_t> ids);
+    // Colon-separated IANA or OpenSSL names ("ECDHE-RSA-AES128-GCM-SHA256:TLS_RSA_WITH_AES_128_GCM_SHA256").
+    Builder& cipher_suite_names(const std::string& names);
+    Builder& groups(std::vector<uint16_t> groups);
+    Builder& signature_schemes(std::vector<uint16_t> schemes);
+    Builder& alpn(std::vector<std::string> protocols);
+    Builder& trust_anchors_pem(ByteView pem);
+    Builder& verify_server(bool on);
+    Builder& client_certificate(ByteView chain_pem, ByteView key_pem);
+    Builder& extended_master_secret(bool on);
+    Builder& encrypt_then_mac(bool on);
+    Builder& record_size_limit(uint16_t limit);
+    Builder& handshake_timeout_ms(uint64_t ms);
+    Builder& key_log(std::shared_ptr<KeyLog> log);
+    Built<ClientConfig> build();
+
+   private:
+    std::shared_ptr<ClientConfig> c_;
+    std::string error_;
+    Bytes trust_pem_, cert_pem_, key_pem_;
+  };
+};
+
+class ServerConfig : public CommonConfig {
+ public:
+  std::vector<std::shared_ptr<const CertifiedKey>> certificates;  // RSA and/or ECDSA, first is default
+  ClientAuth client_auth = ClientAuth::none;
+  std::shared_ptr<const crypto::TrustStore> client_trust;
+  bool prefer_server_order = true;
+  bool strict_sni = false;  // refuse (unrecognized_name) a server_name no certificate matches
+  std::shared_ptr<SessionCache> session_cache;  // null: no resumption
+  uint32_t session_lifetime_s = 7200;
+
+  class Builder {
+   public:
+    Builder();
+    Builder& provider(const crypto::Provider& p);
+    Builder& certificate(ByteView chain_pem, ByteView key_pem);
+    Builder& cipher_suites(std::vector<uint16_t> ids);
+    Builder& cipher_suite_names(const std::string& names);
+    Builder& groups(std::vector<uint16_t> groups);
+    Builder& signature_schemes(std::vector<uint16_t> schemes);
+    Builder& alpn(std::vector<std::string> protocols);
+    Builder& client_auth(ClientAuth mode, ByteView trust_anchors_pem);
+    Builder& prefer_server_order(bool on);
+    Builder& strict_sni(bool on);
+    Builder& session_cache(std::shared_ptr<SessionCache> cache);  // default: an in-memory cache
+    Builder& session_lifetime_s(uint32_t seconds);
+    Builder& extended_master_secret(bool on);
+    Builder& encrypt_then_mac(bool on);
+    Builder& record_size_limit(uint16_t limit);
+    Builder& handshake_timeout_ms(uint64_t ms);
+    Builder& key_log(std::shared_ptr<KeyLog> log);
+    Built<ServerConfig> build();
+
+   private:
+    std::shared_ptr<ServerConfig> c_;
+    std::string error_;
+    std::vector<std::pair<Bytes, Bytes>> certs_;
+    Bytes client_trust_pem_;
+  };
+};
+
+}  // namespace sanstls
+
+#endif  // SANSTLS_CORE_CONFIG_H_

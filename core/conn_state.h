@@ -1,0 +1,128 @@
+// The inside of a Connection (not part of the public API): the record layer and the event queue that
+// connection.cc implements, and the interface the handshake state machines (client12.cc, server12.cc)
+// plug into.
+//
+// Buffer invariants, in one place:
+//   in_       holds at most one record: the bytes of the record being assembled (header, then
+//             fragment). A record is processed as soon as it is complete and in_ is cleared, except
+//             after an application_data record: its plaintext is decrypted in place in in_ and handed
+//             out as an Event view, so in_ is kept until the caller comes back (appdata_ == delivered),
+//             and receive() takes no input meanwhile.
+//   hs_       the handshake bytes received but not yet processed (partial messages, or several messages
+//             from one record); bounded by the config's max_handshake_message plus one record.
+//   out_      protected records ready to be written; out_[out_off_..] is pending_output().
+//   early_app_ application data sent before the handshake finished, bounded by kMaxQueuedOutput.
+#ifndef SANSTLS_CORE_CONN_STATE_H_
+#define SANSTLS_CORE_CONN_STATE_H_
+
+#include <deque>
+#include <memory>
+#include <optional>
+
+#include "core/config.h"
+#include "core/connection.h"
+#include "core/error.h"
+#include "core/handshake.h"
+#include "core/record.h"
+#include "core/record_protection.h"
+#include "core/suites.h"
+#include "core/wire.h"
+
+namespace sanstls {
+
+// A handshake state machine for one version and side. It is consumed when the handshake finishes.
+class Handshake {
+ public:
+  virtual ~Handshake() = default;
+  // Called once, when the connection is created (the client writes its ClientHello here).
+  virtual Status start() = 0;
+  // One complete handshake message: `msg` is header + body.
+  virtual Status on_message(HandshakeType type, ByteView msg, ByteView body) = 0;
+  // A ChangeCipherSpec record at a handshake-message boundary.
+  virtual Status on_change_cipher_spec() = 0;
+};
+
+struct ConnState {
+  ConnState(bool client, const CommonConfig& common, crypto::Rng& rng, Clock& clock);
+
+  // --- for the handshake state machines ------------------------------------------------------------
+  // Writes one handshake message (header added here), fragmented into records with the current write
+  // protection; adds it to the transcript; traces it.
+  Status send_handshake(HandshakeType type, const Bytes& body);
+  // Writes ChangeCipherSpec, then switches writing to pending_write_.
+  Status send_change_cipher_spec();
+  // Switches reading to pending_read_ (called by the handshake when it accepts the peer's CCS).
+  Status activate_pending_read();
+  // The handshake is finished: emit handshake_done, flush early application data.
+  void handshake_complete();
+
+  // --- the record layer ----------------------------------------------------------------------------
+  Result<size_t> receive(ByteView data);
+  Status process_record();
+  Status process_handshake_bytes(ByteView plaintext);
+  Status process_alert(ByteView plaintext);
+  Status write_record(ContentType type, ByteView plaintext);
+  Status write_app_data(ByteView data);
+  void write_alert(AlertLevel level, AlertDescription d);
+  // The one place that ends a connection on an error: discards what the failed step wrote, writes the
+  // fatal alert the error calls for, and emits Closed. Returns the error for convenience.
+  Error fail(const Error& e);
+  void push_event(Event::Type type);
+  void push_trace(Direction dir, uint8_t type, ByteView bytes);
+  size_t pending_output_size() const { return out_.size() - out_off_; }
+
+  // --- state -------------------------------------------------------------------------------------------
+  const bool is_client;
+  const CommonConfig& common;
+  const crypto::Provider& provider;
+  crypto::Rng& rng;
+  Clock& clock;
+
+  std::unique_ptr<Handshake> hs;  // null once the handshake is done
+  RecordProtection read;
+  RecordProtection write;
+  std::optional<RecordProtection> pending_read;
+  std::optional<RecordProtection> pending_write;
+  bool version_fixed = false;      // records must now carry 0x0303
+  size_t record_limit = kMaxPlaintext;  // the plaintext size we send per record
+
+  Bytes transcript;  // every handshake message of this handshake, header included (freed when done)
+
+  Bytes in_;
+  Bytes hs_;
+  Bytes out_;
+  size_t out_off_ = 0;
+  size_t out_mark_ = 0;  // out_.size() when the current step began (fail() truncates to it)
+  Bytes early_app_;
+  enum class AppData : uint8_t { none, queued, delivered } appdata_ = AppData::none;
+
+  struct PendingEvent {
+    Event ev;
+    Bytes storage;  // for trace events
+  };
+  std::deque<PendingEvent> events_;
+  PendingEvent current_;  // the event last returned (its storage backs the returned view)
+
+  std::optional<Error> error_;
+  bool handshake_done = false;
+  bool sent_close = false;
+  bool received_close = false;
+  bool eof = false;
+  bool closed_emitted = false;
+  bool trace = false;
+  uint32_t empty_records = 0;   // consecutive records with no content
+  uint32_t warning_alerts = 0;  // consecutive warning alerts
+  uint64_t deadline_ms = 0;
+
+  HandshakeInfo info;
+  std::optional<Session> session;  // client: the session to offer next time
+};
+
+// Factories for the TLS 1.2 state machines (client12.cc, server12.cc).
+std::unique_ptr<Handshake> make_client12(ConnState& c, std::shared_ptr<const ClientConfig> config,
+                                         Connection::ClientOptions options);
+std::unique_ptr<Handshake> make_server12(ConnState& c, std::shared_ptr<const ServerConfig> config);
+
+}  // namespace sanstls
+
+#endif  // SANSTLS_CORE_CONN_STATE_H_

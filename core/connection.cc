@@ -1,0 +1,404 @@
+// The record layer, the event queue and the public Connection API. The handshakes live in
+// client12.cc and server12.cc.
+#include <algorithm>
+
+#include "core/conn_state.h"
+
+namespace sanstls {
+
+namespace {
+// A peer cannot spin the engine: runs of records that carry nothing, and of warning alerts, are bounded.
+constexpr uint32_t kMaxEmptyRecords = 32;
+constexpr uint32_t kMaxWarningAlerts = 4;
+}  // namespace
+
+ConnState::ConnState(bool client, const CommonConfig& cfg, crypto::Rng& r, Clock& clk)
+    : is_client(client), common(cfg), provider(*cfg.provider), rng(r), clock(clk) {
+  if (cfg.handshake_timeout_ms != 0) deadline_ms = clock.now_ms() + cfg.handshake_timeout_ms;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Output
+
+Status ConnState::write_record(ContentType type, ByteView plaintext) {
+  // Compact the consumed front of the buffer before it grows.
+  if (out_off_ > 0 && out_off_ == out_.size()) {
+    out_.clear();
+    out_mark_ = 0;
+    out_off_ = 0;
+  }
+  size_t limit = std::min(record_limit, write.max_plaintext());
+  size_t off = 0;
+  do {
+    size_t n = std::min(limit, plaintext.size() - off);
+    size_t at = out_.size();
+    out_.resize(at + write.sealed_size(n));
+    Result<size_t> r = write.seal(type, plaintext.sub(off, n), out_.data() + at, out_.size() - at);
+    if (!r.ok()) {
+      out_.resize(at);
+      return r.error();
+    }
+    out_.resize(at + r.value());
+    off += n;
+  } while (off < plaintext.size());
+  return Status();
+}
+
+Status ConnState::send_handshake(HandshakeType type, const Bytes& body) {
+  Bytes msg;
+  if (!encode_handshake(type, body, &msg)) return Error::internal("handshake message too long");
+  transcript.insert(transcript.end(), msg.begin(), msg.end());
+  if (trace) push_trace(Direction::sent, static_cast<uint8_t>(type), msg);
+  return write_record(ContentType::handshake, msg);
+}
+
+Status ConnState::send_change_cipher_spec() {
+  Bytes ccs;
+  encode_change_cipher_spec(&ccs);
+  SANSTLS_TRY(write_record(ContentType::change_cipher_spec, ccs));
+  if (trace) push_trace(Direction::sent, 0xff, ccs);
+  if (!pending_write) return Error::internal("ChangeCipherSpec without keys");
+  write = std::move(*pending_write);
+  pending_write.reset();
+  return Status();
+}
+
+Status ConnState::activate_pending_read() {
+  if (!pending_read) return Error::unexpected("ChangeCipherSpec before the keys are known");
+  read = std::move(*pending_read);
+  pending_read.reset();
+  return Status();
+}
+
+Status ConnState::write_app_data(ByteView data) { return write_record(ContentType::application_data, data); }
+
+void ConnState::write_alert(AlertLevel level, AlertDescription d) {
+  Bytes body;
+  encode_alert(Alert{level, d}, &body);
+  (void)write_record(ContentType::alert, body);  // a failure here leaves nothing better to send
+}
+
+void ConnState::push_event(Event::Type type) {
+  PendingEvent p;
+  p.ev.type = type;
+  events_.push_back(std::move(p));
+}
+
+void ConnState::push_trace(Direction dir, uint8_t type, ByteView bytes) {
+  PendingEvent p;
+  p.ev.type = Event::Type::handshake_message;
+  p.ev.direction = dir;
+  p.ev.message_type = type;
+  p.storage = bytes.to_bytes();
+  events_.push_back(std::move(p));
+}
+
+Error ConnState::fail(const Error& e) {
+  if (error_) return *error_;
+  error_ = e;
+  // Whatever the failed step wrote is not sent (picotls): only output that was complete before it.
+  if (out_.size() > out_mark_) out_.resize(std::max(out_mark_, out_off_));
+  AlertDescription alert;
+  if (alert_for(e, &alert)) write_alert(AlertLevel::fatal, alert);
+  early_app_.clear();
+  if (!closed_emitted) {
+    push_event(Event::Type::closed);
+    events_.back().ev.clean = false;
+    closed_emitted = true;
+  }
+  return e;
+}
+
+void ConnState::handshake_complete() {
+  handshake_done = true;
+  version_fixed = true;
+  transcript.clear();
+  transcript.shrink_to_fit();
+  push_event(Event::Type::handshake_done);
+  if (!early_app_.empty()) {
+    Status s = write_app_data(early_app_);
+    secure_zero(early_app_);
+    early_app_.clear();
+    if (!s.ok()) fail(s.error());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Input
+
+Result<size_t> ConnState::receive(ByteView data) {
+  if (error_) return *error_;
+  if (appdata_ == AppData::delivered) {
+    in_.clear();
+    appdata_ = AppData::none;
+  }
+  if (received_close || eof) return data.size();  // nothing after close_notify is read (RFC 5246 7.2.1)
+  size_t used = 0;
+  while (appdata_ == AppData::none && used < data.size()) {
+    // The header first, then exactly the rest of this record.
+    size_t need = kRecordHeaderLength;
+    RecordHeader h{};
+    if (in_.size() >= kRecordHeaderLength) {
+      Status s = decode_record_header(ByteView(in_.data(), kRecordHeaderLength), &h);
+      if (!s.ok()) return fail(s.error());
+      need += h.length;
+    }
+    size_t take = std::min(need - in_.size(), data.size() - used);
+    in_.insert(in_.end(), data.data() + used, data.data() + used + take);
+    used += take;
+    if (in_.size() == kRecordHeaderLength) {
+      Status s = decode_record_header(ByteView(in_.data(), kRecordHeaderLength), &h);
+      if (s.ok()) s = check_record_header(h, read.max_fragment_length());
+      if (!s.ok()) return fail(s.error());
+      if ((h.version >> 8) != 3 || (version_fixed && h.version != version::tls12))
+        return fail(Error::incompatible(AlertDescription::protocol_version, "record version"));
+      if (h.length != 0) continue;
+    }
+    if (in_.size() < kRecordHeaderLength || in_.size() < need) continue;
+    out_mark_ = out_.size();
+    Status s = process_record();
+    if (!s.ok()) return fail(s.error());
+    if (appdata_ == AppData::none) in_.clear();
+    if (error_) return *error_;
+  }
+  return used;
+}
+
+Status ConnState::process_record() {
+  RecordHeader h{};
+  SANSTLS_TRY(decode_record_header(ByteView(in_.data(), kRecordHeaderLength), &h));
+  Result<OpenedRecord> opened = read.open(h, in_.data() + kRecordHeaderLength, in_.size() - kRecordHeaderLength);
+  if (!opened.ok()) return opened.error();
+  ContentType type = opened.value().type;
+  ByteView plain = opened.value().plaintext;
+
+  if (plain.empty()) {
+    // RFC 5246 6.2.1: zero-length fragments of handshake, alert or ChangeCipherSpec must not be sent.
+    if (type != ContentType::application_data) return Error::unexpected("empty record");
+    if (++empty_records > kMaxEmptyRecords) return Error::unexpected("too many empty records");
+  } else {
+    empty_records = 0;
+  }
+  if (type != ContentType::alert) warning_alerts = 0;
+  // A handshake message split across records must not be interleaved with other content.
+  if (type != ContentType::handshake && !hs_.empty()) return Error::unexpected("interleaved handshake message");
+
+  switch (type) {
+    case ContentType::handshake:
+      return process_handshake_bytes(plain);
+    case ContentType::change_cipher_spec: {
+      SANSTLS_TRY(decode_change_cipher_spec(plain));
+      if (!hs) return Error::unexpected("ChangeCipherSpec after the handshake");
+      if (trace) push_trace(Direction::received, 0xff, plain);
+      Status st = hs->on_change_cipher_spec();
+      if (handshake_done) hs.reset();
+      return st;
+    }
+    case ContentType::alert:
+      return process_alert(plain);
+    case ContentType::application_data:
+      if (!handshake_done) return Error::unexpected("application data before the handshake finished");
+      if (plain.empty()) return Status();
+      {
+        PendingEvent p;
+        p.ev.type = Event::Type::app_data;
+        p.ev.data = plain;
+        events_.push_back(std::move(p));
+        appdata_ = AppData::queued;
+      }
+      return Status();
+    default:
+      return Error::unexpected("unknown record type");
+  }
+}
+
+Status ConnState::process_handshake_bytes(ByteView plain) {
+  hs_.insert(hs_.end(), plain.begin(), plain.end());
+  size_t off = 0;
+  Status result;
+  while (hs_.size() - off >= kHandshakeHeaderLength) {
+    HandshakeHeader hh{};
+    result = decode_handshake_header(ByteView(hs_.data() + off, hs_.size() - off), &hh);
+    if (!result.ok()) break;
+    if (hh.length > common.max_handshake_message) {
+      result = Error::misbehaved(AlertDescription::illegal_parameter, "handshake message too large");
+      break;
+    }
+    size_t total = kHandshakeHeaderLength + hh.length;
+    if (hs_.size() - off < total) break;
+    ByteView msg(hs_.data() + off, total);
+    off += total;
+    if (!hs) {
+      // After the handshake: a HelloRequest (client) or ClientHello (server) asks for renegotiation,
+      // which sanstls refuses with a warning (RFC 5746 4.2, RFC 5246 7.2.2).
+      if ((is_client && hh.type == HandshakeType::hello_request) ||
+          (!is_client && hh.type == HandshakeType::client_hello)) {
+        if (trace) push_trace(Direction::received, static_cast<uint8_t>(hh.type), msg);
+        write_alert(AlertLevel::warning, AlertDescription::no_renegotiation);
+        continue;
+      }
+      result = Error::unexpected("handshake message after the handshake");
+      break;
+    }
+    if (trace) push_trace(Direction::received, static_cast<uint8_t>(hh.type), msg);
+    result = hs->on_message(hh.type, msg, msg.sub(kHandshakeHeaderLength));
+    if (handshake_done) hs.reset();
+    if (!result.ok() || error_) break;
+  }
+  hs_.erase(hs_.begin(), hs_.begin() + static_cast<std::ptrdiff_t>(off));
+  return result;
+}
+
+Status ConnState::process_alert(ByteView plain) {
+  Alert a;
+  if (!decode_alert(plain, &a)) return Error::decode("alert: not two bytes");
+  if (a.level != AlertLevel::warning && a.level != AlertLevel::fatal)
+    return Error::illegal("alert: unknown level");
+  PendingEvent p;
+  p.ev.type = Event::Type::alert_received;
+  p.ev.alert = a;
+  events_.push_back(std::move(p));
+  if (a.description == AlertDescription::close_notify) {
+    received_close = true;
+    if (!handshake_done) {
+      Error e{ErrorKind::alert_received, a.description, "peer closed during the handshake"};
+      return e;
+    }
+    if (!sent_close) {
+      write_alert(AlertLevel::warning, AlertDescription::close_notify);
+      sent_close = true;
+    }
+    if (!closed_emitted) {
+      push_event(Event::Type::closed);
+      events_.back().ev.clean = true;
+      closed_emitted = true;
+    }
+    return Status();
+  }
+  if (a.level == AlertLevel::fatal) return Error{ErrorKind::alert_received, a.description, "fatal alert received"};
+  if (++warning_alerts > kMaxWarningAlerts) return Error::unexpected("too many warning alerts");
+  return Status();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The public API
+
+Connection::Connection(std::unique_ptr<ConnState> s) : s_(std::move(s)) {}
+Connection::Connection(Connection&&) noexcept = default;
+Connection& Connection::operator=(Connection&&) noexcept = default;
+Connection::~Connection() = default;
+
+Connection Connection::client(std::shared_ptr<const ClientConfig> config, ClientOptions options, crypto::Rng& rng,
+                              Clock& clock) {
+  auto s = std::make_unique<ConnState>(true, *config, rng, clock);
+  ConnState& c = *s;
+  c.trace = options.trace;
+  c.hs = make_client12(c, std::move(config), std::move(options));
+  c.out_mark_ = c.out_.size();
+  Status st = c.hs->start();
+  if (!st.ok()) c.fail(st.error());
+  return Connection(std::move(s));
+}
+
+Connection Connection::server(std::shared_ptr<const ServerConfig> config, crypto::Rng& rng, Clock& clock) {
+  auto s = std::make_unique<ConnState>(false, *config, rng, clock);
+  ConnState& c = *s;
+  c.hs = make_server12(c, std::move(config));
+  Status st = c.hs->start();
+  if (!st.ok()) c.fail(st.error());
+  return Connection(std::move(s));
+}
+
+Result<size_t> Connection::receive(ByteView data) { return s_->receive(data); }
+
+void Connection::receive_eof() {
+  ConnState& c = *s_;
+  if (c.eof || c.error_) return;
+  c.eof = true;
+  if (c.received_close) return;
+  if (!c.handshake_done) {
+    c.fail(Error{ErrorKind::transport_closed, AlertDescription::close_notify, "connection closed during the handshake"});
+    return;
+  }
+  if (!c.closed_emitted) {
+    c.push_event(Event::Type::closed);
+    c.events_.back().ev.clean = false;  // truncation: no close_notify
+    c.closed_emitted = true;
+  }
+}
+
+std::optional<Event> Connection::next_event() {
+  ConnState& c = *s_;
+  if (c.appdata_ == ConnState::AppData::delivered) {
+    c.in_.clear();
+    c.appdata_ = ConnState::AppData::none;
+  }
+  if (c.events_.empty()) return std::nullopt;
+  c.current_ = std::move(c.events_.front());
+  c.events_.pop_front();
+  Event ev = c.current_.ev;
+  if (ev.type == Event::Type::handshake_message) ev.data = c.current_.storage;
+  if (ev.type == Event::Type::app_data) c.appdata_ = ConnState::AppData::delivered;
+  return ev;
+}
+
+Result<size_t> Connection::send(ByteView data) {
+  ConnState& c = *s_;
+  if (c.error_) return *c.error_;
+  if (c.sent_close) return Error::misuse("send after close");
+  size_t queued = c.handshake_done ? c.pending_output_size() : c.early_app_.size();
+  if (queued >= kMaxQueuedOutput) return size_t{0};
+  size_t n = std::min(data.size(), kMaxQueuedOutput - queued);
+  if (!c.handshake_done) {
+    c.early_app_.insert(c.early_app_.end(), data.begin(), data.begin() + n);
+    return n;
+  }
+  c.out_mark_ = c.out_.size();
+  Status s = c.write_app_data(data.sub(0, n));
+  if (!s.ok()) return c.fail(s.error());
+  return n;
+}
+
+ByteView Connection::pending_output() const {
+  return ByteView(s_->out_.data() + s_->out_off_, s_->out_.size() - s_->out_off_);
+}
+
+void Connection::consume_output(size_t n) {
+  ConnState& c = *s_;
+  c.out_off_ += std::min(n, c.pending_output_size());
+  if (c.out_off_ == c.out_.size()) {
+    c.out_.clear();
+    c.out_off_ = 0;
+    c.out_mark_ = 0;
+  }
+}
+
+void Connection::close() {
+  ConnState& c = *s_;
+  if (c.error_ || c.sent_close) return;
+  c.sent_close = true;
+  c.early_app_.clear();
+  c.write_alert(AlertLevel::warning, AlertDescription::close_notify);
+}
+
+uint64_t Connection::next_deadline() const { return s_->handshake_done || s_->error_ ? 0 : s_->deadline_ms; }
+
+void Connection::on_timeout() {
+  ConnState& c = *s_;
+  if (c.handshake_done || c.error_ || c.deadline_ms == 0) return;
+  if (c.clock.now_ms() < c.deadline_ms) return;
+  c.fail(Error{ErrorKind::timeout, AlertDescription::close_notify, "handshake timed out"});
+}
+
+void Connection::set_trace(bool on) { s_->trace = on; }
+bool Connection::is_client() const { return s_->is_client; }
+bool Connection::is_handshaking() const { return !s_->handshake_done && !s_->error_; }
+bool Connection::is_closed() const {
+  return s_->error_.has_value() || (s_->received_close && s_->sent_close) || s_->eof;
+}
+bool Connection::wants_read() const { return !s_->error_ && !s_->received_close && !s_->eof; }
+const HandshakeInfo* Connection::info() const { return s_->handshake_done ? &s_->info : nullptr; }
+std::optional<Session> Connection::session() const { return s_->handshake_done ? s_->session : std::nullopt; }
+const Error* Connection::error() const { return s_->error_ ? &*s_->error_ : nullptr; }
+
+}  // namespace sanstls

@@ -1,0 +1,145 @@
+// sanstls::Connection: one TLS connection, client or server, as a sans-I/O state machine.
+//
+// The caller moves bytes; the connection never touches a socket, a clock or a random source of its own.
+//
+//   auto conn = sanstls::Connection::client(config, {"example.com"}, rng, clock);
+//   loop:
+//     ByteView out = conn.pending_output();      // write these to the transport ...
+//     conn.consume_output(n);                    // ... and say how many were taken
+//     size_t used = conn.receive(bytes).value(); // give what the transport read; keep bytes[used..]
+//     while (auto ev = conn.next_event()) ...    // handshake done, data, alerts, closed
+//     conn.send(data);                           // queued, protected, appears in pending_output()
+//
+// Buffers and backpressure (BearSSL-style pumps). Input: receive() takes bytes up to the end of the
+// next record and processes whole records; it stops taking input while an application-data event is
+// waiting to be read by next_event() (so at most one record of input is ever held). Output:
+// pending_output() is everything the connection wants written, in order; nothing is dropped until
+// consume_output() acknowledges it; send() refuses to queue more than kMaxQueuedOutput bytes of
+// unwritten output (it returns how much it took).
+//
+// Errors are values. The first error is sticky: the connection writes its fatal alert (when the error
+// calls for one) into pending_output(), emits a Closed event, and from then on sends nothing more and
+// every call returns that error. Nothing here throws.
+//
+// Lifetimes: the config is shared; rng and clock must outlive the connection.
+#ifndef SANSTLS_CORE_CONNECTION_H_
+#define SANSTLS_CORE_CONNECTION_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/alert.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "core/session.h"
+#include "crypto/crypto.h"
+
+namespace sanstls {
+
+struct ConnState;
+
+// What the handshake agreed on.
+struct HandshakeInfo {
+  uint16_t version = 0;        // 0x0303
+  uint16_t cipher_suite = 0;
+  uint16_t group = 0;          // key-exchange group; 0 for RSA key exchange
+  uint16_t signature_scheme = 0;  // the server's signature (ServerKeyExchange); 0 when none
+  std::string alpn;            // empty when none was agreed
+  std::string server_name;     // what the client asked for (SNI); empty when none
+  std::vector<Bytes> peer_chain;  // the peer's certificates, leaf first (empty: none sent)
+  bool resumed = false;
+  bool extended_master_secret = false;
+  bool encrypt_then_mac = false;
+  bool client_authenticated = false;
+};
+
+enum class Direction : uint8_t { received, sent };
+
+struct Event {
+  enum class Type : uint8_t {
+    handshake_done,     // info() is now valid
+    app_data,           // data: valid until the next call of receive() or next_event()
+    alert_received,     // alert: a warning (the connection goes on) or a fatal one (Closed follows)
+    closed,             // clean: true after a close_notify; false on error or a truncated stream
+    handshake_message,  // only with set_trace(true): a handshake message (header + body) or a CCS
+  };
+  Type type;
+  ByteView data;
+  Alert alert;
+  bool clean = false;
+  Direction direction = Direction::received;
+  uint8_t message_type = 0;  // handshake_message: the HandshakeType, or 0xff for ChangeCipherSpec
+};
+
+class Connection {
+ public:
+  static constexpr size_t kMaxQueuedOutput = 4 * (16384 + 2048 + 5);
+
+  struct ClientOptions {
+    std::string server_name;          // SNI and the name checked against the certificate; may be empty
+    std::optional<Session> resume;    // a session to offer for resumption
+    bool trace = false;               // as set_trace(true), from the first message on
+  };
+
+  // The client's first flight (ClientHello) is in pending_output() at once.
+  static Connection client(std::shared_ptr<const ClientConfig> config, ClientOptions options,
+                           crypto::Rng& rng, Clock& clock);
+  static Connection server(std::shared_ptr<const ServerConfig> config, crypto::Rng& rng, Clock& clock);
+
+  Connection(Connection&&) noexcept;
+  Connection& operator=(Connection&&) noexcept;
+  ~Connection();
+
+  // Processes bytes from the peer. Returns how many were taken (all of them unless an app_data event is
+  // waiting, see above), or the connection's error. After an error the alert to send is in
+  // pending_output().
+  Result<size_t> receive(ByteView data);
+  // The transport reached end of stream. Without a prior close_notify this is a truncation: a Closed
+  // event with clean == false (and an error during the handshake).
+  void receive_eof();
+
+  // The next event, or nothing. Events come in the order things happened.
+  std::optional<Event> next_event();
+
+  // Queues application data. Before the handshake is done it is held and sent after the Finished
+  // messages. Returns the number of bytes taken (less than data.size() when kMaxQueuedOutput is reached),
+  // or an error (api_misuse after close() or after the connection failed).
+  Result<size_t> send(ByteView data);
+
+  ByteView pending_output() const;
+  // Precondition: n <= pending_output().size().
+  void consume_output(size_t n);
+
+  // Sends close_notify (after any queued data). Further send() calls fail; receive() still reads
+  // until the peer's close_notify.
+  void close();
+
+  // Time-outs: the instant (clock ms) by which the handshake must finish, or 0 for none. The caller
+  // calls on_timeout() once the clock passes it; the connection then fails.
+  uint64_t next_deadline() const;
+  void on_timeout();
+
+  // Emit handshake_message events (for tracing and teaching). Off by default.
+  void set_trace(bool on);
+
+  bool is_client() const;
+  bool is_handshaking() const;
+  bool is_closed() const;           // no more data will flow either way
+  bool wants_read() const;          // the connection expects more input
+  const HandshakeInfo* info() const;  // null until handshake_done
+  // Client: the session to resume later (after handshake_done); nothing when not resumable.
+  std::optional<Session> session() const;
+  // The error that ended the connection, or null.
+  const Error* error() const;
+
+ private:
+  explicit Connection(std::unique_ptr<ConnState> s);
+  std::unique_ptr<ConnState> s_;
+};
+
+}  // namespace sanstls
+
+#endif  // SANSTLS_CORE_CONNECTION_H_

@@ -1,0 +1,491 @@
+// The TLS 1.2 server (RFC 5246 7.3-7.4; RFC 7627, RFC 5746, RFC 7301, RFC 6066, RFC 7366, RFC 8449,
+// RFC 7919).
+//
+//   ExpectClientHello --(new session)--> (send ServerHello Certificate [ServerKeyExchange]
+//       [CertificateRequest] ServerHelloDone) -> [ExpectCertificate] -> ExpectClientKeyExchange
+//       -> [ExpectCertificateVerify] -> ExpectChangeCipherSpec -> ExpectFinished
+//       -> (send CCS Finished) -> done
+//   ExpectClientHello --(session found)--> (send ServerHello CCS Finished) -> ExpectChangeCipherSpec
+//       -> ExpectFinished -> done
+#include <algorithm>
+
+#include "core/conn_state.h"
+#include "core/tls12_keys.h"
+
+namespace sanstls {
+namespace {
+
+using crypto::Group;
+
+bool contains(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool is_ffdhe(uint16_t g) { return (g & 0xff00) == 0x0100; }
+
+class Server12 final : public Handshake {
+ public:
+  Server12(ConnState& c, std::shared_ptr<const ServerConfig> cfg) : c_(c), cfg_(std::move(cfg)) {}
+  ~Server12() override { secure_zero(master_secret_); }
+
+  Status start() override { return Status(); }
+  Status on_message(HandshakeType type, ByteView msg, ByteView body) override;
+  Status on_change_cipher_spec() override;
+
+ private:
+  enum class State : uint8_t {
+    client_hello,
+    certificate,
+    client_key_exchange,
+    certificate_verify,
+    change_cipher_spec,
+    finished,
+  };
+
+  Status on_client_hello(ByteView body);
+  bool try_resume(const ClientHello& ch);
+  Status choose(const ClientHello& ch);
+  Status send_first_flight(const ClientHello& ch);
+  Status on_certificate(ByteView body);
+  Status on_client_key_exchange(ByteView body);
+  Status on_certificate_verify(ByteView msg, ByteView body);
+  Status on_finished(ByteView body);
+  Status derive_keys();
+  Status send_finished();
+  void finish();
+
+  ConnState& c_;
+  std::shared_ptr<const ServerConfig> cfg_;
+  State state_ = State::client_hello;
+
+  Random client_random_{};
+  Random server_random_{};
+  uint16_t client_version_ = 0;
+  const CipherSuite* suite_ = nullptr;
+  std::shared_ptr<const CertifiedKey> cert_;
+  uint16_t group_ = 0;
+  uint16_t ske_scheme_ = 0;
+  bool resuming_ = false;
+  bool ems_ = false;
+  bool etm_ = false;
+  bool secure_reneg_ = false;
+  bool sni_used_ = false;
+  std::string server_name_;
+  std::string alpn_;
+  uint16_t peer_record_limit_ = 0;
+  Bytes session_id_;
+  std::unique_ptr<crypto::KeyShare> share_;
+  std::unique_ptr<crypto::PublicKey> client_key_;
+  Bytes master_secret_;
+  Session resumed_;
+};
+
+Status Server12::on_message(HandshakeType type, ByteView msg, ByteView body) {
+  // The transcript for CertificateVerify and Finished excludes the message itself.
+  size_t before = c_.transcript.size();
+  c_.transcript.insert(c_.transcript.end(), msg.begin(), msg.end());
+  switch (state_) {
+    case State::client_hello:
+      if (type == HandshakeType::client_hello) return on_client_hello(body);
+      break;
+    case State::certificate:
+      if (type == HandshakeType::certificate) return on_certificate(body);
+      break;
+    case State::client_key_exchange:
+      if (type == HandshakeType::client_key_exchange) return on_client_key_exchange(body);
+      break;
+    case State::certificate_verify:
+      if (type == HandshakeType::certificate_verify)
+        return on_certificate_verify(ByteView(c_.transcript.data(), before), body);
+      break;
+    case State::finished:
+      if (type == HandshakeType::finished) return on_finished(body);
+      break;
+    case State::change_cipher_spec:
+      break;
+  }
+  return Error::unexpected("handshake message unexpected in this state");
+}
+
+Status Server12::on_client_hello(ByteView body) {
+  ClientHello ch;
+  SANSTLS_TRY(decode_client_hello(body, &ch));
+  // TLS 1.2 only: SSL 3.0, TLS 1.0 and 1.1 are refused on purpose (RFC 8996).
+  if (ch.legacy_version < version::tls12)
+    return Error::incompatible(AlertDescription::protocol_version, "client offers only TLS 1.1 or older");
+  if (ch.extensions.supported_versions && !contains(*ch.extensions.supported_versions, version::tls12))
+    return Error::incompatible(AlertDescription::protocol_version, "client does not offer TLS 1.2");
+  if (std::find(ch.compression_methods.begin(), ch.compression_methods.end(), 0) == ch.compression_methods.end())
+    return Error::illegal("ClientHello without null compression");
+  const Extensions& e = ch.extensions;
+  // RFC 5746 3.6: the SCSV or an empty renegotiation_info marks a client that supports it.
+  if (e.renegotiation_info) {
+    if (!e.renegotiation_info->empty())
+      return Error::misbehaved(AlertDescription::handshake_failure, "renegotiation_info not empty");
+    secure_reneg_ = true;
+  }
+  if (contains(ch.cipher_suites, 0x00ff)) secure_reneg_ = true;
+  if (e.ec_point_formats && std::find(e.ec_point_formats->begin(), e.ec_point_formats->end(), 0) == e.ec_point_formats->end())
+    return Error::illegal("client does not accept uncompressed points");
+  client_random_ = ch.random;
+  client_version_ = ch.legacy_version;
+  if (e.server_name) server_name_ = *e.server_name;
+  if (e.record_size_limit) peer_record_limit_ = *e.record_size_limit;
+  // ALPN (RFC 7301 3.2): our first preference the client offers; none in common is fatal.
+  if (e.alpn && !cfg_->alpn.empty()) {
+    for (const std::string& p : cfg_->alpn)
+      if (std::find(e.alpn->begin(), e.alpn->end(), p) != e.alpn->end()) {
+        alpn_ = p;
+        break;
+      }
+    if (alpn_.empty())
+      return Error::incompatible(AlertDescription::no_application_protocol, "no ALPN protocol in common");
+  }
+  ems_ = e.extended_master_secret && cfg_->extended_master_secret;
+  c_.rng.fill(server_random_.data(), server_random_.size());
+  c_.version_fixed = true;
+
+  if (try_resume(ch)) {
+    if (resumed_.extended_master_secret && !e.extended_master_secret)
+      return Error::misbehaved(AlertDescription::handshake_failure, "resumption without extended_master_secret");
+    return send_first_flight(ch);
+  }
+  SANSTLS_TRY(choose(ch));
+  return send_first_flight(ch);
+}
+
+bool Server12::try_resume(const ClientHello& ch) {
+  if (ch.session_id.empty() || !cfg_->session_cache) return false;
+  Session s;
+  if (!cfg_->session_cache->get(ch.session_id, c_.clock.now_ms(), &s)) return false;
+  // RFC 7627 5.3: a session without EMS is not resumed by a client that now offers EMS (a full
+  // handshake follows); the reverse case is refused by the caller.
+  if (!s.extended_master_secret && ch.extensions.extended_master_secret) return false;
+  if (s.server_name != server_name_) return false;  // RFC 6066 3
+  if (!contains(ch.cipher_suites, s.cipher_suite) || !contains(cfg_->cipher_suites, s.cipher_suite)) return false;
+  if (!s.alpn.empty() && s.alpn != alpn_) return false;
+  suite_ = find_suite(s.cipher_suite);
+  if (suite_ == nullptr) return false;
+  resuming_ = true;
+  resumed_ = s;
+  session_id_ = s.session_id;
+  master_secret_ = s.master_secret;
+  ems_ = s.extended_master_secret;
+  etm_ = !suite_->is_aead() && ch.extensions.encrypt_then_mac && cfg_->encrypt_then_mac;
+  return true;
+}
+
+Status Server12::choose(const ClientHello& ch) {
+  const Extensions& e = ch.extensions;
+  // The certificate: one whose name matches the SNI when there is one, else the first.
+  std::vector<std::shared_ptr<const CertifiedKey>> candidates;
+  if (!server_name_.empty()) {
+    for (const auto& ck : cfg_->certificates)
+      if (ck->leaf->matches_name(server_name_)) candidates.push_back(ck);
+    if (candidates.empty() && cfg_->strict_sni)
+      return Error::incompatible(AlertDescription::unrecognized_name, "no certificate for the server name");
+    sni_used_ = !candidates.empty();
+  }
+  if (candidates.empty()) candidates = cfg_->certificates;
+
+  const std::vector<uint16_t>* peer_schemes = e.signature_algorithms ? &*e.signature_algorithms : nullptr;
+  std::vector<uint16_t> client_groups;
+  if (e.supported_groups) client_groups = *e.supported_groups;
+  bool client_lists_ffdhe = std::any_of(client_groups.begin(), client_groups.end(), is_ffdhe);
+
+  const std::vector<uint16_t>& first = cfg_->prefer_server_order ? cfg_->cipher_suites : ch.cipher_suites;
+  const std::vector<uint16_t>& second = cfg_->prefer_server_order ? ch.cipher_suites : cfg_->cipher_suites;
+  for (uint16_t id : first) {
+    if (!contains(second, id)) continue;
+    const CipherSuite* s = find_suite(id);
+    if (s == nullptr || s->is_tls13()) continue;
+    // A certificate of the right key type, and (for signed key exchanges) a scheme the client accepts.
+    std::shared_ptr<const CertifiedKey> ck;
+    uint16_t scheme = 0;
+    for (const auto& c : candidates) {
+      bool ec = c->type() != crypto::KeyType::rsa;
+      if (ec != s->server_key_is_ecdsa()) continue;
+      if (s->needs_server_key_exchange()) {
+        scheme = choose_scheme(cfg_->signature_schemes, peer_schemes, c->type());
+        if (scheme == 0) continue;
+      }
+      ck = c;
+      break;
+    }
+    if (!ck) continue;
+    uint16_t group = 0;
+    if (s->kx == KeyExchange::ecdhe_rsa || s->kx == KeyExchange::ecdhe_ecdsa) {
+      for (uint16_t g : cfg_->groups) {
+        if (is_ffdhe(g)) continue;
+        // No supported_groups: RFC 8422 5.1.1 lets the server pick; P-256 is what everyone has.
+        if (e.supported_groups ? contains(client_groups, g) : g == static_cast<uint16_t>(Group::secp256r1)) {
+          group = g;
+          break;
+        }
+      }
+      if (group == 0) continue;
+    } else if (s->kx == KeyExchange::dhe_rsa) {
+      // RFC 7919 4: a client that lists FFDHE groups gets one of them, or no DHE suite.
+      for (uint16_t g : cfg_->groups) {
+        if (!is_ffdhe(g)) continue;
+        if (!client_lists_ffdhe || contains(client_groups, g)) {
+          group = g;
+          break;
+        }
+      }
+      if (group == 0) continue;
+    }
+    suite_ = s;
+    cert_ = ck;
+    ske_scheme_ = scheme;
+    group_ = group;
+    break;
+  }
+  if (suite_ == nullptr) return Error::incompatible(AlertDescription::handshake_failure, "no cipher suite in common");
+  etm_ = !suite_->is_aead() && e.encrypt_then_mac && cfg_->encrypt_then_mac;
+  if (cfg_->session_cache) {
+    session_id_.resize(32);
+    c_.rng.fill(session_id_.data(), session_id_.size());
+  }
+  return Status();
+}
+
+Status Server12::send_first_flight(const ClientHello& ch) {
+  ServerHello sh;
+  sh.legacy_version = version::tls12;
+  sh.random = server_random_;
+  sh.session_id = session_id_;
+  sh.cipher_suite = suite_->id;
+  sh.compression_method = 0;
+  sh.has_extensions = true;
+  Extensions& e = sh.extensions;
+  if (secure_reneg_) e.renegotiation_info = Bytes();
+  e.extended_master_secret = ems_;
+  e.encrypt_then_mac = etm_;
+  if (!alpn_.empty()) e.alpn = std::vector<std::string>{alpn_};
+  if (!resuming_ && sni_used_) e.server_name = std::string();
+  if ((suite_->kx == KeyExchange::ecdhe_rsa || suite_->kx == KeyExchange::ecdhe_ecdsa) && ch.extensions.ec_point_formats)
+    e.ec_point_formats = Bytes{0};
+  if (peer_record_limit_ != 0 && cfg_->record_size_limit != 0) e.record_size_limit = cfg_->record_size_limit;
+  Bytes b;
+  Writer w(&b);
+  encode_server_hello(sh, w);
+  if (!w.ok()) return Error::internal("ServerHello too long");
+  SANSTLS_TRY(c_.send_handshake(HandshakeType::server_hello, b));
+
+  if (resuming_) {
+    c_.info.alpn = alpn_;
+    SANSTLS_TRY(derive_keys());
+    SANSTLS_TRY(c_.send_change_cipher_spec());
+    SANSTLS_TRY(send_finished());
+    state_ = State::change_cipher_spec;
+    return Status();
+  }
+
+  CertificateMsg12 cm;
+  cm.chain = cert_->chain;
+  b.clear();
+  Writer cw(&b);
+  encode_certificate12(cm, cw);
+  if (!cw.ok()) return Error::internal("Certificate too long");
+  SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, b));
+
+  if (suite_->needs_server_key_exchange()) {
+    b.clear();
+    Writer kw(&b);
+    Bytes params;
+    if (suite_->kx == KeyExchange::dhe_rsa) {
+      ServerKeyExchangeDhe dh;
+      c_.provider.ffdhe_params(static_cast<Group>(group_), &dh.p, &dh.g);
+      share_ = c_.provider.generate_key_share(static_cast<Group>(group_), c_.rng);
+      if (!share_) return Error::internal("key share");
+      dh.ys = share_->public_value().to_bytes();
+      params = dhe_params(dh);
+      dh.sig_scheme = ske_scheme_;
+      Bytes signed_data = server_key_exchange_signed_data(client_random_, server_random_, params);
+      if (cert_->key->sign(static_cast<crypto::SignatureScheme>(ske_scheme_), signed_data, c_.rng, &dh.signature) !=
+          crypto::Status::ok)
+        return Error::internal("signing ServerKeyExchange failed");
+      encode_server_key_exchange_dhe(dh, kw);
+    } else {
+      ServerKeyExchangeEcdhe ec;
+      ec.group = group_;
+      share_ = c_.provider.generate_key_share(static_cast<Group>(group_), c_.rng);
+      if (!share_) return Error::internal("key share");
+      ec.public_key = share_->public_value().to_bytes();
+      params = ecdhe_params(ec);
+      ec.sig_scheme = ske_scheme_;
+      Bytes signed_data = server_key_exchange_signed_data(client_random_, server_random_, params);
+      if (cert_->key->sign(static_cast<crypto::SignatureScheme>(ske_scheme_), signed_data, c_.rng, &ec.signature) !=
+          crypto::Status::ok)
+        return Error::internal("signing ServerKeyExchange failed");
+      encode_server_key_exchange_ecdhe(ec, kw);
+    }
+    if (!kw.ok()) return Error::internal("ServerKeyExchange too long");
+    SANSTLS_TRY(c_.send_handshake(HandshakeType::server_key_exchange, b));
+    c_.info.group = group_;
+    c_.info.signature_scheme = ske_scheme_;
+  }
+
+  if (cfg_->client_auth != ClientAuth::none) {
+    CertificateRequest12 cr;
+    cr.certificate_types = {1 /*rsa_sign*/, 64 /*ecdsa_sign*/};
+    cr.sig_schemes = cfg_->signature_schemes;
+    b.clear();
+    Writer rw(&b);
+    encode_certificate_request12(cr, rw);
+    if (!rw.ok()) return Error::internal("CertificateRequest too long");
+    SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_request, b));
+  }
+  SANSTLS_TRY(c_.send_handshake(HandshakeType::server_hello_done, Bytes()));
+  c_.info.alpn = alpn_;
+  state_ = cfg_->client_auth != ClientAuth::none ? State::certificate : State::client_key_exchange;
+  return Status();
+}
+
+Status Server12::on_certificate(ByteView body) {
+  CertificateMsg12 m;
+  SANSTLS_TRY(decode_certificate12(body, &m));
+  if (m.chain.empty()) {
+    // RFC 5246 7.4.6: a server that requires a certificate may answer an empty one with handshake_failure.
+    if (cfg_->client_auth == ClientAuth::required)
+      return Error{ErrorKind::bad_certificate, AlertDescription::handshake_failure, "client sent no certificate"};
+    state_ = State::client_key_exchange;
+    return Status();
+  }
+  std::vector<ByteView> chain(m.chain.begin(), m.chain.end());
+  crypto::CertError ce = cfg_->client_trust->verify(chain, static_cast<int64_t>(c_.clock.now_ms() / 1000),
+                                                    crypto::Purpose::client_auth, "");
+  if (ce != crypto::CertError::ok) return certificate_error(ce);
+  std::string err;
+  std::unique_ptr<crypto::Certificate> leaf = c_.provider.parse_certificate(m.chain[0], &err);
+  if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable client certificate"};
+  client_key_ = leaf->public_key();
+  if (!client_key_ || client_key_->type() == crypto::KeyType::other)
+    return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "client key type"};
+  c_.info.peer_chain = std::move(m.chain);
+  state_ = State::client_key_exchange;
+  return Status();
+}
+
+Status Server12::on_client_key_exchange(ByteView body) {
+  ClientKeyExchange cke;
+  Bytes pms;
+  if (suite_->kx == KeyExchange::rsa) {
+    SANSTLS_TRY(decode_client_key_exchange_rsa(body, &cke));
+    pms.resize(48);
+    // RFC 5246 7.4.7.1: on any failure go on with a random premaster secret; never tell which.
+    if (cert_->key->rsa_decrypt_premaster(cke.exchange, client_version_, c_.rng, pms.data()) != crypto::Status::ok)
+      return Error::misbehaved(AlertDescription::decrypt_error, "ClientKeyExchange: bad RSA ciphertext length");
+  } else {
+    if (suite_->kx == KeyExchange::dhe_rsa) {
+      SANSTLS_TRY(decode_client_key_exchange_dhe(body, &cke));
+    } else {
+      SANSTLS_TRY(decode_client_key_exchange_ecdhe(body, &cke));
+    }
+    crypto::Status st = share_->shared_secret(cke.exchange, &pms);
+    if (st == crypto::Status::bad_peer_value) return Error::illegal("ClientKeyExchange: bad public value");
+    if (st != crypto::Status::ok) return Error::internal("key exchange failed");
+    if (suite_->kx == KeyExchange::dhe_rsa) {
+      size_t z = 0;
+      while (z + 1 < pms.size() && pms[z] == 0) z++;
+      pms.erase(pms.begin(), pms.begin() + static_cast<std::ptrdiff_t>(z));
+    }
+    share_.reset();
+  }
+  Bytes session_hash;
+  if (ems_) session_hash = crypto::hash_once(c_.provider, suite_->prf_hash, c_.transcript);
+  master_secret_ = tls12_master_secret(c_.provider, *suite_, pms, client_random_, server_random_, ems_, session_hash);
+  secure_zero(pms);
+  SANSTLS_TRY(derive_keys());
+  state_ = client_key_ ? State::certificate_verify : State::change_cipher_spec;
+  return Status();
+}
+
+Status Server12::on_certificate_verify(ByteView transcript, ByteView body) {
+  CertificateVerify cv;
+  SANSTLS_TRY(decode_certificate_verify(body, &cv));
+  if (!contains(cfg_->signature_schemes, cv.sig_scheme) || !scheme_fits_key(cv.sig_scheme, client_key_->type()))
+    return Error::illegal("CertificateVerify: signature scheme not offered");
+  if (client_key_->verify(static_cast<crypto::SignatureScheme>(cv.sig_scheme), transcript, cv.signature) !=
+      crypto::Status::ok)
+    return Error::misbehaved(AlertDescription::decrypt_error, "CertificateVerify: bad signature");
+  c_.info.client_authenticated = true;
+  state_ = State::change_cipher_spec;
+  return Status();
+}
+
+Status Server12::derive_keys() {
+  if (cfg_->key_log) cfg_->key_log->log("CLIENT_RANDOM", ByteView(client_random_.data(), 32), master_secret_);
+  size_t our_max = kMaxPlaintext, their_max = kMaxPlaintext;
+  if (peer_record_limit_ != 0) our_max = std::min<size_t>(our_max, peer_record_limit_);
+  if (peer_record_limit_ != 0 && cfg_->record_size_limit != 0)
+    their_max = std::min<size_t>(their_max, cfg_->record_size_limit);
+  Result<Tls12Keys> keys = tls12_record_keys(c_.provider, *suite_, master_secret_, client_random_, server_random_,
+                                             etm_, c_.rng, their_max, our_max);
+  if (!keys.ok()) return keys.error();
+  c_.pending_write = std::move(keys.value().server_write);
+  c_.pending_read = std::move(keys.value().client_write);
+  return Status();
+}
+
+Status Server12::send_finished() {
+  Finished f;
+  f.verify_data = tls12_finished(c_.provider, *suite_, master_secret_, false, c_.transcript);
+  Bytes b;
+  Writer w(&b);
+  encode_finished(f, w);
+  return c_.send_handshake(HandshakeType::finished, b);
+}
+
+Status Server12::on_change_cipher_spec() {
+  if (state_ != State::change_cipher_spec) return Error::unexpected("ChangeCipherSpec unexpected in this state");
+  SANSTLS_TRY(c_.activate_pending_read());
+  state_ = State::finished;
+  return Status();
+}
+
+Status Server12::on_finished(ByteView body) {
+  size_t msg_len = kHandshakeHeaderLength + body.size();
+  ByteView before(c_.transcript.data(), c_.transcript.size() - msg_len);
+  Finished f;
+  SANSTLS_TRY(decode_finished(body, kFinishedLength12, &f));
+  Bytes expected = tls12_finished(c_.provider, *suite_, master_secret_, true, before);
+  if (!constant_time_equal(expected, f.verify_data))
+    return Error::misbehaved(AlertDescription::decrypt_error, "client Finished does not verify");
+  if (!resuming_) {
+    SANSTLS_TRY(c_.send_change_cipher_spec());
+    SANSTLS_TRY(send_finished());
+    if (cfg_->session_cache && !session_id_.empty()) {
+      Session s;
+      s.version = version::tls12;
+      s.cipher_suite = suite_->id;
+      s.session_id = session_id_;
+      s.master_secret = master_secret_;
+      s.extended_master_secret = ems_;
+      s.server_name = server_name_;
+      s.alpn = alpn_;
+      s.created_ms = c_.clock.now_ms();
+      s.lifetime_s = cfg_->session_lifetime_s;
+      cfg_->session_cache->put(s);
+    }
+  }
+  finish();
+  return Status();
+}
+
+void Server12::finish() {
+  HandshakeInfo& info = c_.info;
+  info.version = version::tls12;
+  info.cipher_suite = suite_->id;
+  info.resumed = resuming_;
+  info.extended_master_secret = ems_;
+  info.encrypt_then_mac = etm_;
+  info.server_name = server_name_;
+  c_.handshake_complete();
+}
+
+}  // namespace
+
+std::unique_ptr<Handshake> make_server12(ConnState& c, std::shared_ptr<const ServerConfig> config) {
+  return std::make_unique<Server12>(c, std::move(config));
+}
+
+}  // namespace sanstls

@@ -1,0 +1,89 @@
+#include "core/session.h"
+
+#include <algorithm>
+
+#include "core/bytes.h"
+
+namespace sanstls {
+
+namespace {
+constexpr uint8_t kSessionFormat = 1;
+}
+
+Bytes Session::encode() const {
+  Bytes out;
+  Writer w(&out);
+  w.bytes(ByteView::of("STLS"));
+  w.u8(kSessionFormat);
+  w.u16(version);
+  w.u16(cipher_suite);
+  w.prefixed8(session_id);
+  w.prefixed8(master_secret);
+  w.u8(extended_master_secret ? 1 : 0);
+  w.prefixed8(ByteView::of(server_name));
+  w.prefixed8(ByteView::of(alpn));
+  w.u64(created_ms);
+  w.u32(lifetime_s);
+  if (!w.ok()) return Bytes();
+  return out;
+}
+
+bool Session::decode(ByteView in, Session* out) {
+  Reader r(in);
+  ByteView magic, sni, alpn;
+  uint8_t format, ems;
+  Session s;
+  if (!r.bytes(4, &magic) || magic != ByteView::of("STLS") || !r.u8(&format) || format != kSessionFormat ||
+      !r.u16(&s.version) || !r.u16(&s.cipher_suite) || !r.prefixed8(&s.session_id) ||
+      !r.prefixed8(&s.master_secret) || !r.u8(&ems) || ems > 1 || !r.prefixed8(&sni) || !r.prefixed8(&alpn) ||
+      !r.u64(&s.created_ms) || !r.u32(&s.lifetime_s) || !r.empty())
+    return false;
+  if (s.master_secret.size() != 48 || s.session_id.size() > 32) return false;
+  s.extended_master_secret = ems == 1;
+  s.server_name = sni.to_string();
+  s.alpn = alpn.to_string();
+  *out = s;
+  return true;
+}
+
+void InMemorySessionCache::put(const Session& s) {
+  if (s.session_id.empty() || capacity_ == 0) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(s.session_id);
+  if (it != sessions_.end()) {
+    it->second = s;
+    return;
+  }
+  while (sessions_.size() >= capacity_ && !order_.empty()) {
+    sessions_.erase(order_.front());
+    order_.pop_front();
+  }
+  sessions_.emplace(s.session_id, s);
+  order_.push_back(s.session_id);
+}
+
+bool InMemorySessionCache::get(ByteView session_id, uint64_t now_ms, Session* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(session_id.to_bytes());
+  if (it == sessions_.end()) return false;
+  if (it->second.expired(now_ms)) {
+    sessions_.erase(it);
+    order_.erase(std::find(order_.begin(), order_.end(), session_id.to_bytes()));
+    return false;
+  }
+  *out = it->second;
+  return true;
+}
+
+void InMemorySessionCache::remove(ByteView session_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Bytes id = session_id.to_bytes();
+  if (sessions_.erase(id) > 0) order_.erase(std::find(order_.begin(), order_.end(), id));
+}
+
+size_t InMemorySessionCache::size() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return sessions_.size();
+}
+
+}  // namespace sanstls

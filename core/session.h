@@ -1,0 +1,65 @@
+// Sessions for resumption (TLS 1.2 session IDs, RFC 5246 7.3 / RFC 5077 to come).
+#ifndef SANSTLS_CORE_SESSION_H_
+#define SANSTLS_CORE_SESSION_H_
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "crypto/types.h"
+
+namespace sanstls {
+
+// What both sides remember of a session. The client gets one from Connection::session() after a
+// handshake, may save it (encode) and gives it to a later connection to resume.
+struct Session {
+  uint16_t version = 0;
+  uint16_t cipher_suite = 0;
+  Bytes session_id;
+  Bytes master_secret;  // 48 bytes
+  bool extended_master_secret = false;
+  std::string server_name;
+  std::string alpn;
+  uint64_t created_ms = 0;
+  uint32_t lifetime_s = 0;
+
+  // A versioned binary form, for saving to a file (tls_client -sess_out). Holds the master secret.
+  Bytes encode() const;
+  // False on any malformed input.
+  static bool decode(ByteView in, Session* out);
+  bool expired(uint64_t now_ms) const { return now_ms >= created_ms + uint64_t{lifetime_s} * 1000; }
+  ~Session() { secure_zero(master_secret); }
+};
+
+// The server's session store. Called from the engine during a handshake; implementations shared by
+// connections on several threads must be thread-safe.
+class SessionCache {
+ public:
+  virtual ~SessionCache() = default;
+  virtual void put(const Session& s) = 0;
+  // Returns false when unknown or expired at now_ms.
+  virtual bool get(ByteView session_id, uint64_t now_ms, Session* out) = 0;
+  virtual void remove(ByteView session_id) = 0;
+};
+
+// An in-memory cache with a bound on the number of sessions (the oldest is dropped first).
+class InMemorySessionCache final : public SessionCache {
+ public:
+  explicit InMemorySessionCache(size_t capacity = 10000) : capacity_(capacity) {}
+  void put(const Session& s) override;
+  bool get(ByteView session_id, uint64_t now_ms, Session* out) override;
+  void remove(ByteView session_id) override;
+  size_t size();
+
+ private:
+  std::mutex mu_;
+  size_t capacity_;
+  std::map<Bytes, Session> sessions_;
+  std::deque<Bytes> order_;
+};
+
+}  // namespace sanstls
+
+#endif  // SANSTLS_CORE_SESSION_H_

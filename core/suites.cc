@@ -1,0 +1,76 @@
+#include "core/suites.h"
+
+#include <cstring>
+
+namespace sanstls {
+namespace {
+
+using crypto::HashAlg;
+constexpr HashAlg kSha1 = HashAlg::sha1, kSha256 = HashAlg::sha256, kSha384 = HashAlg::sha384;
+
+// Code points from the IANA TLS Cipher Suites registry (RFC 5288, RFC 5289, RFC 7905, RFC 5246).
+const CipherSuite kSuites[] = {
+    {0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", KeyExchange::ecdhe_ecdsa,
+     BulkCipher::aes_128_gcm, kSha256, kSha256, 16, 4, 0},
+    {0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384", KeyExchange::ecdhe_ecdsa,
+     BulkCipher::aes_256_gcm, kSha384, kSha384, 32, 4, 0},
+    {0xcca9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305",
+     KeyExchange::ecdhe_ecdsa, BulkCipher::chacha20_poly1305, kSha256, kSha256, 32, 12, 0},
+    {0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256", KeyExchange::ecdhe_rsa,
+     BulkCipher::aes_128_gcm, kSha256, kSha256, 16, 4, 0},
+    {0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384", KeyExchange::ecdhe_rsa,
+     BulkCipher::aes_256_gcm, kSha384, kSha384, 32, 4, 0},
+    {0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305", KeyExchange::ecdhe_rsa,
+     BulkCipher::chacha20_poly1305, kSha256, kSha256, 32, 12, 0},
+    {0x009e, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "DHE-RSA-AES128-GCM-SHA256", KeyExchange::dhe_rsa,
+     BulkCipher::aes_128_gcm, kSha256, kSha256, 16, 4, 0},
+    {0x009f, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", "DHE-RSA-AES256-GCM-SHA384", KeyExchange::dhe_rsa,
+     BulkCipher::aes_256_gcm, kSha384, kSha384, 32, 4, 0},
+    {0xccaa, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "DHE-RSA-CHACHA20-POLY1305", KeyExchange::dhe_rsa,
+     BulkCipher::chacha20_poly1305, kSha256, kSha256, 32, 12, 0},
+    {0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256", "AES128-GCM-SHA256", KeyExchange::rsa, BulkCipher::aes_128_gcm,
+     kSha256, kSha256, 16, 4, 0},
+    {0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384", "AES256-GCM-SHA384", KeyExchange::rsa, BulkCipher::aes_256_gcm,
+     kSha384, kSha384, 32, 4, 0},
+    {0xc027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "ECDHE-RSA-AES128-SHA256", KeyExchange::ecdhe_rsa,
+     BulkCipher::aes_128_cbc, kSha256, kSha256, 16, 0, 32},
+    {0xc023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "ECDHE-ECDSA-AES128-SHA256", KeyExchange::ecdhe_ecdsa,
+     BulkCipher::aes_128_cbc, kSha256, kSha256, 16, 0, 32},
+    {0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE-RSA-AES128-SHA", KeyExchange::ecdhe_rsa,
+     BulkCipher::aes_128_cbc, kSha256, kSha1, 16, 0, 20},
+    {0xc014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "ECDHE-RSA-AES256-SHA", KeyExchange::ecdhe_rsa,
+     BulkCipher::aes_256_cbc, kSha256, kSha1, 32, 0, 20},
+    {0xc009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "ECDHE-ECDSA-AES128-SHA", KeyExchange::ecdhe_ecdsa,
+     BulkCipher::aes_128_cbc, kSha256, kSha1, 16, 0, 20},
+    {0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256", "AES128-SHA256", KeyExchange::rsa, BulkCipher::aes_128_cbc, kSha256,
+     kSha256, 16, 0, 32},
+    {0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA", "AES128-SHA", KeyExchange::rsa, BulkCipher::aes_128_cbc, kSha256,
+     kSha1, 16, 0, 20},
+    {0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", "AES256-SHA", KeyExchange::rsa, BulkCipher::aes_256_cbc, kSha256,
+     kSha1, 32, 0, 20},
+};
+
+}  // namespace
+
+const CipherSuite* find_suite(uint16_t id) {
+  for (const CipherSuite& s : kSuites)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
+const std::vector<uint16_t>& default_tls12_suites() {
+  // Forward secrecy and AEAD first, ECDSA before RSA, then DHE, then RSA key exchange, then CBC.
+  static const std::vector<uint16_t> kDefault = {
+      0xc02b, 0xc02c, 0xcca9, 0xc02f, 0xc030, 0xcca8, 0x009e, 0x009f, 0xccaa, 0x009c,
+      0x009d, 0xc023, 0xc027, 0xc009, 0xc013, 0xc014, 0x003c, 0x002f, 0x0035,
+  };
+  return kDefault;
+}
+
+const CipherSuite* find_suite_by_name(const char* name) {
+  for (const CipherSuite& s : kSuites)
+    if (std::strcmp(s.iana_name, name) == 0 || std::strcmp(s.openssl_name, name) == 0) return &s;
+  return nullptr;
+}
+
+}  // namespace sanstls

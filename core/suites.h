@@ -1,0 +1,43 @@
+// The cipher suites sanstls speaks, and what each one means to the handshake and the record layer.
+#ifndef SANSTLS_CORE_SUITES_H_
+#define SANSTLS_CORE_SUITES_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "crypto/crypto.h"
+
+namespace sanstls {
+
+enum class KeyExchange : uint8_t { rsa, dhe_rsa, ecdhe_rsa, ecdhe_ecdsa, tls13 };
+enum class BulkCipher : uint8_t { aes_128_gcm, aes_256_gcm, chacha20_poly1305, aes_128_cbc, aes_256_cbc };
+
+struct CipherSuite {
+  uint16_t id;
+  const char* iana_name;     // TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+  const char* openssl_name;  // ECDHE-RSA-AES128-GCM-SHA256
+  KeyExchange kx;
+  BulkCipher cipher;
+  crypto::HashAlg prf_hash;  // the PRF's (TLS 1.2) or HKDF's (TLS 1.3) hash
+  crypto::HashAlg mac_hash;  // CBC suites: the record MAC's hash
+  uint8_t key_len;
+  uint8_t fixed_iv_len;      // TLS 1.2: 4 for GCM, 12 for ChaCha20, 0 for CBC
+  uint8_t mac_key_len;       // 0 for AEAD suites
+
+  bool is_aead() const { return cipher != BulkCipher::aes_128_cbc && cipher != BulkCipher::aes_256_cbc; }
+  bool is_tls13() const { return kx == KeyExchange::tls13; }
+  bool needs_server_key_exchange() const { return kx != KeyExchange::rsa; }
+  // The key type the server's certificate must have.
+  bool server_key_is_ecdsa() const { return kx == KeyExchange::ecdhe_ecdsa; }
+};
+
+// nullptr for a suite sanstls does not speak.
+const CipherSuite* find_suite(uint16_t id);
+// Every TLS 1.2 suite sanstls speaks, in its default preference order.
+const std::vector<uint16_t>& default_tls12_suites();
+// Looks a suite up by its IANA or OpenSSL name; nullptr when unknown.
+const CipherSuite* find_suite_by_name(const char* name);
+
+}  // namespace sanstls
+
+#endif  // SANSTLS_CORE_SUITES_H_

@@ -1,0 +1,138 @@
+#include "core/tls12_keys.h"
+
+#include <algorithm>
+
+namespace sanstls {
+
+using crypto::HashAlg;
+using crypto::SignatureScheme;
+
+Bytes tls12_master_secret(const crypto::Provider& p, const CipherSuite& suite, ByteView pms, const Random& cr,
+                          const Random& sr, bool ems, ByteView session_hash) {
+  if (ems) return crypto::tls12_prf(p, suite.prf_hash, pms, "extended master secret", session_hash, 48);
+  Bytes seed(cr.begin(), cr.end());
+  seed.insert(seed.end(), sr.begin(), sr.end());
+  return crypto::tls12_prf(p, suite.prf_hash, pms, "master secret", seed, 48);
+}
+
+Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite& suite, ByteView ms,
+                                    const Random& cr, const Random& sr, bool etm, crypto::Rng& rng,
+                                    size_t client_write_max, size_t server_write_max) {
+  Bytes seed(sr.begin(), sr.end());
+  seed.insert(seed.end(), cr.begin(), cr.end());
+  size_t mk = suite.mac_key_len, k = suite.key_len, iv = suite.fixed_iv_len;
+  Bytes block = crypto::tls12_prf(p, suite.prf_hash, ms, "key expansion", seed, 2 * (mk + k + iv));
+  ByteView b(block);
+  ByteView c_mac = b.sub(0, mk), s_mac = b.sub(mk, mk);
+  ByteView c_key = b.sub(2 * mk, k), s_key = b.sub(2 * mk + k, k);
+  ByteView c_iv = b.sub(2 * mk + 2 * k, iv), s_iv = b.sub(2 * mk + 2 * k + iv, iv);
+
+  auto make = [&](ByteView mac, ByteView key, ByteView fixed_iv, size_t max) -> Result<RecordProtection> {
+    switch (suite.cipher) {
+      case BulkCipher::aes_128_gcm:
+        return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_128_gcm, key, fixed_iv, max);
+      case BulkCipher::aes_256_gcm:
+        return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_256_gcm, key, fixed_iv, max);
+      case BulkCipher::chacha20_poly1305:
+        return RecordProtection::tls12_chacha20_poly1305(p, key, fixed_iv, max);
+      case BulkCipher::aes_128_cbc:
+      case BulkCipher::aes_256_cbc:
+        return RecordProtection::tls12_cbc(p, key, suite.mac_hash, mac, etm, rng, max);
+    }
+    return Error::internal("unknown cipher");
+  };
+  Result<RecordProtection> cw = make(c_mac, c_key, c_iv, client_write_max);
+  Result<RecordProtection> sw = make(s_mac, s_key, s_iv, server_write_max);
+  secure_zero(block);
+  if (!cw.ok()) return cw.error();
+  if (!sw.ok()) return sw.error();
+  return Tls12Keys{std::move(cw.value()), std::move(sw.value())};
+}
+
+Bytes tls12_finished(const crypto::Provider& p, const CipherSuite& suite, ByteView ms, bool client,
+                     ByteView transcript) {
+  Bytes h = crypto::hash_once(p, suite.prf_hash, transcript);
+  return crypto::tls12_prf(p, suite.prf_hash, ms, client ? "client finished" : "server finished", h, 12);
+}
+
+bool scheme_hash(uint16_t scheme, HashAlg* out) {
+  switch (static_cast<SignatureScheme>(scheme)) {
+    case SignatureScheme::rsa_pkcs1_sha1:
+    case SignatureScheme::ecdsa_sha1:
+      *out = HashAlg::sha1;
+      return true;
+    case SignatureScheme::rsa_pkcs1_sha256:
+    case SignatureScheme::ecdsa_secp256r1_sha256:
+    case SignatureScheme::rsa_pss_rsae_sha256:
+      *out = HashAlg::sha256;
+      return true;
+    case SignatureScheme::rsa_pkcs1_sha384:
+    case SignatureScheme::ecdsa_secp384r1_sha384:
+    case SignatureScheme::rsa_pss_rsae_sha384:
+      *out = HashAlg::sha384;
+      return true;
+    case SignatureScheme::rsa_pkcs1_sha512:
+    case SignatureScheme::rsa_pss_rsae_sha512:
+    case SignatureScheme::ecdsa_secp521r1_sha512:
+      *out = HashAlg::sha512;
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool scheme_fits_key(uint16_t scheme, crypto::KeyType type) {
+  switch (static_cast<SignatureScheme>(scheme)) {
+    case SignatureScheme::rsa_pkcs1_sha1:
+    case SignatureScheme::rsa_pkcs1_sha256:
+    case SignatureScheme::rsa_pkcs1_sha384:
+    case SignatureScheme::rsa_pkcs1_sha512:
+    case SignatureScheme::rsa_pss_rsae_sha256:
+    case SignatureScheme::rsa_pss_rsae_sha384:
+    case SignatureScheme::rsa_pss_rsae_sha512:
+      return type == crypto::KeyType::rsa;
+    case SignatureScheme::ecdsa_sha1:
+    case SignatureScheme::ecdsa_secp256r1_sha256:
+    case SignatureScheme::ecdsa_secp384r1_sha384:
+      return type == crypto::KeyType::ec_p256 || type == crypto::KeyType::ec_p384;
+    default:
+      return false;
+  }
+}
+
+uint16_t choose_scheme(const std::vector<uint16_t>& ours, const std::vector<uint16_t>* peer, crypto::KeyType type) {
+  std::vector<uint16_t> implied;
+  if (peer == nullptr) {
+    implied.push_back(static_cast<uint16_t>(type == crypto::KeyType::rsa ? SignatureScheme::rsa_pkcs1_sha1
+                                                                         : SignatureScheme::ecdsa_sha1));
+    peer = &implied;
+    for (uint16_t s : *peer)
+      if (scheme_fits_key(s, type)) return s;
+    return 0;
+  }
+  for (uint16_t s : ours)
+    if (scheme_fits_key(s, type) && std::find(peer->begin(), peer->end(), s) != peer->end()) return s;
+  return 0;
+}
+
+Error certificate_error(crypto::CertError e) {
+  switch (e) {
+    case crypto::CertError::ok:
+      return Error::internal("certificate accepted");
+    case crypto::CertError::unsupported_certificate:
+      return {ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "unsupported certificate"};
+    case crypto::CertError::certificate_expired:
+      return {ErrorKind::bad_certificate, AlertDescription::certificate_expired, "certificate expired or not yet valid"};
+    case crypto::CertError::unknown_ca:
+      return {ErrorKind::bad_certificate, AlertDescription::unknown_ca, "certificate issuer unknown"};
+    case crypto::CertError::name_mismatch:
+      return {ErrorKind::bad_certificate, AlertDescription::bad_certificate, "certificate does not match the name"};
+    case crypto::CertError::bad_key_usage:
+      return {ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "certificate key usage"};
+    case crypto::CertError::bad_certificate:
+      break;
+  }
+  return {ErrorKind::bad_certificate, AlertDescription::bad_certificate, "bad certificate"};
+}
+
+}  // namespace sanstls

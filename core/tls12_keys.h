@@ -1,0 +1,49 @@
+// The TLS 1.2 key schedule (RFC 5246 6.3, 7.4.9, 8.1; RFC 7627) and signature helpers shared by the
+// client and server state machines.
+#ifndef SANSTLS_CORE_TLS12_KEYS_H_
+#define SANSTLS_CORE_TLS12_KEYS_H_
+
+#include <array>
+#include <vector>
+
+#include "core/error.h"
+#include "core/handshake.h"
+#include "core/record_protection.h"
+#include "core/suites.h"
+#include "crypto/crypto.h"
+
+namespace sanstls {
+
+
+// master_secret = PRF(pms, "master secret", client_random + server_random) or, with extended master
+// secret, PRF(pms, "extended master secret", session_hash) (RFC 7627 4).
+Bytes tls12_master_secret(const crypto::Provider& p, const CipherSuite& suite, ByteView pms, const Random& cr,
+                          const Random& sr, bool ems, ByteView session_hash);
+
+// The two record protections (ours to write, the peer's to read) from the key block (RFC 5246 6.3).
+struct Tls12Keys {
+  RecordProtection client_write;
+  RecordProtection server_write;
+};
+Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite& suite, ByteView master_secret,
+                                   const Random& cr, const Random& sr, bool encrypt_then_mac, crypto::Rng& rng,
+                                   size_t client_write_max, size_t server_write_max);
+
+// verify_data = PRF(master_secret, "client finished" / "server finished", Hash(transcript))[0..12).
+Bytes tls12_finished(const crypto::Provider& p, const CipherSuite& suite, ByteView master_secret, bool client,
+                     ByteView transcript);
+
+// The hash a signature scheme uses, and whether the scheme fits the key type (TLS 1.2 rules: any
+// ECDSA hash with either curve). Unsupported schemes fit nothing.
+bool scheme_hash(uint16_t scheme, crypto::HashAlg* out);
+bool scheme_fits_key(uint16_t scheme, crypto::KeyType type);
+// The first scheme of `ours` that the peer listed and that fits the key; 0 when none. An absent peer
+// list (TLS 1.2 without signature_algorithms) means {sha1 with the key's algorithm} (RFC 5246 7.4.1.4.1).
+uint16_t choose_scheme(const std::vector<uint16_t>& ours, const std::vector<uint16_t>* peer, crypto::KeyType type);
+
+// The CertError of a refused chain as the alert RFC 5246 7.2.2 names.
+Error certificate_error(crypto::CertError e);
+
+}  // namespace sanstls
+
+#endif  // SANSTLS_CORE_TLS12_KEYS_H_
