@@ -45,6 +45,8 @@ class Rng {
 
 // Reproducible to the byte for a given seed: HMAC-DRBG(SHA-256) instantiated with the seed as entropy
 // (NIST SP 800-90A), no reseeding, no prediction resistance. For tests, fuzzing and replay.
+// The bytes depend on the seed AND on the sizes of the successive fill() calls (each call is one DRBG
+// request, or several of at most 1024 bytes): the same seed and call sequence give the same bytes.
 std::unique_ptr<Rng> make_deterministic_rng(ByteView seed);
 // OS entropy through mbedTLS's entropy source and CTR-DRBG.
 std::unique_ptr<Rng> make_system_rng();
