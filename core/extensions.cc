@@ -1,0 +1,452 @@
+// The extension table: one entry per extension sanstls parses, holding its parse and write functions
+// for every message context it appears in (after BoringSSL's ssl/extensions.cc).
+//
+// Invariants the round trip rests on: every parser consumes the whole extension_data or fails (the
+// caller checks that nothing is left), and each typed field stores exactly what its writer needs to
+// give the same bytes back. Anything a parser could not re-encode exactly is rejected, never
+// normalised (e.g. a server_name list with two names).
+#include "core/extensions.h"
+
+#include <algorithm>
+
+namespace sanstls {
+namespace {
+
+using Ctx = ExtContext;
+
+constexpr uint8_t bit(Ctx c) { return static_cast<uint8_t>(1u << static_cast<uint8_t>(c)); }
+
+constexpr uint8_t kCH = bit(Ctx::client_hello);
+constexpr uint8_t kSH = bit(Ctx::server_hello);
+constexpr uint8_t kEE = bit(Ctx::encrypted_extensions);
+constexpr uint8_t kHRR = bit(Ctx::hello_retry_request);
+constexpr uint8_t kCR = bit(Ctx::certificate_request);
+
+// --- shared helpers ---------------------------------------------------------------------------------
+
+// A non-empty list of 16-bit values with a 16-bit (or 8-bit) length prefix.
+bool read_u16_list(Reader& r, bool prefix8, std::vector<uint16_t>* out) {
+  Reader list;
+  if (prefix8 ? !r.prefixed8(&list) : !r.prefixed16(&list)) return false;
+  if (list.empty() || list.remaining() % 2 != 0) return false;
+  out->clear();
+  out->reserve(list.remaining() / 2);
+  while (!list.empty()) {
+    uint16_t v;
+    if (!list.u16(&v)) return false;
+    out->push_back(v);
+  }
+  return true;
+}
+
+void write_u16_list(Writer& w, bool prefix8, const std::vector<uint16_t>& v) {
+  Writer::Prefix p = prefix8 ? w.begin8() : w.begin16();
+  for (uint16_t x : v) w.u16(x);
+  w.end(p);
+}
+
+std::string to_string(ByteView v) { return v.to_string(); }
+
+// --- server_name (RFC 6066 3) ----------------------------------------------------------------------
+
+constexpr uint8_t kHostName = 0;
+
+bool sni_present(const Extensions& e, Ctx) { return e.server_name.has_value(); }
+
+Status sni_parse(Ctx ctx, Reader& r, Extensions* e) {
+  if (ctx != Ctx::client_hello) {  // the server's acknowledgement is empty
+    e->server_name = std::string();
+    return Status::ok_status();
+  }
+  Reader list;
+  uint8_t type;
+  ByteView name;
+  if (!r.prefixed16(&list) || !list.u8(&type) || !list.prefixed16(&name)) {
+    return Error::decode("server_name: malformed");
+  }
+  // Exactly one non-empty host_name: RFC 6066 3 allows one name per type and host_name is the only
+  // type defined; anything else could not be re-encoded from the one string we keep.
+  if (type != kHostName || name.empty() || !list.empty()) {
+    return Error::decode("server_name: not one host_name");
+  }
+  e->server_name = to_string(name);
+  return Status::ok_status();
+}
+
+void sni_write(Ctx ctx, const Extensions& e, Writer& w) {
+  if (ctx != Ctx::client_hello) return;
+  Writer::Prefix list = w.begin16();
+  w.u8(kHostName);
+  w.prefixed16(ByteView::of(*e.server_name));
+  w.end(list);
+}
+
+// --- supported_groups (RFC 8422 5.1.1, RFC 8446 4.2.7) -------------------------------------------
+
+bool groups_present(const Extensions& e, Ctx) { return e.supported_groups.has_value(); }
+
+Status groups_parse(Ctx, Reader& r, Extensions* e) {
+  std::vector<uint16_t> v;
+  if (!read_u16_list(r, false, &v)) return Error::decode("supported_groups: malformed");
+  e->supported_groups = std::move(v);
+  return Status::ok_status();
+}
+
+void groups_write(Ctx, const Extensions& e, Writer& w) { write_u16_list(w, false, *e.supported_groups); }
+
+// --- ec_point_formats (RFC 8422 5.1.2) -------------------------------------------------------------
+
+bool pf_present(const Extensions& e, Ctx) { return e.ec_point_formats.has_value(); }
+
+Status pf_parse(Ctx, Reader& r, Extensions* e) {
+  Bytes v;
+  if (!r.prefixed8(&v) || v.empty()) return Error::decode("ec_point_formats: malformed");
+  e->ec_point_formats = std::move(v);
+  return Status::ok_status();
+}
+
+void pf_write(Ctx, const Extensions& e, Writer& w) { w.prefixed8(*e.ec_point_formats); }
+
+// --- signature_algorithms, signature_algorithms_cert (RFC 8446 4.2.3) ------------------------------
+
+bool sigalgs_present(const Extensions& e, Ctx) { return e.signature_algorithms.has_value(); }
+
+Status sigalgs_parse(Ctx, Reader& r, Extensions* e) {
+  std::vector<uint16_t> v;
+  if (!read_u16_list(r, false, &v)) return Error::decode("signature_algorithms: malformed");
+  e->signature_algorithms = std::move(v);
+  return Status::ok_status();
+}
+
+void sigalgs_write(Ctx, const Extensions& e, Writer& w) { write_u16_list(w, false, *e.signature_algorithms); }
+
+bool sigalgs_cert_present(const Extensions& e, Ctx) { return e.signature_algorithms_cert.has_value(); }
+
+Status sigalgs_cert_parse(Ctx, Reader& r, Extensions* e) {
+  std::vector<uint16_t> v;
+  if (!read_u16_list(r, false, &v)) return Error::decode("signature_algorithms_cert: malformed");
+  e->signature_algorithms_cert = std::move(v);
+  return Status::ok_status();
+}
+
+void sigalgs_cert_write(Ctx, const Extensions& e, Writer& w) {
+  write_u16_list(w, false, *e.signature_algorithms_cert);
+}
+
+// --- application_layer_protocol_negotiation (RFC 7301 3.1) -----------------------------------------
+
+bool alpn_present(const Extensions& e, Ctx) { return e.alpn.has_value(); }
+
+Status alpn_parse(Ctx ctx, Reader& r, Extensions* e) {
+  Reader list;
+  if (!r.prefixed16(&list) || list.empty()) return Error::decode("alpn: malformed");
+  std::vector<std::string> names;
+  while (!list.empty()) {
+    ByteView name;
+    if (!list.prefixed8(&name) || name.empty()) return Error::decode("alpn: malformed name");
+    names.push_back(to_string(name));
+  }
+  // The server's reply "MUST contain exactly one ProtocolName" (RFC 7301 3.1).
+  if (ctx != Ctx::client_hello && names.size() != 1) return Error::decode("alpn: server sent not one name");
+  e->alpn = std::move(names);
+  return Status::ok_status();
+}
+
+void alpn_write(Ctx, const Extensions& e, Writer& w) {
+  Writer::Prefix list = w.begin16();
+  for (const std::string& n : *e.alpn) w.prefixed8(ByteView::of(n));
+  w.end(list);
+}
+
+// --- extended_master_secret (RFC 7627 5.1), encrypt_then_mac (RFC 7366 2): empty ------------------
+
+bool ems_present(const Extensions& e, Ctx) { return e.extended_master_secret; }
+Status ems_parse(Ctx, Reader&, Extensions* e) {
+  e->extended_master_secret = true;  // a non-empty body fails the caller's trailing-bytes check
+  return Status::ok_status();
+}
+bool etm_present(const Extensions& e, Ctx) { return e.encrypt_then_mac; }
+Status etm_parse(Ctx, Reader&, Extensions* e) {
+  e->encrypt_then_mac = true;
+  return Status::ok_status();
+}
+void empty_write(Ctx, const Extensions&, Writer&) {}
+
+// --- renegotiation_info (RFC 5746 3.2) -------------------------------------------------------------
+
+bool reneg_present(const Extensions& e, Ctx) { return e.renegotiation_info.has_value(); }
+
+Status reneg_parse(Ctx, Reader& r, Extensions* e) {
+  Bytes v;
+  if (!r.prefixed8(&v)) return Error::decode("renegotiation_info: malformed");
+  e->renegotiation_info = std::move(v);
+  return Status::ok_status();
+}
+
+void reneg_write(Ctx, const Extensions& e, Writer& w) { w.prefixed8(*e.renegotiation_info); }
+
+// --- session_ticket (RFC 5077 3.2) -----------------------------------------------------------------
+
+bool ticket_present(const Extensions& e, Ctx) { return e.session_ticket.has_value(); }
+
+Status ticket_parse(Ctx ctx, Reader& r, Extensions* e) {
+  Bytes v;
+  // ClientHello: the whole extension_data is the ticket. ServerHello: it must be empty, which the
+  // caller's trailing-bytes check enforces.
+  if (ctx == Ctx::client_hello && !r.copy(r.remaining(), &v)) return Error::decode("session_ticket");
+  e->session_ticket = std::move(v);
+  return Status::ok_status();
+}
+
+void ticket_write(Ctx ctx, const Extensions& e, Writer& w) {
+  if (ctx == Ctx::client_hello) w.bytes(*e.session_ticket);
+}
+
+// --- record_size_limit (RFC 8449 4) ----------------------------------------------------------------
+
+bool rsl_present(const Extensions& e, Ctx) { return e.record_size_limit.has_value(); }
+
+Status rsl_parse(Ctx, Reader& r, Extensions* e) {
+  uint16_t v;
+  if (!r.u16(&v)) return Error::decode("record_size_limit: malformed");
+  // "An endpoint MUST treat receipt of a smaller value as a fatal error and generate an
+  // illegal_parameter alert."
+  if (v < 64) return Error::illegal("record_size_limit: below 64");
+  e->record_size_limit = v;
+  return Status::ok_status();
+}
+
+void rsl_write(Ctx, const Extensions& e, Writer& w) { w.u16(*e.record_size_limit); }
+
+// --- supported_versions (RFC 8446 4.2.1) -----------------------------------------------------------
+
+bool versions_present(const Extensions& e, Ctx) { return e.supported_versions.has_value(); }
+
+Status versions_parse(Ctx ctx, Reader& r, Extensions* e) {
+  std::vector<uint16_t> v;
+  if (ctx == Ctx::client_hello) {
+    if (!read_u16_list(r, true, &v)) return Error::decode("supported_versions: malformed");
+  } else {
+    uint16_t one;
+    if (!r.u16(&one)) return Error::decode("supported_versions: malformed");
+    v.push_back(one);
+  }
+  e->supported_versions = std::move(v);
+  return Status::ok_status();
+}
+
+void versions_write(Ctx ctx, const Extensions& e, Writer& w) {
+  if (ctx == Ctx::client_hello) {
+    write_u16_list(w, true, *e.supported_versions);
+  } else {
+    for (uint16_t v : *e.supported_versions) w.u16(v);  // precondition: exactly one
+  }
+}
+
+// --- key_share (RFC 8446 4.2.8) --------------------------------------------------------------------
+
+bool ks_present(const Extensions& e, Ctx ctx) {
+  return ctx == Ctx::hello_retry_request ? e.hrr_selected_group.has_value() : e.key_share.has_value();
+}
+
+bool read_key_share_entry(Reader& r, KeyShareEntry* out) {
+  return r.u16(&out->group) && r.prefixed16(&out->key_exchange) && !out->key_exchange.empty();
+}
+
+Status ks_parse(Ctx ctx, Reader& r, Extensions* e) {
+  if (ctx == Ctx::hello_retry_request) {
+    uint16_t g;
+    if (!r.u16(&g)) return Error::decode("key_share: malformed");
+    e->hrr_selected_group = g;
+    return Status::ok_status();
+  }
+  std::vector<KeyShareEntry> entries;
+  if (ctx == Ctx::client_hello) {
+    Reader list;
+    if (!r.prefixed16(&list)) return Error::decode("key_share: malformed");
+    while (!list.empty()) {
+      KeyShareEntry k;
+      if (!read_key_share_entry(list, &k)) return Error::decode("key_share: malformed entry");
+      entries.push_back(std::move(k));
+    }
+  } else {
+    KeyShareEntry k;
+    if (!read_key_share_entry(r, &k)) return Error::decode("key_share: malformed entry");
+    entries.push_back(std::move(k));
+  }
+  e->key_share = std::move(entries);
+  return Status::ok_status();
+}
+
+void write_key_share_entry(Writer& w, const KeyShareEntry& k) {
+  w.u16(k.group);
+  w.prefixed16(k.key_exchange);
+}
+
+void ks_write(Ctx ctx, const Extensions& e, Writer& w) {
+  if (ctx == Ctx::hello_retry_request) {
+    w.u16(*e.hrr_selected_group);
+  } else if (ctx == Ctx::client_hello) {
+    Writer::Prefix list = w.begin16();
+    for (const KeyShareEntry& k : *e.key_share) write_key_share_entry(w, k);
+    w.end(list);
+  } else {
+    for (const KeyShareEntry& k : *e.key_share) write_key_share_entry(w, k);  // precondition: one
+  }
+}
+
+// --- the table --------------------------------------------------------------------------------------
+
+struct Handler {
+  ExtensionType type;
+  uint8_t contexts;  // bit(ExtContext) of every message this entry parses and writes
+  bool (*present)(const Extensions&, Ctx);
+  // Parses extension_data from r; the caller then requires r to be empty.
+  Status (*parse)(Ctx, Reader& r, Extensions*);
+  // Writes extension_data (without its length prefix). Called only when present().
+  void (*write)(Ctx, const Extensions&, Writer&);
+};
+
+// Table order is the encoding order when Extensions::order does not apply.
+const Handler kHandlers[] = {
+    {ExtensionType::server_name, kCH | kSH | kEE, sni_present, sni_parse, sni_write},
+    {ExtensionType::renegotiation_info, kCH | kSH, reneg_present, reneg_parse, reneg_write},
+    {ExtensionType::supported_versions, kCH | kSH | kHRR, versions_present, versions_parse, versions_write},
+    {ExtensionType::supported_groups, kCH | kEE, groups_present, groups_parse, groups_write},
+    {ExtensionType::ec_point_formats, kCH | kSH, pf_present, pf_parse, pf_write},
+    {ExtensionType::key_share, kCH | kSH | kHRR, ks_present, ks_parse, ks_write},
+    {ExtensionType::signature_algorithms, kCH | kCR, sigalgs_present, sigalgs_parse, sigalgs_write},
+    {ExtensionType::signature_algorithms_cert, kCH | kCR, sigalgs_cert_present, sigalgs_cert_parse,
+     sigalgs_cert_write},
+    {ExtensionType::application_layer_protocol_negotiation, kCH | kSH | kEE, alpn_present, alpn_parse,
+     alpn_write},
+    {ExtensionType::session_ticket, kCH | kSH, ticket_present, ticket_parse, ticket_write},
+    {ExtensionType::extended_master_secret, kCH | kSH, ems_present, ems_parse, empty_write},
+    {ExtensionType::encrypt_then_mac, kCH | kSH, etm_present, etm_parse, empty_write},
+    {ExtensionType::record_size_limit, kCH | kSH | kEE, rsl_present, rsl_parse, rsl_write},
+};
+constexpr size_t kNumHandlers = sizeof(kHandlers) / sizeof(kHandlers[0]);
+
+// The index of the entry handling `type` in `ctx`, or kNumHandlers.
+size_t find_handler(uint16_t type, Ctx ctx) {
+  for (size_t i = 0; i < kNumHandlers; i++) {
+    if (static_cast<uint16_t>(kHandlers[i].type) == type && (kHandlers[i].contexts & bit(ctx)) != 0) return i;
+  }
+  return kNumHandlers;
+}
+
+bool present(size_t i, const Extensions& e, Ctx ctx) {
+  return (kHandlers[i].contexts & bit(ctx)) != 0 && kHandlers[i].present(e, ctx);
+}
+
+void write_one(Writer& w, uint16_t type, ByteView raw) {
+  w.u16(type);
+  w.prefixed16(raw);
+}
+
+void write_typed(Writer& w, size_t i, const Extensions& e, Ctx ctx) {
+  w.u16(static_cast<uint16_t>(kHandlers[i].type));
+  Writer::Prefix p = w.begin16();
+  kHandlers[i].write(ctx, e, w);
+  w.end(p);
+}
+
+// True when e.order lists exactly the extensions encode would write for ctx: each typed one once and
+// the raw ones in the order of e.unknown.
+bool order_applies(const Extensions& e, Ctx ctx) {
+  bool seen[kNumHandlers] = {};
+  size_t next_raw = 0;
+  for (uint16_t type : e.order) {
+    size_t i = find_handler(type, ctx);
+    if (i < kNumHandlers) {
+      if (seen[i] || !kHandlers[i].present(e, ctx)) return false;
+      seen[i] = true;
+    } else {
+      if (next_raw >= e.unknown.size() || e.unknown[next_raw].type != type) return false;
+      next_raw++;
+    }
+  }
+  if (next_raw != e.unknown.size()) return false;
+  for (size_t i = 0; i < kNumHandlers; i++) {
+    if (!seen[i] && present(i, e, ctx)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+const char* ext_context_name(ExtContext c) {
+  switch (c) {
+    case Ctx::client_hello: return "client_hello";
+    case Ctx::server_hello: return "server_hello";
+    case Ctx::encrypted_extensions: return "encrypted_extensions";
+    case Ctx::hello_retry_request: return "hello_retry_request";
+    case Ctx::certificate_request: return "certificate_request";
+    case Ctx::new_session_ticket: return "new_session_ticket";
+    case Ctx::certificate: return "certificate";
+  }
+  return "unknown";
+}
+
+const RawExtension* Extensions::find_unknown(uint16_t type) const {
+  for (const RawExtension& r : unknown) {
+    if (r.type == type) return &r;
+  }
+  return nullptr;
+}
+
+bool Extensions::has(uint16_t type, ExtContext ctx) const {
+  size_t i = find_handler(type, ctx);
+  if (i < kNumHandlers) return kHandlers[i].present(*this, ctx);
+  return find_unknown(type) != nullptr;
+}
+
+Status decode_extensions(ByteView block, ExtContext ctx, Extensions* out) {
+  *out = Extensions();
+  Reader r(block);
+  while (!r.empty()) {
+    uint16_t type;
+    Reader body;
+    if (!r.u16(&type) || !r.prefixed16(&body)) return Error::decode("extensions: truncated");
+    out->order.push_back(type);
+    size_t i = find_handler(type, ctx);
+    if (i == kNumHandlers) {
+      out->unknown.push_back(RawExtension{type, body.rest().to_bytes()});
+      continue;
+    }
+    SANSTLS_TRY(kHandlers[i].parse(ctx, body, out));
+    if (!body.empty()) return Error::decode("extension: trailing bytes");
+  }
+  // "There MUST NOT be more than one extension of the same type" (RFC 8446 4.2, RFC 5246 7.4.1.4).
+  // Checked once at the end, in O(n log n), since a block can hold 16,000 empty extensions.
+  std::vector<uint16_t> sorted = out->order;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+    return Error::decode("extensions: duplicate type");
+  }
+  return Status::ok_status();
+}
+
+void encode_extensions(const Extensions& e, ExtContext ctx, Writer& w) {
+  Writer::Prefix block = w.begin16();
+  if (order_applies(e, ctx)) {
+    size_t next_raw = 0;
+    for (uint16_t type : e.order) {
+      size_t i = find_handler(type, ctx);
+      if (i < kNumHandlers) {
+        write_typed(w, i, e, ctx);
+      } else {
+        write_one(w, type, e.unknown[next_raw].data);
+        next_raw++;
+      }
+    }
+  } else {
+    for (size_t i = 0; i < kNumHandlers; i++) {
+      if (present(i, e, ctx)) write_typed(w, i, e, ctx);
+    }
+    for (const RawExtension& raw : e.unknown) write_one(w, raw.type, raw.data);
+  }
+  w.end(block);
+}
+
+}  // namespace sanstls
