@@ -17,6 +17,10 @@ namespace crypto {
 // An mbedTLS f_rng callback that draws from a sanstls Rng (p_rng is an Rng*). Always returns 0.
 int mbedtls_rng_callback(void* p_rng, unsigned char* out, size_t len);
 
+// A PublicKey from a DER SubjectPublicKeyInfo (RSA or EC); nullptr when mbedTLS cannot parse it.
+// Defined in mbedtls_pk.cc; mbedtls_x509.cc uses it for Certificate::public_key().
+std::unique_ptr<PublicKey> mbedtls_public_key_from_spki(ByteView spki_der);
+
 class MbedtlsProvider final : public Provider {
  public:
   std::unique_ptr<Hash> hash(HashAlg alg) const override;

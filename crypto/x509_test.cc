@@ -1,0 +1,274 @@
+// Tests of the X.509 half of the mbedTLS provider, over the certificates made by tests/certs/gen.sh.
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crypto/crypto.h"
+#include "tests/testdata.h"
+
+namespace sanstls {
+namespace crypto {
+namespace {
+
+const Provider& P() { return default_provider(); }
+
+// Fixed times (seconds since the Unix epoch).
+constexpr int64_t k2020_06_01 = 1590969600;
+constexpr int64_t k2023_06_01 = 1685577600;
+constexpr int64_t k2024_01_01 = 1704067200;  // not_before of the good certificates
+constexpr int64_t k2030_01_01 = 1893456000;
+constexpr int64_t k2049_12_31_end = 2524607999;  // not_after of the good certificates (23:59:59)
+constexpr int64_t k2050_06_01 = 2537654400;
+
+std::vector<Bytes> load(const std::string& path) {
+  std::vector<Bytes> der;
+  std::string err;
+  INFO(path << ": " << err);
+  REQUIRE(P().load_certificates(testing::read_file(path), &der, &err));
+  return der;
+}
+
+std::vector<ByteView> views(const std::vector<Bytes>& v) { return std::vector<ByteView>(v.begin(), v.end()); }
+
+std::unique_ptr<TrustStore> store_of(const std::vector<std::string>& paths) {
+  std::vector<Bytes> anchors;
+  for (const std::string& p : paths)
+    for (Bytes& d : load(p)) anchors.push_back(std::move(d));
+  std::string err;
+  auto store = P().make_trust_store(anchors, &err);
+  INFO(err);
+  REQUIRE(store != nullptr);
+  return store;
+}
+
+CertError verify(const TrustStore& store, const std::string& chain_path, int64_t now, const std::string& name,
+                 Purpose purpose = Purpose::server_auth) {
+  std::vector<Bytes> chain = load(chain_path);
+  return store.verify(views(chain), now, purpose, name);
+}
+
+std::unique_ptr<Certificate> parse(const std::string& path) {
+  std::vector<Bytes> der = load(path);
+  std::string err;
+  auto cert = P().parse_certificate(der.at(0), &err);
+  INFO(path << ": " << err);
+  REQUIRE(cert != nullptr);
+  return cert;
+}
+
+TEST_CASE("load_certificates: PEM blocks in order, or one DER") {
+  std::vector<Bytes> chain = load("tests/certs/server_ec_chain.pem");
+  REQUIRE(chain.size() == 2);
+  CHECK(chain[0] == load("tests/certs/server_ec.pem").at(0));
+  CHECK(chain[1] == load("tests/certs/int.pem").at(0));
+  // ca.der is the DER of ca.pem.
+  std::vector<Bytes> der = load("tests/certs/ca.der");
+  REQUIRE(der.size() == 1);
+  CHECK(der[0] == load("tests/certs/ca.pem").at(0));
+
+  std::vector<Bytes> out;
+  std::string err;
+  CHECK_FALSE(P().load_certificates(ByteView::of("hello"), &out, &err));
+  CHECK(!err.empty());
+  CHECK_FALSE(P().load_certificates(testing::read_file("tests/certs/server_rsa.key.pem"), &out, &err));
+  CHECK_FALSE(P().load_certificates(ByteView::of("-----BEGIN CERTIFICATE-----\nAAAA!!\n-----END CERTIFICATE-----\n"),
+                                    &out, &err));
+  Bytes truncated = der[0];
+  truncated.pop_back();
+  CHECK_FALSE(P().load_certificates(truncated, &out, &err));
+}
+
+TEST_CASE("Certificate fields") {
+  auto cert = parse("tests/certs/server_rsa.pem");
+  CHECK(cert->subject() == "O=sanstls, CN=localhost");
+  CHECK(cert->issuer() == "O=sanstls, CN=sanstls test CA");
+  CHECK(cert->not_before() == k2024_01_01);
+  CHECK(cert->not_after() == k2049_12_31_end);
+  CHECK(cert->der() == ByteView(load("tests/certs/server_rsa.pem").at(0)));
+  auto expired = parse("tests/certs/expired.pem");
+  CHECK(expired->not_before() == 1577836800);  // 2020-01-01T00:00:00Z
+  CHECK(expired->not_after() == 1609459200);   // 2021-01-01T00:00:00Z
+
+  auto pub = cert->public_key();
+  REQUIRE(pub != nullptr);
+  CHECK(pub->type() == KeyType::rsa);
+  CHECK(pub->bits() == 2048);
+  auto ec = parse("tests/certs/server_ec.pem")->public_key();
+  REQUIRE(ec != nullptr);
+  CHECK(ec->type() == KeyType::ec_p256);
+  CHECK(parse("tests/certs/server_p384.pem")->public_key()->type() == KeyType::ec_p384);
+  // The key in the certificate verifies the signature OpenSSL made with the matching private key.
+  const Bytes msg = testing::read_file("tests/certs/msg.txt");
+  CHECK(ec->verify(SignatureScheme::ecdsa_secp256r1_sha256, msg, testing::read_file("tests/certs/sig_ecdsa_p256_sha256.bin")) ==
+        Status::ok);
+  CHECK(pub->verify(SignatureScheme::rsa_pss_rsae_sha256, msg, testing::read_file("tests/certs/sig_rsa_pss_sha256.bin")) ==
+        Status::ok);
+}
+
+TEST_CASE("parse_certificate: garbage is an error, not a crash") {
+  std::string err;
+  CHECK(P().parse_certificate(Bytes(), &err) == nullptr);
+  CHECK(P().parse_certificate(ByteView::of("garbage"), &err) == nullptr);
+  CHECK(!err.empty());
+  Bytes der = load("tests/certs/server_rsa.pem").at(0);
+  for (size_t cut : {size_t{1}, size_t{10}, der.size() / 2, der.size() - 1}) {
+    Bytes t(der.begin(), der.begin() + static_cast<long>(cut));
+    CHECK(P().parse_certificate(t, &err) == nullptr);
+  }
+  Bytes trailing = der;
+  trailing.push_back(0);
+  CHECK(P().parse_certificate(trailing, &err) == nullptr);
+}
+
+TEST_CASE("matches_name: RFC 6125 rules") {
+  auto rsa = parse("tests/certs/server_rsa.pem");
+  CHECK(rsa->matches_name("localhost"));
+  CHECK(rsa->matches_name("LocalHost"));
+  CHECK(rsa->matches_name("localhost."));
+  CHECK(rsa->matches_name("127.0.0.1"));
+  CHECK_FALSE(rsa->matches_name("127.0.0.2"));
+  CHECK_FALSE(rsa->matches_name("::1"));
+  CHECK_FALSE(rsa->matches_name("localhost2"));
+  CHECK_FALSE(rsa->matches_name("a.localhost"));
+  CHECK_FALSE(rsa->matches_name(""));
+  CHECK_FALSE(rsa->matches_name(std::string("localhost\0.evil", 15)));
+
+  auto wild = parse("tests/certs/wildcard.pem");
+  CHECK(wild->matches_name("a.example.test"));
+  CHECK(wild->matches_name("WWW.Example.Test"));
+  CHECK_FALSE(wild->matches_name("a.b.example.test"));
+  CHECK_FALSE(wild->matches_name("example.test"));
+  CHECK_FALSE(wild->matches_name(".example.test"));
+  CHECK_FALSE(wild->matches_name("*.example.test"));
+  CHECK_FALSE(wild->matches_name("a.example.testx"));
+
+  // SAN present: the CN (localhost) is ignored.
+  auto wrong = parse("tests/certs/wrong_name.pem");
+  CHECK(wrong->subject() == "O=sanstls, CN=localhost");
+  CHECK_FALSE(wrong->matches_name("localhost"));
+  CHECK(wrong->matches_name("other.example.test"));
+
+  // No SAN: the CN is used, for DNS names only.
+  auto nosan = parse("tests/certs/nosan.pem");
+  CHECK(nosan->matches_name("cn-only.example.test"));
+  CHECK(nosan->matches_name("CN-ONLY.example.test"));
+  CHECK_FALSE(nosan->matches_name("other.example.test"));
+}
+
+TEST_CASE("verify: good chains at a fixed time") {
+  auto store = store_of({"tests/certs/ca.pem"});
+  CHECK(store->size() == 1);
+  CHECK(verify(*store, "tests/certs/server_rsa.pem", k2030_01_01, "localhost") == CertError::ok);
+  CHECK(verify(*store, "tests/certs/server_rsa.pem", k2030_01_01, "127.0.0.1") == CertError::ok);
+  CHECK(verify(*store, "tests/certs/server_rsa.pem", k2030_01_01, "") == CertError::ok);
+  CHECK(verify(*store, "tests/certs/server_ec_chain.pem", k2030_01_01, "localhost") == CertError::ok);
+  CHECK(verify(*store, "tests/certs/server_ec_chain.pem", k2030_01_01, "127.0.0.1") == CertError::ok);
+  CHECK(verify(*store, "tests/certs/server_p384.pem", k2030_01_01, "localhost") == CertError::ok);
+  CHECK(verify(*store, "tests/certs/wildcard.pem", k2030_01_01, "a.example.test") == CertError::ok);
+  CHECK(verify(*store, "tests/certs/nosan.pem", k2030_01_01, "cn-only.example.test") == CertError::ok);
+  // Edges of the validity period are inclusive.
+  CHECK(verify(*store, "tests/certs/server_rsa.pem", k2024_01_01, "localhost") == CertError::ok);
+  CHECK(verify(*store, "tests/certs/server_rsa.pem", k2049_12_31_end, "localhost") == CertError::ok);
+  // Intermediates in any order after the leaf.
+  std::vector<Bytes> chain = load("tests/certs/server_ec_chain.pem");
+  chain.push_back(load("tests/certs/server_rsa.pem").at(0));
+  std::swap(chain[1], chain[2]);
+  CHECK(store->verify(views(chain), k2030_01_01, Purpose::server_auth, "localhost") == CertError::ok);
+}
+
+TEST_CASE("verify: time is the given time, for every certificate of the path") {
+  auto store = store_of({"tests/certs/ca.pem"});
+  // expired.pem: 2020-01-01 .. 2021-01-01 (ca.pem is valid from 2019).
+  CHECK(verify(*store, "tests/certs/expired.pem", k2030_01_01, "localhost") == CertError::certificate_expired);
+  CHECK(verify(*store, "tests/certs/expired.pem", k2020_06_01, "localhost") == CertError::ok);
+  // The leaf not yet valid, and expired.
+  CHECK(verify(*store, "tests/certs/server_rsa.pem", k2023_06_01, "localhost") == CertError::certificate_expired);
+  CHECK(verify(*store, "tests/certs/server_rsa.pem", k2024_01_01 - 1, "localhost") ==
+        CertError::certificate_expired);
+  CHECK(verify(*store, "tests/certs/server_rsa.pem", k2049_12_31_end + 1, "localhost") ==
+        CertError::certificate_expired);
+  CHECK(verify(*store, "tests/certs/server_ec_chain.pem", k2050_06_01, "localhost") ==
+        CertError::certificate_expired);
+  // server_ec.pem is valid from 2023, int.pem only from 2024: in 2023 the intermediate fails the path,
+  // and with int.pem as the trust anchor, the anchor does.
+  auto leaf = parse("tests/certs/server_ec.pem");
+  REQUIRE(leaf->not_before() < k2023_06_01);
+  REQUIRE(parse("tests/certs/int.pem")->not_before() > k2023_06_01);
+  CHECK(verify(*store, "tests/certs/server_ec_chain.pem", k2023_06_01, "localhost") ==
+        CertError::certificate_expired);
+  auto int_only = store_of({"tests/certs/int.pem"});
+  CHECK(verify(*int_only, "tests/certs/server_ec.pem", k2023_06_01, "localhost") == CertError::certificate_expired);
+  CHECK(verify(*int_only, "tests/certs/server_ec.pem", k2030_01_01, "localhost") == CertError::ok);
+}
+
+TEST_CASE("verify: unknown CA, missing intermediate, wrong anchor") {
+  auto store = store_of({"tests/certs/ca.pem"});
+  CHECK(verify(*store, "tests/certs/unknown_ca.pem", k2030_01_01, "localhost") == CertError::unknown_ca);
+  CHECK(verify(*store, "tests/certs/server_ec.pem", k2030_01_01, "localhost") == CertError::unknown_ca);
+  auto other = store_of({"tests/certs/other_ca.pem"});
+  CHECK(verify(*other, "tests/certs/server_rsa.pem", k2030_01_01, "localhost") == CertError::unknown_ca);
+  CHECK(verify(*other, "tests/certs/unknown_ca.pem", k2030_01_01, "localhost") == CertError::ok);
+  auto both = store_of({"tests/certs/other_ca.pem", "tests/certs/ca.pem"});
+  CHECK(both->size() == 2);
+  CHECK(verify(*both, "tests/certs/server_rsa.pem", k2030_01_01, "localhost") == CertError::ok);
+  CHECK(verify(*both, "tests/certs/unknown_ca.pem", k2030_01_01, "localhost") == CertError::ok);
+  // The intermediate alone as anchor is enough for the EC leaf.
+  auto int_only = store_of({"tests/certs/int.pem"});
+  CHECK(verify(*int_only, "tests/certs/server_ec.pem", k2030_01_01, "localhost") == CertError::ok);
+  auto empty = P().make_trust_store({}, nullptr);
+  REQUIRE(empty != nullptr);
+  CHECK(empty->size() == 0);
+  CHECK(verify(*empty, "tests/certs/server_rsa.pem", k2030_01_01, "localhost") == CertError::unknown_ca);
+  std::string err;
+  CHECK(P().make_trust_store({hex("3000")}, &err) == nullptr);
+  CHECK(!err.empty());
+}
+
+TEST_CASE("verify: names") {
+  auto store = store_of({"tests/certs/ca.pem"});
+  CHECK(verify(*store, "tests/certs/wrong_name.pem", k2030_01_01, "localhost") == CertError::name_mismatch);
+  CHECK(verify(*store, "tests/certs/wrong_name.pem", k2030_01_01, "other.example.test") == CertError::ok);
+  CHECK(verify(*store, "tests/certs/server_rsa.pem", k2030_01_01, "127.0.0.2") == CertError::name_mismatch);
+  CHECK(verify(*store, "tests/certs/server_rsa.pem", k2030_01_01, "example.test") == CertError::name_mismatch);
+  CHECK(verify(*store, "tests/certs/wildcard.pem", k2030_01_01, "a.example.test") == CertError::ok);
+  CHECK(verify(*store, "tests/certs/wildcard.pem", k2030_01_01, "a.b.example.test") == CertError::name_mismatch);
+  CHECK(verify(*store, "tests/certs/wildcard.pem", k2030_01_01, "example.test") == CertError::name_mismatch);
+  CHECK(verify(*store, "tests/certs/nosan.pem", k2030_01_01, "localhost") == CertError::name_mismatch);
+}
+
+TEST_CASE("verify: key usage for the purpose") {
+  auto store = store_of({"tests/certs/ca.pem"});
+  // client.pem has EKU clientAuth only.
+  CHECK(verify(*store, "tests/certs/client.pem", k2030_01_01, "", Purpose::server_auth) == CertError::bad_key_usage);
+  CHECK(verify(*store, "tests/certs/client.pem", k2030_01_01, "", Purpose::client_auth) == CertError::ok);
+  // Server certificates have EKU serverAuth only.
+  CHECK(verify(*store, "tests/certs/server_rsa.pem", k2030_01_01, "", Purpose::client_auth) ==
+        CertError::bad_key_usage);
+  // A CA certificate as a leaf: its key usage (keyCertSign, cRLSign) allows neither signing nor
+  // key encipherment.
+  CHECK(verify(*store, "tests/certs/int.pem", k2030_01_01, "", Purpose::server_auth) == CertError::bad_key_usage);
+}
+
+TEST_CASE("verify: garbage in the chain is an error, not a crash") {
+  auto store = store_of({"tests/certs/ca.pem"});
+  CHECK(store->verify({}, k2030_01_01, Purpose::server_auth, "localhost") == CertError::bad_certificate);
+  const Bytes junk = ByteView::of("not a certificate at all").to_bytes();
+  CHECK(store->verify({junk}, k2030_01_01, Purpose::server_auth, "localhost") == CertError::bad_certificate);
+  Bytes leaf = load("tests/certs/server_rsa.pem").at(0);
+  CHECK(store->verify({leaf, junk}, k2030_01_01, Purpose::server_auth, "localhost") == CertError::bad_certificate);
+  // A flipped bit in the signature: no valid path.
+  Bytes bad_sig = leaf;
+  bad_sig[bad_sig.size() - 10] ^= 0x01;
+  CHECK(store->verify({bad_sig}, k2030_01_01, Purpose::server_auth, "localhost") == CertError::unknown_ca);
+  // A flipped bit in the signed part (here inside the subject public key).
+  Bytes bad_tbs = leaf;
+  bad_tbs[leaf.size() / 2] ^= 0x01;
+  CertError e = store->verify({bad_tbs}, k2030_01_01, Purpose::server_auth, "localhost");
+  CHECK(e != CertError::ok);
+}
+
+}  // namespace
+}  // namespace crypto
+}  // namespace sanstls
