@@ -43,7 +43,7 @@ class Handshake {
 };
 
 struct ConnState {
-  ConnState(bool client, const CommonConfig& common, crypto::Rng& rng, Clock& clock);
+  ConnState(bool client, std::shared_ptr<const CommonConfig> config, crypto::Rng& rng, Clock& clock);
 
   // --- for the handshake state machines ------------------------------------------------------------
   // Writes one handshake message (header added here), fragmented into records with the current write
@@ -73,6 +73,7 @@ struct ConnState {
 
   // --- state -------------------------------------------------------------------------------------------
   const bool is_client;
+  const std::shared_ptr<const CommonConfig> config_;  // keeps `common` alive after the handshake
   const CommonConfig& common;
   const crypto::Provider& provider;
   crypto::Rng& rng;

@@ -12,9 +12,9 @@ constexpr uint32_t kMaxEmptyRecords = 32;
 constexpr uint32_t kMaxWarningAlerts = 4;
 }  // namespace
 
-ConnState::ConnState(bool client, const CommonConfig& cfg, crypto::Rng& r, Clock& clk)
-    : is_client(client), common(cfg), provider(*cfg.provider), rng(r), clock(clk) {
-  if (cfg.handshake_timeout_ms != 0) deadline_ms = clock.now_ms() + cfg.handshake_timeout_ms;
+ConnState::ConnState(bool client, std::shared_ptr<const CommonConfig> cfg, crypto::Rng& r, Clock& clk)
+    : is_client(client), config_(std::move(cfg)), common(*config_), provider(*common.provider), rng(r), clock(clk) {
+  if (common.handshake_timeout_ms != 0) deadline_ms = clock.now_ms() + common.handshake_timeout_ms;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -290,7 +290,7 @@ Connection::~Connection() = default;
 
 Connection Connection::client(std::shared_ptr<const ClientConfig> config, ClientOptions options, crypto::Rng& rng,
                               Clock& clock) {
-  auto s = std::make_unique<ConnState>(true, *config, rng, clock);
+  auto s = std::make_unique<ConnState>(true, config, rng, clock);
   ConnState& c = *s;
   c.trace = options.trace;
   c.hs = make_client12(c, std::move(config), std::move(options));
@@ -301,7 +301,7 @@ Connection Connection::client(std::shared_ptr<const ClientConfig> config, Client
 }
 
 Connection Connection::server(std::shared_ptr<const ServerConfig> config, crypto::Rng& rng, Clock& clock) {
-  auto s = std::make_unique<ConnState>(false, *config, rng, clock);
+  auto s = std::make_unique<ConnState>(false, config, rng, clock);
   ConnState& c = *s;
   c.hs = make_server12(c, std::move(config));
   Status st = c.hs->start();

@@ -6,7 +6,9 @@
 
 #include "core/handshake.h"
 #include "core/record.h"
+#include "core/record_protection.h"
 #include "core/suites.h"
+#include "core/tls12_keys.h"
 #include "core/wire.h"
 #include "tests/pair.h"
 #include "tests/testdata.h"
@@ -376,4 +378,80 @@ TEST_CASE("bad configs are refused with a message that names the problem") {
   auto r4 = b4.build();
   CHECK_FALSE(r4.ok());
   CHECK(r4.error.find("trust anchors") != std::string::npos);
+}
+
+namespace {
+struct KeyCapture : KeyLog {
+  Bytes client_random, master_secret;
+  void log(const char*, ByteView cr, ByteView secret) override {
+    client_random = cr.to_bytes();
+    master_secret = secret.to_bytes();
+  }
+};
+}  // namespace
+
+TEST_CASE("renegotiation is refused with a no_renegotiation warning, both ways, and the connection goes on") {
+  auto keys = std::make_shared<KeyCapture>();
+  ClientConfig::Builder cb;
+  cb.trust_anchors_pem(read_file("tests/certs/ca.pem")).cipher_suite_names("ECDHE-RSA-AES128-GCM-SHA256").key_log(keys);
+  auto ccfg = cb.build();
+  REQUIRE(ccfg.ok());
+  Side c = make_client(ccfg.config);
+  Side s = make_server(server_config());
+  Random sr{};
+  REQUIRE(pump(*c.conn, *s.conn, &c.seen, &s.seen));
+  REQUIRE(c.seen.done);
+  Bytes server_hello;
+  {
+    // The same seeds give the same ServerHello: take it from a second, traced run.
+    Side c2 = make_client(ccfg.config);
+    Side s2 = make_server(server_config());
+    s2.conn->receive(c2.conn->pending_output()).value();
+    while (auto ev = s2.conn->next_event())
+      if (ev->type == Event::Type::handshake_message && ev->message_type == 2) server_hello = ev->data.to_bytes();
+  }
+  REQUIRE(server_hello.size() > 40);
+  std::copy(server_hello.begin() + 6, server_hello.begin() + 38, sr.begin());
+  Random cr{};
+  std::copy(keys->client_random.begin(), keys->client_random.end(), cr.begin());
+  const CipherSuite* suite = find_suite(0xc02f);
+  auto rng = crypto::make_deterministic_rng(ByteView::of("test"));
+  auto k = tls12_record_keys(crypto::default_provider(), *suite, keys->master_secret, cr, sr, false, *rng, kMaxPlaintext,
+                             kMaxPlaintext);
+  REQUIRE(k.ok());
+  RecordProtection& server_write = k.value().server_write;
+  RecordProtection& client_write = k.value().client_write;
+  server_write.set_sequence_number_for_testing(1);  // the server's Finished was record 0
+  client_write.set_sequence_number_for_testing(1);
+
+  // The server (as we play it) sends HelloRequest.
+  Bytes hello_request = {0, 0, 0, 0};
+  Bytes rec(server_write.sealed_size(hello_request.size()));
+  REQUIRE(server_write.seal(ContentType::handshake, hello_request, rec.data(), rec.size()).ok());
+  c.conn->consume_output(c.conn->pending_output().size());
+  REQUIRE(c.conn->receive(rec).ok());
+  Bytes out = c.conn->pending_output().to_bytes();
+  REQUIRE(out.size() > 5);
+  RecordHeader h{};
+  REQUIRE(decode_record_header(out, &h).ok());
+  auto opened = client_write.open(h, out.data() + 5, out.size() - 5);
+  REQUIRE(opened.ok());
+  CHECK(opened.value().type == ContentType::alert);
+  CHECK(opened.value().plaintext == ByteView(Bytes{1, 100}));  // warning, no_renegotiation
+  CHECK(c.conn->error() == nullptr);
+  c.conn->consume_output(out.size());
+
+  // The client (as we play it) asks the server for a new handshake with a ClientHello.
+  Bytes ch;
+  encode_handshake(HandshakeType::client_hello, ByteView(client_hello_bytes(ccfg.config)).sub(9), &ch);
+  client_write.set_sequence_number_for_testing(1);  // the server never saw the client's alert record
+  Bytes rec2(client_write.sealed_size(ch.size()));
+  REQUIRE(client_write.seal(ContentType::handshake, ch, rec2.data(), rec2.size()).ok());
+  s.conn->consume_output(s.conn->pending_output().size());
+  Result<size_t> taken = s.conn->receive(rec2);
+  std::string why = taken.ok() ? std::string("ok") : taken.error().to_string();
+  CAPTURE(why);
+  REQUIRE(taken.ok());
+  CHECK(s.conn->error() == nullptr);
+  CHECK(s.conn->pending_output().size() == 5 + 2 + 8 + 16);  // one encrypted two-byte alert
 }
