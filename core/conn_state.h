@@ -15,7 +15,7 @@
 #ifndef SANSTLS_CORE_CONN_STATE_H_
 #define SANSTLS_CORE_CONN_STATE_H_
 
-#include <deque>
+#include <vector>
 #include <memory>
 #include <optional>
 
@@ -101,7 +101,26 @@ struct ConnState {
     Event ev;
     Bytes storage;  // for trace events
   };
-  std::deque<PendingEvent> events_;
+  // A FIFO that reuses its storage: in steady state, queuing an event allocates nothing.
+  class EventQueue {
+   public:
+    void push_back(PendingEvent p) { q_.push_back(std::move(p)); }
+    PendingEvent& back() { return q_.back(); }
+    bool empty() const { return head_ == q_.size(); }
+    PendingEvent pop_front() {
+      PendingEvent p = std::move(q_[head_++]);
+      if (head_ == q_.size()) {
+        q_.clear();
+        head_ = 0;
+      }
+      return p;
+    }
+
+   private:
+    std::vector<PendingEvent> q_;
+    size_t head_ = 0;
+  };
+  EventQueue events_;
   PendingEvent current_;  // the event last returned (its storage backs the returned view)
 
   std::optional<Error> error_;

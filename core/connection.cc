@@ -334,8 +334,7 @@ std::optional<Event> Connection::next_event() {
     c.appdata_ = ConnState::AppData::none;
   }
   if (c.events_.empty()) return std::nullopt;
-  c.current_ = std::move(c.events_.front());
-  c.events_.pop_front();
+  c.current_ = c.events_.pop_front();
   Event ev = c.current_.ev;
   if (ev.type == Event::Type::handshake_message) ev.data = c.current_.storage;
   if (ev.type == Event::Type::app_data) c.appdata_ = ConnState::AppData::delivered;
