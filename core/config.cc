@@ -111,9 +111,10 @@ std::shared_ptr<const CertifiedKey> load_certified_key(const crypto::Provider& p
     *error = "private key: unsupported key type (RSA, ECDSA P-256 and P-384 are supported)";
     return nullptr;
   }
-  // The key must belong to the leaf: sign a test message and verify it with the leaf's key.
+  // The key must belong to the leaf: the same public key.
   std::unique_ptr<crypto::PublicKey> pub = leaf->public_key();
-  if (!pub || pub->type() != key->type() || pub->bits() != key->bits()) {
+  std::unique_ptr<crypto::PublicKey> own = key->public_key();
+  if (!pub || !own || pub->spki_der() != own->spki_der()) {
     *error = "private key does not match the certificate";
     return nullptr;
   }

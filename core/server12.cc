@@ -380,6 +380,11 @@ Status Server12::on_client_key_exchange(ByteView body) {
     } else {
       SANSTLS_TRY(decode_client_key_exchange_ecdhe(body, &cke));
     }
+    // TLS 1.2 clients (GnuTLS among them) send dh_Yc without leading zero bytes; the named-group share
+    // wants exactly the length of p, so left-pad a shorter value (its integer value is unchanged).
+    size_t p_len = share_->public_value().size();
+    if (suite_->kx == KeyExchange::dhe_rsa && !cke.exchange.empty() && cke.exchange.size() < p_len)
+      cke.exchange.insert(cke.exchange.begin(), p_len - cke.exchange.size(), uint8_t{0});
     crypto::Status st = share_->shared_secret(cke.exchange, &pms);
     if (st == crypto::Status::bad_peer_value) return Error::illegal("ClientKeyExchange: bad public value");
     if (st != crypto::Status::ok) return Error::internal("key exchange failed");

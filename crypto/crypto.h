@@ -165,6 +165,8 @@ class PublicKey {
   virtual Status verify(SignatureScheme scheme, ByteView msg, ByteView sig) const = 0;
   // RSA key exchange, client side: PKCS#1 v1.5 encryption.
   virtual Status rsa_encrypt_pkcs1(ByteView plaintext, Rng& rng, Bytes* out) const = 0;
+  // The key as a DER SubjectPublicKeyInfo (two keys are the same key iff these are equal).
+  virtual ByteView spki_der() const = 0;
 };
 
 class PrivateKey {

@@ -334,8 +334,11 @@ class MbedtlsPublicKey final : public PublicKey {
     if (spki.empty()) return false;
     if (mbedtls_pk_parse_public_key(&pk_, spki.data(), spki.size()) != 0) return false;
     type_ = key_type_of(&pk_);
+    spki_ = spki.to_bytes();
     return true;
   }
+
+  ByteView spki_der() const override { return spki_; }
 
   KeyType type() const override { return type_; }
   size_t bits() const override { return mbedtls_pk_get_bitlen(&pk_); }
@@ -384,6 +387,7 @@ class MbedtlsPublicKey final : public PublicKey {
   mutable mbedtls_pk_context pk_;
   mutable std::mutex mu_;
   KeyType type_ = KeyType::other;
+  Bytes spki_;
 };
 
 // Writes the public half of pk as a DER SubjectPublicKeyInfo.

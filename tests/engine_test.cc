@@ -368,6 +368,13 @@ TEST_CASE("bad configs are refused with a message that names the problem") {
   CHECK_FALSE(r2.ok());
   CHECK(r2.error.find("does not match") != std::string::npos);
 
+  // Same key type and size, another key: still refused.
+  ServerConfig::Builder b2b;
+  b2b.certificate(read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/client.key.pem"));
+  auto r2b = b2b.build();
+  CHECK_FALSE(r2b.ok());
+  CHECK(r2b.error.find("does not match") != std::string::npos);
+
   ClientConfig::Builder b3;
   b3.trust_anchors_pem(read_file("tests/certs/ca.pem")).cipher_suite_names("NOT-A-SUITE");
   auto r3 = b3.build();
