@@ -83,11 +83,12 @@ std::shared_ptr<const ServerConfig> server_config(const std::string& suites, boo
   return built.config;
 }
 
-std::shared_ptr<const ClientConfig> client_config(const std::string& suites, bool with_cert) {
+std::shared_ptr<const ClientConfig> client_config(const std::string& suites, bool with_cert, const std::string& cert) {
   ClientConfig::Builder b;
   b.trust_anchors_pem(read_file("tests/certs/ca.pem"));
   if (!suites.empty()) b.cipher_suite_names(suites);
-  if (with_cert) b.client_certificate(read_file("tests/certs/client.pem"), read_file("tests/certs/client.key.pem"));
+  if (with_cert)
+    b.client_certificate(read_file("tests/certs/" + cert + ".pem"), read_file("tests/certs/" + cert + ".key.pem"));
   Built<ClientConfig> built = b.build();
   if (!built.ok()) {
     std::fprintf(stderr, "client config: %s\n", built.error.c_str());

@@ -47,7 +47,9 @@ bool pump(Connection& client, Connection& server, Seen* cs, Seen* ss, size_t chu
 // Configs from tests/certs.
 std::shared_ptr<const ServerConfig> server_config(const std::string& suites = "", bool client_auth = false,
                                                   bool require_client_cert = false);
-std::shared_ptr<const ClientConfig> client_config(const std::string& suites = "", bool with_cert = false);
+// with_cert: present tests/certs/<cert>.pem and <cert>.key.pem ("client": RSA, "client_ec": ECDSA P-256).
+std::shared_ptr<const ClientConfig> client_config(const std::string& suites = "", bool with_cert = false,
+                                                  const std::string& cert = "client");
 
 // The raw ClientHello of a client with the given config (for tests that feed a server by hand).
 Bytes client_hello_bytes(std::shared_ptr<const ClientConfig> cfg, const std::string& name = "localhost");

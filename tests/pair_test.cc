@@ -16,9 +16,11 @@ struct Run {
   std::unique_ptr<Connection> client, server;
   Seen cs, ss;
 
-  Run(std::shared_ptr<const ClientConfig> ccfg, std::shared_ptr<const ServerConfig> scfg,
+  std::shared_ptr<const ServerConfig> scfg;
+  Run(std::shared_ptr<const ClientConfig> ccfg, std::shared_ptr<const ServerConfig> server_cfg,
       std::optional<Session> resume = std::nullopt, const std::string& name = "localhost",
-      const std::string& seed = "seed") {
+      const std::string& seed = "seed")
+      : scfg(server_cfg) {
     crng = crypto::make_deterministic_rng(ByteView::of("client " + seed));
     srng = crypto::make_deterministic_rng(ByteView::of("server " + seed));
     client = std::make_unique<Connection>(Connection::client(ccfg, {name, resume, true}, *crng, clock));
@@ -50,12 +52,14 @@ TEST_CASE("every TLS 1.2 suite completes a handshake and moves data, with input 
   for (uint16_t id : default_tls12_suites()) {
     const CipherSuite* s = find_suite(id);
     for (size_t chunk : {size_t{0}, size_t{1}}) {
-      for (bool client_auth : {false, true}) {
+      for (int auth = 0; auth < 3; auth++) {  // none, an RSA client certificate, an ECDSA one
+        bool client_auth = auth != 0;
         std::string suite = s->iana_name;
         CAPTURE(suite);
         CAPTURE(chunk);
-        CAPTURE(client_auth);
-        Run r(client_config(s->iana_name, client_auth), server_config("", client_auth));
+        CAPTURE(auth);
+        Run r(client_config(s->iana_name, client_auth, auth == 2 ? "client_ec" : "client"),
+              server_config("", client_auth));
         REQUIRE(r.pump(chunk));
         REQUIRE(r.cs.done);
         REQUIRE(r.ss.done);
@@ -77,6 +81,19 @@ TEST_CASE("every TLS 1.2 suite completes a handshake and moves data, with input 
         for (uint8_t t : {0xff, 20, 0xff, 20}) expected.push_back(t);
         CHECK(r.cs.messages == expected);
         exchange_data(r, chunk);
+
+        // The session resumes with the abbreviated handshake, for this suite too.
+        std::optional<Session> session = r.client->session();
+        REQUIRE(session.has_value());
+        Run again(client_config(s->iana_name, client_auth, auth == 2 ? "client_ec" : "client"), r.scfg, session,
+                  "localhost", "again");
+        REQUIRE(again.pump(chunk));
+        REQUIRE(again.cs.done);
+        CHECK(again.client->info()->resumed);
+        CHECK(again.server->info()->resumed);
+        CHECK(again.client->info()->cipher_suite == id);
+        CHECK(again.cs.messages == std::vector<uint8_t>{1, 2, 0xff, 20, 0xff, 20});
+        exchange_data(again, chunk);
       }
     }
   }

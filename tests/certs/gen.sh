@@ -20,6 +20,7 @@
 #   server_p384.pem + .key.pem             ECDSA P-384 leaf, localhost + 127.0.0.1, signed by the root
 #   wildcard.pem + .key.pem                ECDSA P-256 leaf for *.example.test, signed by the root
 #   client.pem + .key.pem                  RSA-2048 client certificate (EKU clientAuth only), signed by the root
+#   client_ec.pem + .key.pem               ECDSA P-256 client certificate (EKU clientAuth only), signed by the root
 #   expired.pem + .key.pem                 RSA-2048 leaf for localhost valid 2020-01-01..2021-01-01 only
 #   wrong_name.pem + .key.pem              RSA-2048 leaf, SAN other.example.test only (CN=localhost, which must
 #                                          be ignored), signed by the root
@@ -187,6 +188,10 @@ rsa_key client.key.pem
 sign root ca.pem ca.key.pem client.key.pem "/O=sanstls/CN=sanstls test client" client client.pem \
   $GOOD_START $GOOD_END
 openssl rsa -traditional -in client.key.pem -out client.key.rsa.pem 2>/dev/null
+
+ec_key client_ec.key.pem P-256
+sign root ca.pem ca.key.pem client_ec.key.pem "/O=sanstls/CN=sanstls test ECDSA client" client client_ec.pem \
+  $GOOD_START $GOOD_END
 
 rsa_key expired.key.pem
 sign root ca.pem ca.key.pem expired.key.pem "/O=sanstls/CN=localhost" server_rsa expired.pem \
