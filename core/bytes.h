@@ -73,7 +73,13 @@ class Writer {
   void u24(uint32_t v);  // fails the writer when v >= 2^24
   void u32(uint32_t v);
   void u64(uint64_t v);
-  void bytes(ByteView b) { out_->insert(out_->end(), b.begin(), b.end()); }
+  // resize + memcpy rather than insert(): GCC 12 at -O2 reports a false stringop-overflow on the
+  // inlined vector::insert (Session::encode), which broke --config=opt under -Werror.
+  void bytes(ByteView b) {
+    size_t at = out_->size();
+    out_->resize(at + b.size());
+    if (!b.empty()) std::memcpy(out_->data() + at, b.data(), b.size());
+  }
 
   Prefix begin8() { return begin(1); }
   Prefix begin16() { return begin(2); }

@@ -11,6 +11,7 @@
 // One gate (expect()) turns any message that is wrong for the state into unexpected_message.
 #include <algorithm>
 
+#include "core/client_hello.h"
 #include "core/conn_state.h"
 #include "core/tls12_keys.h"
 
@@ -76,56 +77,18 @@ class Client12 final : public Handshake {
   uint16_t peer_record_limit_ = 0;
   Bytes pms_;
   Bytes master_secret_;
+  ClientOffer offer_;  // what the ClientHello offered, for the TLS 1.3 client if the server picks 1.3
 };
 
 bool offered(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
 Status Client12::start() {
-  c_.rng.fill(client_random_.data(), client_random_.size());
-  ClientHello ch;
-  ch.legacy_version = version::tls12;
-  ch.random = client_random_;
-  ch.cipher_suites = cfg_->cipher_suites;
-  ch.compression_methods = {0};
-  ch.has_extensions = true;
-  Extensions& e = ch.extensions;
-  if (opts_.resume && opts_.resume->version == version::tls12 && opts_.resume->session_id.size() <= 32 &&
-      !opts_.resume->session_id.empty() && !opts_.resume->expired(c_.clock.now_ms()) &&
-      offered(cfg_->cipher_suites, opts_.resume->cipher_suite) &&
-      (opts_.resume->extended_master_secret || !cfg_->extended_master_secret)) {
-    ch.session_id = opts_.resume->session_id;
-  } else {
-    opts_.resume.reset();
-  }
-  session_id_ = ch.session_id;
-  // Is the server name a DNS name? IP addresses are not sent in SNI (RFC 6066 3).
-  const std::string& name = opts_.server_name;
-  bool is_ip = name.find(':') != std::string::npos ||
-               (!name.empty() && name.find_first_not_of("0123456789.") == std::string::npos);
-  if (!name.empty() && !is_ip) e.server_name = name;
-  e.supported_groups = cfg_->groups;
-  bool any_ec = false, any_cbc = false;
-  for (uint16_t id : cfg_->cipher_suites) {
-    const CipherSuite* s = find_suite(id);
-    if (s && (s->kx == KeyExchange::ecdhe_rsa || s->kx == KeyExchange::ecdhe_ecdsa)) any_ec = true;
-    if (s && !s->is_aead()) any_cbc = true;
-  }
-  if (any_ec) e.ec_point_formats = Bytes{0};  // uncompressed
-  e.signature_algorithms = cfg_->signature_schemes;
-  if (!cfg_->alpn.empty()) e.alpn = cfg_->alpn;
-  e.extended_master_secret = cfg_->extended_master_secret;
-  e.encrypt_then_mac = cfg_->encrypt_then_mac && any_cbc;
-  e.renegotiation_info = Bytes();  // RFC 5746: an empty renegotiation_info on the initial handshake
-  if (cfg_->record_size_limit != 0) e.record_size_limit = cfg_->record_size_limit;
-  for (uint16_t t : {0, 10, 11, 13, 16, 22, 23, 28, 0xff01})
-    if (e.has(t, ExtContext::client_hello)) offered_exts_.push_back(t);
-
-  Bytes body;
-  Writer w(&body);
-  encode_client_hello(ch, w);
-  if (!w.ok()) return Error::internal("ClientHello too long");
-  // The first record may say TLS 1.0 for old middleboxes; sanstls writes 0x0303 throughout.
-  return c_.send_handshake(HandshakeType::client_hello, body);
+  SANSTLS_TRY(send_client_hello(c_, *cfg_, opts_, &offer_));
+  client_random_ = offer_.random;
+  session_id_ = offer_.session_id;
+  offered_exts_ = offer_.offered_exts;
+  if (!offer_.tls12_resumption) opts_.resume.reset();
+  return Status();
 }
 
 Status Client12::on_message(HandshakeType type, ByteView msg, ByteView body) {
@@ -161,14 +124,25 @@ Status Client12::on_message(HandshakeType type, ByteView msg, ByteView body) {
 Status Client12::on_server_hello(ByteView body) {
   ServerHello sh;
   SANSTLS_TRY(decode_server_hello(body, &sh));
-  if (sh.extensions.supported_versions || sh.is_hello_retry_request())
-    return Error::incompatible(AlertDescription::protocol_version, "server chose TLS 1.3, which is not enabled");
-  if (sh.legacy_version != version::tls12)
-    return Error::incompatible(AlertDescription::protocol_version, "server chose a version other than TLS 1.2");
-  // RFC 8446 4.1.3: a TLS 1.2 server that also speaks 1.3 marks a downgrade; we offered only 1.2, so the
-  // sentinel does not apply. Check the suite and compression.
+  if (sh.extensions.supported_versions || sh.is_hello_retry_request()) {
+    if (!offer_.tls13)
+      return Error::incompatible(AlertDescription::protocol_version, "server chose TLS 1.3, which is not enabled");
+    // TLS 1.3 from here on: the TLS 1.3 client takes over (installed once this call returns).
+    Result<std::unique_ptr<Handshake>> next =
+        start_client13(c_, cfg_, opts_, std::move(offer_), sh, body.size() + kHandshakeHeaderLength);
+    if (!next.ok()) return next.error();
+    c_.next_hs = next.take();
+    return Status();
+  }
+  if (sh.legacy_version != version::tls12 || !offer_.tls12)
+    return Error::incompatible(AlertDescription::protocol_version, "server chose a version we did not offer");
+  // RFC 8446 4.1.3: a server that speaks TLS 1.3 marks a downgrade to 1.2 in its random; when we
+  // offered 1.3, that is an attack.
+  if (offer_.tls13 && std::equal(sh.random.end() - 8, sh.random.end(), kDowngradeTls12))
+    return Error::illegal("ServerHello: TLS 1.3 downgrade sentinel");
+  // Check the suite and compression.
   suite_ = find_suite(sh.cipher_suite);
-  if (suite_ == nullptr || suite_->is_tls13() || !offered(cfg_->cipher_suites, sh.cipher_suite))
+  if (suite_ == nullptr || suite_->is_tls13() || !offered(offer_.hello.cipher_suites, sh.cipher_suite))
     return Error::illegal("server chose a cipher suite that was not offered");
   if (sh.compression_method != 0) return Error::illegal("server chose compression");
   // Every extension in the ServerHello must answer one we sent (RFC 5246 7.4.1.4).

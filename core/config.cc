@@ -50,8 +50,14 @@ std::string check_common(const CommonConfig& c) {
   if (c.cipher_suites.empty()) return "no cipher suites";
   for (uint16_t id : c.cipher_suites) {
     const CipherSuite* s = find_suite(id);
-    if (s == nullptr || s->is_tls13()) return "unsupported cipher suite " + std::to_string(id);
+    if (s == nullptr) return "unsupported cipher suite " + std::to_string(id);
   }
+  if (c.min_version < 0x0303 || c.max_version > 0x0304 || c.min_version > c.max_version)
+    return "versions: only TLS 1.2 (0x0303) and TLS 1.3 (0x0304) are supported, minimum first";
+  bool any12 = false, any13 = false;
+  for (uint16_t id : c.cipher_suites) (find_suite(id)->is_tls13() ? any13 : any12) = true;
+  if ((c.max_version < 0x0304 || !any13) && (c.min_version > 0x0303 || !any12))
+    return "no cipher suite for the enabled versions";
   if (c.groups.empty()) return "no groups";
   for (uint16_t g : c.groups)
     if (!crypto::group_supported(g)) return "unsupported group " + std::to_string(g);
@@ -129,7 +135,8 @@ std::shared_ptr<const CertifiedKey> load_certified_key(const crypto::Provider& p
 
 ClientConfig::Builder::Builder() : c_(std::make_shared<ClientConfig>()) {
   c_->provider = &crypto::default_provider();
-  c_->cipher_suites = default_tls12_suites();
+  c_->cipher_suites = default_tls13_suites();
+  c_->cipher_suites.insert(c_->cipher_suites.end(), default_tls12_suites().begin(), default_tls12_suites().end());
   c_->groups = default_groups();
   c_->signature_schemes = default_schemes();
 }
@@ -192,6 +199,28 @@ ClientConfig::Builder& ClientConfig::Builder::key_log(std::shared_ptr<KeyLog> lo
   return *this;
 }
 
+ClientConfig::Builder& ClientConfig::Builder::versions(uint16_t min_version, uint16_t max_version) {
+  c_->min_version = min_version;
+  c_->max_version = max_version;
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::early_data(bool on) {
+  c_->enable_early_data = on;
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::middlebox_compat(bool on) {
+  c_->middlebox_compat = on;
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::allow_psk_ke(bool on) {
+  c_->allow_psk_ke = on;
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::record_padding(uint16_t multiple) {
+  c_->record_padding = multiple;
+  return *this;
+}
+
 Built<ClientConfig> ClientConfig::Builder::build() {
   Built<ClientConfig> out;
   if (!error_.empty()) {
@@ -236,7 +265,8 @@ Built<ClientConfig> ClientConfig::Builder::build() {
 
 ServerConfig::Builder::Builder() : c_(std::make_shared<ServerConfig>()) {
   c_->provider = &crypto::default_provider();
-  c_->cipher_suites = default_tls12_suites();
+  c_->cipher_suites = default_tls13_suites();
+  c_->cipher_suites.insert(c_->cipher_suites.end(), default_tls12_suites().begin(), default_tls12_suites().end());
   c_->groups = default_groups();
   c_->signature_schemes = default_schemes();
 }
@@ -311,6 +341,47 @@ ServerConfig::Builder& ServerConfig::Builder::key_log(std::shared_ptr<KeyLog> lo
   return *this;
 }
 
+ServerConfig::Builder& ServerConfig::Builder::versions(uint16_t min_version, uint16_t max_version) {
+  c_->min_version = min_version;
+  c_->max_version = max_version;
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::ticket_keys(std::shared_ptr<TicketKeys> keys) {
+  c_->ticket_keys = std::move(keys);
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::tickets(bool on) {
+  c_->tickets = on;
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::max_early_data(uint32_t bytes) {
+  c_->max_early_data = bytes;
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::middlebox_compat(bool on) {
+  c_->middlebox_compat = on;
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::allow_psk_ke(bool on) {
+  c_->allow_psk_ke = on;
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::hrr_cookie(bool on) {
+  c_->hrr_cookie = on;
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::record_padding(uint16_t multiple) {
+  c_->record_padding = multiple;
+  return *this;
+}
+
+std::shared_ptr<TicketKeys> ServerConfig::tickets_ring(crypto::Rng& rng, uint64_t now_ms) const {
+  if (ticket_keys) return ticket_keys;
+  std::lock_guard<std::mutex> lock(lazy_->mu);
+  if (!lazy_->keys) lazy_->keys = TicketKeys::create(rng, now_ms, 3600, 2 * 3600, *provider);
+  return lazy_->keys;
+}
+
 Built<ServerConfig> ServerConfig::Builder::build() {
   Built<ServerConfig> out;
   if (!error_.empty()) {
@@ -340,6 +411,7 @@ Built<ServerConfig> ServerConfig::Builder::build() {
   bool any = false;
   for (uint16_t id : c_->cipher_suites) {
     const CipherSuite* s = find_suite(id);
+    if (s->is_tls13()) any = true;  // TLS 1.3 suites work with any key type
     for (const auto& ck : c_->certificates) {
       bool ec = ck->type() != crypto::KeyType::rsa;
       if (ec == s->server_key_is_ecdsa()) any = true;
@@ -362,8 +434,11 @@ Built<ServerConfig> ServerConfig::Builder::build() {
     }
   }
   if (!c_->session_cache) c_->session_cache = std::make_shared<InMemorySessionCache>();
+  if (c_->max_early_data > 0 && !c_->early_data_guard)
+    c_->early_data_guard = std::make_shared<EarlyDataGuard>(100000, 10000);  // 10 s window (RFC 8446 8)
   out.config = c_;
   c_ = std::make_shared<ServerConfig>(*c_);
+  c_->lazy_ = std::make_shared<LazyKeys>();
   return out;
 }
 

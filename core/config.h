@@ -13,10 +13,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "core/session.h"
+#include "core/tickets.h"
 #include "crypto/crypto.h"
 
 namespace sanstls {
@@ -67,6 +69,12 @@ struct CommonConfig {
   uint32_t max_handshake_message = 65536;   // larger messages are refused
   uint64_t handshake_timeout_ms = 30000;    // 0 = none
   std::shared_ptr<KeyLog> key_log;
+  uint16_t min_version = 0x0303;            // TLS 1.2 ...
+  uint16_t max_version = 0x0304;            // ... to TLS 1.3 (both must be one of these)
+  bool middlebox_compat = true;             // TLS 1.3 compatibility mode (RFC 8446 D.4)
+  bool allow_psk_ke = false;                // TLS 1.3 resumption without (EC)DHE (psk_ke)
+  uint32_t max_key_updates = 32;            // KeyUpdates a peer may send with no data in between
+  uint16_t record_padding = 0;              // TLS 1.3: pad records to a multiple of this (0: none)
 };
 
 class ClientConfig : public CommonConfig {
@@ -74,6 +82,7 @@ class ClientConfig : public CommonConfig {
   std::shared_ptr<const crypto::TrustStore> trust;
   bool verify_server = true;  // verify the chain and the name; false only for tests and tools
   std::shared_ptr<const CertifiedKey> client_certificate;
+  bool enable_early_data = false;  // TLS 1.3 0-RTT with ClientOptions::early_data (off by default)
 
   class Builder {
    public:
@@ -93,6 +102,11 @@ class ClientConfig : public CommonConfig {
     Builder& record_size_limit(uint16_t limit);
     Builder& handshake_timeout_ms(uint64_t ms);
     Builder& key_log(std::shared_ptr<KeyLog> log);
+    Builder& versions(uint16_t min_version, uint16_t max_version);
+    Builder& early_data(bool on);
+    Builder& middlebox_compat(bool on);
+    Builder& allow_psk_ke(bool on);
+    Builder& record_padding(uint16_t multiple);
     Built<ClientConfig> build();
 
    private:
@@ -109,8 +123,27 @@ class ServerConfig : public CommonConfig {
   std::shared_ptr<const crypto::TrustStore> client_trust;
   bool prefer_server_order = true;
   bool strict_sni = false;  // refuse (unrecognized_name) a server_name no certificate matches
-  std::shared_ptr<SessionCache> session_cache;  // null: no resumption
+  std::shared_ptr<SessionCache> session_cache;  // TLS 1.2 session IDs; null: none
   uint32_t session_lifetime_s = 7200;
+  // Ticket keys for TLS 1.3 resumption and TLS 1.2 tickets (RFC 5077). When none are given, the
+  // server makes its own ring on first use (from the connection's generator) and rotates it.
+  std::shared_ptr<TicketKeys> ticket_keys;
+  bool tickets = true;              // issue tickets (TLS 1.3 NewSessionTicket; TLS 1.2 when asked)
+  uint32_t max_early_data = 0;      // TLS 1.3 0-RTT bytes accepted per connection; 0: refuse 0-RTT
+  std::shared_ptr<EarlyDataGuard> early_data_guard;  // single use of 0-RTT tickets (made when needed)
+  bool hrr_cookie = true;           // send a cookie in HelloRetryRequest and require it back
+
+  // The ticket keys to use (the configured ring, or the one made on first use).
+  std::shared_ptr<TicketKeys> tickets_ring(crypto::Rng& rng, uint64_t now_ms) const;
+
+ private:
+  struct LazyKeys {
+    std::mutex mu;
+    std::shared_ptr<TicketKeys> keys;
+  };
+  std::shared_ptr<LazyKeys> lazy_ = std::make_shared<LazyKeys>();
+
+ public:
 
   class Builder {
    public:
@@ -132,6 +165,14 @@ class ServerConfig : public CommonConfig {
     Builder& record_size_limit(uint16_t limit);
     Builder& handshake_timeout_ms(uint64_t ms);
     Builder& key_log(std::shared_ptr<KeyLog> log);
+    Builder& versions(uint16_t min_version, uint16_t max_version);
+    Builder& ticket_keys(std::shared_ptr<TicketKeys> keys);
+    Builder& tickets(bool on);
+    Builder& max_early_data(uint32_t bytes);
+    Builder& middlebox_compat(bool on);
+    Builder& allow_psk_ke(bool on);
+    Builder& hrr_cookie(bool on);
+    Builder& record_padding(uint16_t multiple);
     Built<ServerConfig> build();
 
    private:

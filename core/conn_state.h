@@ -40,6 +40,13 @@ class Handshake {
   virtual Status on_message(HandshakeType type, ByteView msg, ByteView body) = 0;
   // A ChangeCipherSpec record at a handshake-message boundary.
   virtual Status on_change_cipher_spec() = 0;
+  // TLS 1.3 state machines stay after the handshake for NewSessionTicket, KeyUpdate and post-handshake
+  // authentication; TLS 1.2 ones go (renegotiation is refused by the record layer).
+  virtual bool keep_after_handshake() const { return false; }
+  // Connection::key_update() (TLS 1.3 only).
+  virtual Status key_update(bool request_peer) { return Error::misuse("KeyUpdate needs TLS 1.3"); }
+  // Connection::request_client_certificate() (TLS 1.3 server only).
+  virtual Status request_client_certificate() { return Error::misuse("post-handshake authentication needs a TLS 1.3 server"); }
 };
 
 struct ConnState {
@@ -51,6 +58,8 @@ struct ConnState {
   Status send_handshake(HandshakeType type, const Bytes& body);
   // Writes ChangeCipherSpec, then switches writing to pending_write_.
   Status send_change_cipher_spec();
+  // TLS 1.3 middlebox compatibility (RFC 8446 D.4): one unprotected ChangeCipherSpec, keys unchanged.
+  Status send_compat_ccs();
   // Switches reading to pending_read_ (called by the handshake when it accepts the peer's CCS).
   Status activate_pending_read();
   // The handshake is finished: emit handshake_done, flush early application data.
@@ -79,7 +88,16 @@ struct ConnState {
   crypto::Rng& rng;
   Clock& clock;
 
-  std::unique_ptr<Handshake> hs;  // null once the handshake is done
+  std::unique_ptr<Handshake> hs;       // null once a TLS 1.2 handshake is done
+  std::unique_ptr<Handshake> next_hs;  // a state machine taking over from hs (installed after hs returns)
+  bool tls13 = false;                  // TLS 1.3 negotiated: record-layer rules of RFC 8446 5
+  bool sent_compat_ccs = false;        // middlebox compatibility (RFC 8446 D.4)
+  bool received_compat_ccs = false;
+  bool read_key_changed = false;       // set when read keys change; no handshake data may straddle it
+  uint32_t key_updates = 0;            // KeyUpdates received since the last application data
+  bool early_data_open = false;        // server: 0-RTT data is being read (before the client's Finished)
+  size_t early_data_budget = 0;        // server: 0-RTT bytes still allowed
+  size_t skip_early_data = 0;          // server: bytes of refused 0-RTT data still to skip
   RecordProtection read;
   RecordProtection write;
   std::optional<RecordProtection> pending_read;
@@ -142,6 +160,10 @@ struct ConnState {
 std::unique_ptr<Handshake> make_client12(ConnState& c, std::shared_ptr<const ClientConfig> config,
                                          Connection::ClientOptions options);
 std::unique_ptr<Handshake> make_server12(ConnState& c, std::shared_ptr<const ServerConfig> config);
+// The TLS 1.3 server, taking over from the TLS 1.2 one at a ClientHello that offers TLS 1.3 (the
+// transcript already holds the ClientHello).
+Result<std::unique_ptr<Handshake>> start_server13(ConnState& c, std::shared_ptr<const ServerConfig> cfg,
+                                                  const ClientHello& ch, size_t ch_msg_len);
 
 }  // namespace sanstls
 

@@ -47,7 +47,7 @@ Status ConnState::write_record(ContentType type, ByteView plaintext) {
 Status ConnState::send_handshake(HandshakeType type, const Bytes& body) {
   Bytes msg;
   if (!encode_handshake(type, body, &msg)) return Error::internal("handshake message too long");
-  transcript.insert(transcript.end(), msg.begin(), msg.end());
+  if (!handshake_done) transcript.insert(transcript.end(), msg.begin(), msg.end());
   if (trace) push_trace(Direction::sent, static_cast<uint8_t>(type), msg);
   return write_record(ContentType::handshake, msg);
 }
@@ -60,6 +60,16 @@ Status ConnState::send_change_cipher_spec() {
   if (!pending_write) return Error::internal("ChangeCipherSpec without keys");
   write = std::move(*pending_write);
   pending_write.reset();
+  return Status();
+}
+
+Status ConnState::send_compat_ccs() {
+  if (sent_compat_ccs) return Status();
+  Bytes ccs;
+  encode_change_cipher_spec(&ccs);
+  SANSTLS_TRY(write_record(ContentType::change_cipher_spec, ccs));
+  if (trace) push_trace(Direction::sent, 0xff, ccs);
+  sent_compat_ccs = true;
   return Status();
 }
 
@@ -167,8 +177,35 @@ Result<size_t> ConnState::receive(ByteView data) {
 Status ConnState::process_record() {
   RecordHeader h{};
   SANSTLS_TRY(decode_record_header(ByteView(in_.data(), kRecordHeaderLength), &h));
+  ByteView fragment(in_.data() + kRecordHeaderLength, in_.size() - kRecordHeaderLength);
+  if (tls13 && h.type == ContentType::change_cipher_spec) {
+    // RFC 8446 5: a ChangeCipherSpec record is never protected; the state machine judges it.
+    if (!hs || handshake_done) return Error::unexpected("ChangeCipherSpec after the handshake");
+    if (fragment.size() != 1 || fragment[0] != 1) return Error::unexpected("bad ChangeCipherSpec");
+    if (!hs_.empty()) return Error::unexpected("interleaved handshake message");
+    if (trace) push_trace(Direction::received, 0xff, fragment);
+    Status st = hs->on_change_cipher_spec();
+    if (next_hs) hs = std::move(next_hs);
+    return st;
+  }
+  if (tls13 && !read.is_null() && h.type != ContentType::application_data)
+    return Error::unexpected("unprotected record after the handshake keys");
+  // A server that refused 0-RTT skips the early records (RFC 8446 4.2.10): those that come before
+  // the second ClientHello of a HelloRetryRequest, or that its handshake keys cannot open.
+  bool skippable = skip_early_data > 0 && h.type == ContentType::application_data && fragment.size() <= skip_early_data;
+  if (skippable && read.is_null()) {
+    skip_early_data -= fragment.size();
+    return Status();
+  }
   Result<OpenedRecord> opened = read.open(h, in_.data() + kRecordHeaderLength, in_.size() - kRecordHeaderLength);
-  if (!opened.ok()) return opened.error();
+  if (!opened.ok()) {
+    if (skippable && opened.error().alert == AlertDescription::bad_record_mac) {
+      skip_early_data -= fragment.size();
+      return Status();
+    }
+    return opened.error();
+  }
+  if (!read.is_null()) skip_early_data = 0;  // a record opened: the early data is over
   ContentType type = opened.value().type;
   ByteView plain = opened.value().plaintext;
 
@@ -191,18 +228,26 @@ Status ConnState::process_record() {
       if (!hs) return Error::unexpected("ChangeCipherSpec after the handshake");
       if (trace) push_trace(Direction::received, 0xff, plain);
       Status st = hs->on_change_cipher_spec();
-      if (handshake_done) hs.reset();
+      if (next_hs) hs = std::move(next_hs);
+      if (handshake_done && hs && !hs->keep_after_handshake()) hs.reset();
       return st;
     }
     case ContentType::alert:
       return process_alert(plain);
     case ContentType::application_data:
-      if (!handshake_done) return Error::unexpected("application data before the handshake finished");
+      if (!handshake_done && !early_data_open) return Error::unexpected("application data before the handshake finished");
+      key_updates = 0;
+      if (!handshake_done) {
+        // RFC 8446 4.2.10: more 0-RTT data than the ticket allows is unexpected_message.
+        if (plain.size() > early_data_budget) return Error::unexpected("too much early data");
+        early_data_budget -= plain.size();
+      }
       if (plain.empty()) return Status();
       {
         PendingEvent p;
         p.ev.type = Event::Type::app_data;
         p.ev.data = plain;
+        p.ev.early_data = !handshake_done;
         events_.push_back(std::move(p));
         appdata_ = AppData::queued;
       }
@@ -228,7 +273,7 @@ Status ConnState::process_handshake_bytes(ByteView plain) {
     if (hs_.size() - off < total) break;
     ByteView msg(hs_.data() + off, total);
     off += total;
-    if (!hs) {
+    if (!hs || (handshake_done && !tls13)) {
       // After the handshake: a HelloRequest (client) or ClientHello (server) asks for renegotiation,
       // which sanstls refuses with a warning (RFC 5746 4.2, RFC 5246 7.2.2).
       if ((is_client && hh.type == HandshakeType::hello_request) ||
@@ -241,9 +286,16 @@ Status ConnState::process_handshake_bytes(ByteView plain) {
       break;
     }
     if (trace) push_trace(Direction::received, static_cast<uint8_t>(hh.type), msg);
+    read_key_changed = false;
     result = hs->on_message(hh.type, msg, msg.sub(kHandshakeHeaderLength));
-    if (handshake_done) hs.reset();
+    if (next_hs) hs = std::move(next_hs);
+    if (handshake_done && hs && !hs->keep_after_handshake()) hs.reset();
     if (!result.ok() || error_) break;
+    // RFC 8446 5.1: handshake messages must not straddle a change of read keys.
+    if (read_key_changed && off < hs_.size()) {
+      result = Error::unexpected("handshake data across a key change");
+      break;
+    }
   }
   hs_.erase(hs_.begin(), hs_.begin() + static_cast<std::ptrdiff_t>(off));
   return result;
@@ -387,6 +439,26 @@ void Connection::on_timeout() {
   if (c.handshake_done || c.error_ || c.deadline_ms == 0) return;
   if (c.clock.now_ms() < c.deadline_ms) return;
   c.fail(Error{ErrorKind::timeout, AlertDescription::close_notify, "handshake timed out"});
+}
+
+Status Connection::key_update(bool request_peer) {
+  ConnState& c = *s_;
+  if (c.error_) return *c.error_;
+  if (!c.handshake_done || !c.tls13 || !c.hs) return Error::misuse("KeyUpdate needs an established TLS 1.3 connection");
+  c.out_mark_ = c.out_.size();
+  Status s = c.hs->key_update(request_peer);
+  if (!s.ok() && s.error().kind != ErrorKind::api_misuse) return c.fail(s.error());
+  return s;
+}
+
+Status Connection::request_client_certificate() {
+  ConnState& c = *s_;
+  if (c.error_) return *c.error_;
+  if (!c.handshake_done || !c.tls13 || !c.hs || c.is_client) return Error::misuse("needs an established TLS 1.3 server");
+  c.out_mark_ = c.out_.size();
+  Status s = c.hs->request_client_certificate();
+  if (!s.ok() && s.error().kind != ErrorKind::api_misuse) return c.fail(s.error());
+  return s;
 }
 
 void Connection::set_trace(bool on) { s_->trace = on; }

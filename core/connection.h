@@ -54,6 +54,7 @@ struct HandshakeInfo {
   bool extended_master_secret = false;
   bool encrypt_then_mac = false;
   bool client_authenticated = false;
+  bool early_data_accepted = false;  // TLS 1.3 0-RTT: the server took the early data
 };
 
 enum class Direction : uint8_t { received, sent };
@@ -65,11 +66,13 @@ struct Event {
     alert_received,     // alert: a warning (the connection goes on) or a fatal one (Closed follows)
     closed,             // clean: true after a close_notify; false on error or a truncated stream
     handshake_message,  // only with set_trace(true): a handshake message (header + body) or a CCS
+    session_ticket,     // client, TLS 1.3: a new ticket arrived; session() now returns it
   };
   Type type;
   ByteView data;
   Alert alert;
   bool clean = false;
+  bool early_data = false;  // app_data: it came as TLS 1.3 0-RTT data (replayable; see docs)
   Direction direction = Direction::received;
   uint8_t message_type = 0;  // handshake_message: the HandshakeType, or 0xff for ChangeCipherSpec
 };
@@ -82,6 +85,9 @@ class Connection {
     std::string server_name;          // SNI and the name checked against the certificate; may be empty
     std::optional<Session> resume;    // a session to offer for resumption
     bool trace = false;               // as set_trace(true), from the first message on
+    // Data to send as TLS 1.3 0-RTT when `resume` holds a ticket that allows it and the config enables
+    // early data; otherwise (or when the server refuses it) it is sent after the handshake.
+    Bytes early_data = {};
   };
 
   // The client's first flight (ClientHello) is in pending_output() at once.
@@ -121,6 +127,13 @@ class Connection {
   // calls on_timeout() once the clock passes it; the connection then fails.
   uint64_t next_deadline() const;
   void on_timeout();
+
+  // TLS 1.3: sends a KeyUpdate and moves to the next write keys; request_peer asks the peer to do the
+  // same (RFC 8446 4.6.3). api_misuse before the handshake is done or in TLS 1.2.
+  Status key_update(bool request_peer);
+  // TLS 1.3 server: asks for a client certificate after the handshake (RFC 8446 4.6.2), when the
+  // client offered post_handshake_auth; the result comes as a handshake_message trace and in info().
+  Status request_client_certificate();
 
   // Emit handshake_message events (for tracing and teaching). Off by default.
   void set_trace(bool on);

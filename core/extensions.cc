@@ -21,6 +21,7 @@ constexpr uint8_t kSH = bit(Ctx::server_hello);
 constexpr uint8_t kEE = bit(Ctx::encrypted_extensions);
 constexpr uint8_t kHRR = bit(Ctx::hello_retry_request);
 constexpr uint8_t kCR = bit(Ctx::certificate_request);
+constexpr uint8_t kNST = bit(Ctx::new_session_ticket);
 
 // --- shared helpers ---------------------------------------------------------------------------------
 
@@ -295,6 +296,162 @@ void ks_write(Ctx ctx, const Extensions& e, Writer& w) {
   }
 }
 
+// --- pre_shared_key (RFC 8446 4.2.11) ---------------------------------------------------------------
+//   struct { opaque identity<1..2^16-1>; uint32 obfuscated_ticket_age; } PskIdentity;
+//   opaque PskBinderEntry<32..255>;
+//   struct { PskIdentity identities<7..2^16-1>; PskBinderEntry binders<33..2^16-1>; } OfferedPsks;
+//   ClientHello: OfferedPsks; ServerHello: uint16 selected_identity.
+
+constexpr size_t kMinBinderLength = 32;
+
+bool psk_present(const Extensions& e, Ctx ctx) {
+  return ctx == Ctx::client_hello ? e.pre_shared_key.has_value() : e.psk_selected_identity.has_value();
+}
+
+Status psk_parse(Ctx ctx, Reader& r, Extensions* e) {
+  if (ctx != Ctx::client_hello) {
+    uint16_t selected;
+    if (!r.u16(&selected)) return Error::decode("pre_shared_key: malformed");
+    e->psk_selected_identity = selected;
+    return Status::ok_status();
+  }
+  OfferedPsks psks;
+  Reader ids, binders;
+  if (!r.prefixed16(&ids) || ids.empty()) return Error::decode("pre_shared_key: malformed identities");
+  while (!ids.empty()) {
+    PskIdentity id;
+    if (!ids.prefixed16(&id.identity) || id.identity.empty() || !ids.u32(&id.obfuscated_ticket_age)) {
+      return Error::decode("pre_shared_key: malformed identity");
+    }
+    psks.identities.push_back(std::move(id));
+  }
+  if (!r.prefixed16(&binders) || binders.empty()) return Error::decode("pre_shared_key: malformed binders");
+  while (!binders.empty()) {
+    Bytes binder;
+    if (!binders.prefixed8(&binder) || binder.size() < kMinBinderLength) {
+      return Error::decode("pre_shared_key: malformed binder");
+    }
+    psks.binders.push_back(std::move(binder));
+  }
+  if (psks.binders.size() != psks.identities.size()) {
+    return Error::illegal("pre_shared_key: identities and binders differ in number");
+  }
+  e->pre_shared_key = std::move(psks);
+  return Status::ok_status();
+}
+
+void psk_write(Ctx ctx, const Extensions& e, Writer& w) {
+  if (ctx != Ctx::client_hello) {
+    w.u16(*e.psk_selected_identity);
+    return;
+  }
+  const OfferedPsks& psks = *e.pre_shared_key;
+  // Mirror the decoder so that whatever encodes, decodes.
+  if (psks.identities.empty() || psks.identities.size() != psks.binders.size()) w.fail();
+  Writer::Prefix ids = w.begin16();
+  for (const PskIdentity& id : psks.identities) {
+    if (id.identity.empty()) w.fail();
+    w.prefixed16(id.identity);
+    w.u32(id.obfuscated_ticket_age);
+  }
+  w.end(ids);
+  Writer::Prefix binders = w.begin16();
+  for (const Bytes& b : psks.binders) {
+    if (b.size() < kMinBinderLength) w.fail();
+    w.prefixed8(b);
+  }
+  w.end(binders);
+}
+
+// --- psk_key_exchange_modes (RFC 8446 4.2.9): PskKeyExchangeMode ke_modes<1..255> --------------------
+
+bool modes_present(const Extensions& e, Ctx) { return e.psk_key_exchange_modes.has_value(); }
+
+Status modes_parse(Ctx, Reader& r, Extensions* e) {
+  Bytes v;
+  if (!r.prefixed8(&v) || v.empty()) return Error::decode("psk_key_exchange_modes: malformed");
+  e->psk_key_exchange_modes = std::move(v);
+  return Status::ok_status();
+}
+
+void modes_write(Ctx, const Extensions& e, Writer& w) {
+  if (e.psk_key_exchange_modes->empty()) w.fail();
+  w.prefixed8(*e.psk_key_exchange_modes);
+}
+
+// --- early_data (RFC 8446 4.2.10): empty, or uint32 max_early_data_size in NewSessionTicket ---------
+
+bool early_present(const Extensions& e, Ctx ctx) {
+  return ctx == Ctx::new_session_ticket ? e.max_early_data_size.has_value() : e.early_data;
+}
+
+Status early_parse(Ctx ctx, Reader& r, Extensions* e) {
+  if (ctx != Ctx::new_session_ticket) {
+    e->early_data = true;  // a non-empty body fails the caller's trailing-bytes check
+    return Status::ok_status();
+  }
+  uint32_t max;
+  if (!r.u32(&max)) return Error::decode("early_data: malformed");
+  e->max_early_data_size = max;
+  return Status::ok_status();
+}
+
+void early_write(Ctx ctx, const Extensions& e, Writer& w) {
+  if (ctx == Ctx::new_session_ticket) w.u32(*e.max_early_data_size);
+}
+
+// --- cookie (RFC 8446 4.2.2): opaque cookie<1..2^16-1> ----------------------------------------------
+
+bool cookie_present(const Extensions& e, Ctx) { return e.cookie.has_value(); }
+
+Status cookie_parse(Ctx, Reader& r, Extensions* e) {
+  Bytes v;
+  if (!r.prefixed16(&v) || v.empty()) return Error::decode("cookie: malformed");
+  e->cookie = std::move(v);
+  return Status::ok_status();
+}
+
+void cookie_write(Ctx, const Extensions& e, Writer& w) {
+  if (e.cookie->empty()) w.fail();
+  w.prefixed16(*e.cookie);
+}
+
+// --- post_handshake_auth (RFC 8446 4.2.6): empty -----------------------------------------------------
+
+bool pha_present(const Extensions& e, Ctx) { return e.post_handshake_auth; }
+Status pha_parse(Ctx, Reader&, Extensions* e) {
+  e->post_handshake_auth = true;
+  return Status::ok_status();
+}
+
+// --- certificate_authorities (RFC 8446 4.2.4) --------------------------------------------------------
+//   opaque DistinguishedName<1..2^16-1>; DistinguishedName authorities<3..2^16-1>;
+
+bool ca_present(const Extensions& e, Ctx) { return e.certificate_authorities.has_value(); }
+
+Status ca_parse(Ctx, Reader& r, Extensions* e) {
+  Reader list;
+  if (!r.prefixed16(&list) || list.empty()) return Error::decode("certificate_authorities: malformed");
+  std::vector<Bytes> names;
+  while (!list.empty()) {
+    Bytes dn;
+    if (!list.prefixed16(&dn) || dn.empty()) return Error::decode("certificate_authorities: malformed name");
+    names.push_back(std::move(dn));
+  }
+  e->certificate_authorities = std::move(names);
+  return Status::ok_status();
+}
+
+void ca_write(Ctx, const Extensions& e, Writer& w) {
+  if (e.certificate_authorities->empty()) w.fail();
+  Writer::Prefix list = w.begin16();
+  for (const Bytes& dn : *e.certificate_authorities) {
+    if (dn.empty()) w.fail();
+    w.prefixed16(dn);
+  }
+  w.end(list);
+}
+
 // --- the table --------------------------------------------------------------------------------------
 
 struct Handler {
@@ -324,6 +481,13 @@ const Handler kHandlers[] = {
     {ExtensionType::extended_master_secret, kCH | kSH, ems_present, ems_parse, empty_write},
     {ExtensionType::encrypt_then_mac, kCH | kSH, etm_present, etm_parse, empty_write},
     {ExtensionType::record_size_limit, kCH | kSH | kEE, rsl_present, rsl_parse, rsl_write},
+    {ExtensionType::psk_key_exchange_modes, kCH, modes_present, modes_parse, modes_write},
+    {ExtensionType::early_data, kCH | kEE | kNST, early_present, early_parse, early_write},
+    {ExtensionType::cookie, kCH | kHRR, cookie_present, cookie_parse, cookie_write},
+    {ExtensionType::post_handshake_auth, kCH, pha_present, pha_parse, empty_write},
+    {ExtensionType::certificate_authorities, kCH | kCR, ca_present, ca_parse, ca_write},
+    // Last: in table order it is written after `unknown` too (a ClientHello needs it last).
+    {ExtensionType::pre_shared_key, kCH | kSH, psk_present, psk_parse, psk_write},
 };
 constexpr size_t kNumHandlers = sizeof(kHandlers) / sizeof(kHandlers[0]);
 
@@ -334,6 +498,10 @@ size_t find_handler(uint16_t type, Ctx ctx) {
   }
   return kNumHandlers;
 }
+
+constexpr uint16_t kPskType = static_cast<uint16_t>(ExtensionType::pre_shared_key);
+// The pre_shared_key entry (the same one serves every context it appears in).
+size_t psk_handler() { return find_handler(kPskType, Ctx::client_hello); }
 
 bool present(size_t i, const Extensions& e, Ctx ctx) {
   return (kHandlers[i].contexts & bit(ctx)) != 0 && kHandlers[i].present(e, ctx);
@@ -370,10 +538,18 @@ bool order_applies(const Extensions& e, Ctx ctx) {
   for (size_t i = 0; i < kNumHandlers; i++) {
     if (!seen[i] && present(i, e, ctx)) return false;
   }
+  // RFC 8446 4.2.11: in a ClientHello, pre_shared_key "MUST be the last extension".
+  if (ctx == Ctx::client_hello && present(psk_handler(), e, ctx) && e.order.back() != kPskType) return false;
   return true;
 }
 
 }  // namespace
+
+size_t psk_binders_size(const OfferedPsks& psks) {
+  size_t n = 2;
+  for (const Bytes& b : psks.binders) n += 1 + b.size();
+  return n;
+}
 
 const char* ext_context_name(ExtContext c) {
   switch (c) {
@@ -409,6 +585,12 @@ Status decode_extensions(ByteView block, ExtContext ctx, Extensions* out) {
     Reader body;
     if (!r.u16(&type) || !r.prefixed16(&body)) return Error::decode("extensions: truncated");
     out->order.push_back(type);
+    // RFC 8446 4.2.11: "The "pre_shared_key" extension MUST be the last extension in the ClientHello
+    // ... Servers MUST check that it is the last extension and otherwise fail the handshake with an
+    // "illegal_parameter" alert."
+    if (ctx == Ctx::client_hello && type == kPskType && !r.empty()) {
+      return Error::illegal("pre_shared_key: not the last extension");
+    }
     size_t i = find_handler(type, ctx);
     if (i == kNumHandlers) {
       out->unknown.push_back(RawExtension{type, body.rest().to_bytes()});
@@ -441,10 +623,12 @@ void encode_extensions(const Extensions& e, ExtContext ctx, Writer& w) {
       }
     }
   } else {
+    const size_t psk = psk_handler();
     for (size_t i = 0; i < kNumHandlers; i++) {
-      if (present(i, e, ctx)) write_typed(w, i, e, ctx);
+      if (i != psk && present(i, e, ctx)) write_typed(w, i, e, ctx);
     }
     for (const RawExtension& raw : e.unknown) write_one(w, raw.type, raw.data);
+    if (present(psk, e, ctx)) write_typed(w, psk, e, ctx);
   }
   w.end(block);
 }

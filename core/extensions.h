@@ -5,10 +5,9 @@
 //
 // The codec only parses. Which extensions are allowed in which message (e.g. a ServerHello extension
 // the client did not offer -> unsupported_extension) is the engine's decision. An extension with no
-// parser for the given context (status_request, padding, pre_shared_key, early_data, cookie,
-// psk_key_exchange_modes, certificate_authorities, post_handshake_auth, signed_certificate_timestamp
-// and unassigned types everywhere; a known type in a message it does not belong to) is kept raw in
-// `unknown`.
+// parser for the given context (status_request, padding, signed_certificate_timestamp and unassigned
+// types everywhere; a known type in a message it does not belong to, e.g. cookie in a ServerHello) is
+// kept raw in `unknown`.
 //
 // Errors (all as Status values, see core/error.h):
 //   decode_error       the block or a body is malformed: truncated, an inner length that overruns or
@@ -19,6 +18,9 @@
 //                      say "There MUST NOT be more than one extension of the same type"; we treat the
 //                      block as undecodable (as BoringSSL does) rather than illegal_parameter.
 //   illegal_parameter  a well-formed body with a forbidden value: record_size_limit < 64 (RFC 8449 4).
+//   illegal_parameter  a ClientHello pre_shared_key that is not the last extension of the block, or
+//                      whose identities and binders differ in number (RFC 8446 4.2.11; BoringSSL and
+//                      rustls send illegal_parameter for both).
 //
 // Round trip: for every block decode_extensions accepts, encode_extensions with the same context
 // writes the same bytes back (its 16-bit length included).
@@ -62,14 +64,31 @@ struct KeyShareEntry {
   Bytes key_exchange;  // <1..2^16-1>
 };
 
+// pre_shared_key in a ClientHello (RFC 8446 4.2.11): OfferedPsks.
+struct PskIdentity {
+  Bytes identity;  // <1..2^16-1>
+  uint32_t obfuscated_ticket_age = 0;
+};
+struct OfferedPsks {
+  std::vector<PskIdentity> identities;  // PskIdentity identities<7..2^16-1>: at least one
+  std::vector<Bytes> binders;           // PskBinderEntry (each <32..255>) binders<33..2^16-1>: at least one
+};
+
+// The size of the binders vector as written at the very end of a ClientHello, its 2-byte length
+// included: 2 + sum(1 + binder size). The engine hashes the encoded ClientHello minus this many
+// trailing bytes for the binders (RFC 8446 4.2.11.2), so it must fill `binders` with entries of the
+// final sizes (e.g. zeros of the hash length) before encoding the partial ClientHello.
+size_t psk_binders_size(const OfferedPsks& psks);
+
 // The decoded extensions of one block. Each optional (or bool) is set iff the extension was present.
 // Named groups and signature schemes are crypto::Group / crypto::SignatureScheme code points kept as
 // uint16_t so that unknown values are carried.
 struct Extensions {
   // Extension types in wire order, filled by decode_extensions. encode_extensions follows it when it
-  // lists exactly the extensions present (each once); otherwise it writes table order (the order of
-  // the typed fields below), then `unknown` in vector order. Code that builds an Extensions from
-  // scratch may leave it empty.
+  // lists exactly the extensions present (each once, and in a ClientHello with pre_shared_key last);
+  // otherwise it writes table order (the order of the typed fields below, except pre_shared_key),
+  // then `unknown` in vector order, then pre_shared_key. Code that builds an Extensions from scratch
+  // may leave it empty.
   std::vector<uint16_t> order;
 
   // server_name (RFC 6066 3). ClientHello: the one host_name (non-empty). ServerHello /
@@ -107,6 +126,24 @@ struct Extensions {
   // key_share in a HelloRetryRequest: the selected_group alone (RFC 8446 4.2.8). Kept apart from
   // key_share so that an entry never has to stand for a group without a key.
   std::optional<uint16_t> hrr_selected_group;
+  // pre_shared_key (RFC 8446 4.2.11). ClientHello: the offered PSKs, always written (and required on
+  // decode) as the last extension. ServerHello: the selected identity's index.
+  std::optional<OfferedPsks> pre_shared_key;
+  std::optional<uint16_t> psk_selected_identity;
+  // psk_key_exchange_modes (RFC 8446 4.2.9). ClientHello: the mode bytes (psk_ke 0, psk_dhe_ke 1,
+  // carried even if unknown), non-empty.
+  std::optional<Bytes> psk_key_exchange_modes;
+  // early_data (RFC 8446 4.2.10). ClientHello and EncryptedExtensions: an empty body, `early_data`.
+  // NewSessionTicket: max_early_data_size.
+  bool early_data = false;
+  std::optional<uint32_t> max_early_data_size;
+  // cookie (RFC 8446 4.2.2). ClientHello and HelloRetryRequest: the cookie, non-empty.
+  std::optional<Bytes> cookie;
+  // post_handshake_auth (RFC 8446 4.2.6). ClientHello: an empty body.
+  bool post_handshake_auth = false;
+  // certificate_authorities (RFC 8446 4.2.4). ClientHello, CertificateRequest: the DER
+  // DistinguishedNames (each non-empty), list non-empty.
+  std::optional<std::vector<Bytes>> certificate_authorities;
 
   // Everything else (and extensions with no parser in this context), as raw bytes, in wire order.
   std::vector<RawExtension> unknown;

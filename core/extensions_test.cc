@@ -146,11 +146,13 @@ TEST_CASE("extensions: OpenSSL TLS 1.3 messages") {
   CHECK((*ch.key_share)[0].group == 0x001d);
   CHECK(to_hex((*ch.key_share)[0].key_exchange) == kX25519Share);
   CHECK(ch.signature_algorithms->size() == 14);
-  // psk_key_exchange_modes (45) has no parser: it is kept raw, in place.
-  REQUIRE(ch.unknown.size() == 1);
-  CHECK(ch.unknown[0].type == T(ExtensionType::psk_key_exchange_modes));
-  CHECK(ch.unknown[0].data == hex("0101"));
+  // psk_key_exchange_modes (45): psk_dhe_ke.
+  CHECK(ch.unknown.empty());
+  REQUIRE(ch.psk_key_exchange_modes);
+  CHECK(*ch.psk_key_exchange_modes == hex("01"));
   CHECK(ch.has(45, ExtContext::client_hello));
+  CHECK(!ch.pre_shared_key);
+  CHECK(!ch.early_data);
 
   Extensions sh = round_trip(hex(kT13ServerHello), ExtContext::server_hello);
   CHECK(*sh.supported_versions == std::vector<uint16_t>{0x0304});
@@ -170,8 +172,13 @@ TEST_CASE("extensions: OpenSSL TLS 1.3 messages") {
 
   Extensions cr = round_trip(hex(kT13CertificateRequest), ExtContext::certificate_request);
   CHECK(cr.signature_algorithms->size() == 16);
-  REQUIRE(cr.unknown.size() == 1);
-  CHECK(cr.unknown[0].type == T(ExtensionType::certificate_authorities));
+  CHECK(cr.unknown.empty());
+  // certificate_authorities: the one CA of -CAfile, a DER Name (SEQUENCE) of O=sanstls,
+  // CN=sanstls test CA.
+  REQUIRE(cr.certificate_authorities);
+  REQUIRE(cr.certificate_authorities->size() == 1);
+  CHECK(cr.certificate_authorities->at(0).size() == 0x2e);
+  CHECK(cr.certificate_authorities->at(0)[0] == 0x30);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -229,6 +236,23 @@ std::vector<Sample> samples() {
       {C::hello_retry_request, E::key_share, "0017", -1, 0, false},
       {C::certificate_request, E::signature_algorithms, "00020403", 0, 2, false},
       {C::certificate_request, E::signature_algorithms_cert, "00020804", 0, 2, false},
+      // TLS 1.3 (RFC 8446 4.2): one identity "01020304" with age 1 and one 32-byte binder; two of each.
+      {C::client_hello, E::pre_shared_key, "000a" "000401020304" "00000001" "0021" "20" + std::string(64, 'b'), 0,
+       2, false},
+      {C::client_hello, E::pre_shared_key,
+       "0013" "000401020304" "00000001" "0003616263" "fad6aacb" "0052" "20" + std::string(64, 'c') + "30" +
+           std::string(96, 'd'),
+       0, 2, false},
+      {C::server_hello, E::pre_shared_key, "0001", -1, 0, false},
+      {C::client_hello, E::psk_key_exchange_modes, "020001", 0, 1, false},
+      {C::client_hello, E::early_data, "", -1, 0, false},
+      {C::encrypted_extensions, E::early_data, "", -1, 0, false},
+      {C::new_session_ticket, E::early_data, "00004000", -1, 0, false},
+      {C::client_hello, E::cookie, "0003abcdef", 0, 2, false},
+      {C::hello_retry_request, E::cookie, "0003abcdef", 0, 2, false},
+      {C::client_hello, E::post_handshake_auth, "", -1, 0, false},
+      {C::client_hello, E::certificate_authorities, "000e" "00053003010203" "00053003040506", 0, 2, false},
+      {C::certificate_request, E::certificate_authorities, "0007" "00053003010203", 0, 2, false},
   };
 }
 
@@ -240,8 +264,13 @@ TEST_CASE("extensions: every extension in every context round-trips; malformed b
     Extensions e = round_trip(ext(type, body), s.ctx);
     CHECK(e.unknown.empty());  // parsed, not kept raw
     CHECK(e.has(type, s.ctx));
-    // Alone, next to an unknown extension, in either order.
-    round_trip(cat({ext(0x7a7a, {}), ext(type, body), ext(0x1234, hex("abcd"))}), s.ctx);
+    // Alone, next to an unknown extension, in either order (a ClientHello's pre_shared_key must stay
+    // last).
+    if (s.ctx == ExtContext::client_hello && s.type == ExtensionType::pre_shared_key) {
+      round_trip(cat({ext(0x7a7a, {}), ext(0x1234, hex("abcd")), ext(type, body)}), s.ctx);
+    } else {
+      round_trip(cat({ext(0x7a7a, {}), ext(type, body), ext(0x1234, hex("abcd"))}), s.ctx);
+    }
 
     if (s.any_body) continue;
     Bytes trailing = body;
@@ -375,12 +404,13 @@ TEST_CASE("extensions: unknown extensions survive, in place") {
 
   // Known types in a context with no parser are carried raw, even when their bodies would not parse.
   Bytes odd = cat({ext(T(ExtensionType::key_share), hex("ff")), ext(T(ExtensionType::server_name), hex("01")),
-                   ext(T(ExtensionType::early_data), hex("00004000"))});
+                   ext(T(ExtensionType::cookie), hex("00004000"))});
   for (ExtContext c : {ExtContext::new_session_ticket, ExtContext::certificate}) {
     Extensions r = round_trip(odd, c);
     CHECK(r.unknown.size() == 3);
     CHECK(!r.key_share);
     CHECK(!r.server_name);
+    CHECK(!r.cookie);
   }
 }
 
@@ -431,6 +461,192 @@ TEST_CASE("extensions: an overlong body fails the writer") {
   Writer w(&out);
   encode_extensions(e, ExtContext::client_hello, w);
   CHECK(!w.ok());
+}
+
+// ---------------------------------------------------------------------------------------------------
+// TLS 1.3 extensions (RFC 8446 4.2).
+
+const std::string kBinder32 = std::string(64, 'b');
+// One identity "01020304" (age 1), one 32-byte binder.
+const std::string kPskBody = "000a" "000401020304" "00000001" "0021" "20" + kBinder32;
+
+TEST_CASE("extensions: pre_shared_key decodes to identities and binders; psk_binders_size") {
+  const uint16_t psk = T(ExtensionType::pre_shared_key);
+  Extensions e = round_trip(cat({ext(T(ExtensionType::early_data), {}), ext(psk, hex(kPskBody))}),
+                            ExtContext::client_hello);
+  CHECK(e.early_data);
+  REQUIRE(e.pre_shared_key);
+  REQUIRE(e.pre_shared_key->identities.size() == 1);
+  CHECK(e.pre_shared_key->identities[0].identity == hex("01020304"));
+  CHECK(e.pre_shared_key->identities[0].obfuscated_ticket_age == 1);
+  REQUIRE(e.pre_shared_key->binders.size() == 1);
+  CHECK(to_hex(e.pre_shared_key->binders[0]) == kBinder32);
+  CHECK(psk_binders_size(*e.pre_shared_key) == 2 + 1 + 32);
+  CHECK(!e.psk_selected_identity);
+
+  OfferedPsks two;
+  two.binders = {Bytes(32, 1), Bytes(48, 2)};
+  CHECK(psk_binders_size(two) == 2 + 33 + 49);
+  CHECK(psk_binders_size(OfferedPsks()) == 2);
+
+  Extensions sh = round_trip(ext(psk, hex("0002")), ExtContext::server_hello);
+  CHECK(sh.psk_selected_identity == uint16_t{2});
+  CHECK(!sh.pre_shared_key);
+}
+
+TEST_CASE("extensions: a ClientHello pre_shared_key must be last (illegal_parameter)") {
+  const ExtContext ch = ExtContext::client_hello;
+  const Bytes psk = ext(T(ExtensionType::pre_shared_key), hex(kPskBody));
+  const Bytes ems = ext(T(ExtensionType::extended_master_secret), {});
+  const Bytes grease = ext(0x0a0a, {});
+  // RFC 8446 4.2.11: "Servers MUST check that it is the last extension and otherwise fail the
+  // handshake with an "illegal_parameter" alert."
+  CHECK(decode_alert_of(cat({psk, ems}), ch) == AlertDescription::illegal_parameter);
+  CHECK(decode_alert_of(cat({psk, grease}), ch) == AlertDescription::illegal_parameter);
+  CHECK(decode_alert_of(cat({ems, psk, grease}), ch) == AlertDescription::illegal_parameter);
+  CHECK(decode_alert_of(cat({psk, psk}), ch) == AlertDescription::illegal_parameter);
+  // Even when its own body is malformed, the position is what counts.
+  CHECK(decode_alert_of(cat({ext(T(ExtensionType::pre_shared_key), hex("00")), ems}), ch) ==
+        AlertDescription::illegal_parameter);
+  CHECK(decode_alert_of(cat({ems, grease, psk}), ch) == AlertDescription::close_notify);
+  // Only the ClientHello has the rule: a ServerHello may carry it anywhere.
+  const Bytes sh_psk = ext(T(ExtensionType::pre_shared_key), hex("0000"));
+  round_trip(cat({sh_psk, ems}), ExtContext::server_hello);
+  // In a context with no parser it is carried raw, wherever it is.
+  Extensions raw = round_trip(cat({psk, ems}), ExtContext::encrypted_extensions);
+  CHECK(raw.unknown.size() == 2);
+}
+
+TEST_CASE("extensions: TLS 1.3 value checks") {
+  const ExtContext ch = ExtContext::client_hello;
+  const uint16_t psk = T(ExtensionType::pre_shared_key);
+  const std::string id = "000401020304" "00000001";  // identity "01020304", age 1
+  const std::string binder = "20" + kBinder32;
+  // Identities and binders differ in number: illegal_parameter (as BoringSSL and rustls send).
+  CHECK(decode_alert_of(ext(psk, hex("0014" + id + id + "0021" + binder)), ch) ==
+        AlertDescription::illegal_parameter);
+  CHECK(decode_alert_of(ext(psk, hex("000a" + id + "0042" + binder + binder)), ch) ==
+        AlertDescription::illegal_parameter);
+  // Out of range: no identities, an empty identity, no binders, a 31-byte binder, a truncated age.
+  CHECK(decode_alert_of(ext(psk, hex("0000" "0021" + binder)), ch) == AlertDescription::decode_error);
+  CHECK(decode_alert_of(ext(psk, hex("0006" "0000" "00000001" "0021" + binder)), ch) ==
+        AlertDescription::decode_error);
+  CHECK(decode_alert_of(ext(psk, hex("000a" + id + "0000")), ch) == AlertDescription::decode_error);
+  CHECK(decode_alert_of(ext(psk, hex("000a" + id + "0020" "1f" + std::string(62, 'b'))), ch) ==
+        AlertDescription::decode_error);
+  CHECK(decode_alert_of(ext(psk, hex("0009" "000401020304" "000000" "0021" + binder)), ch) ==
+        AlertDescription::decode_error);
+  CHECK(decode_alert_of(ext(psk, hex("000a" + id)), ch) == AlertDescription::decode_error);  // no binders
+  // A 255-byte binder is the maximum and fine.
+  CHECK(decode_alert_of(ext(psk, hex("000a" + id + "0100" "ff" + std::string(510, 'e'))), ch) ==
+        AlertDescription::close_notify);
+  // psk_key_exchange_modes, cookie, certificate_authorities: empty vectors with a minimum of 1.
+  CHECK(decode_alert_of(ext(T(ExtensionType::psk_key_exchange_modes), hex("00")), ch) ==
+        AlertDescription::decode_error);
+  CHECK(decode_alert_of(ext(T(ExtensionType::cookie), hex("0000")), ch) == AlertDescription::decode_error);
+  CHECK(decode_alert_of(ext(T(ExtensionType::cookie), hex("0000")), ExtContext::hello_retry_request) ==
+        AlertDescription::decode_error);
+  const uint16_t ca = T(ExtensionType::certificate_authorities);
+  CHECK(decode_alert_of(ext(ca, hex("0000")), ch) == AlertDescription::decode_error);
+  CHECK(decode_alert_of(ext(ca, hex("00020000")), ExtContext::certificate_request) ==
+        AlertDescription::decode_error);
+  CHECK(decode_alert_of(ext(ca, hex("0004000130")), ch) == AlertDescription::decode_error);
+  // early_data: empty in ClientHello / EncryptedExtensions, exactly a uint32 in NewSessionTicket.
+  CHECK(decode_alert_of(ext(T(ExtensionType::early_data), hex("00004000")), ch) == AlertDescription::decode_error);
+  CHECK(decode_alert_of(ext(T(ExtensionType::early_data), {}), ExtContext::new_session_ticket) ==
+        AlertDescription::decode_error);
+  CHECK(decode_alert_of(ext(T(ExtensionType::post_handshake_auth), hex("00")), ch) ==
+        AlertDescription::decode_error);
+  // Unknown psk_key_exchange_modes values are carried (open enum).
+  Extensions m = round_trip(ext(T(ExtensionType::psk_key_exchange_modes), hex("03ff0100")), ch);
+  CHECK(*m.psk_key_exchange_modes == hex("ff0100"));
+}
+
+TEST_CASE("extensions: TLS 1.3 fields built by hand") {
+  Extensions e;
+  e.supported_versions = std::vector<uint16_t>{0x0304};
+  e.pre_shared_key = OfferedPsks{{PskIdentity{hex("7469636b6574"), 0x01020304}}, {Bytes(32, 0xaa)}};
+  e.psk_key_exchange_modes = hex("01");
+  e.early_data = true;
+  e.cookie = hex("c00c1e");
+  e.post_handshake_auth = true;
+  e.certificate_authorities = std::vector<Bytes>{hex("3000")};
+  e.unknown.push_back(RawExtension{0x0a0a, {}});
+  e.max_early_data_size = 1024;      // NewSessionTicket only
+  e.psk_selected_identity = 0;       // ServerHello only
+  Bytes out;
+  Writer w(&out);
+  encode_extensions(e, ExtContext::client_hello, w);
+  REQUIRE(w.ok());
+  // Table order, then the raw ones, then pre_shared_key.
+  Bytes expect_block = cat({ext(43, hex("020304")), ext(45, hex("0101")), ext(42, {}), ext(44, hex("0003c00c1e")),
+                            ext(49, {}), ext(47, hex("000400023000")), ext(0x0a0a, {}),
+                            ext(41, hex("000c" "00067469636b6574" "01020304" "0021" "20" + std::string(64, 'a')))});
+  CHECK(to_hex(ByteView(out).sub(2)) == to_hex(expect_block));
+  Extensions back = round_trip(ByteView(out).sub(2).to_bytes(), ExtContext::client_hello);
+  CHECK(back.order.back() == 41);
+  CHECK(back.pre_shared_key->identities[0].obfuscated_ticket_age == 0x01020304);
+
+  // An `order` that would put pre_shared_key before another extension is not followed.
+  back.order = {41, 43, 45, 42, 44, 49, 47, 0x0a0a};
+  Bytes out2;
+  Writer w2(&out2);
+  encode_extensions(back, ExtContext::client_hello, w2);
+  CHECK(out2 == out);
+
+  // The same fields in other contexts: only those with a writer there.
+  Bytes nst;
+  Writer w3(&nst);
+  encode_extensions(e, ExtContext::new_session_ticket, w3);
+  CHECK(to_hex(nst) == "000c" "002a000400000400" "0a0a0000");
+  Bytes sh;
+  Writer w4(&sh);
+  encode_extensions(e, ExtContext::server_hello, w4);
+  CHECK(to_hex(sh) == "0010" "002b00020304" "0a0a0000" "002900020000");
+  Bytes hrr;
+  Writer w5(&hrr);
+  encode_extensions(e, ExtContext::hello_retry_request, w5);
+  CHECK(to_hex(hrr) == "0013" "002b00020304" "002c00050003c00c1e" "0a0a0000");
+}
+
+TEST_CASE("extensions: TLS 1.3 values the decoder would refuse fail the writer") {
+  auto fails = [](const Extensions& e, ExtContext ctx) {
+    Bytes out;
+    Writer w(&out);
+    encode_extensions(e, ctx, w);
+    return !w.ok();
+  };
+  const ExtContext ch = ExtContext::client_hello;
+  Extensions ok;
+  ok.pre_shared_key = OfferedPsks{{PskIdentity{hex("01"), 0}}, {Bytes(32, 0)}};
+  CHECK(!fails(ok, ch));
+  Extensions e = ok;
+  e.pre_shared_key->binders[0] = Bytes(31, 0);
+  CHECK(fails(e, ch));
+  e = ok;
+  e.pre_shared_key->binders[0] = Bytes(256, 0);
+  CHECK(fails(e, ch));
+  e = ok;
+  e.pre_shared_key->identities[0].identity.clear();
+  CHECK(fails(e, ch));
+  e = ok;
+  e.pre_shared_key->binders.push_back(Bytes(32, 0));  // two binders, one identity
+  CHECK(fails(e, ch));
+  e = ok;
+  e.pre_shared_key = OfferedPsks();
+  CHECK(fails(e, ch));
+  Extensions c;
+  c.cookie = Bytes();
+  CHECK(fails(c, ch));
+  CHECK(fails(c, ExtContext::hello_retry_request));
+  Extensions m;
+  m.psk_key_exchange_modes = Bytes();
+  CHECK(fails(m, ch));
+  Extensions a;
+  a.certificate_authorities = std::vector<Bytes>{};
+  CHECK(fails(a, ExtContext::certificate_request));
+  a.certificate_authorities = std::vector<Bytes>{Bytes()};
+  CHECK(fails(a, ch));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 //       -> ExpectFinished -> done
 #include <algorithm>
 
+#include "core/client_hello.h"
 #include "core/conn_state.h"
 #include "core/tls12_keys.h"
 
@@ -107,7 +108,22 @@ Status Server12::on_message(HandshakeType type, ByteView msg, ByteView body) {
 Status Server12::on_client_hello(ByteView body) {
   ClientHello ch;
   SANSTLS_TRY(decode_client_hello(body, &ch));
-  // TLS 1.2 only: SSL 3.0, TLS 1.0 and 1.1 are refused on purpose (RFC 8996).
+  // TLS 1.3 when the client offers it and we speak it: the TLS 1.3 server takes over from here.
+  bool have13 = cfg_->max_version >= version::tls13 &&
+                std::any_of(cfg_->cipher_suites.begin(), cfg_->cipher_suites.end(), [](uint16_t id) {
+                  const CipherSuite* s = find_suite(id);
+                  return s != nullptr && s->is_tls13();
+                });
+  if (have13 && ch.extensions.supported_versions && contains(*ch.extensions.supported_versions, version::tls13)) {
+    Result<std::unique_ptr<Handshake>> next =
+        start_server13(c_, cfg_, ch, body.size() + kHandshakeHeaderLength);
+    if (!next.ok()) return next.error();
+    c_.next_hs = next.take();
+    return Status();
+  }
+  if (cfg_->min_version > version::tls12)
+    return Error::incompatible(AlertDescription::protocol_version, "client does not offer TLS 1.3");
+  // SSL 3.0, TLS 1.0 and 1.1 are refused on purpose (RFC 8996).
   if (ch.legacy_version < version::tls12)
     return Error::incompatible(AlertDescription::protocol_version, "client offers only TLS 1.1 or older");
   if (ch.extensions.supported_versions && !contains(*ch.extensions.supported_versions, version::tls12))
@@ -140,6 +156,8 @@ Status Server12::on_client_hello(ByteView body) {
   }
   ems_ = e.extended_master_secret && cfg_->extended_master_secret;
   c_.rng.fill(server_random_.data(), server_random_.size());
+  // RFC 8446 4.1.3: a server that speaks TLS 1.3 marks a TLS 1.2 handshake in its random.
+  if (have13) std::copy(kDowngradeTls12, kDowngradeTls12 + 8, server_random_.end() - 8);
   c_.version_fixed = true;
 
   if (try_resume(ch)) {

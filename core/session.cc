@@ -7,7 +7,7 @@
 namespace sanstls {
 
 namespace {
-constexpr uint8_t kSessionFormat = 1;
+constexpr uint8_t kSessionFormat = 2;
 }
 
 Bytes Session::encode() const {
@@ -24,6 +24,9 @@ Bytes Session::encode() const {
   w.prefixed8(ByteView::of(alpn));
   w.u64(created_ms);
   w.u32(lifetime_s);
+  w.prefixed16(ticket);
+  w.u32(ticket_age_add);
+  w.u32(max_early_data);
   if (!w.ok()) return Bytes();
   return out;
 }
@@ -36,9 +39,11 @@ bool Session::decode(ByteView in, Session* out) {
   if (!r.bytes(4, &magic) || magic != ByteView::of("STLS") || !r.u8(&format) || format != kSessionFormat ||
       !r.u16(&s.version) || !r.u16(&s.cipher_suite) || !r.prefixed8(&s.session_id) ||
       !r.prefixed8(&s.master_secret) || !r.u8(&ems) || ems > 1 || !r.prefixed8(&sni) || !r.prefixed8(&alpn) ||
-      !r.u64(&s.created_ms) || !r.u32(&s.lifetime_s) || !r.empty())
+      !r.u64(&s.created_ms) || !r.u32(&s.lifetime_s) || !r.prefixed16(&s.ticket) || !r.u32(&s.ticket_age_add) ||
+      !r.u32(&s.max_early_data) || !r.empty())
     return false;
-  if (s.master_secret.size() != 48 || s.session_id.size() > 32) return false;
+  if (s.master_secret.size() < 32 || s.master_secret.size() > 48 || s.session_id.size() > 32) return false;
+  if (s.version != 0x0303 && s.version != 0x0304) return false;
   s.extended_master_secret = ems == 1;
   s.server_name = sni.to_string();
   s.alpn = alpn.to_string();

@@ -15,15 +15,21 @@ namespace sanstls {
 // What both sides remember of a session. The client gets one from Connection::session() after a
 // handshake, may save it (encode) and gives it to a later connection to resume.
 struct Session {
-  uint16_t version = 0;
+  uint16_t version = 0;  // 0x0303 or 0x0304
   uint16_t cipher_suite = 0;
-  Bytes session_id;
-  Bytes master_secret;  // 48 bytes
+  Bytes session_id;      // TLS 1.2 session ID (empty when the session has a ticket only)
+  // TLS 1.2: the 48-byte master secret. TLS 1.3: the resumption PSK (RFC 8446 4.6.1), hash-sized.
+  Bytes master_secret;
   bool extended_master_secret = false;
   std::string server_name;
   std::string alpn;
-  uint64_t created_ms = 0;
+  uint64_t created_ms = 0;  // TLS 1.3: when the ticket was received (for the ticket age)
   uint32_t lifetime_s = 0;
+  // Tickets (TLS 1.3 NewSessionTicket; TLS 1.2 RFC 5077): the opaque ticket and, in TLS 1.3, the age
+  // obfuscation and the most early data the server takes with it (0: no 0-RTT).
+  Bytes ticket;
+  uint32_t ticket_age_add = 0;
+  uint32_t max_early_data = 0;
 
   // A versioned binary form, for saving to a file (tls_client -sess_out). Holds the master secret.
   Bytes encode() const;

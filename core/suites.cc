@@ -48,6 +48,14 @@ const CipherSuite kSuites[] = {
      kSha1, 16, 0, 20},
     {0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", "AES256-SHA", KeyExchange::rsa, BulkCipher::aes_256_cbc, kSha256,
      kSha1, 32, 0, 20},
+    // TLS 1.3 (RFC 8446 B.4): the hash is HKDF's; the key length is the AEAD's; the 12-byte iv comes from
+    // HKDF-Expand-Label(secret, "iv") (7.3). OpenSSL calls them by their IANA names.
+    {0x1301, "TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", KeyExchange::tls13, BulkCipher::aes_128_gcm,
+     kSha256, kSha256, 16, 12, 0},
+    {0x1302, "TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", KeyExchange::tls13, BulkCipher::aes_256_gcm,
+     kSha384, kSha384, 32, 12, 0},
+    {0x1303, "TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256", KeyExchange::tls13,
+     BulkCipher::chacha20_poly1305, kSha256, kSha256, 32, 12, 0},
 };
 
 }  // namespace
@@ -64,6 +72,13 @@ const std::vector<uint16_t>& default_tls12_suites() {
       0xc02b, 0xc02c, 0xcca9, 0xc02f, 0xc030, 0xcca8, 0x009e, 0x009f, 0xccaa, 0x009c,
       0x009d, 0xc023, 0xc027, 0xc009, 0xc013, 0xc014, 0x003c, 0x002f, 0x0035,
   };
+  return kDefault;
+}
+
+const std::vector<uint16_t>& default_tls13_suites() {
+  // AES-128-GCM first (the suite RFC 8446 9.1 makes mandatory, and the fastest with AES-NI), then
+  // AES-256-GCM, then ChaCha20-Poly1305.
+  static const std::vector<uint16_t> kDefault = {0x1301, 0x1302, 0x1303};
   return kDefault;
 }
 

@@ -21,7 +21,7 @@ struct CipherSuite {
   crypto::HashAlg prf_hash;  // the PRF's (TLS 1.2) or HKDF's (TLS 1.3) hash
   crypto::HashAlg mac_hash;  // CBC suites: the record MAC's hash
   uint8_t key_len;
-  uint8_t fixed_iv_len;      // TLS 1.2: 4 for GCM, 12 for ChaCha20, 0 for CBC
+  uint8_t fixed_iv_len;      // TLS 1.2: 4 for GCM, 12 for ChaCha20, 0 for CBC; TLS 1.3: 12 (the iv)
   uint8_t mac_key_len;       // 0 for AEAD suites
 
   bool is_aead() const { return cipher != BulkCipher::aes_128_cbc && cipher != BulkCipher::aes_256_cbc; }
@@ -35,6 +35,8 @@ struct CipherSuite {
 const CipherSuite* find_suite(uint16_t id);
 // Every TLS 1.2 suite sanstls speaks, in its default preference order.
 const std::vector<uint16_t>& default_tls12_suites();
+// Every TLS 1.3 suite sanstls speaks (RFC 8446 B.4), in its default preference order.
+const std::vector<uint16_t>& default_tls13_suites();
 // Looks a suite up by its IANA or OpenSSL name; nullptr when unknown.
 const CipherSuite* find_suite_by_name(const char* name);
 

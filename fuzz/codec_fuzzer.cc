@@ -1,5 +1,5 @@
 // libFuzzer harness for the wire codecs (core/record.h, core/alert.h, core/extensions.h,
-// core/handshake.h). The first byte chooses a decoder (fuzz/codec_targets.h), the rest is its input.
+// core/handshake.h, core/handshake13.h). The first byte chooses a decoder (fuzz/codec_targets.h), the rest is its input.
 // Whatever a decoder accepts must re-encode to exactly the same bytes; a difference is a finding
 // (__builtin_trap). Sanitizers catch the rest (out-of-bounds reads, UB, leaks).
 #include <cstddef>
@@ -9,6 +9,7 @@
 #include "core/bytes.h"
 #include "core/extensions.h"
 #include "core/handshake.h"
+#include "core/handshake13.h"
 #include "core/record.h"
 #include "fuzz/codec_targets.h"
 
@@ -137,6 +138,25 @@ void run(CodecTarget t, ByteView in) {
     case CodecTarget::finished12:
       return round_trip<Finished>(
           in, [](ByteView b, Finished* f) { return decode_finished(b, kFinishedLength12, f); }, encode_finished);
+    case CodecTarget::encrypted_extensions:
+      return round_trip<EncryptedExtensions>(in, decode_encrypted_extensions, encode_encrypted_extensions);
+    case CodecTarget::certificate13:
+      return round_trip<CertificateMsg13>(in, decode_certificate13, encode_certificate13);
+    case CodecTarget::certificate_request13:
+      return round_trip<CertificateRequest13>(in, decode_certificate_request13, encode_certificate_request13);
+    case CodecTarget::new_session_ticket13:
+      return round_trip<NewSessionTicket13>(in, decode_new_session_ticket13, encode_new_session_ticket13);
+    case CodecTarget::key_update:
+      return round_trip<KeyUpdate>(in, decode_key_update, encode_key_update);
+    case CodecTarget::end_of_early_data:
+      if (decode_end_of_early_data(in).ok()) require(in.empty());
+      return;
+    case CodecTarget::finished13_sha256:
+      return round_trip<Finished>(
+          in, [](ByteView b, Finished* f) { return decode_finished(b, 32, f); }, encode_finished);
+    case CodecTarget::finished13_sha384:
+      return round_trip<Finished>(
+          in, [](ByteView b, Finished* f) { return decode_finished(b, 48, f); }, encode_finished);
     case CodecTarget::count:
       return;
   }

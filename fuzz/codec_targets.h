@@ -35,6 +35,15 @@ enum class CodecTarget : uint8_t {
   client_key_exchange_ecdhe,
   new_session_ticket12,
   finished12,
+  // TLS 1.3 (core/handshake13.h); appended so that existing seeds keep their decoder.
+  encrypted_extensions,
+  certificate13,
+  certificate_request13,
+  new_session_ticket13,
+  key_update,
+  end_of_early_data,
+  finished13_sha256,
+  finished13_sha384,
   count,  // not a target
 };
 

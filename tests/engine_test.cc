@@ -117,7 +117,7 @@ TEST_CASE("server: every message but ClientHello in the first state is unexpecte
 TEST_CASE("server: after its first flight, only the client's next message is accepted") {
   for (bool client_auth : {false, true}) {
     auto scfg = server_config("", client_auth);
-    Bytes ch = client_hello_bytes(client_config());
+    Bytes ch = client_hello_bytes(client_config("ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256"));
     for (int t : kAllTypes) {
       CAPTURE(client_auth);
       CAPTURE(t);
@@ -214,12 +214,24 @@ TEST_CASE("the server's certificate is checked: wrong name, unknown CA, expired"
 
 TEST_CASE("client authentication: required without a certificate fails, optional without one succeeds") {
   {
-    Side c = make_client(client_config());
+    // TLS 1.2: handshake_failure (RFC 5246 7.4.6), before the client's handshake completes.
+    Side c = make_client(client_config("ECDHE-RSA-AES128-GCM-SHA256"));
     Side s = make_server(server_config("", true, true));
     pump(*c.conn, *s.conn, &c.seen, &s.seen);
     REQUIRE(s.conn->error());
     CHECK(s.conn->error()->alert == AlertDescription::handshake_failure);
     CHECK_FALSE(c.seen.done);
+  }
+  {
+    // TLS 1.3: certificate_required (RFC 8446 4.4.2.4); the client has already finished its side.
+    Side c = make_client(client_config());
+    Side s = make_server(server_config("", true, true));
+    pump(*c.conn, *s.conn, &c.seen, &s.seen);
+    REQUIRE(s.conn->error());
+    CHECK(s.conn->error()->alert == AlertDescription::certificate_required);
+    REQUIRE(c.conn->error());
+    CHECK(c.conn->error()->kind == ErrorKind::alert_received);
+    CHECK(c.conn->error()->alert == AlertDescription::certificate_required);
   }
   {
     Side c = make_client(client_config());

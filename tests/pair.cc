@@ -28,6 +28,9 @@ void drain(Connection& c, Seen* seen) {
       case Event::Type::handshake_message:
         seen->messages.push_back(ev->message_type);
         break;
+      case Event::Type::session_ticket:
+        seen->tickets++;
+        break;
     }
   }
 }

@@ -1,0 +1,540 @@
+// The TLS 1.3 client (RFC 8446), from the ServerHello on. One type per state: each state holds what
+// only it needs, a handler consumes it and returns the next, and the first thing each handler does is
+// the gate that refuses a message wrong for the state (unexpected_message).
+//
+//   [HelloRetryRequest -> second ClientHello ->] ServerHello -> ExpectEncryptedExtensions
+//     -> (PSK) ExpectFinished
+//     -> ExpectCertificateOrRequest -> [ExpectCertificate] -> ExpectCertificateVerify -> ExpectFinished
+//     -> (send [EndOfEarlyData] [CCS] [Certificate CertificateVerify] Finished) -> Connected
+//   Connected: NewSessionTicket, KeyUpdate, post-handshake CertificateRequest.
+#include <algorithm>
+#include <variant>
+
+#include "core/client_hello.h"
+#include "core/tls12_keys.h"
+#include "core/tls13_common.h"
+
+namespace sanstls {
+namespace {
+
+bool contains(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+// Extensions RFC 8446 4.2 allows in EncryptedExtensions.
+bool allowed_in_ee(uint16_t t) {
+  switch (t) {
+    case 0: case 1: case 10: case 14: case 15: case 16: case 19: case 20: case 28: case 42:
+      return true;
+    default:
+      return false;
+  }
+}
+
+struct ExpectServerHello {};  // after a HelloRetryRequest
+struct ExpectEncryptedExtensions {};
+struct ExpectCertificateOrRequest {};
+struct ExpectCertificate {};
+struct ExpectCertificateVerify {
+  std::unique_ptr<crypto::PublicKey> server_key;
+};
+struct ExpectFinished {};
+struct Connected {
+  uint32_t key_updates = 0;
+};
+using State = std::variant<ExpectServerHello, ExpectEncryptedExtensions, ExpectCertificateOrRequest,
+                           ExpectCertificate, ExpectCertificateVerify, ExpectFinished, Connected>;
+
+class Client13 final : public Handshake {
+ public:
+  Client13(ConnState& c, std::shared_ptr<const ClientConfig> cfg, Connection::ClientOptions opts, ClientOffer offer)
+      : c_(c), cfg_(std::move(cfg)), opts_(std::move(opts)), offer_(std::move(offer)) {}
+  ~Client13() override {
+    for (Bytes* b : {&client_hs_, &server_hs_, &client_ap_, &server_ap_, &res_master_}) secure_zero(*b);
+  }
+
+  // The ServerHello (or HelloRetryRequest) that selected TLS 1.3; the transcript already has it.
+  Status begin(const ServerHello& sh, size_t sh_msg_len) {
+    Result<State> r = sh.is_hello_retry_request() ? on_hello_retry_request(sh, sh_msg_len) : on_server_hello(sh);
+    if (!r.ok()) return r.error();
+    state_ = std::move(r.value());
+    return Status();
+  }
+  Status start() override { return Status(); }
+  Status on_message(HandshakeType type, ByteView msg, ByteView body) override;
+  Status on_change_cipher_spec() override;
+  bool keep_after_handshake() const override { return true; }
+  Status key_update(bool request_peer) override;
+
+ private:
+  Result<State> on_hello_retry_request(const ServerHello& hrr, size_t hrr_msg_len);
+  Result<State> on_server_hello(const ServerHello& sh);
+  Result<State> handle(ExpectServerHello&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectEncryptedExtensions&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectCertificateOrRequest&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectCertificate&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectCertificateVerify&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectFinished&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(Connected&, HandshakeType, ByteView, ByteView);
+  Status on_certificate_request(ByteView body, bool post_handshake);
+  Result<State> on_certificate(ByteView body);
+  Status send_client_auth(const Bytes& context, const Bytes& base_key, std::unique_ptr<crypto::Hash> post);
+  Status on_new_session_ticket(ByteView body);
+  Status on_key_update(Connected& s, ByteView body);
+  // The transcript without the last message (which on_message has already added).
+  ByteView transcript_before(ByteView msg) const {
+    return ByteView(c_.transcript.data(), c_.transcript.size() - msg.size());
+  }
+  crypto::HashAlg alg() const { return suite_->prf_hash; }
+
+  ConnState& c_;
+  std::shared_ptr<const ClientConfig> cfg_;
+  Connection::ClientOptions opts_;
+  ClientOffer offer_;
+  State state_ = ExpectServerHello{};
+
+  const CipherSuite* suite_ = nullptr;
+  std::unique_ptr<KeySchedule13> ks_;
+  bool hrr_seen_ = false;
+  bool psk_accepted_ = false;
+  bool early_accepted_ = false;
+  uint16_t group_ = 0;
+  uint16_t peer_record_limit_ = 0;
+  bool cert_requested_ = false;
+  Bytes cert_request_context_;
+  std::vector<uint16_t> cert_request_schemes_;
+  Bytes client_hs_, server_hs_, client_ap_, server_ap_, res_master_;
+  std::unique_ptr<crypto::Hash> post_handshake_transcript_;  // for post-handshake authentication
+};
+
+// Checks that apply to both a ServerHello and a HelloRetryRequest.
+Status check_server_hello13(const ServerHello& sh, const ClientOffer& offer, const CipherSuite** suite) {
+  if (sh.legacy_version != version::tls12) return Error::illegal("ServerHello: legacy_version is not 0x0303");
+  if (!sh.extensions.supported_versions || sh.extensions.supported_versions->size() != 1 ||
+      sh.extensions.supported_versions->front() != version::tls13 || !offer.tls13)
+    return Error::illegal("ServerHello: supported_versions does not select TLS 1.3");
+  if (sh.session_id != offer.session_id) return Error::illegal("ServerHello: session ID not echoed");
+  const CipherSuite* s = find_suite(sh.cipher_suite);
+  if (s == nullptr || !s->is_tls13() || !contains(offer.hello.cipher_suites, sh.cipher_suite))
+    return Error::illegal("ServerHello: cipher suite not offered");
+  if (sh.compression_method != 0) return Error::illegal("ServerHello: compression");
+  for (const RawExtension& raw : sh.extensions.unknown)
+    if (!contains(offer.offered_exts, raw.type))
+      return Error::misbehaved(AlertDescription::unsupported_extension, "ServerHello: extension not offered");
+  for (uint16_t t : sh.extensions.order) {
+    // A HelloRetryRequest may carry a cookie the client never sent (RFC 8446 4.2.2).
+    if (!contains(offer.offered_exts, t) && !(sh.is_hello_retry_request() && t == 44))
+      return Error::misbehaved(AlertDescription::unsupported_extension, "ServerHello: extension not offered");
+    bool allowed = sh.is_hello_retry_request() ? (t == 43 || t == 51 || t == 44) : (t == 43 || t == 51 || t == 41);
+    if (!allowed) return Error::illegal("ServerHello: extension not allowed in TLS 1.3");
+  }
+  *suite = s;
+  return Status();
+}
+
+Result<State> Client13::on_hello_retry_request(const ServerHello& hrr, size_t hrr_msg_len) {
+  if (hrr_seen_) return Error::unexpected("a second HelloRetryRequest");
+  hrr_seen_ = true;
+  SANSTLS_TRY(check_server_hello13(hrr, offer_, &suite_));
+  const Extensions& e = hrr.extensions;
+  // RFC 8446 4.1.4: the HRR must change something: a group we did not send a share for, or a cookie.
+  bool changes = e.cookie.has_value();
+  ClientHello& ch = offer_.hello;
+  if (e.hrr_selected_group) {
+    uint16_t g = *e.hrr_selected_group;
+    if (!contains(cfg_->groups, g)) return Error::illegal("HelloRetryRequest: group not offered");
+    for (const auto& s : offer_.shares)
+      if (s.first == g) return Error::illegal("HelloRetryRequest: group already has a key share");
+    std::unique_ptr<crypto::KeyShare> share = c_.provider.generate_key_share(static_cast<crypto::Group>(g), c_.rng);
+    if (!share) return Error::internal("key share");
+    ch.extensions.key_share = std::vector<KeyShareEntry>{KeyShareEntry{g, share->public_value().to_bytes()}};
+    offer_.shares.clear();
+    offer_.shares.emplace_back(g, std::move(share));
+    changes = true;
+  }
+  if (!changes) return Error::illegal("HelloRetryRequest changes nothing");
+  if (e.cookie) {
+    ch.extensions.cookie = e.cookie;
+    offer_.offered_exts.push_back(44);
+  }
+  // No 0-RTT after a HelloRetryRequest (RFC 8446 4.2.10); a PSK stays only with the same hash.
+  ch.extensions.early_data = false;
+  offer_.early_data = false;
+  if (offer_.psk_offered && find_suite(offer_.resume->cipher_suite)->prf_hash != suite_->prf_hash) {
+    ch.extensions.pre_shared_key.reset();
+    offer_.psk_offered = false;
+  }
+  // The transcript: message_hash(ClientHello1) replaces ClientHello1 (RFC 8446 4.4.1).
+  size_t ch1_len = c_.transcript.size() - hrr_msg_len;
+  Bytes hrr_msg(c_.transcript.begin() + static_cast<std::ptrdiff_t>(ch1_len), c_.transcript.end());
+  Bytes mh = tls13_message_hash(c_.provider, alg(), ByteView(c_.transcript.data(), ch1_len));
+  c_.transcript = mh;
+  c_.transcript.insert(c_.transcript.end(), hrr_msg.begin(), hrr_msg.end());
+  // Middlebox compatibility: the CCS goes before the second ClientHello (RFC 8446 D.4).
+  if (cfg_->middlebox_compat && !c_.sent_compat_ccs) {
+    SANSTLS_TRY(c_.send_compat_ccs());
+  }
+  if (!c_.write.is_null()) c_.write = RecordProtection::null_protection();  // 0-RTT keys are gone
+  SANSTLS_TRY(resend_client_hello(c_, *cfg_, &offer_));
+  return State(ExpectServerHello{});
+}
+
+Result<State> Client13::on_server_hello(const ServerHello& sh) {
+  const CipherSuite* hrr_suite = suite_;
+  SANSTLS_TRY(check_server_hello13(sh, offer_, &suite_));
+  if (hrr_suite != nullptr && hrr_suite != suite_) return Error::illegal("ServerHello: suite differs from HelloRetryRequest");
+  const Extensions& e = sh.extensions;
+  ks_ = std::make_unique<KeySchedule13>(c_.provider, alg());
+  // PSK: the one identity we offered, with the hash of its suite.
+  Bytes psk;
+  if (e.psk_selected_identity) {
+    if (!offer_.psk_offered || *e.psk_selected_identity != 0) return Error::illegal("ServerHello: PSK not offered");
+    if (find_suite(offer_.resume->cipher_suite)->prf_hash != alg())
+      return Error::illegal("ServerHello: PSK with another hash");
+    psk_accepted_ = true;
+    psk = offer_.resume->master_secret;
+  }
+  Bytes shared;
+  if (e.key_share) {
+    if (e.key_share->size() != 1) return Error::illegal("ServerHello: key_share");
+    const KeyShareEntry& ks = e.key_share->front();
+    crypto::KeyShare* mine = nullptr;
+    for (auto& s : offer_.shares)
+      if (s.first == ks.group) mine = s.second.get();
+    if (mine == nullptr) return Error::illegal("ServerHello: key share for a group we did not send");
+    crypto::Status st = mine->shared_secret(ks.key_exchange, &shared);
+    if (st == crypto::Status::bad_peer_value) return Error::illegal("ServerHello: bad key share");
+    if (st != crypto::Status::ok) return Error::internal("key exchange failed");
+    group_ = ks.group;
+  } else if (!psk_accepted_ || !cfg_->allow_psk_ke) {
+    return Error::misbehaved(AlertDescription::missing_extension, "ServerHello: no key_share");
+  }
+  offer_.shares.clear();
+  ks_->early(psk);
+  ks_->handshake(shared);
+  secure_zero(shared);
+  secure_zero(psk);
+  Bytes h = crypto::hash_once(c_.provider, alg(), c_.transcript);
+  client_hs_ = ks_->client_handshake_traffic_secret(h);
+  server_hs_ = ks_->server_handshake_traffic_secret(h);
+  key_log13(*cfg_, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", offer_.random, client_hs_);
+  key_log13(*cfg_, "SERVER_HANDSHAKE_TRAFFIC_SECRET", offer_.random, server_hs_);
+  c_.tls13 = true;
+  c_.version_fixed = true;
+  SANSTLS_TRY(install13(c_, *suite_, server_hs_, true, kMaxPlaintext));
+  return State(ExpectEncryptedExtensions{});
+}
+
+Status Client13::on_message(HandshakeType type, ByteView msg, ByteView body) {
+  bool in_handshake = !std::holds_alternative<Connected>(state_);
+  if (in_handshake) c_.transcript.insert(c_.transcript.end(), msg.begin(), msg.end());
+  Result<State> next = std::visit([&](auto& s) { return handle(s, type, msg, body); }, state_);
+  if (!next.ok()) return next.error();
+  state_ = std::move(next.value());
+  return Status();
+}
+
+Status Client13::on_change_cipher_spec() {
+  // RFC 8446 5: one unprotected CCS may arrive before the server's Finished; it is dropped.
+  if (std::holds_alternative<Connected>(state_) || c_.received_compat_ccs)
+    return Error::unexpected("ChangeCipherSpec in TLS 1.3");
+  c_.received_compat_ccs = true;
+  return Status();
+}
+
+Result<State> Client13::handle(ExpectServerHello&, HandshakeType type, ByteView msg, ByteView body) {
+  if (type != HandshakeType::server_hello) return Error::unexpected("expected ServerHello");
+  ServerHello sh;
+  SANSTLS_TRY(decode_server_hello(body, &sh));
+  if (sh.is_hello_retry_request()) return on_hello_retry_request(sh, msg.size());
+  return on_server_hello(sh);
+}
+
+Result<State> Client13::handle(ExpectEncryptedExtensions&, HandshakeType type, ByteView, ByteView body) {
+  if (type != HandshakeType::encrypted_extensions) return Error::unexpected("expected EncryptedExtensions");
+  EncryptedExtensions ee;
+  SANSTLS_TRY(decode_encrypted_extensions(body, &ee));
+  const Extensions& e = ee.extensions;
+  for (const RawExtension& raw : e.unknown)
+    if (!contains(offer_.offered_exts, raw.type))
+      return Error::misbehaved(AlertDescription::unsupported_extension, "EncryptedExtensions: extension not offered");
+  for (uint16_t t : e.order) {
+    if (!contains(offer_.offered_exts, t))
+      return Error::misbehaved(AlertDescription::unsupported_extension, "EncryptedExtensions: extension not offered");
+    if (!allowed_in_ee(t)) return Error::illegal("EncryptedExtensions: extension not allowed there");
+  }
+  if (e.alpn) {
+    if (e.alpn->size() != 1 || std::find(cfg_->alpn.begin(), cfg_->alpn.end(), e.alpn->front()) == cfg_->alpn.end())
+      return Error::illegal("ALPN protocol not offered");
+    c_.info.alpn = e.alpn->front();
+  }
+  if (e.early_data) {
+    if (!offer_.early_data || !psk_accepted_) return Error::illegal("early_data accepted but not offered");
+    early_accepted_ = true;
+  }
+  if (e.record_size_limit) {
+    peer_record_limit_ = *e.record_size_limit;
+    c_.record_limit = record_limit13(peer_record_limit_);
+  }
+  if (psk_accepted_) return State(ExpectFinished{});
+  return State(ExpectCertificateOrRequest{});
+}
+
+Status Client13::on_certificate_request(ByteView body, bool post_handshake) {
+  CertificateRequest13 cr;
+  SANSTLS_TRY(decode_certificate_request13(body, &cr));
+  if (!post_handshake && !cr.request_context.empty()) return Error::illegal("CertificateRequest: context not empty");
+  if (!cr.extensions.signature_algorithms)
+    return Error::misbehaved(AlertDescription::missing_extension, "CertificateRequest: no signature_algorithms");
+  cert_requested_ = true;
+  cert_request_context_ = cr.request_context;
+  cert_request_schemes_ = *cr.extensions.signature_algorithms;
+  return Status();
+}
+
+Result<State> Client13::handle(ExpectCertificateOrRequest&, HandshakeType type, ByteView, ByteView body) {
+  if (type == HandshakeType::certificate_request) {
+    SANSTLS_TRY(on_certificate_request(body, false));
+    return State(ExpectCertificate{});
+  }
+  if (type == HandshakeType::certificate) return on_certificate(body);
+  return Error::unexpected("expected Certificate or CertificateRequest");
+}
+
+Result<State> Client13::handle(ExpectCertificate&, HandshakeType type, ByteView, ByteView body) {
+  if (type != HandshakeType::certificate) return Error::unexpected("expected Certificate");
+  return on_certificate(body);
+}
+
+Result<State> Client13::on_certificate(ByteView body) {
+  CertificateMsg13 m;
+  SANSTLS_TRY(decode_certificate13(body, &m));
+  if (!m.request_context.empty()) return Error::illegal("Certificate: context not empty");
+  if (m.entries.empty()) return Error::decode("server sent no certificate");
+  std::vector<Bytes> chain;
+  for (CertificateEntry& e : m.entries) chain.push_back(std::move(e.cert_data));
+  std::string err;
+  std::unique_ptr<crypto::Certificate> leaf = c_.provider.parse_certificate(chain[0], &err);
+  if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable server certificate"};
+  if (cfg_->verify_server) {
+    std::vector<ByteView> views(chain.begin(), chain.end());
+    crypto::CertError ce = cfg_->trust->verify(views, static_cast<int64_t>(c_.clock.now_ms() / 1000),
+                                               crypto::Purpose::server_auth, opts_.server_name);
+    if (ce != crypto::CertError::ok) return certificate_error(ce);
+  }
+  ExpectCertificateVerify next;
+  next.server_key = leaf->public_key();
+  if (!next.server_key || next.server_key->type() == crypto::KeyType::other)
+    return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key type"};
+  c_.info.peer_chain = std::move(chain);
+  return State(std::move(next));
+}
+
+Result<State> Client13::handle(ExpectCertificateVerify& s, HandshakeType type, ByteView msg, ByteView body) {
+  if (type != HandshakeType::certificate_verify) return Error::unexpected("expected CertificateVerify");
+  SANSTLS_TRY(verify_certificate_verify13(c_, true, *s.server_key, cfg_->signature_schemes, body,
+                                          transcript_before(msg), alg(), &c_.info.signature_scheme));
+  return State(ExpectFinished{});
+}
+
+Result<State> Client13::handle(ExpectFinished&, HandshakeType type, ByteView msg, ByteView body) {
+  if (type != HandshakeType::finished) return Error::unexpected("expected Finished");
+  Finished f;
+  SANSTLS_TRY(decode_finished(body, crypto::hash_length(alg()), &f));
+  Bytes before = crypto::hash_once(c_.provider, alg(), transcript_before(msg));
+  Bytes expected = tls13_verify_data(c_.provider, alg(), server_hs_, before);
+  if (!constant_time_equal(expected, f.verify_data))
+    return Error::misbehaved(AlertDescription::decrypt_error, "server Finished does not verify");
+
+  // The application secrets cover the transcript through the server's Finished.
+  ks_->master();
+  Bytes h = crypto::hash_once(c_.provider, alg(), c_.transcript);
+  client_ap_ = ks_->client_application_traffic_secret(h);
+  server_ap_ = ks_->server_application_traffic_secret(h);
+  Bytes exporter = ks_->exporter_master_secret(h);
+  key_log13(*cfg_, "CLIENT_TRAFFIC_SECRET_0", offer_.random, client_ap_);
+  key_log13(*cfg_, "SERVER_TRAFFIC_SECRET_0", offer_.random, server_ap_);
+  key_log13(*cfg_, "EXPORTER_SECRET", offer_.random, exporter);
+  secure_zero(exporter);
+  SANSTLS_TRY(install13(c_, *suite_, server_ap_, true, kMaxPlaintext));
+
+  // Our second flight: [EndOfEarlyData] [CCS] [Certificate CertificateVerify] Finished.
+  if (early_accepted_) {
+    SANSTLS_TRY(c_.send_handshake(HandshakeType::end_of_early_data, Bytes()));
+  }
+  Result<RecordProtection> hs_write = tls13_protection(c_.provider, *suite_, client_hs_, c_.record_limit);
+  if (!hs_write.ok()) return hs_write.error();
+  if (cfg_->middlebox_compat && !c_.sent_compat_ccs) {
+    c_.pending_write = std::move(hs_write.value());
+    SANSTLS_TRY(c_.send_change_cipher_spec());
+    c_.sent_compat_ccs = true;
+  } else {
+    c_.write = std::move(hs_write.value());
+  }
+  if (cert_requested_) SANSTLS_TRY(send_client_auth(cert_request_context_, client_hs_, nullptr));
+  Finished mine;
+  mine.verify_data = tls13_verify_data(c_.provider, alg(), client_hs_,
+                                       crypto::hash_once(c_.provider, alg(), c_.transcript));
+  SANSTLS_TRY(send13(c_, HandshakeType::finished, mine, encode_finished));
+  SANSTLS_TRY(install13(c_, *suite_, client_ap_, false, c_.record_limit));
+  res_master_ = ks_->resumption_master_secret(crypto::hash_once(c_.provider, alg(), c_.transcript));
+  ks_.reset();
+  if (cfg_->client_certificate) {
+    post_handshake_transcript_ = c_.provider.hash(alg());
+    post_handshake_transcript_->update(c_.transcript);
+  }
+
+  HandshakeInfo& info = c_.info;
+  info.version = version::tls13;
+  info.cipher_suite = suite_->id;
+  info.group = group_;
+  info.resumed = psk_accepted_;
+  info.server_name = opts_.server_name;
+  info.early_data_accepted = early_accepted_;
+  if (psk_accepted_ && info.alpn.empty()) info.alpn = offer_.resume->alpn;
+  // 0-RTT data the server did not take is sent again as ordinary data (handshake_complete flushes it).
+  if (offer_.early_data && !early_accepted_) c_.early_app_.insert(c_.early_app_.begin(), opts_.early_data.begin(), opts_.early_data.end());
+  c_.handshake_complete();
+  return State(Connected{});
+}
+
+Status Client13::send_client_auth(const Bytes& context, const Bytes& base_key, std::unique_ptr<crypto::Hash> post) {
+  // Our certificate when a scheme fits, else an empty Certificate (the server decides).
+  const CertifiedKey* ck = cfg_->client_certificate.get();
+  uint16_t scheme = ck ? choose_scheme13(cfg_->signature_schemes, cert_request_schemes_, ck->type()) : 0;
+  if (scheme == 0) ck = nullptr;
+  // During the handshake the transcript is c_.transcript; after it, the saved hash plus the new messages.
+  auto send = [&](HandshakeType t, const Bytes& body) -> Status {
+    if (!post) return c_.send_handshake(t, body);
+    Bytes msg;
+    encode_handshake(t, body, &msg);
+    post->update(msg);  // after the handshake, send_handshake keeps no transcript
+    return c_.send_handshake(t, body);
+  };
+  auto hash_now = [&]() -> Bytes {
+    if (!post) return crypto::hash_once(c_.provider, alg(), c_.transcript);
+    std::unique_ptr<crypto::Hash> h = post->clone();
+    Bytes out(crypto::hash_length(alg()));
+    h->finish(out.data());
+    return out;
+  };
+  {
+    CertificateMsg13 m;
+    m.request_context = context;
+    if (ck)
+      for (const Bytes& der : ck->chain) {
+        CertificateEntry e;
+        e.cert_data = der;
+        m.entries.push_back(std::move(e));
+      }
+    Bytes body;
+    Writer w(&body);
+    encode_certificate13(m, w);
+    if (!w.ok()) return Error::internal("Certificate too long");
+    SANSTLS_TRY(send(HandshakeType::certificate, body));
+  }
+  if (ck) {
+    Bytes input = certificate_verify_input(false, hash_now());
+    CertificateVerify cv;
+    cv.sig_scheme = scheme;
+    if (ck->key->sign(static_cast<crypto::SignatureScheme>(scheme), input, c_.rng, &cv.signature) != crypto::Status::ok)
+      return Error::internal("signing CertificateVerify failed");
+    Bytes body;
+    Writer w(&body);
+    encode_certificate_verify(cv, w);
+    SANSTLS_TRY(send(HandshakeType::certificate_verify, body));
+    c_.info.client_authenticated = true;
+  }
+  if (post) {
+    Finished f;
+    f.verify_data = tls13_verify_data(c_.provider, alg(), base_key, hash_now());
+    Bytes body;
+    Writer w(&body);
+    encode_finished(f, w);
+    SANSTLS_TRY(send(HandshakeType::finished, body));
+  }
+  return Status();
+}
+
+Result<State> Client13::handle(Connected& s, HandshakeType type, ByteView, ByteView body) {
+  switch (type) {
+    case HandshakeType::new_session_ticket:
+      SANSTLS_TRY(on_new_session_ticket(body));
+      break;
+    case HandshakeType::key_update:
+      SANSTLS_TRY(on_key_update(s, body));
+      break;
+    case HandshakeType::certificate_request: {
+      // Post-handshake authentication (RFC 8446 4.6.2), only when we offered it.
+      if (!post_handshake_transcript_) return Error::unexpected("CertificateRequest without post_handshake_auth");
+      SANSTLS_TRY(on_certificate_request(body, true));
+      Bytes msg;
+      encode_handshake(HandshakeType::certificate_request, body, &msg);
+      std::unique_ptr<crypto::Hash> h = post_handshake_transcript_->clone();
+      h->update(msg);
+      SANSTLS_TRY(send_client_auth(cert_request_context_, client_ap_, std::move(h)));
+      break;
+    }
+    default:
+      return Error::unexpected("handshake message after the TLS 1.3 handshake");
+  }
+  return State(std::move(s));
+}
+
+Status Client13::on_new_session_ticket(ByteView body) {
+  NewSessionTicket13 t;
+  SANSTLS_TRY(decode_new_session_ticket13(body, &t));
+  if (t.lifetime > 604800) return Error::illegal("NewSessionTicket: lifetime over 7 days");
+  if (t.lifetime == 0) return Status();  // RFC 8446 4.6.1: discard
+  Session s;
+  s.version = version::tls13;
+  s.cipher_suite = suite_->id;
+  s.master_secret = tls13_resumption_psk(c_.provider, alg(), res_master_, t.nonce);
+  s.server_name = opts_.server_name;
+  s.alpn = c_.info.alpn;
+  s.created_ms = c_.clock.now_ms();
+  s.lifetime_s = t.lifetime;
+  s.ticket = std::move(t.ticket);
+  s.ticket_age_add = t.age_add;
+  s.max_early_data = t.extensions.max_early_data_size.value_or(0);
+  c_.session = std::move(s);
+  c_.push_event(Event::Type::session_ticket);
+  return Status();
+}
+
+Status Client13::on_key_update(Connected& s, ByteView body) {
+  KeyUpdate ku;
+  SANSTLS_TRY(decode_key_update(body, &ku));
+  if (++s.key_updates > cfg_->max_key_updates) return Error::unexpected("too many KeyUpdates");
+  Bytes next = tls13_next_traffic_secret(c_.provider, alg(), server_ap_);
+  secure_zero(server_ap_);
+  server_ap_ = std::move(next);
+  SANSTLS_TRY(install13(c_, *suite_, server_ap_, true, kMaxPlaintext));
+  if (ku.request_update == kKeyUpdateRequested) return key_update(false);
+  return Status();
+}
+
+Status Client13::key_update(bool request_peer) {
+  if (!std::holds_alternative<Connected>(state_)) return Error::misuse("KeyUpdate before the handshake finished");
+  KeyUpdate ku;
+  ku.request_update = request_peer ? kKeyUpdateRequested : kKeyUpdateNotRequested;
+  Bytes body;
+  Writer w(&body);
+  encode_key_update(ku, w);
+  SANSTLS_TRY(c_.send_handshake(HandshakeType::key_update, body));
+  Bytes next = tls13_next_traffic_secret(c_.provider, alg(), client_ap_);
+  secure_zero(client_ap_);
+  client_ap_ = std::move(next);
+  return install13(c_, *suite_, client_ap_, false, c_.record_limit);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Handshake>> start_client13(ConnState& c, std::shared_ptr<const ClientConfig> cfg,
+                                                  Connection::ClientOptions opts, ClientOffer offer,
+                                                  const ServerHello& sh, size_t sh_msg_len) {
+  auto h = std::make_unique<Client13>(c, std::move(cfg), std::move(opts), std::move(offer));
+  Status s = h->begin(sh, sh_msg_len);
+  if (!s.ok()) return s.error();
+  return std::unique_ptr<Handshake>(std::move(h));
+}
+
+}  // namespace sanstls

@@ -1,0 +1,175 @@
+// The ClientHello for TLS 1.2 and 1.3 (RFC 5246 7.4.1.2, RFC 8446 4.1.2), PSK binders
+// (RFC 8446 4.2.11.2) and 0-RTT data (RFC 8446 4.2.10).
+#include "core/client_hello.h"
+
+#include <algorithm>
+
+#include "core/tls13_keys.h"
+
+namespace sanstls {
+
+const uint8_t kDowngradeTls12[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01};  // "DOWNGRD\x01"
+
+namespace {
+
+bool contains(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool is_ffdhe(uint16_t g) { return (g & 0xff00) == 0x0100; }
+
+// Is the name a DNS name? IP addresses are not sent in SNI (RFC 6066 3).
+bool is_dns_name(const std::string& name) {
+  if (name.empty() || name.find(':') != std::string::npos) return false;
+  return name.find_first_not_of("0123456789.") != std::string::npos;
+}
+
+}  // namespace
+
+Status send_client_hello(ConnState& c, const ClientConfig& cfg, const Connection::ClientOptions& opts,
+                         ClientOffer* offer) {
+  c.rng.fill(offer->random.data(), offer->random.size());
+  std::vector<uint16_t> suites;
+  bool any_ec12 = false, any_cbc = false, any12 = false, any13 = false;
+  for (uint16_t id : cfg.cipher_suites) {
+    const CipherSuite* s = find_suite(id);
+    if (s == nullptr) continue;
+    if (s->is_tls13() ? cfg.max_version < version::tls13 : cfg.min_version > version::tls12) continue;
+    suites.push_back(id);
+    (s->is_tls13() ? any13 : any12) = true;
+    if (s->kx == KeyExchange::ecdhe_rsa || s->kx == KeyExchange::ecdhe_ecdsa) any_ec12 = true;
+    if (!s->is_aead()) any_cbc = true;
+  }
+  offer->tls12 = any12;
+  offer->tls13 = any13;
+  if (suites.empty()) return Error::internal("no cipher suite for the configured versions");
+
+  ClientHello& ch = offer->hello;
+  ch = ClientHello();
+  ch.legacy_version = version::tls12;
+  ch.random = offer->random;
+  ch.cipher_suites = suites;
+  ch.compression_methods = {0};
+  ch.has_extensions = true;
+
+  // Resumption: a TLS 1.2 session by its ID, or a TLS 1.3 ticket as a PSK.
+  const std::optional<Session>& r = opts.resume;
+  uint64_t now = c.clock.now_ms();
+  if (r && !r->expired(now) && contains(suites, r->cipher_suite)) {
+    if (r->version == version::tls12 && offer->tls12 && !r->session_id.empty() &&
+        (r->extended_master_secret || !cfg.extended_master_secret)) {
+      offer->tls12_resumption = true;
+      offer->session_id = r->session_id;
+      offer->resume = r;
+    } else if (r->version == version::tls13 && offer->tls13 && !r->ticket.empty()) {
+      offer->psk_offered = true;
+      offer->resume = r;
+    }
+  }
+  if (!offer->tls12_resumption && offer->tls13 && cfg.middlebox_compat) {
+    offer->session_id.resize(32);  // RFC 8446 D.4: a non-empty session ID turns on compatibility mode
+    c.rng.fill(offer->session_id.data(), offer->session_id.size());
+  }
+  ch.session_id = offer->session_id;
+
+  Extensions& e = ch.extensions;
+  if (is_dns_name(opts.server_name)) e.server_name = opts.server_name;
+  if (offer->tls12) e.renegotiation_info = Bytes();  // RFC 5746: empty on the initial handshake
+  e.supported_groups = cfg.groups;
+  if (any_ec12) e.ec_point_formats = Bytes{0};  // uncompressed
+  e.signature_algorithms = cfg.signature_schemes;
+  if (!cfg.alpn.empty()) e.alpn = cfg.alpn;
+  if (offer->tls12) {
+    e.extended_master_secret = cfg.extended_master_secret;
+    e.encrypt_then_mac = cfg.encrypt_then_mac && any_cbc;
+  }
+  if (cfg.record_size_limit != 0) e.record_size_limit = cfg.record_size_limit;
+  if (offer->tls13) {
+    e.supported_versions = std::vector<uint16_t>{version::tls13};
+    if (offer->tls12) e.supported_versions->push_back(version::tls12);
+    // One key share: the first elliptic-curve group we prefer (a HelloRetryRequest can ask for another).
+    uint16_t group = 0;
+    for (uint16_t g : cfg.groups)
+      if (!is_ffdhe(g)) {
+        group = g;
+        break;
+      }
+    if (group == 0 && !cfg.groups.empty()) group = cfg.groups[0];
+    std::unique_ptr<crypto::KeyShare> share = c.provider.generate_key_share(static_cast<crypto::Group>(group), c.rng);
+    if (!share) return Error::internal("key share");
+    e.key_share = std::vector<KeyShareEntry>{KeyShareEntry{group, share->public_value().to_bytes()}};
+    offer->shares.emplace_back(group, std::move(share));
+    Bytes modes = {1};  // psk_dhe_ke
+    if (cfg.allow_psk_ke) modes.push_back(0);
+    e.psk_key_exchange_modes = modes;
+    if (cfg.client_certificate) e.post_handshake_auth = true;
+    if (offer->psk_offered) {
+      if (r->max_early_data > 0 && cfg.enable_early_data && !opts.early_data.empty()) {
+        e.early_data = true;
+        offer->early_data = true;
+      }
+      OfferedPsks psks;
+      PskIdentity id;
+      id.identity = r->ticket;
+      // RFC 8446 4.2.11.1: the ticket age in ms plus ticket_age_add, modulo 2^32.
+      id.obfuscated_ticket_age = static_cast<uint32_t>(now - r->created_ms) + r->ticket_age_add;
+      psks.identities.push_back(id);
+      psks.binders.push_back(Bytes(crypto::hash_length(find_suite(r->cipher_suite)->prf_hash), 0));
+      e.pre_shared_key = psks;  // last: encode_extensions writes it last
+    }
+  }
+  for (uint16_t t = 0; t < 64; t++)
+    if (e.has(t, ExtContext::client_hello)) offer->offered_exts.push_back(t);
+  if (e.has(0xff01, ExtContext::client_hello)) offer->offered_exts.push_back(0xff01);
+
+  SANSTLS_TRY(resend_client_hello(c, cfg, offer));
+
+  if (offer->early_data) {
+    // 0-RTT: the compatibility CCS right after the ClientHello, then the early data under the client
+    // early traffic secret (RFC 8446 4.2.10, D.4).
+    const CipherSuite* suite = find_suite(r->cipher_suite);
+    KeySchedule13 ks(c.provider, suite->prf_hash);
+    ks.early(r->master_secret);
+    Bytes ch_hash = crypto::hash_once(c.provider, suite->prf_hash, c.transcript);
+    Bytes secret = ks.client_early_traffic_secret(ch_hash);
+    if (cfg.key_log) cfg.key_log->log("CLIENT_EARLY_TRAFFIC_SECRET", ByteView(offer->random.data(), 32), secret);
+    Result<RecordProtection> early = tls13_protection(c.provider, *suite, secret, kMaxPlaintext);
+    secure_zero(secret);
+    if (!early.ok()) return early.error();
+    c.pending_write = std::move(early.value());
+    SANSTLS_TRY(c.send_change_cipher_spec());
+    c.sent_compat_ccs = true;
+    SANSTLS_TRY(c.write_app_data(opts.early_data));
+  }
+  return Status();
+}
+
+Status resend_client_hello(ConnState& c, const ClientConfig& cfg, ClientOffer* offer) {
+  Bytes body;
+  Writer w(&body);
+  encode_client_hello(offer->hello, w);
+  if (!w.ok()) return Error::internal("ClientHello too long");
+  const std::optional<OfferedPsks>& psks = offer->hello.extensions.pre_shared_key;
+  if (psks) {
+    // RFC 8446 4.2.11.2: the binder is an HMAC over the transcript up to this ClientHello without its
+    // binders list (which is the last thing in the message).
+    const CipherSuite* suite = find_suite(offer->resume->cipher_suite);
+    size_t binders = psk_binders_size(*psks);
+    Bytes msg;
+    encode_handshake(HandshakeType::client_hello, body, &msg);
+    Bytes partial = c.transcript;
+    partial.insert(partial.end(), msg.begin(), msg.end() - static_cast<std::ptrdiff_t>(binders));
+    Bytes hash = crypto::hash_once(c.provider, suite->prf_hash, partial);
+    KeySchedule13 ks(c.provider, suite->prf_hash);
+    ks.early(offer->resume->master_secret);
+    Bytes binder_key = ks.binder_key(true);
+    Bytes binder = tls13_verify_data(c.provider, suite->prf_hash, binder_key, hash);
+    secure_zero(binder_key);
+    // The binders list: u16 length, then one u8-prefixed binder.
+    size_t at = body.size() - binders;
+    body[at + 2] = static_cast<uint8_t>(binder.size());
+    std::copy(binder.begin(), binder.end(), body.begin() + static_cast<std::ptrdiff_t>(at + 3));
+    offer->hello.extensions.pre_shared_key->binders[0] = binder;
+  }
+  (void)cfg;
+  return c.send_handshake(HandshakeType::client_hello, body);
+}
+
+}  // namespace sanstls

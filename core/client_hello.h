@@ -1,0 +1,53 @@
+// The client's first flight, shared by the TLS 1.2 and TLS 1.3 clients (internal).
+//
+// The client does not know the version until the ServerHello. ClientStart (client12.cc) writes the
+// ClientHello from what build_client_offer() decides, then hands everything it offered (ClientOffer)
+// to the TLS 1.2 or TLS 1.3 state machine that the ServerHello selects.
+#ifndef SANSTLS_CORE_CLIENT_HELLO_H_
+#define SANSTLS_CORE_CLIENT_HELLO_H_
+
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "core/conn_state.h"
+
+namespace sanstls {
+
+struct ClientOffer {
+  Random random{};
+  bool tls12 = true;   // TLS 1.2 is offered
+  bool tls13 = false;  // TLS 1.3 is offered (supported_versions)
+  Bytes session_id;    // as sent: a TLS 1.2 session's ID, or 32 random bytes (RFC 8446 D.4), or empty
+  bool tls12_resumption = false;  // session_id names the TLS 1.2 session in `resume`
+  bool psk_offered = false;       // a TLS 1.3 ticket from `resume` is offered (pre_shared_key)
+  bool early_data = false;        // 0-RTT data is sent after the ClientHello
+  std::optional<Session> resume;
+  std::vector<std::pair<uint16_t, std::unique_ptr<crypto::KeyShare>>> shares;  // TLS 1.3 key shares
+  std::vector<uint16_t> offered_exts;  // extension types in the ClientHello
+  ClientHello hello;                   // what was sent (kept for a HelloRetryRequest)
+};
+
+// Decides what to offer, writes the ClientHello (with PSK binders when a TLS 1.3 ticket is offered)
+// and, for 0-RTT, the early data. Errors are internal (nothing from a peer yet).
+Status send_client_hello(ConnState& c, const ClientConfig& cfg, const Connection::ClientOptions& opts,
+                         ClientOffer* offer);
+
+// Re-encodes offer->hello (after a HelloRetryRequest changed it), fills in the PSK binders over the
+// current transcript and sends it.
+Status resend_client_hello(ConnState& c, const ClientConfig& cfg, ClientOffer* offer);
+
+// The TLS 1.3 client, taking over after the ServerHello (or HelloRetryRequest) that `sh_body` holds;
+// the transcript already includes it. Returns the state machine to install, or the error.
+Result<std::unique_ptr<Handshake>> start_client13(ConnState& c, std::shared_ptr<const ClientConfig> cfg,
+                                                  Connection::ClientOptions opts, ClientOffer offer,
+                                                  const ServerHello& sh, size_t sh_msg_len);
+
+// The 8 bytes a TLS 1.3 server puts at the end of ServerHello.random when it negotiates TLS 1.2
+// (RFC 8446 4.1.3).
+extern const uint8_t kDowngradeTls12[8];
+
+}  // namespace sanstls
+
+#endif  // SANSTLS_CORE_CLIENT_HELLO_H_

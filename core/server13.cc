@@ -1,0 +1,678 @@
+// The TLS 1.3 server (RFC 8446), from the ClientHello that offered TLS 1.3. One type per state, as in
+// client13.cc.
+//
+//   ClientHello -> [HelloRetryRequest -> ExpectClientHello2 ->]
+//     (send ServerHello [CCS] EncryptedExtensions [CertificateRequest Certificate CertificateVerify]
+//      Finished) -> [ExpectEndOfEarlyData] -> [ExpectCertificate -> [ExpectCertificateVerify]]
+//     -> ExpectFinished -> (send NewSessionTicket) -> Connected
+//   Connected: KeyUpdate, and the client's answer to a post-handshake CertificateRequest.
+#include <algorithm>
+#include <variant>
+
+#include "core/handshake13.h"
+#include "core/tickets.h"
+#include "core/tls12_keys.h"
+#include "core/tls13_common.h"
+
+namespace sanstls {
+namespace {
+
+bool contains(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool contains8(const Bytes& v, uint8_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+constexpr uint32_t kTicketAgeToleranceMs = 10000;  // RFC 8446 8.3: how far a 0-RTT ticket age may be off
+constexpr size_t kSkipEarlyDataBudget = 65536;     // refused 0-RTT we skip when none is configured
+
+struct ExpectClientHello2 {};  // after our HelloRetryRequest
+struct ExpectEndOfEarlyData {};
+struct ExpectCertificate {};
+struct ExpectCertificateVerify {
+  std::unique_ptr<crypto::PublicKey> client_key;
+};
+struct ExpectFinished {};
+struct Connected {
+  uint32_t key_updates = 0;
+};
+// A post-handshake authentication we asked for (RFC 8446 4.6.2).
+struct PostAuth {
+  Bytes context;
+  std::unique_ptr<crypto::Hash> transcript;
+  std::unique_ptr<crypto::PublicKey> key;  // after Certificate
+  enum class Step : uint8_t { certificate, certificate_verify, finished } step = Step::certificate;
+};
+using State = std::variant<ExpectClientHello2, ExpectEndOfEarlyData, ExpectCertificate, ExpectCertificateVerify,
+                           ExpectFinished, Connected>;
+
+class Server13 final : public Handshake {
+ public:
+  Server13(ConnState& c, std::shared_ptr<const ServerConfig> cfg) : c_(c), cfg_(std::move(cfg)) {}
+  ~Server13() override {
+    for (Bytes* b : {&client_hs_, &server_hs_, &client_ap_, &server_ap_, &psk_}) secure_zero(*b);
+  }
+
+  Status begin(const ClientHello& ch, size_t ch_msg_len);
+  Status start() override { return Status(); }
+  Status on_message(HandshakeType type, ByteView msg, ByteView body) override;
+  Status on_change_cipher_spec() override;
+  bool keep_after_handshake() const override { return true; }
+  Status key_update(bool request_peer) override;
+  Status request_client_certificate() override;
+
+ private:
+  Result<State> on_client_hello(const ClientHello& ch, size_t ch_msg_len, bool second);
+  Status choose_certificate(const ClientHello& ch);
+  bool try_psk(const ClientHello& ch, size_t ch_msg_len, Status* error);
+  Result<State> send_hello_retry_request(const ClientHello& ch, uint16_t group);
+  Result<State> send_flight(const ClientHello& ch, uint16_t group, const KeyShareEntry* share);
+  Result<State> handle(ExpectClientHello2&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectEndOfEarlyData&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectCertificate&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectCertificateVerify&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectFinished&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(Connected&, HandshakeType, ByteView, ByteView);
+  Result<std::unique_ptr<crypto::PublicKey>> check_client_chain(CertificateMsg13& m, const Bytes& context);
+  Status send_tickets();
+  Status on_post_auth(HandshakeType type, ByteView msg, ByteView body);
+  ByteView transcript_before(ByteView msg) const {
+    return ByteView(c_.transcript.data(), c_.transcript.size() - msg.size());
+  }
+  crypto::HashAlg alg() const { return suite_->prf_hash; }
+
+  ConnState& c_;
+  std::shared_ptr<const ServerConfig> cfg_;
+  State state_ = ExpectClientHello2{};
+
+  const CipherSuite* suite_ = nullptr;
+  Random client_random_{};
+  Bytes session_id_;
+  bool hrr_sent_ = false;
+  uint16_t hrr_group_ = 0;
+  Bytes cookie_;
+  std::shared_ptr<const CertifiedKey> cert_;
+  uint16_t scheme_ = 0;
+  std::string server_name_;
+  bool sni_used_ = false;
+  std::string alpn_;
+  uint16_t peer_record_limit_ = 0;
+  bool psk_accepted_ = false;
+  bool early_accepted_ = false;
+  bool client_offered_early_ = false;
+  bool client_pha_ = false;  // the client offered post_handshake_auth
+  TicketState ticket_;       // the accepted ticket
+  Bytes psk_;
+  Bytes client_hs_, server_hs_, client_ap_, server_ap_;
+  Bytes res_master_;
+  std::unique_ptr<KeySchedule13> ks_master_;  // between our Finished and the client's
+  std::unique_ptr<crypto::Hash> handshake_transcript_;  // kept for post-handshake authentication
+  std::unique_ptr<PostAuth> post_auth_;
+  std::vector<uint16_t> requested_schemes_;
+};
+
+Status Server13::begin(const ClientHello& ch, size_t ch_msg_len) {
+  Result<State> r = on_client_hello(ch, ch_msg_len, false);
+  if (!r.ok()) return r.error();
+  state_ = std::move(r.value());
+  return Status();
+}
+
+Status Server13::on_message(HandshakeType type, ByteView msg, ByteView body) {
+  bool in_handshake = !std::holds_alternative<Connected>(state_);
+  if (in_handshake) c_.transcript.insert(c_.transcript.end(), msg.begin(), msg.end());
+  Result<State> next = std::visit([&](auto& s) { return handle(s, type, msg, body); }, state_);
+  if (!next.ok()) return next.error();
+  state_ = std::move(next.value());
+  return Status();
+}
+
+Status Server13::on_change_cipher_spec() {
+  if (std::holds_alternative<Connected>(state_) || c_.received_compat_ccs)
+    return Error::unexpected("ChangeCipherSpec in TLS 1.3");
+  c_.received_compat_ccs = true;
+  return Status();
+}
+
+Result<State> Server13::on_client_hello(const ClientHello& ch, size_t ch_msg_len, bool second) {
+  const Extensions& e = ch.extensions;
+  if (ch.compression_methods != Bytes{0}) return Error::illegal("TLS 1.3 ClientHello: compression");
+  if (!second) {
+    client_random_ = ch.random;
+    session_id_ = ch.session_id;
+  } else if (ch.random != client_random_ || ch.session_id != session_id_) {
+    return Error::illegal("second ClientHello changed its random or session ID");
+  }
+  if (e.server_name) server_name_ = *e.server_name;
+  if (e.record_size_limit) peer_record_limit_ = *e.record_size_limit;
+  client_pha_ = e.post_handshake_auth;
+  client_offered_early_ = e.early_data;
+  if (e.pre_shared_key && !e.psk_key_exchange_modes)
+    return Error::misbehaved(AlertDescription::missing_extension, "pre_shared_key without psk_key_exchange_modes");
+  if (e.key_share.has_value() != e.supported_groups.has_value() && !e.pre_shared_key)
+    return Error::misbehaved(AlertDescription::missing_extension, "key_share and supported_groups go together");
+  if (second) {
+    if (!e.key_share || e.key_share->size() != 1 || e.key_share->front().group != hrr_group_)
+      if (hrr_group_ != 0) return Error::illegal("second ClientHello: key_share is not the group asked for");
+    if (!cookie_.empty() && (!e.cookie || *e.cookie != cookie_))
+      return Error::illegal("second ClientHello: cookie not echoed");
+    if (e.early_data) return Error::illegal("second ClientHello offers early data");
+  }
+
+  // The suite: our preference among the client's TLS 1.3 suites.
+  const CipherSuite* chosen = nullptr;
+  for (uint16_t id : cfg_->cipher_suites) {
+    const CipherSuite* s = find_suite(id);
+    if (s != nullptr && s->is_tls13() && contains(ch.cipher_suites, id)) {
+      chosen = s;
+      break;
+    }
+  }
+  if (chosen == nullptr) return Error::incompatible(AlertDescription::handshake_failure, "no TLS 1.3 cipher suite in common");
+  if (second && chosen != suite_) return Error::illegal("second ClientHello: suite changed");
+  suite_ = chosen;
+
+  // ALPN (RFC 7301 3.2).
+  alpn_.clear();
+  if (e.alpn && !cfg_->alpn.empty()) {
+    for (const std::string& p : cfg_->alpn)
+      if (std::find(e.alpn->begin(), e.alpn->end(), p) != e.alpn->end()) {
+        alpn_ = p;
+        break;
+      }
+    if (alpn_.empty()) return Error::incompatible(AlertDescription::no_application_protocol, "no ALPN protocol in common");
+  }
+
+  // The key share: our most preferred group the client supports; a HelloRetryRequest when the client
+  // sent no share for it.
+  uint16_t group = 0;
+  const KeyShareEntry* share = nullptr;
+  if (e.key_share) {
+    std::vector<uint16_t> seen;
+    for (const KeyShareEntry& k : *e.key_share) {
+      if (contains(seen, k.group)) return Error::illegal("key_share: a group twice");
+      if (!contains(*e.supported_groups, k.group)) return Error::illegal("key_share: group not in supported_groups");
+      seen.push_back(k.group);
+    }
+    for (uint16_t g : cfg_->groups) {
+      if (!contains(*e.supported_groups, g)) continue;
+      for (const KeyShareEntry& k : *e.key_share)
+        if (k.group == g) share = &k;
+      if (share != nullptr) {
+        group = g;
+        break;
+      }
+    }
+    if (share == nullptr)
+      for (uint16_t g : cfg_->groups)
+        if (contains(*e.supported_groups, g)) {
+          group = g;
+          break;
+        }
+  }
+
+  // Resumption: binders are checked before anything else is taken from the PSK (RFC 8446 4.2.11).
+  Status psk_error;
+  psk_accepted_ = false;
+  if (e.pre_shared_key) {
+    psk_accepted_ = try_psk(ch, ch_msg_len, &psk_error);
+    if (!psk_error.ok()) return psk_error.error();
+  }
+  bool dhe = psk_accepted_ ? contains8(*e.psk_key_exchange_modes, 1) && group != 0 : true;
+  if (psk_accepted_ && !dhe && !(cfg_->allow_psk_ke && contains8(*e.psk_key_exchange_modes, 0)))
+    psk_accepted_ = false;
+  if (!psk_accepted_) {
+    if (group == 0) return Error::incompatible(AlertDescription::handshake_failure, "no group in common");
+    SANSTLS_TRY(choose_certificate(ch));
+  }
+  if (dhe && group != 0 && share == nullptr) {
+    if (second) return Error::illegal("second ClientHello still has no usable key share");
+    return send_hello_retry_request(ch, group);
+  }
+  return send_flight(ch, dhe ? group : 0, dhe ? share : nullptr);
+}
+
+Status Server13::choose_certificate(const ClientHello& ch) {
+  const Extensions& e = ch.extensions;
+  if (!e.signature_algorithms)
+    return Error::misbehaved(AlertDescription::missing_extension, "ClientHello: no signature_algorithms");
+  std::vector<std::shared_ptr<const CertifiedKey>> candidates;
+  sni_used_ = false;
+  if (!server_name_.empty()) {
+    for (const auto& ck : cfg_->certificates)
+      if (ck->leaf->matches_name(server_name_)) candidates.push_back(ck);
+    if (candidates.empty() && cfg_->strict_sni)
+      return Error::incompatible(AlertDescription::unrecognized_name, "no certificate for the server name");
+    sni_used_ = !candidates.empty();
+  }
+  if (candidates.empty()) candidates = cfg_->certificates;
+  for (const auto& ck : candidates) {
+    uint16_t s = choose_scheme13(cfg_->signature_schemes, *e.signature_algorithms, ck->type());
+    if (s != 0) {
+      cert_ = ck;
+      scheme_ = s;
+      return Status();
+    }
+  }
+  return Error::incompatible(AlertDescription::handshake_failure, "no signature scheme in common");
+}
+
+bool Server13::try_psk(const ClientHello& ch, size_t ch_msg_len, Status* error) {
+  const OfferedPsks& psks = *ch.extensions.pre_shared_key;
+  if (psks.identities.size() != psks.binders.size()) {
+    *error = Error::illegal("pre_shared_key: identities and binders differ in number");
+    return false;
+  }
+  if (!cfg_->tickets) return false;
+  uint64_t now = c_.clock.now_ms();
+  std::shared_ptr<TicketKeys> ring = cfg_->tickets_ring(c_.rng, now);
+  if (!ring) return false;
+  for (size_t i = 0; i < psks.identities.size(); i++) {
+    TicketState t;
+    if (!open_ticket(*ring, psks.identities[i].identity, now, &t)) continue;
+    if (t.version != version::tls13 || t.expired(now)) continue;
+    const CipherSuite* ts = find_suite(t.cipher_suite);
+    if (ts == nullptr || ts->prf_hash != suite_->prf_hash) continue;
+    if (t.server_name != server_name_) continue;
+    // The binder over the transcript up to this ClientHello without its binders list.
+    size_t binders = psk_binders_size(psks);
+    ByteView partial(c_.transcript.data(), c_.transcript.size() - binders);
+    (void)ch_msg_len;
+    Bytes hash = crypto::hash_once(c_.provider, suite_->prf_hash, partial);
+    KeySchedule13 ks(c_.provider, suite_->prf_hash);
+    ks.early(t.secret);
+    Bytes binder_key = ks.binder_key(true);
+    Bytes expected = tls13_verify_data(c_.provider, suite_->prf_hash, binder_key, hash);
+    secure_zero(binder_key);
+    if (!constant_time_equal(expected, psks.binders[i])) {
+      *error = Error::misbehaved(AlertDescription::decrypt_error, "pre_shared_key: binder does not verify");
+      return false;
+    }
+    psk_ = t.secret;
+    ticket_ = t;
+    // 0-RTT: only with the first identity, no HelloRetryRequest, the same suite and ALPN, a plausible
+    // ticket age and a first use of this binder (RFC 8446 4.2.10, 8).
+    if (ch.extensions.early_data && i == 0 && !hrr_sent_ && cfg_->max_early_data > 0 && t.max_early_data > 0 &&
+        t.cipher_suite == suite_->id && t.alpn == alpn_) {
+      uint32_t client_age = psks.identities[i].obfuscated_ticket_age - t.age_add;
+      uint64_t real_age = now - t.created_ms;
+      uint64_t diff = real_age > client_age ? real_age - client_age : client_age - real_age;
+      if (diff <= kTicketAgeToleranceMs && cfg_->early_data_guard && cfg_->early_data_guard->first_use(expected, now))
+        early_accepted_ = true;
+    }
+    return true;
+  }
+  return false;
+}
+
+Result<State> Server13::send_hello_retry_request(const ClientHello& ch, uint16_t group) {
+  hrr_sent_ = true;
+  hrr_group_ = group;
+  client_offered_early_ = ch.extensions.early_data;
+  ServerHello hrr;
+  hrr.legacy_version = version::tls12;
+  hrr.random = kHelloRetryRequestRandom;
+  hrr.session_id = session_id_;
+  hrr.cipher_suite = suite_->id;
+  hrr.has_extensions = true;
+  hrr.extensions.supported_versions = std::vector<uint16_t>{version::tls13};
+  hrr.extensions.hrr_selected_group = group;
+  if (cfg_->hrr_cookie) {
+    cookie_.resize(32);
+    c_.rng.fill(cookie_.data(), cookie_.size());
+    hrr.extensions.cookie = cookie_;
+  }
+  // The transcript: message_hash(ClientHello1), then the HelloRetryRequest (RFC 8446 4.4.1).
+  c_.transcript = tls13_message_hash(c_.provider, alg(), c_.transcript);
+  SANSTLS_TRY(send13(c_, HandshakeType::server_hello, hrr, encode_server_hello));
+  if (cfg_->middlebox_compat && !session_id_.empty()) {
+    SANSTLS_TRY(c_.send_compat_ccs());
+  }
+  c_.tls13 = true;
+  c_.version_fixed = true;
+  // Early data the client sent with its first ClientHello is skipped (RFC 8446 4.2.10).
+  if (ch.extensions.early_data) c_.skip_early_data = std::max<size_t>(cfg_->max_early_data, kSkipEarlyDataBudget);
+  return State(ExpectClientHello2{});
+}
+
+Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const KeyShareEntry* client_share) {
+  ServerHello sh;
+  sh.legacy_version = version::tls12;
+  c_.rng.fill(sh.random.data(), sh.random.size());
+  sh.session_id = session_id_;
+  sh.cipher_suite = suite_->id;
+  sh.has_extensions = true;
+  sh.extensions.supported_versions = std::vector<uint16_t>{version::tls13};
+  Bytes shared;
+  if (client_share != nullptr) {
+    std::unique_ptr<crypto::KeyShare> mine = c_.provider.generate_key_share(static_cast<crypto::Group>(group), c_.rng);
+    if (!mine) return Error::internal("key share");
+    crypto::Status st = mine->shared_secret(client_share->key_exchange, &shared);
+    if (st == crypto::Status::bad_peer_value) return Error::illegal("key_share: bad public value");
+    if (st != crypto::Status::ok) return Error::internal("key exchange failed");
+    sh.extensions.key_share = std::vector<KeyShareEntry>{KeyShareEntry{group, mine->public_value().to_bytes()}};
+    c_.info.group = group;
+  }
+  if (psk_accepted_) sh.extensions.psk_selected_identity = 0;
+  size_t ch_end = c_.transcript.size();  // the transcript up to the ClientHello, for 0-RTT keys
+  SANSTLS_TRY(send13(c_, HandshakeType::server_hello, sh, encode_server_hello));
+  c_.tls13 = true;
+  c_.version_fixed = true;
+
+  KeySchedule13 ks(c_.provider, alg());
+  ks.early(psk_accepted_ ? ByteView(psk_) : ByteView());
+  Bytes early_secret;
+  if (early_accepted_) {
+    early_secret = ks.client_early_traffic_secret(
+        crypto::hash_once(c_.provider, alg(), ByteView(c_.transcript.data(), ch_end)));
+    key_log13(*cfg_, "CLIENT_EARLY_TRAFFIC_SECRET", client_random_, early_secret);
+  }
+  ks.handshake(shared);
+  secure_zero(shared);
+  Bytes h = crypto::hash_once(c_.provider, alg(), c_.transcript);
+  client_hs_ = ks.client_handshake_traffic_secret(h);
+  server_hs_ = ks.server_handshake_traffic_secret(h);
+  key_log13(*cfg_, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_random_, client_hs_);
+  key_log13(*cfg_, "SERVER_HANDSHAKE_TRAFFIC_SECRET", client_random_, server_hs_);
+
+  if (cfg_->middlebox_compat && !session_id_.empty() && !c_.sent_compat_ccs) {
+    SANSTLS_TRY(c_.send_compat_ccs());
+  }
+  c_.record_limit = record_limit13(peer_record_limit_);
+  SANSTLS_TRY(install13(c_, *suite_, server_hs_, false, c_.record_limit));
+  if (early_accepted_) {
+    SANSTLS_TRY(install13(c_, *suite_, early_secret, true, kMaxPlaintext));
+    secure_zero(early_secret);
+    c_.early_data_open = true;
+    c_.early_data_budget = std::min(cfg_->max_early_data, ticket_.max_early_data);
+  } else {
+    SANSTLS_TRY(install13(c_, *suite_, client_hs_, true, kMaxPlaintext));
+    if (client_offered_early_) c_.skip_early_data = std::max<size_t>(cfg_->max_early_data, kSkipEarlyDataBudget);
+  }
+
+  EncryptedExtensions ee;
+  Extensions& x = ee.extensions;
+  if (sni_used_ && !psk_accepted_) x.server_name = std::string();
+  if (!alpn_.empty()) x.alpn = std::vector<std::string>{alpn_};
+  if (peer_record_limit_ != 0 && cfg_->record_size_limit != 0) x.record_size_limit = cfg_->record_size_limit;
+  if (early_accepted_) x.early_data = true;
+  SANSTLS_TRY(send13(c_, HandshakeType::encrypted_extensions, ee, encode_encrypted_extensions));
+
+  bool request_cert = !psk_accepted_ && cfg_->client_auth != ClientAuth::none;
+  if (!psk_accepted_) {
+    if (request_cert) {
+      CertificateRequest13 cr;
+      for (uint16_t s : cfg_->signature_schemes)
+        if (scheme_allowed13(s, crypto::KeyType::rsa) || scheme_allowed13(s, crypto::KeyType::ec_p256) ||
+            scheme_allowed13(s, crypto::KeyType::ec_p384))
+          requested_schemes_.push_back(s);
+      cr.extensions.signature_algorithms = requested_schemes_;
+      SANSTLS_TRY(send13(c_, HandshakeType::certificate_request, cr, encode_certificate_request13));
+    }
+    SANSTLS_TRY(send_certificate13(c_, ByteView(), cert_.get()));
+    SANSTLS_TRY(send_certificate_verify13(c_, true, *cert_, scheme_, alg()));
+    c_.info.signature_scheme = scheme_;
+  }
+  Finished fin;
+  fin.verify_data = tls13_verify_data(c_.provider, alg(), server_hs_, crypto::hash_once(c_.provider, alg(), c_.transcript));
+  SANSTLS_TRY(send13(c_, HandshakeType::finished, fin, encode_finished));
+
+  ks.master();
+  Bytes h2 = crypto::hash_once(c_.provider, alg(), c_.transcript);
+  client_ap_ = ks.client_application_traffic_secret(h2);
+  server_ap_ = ks.server_application_traffic_secret(h2);
+  Bytes exporter = ks.exporter_master_secret(h2);
+  key_log13(*cfg_, "CLIENT_TRAFFIC_SECRET_0", client_random_, client_ap_);
+  key_log13(*cfg_, "SERVER_TRAFFIC_SECRET_0", client_random_, server_ap_);
+  key_log13(*cfg_, "EXPORTER_SECRET", client_random_, exporter);
+  secure_zero(exporter);
+  // Keep the schedule for the resumption secret after the client's Finished.
+  ks_master_ = std::make_unique<KeySchedule13>(ks);
+  SANSTLS_TRY(install13(c_, *suite_, server_ap_, false, c_.record_limit));
+  c_.info.alpn = alpn_;
+
+  if (early_accepted_) return State(ExpectEndOfEarlyData{});
+  if (request_cert) return State(ExpectCertificate{});
+  return State(ExpectFinished{});
+}
+
+Result<State> Server13::handle(ExpectClientHello2&, HandshakeType type, ByteView msg, ByteView body) {
+  if (type != HandshakeType::client_hello) return Error::unexpected("expected the second ClientHello");
+  ClientHello ch;
+  SANSTLS_TRY(decode_client_hello(body, &ch));
+  if (!ch.extensions.supported_versions || !contains(*ch.extensions.supported_versions, version::tls13))
+    return Error::illegal("second ClientHello does not offer TLS 1.3");
+  return on_client_hello(ch, msg.size(), true);
+}
+
+Result<State> Server13::handle(ExpectEndOfEarlyData&, HandshakeType type, ByteView, ByteView body) {
+  if (type != HandshakeType::end_of_early_data) return Error::unexpected("expected EndOfEarlyData");
+  SANSTLS_TRY(decode_end_of_early_data(body));
+  c_.early_data_open = false;
+  SANSTLS_TRY(install13(c_, *suite_, client_hs_, true, kMaxPlaintext));
+  if (cfg_->client_auth != ClientAuth::none && !psk_accepted_) return State(ExpectCertificate{});
+  return State(ExpectFinished{});
+}
+
+Result<std::unique_ptr<crypto::PublicKey>> Server13::check_client_chain(CertificateMsg13& m, const Bytes& context) {
+  if (m.request_context != context) return Error::illegal("Certificate: wrong request context");
+  std::vector<Bytes> chain;
+  for (CertificateEntry& e : m.entries) chain.push_back(std::move(e.cert_data));
+  std::vector<ByteView> views(chain.begin(), chain.end());
+  crypto::CertError ce = cfg_->client_trust->verify(views, static_cast<int64_t>(c_.clock.now_ms() / 1000),
+                                                    crypto::Purpose::client_auth, "");
+  if (ce != crypto::CertError::ok) return certificate_error(ce);
+  std::string err;
+  std::unique_ptr<crypto::Certificate> leaf = c_.provider.parse_certificate(chain[0], &err);
+  if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable client certificate"};
+  std::unique_ptr<crypto::PublicKey> key = leaf->public_key();
+  if (!key || key->type() == crypto::KeyType::other)
+    return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "client key type"};
+  c_.info.peer_chain = std::move(chain);
+  return key;
+}
+
+Result<State> Server13::handle(ExpectCertificate&, HandshakeType type, ByteView, ByteView body) {
+  if (type != HandshakeType::certificate) return Error::unexpected("expected Certificate");
+  CertificateMsg13 m;
+  SANSTLS_TRY(decode_certificate13(body, &m));
+  if (m.entries.empty()) {
+    if (!m.request_context.empty()) return Error::illegal("Certificate: wrong request context");
+    // RFC 8446 4.4.2.4: a server that requires a certificate answers an empty one with certificate_required.
+    if (cfg_->client_auth == ClientAuth::required)
+      return Error{ErrorKind::bad_certificate, AlertDescription::certificate_required, "client sent no certificate"};
+    return State(ExpectFinished{});
+  }
+  Result<std::unique_ptr<crypto::PublicKey>> key = check_client_chain(m, Bytes());
+  if (!key.ok()) return key.error();
+  ExpectCertificateVerify next;
+  next.client_key = key.take();
+  return State(std::move(next));
+}
+
+Result<State> Server13::handle(ExpectCertificateVerify& s, HandshakeType type, ByteView msg, ByteView body) {
+  if (type != HandshakeType::certificate_verify) return Error::unexpected("expected CertificateVerify");
+  SANSTLS_TRY(verify_certificate_verify13(c_, false, *s.client_key, requested_schemes_, body, transcript_before(msg),
+                                          alg(), nullptr));
+  c_.info.client_authenticated = true;
+  return State(ExpectFinished{});
+}
+
+Result<State> Server13::handle(ExpectFinished&, HandshakeType type, ByteView msg, ByteView body) {
+  if (type != HandshakeType::finished) return Error::unexpected("expected Finished");
+  Finished f;
+  SANSTLS_TRY(decode_finished(body, crypto::hash_length(alg()), &f));
+  Bytes expected = tls13_verify_data(c_.provider, alg(), client_hs_,
+                                     crypto::hash_once(c_.provider, alg(), transcript_before(msg)));
+  if (!constant_time_equal(expected, f.verify_data))
+    return Error::misbehaved(AlertDescription::decrypt_error, "client Finished does not verify");
+  SANSTLS_TRY(install13(c_, *suite_, client_ap_, true, kMaxPlaintext));
+  res_master_ = ks_master_->resumption_master_secret(crypto::hash_once(c_.provider, alg(), c_.transcript));
+  ks_master_.reset();
+  if (client_pha_) {
+    handshake_transcript_ = c_.provider.hash(alg());
+    handshake_transcript_->update(c_.transcript);
+  }
+  HandshakeInfo& info = c_.info;
+  info.version = version::tls13;
+  info.cipher_suite = suite_->id;
+  info.resumed = psk_accepted_;
+  info.server_name = server_name_;
+  info.early_data_accepted = early_accepted_;
+  if (psk_accepted_ && info.alpn.empty()) info.alpn = ticket_.alpn;
+  c_.handshake_complete();
+  SANSTLS_TRY(send_tickets());
+  return State(Connected{});
+}
+
+Status Server13::send_tickets() {
+  if (!cfg_->tickets || cfg_->session_lifetime_s == 0) return Status();
+  uint64_t now = c_.clock.now_ms();
+  std::shared_ptr<TicketKeys> ring = cfg_->tickets_ring(c_.rng, now);
+  if (!ring) return Status();
+  NewSessionTicket13 t;
+  t.lifetime = std::min<uint32_t>(cfg_->session_lifetime_s, 604800);
+  uint8_t age_add[4];
+  c_.rng.fill(age_add, 4);
+  t.age_add = (uint32_t{age_add[0]} << 24) | (uint32_t{age_add[1]} << 16) | (uint32_t{age_add[2]} << 8) | age_add[3];
+  t.nonce = {0};
+  TicketState st;
+  st.version = version::tls13;
+  st.cipher_suite = suite_->id;
+  st.secret = tls13_resumption_psk(c_.provider, alg(), res_master_, t.nonce);
+  st.server_name = server_name_;
+  st.alpn = c_.info.alpn;
+  st.created_ms = now;
+  st.lifetime_s = t.lifetime;
+  st.age_add = t.age_add;
+  st.max_early_data = cfg_->max_early_data;
+  t.ticket = seal_ticket(*ring, st, now, c_.rng);
+  if (t.ticket.empty()) return Status();  // no ticket this time; not an error for the connection
+  if (cfg_->max_early_data > 0) t.extensions.max_early_data_size = cfg_->max_early_data;
+  return send13(c_, HandshakeType::new_session_ticket, t, encode_new_session_ticket13);
+}
+
+Result<State> Server13::handle(Connected& s, HandshakeType type, ByteView msg, ByteView body) {
+  if (type == HandshakeType::key_update) {
+    KeyUpdate ku;
+    SANSTLS_TRY(decode_key_update(body, &ku));
+    if (++s.key_updates > cfg_->max_key_updates) return Error::unexpected("too many KeyUpdates");
+    Bytes next = tls13_next_traffic_secret(c_.provider, alg(), client_ap_);
+    secure_zero(client_ap_);
+    client_ap_ = std::move(next);
+    SANSTLS_TRY(install13(c_, *suite_, client_ap_, true, kMaxPlaintext));
+    if (ku.request_update == kKeyUpdateRequested) SANSTLS_TRY(key_update(false));
+    return State(std::move(s));
+  }
+  if (post_auth_ && (type == HandshakeType::certificate || type == HandshakeType::certificate_verify ||
+                     type == HandshakeType::finished)) {
+    SANSTLS_TRY(on_post_auth(type, msg, body));
+    return State(std::move(s));
+  }
+  return Error::unexpected("handshake message after the TLS 1.3 handshake");
+}
+
+Status Server13::key_update(bool request_peer) {
+  if (!std::holds_alternative<Connected>(state_) && !c_.handshake_done)
+    return Error::misuse("KeyUpdate before the handshake finished");
+  KeyUpdate ku;
+  ku.request_update = request_peer ? kKeyUpdateRequested : kKeyUpdateNotRequested;
+  SANSTLS_TRY(send13(c_, HandshakeType::key_update, ku, encode_key_update));
+  Bytes next = tls13_next_traffic_secret(c_.provider, alg(), server_ap_);
+  secure_zero(server_ap_);
+  server_ap_ = std::move(next);
+  return install13(c_, *suite_, server_ap_, false, c_.record_limit);
+}
+
+Status Server13::request_client_certificate() {
+  if (!client_pha_ || !handshake_transcript_)
+    return Error::misuse("the client did not offer post-handshake authentication");
+  if (post_auth_) return Error::misuse("a certificate request is already pending");
+  if (!cfg_->client_trust) return Error::misuse("no client-certificate trust anchors configured");
+  auto pa = std::make_unique<PostAuth>();
+  pa->context.resize(8);
+  c_.rng.fill(pa->context.data(), pa->context.size());
+  CertificateRequest13 cr;
+  cr.request_context = pa->context;
+  requested_schemes_.clear();
+  for (uint16_t s : cfg_->signature_schemes)
+    if (scheme_allowed13(s, crypto::KeyType::rsa) || scheme_allowed13(s, crypto::KeyType::ec_p256) ||
+        scheme_allowed13(s, crypto::KeyType::ec_p384))
+      requested_schemes_.push_back(s);
+  cr.extensions.signature_algorithms = requested_schemes_;
+  Bytes body;
+  Writer w(&body);
+  encode_certificate_request13(cr, w);
+  Bytes msg;
+  encode_handshake(HandshakeType::certificate_request, body, &msg);
+  pa->transcript = handshake_transcript_->clone();
+  pa->transcript->update(msg);
+  SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_request, body));
+  post_auth_ = std::move(pa);
+  return Status();
+}
+
+Status Server13::on_post_auth(HandshakeType type, ByteView msg, ByteView body) {
+  PostAuth& pa = *post_auth_;
+  auto hash_now = [&]() {
+    std::unique_ptr<crypto::Hash> h = pa.transcript->clone();
+    Bytes out(crypto::hash_length(alg()));
+    h->finish(out.data());
+    return out;
+  };
+  switch (pa.step) {
+    case PostAuth::Step::certificate: {
+      if (type != HandshakeType::certificate) return Error::unexpected("expected Certificate");
+      CertificateMsg13 m;
+      SANSTLS_TRY(decode_certificate13(body, &m));
+      pa.transcript->update(msg);
+      if (m.request_context != pa.context) return Error::illegal("Certificate: wrong request context");
+      if (m.entries.empty()) {
+        if (cfg_->client_auth == ClientAuth::required)
+          return Error{ErrorKind::bad_certificate, AlertDescription::certificate_required, "client sent no certificate"};
+        pa.step = PostAuth::Step::finished;
+        return Status();
+      }
+      Result<std::unique_ptr<crypto::PublicKey>> key = check_client_chain(m, pa.context);
+      if (!key.ok()) return key.error();
+      pa.key = key.take();
+      pa.step = PostAuth::Step::certificate_verify;
+      return Status();
+    }
+    case PostAuth::Step::certificate_verify: {
+      if (type != HandshakeType::certificate_verify) return Error::unexpected("expected CertificateVerify");
+      Bytes h = hash_now();
+      CertificateVerify cv;
+      SANSTLS_TRY(decode_certificate_verify(body, &cv));
+      if (!contains(requested_schemes_, cv.sig_scheme) || !scheme_allowed13(cv.sig_scheme, pa.key->type()))
+        return Error::illegal("CertificateVerify: signature scheme not requested");
+      if (pa.key->verify(static_cast<crypto::SignatureScheme>(cv.sig_scheme), certificate_verify_input(false, h),
+                         cv.signature) != crypto::Status::ok)
+        return Error::misbehaved(AlertDescription::decrypt_error, "CertificateVerify: bad signature");
+      pa.transcript->update(msg);
+      pa.step = PostAuth::Step::finished;
+      return Status();
+    }
+    case PostAuth::Step::finished: {
+      if (type != HandshakeType::finished) return Error::unexpected("expected Finished");
+      Finished f;
+      SANSTLS_TRY(decode_finished(body, crypto::hash_length(alg()), &f));
+      Bytes expected = tls13_verify_data(c_.provider, alg(), client_ap_, hash_now());
+      if (!constant_time_equal(expected, f.verify_data))
+        return Error::misbehaved(AlertDescription::decrypt_error, "post-handshake Finished does not verify");
+      if (pa.key) c_.info.client_authenticated = true;
+      post_auth_.reset();
+      return Status();
+    }
+  }
+  return Error::internal("post-handshake authentication state");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Handshake>> start_server13(ConnState& c, std::shared_ptr<const ServerConfig> cfg,
+                                                  const ClientHello& ch, size_t ch_msg_len) {
+  auto h = std::make_unique<Server13>(c, std::move(cfg));
+  Status s = h->begin(ch, ch_msg_len);
+  if (!s.ok()) return s.error();
+  return std::unique_ptr<Handshake>(std::move(h));
+}
+
+}  // namespace sanstls

@@ -1,0 +1,92 @@
+#include "core/tls13_common.h"
+
+#include <algorithm>
+
+#include "core/tls12_keys.h"
+
+namespace sanstls {
+
+using crypto::SignatureScheme;
+
+bool scheme_allowed13(uint16_t scheme, crypto::KeyType key) {
+  switch (static_cast<SignatureScheme>(scheme)) {
+    case SignatureScheme::rsa_pss_rsae_sha256:
+    case SignatureScheme::rsa_pss_rsae_sha384:
+    case SignatureScheme::rsa_pss_rsae_sha512:
+      return key == crypto::KeyType::rsa;
+    case SignatureScheme::ecdsa_secp256r1_sha256:
+      return key == crypto::KeyType::ec_p256;
+    case SignatureScheme::ecdsa_secp384r1_sha384:
+      return key == crypto::KeyType::ec_p384;
+    default:
+      return false;
+  }
+}
+
+uint16_t choose_scheme13(const std::vector<uint16_t>& ours, const std::vector<uint16_t>& peer, crypto::KeyType key) {
+  for (uint16_t s : ours)
+    if (scheme_allowed13(s, key) && std::find(peer.begin(), peer.end(), s) != peer.end()) return s;
+  return 0;
+}
+
+Status send_certificate13(ConnState& c, ByteView context, const CertifiedKey* key) {
+  CertificateMsg13 m;
+  m.request_context = context.to_bytes();
+  if (key != nullptr)
+    for (const Bytes& der : key->chain) {
+      CertificateEntry e;
+      e.cert_data = der;
+      m.entries.push_back(std::move(e));
+    }
+  return send13(c, HandshakeType::certificate, m, encode_certificate13);
+}
+
+Status send_certificate_verify13(ConnState& c, bool server, const CertifiedKey& key, uint16_t scheme,
+                                 crypto::HashAlg alg) {
+  Bytes hash = crypto::hash_once(c.provider, alg, c.transcript);
+  Bytes input = certificate_verify_input(server, hash);
+  CertificateVerify cv;
+  cv.sig_scheme = scheme;
+  if (key.key->sign(static_cast<SignatureScheme>(scheme), input, c.rng, &cv.signature) != crypto::Status::ok)
+    return Error::internal("signing CertificateVerify failed");
+  return send13(c, HandshakeType::certificate_verify, cv, encode_certificate_verify);
+}
+
+Status verify_certificate_verify13(ConnState& c, bool from_server, const crypto::PublicKey& key,
+                                   const std::vector<uint16_t>& offered, ByteView body, ByteView transcript,
+                                   crypto::HashAlg alg, uint16_t* scheme_out) {
+  CertificateVerify cv;
+  SANSTLS_TRY(decode_certificate_verify(body, &cv));
+  if (std::find(offered.begin(), offered.end(), cv.sig_scheme) == offered.end() ||
+      !scheme_allowed13(cv.sig_scheme, key.type()))
+    return Error::illegal("CertificateVerify: signature scheme not offered or not allowed in TLS 1.3");
+  Bytes hash = crypto::hash_once(c.provider, alg, transcript);
+  Bytes input = certificate_verify_input(from_server, hash);
+  if (key.verify(static_cast<SignatureScheme>(cv.sig_scheme), input, cv.signature) != crypto::Status::ok)
+    return Error::misbehaved(AlertDescription::decrypt_error, "CertificateVerify: bad signature");
+  if (scheme_out) *scheme_out = cv.sig_scheme;
+  return Status();
+}
+
+Status install13(ConnState& c, const CipherSuite& suite, ByteView secret, bool for_read, size_t max_plaintext) {
+  Result<RecordProtection> p = tls13_protection(c.provider, suite, secret, max_plaintext);
+  if (!p.ok()) return p.error();
+  if (for_read) {
+    c.read = std::move(p.value());
+    c.read_key_changed = true;
+  } else {
+    c.write = std::move(p.value());
+  }
+  return Status();
+}
+
+void key_log13(const CommonConfig& cfg, const char* label, const Random& client_random, ByteView secret) {
+  if (cfg.key_log) cfg.key_log->log(label, ByteView(client_random.data(), client_random.size()), secret);
+}
+
+size_t record_limit13(uint16_t peer_limit) {
+  if (peer_limit == 0) return kMaxPlaintext;
+  return std::min<size_t>(kMaxPlaintext, size_t{peer_limit} - 1);
+}
+
+}  // namespace sanstls

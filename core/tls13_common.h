@@ -1,0 +1,50 @@
+// Pieces the TLS 1.3 client and server share (internal).
+#ifndef SANSTLS_CORE_TLS13_COMMON_H_
+#define SANSTLS_CORE_TLS13_COMMON_H_
+
+#include <vector>
+
+#include "core/conn_state.h"
+#include "core/handshake13.h"
+#include "core/tls13_keys.h"
+
+namespace sanstls {
+
+// RFC 8446 4.2.3: the schemes TLS 1.3 allows for a key in CertificateVerify (PSS with RSA keys; ECDSA
+// with the curve the scheme names). False for PKCS#1 v1.5, SHA-1 and everything unsupported.
+bool scheme_allowed13(uint16_t scheme, crypto::KeyType key);
+// The first of `ours` that the peer listed and that TLS 1.3 allows for the key; 0 when none.
+uint16_t choose_scheme13(const std::vector<uint16_t>& ours, const std::vector<uint16_t>& peer, crypto::KeyType key);
+
+// Encodes a message with `encode` into a body and sends it through c.send_handshake.
+template <typename M>
+Status send13(ConnState& c, HandshakeType type, const M& m, void (*encode)(const M&, Writer&)) {
+  Bytes body;
+  Writer w(&body);
+  encode(m, w);
+  if (!w.ok()) return Error::internal("handshake message too long");
+  return c.send_handshake(type, body);
+}
+
+// Certificate (leaf first) with empty per-entry extensions, and CertificateVerify over the transcript
+// hash; `key` null sends an empty Certificate and no CertificateVerify.
+Status send_certificate13(ConnState& c, ByteView context, const CertifiedKey* key);
+Status send_certificate_verify13(ConnState& c, bool server, const CertifiedKey& key, uint16_t scheme,
+                                 crypto::HashAlg alg);
+// Checks a CertificateVerify from the peer against the transcript before it (`transcript`).
+Status verify_certificate_verify13(ConnState& c, bool from_server, const crypto::PublicKey& key,
+                                   const std::vector<uint16_t>& offered, ByteView body, ByteView transcript,
+                                   crypto::HashAlg alg, uint16_t* scheme_out);
+
+// Installs a read or write protection from a traffic secret (the record-size limit applies to writes).
+Status install13(ConnState& c, const CipherSuite& suite, ByteView secret, bool for_read, size_t max_plaintext);
+
+// Logs a TLS 1.3 secret in the NSS key log format's labels.
+void key_log13(const CommonConfig& cfg, const char* label, const Random& client_random, ByteView secret);
+
+// The peer's record_size_limit (RFC 8449) as a TLS 1.3 plaintext limit: limit - 1 for the content type.
+size_t record_limit13(uint16_t peer_limit);
+
+}  // namespace sanstls
+
+#endif  // SANSTLS_CORE_TLS13_COMMON_H_

@@ -1,0 +1,220 @@
+#include "core/tls13_keys.h"
+
+#include "core/wire.h"
+
+namespace sanstls {
+
+using crypto::AeadAlg;
+using crypto::HashAlg;
+
+namespace {
+
+// Hash("") for Derive-Secret(., "derived", "") and the exporter.
+Bytes empty_hash(const crypto::Provider& p, HashAlg alg) { return crypto::hash_once(p, alg, ByteView()); }
+
+// HKDF-Extract(salt, ikm) where an empty ikm stands for HashLen zeros (RFC 8446 7.1: "0" is a string of
+// HashLen zero bytes).
+Bytes extract(const crypto::Provider& p, HashAlg alg, ByteView salt, ByteView ikm) {
+  if (!ikm.empty()) return crypto::hkdf_extract(p, alg, salt, ikm);
+  const uint8_t zeros[crypto::kMaxHashLen] = {0};
+  return crypto::hkdf_extract(p, alg, salt, ByteView(zeros, crypto::hash_length(alg)));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------
+// KeySchedule13
+
+KeySchedule13::KeySchedule13(const crypto::Provider& p, HashAlg alg) : p_(&p), alg_(alg) {}
+
+void KeySchedule13::fail() {
+  failed_ = true;
+  secret_ = SecretBytes();
+}
+
+void KeySchedule13::early(ByteView psk) {
+  failed_ = false;
+  stage_ = Stage::early;
+  // Early Secret = HKDF-Extract(salt = 0, IKM = PSK); the zero salt is HashLen zeros, which is what
+  // hkdf_extract does with an empty salt.
+  Bytes s = extract(*p_, alg_, ByteView(), psk);
+  secret_ = SecretBytes(s);
+  secure_zero(s);
+}
+
+void KeySchedule13::handshake(ByteView shared_secret) {
+  if (stage_ == Stage::initial) early(ByteView());
+  if (failed_ || stage_ != Stage::early) {
+    stage_ = Stage::handshake;
+    return fail();
+  }
+  Bytes derived = tls13_derive_secret(*p_, alg_, secret_.view(), "derived", empty_hash(*p_, alg_));
+  Bytes s = extract(*p_, alg_, derived, shared_secret);
+  secret_ = SecretBytes(s);
+  secure_zero(derived);
+  secure_zero(s);
+  stage_ = Stage::handshake;
+}
+
+void KeySchedule13::master() {
+  if (failed_ || stage_ != Stage::handshake) {
+    stage_ = Stage::master;
+    return fail();
+  }
+  Bytes derived = tls13_derive_secret(*p_, alg_, secret_.view(), "derived", empty_hash(*p_, alg_));
+  Bytes s = extract(*p_, alg_, derived, ByteView());
+  secret_ = SecretBytes(s);
+  secure_zero(derived);
+  secure_zero(s);
+  stage_ = Stage::master;
+}
+
+Bytes KeySchedule13::derive(Stage want, const char* label, ByteView hash) const {
+  if (failed_ || stage_ != want) return {};
+  return tls13_derive_secret(*p_, alg_, secret_.view(), label, hash);
+}
+
+Bytes KeySchedule13::binder_key(bool resumption) const {
+  return derive(Stage::early, resumption ? "res binder" : "ext binder", empty_hash(*p_, alg_));
+}
+
+Bytes KeySchedule13::client_early_traffic_secret(ByteView ch_hash) const {
+  return derive(Stage::early, "c e traffic", ch_hash);
+}
+
+Bytes KeySchedule13::early_exporter_master_secret(ByteView ch_hash) const {
+  return derive(Stage::early, "e exp master", ch_hash);
+}
+
+Bytes KeySchedule13::client_handshake_traffic_secret(ByteView ch_sh_hash) const {
+  return derive(Stage::handshake, "c hs traffic", ch_sh_hash);
+}
+
+Bytes KeySchedule13::server_handshake_traffic_secret(ByteView ch_sh_hash) const {
+  return derive(Stage::handshake, "s hs traffic", ch_sh_hash);
+}
+
+Bytes KeySchedule13::client_application_traffic_secret(ByteView hash) const {
+  return derive(Stage::master, "c ap traffic", hash);
+}
+
+Bytes KeySchedule13::server_application_traffic_secret(ByteView hash) const {
+  return derive(Stage::master, "s ap traffic", hash);
+}
+
+Bytes KeySchedule13::exporter_master_secret(ByteView hash) const {
+  return derive(Stage::master, "exp master", hash);
+}
+
+Bytes KeySchedule13::resumption_master_secret(ByteView hash) const {
+  return derive(Stage::master, "res master", hash);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Derived values
+
+Bytes tls13_derive_secret(const crypto::Provider& p, HashAlg alg, ByteView secret, const char* label,
+                          ByteView transcript_hash) {
+  const size_t hlen = crypto::hash_length(alg);
+  if (transcript_hash.size() != hlen || secret.empty()) return {};
+  return crypto::hkdf_expand_label(p, alg, secret, label, transcript_hash, hlen);
+}
+
+Bytes tls13_finished_key(const crypto::Provider& p, HashAlg alg, ByteView base_key) {
+  if (base_key.empty()) return {};
+  return crypto::hkdf_expand_label(p, alg, base_key, "finished", ByteView(), crypto::hash_length(alg));
+}
+
+Bytes tls13_verify_data(const crypto::Provider& p, HashAlg alg, ByteView base_key, ByteView transcript_hash) {
+  if (transcript_hash.size() != crypto::hash_length(alg)) return {};
+  Bytes key = tls13_finished_key(p, alg, base_key);
+  if (key.empty()) return {};
+  Bytes out = crypto::hmac_once(p, alg, key, transcript_hash);
+  secure_zero(key);
+  return out;
+}
+
+Bytes tls13_next_traffic_secret(const crypto::Provider& p, HashAlg alg, ByteView secret) {
+  if (secret.empty()) return {};
+  return crypto::hkdf_expand_label(p, alg, secret, "traffic upd", ByteView(), crypto::hash_length(alg));
+}
+
+Bytes tls13_resumption_psk(const crypto::Provider& p, HashAlg alg, ByteView res_master, ByteView ticket_nonce) {
+  if (res_master.empty()) return {};
+  return crypto::hkdf_expand_label(p, alg, res_master, "resumption", ticket_nonce, crypto::hash_length(alg));
+}
+
+Bytes tls13_exporter(const crypto::Provider& p, HashAlg alg, ByteView exporter_master, const std::string& label,
+                     ByteView context, size_t length) {
+  if (exporter_master.empty() || label.empty() || label.size() > 249 || length == 0 ||
+      length > 255 * crypto::hash_length(alg))
+    return {};
+  Bytes secret = crypto::hkdf_expand_label(p, alg, exporter_master, label, empty_hash(p, alg),
+                                           crypto::hash_length(alg));
+  if (secret.empty()) return {};
+  Bytes out = crypto::hkdf_expand_label(p, alg, secret, "exporter", crypto::hash_once(p, alg, context), length);
+  secure_zero(secret);
+  return out;
+}
+
+Bytes tls13_message_hash(const crypto::Provider& p, HashAlg alg, ByteView client_hello1) {
+  Bytes h = crypto::hash_once(p, alg, client_hello1);
+  Bytes out;
+  out.reserve(4 + h.size());
+  out.push_back(static_cast<uint8_t>(HandshakeType::message_hash));
+  out.push_back(0);
+  out.push_back(0);
+  out.push_back(static_cast<uint8_t>(h.size()));
+  out.insert(out.end(), h.begin(), h.end());
+  return out;
+}
+
+TrafficKeys13 tls13_traffic_keys(const crypto::Provider& p, HashAlg alg, AeadAlg aead, ByteView traffic_secret) {
+  TrafficKeys13 k;
+  if (traffic_secret.empty()) return k;
+  k.key = crypto::hkdf_expand_label(p, alg, traffic_secret, "key", ByteView(), crypto::aead_key_length(aead));
+  k.iv = crypto::hkdf_expand_label(p, alg, traffic_secret, "iv", ByteView(), crypto::kAeadNonceLength);
+  if (k.key.empty() || k.iv.empty()) {
+    secure_zero(k.key);
+    k.key.clear();
+    k.iv.clear();
+  }
+  return k;
+}
+
+bool tls13_aead(const CipherSuite& suite, AeadAlg* out) {
+  if (!suite.is_tls13()) return false;
+  switch (suite.cipher) {
+    case BulkCipher::aes_128_gcm:
+      *out = AeadAlg::aes_128_gcm;
+      return true;
+    case BulkCipher::aes_256_gcm:
+      *out = AeadAlg::aes_256_gcm;
+      return true;
+    case BulkCipher::chacha20_poly1305:
+      *out = AeadAlg::chacha20_poly1305;
+      return true;
+    case BulkCipher::aes_128_cbc:
+    case BulkCipher::aes_256_cbc:
+      return false;
+  }
+  return false;
+}
+
+Result<RecordProtection> tls13_protection(const crypto::Provider& p, const CipherSuite& suite,
+                                          ByteView traffic_secret, size_t max_plaintext) {
+  AeadAlg aead;
+  if (!tls13_aead(suite, &aead)) return Error::misuse("tls13_protection: not a TLS 1.3 suite");
+  return tls13_protection(p, aead, suite.prf_hash, traffic_secret, max_plaintext);
+}
+
+Result<RecordProtection> tls13_protection(const crypto::Provider& p, AeadAlg aead, HashAlg alg,
+                                          ByteView traffic_secret, size_t max_plaintext) {
+  if (traffic_secret.size() != crypto::hash_length(alg))
+    return Error::misuse("tls13_protection: traffic secret of the wrong length");
+  TrafficKeys13 k = tls13_traffic_keys(p, alg, aead, traffic_secret);
+  if (k.key.empty()) return Error::internal("tls13_protection: key derivation failed");
+  return RecordProtection::tls13(p, aead, k.key, k.iv, max_plaintext);
+}
+
+}  // namespace sanstls
