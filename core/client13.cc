@@ -75,6 +75,7 @@ class Client13 final : public Handshake {
   Result<State> handle(ExpectFinished&, HandshakeType, ByteView, ByteView);
   Result<State> handle(Connected&, HandshakeType, ByteView, ByteView);
   Status on_certificate_request(ByteView body, bool post_handshake);
+  Status switch_to_handshake_write();
   Result<State> on_certificate(ByteView body);
   Status send_client_auth(const Bytes& context, const Bytes& base_key, std::unique_ptr<crypto::Hash> post);
   Status on_new_session_ticket(ByteView body);
@@ -220,7 +221,16 @@ Result<State> Client13::on_server_hello(const ServerHello& sh) {
   c_.tls13 = true;
   c_.version_fixed = true;
   SANSTLS_TRY(install13(c_, *suite_, server_hs_, true, kMaxPlaintext));
+  // From here on our records (alerts included) go under the client handshake key (RFC 8446 2), after
+  // the compatibility CCS. With 0-RTT offered, the early key stays until EncryptedExtensions says
+  // whether the server took the data.
+  if (!offer_.early_data) SANSTLS_TRY(switch_to_handshake_write());
   return State(ExpectEncryptedExtensions{});
+}
+
+Status Client13::switch_to_handshake_write() {
+  if (cfg_->middlebox_compat) SANSTLS_TRY(c_.send_compat_ccs());
+  return install13(c_, *suite_, client_hs_, false, c_.record_limit);
 }
 
 Status Client13::on_message(HandshakeType type, ByteView msg, ByteView body) {
@@ -274,6 +284,8 @@ Result<State> Client13::handle(ExpectEncryptedExtensions&, HandshakeType type, B
     peer_record_limit_ = *e.record_size_limit;
     c_.record_limit = record_limit13(peer_record_limit_);
   }
+  // 0-RTT refused: no more early data; our records go under the handshake key now.
+  if (offer_.early_data && !early_accepted_) SANSTLS_TRY(switch_to_handshake_write());
   if (psk_accepted_) return State(ExpectFinished{});
   return State(ExpectCertificateOrRequest{});
 }
@@ -359,15 +371,7 @@ Result<State> Client13::handle(ExpectFinished&, HandshakeType type, ByteView msg
   // Our second flight: [EndOfEarlyData] [CCS] [Certificate CertificateVerify] Finished.
   if (early_accepted_) {
     SANSTLS_TRY(c_.send_handshake(HandshakeType::end_of_early_data, Bytes()));
-  }
-  Result<RecordProtection> hs_write = tls13_protection(c_.provider, *suite_, client_hs_, c_.record_limit);
-  if (!hs_write.ok()) return hs_write.error();
-  if (cfg_->middlebox_compat && !c_.sent_compat_ccs) {
-    c_.pending_write = std::move(hs_write.value());
-    SANSTLS_TRY(c_.send_change_cipher_spec());
-    c_.sent_compat_ccs = true;
-  } else {
-    c_.write = std::move(hs_write.value());
+    SANSTLS_TRY(switch_to_handshake_write());
   }
   if (cert_requested_) SANSTLS_TRY(send_client_auth(cert_request_context_, client_hs_, nullptr));
   Finished mine;

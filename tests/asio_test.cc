@@ -184,7 +184,7 @@ TEST_CASE("asio: client and server, callbacks: handshake, concurrent write and r
   CHECK(p.server.shut);
   CHECK_MESSAGE(!p.server.shutdown_ec, p.server.shutdown_ec.message());
   REQUIRE(p.client->connection().info() != nullptr);
-  CHECK(p.client->connection().info()->version == 0x0303);
+  CHECK(p.client->connection().info()->version == 0x0304);  // TLS 1.3 by default
   CHECK(p.client->connection().is_closed());
 }
 
@@ -235,7 +235,8 @@ TEST_CASE("asio: a stream cut without close_notify reads as truncated, not as eo
   REQUIRE(done);
   INFO(read_ec.message());
   CHECK(read_ec != asio::error::eof);
-  CHECK(aa::error_kind(read_ec) == ErrorKind::transport_closed);
+  // In TLS 1.3 the server may not have read our Finished yet, so its close can come as a reset.
+  CHECK((aa::error_kind(read_ec) == ErrorKind::transport_closed || read_ec == asio::error::connection_reset));
 }
 
 TEST_CASE("asio: a server that never answers: the handshake deadline fails the handshake") {

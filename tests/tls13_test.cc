@@ -107,12 +107,12 @@ TEST_CASE("TLS 1.3: every suite and group, with and without client certificates,
           CHECK(r.server->info()->group == group);
           CHECK(r.server->info()->client_authenticated == (auth != 0));
           CHECK(!ci->resumed);
-          // ClientHello, ServerHello, CCS (compatibility), EncryptedExtensions, [CertificateRequest],
-          // Certificate, CertificateVerify, Finished; then ours.
-          std::vector<uint8_t> expected = {1, 2, 0xff, 8};
+          // ClientHello, ServerHello, our compatibility CCS (sent as soon as the handshake keys exist),
+          // the server's, EncryptedExtensions, [CertificateRequest], Certificate, CertificateVerify,
+          // Finished; then ours.
+          std::vector<uint8_t> expected = {1, 2, 0xff, 0xff, 8};
           if (auth) expected.push_back(13);
           for (uint8_t t : {11, 15, 20}) expected.push_back(t);
-          expected.push_back(0xff);
           if (auth) expected.push_back(11);
           if (auth) expected.push_back(15);
           expected.push_back(20);
