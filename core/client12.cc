@@ -65,6 +65,9 @@ class Client12 final : public Handshake {
   Random server_random_{};
   const CipherSuite* suite_ = nullptr;
   bool resuming_ = false;
+  bool expect_ticket_ = false;  // the server announced a NewSessionTicket
+  NewSessionTicket12 ticket_;
+  bool got_ticket_ = false;
   bool ems_ = false;
   bool etm_ = false;
   Bytes session_id_;
@@ -116,6 +119,12 @@ Status Client12::on_message(HandshakeType type, ByteView msg, ByteView body) {
       if (type == HandshakeType::finished) return on_finished(body);
       break;
     case State::change_cipher_spec:
+      // RFC 5077 3.3: the NewSessionTicket comes before the server's ChangeCipherSpec.
+      if (type == HandshakeType::new_session_ticket && expect_ticket_ && !got_ticket_) {
+        SANSTLS_TRY(decode_new_session_ticket12(body, &ticket_));
+        got_ticket_ = true;
+        return Status();
+      }
       break;
   }
   return Error::unexpected("handshake message unexpected in this state");
@@ -169,8 +178,11 @@ Status Client12::on_server_hello(ByteView body) {
   server_random_ = sh.random;
   c_.version_fixed = true;
 
-  // Resumption: the server echoes the session ID we offered (RFC 5246 7.4.1.3).
-  if (opts_.resume && !sh.session_id.empty() && sh.session_id == opts_.resume->session_id) {
+  // RFC 5077 3.2: a server that will send a NewSessionTicket says so with an empty session_ticket.
+  expect_ticket_ = e.session_ticket.has_value();
+  if (expect_ticket_ && !e.session_ticket->empty()) return Error::decode("ServerHello: session_ticket not empty");
+  // Resumption: the server echoes the session ID we offered (RFC 5246 7.4.1.3, RFC 5077 3.4).
+  if (opts_.resume && !sh.session_id.empty() && sh.session_id == offer_.session_id) {
     if (sh.cipher_suite != opts_.resume->cipher_suite) return Error::illegal("resumed session with another suite");
     // RFC 7627 5.3: the EMS status must be the same as in the original session.
     if (ems_ != opts_.resume->extended_master_secret)
@@ -379,6 +391,7 @@ Status Client12::send_finished() {
 
 Status Client12::on_change_cipher_spec() {
   if (state_ != State::change_cipher_spec) return Error::unexpected("ChangeCipherSpec unexpected in this state");
+  if (expect_ticket_ && !got_ticket_) return Error::unexpected("ChangeCipherSpec before the announced NewSessionTicket");
   SANSTLS_TRY(c_.activate_pending_read());
   state_ = State::finished;
   return Status();
@@ -413,7 +426,7 @@ void Client12::finish() {
   if (resuming_) {
     info.alpn = info.alpn.empty() ? opts_.resume->alpn : info.alpn;
   }
-  if (!session_id_.empty()) {
+  if (!session_id_.empty() || got_ticket_) {
     Session s;
     s.version = version::tls12;
     s.cipher_suite = suite_->id;
@@ -424,6 +437,13 @@ void Client12::finish() {
     s.alpn = info.alpn;
     s.created_ms = resuming_ ? opts_.resume->created_ms : c_.clock.now_ms();
     s.lifetime_s = resuming_ ? opts_.resume->lifetime_s : 7200;
+    if (resuming_) s.ticket = opts_.resume->ticket;
+    if (got_ticket_ && !ticket_.ticket.empty()) {
+      // A new ticket replaces the old one; its lifetime hint, when given, bounds the session.
+      s.ticket = ticket_.ticket;
+      s.created_ms = c_.clock.now_ms();
+      if (ticket_.lifetime_hint != 0) s.lifetime_s = ticket_.lifetime_hint;
+    }
     c_.session = std::move(s);
   }
   c_.handshake_complete();  // the connection drops this object once on_message() has returned

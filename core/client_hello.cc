@@ -53,10 +53,15 @@ Status send_client_hello(ConnState& c, const ClientConfig& cfg, const Connection
   const std::optional<Session>& r = opts.resume;
   uint64_t now = c.clock.now_ms();
   if (r && !r->expired(now) && contains(suites, r->cipher_suite)) {
-    if (r->version == version::tls12 && offer->tls12 && !r->session_id.empty() &&
+    if (r->version == version::tls12 && offer->tls12 && (!r->session_id.empty() || !r->ticket.empty()) &&
         (r->extended_master_secret || !cfg.extended_master_secret)) {
       offer->tls12_resumption = true;
       offer->session_id = r->session_id;
+      if (offer->session_id.empty()) {
+        // RFC 5077 3.4: a session ID of our own, which the server echoes when it accepts the ticket.
+        offer->session_id.resize(32);
+        c.rng.fill(offer->session_id.data(), offer->session_id.size());
+      }
       offer->resume = r;
     } else if (r->version == version::tls13 && offer->tls13 && !r->ticket.empty()) {
       offer->psk_offered = true;
@@ -79,6 +84,12 @@ Status send_client_hello(ConnState& c, const ClientConfig& cfg, const Connection
   if (offer->tls12) {
     e.extended_master_secret = cfg.extended_master_secret;
     e.encrypt_then_mac = cfg.encrypt_then_mac && any_cbc;
+    // RFC 5077: a TLS 1.2 ticket to resume, or an empty extension asking for one.
+    if (offer->tls12_resumption && !r->ticket.empty()) {
+      e.session_ticket = r->ticket;
+    } else if (cfg.tls12_tickets) {
+      e.session_ticket = Bytes();
+    }
   }
   if (cfg.record_size_limit != 0) e.record_size_limit = cfg.record_size_limit;
   if (offer->tls13) {

@@ -208,6 +208,10 @@ ClientConfig::Builder& ClientConfig::Builder::early_data(bool on) {
   c_->enable_early_data = on;
   return *this;
 }
+ClientConfig::Builder& ClientConfig::Builder::tls12_tickets(bool on) {
+  c_->tls12_tickets = on;
+  return *this;
+}
 ClientConfig::Builder& ClientConfig::Builder::middlebox_compat(bool on) {
   c_->middlebox_compat = on;
   return *this;

@@ -83,6 +83,7 @@ class ClientConfig : public CommonConfig {
   bool verify_server = true;  // verify the chain and the name; false only for tests and tools
   std::shared_ptr<const CertifiedKey> client_certificate;
   bool enable_early_data = false;  // TLS 1.3 0-RTT with ClientOptions::early_data (off by default)
+  bool tls12_tickets = true;       // ask TLS 1.2 servers for a session ticket (RFC 5077)
 
   class Builder {
    public:
@@ -104,6 +105,7 @@ class ClientConfig : public CommonConfig {
     Builder& key_log(std::shared_ptr<KeyLog> log);
     Builder& versions(uint16_t min_version, uint16_t max_version);
     Builder& early_data(bool on);
+    Builder& tls12_tickets(bool on);
     Builder& middlebox_compat(bool on);
     Builder& allow_psk_ke(bool on);
     Builder& record_padding(uint16_t multiple);

@@ -11,6 +11,7 @@
 
 #include "core/client_hello.h"
 #include "core/conn_state.h"
+#include "core/tickets.h"
 #include "core/tls12_keys.h"
 
 namespace sanstls {
@@ -50,6 +51,7 @@ class Server12 final : public Handshake {
   Status on_finished(ByteView body);
   Status derive_keys();
   Status send_finished();
+  Status send_ticket();
   void finish();
 
   ConnState& c_;
@@ -64,6 +66,7 @@ class Server12 final : public Handshake {
   uint16_t group_ = 0;
   uint16_t ske_scheme_ = 0;
   bool resuming_ = false;
+  bool issue_ticket_ = false;  // the client asked for a ticket (RFC 5077) and we issue one
   bool ems_ = false;
   bool etm_ = false;
   bool secure_reneg_ = false;
@@ -170,9 +173,33 @@ Status Server12::on_client_hello(ByteView body) {
 }
 
 bool Server12::try_resume(const ClientHello& ch) {
-  if (ch.session_id.empty() || !cfg_->session_cache) return false;
   Session s;
-  if (!cfg_->session_cache->get(ch.session_id, c_.clock.now_ms(), &s)) return false;
+  uint64_t now = c_.clock.now_ms();
+  const std::optional<Bytes>& ticket = ch.extensions.session_ticket;
+  issue_ticket_ = ticket.has_value() && cfg_->tickets && cfg_->session_lifetime_s > 0;
+  bool found = false;
+  if (ticket && !ticket->empty() && cfg_->tickets) {
+    // RFC 5077 3.4: a valid ticket resumes; the ServerHello echoes the client's session ID.
+    std::shared_ptr<TicketKeys> ring = cfg_->tickets_ring(c_.rng, now);
+    TicketState t;
+    if (ring && open_ticket(*ring, *ticket, now, &t) && t.version == version::tls12 && !t.expired(now) &&
+        t.secret.size() == 48) {
+      s.version = version::tls12;
+      s.cipher_suite = t.cipher_suite;
+      s.session_id = ch.session_id;
+      s.master_secret = t.secret;
+      s.extended_master_secret = t.extended_master_secret;
+      s.server_name = t.server_name;
+      s.alpn = t.alpn;
+      s.created_ms = t.created_ms;
+      s.lifetime_s = t.lifetime_s;
+      found = true;
+    }
+  }
+  if (!found) {
+    if (ch.session_id.empty() || !cfg_->session_cache) return false;
+    if (!cfg_->session_cache->get(ch.session_id, now, &s)) return false;
+  }
   // RFC 7627 5.3: a session without EMS is not resumed by a client that now offers EMS (a full
   // handshake follows); the reverse case is refused by the caller.
   if (!s.extended_master_secret && ch.extensions.extended_master_secret) return false;
@@ -282,6 +309,7 @@ Status Server12::send_first_flight(const ClientHello& ch) {
   if ((suite_->kx == KeyExchange::ecdhe_rsa || suite_->kx == KeyExchange::ecdhe_ecdsa) && ch.extensions.ec_point_formats)
     e.ec_point_formats = Bytes{0};
   if (peer_record_limit_ != 0 && cfg_->record_size_limit != 0) e.record_size_limit = cfg_->record_size_limit;
+  if (issue_ticket_) e.session_ticket = Bytes();
   Bytes b;
   Writer w(&b);
   encode_server_hello(sh, w);
@@ -291,6 +319,7 @@ Status Server12::send_first_flight(const ClientHello& ch) {
   if (resuming_) {
     c_.info.alpn = alpn_;
     SANSTLS_TRY(derive_keys());
+    SANSTLS_TRY(send_ticket());
     SANSTLS_TRY(c_.send_change_cipher_spec());
     SANSTLS_TRY(send_finished());
     state_ = State::change_cipher_spec;
@@ -449,6 +478,29 @@ Status Server12::derive_keys() {
   return Status();
 }
 
+Status Server12::send_ticket() {
+  if (!issue_ticket_) return Status();
+  uint64_t now = c_.clock.now_ms();
+  std::shared_ptr<TicketKeys> ring = cfg_->tickets_ring(c_.rng, now);
+  TicketState t;
+  t.version = version::tls12;
+  t.cipher_suite = suite_->id;
+  t.secret = master_secret_;
+  t.extended_master_secret = ems_;
+  t.server_name = server_name_;
+  t.alpn = alpn_;
+  t.created_ms = resuming_ ? resumed_.created_ms : now;
+  t.lifetime_s = cfg_->session_lifetime_s;
+  NewSessionTicket12 m;
+  m.lifetime_hint = cfg_->session_lifetime_s;
+  // An empty ticket says "none this time" (RFC 5077 3.3) when sealing fails.
+  if (ring) m.ticket = seal_ticket(*ring, t, now, c_.rng);
+  Bytes b;
+  Writer w(&b);
+  encode_new_session_ticket12(m, w);
+  return c_.send_handshake(HandshakeType::new_session_ticket, b);
+}
+
 Status Server12::send_finished() {
   Finished f;
   f.verify_data = tls12_finished(c_.provider, *suite_, master_secret_, false, c_.transcript);
@@ -474,6 +526,7 @@ Status Server12::on_finished(ByteView body) {
   if (!constant_time_equal(expected, f.verify_data))
     return Error::misbehaved(AlertDescription::decrypt_error, "client Finished does not verify");
   if (!resuming_) {
+    SANSTLS_TRY(send_ticket());
     SANSTLS_TRY(c_.send_change_cipher_spec());
     SANSTLS_TRY(send_finished());
     if (cfg_->session_cache && !session_id_.empty()) {

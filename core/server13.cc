@@ -305,6 +305,8 @@ bool Server13::try_psk(const ClientHello& ch, size_t ch_msg_len, Status* error) 
 Result<State> Server13::send_hello_retry_request(const ClientHello& ch, uint16_t group) {
   hrr_sent_ = true;
   hrr_group_ = group;
+  // try_psk() may have accepted 0-RTT for the first ClientHello; after a HelloRetryRequest the early
+  // data is skipped, never accepted (RFC 8446 4.2.10).
   client_offered_early_ = ch.extensions.early_data;
   ServerHello hrr;
   hrr.legacy_version = version::tls12;

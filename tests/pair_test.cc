@@ -78,7 +78,8 @@ TEST_CASE("every TLS 1.2 suite completes a handshake and moves data, with input 
         if (client_auth) expected.push_back(11);
         expected.push_back(16);
         if (client_auth) expected.push_back(15);
-        for (uint8_t t : {0xff, 20, 0xff, 20}) expected.push_back(t);
+        // Our CCS and Finished, the server's NewSessionTicket (RFC 5077), CCS and Finished.
+        for (uint8_t t : {0xff, 20, 4, 0xff, 20}) expected.push_back(t);
         CHECK(r.cs.messages == expected);
         exchange_data(r, chunk);
 
@@ -92,16 +93,20 @@ TEST_CASE("every TLS 1.2 suite completes a handshake and moves data, with input 
         CHECK(again.client->info()->resumed);
         CHECK(again.server->info()->resumed);
         CHECK(again.client->info()->cipher_suite == id);
-        CHECK(again.cs.messages == std::vector<uint8_t>{1, 2, 0xff, 20, 0xff, 20});
+        CHECK(again.cs.messages == std::vector<uint8_t>{1, 2, 4, 0xff, 20, 0xff, 20});  // by ticket
         exchange_data(again, chunk);
       }
     }
   }
 }
 
-TEST_CASE("a session is resumed with the abbreviated handshake") {
+TEST_CASE("a session is resumed with the abbreviated handshake, by session ID when the client asks no ticket") {
   auto scfg = server_config();
-  auto ccfg = client_config("ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA");
+  ClientConfig::Builder cb;
+  cb.trust_anchors_pem(read_file("tests/certs/ca.pem")).cipher_suite_names("ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA");
+  cb.tls12_tickets(false);
+  auto ccfg = cb.build().config;
+  REQUIRE(static_cast<bool>(ccfg));
   Run first(ccfg, scfg);
   REQUIRE(first.pump());
   REQUIRE(first.cs.done);
