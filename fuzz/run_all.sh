@@ -4,8 +4,14 @@
 # modified). Exits non-zero when the build fails or any fuzzer reports a finding (crash, leak,
 # sanitizer error, timeout, trap); the reproducer is left in the artifacts directory it prints.
 #
+# Every run bounds each input's time (-timeout, default 10 s: a hang is a finding) and the process's
+# memory (-rss_limit_mb, default 2048: unbounded growth is a finding); extra flags override them.
+# The fuzzers run one after the other, so the total is about SECONDS x the number of harnesses (6)
+# plus the build.
+#
 # Usage: bash fuzz/run_all.sh [SECONDS=60] [extra libFuzzer flags...]
-# Environment: FUZZ_WORK=dir keeps the scratch corpora and logs there (default: a temporary dir).
+# Environment: FUZZ_WORK=dir keeps the scratch corpora and logs there (default: a temporary dir);
+#              FUZZERS="server client" runs only those harnesses.
 set -uo pipefail
 SECONDS_EACH=${1:-60}
 shift || true
@@ -15,7 +21,11 @@ cd "$ROOT"
 WORK=${FUZZ_WORK:-$(mktemp -d /tmp/sanstls_fuzz.XXXXXX)}
 mkdir -p "$WORK"
 
-FUZZERS=$(bazel query 'kind("cc_binary", //fuzz:*)' 2>/dev/null | grep '_fuzzer$' | sed 's|^//fuzz:||')
+if [ -n "${FUZZERS:-}" ]; then
+  FUZZERS=$(for f in $FUZZERS; do printf '%s_fuzzer ' "${f%_fuzzer}"; done)
+else
+  FUZZERS=$(bazel query 'kind("cc_binary", //fuzz:*)' 2>/dev/null | grep '_fuzzer$' | sed 's|^//fuzz:||')
+fi
 if [ -z "$FUZZERS" ]; then
   echo "run_all.sh: no *_fuzzer targets found" >&2
   exit 1
@@ -38,8 +48,10 @@ for f in $FUZZERS; do
   seeds=()
   if [ -d "fuzz/regressions/$name" ]; then seeds+=("fuzz/regressions/$name"); fi
   echo "== $f for ${SECONDS_EACH}s (log: $WORK/$name/log)"
-  "$BIN/$f" -max_total_time="$SECONDS_EACH" -print_final_stats=1 -artifact_prefix="$artifacts/" \
-    "$@" "$corpus" "${seeds[@]}" >"$WORK/$name/log" 2>&1
+  # timeout(1) as a last resort, should the fuzzer itself hang.
+  timeout -k 10 $((SECONDS_EACH + 120)) \
+    "$BIN/$f" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$artifacts/" "$@" "$corpus" "${seeds[@]}" >"$WORK/$name/log" 2>&1
   rc=$?
   # libFuzzer's last status line ("#N DONE cov: ... exec/s: ...") and the final stats.
   grep -E '^#[0-9]+[[:space:]]+DONE|^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' \

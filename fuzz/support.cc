@@ -1,0 +1,266 @@
+#include "fuzz/support.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+#include "core/suites.h"
+#include "fuzz/embedded_certs.h"
+
+namespace sanstls {
+namespace fuzz {
+
+void fail(const char* what) {
+  std::fprintf(stderr, "FUZZ INVARIANT VIOLATED: %s\n", what);
+  std::fflush(stderr);
+  __builtin_trap();
+}
+
+uint8_t Input::u8() { return off_ < size_ ? data_[off_++] : 0; }
+
+uint16_t Input::u16() {
+  uint16_t hi = u8();
+  return static_cast<uint16_t>(hi << 8 | u8());
+}
+
+ByteView Input::take(size_t n) {
+  if (n > size_ - off_) n = size_ - off_;
+  ByteView v(data_ + off_, n);
+  off_ += n;
+  return v;
+}
+
+ByteView Input::rest() { return take(size_ - off_); }
+
+const char kServerSeed[] = "sanstls fuzz server";
+const char kClientSeed[] = "sanstls fuzz client";
+const char kServerName[] = "localhost";
+
+namespace {
+const char kSessionPrefix[] = "sanstls-fuzz-session-";  // 21 bytes, then the suite as 4 hex digits, padded
+
+ByteView pem(const char* s) { return ByteView::of(s); }
+
+[[noreturn]] void config_failed(const std::string& why) {
+  std::fprintf(stderr, "fuzz config: %s\n", why.c_str());
+  std::abort();
+}
+}  // namespace
+
+Bytes fixed_session_id(uint16_t suite) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s%04x", kSessionPrefix, suite);
+  Bytes id(buf, buf + std::strlen(buf));
+  id.resize(32, '.');
+  return id;
+}
+
+Session fixed_session(uint16_t suite) {
+  Session s;
+  s.version = 0x0303;
+  s.cipher_suite = suite;
+  s.session_id = fixed_session_id(suite);
+  s.master_secret.assign(48, 0x5a);
+  for (size_t i = 0; i < s.master_secret.size(); i++) s.master_secret[i] = static_cast<uint8_t>(0x5a ^ i);
+  s.extended_master_secret = true;
+  s.server_name = kServerName;
+  s.created_ms = kNowMs - 1000;
+  s.lifetime_s = 7200;
+  return s;
+}
+
+bool FixedSessionCache::get(ByteView session_id, uint64_t now_ms, Session* out) {
+  for (uint16_t suite : default_tls12_suites()) {
+    if (session_id == ByteView(fixed_session_id(suite))) {
+      Session s = fixed_session(suite);
+      if (s.expired(now_ms)) return false;
+      *out = s;
+      return true;
+    }
+  }
+  return false;
+}
+
+void StoreKeyLog::log(const char*, ByteView client_random, ByteView secret) {
+  secrets_[client_random.to_bytes()] = secret.to_bytes();
+}
+
+bool StoreKeyLog::find(ByteView client_random, Bytes* secret) const {
+  auto it = secrets_.find(client_random.to_bytes());
+  if (it == secrets_.end()) return false;
+  *secret = it->second;
+  return true;
+}
+
+// The key logs are handed to shared configs as shared_ptrs that never delete (they live forever).
+StoreKeyLog& client_key_log() {
+  static StoreKeyLog* log = new StoreKeyLog();
+  return *log;
+}
+StoreKeyLog& server_key_log() {
+  static StoreKeyLog* log = new StoreKeyLog();
+  return *log;
+}
+
+std::shared_ptr<const ServerConfig> server_config(ClientAuth auth, uint16_t suite) {
+  static std::map<std::pair<int, uint16_t>, std::shared_ptr<const ServerConfig>>* cache =
+      new std::map<std::pair<int, uint16_t>, std::shared_ptr<const ServerConfig>>();
+  auto key = std::make_pair(static_cast<int>(auth), suite);
+  auto it = cache->find(key);
+  if (it != cache->end()) return it->second;
+  ServerConfig::Builder b;
+  b.certificate(pem(certs::server_rsa_pem), pem(certs::server_rsa_key_pem));
+  b.certificate(pem(certs::server_ec_chain_pem), pem(certs::server_ec_key_pem));
+  b.alpn({"h2", "http/1.1"});
+  b.versions(0x0303, 0x0303);  // the harnesses and corpora are TLS 1.2 (README.md: TLS 1.3 is to come)
+  b.session_cache(std::make_shared<FixedSessionCache>());
+  b.key_log(std::shared_ptr<KeyLog>(&server_key_log(), [](KeyLog*) {}));
+  if (suite != 0) b.cipher_suites({suite});
+  if (auth != ClientAuth::none) b.client_auth(auth, pem(certs::ca_pem));
+  Built<ServerConfig> built = b.build();
+  if (!built.ok()) config_failed(built.error);
+  (*cache)[key] = built.config;
+  return built.config;
+}
+
+std::shared_ptr<const ClientConfig> client_config(uint16_t suite, bool with_cert) {
+  static std::map<std::pair<uint16_t, bool>, std::shared_ptr<const ClientConfig>>* cache =
+      new std::map<std::pair<uint16_t, bool>, std::shared_ptr<const ClientConfig>>();
+  auto key = std::make_pair(suite, with_cert);
+  auto it = cache->find(key);
+  if (it != cache->end()) return it->second;
+  ClientConfig::Builder b;
+  b.trust_anchors_pem(pem(certs::ca_pem));
+  b.alpn({"http/1.1", "h2"});
+  b.versions(0x0303, 0x0303);
+  b.key_log(std::shared_ptr<KeyLog>(&client_key_log(), [](KeyLog*) {}));
+  if (suite != 0) b.cipher_suites({suite});
+  if (with_cert) b.client_certificate(pem(certs::client_pem), pem(certs::client_key_pem));
+  Built<ClientConfig> built = b.build();
+  if (!built.ok()) config_failed(built.error);
+  (*cache)[key] = built.config;
+  return built.config;
+}
+
+void Driver::check_output() {
+  size_t total = consumed_ + c_.pending_output().size();
+  if (c_.error() != nullptr) {
+    if (!error_seen_) {
+      error_seen_ = true;
+      output_at_error_ = total;
+    }
+    require(total == output_at_error_, "output grew after the connection failed");
+  }
+}
+
+void Driver::drain() {
+  for (int guard = 0;; guard++) {
+    require(guard < 100000, "next_event() never runs dry");
+    std::optional<Event> ev = c_.next_event();
+    if (!ev) break;
+    events++;
+    require(!closed, "an event after Closed");
+    switch (ev->type) {
+      case Event::Type::handshake_done:
+        require(!done, "handshake_done twice");
+        require(c_.info() != nullptr, "handshake_done without info()");
+        done = true;
+        break;
+      case Event::Type::app_data: {
+        if (!done) data_before_done = true;
+        require(ev->data.size() <= 16384, "app_data event larger than a record");
+        data.append(reinterpret_cast<const char*>(ev->data.data()), ev->data.size());
+        if (echo && c_.error() == nullptr && !c_.is_closed()) {
+          Bytes copy = ev->data.to_bytes();  // the view dies with the next call
+          (void)c_.send(copy);
+        }
+        break;
+      }
+      case Event::Type::alert_received:
+        alerts.push_back(ev->alert);
+        break;
+      case Event::Type::closed:
+        closed = true;
+        clean = ev->clean;
+        break;
+      case Event::Type::handshake_message:
+      case Event::Type::session_ticket:
+        break;
+    }
+    check_output();
+  }
+  check_output();
+}
+
+bool Driver::feed(ByteView data) {
+  size_t off = 0;
+  for (int guard = 0; off < data.size(); guard++) {
+    require(guard < 1000000, "receive() loop does not end");
+    bool had_error = c_.error() != nullptr;
+    Result<size_t> r = c_.receive(data.sub(off));
+    check_output();
+    require(!had_error || !r.ok(), "receive() succeeded after the connection failed");
+    if (!r.ok()) {
+      require(c_.error() != nullptr, "receive() failed but error() is null");
+      drain();
+      return false;
+    }
+    require(r.value() <= data.size() - off, "receive() took more than it was given");
+    size_t before = events;
+    off += r.value();
+    drain();
+    // No input taken and no event to read: the connection would stall a transport forever.
+    require(r.value() > 0 || events > before, "receive() took nothing and produced no event");
+  }
+  return c_.error() == nullptr;
+}
+
+void Driver::check_sticky() {
+  if (c_.error() == nullptr) return;
+  uint8_t byte = 'x';
+  require(!c_.send(ByteView(&byte, 1)).ok(), "send() succeeded after the connection failed");
+  require(!c_.receive(ByteView(&byte, 1)).ok(), "receive() succeeded after the connection failed");
+  drain();
+  check_output();
+}
+
+Bytes Driver::take_output() {
+  check_output();
+  ByteView out = c_.pending_output();
+  Bytes b = out.to_bytes();
+  consumed_ += b.size();
+  c_.consume_output(b.size());
+  return b;
+}
+
+bool verbose() {
+  static const bool on = std::getenv("SANSTLS_FUZZ_VERBOSE") != nullptr;
+  return on;
+}
+
+void report(const char* who, const Connection& c, const Driver& d) {
+  const HandshakeInfo* info = c.info();
+  std::fprintf(stderr, "%s: done=%d resumed=%d client_auth=%d suite=%04x data=%zu closed=%d clean=%d error=%s\n", who,
+               d.done, info ? info->resumed : 0, info ? info->client_authenticated : 0,
+               info ? info->cipher_suite : 0, d.data.size(), d.closed, d.clean,
+               c.error() ? c.error()->what : "-");
+}
+
+void feed_split(Driver& d, Input& in) {
+  size_t n = in.u8() & 15;
+  std::vector<size_t> sizes;
+  for (size_t i = 0; i < n; i++) sizes.push_back(in.u8());
+  ByteView stream = in.rest();
+  size_t off = 0;
+  for (size_t s : sizes) {
+    if (off >= stream.size()) break;
+    size_t len = s == 0 ? stream.size() - off : std::min(s, stream.size() - off);
+    if (!d.feed(stream.sub(off, len))) return;
+    off += len;
+  }
+  if (off < stream.size()) d.feed(stream.sub(off));
+}
+
+}  // namespace fuzz
+}  // namespace sanstls

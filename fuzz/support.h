@@ -1,0 +1,161 @@
+// What the engine harnesses (server, client, handshake) and the corpus generator share: an input
+// reader, a fixed clock, the fixed configs built from the embedded test PKI, a session cache that
+// knows one fixed session per suite, key logs, and a checked driver that turns the engine's
+// must-never-happen outcomes into crashes.
+//
+// Everything here is deterministic: the same input gives the same run. The configs are built once
+// per process and shared (they are immutable); the session cache and key logs hold no state that
+// one input could leave for the next (the key logs are cleared by the handshake harness per input).
+#ifndef SANSTLS_FUZZ_SUPPORT_H_
+#define SANSTLS_FUZZ_SUPPORT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/connection.h"
+#include "core/session.h"
+#include "crypto/crypto.h"
+
+namespace sanstls {
+namespace fuzz {
+
+// Prints `what` to stderr and traps: a finding.
+[[noreturn]] void fail(const char* what);
+inline void require(bool ok, const char* what) {
+  if (!ok) fail(what);
+}
+
+// Reads fuzzer bytes from the front. Reading past the end gives zeros / empty views (never fails).
+class Input {
+ public:
+  Input(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  uint8_t u8();
+  uint16_t u16();  // big-endian
+  // Up to n bytes (fewer when the input runs out).
+  ByteView take(size_t n);
+  ByteView rest();
+  size_t remaining() const { return size_ - off_; }
+
+ private:
+  const uint8_t* data_;
+  size_t size_;
+  size_t off_ = 0;
+};
+
+// 2030-01-01T00:00:00Z: inside the validity of the good test certificates.
+constexpr uint64_t kNowMs = 1893456000000ull;
+
+class FixedClock : public Clock {
+ public:
+  explicit FixedClock(uint64_t ms = kNowMs) : ms_(ms) {}
+  uint64_t now_ms() override { return ms_; }
+  void set(uint64_t ms) { ms_ = ms; }
+
+ private:
+  uint64_t ms_;
+};
+
+// The seeds of the deterministic generators each side uses in the harnesses (and the corpus
+// generator, so that recorded flights replay: a server fed the bytes a client sent to a server with
+// the same config and seed answers exactly as it did then).
+extern const char kServerSeed[];
+extern const char kClientSeed[];
+
+// The server name every client asks for; the test leaf certificates are issued for it.
+extern const char kServerName[];
+
+// Session resumption without state across inputs: FixedSessionCache::get knows, for every TLS 1.2
+// suite sanstls speaks, one session with id fixed_session_id(suite) and a fixed master secret
+// (EMS, SNI kServerName, no ALPN, created at kNowMs - 1 s). put() and remove() do nothing.
+Bytes fixed_session_id(uint16_t suite);
+Session fixed_session(uint16_t suite);
+class FixedSessionCache final : public SessionCache {
+ public:
+  void put(const Session&) override {}
+  bool get(ByteView session_id, uint64_t now_ms, Session* out) override;
+  void remove(ByteView) override {}
+};
+
+// Key logs: every master secret the engine logs, keyed by client random. One store for clients and
+// one for servers, so that a harness can ask what secret a given side derived.
+class StoreKeyLog final : public KeyLog {
+ public:
+  void log(const char* label, ByteView client_random, ByteView secret) override;
+  // The last secret logged for this client random; false when none.
+  bool find(ByteView client_random, Bytes* secret) const;
+  void clear() { secrets_.clear(); }
+
+ private:
+  std::map<Bytes, Bytes> secrets_;
+};
+StoreKeyLog& client_key_log();
+StoreKeyLog& server_key_log();
+
+// The configs (built once per process from the embedded test PKI; a build failure is fatal).
+// Both: TLS 1.2 only (the handshake harness re-derives TLS 1.2 record keys).
+// Server: the RSA leaf and the ECDSA chain, ALPN {h2, http/1.1}, FixedSessionCache, server_key_log();
+// `suite` 0 = every suite in the default order, else only that suite; client certificates checked
+// against the test CA when auth != none.
+std::shared_ptr<const ServerConfig> server_config(ClientAuth auth, uint16_t suite = 0);
+// Client: trusts the test CA, ALPN {http/1.1, h2}, client_key_log(); `suite` as above; with_cert:
+// offers tests/certs/client.pem.
+std::shared_ptr<const ClientConfig> client_config(uint16_t suite = 0, bool with_cert = false);
+
+// Drives one Connection and checks, after every call, what must always hold:
+//   - once error() is set, the connection's output (consumed + pending) never grows again;
+//   - handshake_done at most once, with info() set, and only while no error is set;
+//   - no event after Closed; at most one Closed;
+//   - receive() makes progress: it takes input unless an app_data event is waiting.
+// Violations crash (fail()). Output is consumed (as a transport would) by take_output().
+class Driver {
+ public:
+  explicit Driver(Connection& c) : c_(c) {}
+  // Gives `data` to the connection, calling receive() as often as it takes (draining events between
+  // calls). Returns false once the connection has failed (the rest of `data` is dropped).
+  bool feed(ByteView data);
+  // Reads every event. With echo set, app data received is sent back (as much as send() takes).
+  void drain();
+  // Everything the connection wants written, which is marked as consumed.
+  Bytes take_output();
+  // The output invariant above; called by every other member.
+  void check_output();
+  // After a failure: send() and receive() must keep failing, and nothing more may be written.
+  void check_sticky();
+
+  bool echo = false;
+  bool done = false;          // handshake_done seen
+  bool closed = false;        // Closed seen
+  bool clean = false;         // ... after close_notify
+  bool data_before_done = false;  // an app_data event before handshake_done
+  std::string data;           // app data received, in order
+  std::vector<Alert> alerts;
+  size_t events = 0;
+
+ private:
+  Connection& c_;
+  size_t consumed_ = 0;
+  bool error_seen_ = false;
+  size_t output_at_error_ = 0;
+};
+
+// True when the environment variable SANSTLS_FUZZ_VERBOSE is set: harnesses then print one line per
+// input saying how far it got (for checking what a corpus reaches; see README.md).
+bool verbose();
+// Prints that line for one connection: "<who>: done resumed client_auth suite data_bytes closed clean
+// error".
+void report(const char* who, const Connection& c, const Driver& d);
+
+// Feeds a byte stream in fuzzer-chosen pieces: a count byte n (0..15) and n size bytes come first
+// in `in`; the stream (the rest of `in`) is fed in pieces of those sizes in turn (a size byte 0
+// means everything left), then the rest at once.
+void feed_split(Driver& d, Input& in);
+
+}  // namespace fuzz
+}  // namespace sanstls
+
+#endif  // SANSTLS_FUZZ_SUPPORT_H_
