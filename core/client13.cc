@@ -156,7 +156,9 @@ Result<State> Client13::on_hello_retry_request(const ServerHello& hrr, size_t hr
     ch.extensions.cookie = e.cookie;
     offer_.offered_exts.push_back(44);
   }
-  // No 0-RTT after a HelloRetryRequest (RFC 8446 4.2.10); a PSK stays only with the same hash.
+  // No 0-RTT after a HelloRetryRequest (RFC 8446 4.2.10); a PSK stays only with the same hash. The
+  // early data already sent is skipped by the server: it goes again after the handshake.
+  if (offer_.early_data) c_.early_app_.insert(c_.early_app_.begin(), opts_.early_data.begin(), opts_.early_data.end());
   ch.extensions.early_data = false;
   offer_.early_data = false;
   if (offer_.psk_offered && find_suite(offer_.resume->cipher_suite)->prf_hash != suite_->prf_hash) {

@@ -307,6 +307,7 @@ Result<State> Server13::send_hello_retry_request(const ClientHello& ch, uint16_t
   hrr_group_ = group;
   // try_psk() may have accepted 0-RTT for the first ClientHello; after a HelloRetryRequest the early
   // data is skipped, never accepted (RFC 8446 4.2.10).
+  early_accepted_ = false;
   client_offered_early_ = ch.extensions.early_data;
   ServerHello hrr;
   hrr.legacy_version = version::tls12;

@@ -282,3 +282,34 @@ TEST_CASE("TLS 1.3: messages wrong for the state are unexpected_message") {
   CHECK(r.client->request_client_certificate().error().kind == ErrorKind::api_misuse);
   CHECK(r.server->request_client_certificate().error().kind == ErrorKind::api_misuse);
 }
+
+TEST_CASE("TLS 1.3 regression: 0-RTT offered with a key share the server does not take is never accepted") {
+  // Found by interop (openssl s_client -early_data against a server with groups {P-384}): the server
+  // accepted 0-RTT while checking the PSK of the first ClientHello, then sent a HelloRetryRequest and
+  // kept the flag, so its EncryptedExtensions said early_data after a HelloRetryRequest (RFC 8446
+  // 4.2.10 forbids it) and it then expected EndOfEarlyData that the client never sends. And the client
+  // dropped its early data after a HelloRetryRequest instead of sending it after the handshake.
+  auto scfg = server13(false, false, {kP384}, 4096);
+  auto ccfg = client13("", false, {kX25519, kP384}, true);
+  Run13 first(ccfg, scfg);
+  REQUIRE(first.pump());
+  REQUIRE(first.cs.done);
+  std::optional<Session> s = first.client->session();
+  REQUIRE(s.has_value());
+  REQUIRE(s->max_early_data == 4096);
+  std::string early = "early, then a HelloRetryRequest";
+  Run13 second(ccfg, scfg, s, Bytes(early.begin(), early.end()), "hrr-0rtt");
+  REQUIRE(second.pump());
+  REQUIRE(second.cs.done);
+  REQUIRE(second.ss.done);
+  CHECK(second.client->info()->resumed);
+  CHECK(second.server->info()->resumed);
+  CHECK_FALSE(second.server->info()->early_data_accepted);
+  CHECK_FALSE(second.client->info()->early_data_accepted);
+  // Two ClientHellos, and the early data arrives after the handshake.
+  int client_hellos = 0;
+  for (uint8_t t : second.ss.messages) client_hellos += t == 1 ? 1 : 0;
+  CHECK(client_hellos == 2);
+  CHECK(second.ss.data == early);
+  second.round_trip();
+}

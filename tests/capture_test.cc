@@ -1,0 +1,311 @@
+// Capture and replay (tools/capture): a handshake recorded in memory replays byte for byte; one byte
+// changed in the capture (a random byte, an input chunk) is named as the point of divergence; the
+// format's reader refuses damaged files; the replay refuses files that are not the captured ones.
+#include <cstdlib>
+#include <string>
+
+#include "doctest/doctest.h"
+#include "tests/pair.h"
+#include "tests/testdata.h"
+#include "tools/capture/capture.h"
+#include "tools/capture/decode.h"
+#include "tools/capture/replay.h"
+
+namespace sanstls {
+namespace {
+
+using capture::CapturingConnection;
+using capture::ReplayResult;
+using testing::kTestNowMs;
+using testing::read_file;
+
+// Moves bytes between a Connection and a CapturingConnection until neither has anything to send,
+// draining events of both after each step. Works for any mix of the two types.
+template <typename A, typename B>
+void pump_any(A& a, B& b, size_t chunk) {
+  auto drain = [](auto& c) {
+    while (c.next_event()) {
+    }
+  };
+  auto move = [&](auto& from, auto& to) {
+    bool moved = false;
+    for (int guard = 0; guard < 10000; guard++) {
+      ByteView out = from.pending_output();
+      if (out.empty()) break;
+      size_t n = chunk == 0 ? out.size() : std::min(chunk, out.size());
+      Result<size_t> r = to.receive(out.sub(0, n));
+      if (!r.ok()) {
+        from.consume_output(out.size());
+        drain(to);
+        return true;
+      }
+      from.consume_output(r.value());
+      drain(to);
+      if (r.value() > 0) moved = true;
+    }
+    return moved;
+  };
+  drain(a);
+  drain(b);
+  for (int round = 0; round < 100; round++) {
+    bool x = move(a, b);
+    bool y = move(b, a);
+    if (!x && !y) break;
+  }
+}
+
+Connection::ClientOptions localhost() {
+  Connection::ClientOptions o;
+  o.server_name = "localhost";
+  return o;
+}
+
+capture::ReplayFiles server_files() {
+  capture::ReplayFiles f;
+  f.certificates.push_back({read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem")});
+  f.certificates.push_back(
+      {read_file("tests/certs/server_ec_chain.pem"), read_file("tests/certs/server_ec.key.pem")});
+  return f;
+}
+
+// A server capture of a whole connection: handshake, data both ways, close_notify both ways.
+Bytes record_server(const std::string& suites, size_t chunk) {
+  auto rng_c = crypto::make_deterministic_rng(ByteView::of("client"));
+  auto rng_s = crypto::make_deterministic_rng(ByteView::of("server"));
+  testing::FixedClock clock(kTestNowMs);
+  Connection client = Connection::client(testing::client_config(suites), localhost(), *rng_c, clock);
+  CapturingConnection server = CapturingConnection::server(testing::server_config(suites), *rng_s, clock);
+  pump_any(client, server, chunk);
+  REQUIRE(server.info() != nullptr);
+  REQUIRE(client.send(ByteView::of("hello server")).ok());
+  REQUIRE(server.send(ByteView::of("hello client, a longer answer")).ok());
+  pump_any(client, server, chunk);
+  client.close();
+  pump_any(client, server, chunk);
+  server.close();
+  pump_any(client, server, chunk);
+  return server.finish();
+}
+
+capture::Capture parse(const Bytes& file) {
+  capture::Capture c;
+  std::string err;
+  REQUIRE_MESSAGE(capture::parse_capture(file, &c, &err), err);
+  return c;
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string s;
+  for (const std::string& l : lines) s += l + "\n";
+  return s;
+}
+
+TEST_CASE("a server capture replays byte for byte and prints the handshake") {
+  for (const char* suites : {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-SHA", "AES128-SHA", "DHE-RSA-AES128-GCM-SHA256"}) {
+    CAPTURE(suites);
+    capture::Capture c = parse(record_server(suites, 0));
+    ReplayResult r = capture::replay(c, server_files());
+    REQUIRE_MESSAGE(r.ok(), r.message);
+    std::string trace = joined(r.trace);
+    CHECK(trace.find("C->S ClientHello") != std::string::npos);
+    CHECK(trace.find("S->C ServerHello") != std::string::npos);
+    // The replay decrypts its own Finished messages with the master secret the engine logs.
+    CHECK(trace.find("[decrypted] Finished") != std::string::npos);
+    CHECK(trace.find("event: handshake_done") != std::string::npos);
+    CHECK(trace.find("Alert warning close_notify") != std::string::npos);
+    CHECK(trace.find("12 bytes client to server, 29 bytes server to client") != std::string::npos);
+  }
+}
+
+TEST_CASE("chunk boundaries are part of the capture") {
+  capture::Capture c = parse(record_server("", 7));
+  size_t receives = 0;
+  for (const capture::Entry& e : c.entries) {
+    if (e.type == capture::EntryType::receive) {
+      CHECK(e.payload.size() <= 7);
+      receives++;
+    }
+  }
+  CHECK(receives > 40);
+  ReplayResult r = capture::replay(c, server_files());
+  CHECK_MESSAGE(r.ok(), r.message);
+}
+
+TEST_CASE("a client capture replays, given the trust anchors") {
+  auto rng_c = crypto::make_deterministic_rng(ByteView::of("client"));
+  auto rng_s = crypto::make_deterministic_rng(ByteView::of("server"));
+  testing::FixedClock clock(kTestNowMs);
+  capture::DescribeOptions d;
+  std::string err;
+  REQUIRE(crypto::default_provider().load_certificates(read_file("tests/certs/ca.pem"), &d.trust_anchors_der, &err));
+  CapturingConnection client = CapturingConnection::client(testing::client_config("", true), localhost(),
+                                                           *rng_c, clock, d);
+  Connection server = Connection::server(testing::server_config("", true, true), *rng_s, clock);
+  pump_any(client, server, 100);
+  REQUIRE(client.info() != nullptr);
+  CHECK(client.info()->client_authenticated);
+  capture::Capture c = parse(client.finish());
+
+  capture::ReplayFiles f;
+  f.certificates.push_back({read_file("tests/certs/client.pem"), read_file("tests/certs/client.key.pem")});
+  ReplayResult missing = capture::replay(c, f);
+  CHECK(missing.outcome == ReplayResult::Outcome::setup_error);
+  CHECK(missing.message.find("-CAfile") != std::string::npos);
+
+  f.ca_pem = read_file("tests/certs/ca.pem");
+  ReplayResult r = capture::replay(c, f);
+  REQUIRE_MESSAGE(r.ok(), r.message);
+  // TLS 1.3 by default: the messages are encrypted, and the replay decrypts them.
+  CHECK(joined(r.trace).find("S->C [decrypted] CertificateRequest (") != std::string::npos);
+  CHECK(joined(r.trace).find("C->S [decrypted] CertificateVerify (") != std::string::npos);
+  CHECK(joined(r.trace).find("TLSv1.3") != std::string::npos);
+}
+
+TEST_CASE("one random byte changed is named as the point of divergence") {
+  capture::Capture c = parse(record_server("ECDHE-RSA-AES128-GCM-SHA256", 0));
+  // The server's first draw is its random (after the start, the config and the first clock reading).
+  size_t at = 0;
+  for (size_t i = 0; i < c.entries.size(); i++) {
+    if (c.entries[i].type == capture::EntryType::rng && c.entries[i].payload.size() == 32) {
+      at = i;
+      break;
+    }
+  }
+  REQUIRE(at > 0);
+  c.entries[at].payload[5] ^= 0x40;
+  ReplayResult r = capture::replay(c, server_files());
+  REQUIRE(r.outcome == ReplayResult::Outcome::divergence);
+  INFO(r.message);
+  // ServerHello: 4 bytes of header, 2 of version, then the random: its byte 5 is message byte 11.
+  CHECK(r.message.find("record #0 (handshake") != std::string::npos);
+  CHECK(r.message.find("ServerHello, byte 11 of the message") != std::string::npos);
+  CHECK(r.message.find("output stream offset 16") != std::string::npos);
+  CHECK(r.message.find("last input: receive() #0") != std::string::npos);
+}
+
+TEST_CASE("one input byte changed is named as the point of divergence") {
+  capture::Capture c = parse(record_server("ECDHE-RSA-AES128-GCM-SHA256", 0));
+  // The first receive holds the ClientHello; change a byte of the client random (record header 5,
+  // message header 4, version 2, then the random).
+  size_t at = 0;
+  for (size_t i = 0; i < c.entries.size(); i++) {
+    if (c.entries[i].type == capture::EntryType::receive) {
+      at = i;
+      break;
+    }
+  }
+  REQUIRE(at > 0);
+  c.entries[at].payload[5 + 4 + 2 + 3] ^= 0x01;
+  ReplayResult r = capture::replay(c, server_files());
+  REQUIRE(r.outcome == ReplayResult::Outcome::divergence);
+  INFO(r.message);
+  // The client random is signed in the ServerKeyExchange: that is the first output that differs.
+  CHECK(r.message.find("ServerKeyExchange") != std::string::npos);
+  CHECK(r.message.find("expected 0x") != std::string::npos);
+  CHECK(r.message.find("last input: receive() #0 of") != std::string::npos);
+  CHECK(r.message.find("ClientHello") != std::string::npos);
+}
+
+TEST_CASE("a draw of another size, or one more than recorded, is a divergence") {
+  capture::Capture c = parse(record_server("", 0));
+  for (size_t i = 0; i < c.entries.size(); i++) {
+    if (c.entries[i].type == capture::EntryType::rng) {
+      c.entries[i].payload.pop_back();
+      break;
+    }
+  }
+  ReplayResult r = capture::replay(c, server_files());
+  REQUIRE(r.outcome == ReplayResult::Outcome::divergence);
+  CHECK(r.message.find("the engine drew 32 random bytes where the capture has a draw of 31 random bytes") !=
+        std::string::npos);
+
+  capture::Capture d = parse(record_server("", 0));
+  for (size_t i = 0; i < d.entries.size(); i++) {
+    if (d.entries[i].type == capture::EntryType::rng) {
+      d.entries.erase(d.entries.begin() + static_cast<long>(i));
+      break;
+    }
+  }
+  ReplayResult r2 = capture::replay(d, server_files());
+  REQUIRE(r2.outcome == ReplayResult::Outcome::divergence);
+  CHECK(r2.message.find("the engine drew 32 random bytes where the capture has") != std::string::npos);
+}
+
+TEST_CASE("the replay refuses files that are not the captured ones") {
+  capture::Capture c = parse(record_server("", 0));
+  capture::ReplayFiles f = server_files();
+  f.certificates[0] = {read_file("tests/certs/wrong_name.pem"), read_file("tests/certs/wrong_name.key.pem")};
+  ReplayResult r = capture::replay(c, f);
+  CHECK(r.outcome == ReplayResult::Outcome::setup_error);
+  CHECK(r.message.find("certificate.0 differs") != std::string::npos);
+
+  f = server_files();
+  f.certificates.pop_back();
+  r = capture::replay(c, f);
+  CHECK(r.outcome == ReplayResult::Outcome::setup_error);
+  CHECK(r.message.find("had 2 certificate(s)") != std::string::npos);
+}
+
+TEST_CASE("the format: round trip, bad magic, truncation, unknown entries") {
+  Bytes file = record_server("", 0);
+  capture::Capture c = parse(file);
+  CHECK(capture::encode_capture(c) == file);
+  CHECK(c.entries.front().type == capture::EntryType::start);
+  CHECK(c.entries.back().type == capture::EntryType::end);
+  capture::Description d;
+  REQUIRE(capture::parse_description(ByteView(c.entries[1].payload).to_string(), &d));
+  CHECK(d["role"] == "server");
+  CHECK(d["certificates"] == "2");
+  CHECK(d["key.0"].size() == 64);
+  // No private key material: the key files' bytes do not appear in the capture.
+  std::string text = ByteView(file).to_string();
+  CHECK(text.find("PRIVATE KEY") == std::string::npos);
+
+  std::string err;
+  capture::Capture out;
+  Bytes bad = file;
+  bad[0] = 'X';
+  CHECK_FALSE(capture::parse_capture(bad, &out, &err));
+  CHECK(err.find("magic") != std::string::npos);
+  Bytes cut(file.begin(), file.end() - 3);
+  CHECK_FALSE(capture::parse_capture(cut, &out, &err));
+  CHECK(err.find("truncated") != std::string::npos);
+  Bytes unknown = file;
+  unknown[10] = 0x77;  // the first entry's type
+  CHECK_FALSE(capture::parse_capture(unknown, &out, &err));
+  CHECK(err.find("unknown entry type 119") != std::string::npos);
+}
+
+TEST_CASE("the decoder names positions in a record stream") {
+  Bytes hello = testing::client_hello_bytes(testing::client_config());
+  capture::ConnectionDecoder dec;
+  std::vector<std::string> lines;
+  dec.feed(capture::kClientToServer, ByteView(hello).sub(0, 10), &lines);
+  CHECK(lines.empty());
+  dec.feed(capture::kClientToServer, ByteView(hello).sub(10), &lines);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].find("C->S ClientHello") != std::string::npos);
+  CHECK(lines[0].find("SNI localhost") != std::string::npos);
+  CHECK(dec.locate(capture::kClientToServer, 2).find("in the record header") != std::string::npos);
+  CHECK(dec.locate(capture::kClientToServer, 9).find("ClientHello, byte 4 of the message") != std::string::npos);
+}
+
+TEST_CASE("a passthrough connection records nothing and behaves like the connection") {
+  auto rng_c = crypto::make_deterministic_rng(ByteView::of("client"));
+  auto rng_s = crypto::make_deterministic_rng(ByteView::of("server"));
+  testing::FixedClock clock(kTestNowMs);
+  Connection client = Connection::client(testing::client_config(), localhost(), *rng_c, clock);
+  CapturingConnection server =
+      CapturingConnection::passthrough(Connection::server(testing::server_config(), *rng_s, clock));
+  CHECK_FALSE(server.recording());
+  pump_any(client, server, 0);
+  CHECK(server.info() != nullptr);
+  CHECK(client.info() != nullptr);
+  CHECK(server.finish().empty());
+  std::string err;
+  CHECK_FALSE(server.save("/nonexistent/x", &err));
+  CHECK(err.find("capture is off") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace sanstls

@@ -1,0 +1,532 @@
+// The command-line tools against each other and against real peers (openssl, gnutls, curl) on
+// 127.0.0.1. Every child process is bounded in time and killed on every exit path (Child's
+// destructor); ports are picked free (tls_server -accept 0 reports its port on the ACCEPT line).
+// Binaries are found in the runfiles tree, which is the test's working directory.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/record.h"
+#include "core/record_protection.h"
+#include "crypto/crypto.h"
+#include "doctest/doctest.h"
+#include "tools/adapters/socket.h"
+
+namespace sanstls {
+namespace {
+
+std::string tmpdir() {
+  const char* t = std::getenv("TEST_TMPDIR");
+  return t ? t : "/tmp";
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+void spit(const std::string& path, const std::string& data) {
+  std::ofstream f(path, std::ios::binary);
+  f << data;
+}
+
+uint64_t now_ms() {
+  using namespace std::chrono;
+  return static_cast<uint64_t>(duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
+}
+
+int g_seq = 0;
+
+// A child that dies must not kill the test through SIGPIPE when we write to its stdin.
+const bool g_ignore_sigpipe = [] {
+  signal(SIGPIPE, SIG_IGN);
+  return true;
+}();
+
+// A child process with stdout and stderr in files; stdin from a file (or a pipe held open, so that
+// servers that read stdin do not see EOF). Killed when destroyed.
+class Child {
+ public:
+  Child(const std::vector<std::string>& argv, const std::string* stdin_data = nullptr) {
+    std::string base = tmpdir() + "/child" + std::to_string(++g_seq);
+    out_ = base + ".out";
+    err_ = base + ".err";
+    int in_fd = -1;
+    int pipefd[2] = {-1, -1};
+    if (stdin_data != nullptr) {
+      spit(base + ".in", *stdin_data);
+      in_fd = open((base + ".in").c_str(), O_RDONLY | O_CLOEXEC);
+    } else {
+      REQUIRE(pipe2(pipefd, O_CLOEXEC) == 0);
+      in_fd = pipefd[0];
+      stdin_keep_ = pipefd[1];
+    }
+    int out_fd = open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int err_fd = open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    pid_ = fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      dup2(in_fd, 0);
+      dup2(out_fd, 1);
+      dup2(err_fd, 2);
+      setpgid(0, 0);
+      std::vector<char*> args;
+      for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      execvp(args[0], args.data());
+      _exit(127);
+    }
+    close(in_fd);
+    close(out_fd);
+    close(err_fd);
+    if (pipefd[0] >= 0) close(pipefd[0]);
+  }
+  ~Child() {
+    if (pid_ > 0 && status_ < 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (stdin_keep_ >= 0) close(stdin_keep_);
+  }
+  // The exit status, or -1 when it did not exit within timeout_ms (it is then killed).
+  int wait(uint64_t timeout_ms) {
+    if (status_ >= 0) return status_;
+    uint64_t end = now_ms() + timeout_ms;
+    for (;;) {
+      int st = 0;
+      pid_t r = waitpid(pid_, &st, WNOHANG);
+      if (r == pid_) {
+        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        return status_;
+      }
+      if (now_ms() > end) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+        status_ = 999;
+        return -1;
+      }
+      usleep(10000);
+    }
+  }
+  // Waits until stdout holds `needle`; false after timeout_ms or if the child exited first.
+  bool wait_output(const std::string& needle, uint64_t timeout_ms) {
+    uint64_t end = now_ms() + timeout_ms;
+    while (now_ms() < end) {
+      if (out().find(needle) != std::string::npos) return true;
+      int st;
+      if (waitpid(pid_, &st, WNOHANG) == pid_) {
+        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        return out().find(needle) != std::string::npos;
+      }
+      usleep(10000);
+    }
+    return false;
+  }
+  // Pipe mode only (no stdin_data given): writes to the child's stdin, or closes it (EOF).
+  void write_stdin(const std::string& data) {
+    REQUIRE(stdin_keep_ >= 0);
+    REQUIRE(::write(stdin_keep_, data.data(), data.size()) == static_cast<ssize_t>(data.size()));
+  }
+  void close_stdin() {
+    if (stdin_keep_ >= 0) close(stdin_keep_);
+    stdin_keep_ = -1;
+  }
+  std::string out() const { return slurp(out_); }
+  std::string err() const { return slurp(err_); }
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = -1;
+  int stdin_keep_ = -1;
+  std::string out_, err_;
+};
+
+const std::string kServer = "tools/tls_server";
+const std::string kClient = "tools/tls_client";
+const std::string kCerts = "tests/certs/";
+
+// Starts tls_server on a free port with extra flags; returns its port (0 when it did not start).
+uint16_t start_server(std::unique_ptr<Child>* child, std::vector<std::string> extra) {
+  std::vector<std::string> argv = {kServer, "-accept", "127.0.0.1:0", "-cert", kCerts + "server_rsa.pem",
+                                   "-key", kCerts + "server_rsa.key.pem"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  child->reset(new Child(argv));
+  if (!(*child)->wait_output("ACCEPT ", 10000)) return 0;
+  std::smatch m;
+  std::string out = (*child)->out();
+  if (!std::regex_search(out, m, std::regex("ACCEPT [0-9.]+:([0-9]+)"))) return 0;
+  return static_cast<uint16_t>(std::stoi(m[1]));
+}
+
+bool have(const char* prog) {
+  std::string cmd = std::string("command -v ") + prog + " >/dev/null 2>&1";
+  return std::system(cmd.c_str()) == 0;
+}
+
+// Exactly one line on stderr, and a non-zero exit.
+void check_one_line_error(Child& c, const std::string& contains) {
+  int rc = c.wait(20000);
+  CHECK(rc != 0);
+  CHECK(rc != -1);
+  std::string err = c.err();
+  INFO("stderr: " << err);
+  CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+  CHECK(err.find(contains) != std::string::npos);
+}
+
+TEST_CASE("demo: the 13 messages of a full handshake in order, then a resumed session") {
+  Child demo({"tools/demo"});
+  REQUIRE(demo.wait(60000) == 0);
+  std::string out = demo.out();
+  const char* expected[] = {
+      "client -> server  ClientHello",       "server -> client  ServerHello",
+      "server -> client  Certificate",       "server -> client  ServerKeyExchange",
+      "server -> client  CertificateRequest", "server -> client  ServerHelloDone",
+      "client -> server  Certificate",       "client -> server  ClientKeyExchange",
+      "client -> server  CertificateVerify", "client -> server  ChangeCipherSpec",
+      "client -> server  Finished",          "server -> client  ChangeCipherSpec",
+      "server -> client  Finished"};
+  size_t at = 0;
+  for (int i = 0; i < 13; i++) {
+    INFO("message " << i + 1 << ": " << expected[i]);
+    char num[16];
+    std::snprintf(num, sizeof num, "%2d. ", i + 1);
+    // "%2d. client -> server  ClientHello  (N bytes)": numbered in order, with the direction.
+    size_t p = out.find(std::string(num) + expected[i] + "  (", at);
+    REQUIRE(p != std::string::npos);
+    size_t eol = out.find('\n', p);
+    at = eol;
+  }
+  CHECK(out.find("Part 2: a resumed session") != std::string::npos);
+  CHECK(out.find("The session was resumed") != std::string::npos);
+  CHECK(out.find("Session: Reused") != std::string::npos);
+  CHECK(out.find("client received: \"HELLO, SERVER! WHAT TIME IS IT?\"") != std::string::npos);
+  CHECK(out.find("both connections closed cleanly") != std::string::npos);
+
+  Child noauth({"tools/demo", "-kx", "dhe", "-noauth"});
+  REQUIRE(noauth.wait(60000) == 0);
+  std::string o2 = noauth.out();
+  CHECK(o2.find("CertificateRequest") == std::string::npos);
+  CHECK(o2.find("Diffie-Hellman") != std::string::npos);
+  CHECK(o2.find("TLS_DHE_RSA_WITH_AES_128_GCM_SHA256") != std::string::npos);
+
+  Child tickets({"tools/demo", "-tickets"});
+  REQUIRE(tickets.wait(60000) == 0);
+  CHECK(tickets.out().find("server -> client  NewSessionTicket") != std::string::npos);
+  CHECK(tickets.out().find("The session was resumed") != std::string::npos);
+
+  Child bad({"tools/demo", "-kx", "psk"});
+  check_one_line_error(bad, "-kx must be");
+}
+
+TEST_CASE("tls_client <-> tls_server: echo, resumption through -sess_out/-sess_in") {
+  std::unique_ptr<Child> server;
+  uint16_t port = start_server(&server, {"-naccept", "3"});
+  REQUIRE(port != 0);
+  std::string addr = "localhost:" + std::to_string(port);
+  std::string sess = tmpdir() + "/sess.bin";
+  std::string line = "hello from tls_client\n";
+
+  Child c1({kClient, "-connect", addr, "-CAfile", kCerts + "ca.pem", "-sess_out", sess}, &line);
+  REQUIRE(c1.wait(20000) == 0);
+  CHECK(c1.out() == line);
+  CHECK(c1.err().find("New, TLSv1.") != std::string::npos);
+
+  Child c2({kClient, "-connect", addr, "-CAfile", kCerts + "ca.pem", "-sess_in", sess}, &line);
+  REQUIRE(c2.wait(20000) == 0);
+  CHECK(c2.out() == line);
+  CHECK(c2.err().find("Reused, TLSv1.") != std::string::npos);
+
+  // A session file that is not one.
+  spit(tmpdir() + "/bogus.bin", "not a session");
+  Child c3({kClient, "-connect", addr, "-CAfile", kCerts + "ca.pem", "-sess_in", tmpdir() + "/bogus.bin"}, &line);
+  check_one_line_error(c3, "not a saved session");
+
+  // Verification failure: the server's chain is not from this CA.
+  Child c4({kClient, "-connect", addr, "-CAfile", kCerts + "other_ca.pem"}, &line);
+  int rc = c4.wait(20000);
+  CHECK(rc == 1);
+  CHECK(c4.err().find("verify error") != std::string::npos);
+
+  // The server served 3 connections and exited by itself.
+  CHECK(server->wait(20000) == 0);
+  CHECK(server->out().find("Reused") != std::string::npos);
+}
+
+TEST_CASE("curl against tls_server -www shows the negotiated suite") {
+  if (!have("curl")) return;
+  std::unique_ptr<Child> server;
+  uint16_t port = start_server(&server, {"-www", "-naccept", "1", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384"});
+  REQUIRE(port != 0);
+  Child curl({"curl", "-sS", "--max-time", "20", "--cacert", kCerts + "ca.pem",
+              "https://localhost:" + std::to_string(port) + "/sanstls"});
+  REQUIRE(curl.wait(30000) == 0);
+  std::string page = curl.out();
+  INFO(page);
+  CHECK(page.find("<html>") != std::string::npos);
+  CHECK(page.find("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384") != std::string::npos);
+  CHECK(page.find("GET /sanstls") != std::string::npos);
+  CHECK(page.find("ALPN: http/1.1") != std::string::npos);  // -www speaks http/1.1 by default
+  CHECK(server->wait(20000) == 0);
+}
+
+TEST_CASE("tls_client against openssl s_server") {
+  if (!have("openssl")) return;
+  uint16_t port = net::free_port();
+  REQUIRE(port != 0);
+  // -rev: openssl's test mode that answers each line reversed.
+  Child server({"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
+                kCerts + "server_rsa.pem", "-key", kCerts + "server_rsa.key.pem", "-rev", "-naccept", "1"});
+  REQUIRE(server.wait_output("ACCEPT", 10000));
+  std::string line = "hello openssl\n";
+  Child client({kClient, "-connect", "localhost:" + std::to_string(port), "-CAfile", kCerts + "ca.pem"}, &line);
+  REQUIRE(client.wait(20000) == 0);
+  CHECK(client.out().find("lssnepo olleh") != std::string::npos);
+  CHECK(client.err().find("Verification: OK") != std::string::npos);
+}
+
+TEST_CASE("openssl s_client and gnutls-cli against tls_server (a line echoed)") {
+  if (!have("openssl")) return;
+  std::unique_ptr<Child> server;
+  uint16_t port = start_server(&server, {"-naccept", "2", "-cert", kCerts + "server_ec_chain.pem", "-key",
+                                         kCerts + "server_ec.key.pem"});
+  REQUIRE(port != 0);
+  std::string line = "echo me, openssl\n";
+  // s_client stops at EOF on stdin without reading what is in flight: keep stdin open until the echo.
+  Child ossl({"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-servername", "localhost",
+              "-CAfile", kCerts + "ca.pem", "-verify_return_error", "-tls1_2"});
+  ossl.write_stdin(line);
+  CHECK(ossl.wait_output(line, 20000));
+  ossl.close_stdin();
+  REQUIRE(ossl.wait(20000) == 0);
+  CHECK(ossl.out().find("Verify return code: 0 (ok)") != std::string::npos);
+
+  if (have("gnutls-cli")) {
+    std::string gline = "echo me, gnutls\n";
+    Child g({"gnutls-cli", "--x509cafile", kCerts + "ca.pem", "-p", std::to_string(port), "localhost"}, &gline);
+    REQUIRE(g.wait(20000) == 0);
+    CHECK(g.out().find(gline) != std::string::npos);
+  }
+}
+
+TEST_CASE("tls_client against gnutls-serv") {
+  if (!have("gnutls-serv")) return;
+  uint16_t port = net::free_port();
+  Child server({"gnutls-serv", "--port", std::to_string(port), "--x509certfile", kCerts + "server_rsa.pem",
+                "--x509keyfile", kCerts + "server_rsa.key.pem", "--echo"});
+  // gnutls-serv says nothing reliable when ready: try until it answers.
+  std::string line = "hello gnutls\n";
+  bool ok = false;
+  uint64_t end = now_ms() + 20000;
+  while (!ok && now_ms() < end) {
+    Child client({kClient, "-connect", "localhost:" + std::to_string(port), "-CAfile", kCerts + "ca.pem"}, &line);
+    ok = client.wait(10000) == 0 && client.out() == line;
+    if (!ok) usleep(100000);
+  }
+  CHECK(ok);
+}
+
+// A TCP relay between a client and a server that records what the server sends.
+struct Relay {
+  int listen_fd = -1;
+  uint16_t port = 0;
+  std::string server_bytes;
+  std::thread t;
+  std::atomic<bool> done{false};
+
+  void start(uint16_t server_port) {
+    std::string err;
+    listen_fd = net::listen_tcp("127.0.0.1", 0, &err, &port);
+    REQUIRE(listen_fd >= 0);
+    t = std::thread([this, server_port]() {
+      pollfd lp{listen_fd, POLLIN, 0};
+      if (poll(&lp, 1, 20000) != 1) return finish();
+      int a = accept(listen_fd, nullptr, nullptr);
+      std::string err2;
+      int b = net::connect_tcp("127.0.0.1", server_port, &err2);
+      if (a < 0 || b < 0) {
+        net::close_fd(a);
+        net::close_fd(b);
+        return finish();
+      }
+      char buf[16384];
+      bool a_open = true, b_open = true;
+      uint64_t end = now_ms() + 20000;
+      while ((a_open || b_open) && now_ms() < end) {
+        pollfd p[2] = {{a, static_cast<short>(a_open ? POLLIN : 0), 0}, {b, static_cast<short>(b_open ? POLLIN : 0), 0}};
+        if (poll(p, 2, 200) <= 0) continue;
+        if (p[0].revents) {
+          ssize_t n = recv(a, buf, sizeof buf, 0);
+          if (n <= 0) { a_open = false; shutdown(b, SHUT_WR); }
+          else send(b, buf, static_cast<size_t>(n), MSG_NOSIGNAL);
+        }
+        if (p[1].revents) {
+          ssize_t n = recv(b, buf, sizeof buf, 0);
+          if (n <= 0) { b_open = false; shutdown(a, SHUT_WR); }
+          else {
+            server_bytes.append(buf, static_cast<size_t>(n));
+            send(a, buf, static_cast<size_t>(n), MSG_NOSIGNAL);
+          }
+        }
+      }
+      close(a);
+      close(b);
+      finish();
+    });
+  }
+  void finish() { done = true; }
+  ~Relay() {
+    if (t.joinable()) t.join();
+    net::close_fd(listen_fd);
+  }
+};
+
+TEST_CASE("key log: both sides log the same master secret, and it decrypts a captured record") {
+  std::string skeys = tmpdir() + "/server.keys", ckeys = tmpdir() + "/client.keys";
+  std::remove(skeys.c_str());
+  std::remove(ckeys.c_str());
+  std::unique_ptr<Child> server;
+  uint16_t port = start_server(&server, {"-naccept", "1", "-keylogfile", skeys, "-cipher",
+                                         "ECDHE-RSA-AES128-GCM-SHA256"});
+  REQUIRE(port != 0);
+  Relay relay;
+  relay.start(port);
+  std::string secret = "the secret line\n";
+  {
+    // The client's key log comes from SSLKEYLOGFILE, to check that it is honoured.
+    std::string env = "SSLKEYLOGFILE=" + ckeys;
+    Child client({"env", env, kClient, "-connect", "127.0.0.1:" + std::to_string(relay.port), "-servername",
+                  "localhost", "-CAfile", kCerts + "ca.pem", "-quiet"},
+                 &secret);
+    REQUIRE(client.wait(20000) == 0);
+    CHECK(client.out() == secret);
+  }
+  REQUIRE(server->wait(20000) == 0);
+  relay.t.join();
+
+  std::regex line_re("^CLIENT_RANDOM ([0-9a-f]{64}) ([0-9a-f]{96})\n$");
+  std::smatch sm, cm;
+  std::string s = slurp(skeys), c = slurp(ckeys);
+  REQUIRE(std::regex_match(s, sm, line_re));
+  REQUIRE(std::regex_match(c, cm, line_re));
+  CHECK(sm[1] == cm[1]);
+  CHECK(sm[2] == cm[2]);
+
+  // Decrypt the server's first application-data record (the echo) with the logged secret.
+  const crypto::Provider& p = crypto::default_provider();
+  Bytes client_random, master;
+  REQUIRE(from_hex(cm[1], &client_random));
+  REQUIRE(from_hex(cm[2], &master));
+  const std::string& wire = relay.server_bytes;
+  REQUIRE(wire.size() > 5 + 4 + 2 + 32);
+  REQUIRE(wire[0] == 22);                                     // handshake record
+  REQUIRE(wire[5] == 2);                                      // ServerHello first
+  Bytes server_random(wire.begin() + 11, wire.begin() + 43);  // header 5, hs header 4, version 2
+  Bytes seed = server_random;
+  seed.insert(seed.end(), client_random.begin(), client_random.end());
+  Bytes kb = crypto::tls12_prf(p, crypto::HashAlg::sha256, master, "key expansion", seed, 40);
+  ByteView server_key = ByteView(kb).sub(16, 16), server_salt = ByteView(kb).sub(36, 4);
+  size_t off = 0;
+  bool found = false;
+  while (off + 5 <= wire.size()) {
+    RecordHeader h;
+    REQUIRE(decode_record_header(ByteView(reinterpret_cast<const uint8_t*>(wire.data()) + off, 5), &h).ok());
+    REQUIRE(off + 5 + h.length <= wire.size());
+    if (h.type == ContentType::application_data) {
+      auto rp = RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_128_gcm, server_key, server_salt);
+      REQUIRE(rp.ok());
+      rp.value().set_sequence_number_for_testing(1);  // the server's Finished was record 0
+      Bytes frag(wire.begin() + off + 5, wire.begin() + off + 5 + h.length);
+      auto opened = rp.value().open(h, frag.data(), frag.size());
+      REQUIRE(opened.ok());
+      CHECK(opened.value().plaintext.to_string() == secret);
+      found = true;
+      break;
+    }
+    off += 5 + h.length;
+  }
+  CHECK(found);
+}
+
+TEST_CASE("errors a person makes: one line on stderr, non-zero exit") {
+  {
+    Child c({kServer, "-cert", kCerts + "missing.pem", "-key", kCerts + "server_rsa.key.pem"});
+    check_one_line_error(c, "missing.pem");
+  }
+  {
+    Child c({kServer, "-cert", kCerts + "server_rsa.pem", "-key", kCerts + "wrong_name.key.pem"});
+    check_one_line_error(c, "does not match");
+  }
+  {
+    Child c({kServer, "-cert", kCerts + "server_rsa.pem", "-key", kCerts + "server_rsa.key.pem", "-cipher",
+             "NOT-A-SUITE"});
+    check_one_line_error(c, "unknown cipher suite");
+  }
+  {
+    Child c({kServer, "-frobnicate"});
+    check_one_line_error(c, "unknown flag -frobnicate");
+  }
+  {
+    Child c({kClient, "-connect"});
+    check_one_line_error(c, "needs a value");
+  }
+  {
+    // Port in use: a second server on the first one's port.
+    std::unique_ptr<Child> first;
+    uint16_t port = start_server(&first, {});
+    REQUIRE(port != 0);
+    Child c({kServer, "-accept", "127.0.0.1:" + std::to_string(port), "-cert", kCerts + "server_rsa.pem", "-key",
+             kCerts + "server_rsa.key.pem"});
+    check_one_line_error(c, "Address already in use");
+  }
+  {
+    uint16_t port = net::free_port();
+    Child c({kClient, "-connect", "127.0.0.1:" + std::to_string(port), "-CAfile", kCerts + "ca.pem"});
+    check_one_line_error(c, "cannot connect");
+  }
+}
+
+TEST_CASE("tls_server -servername: strict SNI; -Verify: client certificates") {
+  std::unique_ptr<Child> server;
+  uint16_t port = start_server(&server, {"-naccept", "3", "-servername", "localhost", "-Verify", "1", "-CAfile",
+                                         kCerts + "ca.pem", "-msg"});
+  REQUIRE(port != 0);
+  std::string addr = "127.0.0.1:" + std::to_string(port);
+  std::string line = "x\n";
+  // The right name, with a client certificate.
+  Child ok({kClient, "-connect", addr, "-servername", "localhost", "-CAfile", kCerts + "ca.pem", "-cert",
+            kCerts + "client.pem", "-key", kCerts + "client.key.pem"},
+           &line);
+  CHECK(ok.wait(20000) == 0);
+  // Another name: unrecognized_name.
+  Child other({kClient, "-connect", addr, "-servername", "other.example.test", "-CAfile", kCerts + "ca.pem", "-cert",
+               kCerts + "client.pem", "-key", kCerts + "client.key.pem"},
+              &line);
+  CHECK(other.wait(20000) == 1);
+  CHECK(other.err().find("unrecognized_name") != std::string::npos);
+  // No client certificate where one is required.
+  Child nocert({kClient, "-connect", addr, "-servername", "localhost", "-CAfile", kCerts + "ca.pem"}, &line);
+  CHECK(nocert.wait(20000) == 1);
+  CHECK(server->wait(20000) == 0);
+  std::string out = server->out();
+  CHECK(out.find("<- ClientHello") != std::string::npos);  // -msg traces
+  CHECK(out.find("-> CertificateRequest") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace sanstls

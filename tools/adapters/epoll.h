@@ -1,0 +1,190 @@
+// An epoll event loop that drives many sanstls connections on non-blocking sockets from one thread:
+// the worked example of embedding the engine in an event loop (docs/embedding.md). Uses the public
+// Connection API only.
+//
+//   tools::SystemClock clock;
+//   EpollLoop loop(clock);
+//   loop.listen(listen_fd, [&](int fd, const std::string& peer) {
+//     EpollHandlers h;
+//     h.on_event = [](EpollConn& c, const Event& ev) { if (ev.type == Event::Type::app_data) c.send(ev.data); };
+//     loop.add(fd, Connection::server(config, rng, clock), std::move(h), peer);
+//   });
+//   while (!done) loop.run_once(1000);
+//
+// What the loop does for each connection:
+//  - Reads whatever the socket has into one shared buffer and gives it to Connection::receive(), then
+//    hands every event to on_event (application data is valid only during that call: copy it or send
+//    it back with EpollConn::send()).
+//  - Writes pending_output() as far as the socket takes it (partial writes are normal) and asks epoll
+//    for writability only while output is left.
+//  - Backpressure: EpollConn::send() queues all it is given, but while the output not yet written to
+//    the socket (queued + in the engine) exceeds Options::high_water, the loop stops reading from that
+//    peer. A peer that sends without reading thus stalls instead of growing our buffers: a connection
+//    holds at most high_water + one record (16 KiB) + the engine's own bounded output.
+//  - Timeouts: the engine's handshake deadline (Connection::next_deadline(), in the clock's
+//    milliseconds) is kept in a timer set; when it passes, Connection::on_timeout() fails the
+//    connection and the socket is closed. After we send close_notify, the peer gets
+//    Options::close_linger_ms to answer before the socket is closed anyway.
+//  - Closing: a received close_notify is answered with ours; after an error the alert is flushed; then
+//    the socket is closed and on_closed is called once. The EpollConn is destroyed after on_closed.
+//
+// Single-threaded: every method must be called from the thread that runs run_once(), and handlers must
+// not destroy the loop. Handlers may call send(), close() and abort() on any connection and add().
+#ifndef SANSTLS_TOOLS_ADAPTERS_EPOLL_H_
+#define SANSTLS_TOOLS_ADAPTERS_EPOLL_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/connection.h"
+
+namespace sanstls {
+
+class EpollLoop;
+class EpollConn;
+
+// How a connection ended, given to on_closed.
+struct CloseInfo {
+  bool handshake_done = false;  // a handshake_done event was seen
+  bool clean = false;           // the peer's close_notify was received (a clean end of the stream)
+  bool timed_out = false;       // the handshake deadline or the close linger passed
+  std::optional<Error> error;   // the engine's error, if it failed
+  std::string transport_error;  // a socket error ("recv: Connection reset by peer"), if any
+};
+
+struct EpollHandlers {
+  // Every engine event, in order. May be empty.
+  std::function<void(EpollConn&, const Event&)> on_event;
+  // Once, after the socket is closed. May be empty.
+  std::function<void(EpollConn&, const CloseInfo&)> on_closed;
+};
+
+// One connection owned by the loop.
+class EpollConn {
+ public:
+  uint64_t id() const { return id_; }
+  const std::string& peer() const { return peer_; }
+  Connection& connection() { return conn_; }
+
+  // Queues application data (all of it; sent after the handshake when called before it). Ignored
+  // after close() or abort().
+  void send(ByteView data);
+  // Sends close_notify once the queued data is in the engine; the socket is closed when the peer
+  // answers, closes, or close_linger_ms passes.
+  void close();
+  // Closes the socket at the next opportunity without close_notify.
+  void abort();
+  // Bytes queued by send() and not yet written to the socket.
+  size_t buffered_output() const;
+  // True while the loop is not reading from this peer because of backpressure.
+  bool reading_paused() const { return paused_; }
+
+  // For the application: anything it wants to keep with the connection.
+  std::shared_ptr<void> user;
+
+ private:
+  friend class EpollLoop;
+  EpollConn(EpollLoop* loop, uint64_t id, int fd, Connection conn, EpollHandlers h, std::string peer)
+      : loop_(loop), id_(id), fd_(fd), conn_(std::move(conn)), handlers_(std::move(h)), peer_(std::move(peer)) {}
+
+  EpollLoop* loop_;
+  uint64_t id_;
+  int fd_;
+  Connection conn_;
+  EpollHandlers handlers_;
+  std::string peer_;
+  std::string app_out_;         // queued by send(), not yet taken by the engine
+  size_t app_off_ = 0;
+  bool connecting_ = false;     // non-blocking connect in progress
+  bool close_requested_ = false;
+  bool close_sent_ = false;
+  bool aborted_ = false;
+  bool eof_ = false;
+  bool paused_ = false;
+  uint32_t interest_ = 0;       // the epoll events currently registered
+  uint64_t timer_ms_ = 0;       // in the timer set when != 0
+  uint64_t linger_ms_ = 0;      // close linger deadline, 0 = none
+  CloseInfo info_;
+};
+
+class EpollLoop {
+ public:
+  struct Options {
+    size_t high_water = 256 * 1024;   // stop reading a peer with more unwritten output than this
+    uint64_t close_linger_ms = 5000;  // how long to wait for the peer's close_notify after ours
+    size_t max_read_per_wake = 256 * 1024;  // fairness: bytes read from one socket per wake-up
+  };
+
+  // The clock must be the one the connections were made with (its milliseconds are the deadlines').
+  explicit EpollLoop(Clock& clock);
+  EpollLoop(Clock& clock, Options options);
+  ~EpollLoop();  // closes every socket (without calling on_closed)
+  EpollLoop(const EpollLoop&) = delete;
+  EpollLoop& operator=(const EpollLoop&) = delete;
+
+  // False when epoll could not be created (error() says why); nothing else works then.
+  bool ok() const { return epfd_ >= 0; }
+  const std::string& error() const { return error_; }
+
+  // Watches a listening socket (made non-blocking here); on_accept gets each accepted socket (already
+  // non-blocking, close-on-exec) and its peer address, and usually calls add(). The loop owns and
+  // closes the listening socket. Returns false on an epoll error.
+  bool listen(int listen_fd, std::function<void(int fd, const std::string& peer)> on_accept);
+  // Stops accepting (closes the listening sockets); existing connections go on.
+  void stop_listening();
+
+  // Takes a connected socket (made non-blocking here) and its connection; starts writing its first
+  // flight at once. Returns the loop's handle (owned by the loop, valid until on_closed returns), or
+  // null: on an epoll error (the fd is closed, error() says why, on_closed is not called), or when the
+  // connection already ended (on_closed was called).
+  EpollConn* add(int fd, Connection conn, EpollHandlers handlers, const std::string& peer = "");
+  // Starts a non-blocking TCP connect to host:port (numeric or resolvable host) and adds the
+  // connection. Null with *error set when it could not start (resolution, socket; on_closed is not
+  // called); null with *error empty when the connection already ended (on_closed was called).
+  EpollConn* connect(const std::string& host, uint16_t port, Connection conn, EpollHandlers handlers,
+                     std::string* error);
+
+  // Waits up to max_wait_ms (less when a deadline is sooner) for sockets to be ready, serves them, and
+  // fires passed deadlines. Returns false on an epoll error.
+  bool run_once(int max_wait_ms);
+
+  size_t connections() const { return conns_.size(); }
+  size_t listeners() const { return listeners_.size(); }
+
+ private:
+  friend class EpollConn;
+  void serve(EpollConn& c, uint32_t events);
+  void read_from(EpollConn& c);
+  void dispatch_events(EpollConn& c);
+  void feed_engine(EpollConn& c);
+  void write_to(EpollConn& c);
+  // Closes and forgets c when it is done; otherwise brings its epoll interest and timer up to date.
+  // Returns true when c was destroyed.
+  bool settle(EpollConn& c);
+  void set_timer(EpollConn& c, uint64_t at);
+  void accept_all(int listen_fd);
+  // Serves the connections whose send(), close() or abort() was called since they were last served.
+  void serve_touched();
+
+  Clock& clock_;
+  Options opt_;
+  int epfd_ = -1;
+  std::string error_;
+  uint64_t next_id_ = 1;
+  std::unordered_map<uint64_t, std::unique_ptr<EpollConn>> conns_;
+  std::unordered_map<int, std::function<void(int, const std::string&)>> listeners_;
+  std::set<std::pair<uint64_t, uint64_t>> timers_;  // (deadline ms, connection id)
+  std::vector<uint8_t> readbuf_;
+  std::vector<uint64_t> touched_;  // ids of connections acted on by the application
+};
+
+}  // namespace sanstls
+
+#endif  // SANSTLS_TOOLS_ADAPTERS_EPOLL_H_

@@ -1,0 +1,558 @@
+#include "tools/capture/capture.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+#include "core/bytes.h"
+#include "core/wire.h"
+
+namespace sanstls {
+namespace capture {
+
+const char* entry_type_name(EntryType t) {
+  switch (t) {
+    case EntryType::start: return "start";
+    case EntryType::config: return "config";
+    case EntryType::rng: return "rng";
+    case EntryType::clock: return "clock";
+    case EntryType::receive: return "receive";
+    case EntryType::send: return "send";
+    case EntryType::consume: return "consume";
+    case EntryType::close: return "close";
+    case EntryType::receive_eof: return "receive_eof";
+    case EntryType::on_timeout: return "on_timeout";
+    case EntryType::set_trace: return "set_trace";
+    case EntryType::key_update: return "key_update";
+    case EntryType::result: return "result";
+    case EntryType::request_client_certificate: return "request_client_certificate";
+    case EntryType::event: return "event";
+    case EntryType::no_event: return "no_event";
+    case EntryType::end: return "end";
+  }
+  return "unknown";
+}
+
+namespace {
+bool known_type(uint8_t t) {
+  return std::strcmp(entry_type_name(static_cast<EntryType>(t)), "unknown") != 0;
+}
+}  // namespace
+
+bool parse_capture(ByteView file, Capture* out, std::string* error) {
+  Reader r(file);
+  ByteView magic;
+  if (!r.bytes(sizeof(kMagic), &magic) || std::memcmp(magic.data(), kMagic, sizeof(kMagic)) != 0) {
+    *error = "not a sanstls capture (bad magic)";
+    return false;
+  }
+  uint16_t version;
+  if (!r.u16(&version) || version != kFormatVersion) {
+    *error = "unsupported capture format version";
+    return false;
+  }
+  out->version = version;
+  out->entries.clear();
+  while (!r.empty()) {
+    size_t at = file.size() - r.remaining();
+    uint8_t type;
+    uint32_t len;
+    ByteView payload;
+    if (!r.u8(&type) || !r.u32(&len) || !r.bytes(len, &payload)) {
+      *error = "truncated entry at file offset " + std::to_string(at);
+      return false;
+    }
+    if (!known_type(type)) {
+      *error = "unknown entry type " + std::to_string(type) + " at file offset " + std::to_string(at);
+      return false;
+    }
+    out->entries.push_back({static_cast<EntryType>(type), payload.to_bytes()});
+  }
+  return true;
+}
+
+Bytes encode_capture(const Capture& c) {
+  Bytes out(kMagic, kMagic + sizeof(kMagic));
+  Writer w(&out);
+  w.u16(c.version);
+  for (const Entry& e : c.entries) {
+    w.u8(static_cast<uint8_t>(e.type));
+    w.u32(static_cast<uint32_t>(e.payload.size()));
+    w.bytes(e.payload);
+  }
+  return out;
+}
+
+Bytes encode_start(const StartInfo& s) {
+  Bytes out;
+  Writer w(&out);
+  w.u8(s.client ? 0 : 1);
+  w.u8(s.trace ? 1 : 0);
+  w.prefixed16(ByteView::of(s.server_name));
+  w.u8(s.resume ? 1 : 0);
+  return out;
+}
+
+bool decode_start(ByteView payload, StartInfo* out) {
+  Reader r(payload);
+  uint8_t role, trace, resume;
+  ByteView name;
+  if (!r.u8(&role) || !r.u8(&trace) || !r.prefixed16(&name) || !r.u8(&resume) || !r.empty() || role > 1) return false;
+  out->client = role == 0;
+  out->trace = trace != 0;
+  out->server_name = name.to_string();
+  out->resume = resume != 0;
+  return true;
+}
+
+Bytes encode_result(const CallResult& res) {
+  Bytes out;
+  Writer w(&out);
+  if (res.ok) {
+    w.u8(0);
+    w.u32(res.count);
+  } else {
+    w.u8(1);
+    w.u8(static_cast<uint8_t>(res.kind));
+    w.u8(static_cast<uint8_t>(res.alert));
+  }
+  return out;
+}
+
+bool decode_result(ByteView payload, CallResult* out) {
+  Reader r(payload);
+  uint8_t tag;
+  if (!r.u8(&tag)) return false;
+  if (tag == 0) {
+    out->ok = true;
+    return r.u32(&out->count) && r.empty();
+  }
+  uint8_t kind, alert;
+  if (tag != 1 || !r.u8(&kind) || !r.u8(&alert) || !r.empty()) return false;
+  out->ok = false;
+  out->kind = static_cast<ErrorKind>(kind);
+  out->alert = static_cast<AlertDescription>(alert);
+  return true;
+}
+
+std::string describe_result(const CallResult& r) {
+  if (r.ok) return "ok " + std::to_string(r.count);
+  return std::string("error ") + error_kind_name(r.kind) + " (alert " + alert_name(r.alert) + ")";
+}
+
+RecordedEvent record_event(const Event& ev) {
+  RecordedEvent e;
+  e.type = ev.type;
+  e.direction = ev.direction;
+  e.message_type = ev.message_type;
+  e.alert = ev.alert;
+  e.clean = ev.clean;
+  e.early_data = ev.early_data;
+  e.data = ev.data.to_bytes();
+  return e;
+}
+
+Bytes encode_event(const RecordedEvent& e) {
+  Bytes out;
+  Writer w(&out);
+  w.u8(static_cast<uint8_t>(e.type));
+  w.u8(static_cast<uint8_t>(e.direction));
+  w.u8(e.message_type);
+  w.u8(static_cast<uint8_t>(e.alert.level));
+  w.u8(static_cast<uint8_t>(e.alert.description));
+  w.u8(e.clean ? 1 : 0);
+  w.u8(e.early_data ? 1 : 0);
+  w.bytes(e.data);
+  return out;
+}
+
+bool decode_event(ByteView payload, RecordedEvent* out) {
+  Reader r(payload);
+  uint8_t type, dir, mt, level, desc, clean, early;
+  if (!r.u8(&type) || !r.u8(&dir) || !r.u8(&mt) || !r.u8(&level) || !r.u8(&desc) || !r.u8(&clean) ||
+      !r.u8(&early)) {
+    return false;
+  }
+  out->early_data = early != 0;
+  out->type = static_cast<Event::Type>(type);
+  out->direction = static_cast<Direction>(dir);
+  out->message_type = mt;
+  out->alert.level = static_cast<AlertLevel>(level);
+  out->alert.description = static_cast<AlertDescription>(desc);
+  out->clean = clean != 0;
+  out->data = r.rest().to_bytes();
+  return true;
+}
+
+bool operator==(const RecordedEvent& a, const RecordedEvent& b) {
+  return a.type == b.type && a.direction == b.direction && a.message_type == b.message_type &&
+         a.alert.level == b.alert.level && a.alert.description == b.alert.description && a.clean == b.clean &&
+         a.early_data == b.early_data && a.data == b.data;
+}
+
+std::string describe_event(const RecordedEvent& e) {
+  switch (e.type) {
+    case Event::Type::handshake_done: return "handshake_done";
+    case Event::Type::app_data:
+      return std::string(e.early_data ? "app_data, early" : "app_data") + " (" + std::to_string(e.data.size()) +
+             " bytes)";
+    case Event::Type::session_ticket: return "session_ticket";
+    case Event::Type::alert_received:
+      return std::string("alert_received ") + (e.alert.level == AlertLevel::warning ? "warning " : "fatal ") +
+             alert_name(e.alert.description);
+    case Event::Type::closed: return e.clean ? "closed (clean)" : "closed (not clean)";
+    case Event::Type::handshake_message:
+      return std::string("handshake_message ") + (e.direction == Direction::sent ? "sent " : "received ") +
+             (e.message_type == 0xff ? "ChangeCipherSpec"
+                                     : handshake_type_name(static_cast<HandshakeType>(e.message_type))) +
+             " (" + std::to_string(e.data.size()) + " bytes)";
+  }
+  return "event type " + std::to_string(static_cast<int>(e.type));
+}
+
+Bytes encode_end(const EndState& e) {
+  Bytes out;
+  Writer w(&out);
+  w.u8(e.closed ? 1 : 0);
+  w.u8(e.has_error ? 1 : 0);
+  w.u8(static_cast<uint8_t>(e.kind));
+  w.u8(static_cast<uint8_t>(e.alert));
+  w.bytes(e.unconsumed);
+  return out;
+}
+
+bool decode_end(ByteView payload, EndState* out) {
+  Reader r(payload);
+  uint8_t closed, has_error, kind, alert;
+  if (!r.u8(&closed) || !r.u8(&has_error) || !r.u8(&kind) || !r.u8(&alert)) return false;
+  out->closed = closed != 0;
+  out->has_error = has_error != 0;
+  out->kind = static_cast<ErrorKind>(kind);
+  out->alert = static_cast<AlertDescription>(alert);
+  out->unconsumed = r.rest().to_bytes();
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Config descriptions
+
+namespace {
+std::string hex16_list(const std::vector<uint16_t>& v) {
+  std::string s;
+  char buf[8];
+  for (uint16_t x : v) {
+    std::snprintf(buf, sizeof(buf), "%04x", x);
+    if (!s.empty()) s += ',';
+    s += buf;
+  }
+  return s;
+}
+
+void describe_common(const CommonConfig& c, Description* d) {
+  (*d)["library"] = kLibraryVersion;
+  (*d)["cipher_suites"] = hex16_list(c.cipher_suites);
+  (*d)["groups"] = hex16_list(c.groups);
+  (*d)["signature_schemes"] = hex16_list(c.signature_schemes);
+  std::string alpn;
+  for (const std::string& p : c.alpn) {
+    if (!alpn.empty()) alpn += ',';
+    alpn += to_hex(ByteView::of(p));
+  }
+  (*d)["alpn"] = alpn;
+  (*d)["extended_master_secret"] = c.extended_master_secret ? "1" : "0";
+  (*d)["encrypt_then_mac"] = c.encrypt_then_mac ? "1" : "0";
+  (*d)["record_size_limit"] = std::to_string(c.record_size_limit);
+  (*d)["max_handshake_message"] = std::to_string(c.max_handshake_message);
+  (*d)["handshake_timeout_ms"] = std::to_string(c.handshake_timeout_ms);
+  (*d)["min_version"] = hex16_list({c.min_version});
+  (*d)["max_version"] = hex16_list({c.max_version});
+  (*d)["middlebox_compat"] = c.middlebox_compat ? "1" : "0";
+  (*d)["allow_psk_ke"] = c.allow_psk_ke ? "1" : "0";
+  (*d)["max_key_updates"] = std::to_string(c.max_key_updates);
+  (*d)["record_padding"] = std::to_string(c.record_padding);
+}
+
+std::string anchors_fingerprint(const std::vector<Bytes>& anchors) { return chain_fingerprint(anchors); }
+}  // namespace
+
+std::string certificate_fingerprint(ByteView der) {
+  return to_hex(crypto::hash_once(crypto::default_provider(), crypto::HashAlg::sha256, der));
+}
+
+std::string chain_fingerprint(const std::vector<Bytes>& chain_der) {
+  std::string s;
+  for (const Bytes& c : chain_der) {
+    if (!s.empty()) s += ',';
+    s += certificate_fingerprint(c);
+  }
+  return s;
+}
+
+std::string key_id(const crypto::PrivateKey& key) {
+  crypto::SignatureScheme scheme;
+  switch (key.type()) {
+    case crypto::KeyType::rsa: scheme = crypto::SignatureScheme::rsa_pkcs1_sha256; break;
+    case crypto::KeyType::ec_p256: scheme = crypto::SignatureScheme::ecdsa_secp256r1_sha256; break;
+    case crypto::KeyType::ec_p384: scheme = crypto::SignatureScheme::ecdsa_secp384r1_sha384; break;
+    default: return "unsupported-key-type";
+  }
+  auto rng = crypto::make_deterministic_rng(ByteView::of("sanstls capture key id v1"));
+  Bytes sig;
+  if (key.sign(scheme, ByteView::of("sanstls capture key id v1"), *rng, &sig) != crypto::Status::ok) {
+    return "unsigned";
+  }
+  return to_hex(crypto::hash_once(crypto::default_provider(), crypto::HashAlg::sha256, sig));
+}
+
+Description describe_config(const ClientConfig& c, const DescribeOptions& o) {
+  Description d;
+  d["role"] = "client";
+  describe_common(c, &d);
+  d["verify_server"] = c.verify_server ? "1" : "0";
+  d["enable_early_data"] = c.enable_early_data ? "1" : "0";
+  if (c.client_certificate) {
+    d["client_certificate"] = chain_fingerprint(c.client_certificate->chain);
+    d["client_key"] = key_id(*c.client_certificate->key);
+  }
+  if (!o.trust_anchors_der.empty()) d["trust_anchors"] = anchors_fingerprint(o.trust_anchors_der);
+  return d;
+}
+
+Description describe_config(const ServerConfig& c, const DescribeOptions& o) {
+  Description d;
+  d["role"] = "server";
+  describe_common(c, &d);
+  d["certificates"] = std::to_string(c.certificates.size());
+  for (size_t i = 0; i < c.certificates.size(); i++) {
+    d["certificate." + std::to_string(i)] = chain_fingerprint(c.certificates[i]->chain);
+    d["key." + std::to_string(i)] = key_id(*c.certificates[i]->key);
+  }
+  d["client_auth"] = c.client_auth == ClientAuth::none       ? "none"
+                     : c.client_auth == ClientAuth::optional ? "optional"
+                                                             : "required";
+  d["prefer_server_order"] = c.prefer_server_order ? "1" : "0";
+  d["strict_sni"] = c.strict_sni ? "1" : "0";
+  d["session_cache"] = c.session_cache ? "1" : "0";
+  d["session_lifetime_s"] = std::to_string(c.session_lifetime_s);
+  d["tickets"] = c.tickets ? "1" : "0";
+  d["ticket_keys"] = c.ticket_keys ? "configured" : "own";
+  d["max_early_data"] = std::to_string(c.max_early_data);
+  d["hrr_cookie"] = c.hrr_cookie ? "1" : "0";
+  if (!o.trust_anchors_der.empty()) d["client_trust"] = anchors_fingerprint(o.trust_anchors_der);
+  return d;
+}
+
+std::string format_description(const Description& d) {
+  std::string s;
+  for (const auto& kv : d) s += kv.first + "=" + kv.second + "\n";
+  return s;
+}
+
+bool parse_description(const std::string& text, Description* out) {
+  out->clear();
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    size_t eq = line.find('=');
+    if (eq == std::string::npos || eq == 0) return false;
+    (*out)[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Recording
+
+CaptureWriter::CaptureWriter() : out_(kMagic, kMagic + sizeof(kMagic)) {
+  out_.push_back(kFormatVersion >> 8);
+  out_.push_back(kFormatVersion & 0xff);
+}
+
+void CaptureWriter::add(EntryType type, ByteView payload) {
+  Writer w(&out_);
+  w.u8(static_cast<uint8_t>(type));
+  w.u32(static_cast<uint32_t>(payload.size()));
+  w.bytes(payload);
+}
+
+void RecordingRng::fill(uint8_t* out, size_t n) {
+  inner_.fill(out, n);
+  w_.add(EntryType::rng, ByteView(out, n));
+}
+
+uint64_t RecordingClock::now_ms() {
+  uint64_t t = inner_.now_ms();
+  Bytes b;
+  Writer w(&b);
+  w.u64(t);
+  w_.add(EntryType::clock, b);
+  return t;
+}
+
+struct CapturingConnection::Recorder {
+  Recorder(crypto::Rng& r, Clock& c) : rng(r, writer), clock(c, writer) {}
+  CaptureWriter writer;
+  RecordingRng rng;
+  RecordingClock clock;
+};
+
+CapturingConnection::CapturingConnection(std::unique_ptr<Recorder> rec, Connection conn)
+    : rec_(std::move(rec)), conn_(std::move(conn)) {}
+CapturingConnection::CapturingConnection(CapturingConnection&&) noexcept = default;
+CapturingConnection& CapturingConnection::operator=(CapturingConnection&&) noexcept = default;
+CapturingConnection::~CapturingConnection() = default;
+
+CapturingConnection CapturingConnection::client(std::shared_ptr<const ClientConfig> config,
+                                                Connection::ClientOptions options, crypto::Rng& rng,
+                                                Clock& clock, const DescribeOptions& describe) {
+  auto rec = std::make_unique<Recorder>(rng, clock);
+  StartInfo s;
+  s.client = true;
+  s.trace = options.trace;
+  s.server_name = options.server_name;
+  s.resume = options.resume.has_value();
+  rec->writer.add(EntryType::start, encode_start(s));
+  rec->writer.add(EntryType::config, ByteView::of(format_description(describe_config(*config, describe))));
+  Connection conn = Connection::client(std::move(config), std::move(options), rec->rng, rec->clock);
+  return CapturingConnection(std::move(rec), std::move(conn));
+}
+
+CapturingConnection CapturingConnection::server(std::shared_ptr<const ServerConfig> config, crypto::Rng& rng,
+                                                Clock& clock, const DescribeOptions& describe) {
+  auto rec = std::make_unique<Recorder>(rng, clock);
+  StartInfo s;
+  s.client = false;
+  rec->writer.add(EntryType::start, encode_start(s));
+  rec->writer.add(EntryType::config, ByteView::of(format_description(describe_config(*config, describe))));
+  Connection conn = Connection::server(std::move(config), rec->rng, rec->clock);
+  return CapturingConnection(std::move(rec), std::move(conn));
+}
+
+CapturingConnection CapturingConnection::passthrough(Connection conn) {
+  return CapturingConnection(nullptr, std::move(conn));
+}
+
+void CapturingConnection::add_result(const Result<size_t>& r) {
+  CallResult res;
+  res.ok = r.ok();
+  if (r.ok()) {
+    res.count = static_cast<uint32_t>(r.value());
+  } else {
+    res.kind = r.error().kind;
+    res.alert = r.error().alert;
+  }
+  rec_->writer.add(EntryType::result, encode_result(res));
+}
+
+Result<size_t> CapturingConnection::receive(ByteView data) {
+  if (!rec_) return conn_.receive(data);
+  rec_->writer.add(EntryType::receive, data);
+  Result<size_t> r = conn_.receive(data);
+  add_result(r);
+  return r;
+}
+
+void CapturingConnection::receive_eof() {
+  if (rec_) rec_->writer.add(EntryType::receive_eof, ByteView());
+  conn_.receive_eof();
+}
+
+std::optional<Event> CapturingConnection::next_event() {
+  std::optional<Event> ev = conn_.next_event();
+  if (!rec_) return ev;
+  if (ev) {
+    rec_->writer.add(EntryType::event, encode_event(record_event(*ev)));
+  } else {
+    rec_->writer.add(EntryType::no_event, ByteView());
+  }
+  return ev;
+}
+
+Result<size_t> CapturingConnection::send(ByteView data) {
+  if (!rec_) return conn_.send(data);
+  rec_->writer.add(EntryType::send, data);
+  Result<size_t> r = conn_.send(data);
+  add_result(r);
+  return r;
+}
+
+void CapturingConnection::consume_output(size_t n) {
+  if (rec_) rec_->writer.add(EntryType::consume, conn_.pending_output().sub(0, n));
+  conn_.consume_output(n);
+}
+
+void CapturingConnection::close() {
+  if (rec_) rec_->writer.add(EntryType::close, ByteView());
+  conn_.close();
+}
+
+void CapturingConnection::on_timeout() {
+  if (rec_) rec_->writer.add(EntryType::on_timeout, ByteView());
+  conn_.on_timeout();
+}
+
+void CapturingConnection::add_status(const Status& s) {
+  add_result(s.ok() ? Result<size_t>(size_t{0}) : Result<size_t>(s.error()));
+}
+
+Status CapturingConnection::key_update(bool request_peer) {
+  if (!rec_) return conn_.key_update(request_peer);
+  uint8_t b = request_peer ? 1 : 0;
+  rec_->writer.add(EntryType::key_update, ByteView(&b, 1));
+  Status s = conn_.key_update(request_peer);
+  add_status(s);
+  return s;
+}
+
+Status CapturingConnection::request_client_certificate() {
+  if (!rec_) return conn_.request_client_certificate();
+  rec_->writer.add(EntryType::request_client_certificate, ByteView());
+  Status s = conn_.request_client_certificate();
+  add_status(s);
+  return s;
+}
+
+void CapturingConnection::set_trace(bool on) {
+  uint8_t b = on ? 1 : 0;
+  if (rec_) rec_->writer.add(EntryType::set_trace, ByteView(&b, 1));
+  conn_.set_trace(on);
+}
+
+Bytes CapturingConnection::finish() const {
+  if (!rec_) return {};
+  EndState e;
+  e.closed = conn_.is_closed();
+  if (const Error* err = conn_.error()) {
+    e.has_error = true;
+    e.kind = err->kind;
+    e.alert = err->alert;
+  }
+  e.unconsumed = conn_.pending_output().to_bytes();
+  Bytes out = rec_->writer.bytes();
+  CaptureWriter tail;  // reuse the entry framing; skip its header
+  tail.add(EntryType::end, encode_end(e));
+  out.insert(out.end(), tail.bytes().begin() + sizeof(kMagic) + 2, tail.bytes().end());
+  return out;
+}
+
+bool CapturingConnection::save(const std::string& path, std::string* error) const {
+  if (!rec_) {
+    *error = "this connection records nothing (capture is off)";
+    return false;
+  }
+  Bytes b = finish();
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) {
+    *error = "cannot write " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  bool ok = std::fwrite(b.data(), 1, b.size(), f) == b.size();
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok) *error = "cannot write " + path;
+  return ok;
+}
+
+}  // namespace capture
+}  // namespace sanstls

@@ -1,0 +1,288 @@
+#include "tools/capture/pcap.h"
+
+#include <pcap/pcap.h>
+
+#include <arpa/inet.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+
+#include "core/bytes.h"
+#include "core/wire.h"
+
+namespace sanstls {
+namespace capture {
+
+namespace {
+
+// Link-layer types (pcap/dlt.h values, spelled out for the ones that differ across systems).
+constexpr int kDltNull = 0, kDltEthernet = 1, kDltRaw = 12, kDltRawAlt = 101, kDltLoop = 108,
+              kDltLinuxSll = 113, kDltLinuxSll2 = 276;
+
+struct Segment {
+  std::string src, dst;  // "addr:port"
+  uint16_t sport = 0, dport = 0;
+  uint32_t seq = 0;
+  bool syn = false, ack = false;
+  ByteView payload;
+};
+
+std::string endpoint(int family, const uint8_t* addr, uint16_t port) {
+  char buf[INET6_ADDRSTRLEN];
+  inet_ntop(family, addr, buf, sizeof(buf));
+  return (family == AF_INET6 ? "[" + std::string(buf) + "]" : std::string(buf)) + ":" + std::to_string(port);
+}
+
+bool parse_tcp(ByteView ip_payload, int family, const uint8_t* src, const uint8_t* dst, Segment* s) {
+  Reader r(ip_payload);
+  uint8_t off_byte, flags;
+  uint16_t window;
+  uint32_t ackno;
+  if (!r.u16(&s->sport) || !r.u16(&s->dport) || !r.u32(&s->seq) || !r.u32(&ackno) || !r.u8(&off_byte) ||
+      !r.u8(&flags) || !r.u16(&window)) {
+    return false;
+  }
+  size_t hlen = static_cast<size_t>(off_byte >> 4) * 4;
+  if (hlen < 20 || hlen > ip_payload.size()) return false;
+  s->syn = flags & 0x02;
+  s->ack = flags & 0x10;
+  s->payload = ip_payload.sub(hlen);
+  s->src = endpoint(family, src, s->sport);
+  s->dst = endpoint(family, dst, s->dport);
+  return true;
+}
+
+// IPv4 or IPv6 packet -> TCP segment.
+bool parse_ip(ByteView pkt, Segment* s) {
+  if (pkt.empty()) return false;
+  int v = pkt[0] >> 4;
+  if (v == 4) {
+    if (pkt.size() < 20) return false;
+    size_t ihl = static_cast<size_t>(pkt[0] & 0x0f) * 4;
+    size_t total = size_t{pkt[2]} << 8 | pkt[3];
+    uint16_t frag = static_cast<uint16_t>(pkt[6] << 8 | pkt[7]);
+    if (ihl < 20 || total < ihl || total > pkt.size() || pkt[9] != 6 || (frag & 0x3fff) != 0) return false;
+    return parse_tcp(pkt.sub(ihl, total - ihl), AF_INET, pkt.data() + 12, pkt.data() + 16, s);
+  }
+  if (v == 6) {
+    if (pkt.size() < 40) return false;
+    size_t plen = size_t{pkt[4]} << 8 | pkt[5];
+    if (pkt[6] != 6 || 40 + plen > pkt.size()) return false;
+    return parse_tcp(pkt.sub(40, plen), AF_INET6, pkt.data() + 8, pkt.data() + 24, s);
+  }
+  return false;
+}
+
+// Link-layer frame -> IP packet. ethertype 0x0800 / 0x86dd; BSD loopback families 2, 24, 28, 30.
+bool strip_link(int dlt, ByteView frame, ByteView* ip) {
+  switch (dlt) {
+    case kDltEthernet: {
+      if (frame.size() < 14) return false;
+      size_t off = 12;
+      uint16_t type = static_cast<uint16_t>(frame[off] << 8 | frame[off + 1]);
+      while (type == 0x8100 || type == 0x88a8) {  // VLAN tags
+        off += 4;
+        if (frame.size() < off + 2) return false;
+        type = static_cast<uint16_t>(frame[off] << 8 | frame[off + 1]);
+      }
+      if (type != 0x0800 && type != 0x86dd) return false;
+      *ip = frame.sub(off + 2);
+      return true;
+    }
+    case kDltNull:
+    case kDltLoop:
+      if (frame.size() < 4) return false;
+      *ip = frame.sub(4);
+      return true;
+    case kDltRaw:
+    case kDltRawAlt:
+      *ip = frame;
+      return true;
+    case kDltLinuxSll:
+      if (frame.size() < 16) return false;
+      *ip = frame.sub(16);
+      return true;
+    case kDltLinuxSll2:
+      if (frame.size() < 20) return false;
+      *ip = frame.sub(20);
+      return true;
+  }
+  return false;
+}
+
+// One direction of a TCP connection, reassembled by sequence number.
+struct Reassembly {
+  bool have_base = false;
+  uint32_t base = 0;                  // sequence number of stream offset 0
+  uint64_t delivered = 0;             // stream bytes handed on
+  std::map<uint64_t, Bytes> pending;  // segments after a gap, by stream offset
+
+  void syn(uint32_t seq) {
+    if (have_base) return;
+    have_base = true;
+    base = seq + 1;
+  }
+  // Adds a segment and returns the bytes that became contiguous.
+  Bytes add(uint32_t seq, ByteView data) {
+    Bytes out;
+    if (data.empty()) return out;
+    if (!have_base) {
+      have_base = true;
+      base = seq;
+    }
+    uint32_t rel = seq - base;
+    if (rel > 0x80000000u) return out;  // before the start we know: ignore
+    uint64_t off = rel;
+    if (off + data.size() <= delivered) return out;  // a retransmission
+    auto it = pending.find(off);
+    if (it == pending.end() || it->second.size() < data.size()) pending[off] = data.to_bytes();
+    while (!pending.empty() && pending.begin()->first <= delivered) {
+      auto first = pending.begin();
+      uint64_t start = first->first;
+      const Bytes& b = first->second;
+      if (start + b.size() > delivered) {
+        size_t skip = static_cast<size_t>(delivered - start);
+        out.insert(out.end(), b.begin() + static_cast<long>(skip), b.end());
+        delivered = start + b.size();
+      }
+      pending.erase(first);
+    }
+    return out;
+  }
+};
+
+struct Flow {
+  TlsConnection conn;
+  Reassembly dir[2];
+  std::unique_ptr<ConnectionDecoder> decoder;
+};
+
+}  // namespace
+
+bool read_pcap(const std::string& path, const PcapOptions& options, std::vector<TlsConnection>* out,
+               std::string* error) {
+  char errbuf[PCAP_ERRBUF_SIZE] = {0};
+  pcap_t* p = pcap_open_offline(path.c_str(), errbuf);
+  if (!p) {
+    *error = "cannot read " + path + ": " + errbuf;
+    return false;
+  }
+  int dlt = pcap_datalink(p);
+  if (dlt != kDltNull && dlt != kDltEthernet && dlt != kDltRaw && dlt != kDltRawAlt && dlt != kDltLoop &&
+      dlt != kDltLinuxSll && dlt != kDltLinuxSll2) {
+    *error = std::string("unsupported link type ") + std::to_string(dlt) + " in " + path;
+    pcap_close(p);
+    return false;
+  }
+  std::map<std::string, size_t> index;  // "client>server" -> flows[i]
+  std::vector<std::unique_ptr<Flow>> flows;
+  struct pcap_pkthdr* h;
+  const u_char* data;
+  int rc;
+  while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
+    ByteView ip;
+    Segment s;
+    if (!strip_link(dlt, ByteView(data, h->caplen), &ip) || !parse_ip(ip, &s)) continue;
+    // A known connection, in either direction; else a new one: to the port, or (port 0) any SYN.
+    bool to_server = true;
+    auto it = index.find(s.src + ">" + s.dst);
+    if (it == index.end()) {
+      it = index.find(s.dst + ">" + s.src);
+      to_server = false;
+    }
+    if (it == index.end()) {
+      if (options.port == 0) {
+        if (!s.syn || s.ack) continue;
+        to_server = true;
+      } else {
+        to_server = s.dport == options.port;
+        if (!to_server && s.sport != options.port) continue;
+        if (s.sport == options.port && s.dport == options.port) to_server = s.syn && !s.ack;
+      }
+      std::string key = to_server ? s.src + ">" + s.dst : s.dst + ">" + s.src;
+      auto f = std::make_unique<Flow>();
+      f->conn.client = to_server ? s.src : s.dst;
+      f->conn.server = to_server ? s.dst : s.src;
+      f->decoder = std::make_unique<ConnectionDecoder>(options.keys);
+      it = index.emplace(key, flows.size()).first;
+      flows.push_back(std::move(f));
+    }
+    Flow& f = *flows[it->second];
+    int d = to_server ? kClientToServer : kServerToClient;
+    if (s.syn) f.dir[d].syn(s.seq);
+    Bytes bytes = f.dir[d].add(s.seq, s.payload);
+    if (bytes.empty()) continue;
+    (d == kClientToServer ? f.conn.client_stream : f.conn.server_stream).insert(
+        (d == kClientToServer ? f.conn.client_stream : f.conn.server_stream).end(), bytes.begin(), bytes.end());
+    f.decoder->feed(d, bytes, &f.conn.lines);
+  }
+  if (rc == -1) {
+    *error = std::string("reading ") + path + ": " + pcap_geterr(p);
+    pcap_close(p);
+    return false;
+  }
+  pcap_close(p);
+  for (auto& f : flows) {
+    for (int d = 0; d < 2; d++) {
+      if (!f->dir[d].pending.empty()) {
+        f->conn.lines.push_back(std::string(d == 0 ? "C->S" : "S->C") + " missing TCP data: " +
+                                std::to_string(f->dir[d].pending.size()) + " segment(s) after a gap at offset " +
+                                std::to_string(f->dir[d].delivered));
+      }
+    }
+    f->decoder->finish(&f->conn.lines);
+    f->conn.client_app_bytes = f->decoder->app_data_bytes(kClientToServer);
+    f->conn.server_app_bytes = f->decoder->app_data_bytes(kServerToClient);
+    f->conn.decrypted = f->decoder->decrypting(kClientToServer) && f->decoder->decrypting(kServerToClient);
+    f->conn.suite = f->decoder->suite();
+    out->push_back(std::move(f->conn));
+  }
+  return true;
+}
+
+std::string format_report(const std::vector<TlsConnection>& conns) {
+  std::string s;
+  for (size_t i = 0; i < conns.size(); i++) {
+    const TlsConnection& c = conns[i];
+    s += "connection " + std::to_string(i + 1) + ": " + c.client + " -> " + c.server + "\n";
+    for (const std::string& l : c.lines) s += "  " + l + "\n";
+    s += "  summary: " + std::string(c.suite ? cipher_suite_name(c.suite) : "no ServerHello") + ", " +
+         (c.decrypted ? "decrypted" : "not decrypted") + ", application data " + std::to_string(c.client_app_bytes) +
+         " bytes client to server, " + std::to_string(c.server_app_bytes) + " bytes server to client" +
+         (c.decrypted ? "" : " (ciphertext sizes)") + "\n";
+  }
+  if (conns.empty()) s += "no TCP connection on that port\n";
+  return s;
+}
+
+bool extract_seeds(const std::vector<TlsConnection>& conns, const std::string& dir, const std::string& prefix,
+                   std::string* error) {
+  for (size_t i = 0; i < conns.size(); i++) {
+    for (int d = 0; d < 2; d++) {
+      const Bytes& stream = d == 0 ? conns[i].client_stream : conns[i].server_stream;
+      if (stream.empty()) continue;
+      // server_fuzzer: flags, split count; client_fuzzer: flags, suite, split count.
+      Bytes b(d == 0 ? 2 : 3, 0);
+      b.insert(b.end(), stream.begin(), stream.end());
+      std::string path =
+          dir + "/" + prefix + "-" + std::to_string(i + 1) + (d == 0 ? "-server_fuzzer.bin" : "-client_fuzzer.bin");
+      FILE* f = std::fopen(path.c_str(), "wb");
+      if (!f) {
+        *error = "cannot write " + path + ": " + std::strerror(errno);
+        return false;
+      }
+      bool ok = std::fwrite(b.data(), 1, b.size(), f) == b.size();
+      if (std::fclose(f) != 0 || !ok) {
+        *error = "cannot write " + path;
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace capture
+}  // namespace sanstls

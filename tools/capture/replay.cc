@@ -1,0 +1,563 @@
+#include "tools/capture/replay.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "core/bytes.h"
+#include "core/suites.h"
+#include "core/wire.h"
+#include "tools/capture/decode.h"
+
+namespace sanstls {
+namespace capture {
+
+// ---------------------------------------------------------------------------------------------------
+// ReplaySource
+
+namespace {
+std::string describe_entry(const Entry& e) {
+  switch (e.type) {
+    case EntryType::rng: return "a draw of " + std::to_string(e.payload.size()) + " random bytes";
+    case EntryType::clock: return "a clock reading";
+    case EntryType::result: return "the result of the call";
+    case EntryType::receive: return "receive() of " + std::to_string(e.payload.size()) + " bytes";
+    case EntryType::send: return "send() of " + std::to_string(e.payload.size()) + " bytes";
+    case EntryType::consume: return "consume_output(" + std::to_string(e.payload.size()) + ")";
+    case EntryType::event: {
+      RecordedEvent ev;
+      return decode_event(e.payload, &ev) ? "next_event() -> " + describe_event(ev) : "a malformed event";
+    }
+    case EntryType::no_event: return "next_event() -> nothing";
+    default: return std::string(entry_type_name(e.type)) + "()";
+  }
+}
+
+std::string hex_bytes(ByteView b, size_t max) {
+  std::string s;
+  char buf[4];
+  for (size_t i = 0; i < b.size() && i < max; i++) {
+    std::snprintf(buf, sizeof(buf), "%02x", b[i]);
+    if (!s.empty()) s += ' ';
+    s += buf;
+  }
+  if (b.size() > max) s += " ...";
+  return s.empty() ? "(none)" : s;
+}
+}  // namespace
+
+void ReplaySource::fail(size_t entry, const std::string& why) {
+  if (failed_) return;
+  failed_ = true;
+  failure_entry_ = entry;
+  failure_ = why;
+}
+
+std::string ReplaySource::describe_next() const {
+  if (pos_ >= entries_.size()) return "nothing more (the capture ends)";
+  return describe_entry(entries_[pos_]) + " (entry #" + std::to_string(pos_) + ")";
+}
+
+void ReplaySource::Rng::fill(uint8_t* out, size_t n) {
+  if (s_.failed_) {
+    // Not zeros: the engine redraws some values while they are 0 (key shares), which would never end.
+    s_.fallback_->fill(out, n);
+    return;
+  }
+  if (s_.pos_ < s_.entries_.size() && s_.entries_[s_.pos_].type == EntryType::rng &&
+      s_.entries_[s_.pos_].payload.size() == n) {
+    if (n > 0) std::memcpy(out, s_.entries_[s_.pos_].payload.data(), n);
+    s_.pos_++;
+    return;
+  }
+  s_.fail(s_.pos_, "the engine drew " + std::to_string(n) + " random bytes where the capture has " + s_.describe_next());
+  s_.fallback_->fill(out, n);
+}
+
+uint64_t ReplaySource::Clk::now_ms() {
+  if (s_.failed_) return 0;
+  if (s_.pos_ < s_.entries_.size() && s_.entries_[s_.pos_].type == EntryType::clock) {
+    Reader r(s_.entries_[s_.pos_].payload);
+    uint64_t t;
+    if (r.u64(&t) && r.empty()) {
+      s_.pos_++;
+      return t;
+    }
+  }
+  s_.fail(s_.pos_, "the engine read the clock where the capture has " + s_.describe_next());
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Config
+
+namespace {
+
+bool parse_hex16_list(const std::string& s, std::vector<uint16_t>* out) {
+  out->clear();
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = s.find(',', i);
+    if (j == std::string::npos) j = s.size();
+    Bytes b;
+    if (!from_hex(s.substr(i, j - i), &b) || b.size() != 2) return false;
+    out->push_back(static_cast<uint16_t>(b[0] << 8 | b[1]));
+    i = j + 1;
+  }
+  return true;
+}
+
+bool parse_alpn(const std::string& s, std::vector<std::string>* out) {
+  out->clear();
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = s.find(',', i);
+    if (j == std::string::npos) j = s.size();
+    Bytes b;
+    if (!from_hex(s.substr(i, j - i), &b)) return false;
+    out->push_back(ByteView(b).to_string());
+    i = j + 1;
+  }
+  return true;
+}
+
+std::string get(const Description& d, const std::string& k) {
+  auto it = d.find(k);
+  return it == d.end() ? "" : it->second;
+}
+
+uint64_t get_num(const Description& d, const std::string& k) {
+  return std::strtoull(get(d, k).c_str(), nullptr, 10);
+}
+
+bool apply_common(const Description& d, CommonConfig* c, std::string* error) {
+  if (!parse_hex16_list(get(d, "cipher_suites"), &c->cipher_suites) ||
+      !parse_hex16_list(get(d, "groups"), &c->groups) ||
+      !parse_hex16_list(get(d, "signature_schemes"), &c->signature_schemes) || !parse_alpn(get(d, "alpn"), &c->alpn)) {
+    *error = "the capture's config description is malformed";
+    return false;
+  }
+  c->extended_master_secret = get(d, "extended_master_secret") == "1";
+  c->encrypt_then_mac = get(d, "encrypt_then_mac") == "1";
+  c->record_size_limit = static_cast<uint16_t>(get_num(d, "record_size_limit"));
+  c->max_handshake_message = static_cast<uint32_t>(get_num(d, "max_handshake_message"));
+  c->handshake_timeout_ms = get_num(d, "handshake_timeout_ms");
+  std::vector<uint16_t> v;
+  if (parse_hex16_list(get(d, "min_version"), &v) && v.size() == 1) c->min_version = v[0];
+  if (parse_hex16_list(get(d, "max_version"), &v) && v.size() == 1) c->max_version = v[0];
+  c->middlebox_compat = get(d, "middlebox_compat") != "0";
+  c->allow_psk_ke = get(d, "allow_psk_ke") == "1";
+  if (d.count("max_key_updates")) c->max_key_updates = static_cast<uint32_t>(get_num(d, "max_key_updates"));
+  c->record_padding = static_cast<uint16_t>(get_num(d, "record_padding"));
+  return true;
+}
+
+// Every setting of the capture's description must be what the rebuilt config gives.
+bool compare(const Description& recorded, const Description& rebuilt, std::string* error) {
+  for (const auto& kv : recorded) {
+    if (kv.first == "library") continue;
+    auto it = rebuilt.find(kv.first);
+    if (it == rebuilt.end()) {
+      if (kv.first == "trust_anchors" || kv.first == "client_trust") {
+        *error = "the capture's config trusted anchors with fingerprints " + kv.second + ": give them with -CAfile";
+      } else {
+        *error = "the capture's config has " + kv.first + "=" + kv.second + ", which the given files do not provide";
+      }
+      return false;
+    }
+    if (it->second != kv.second) {
+      *error = kv.first + " differs: the capture has " + kv.second + ", the files give " + it->second;
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<Bytes> anchors_of(const Bytes& pem) {
+  std::vector<Bytes> der;
+  std::string err;
+  if (!pem.empty()) crypto::default_provider().load_certificates(pem, &der, &err);
+  return der;
+}
+
+}  // namespace
+
+bool rebuild_config(const Description& d, const ReplayFiles& files, std::shared_ptr<const ClientConfig>* client,
+                    std::shared_ptr<const ServerConfig>* server, std::string* error) {
+  std::string role = get(d, "role");
+  DescribeOptions opts;
+  opts.trust_anchors_der = anchors_of(files.ca_pem);
+  if (role == "client") {
+    bool verify = get(d, "verify_server") == "1";
+    if (verify && files.ca_pem.empty()) {
+      *error = "the capture's client verified the server: give the trust anchors with -CAfile";
+      return false;
+    }
+    if (d.count("client_certificate") && files.certificates.empty()) {
+      *error = "the capture's client had a certificate: give it with -cert and -key";
+      return false;
+    }
+    ClientConfig::Builder b;
+    if (!files.ca_pem.empty()) b.trust_anchors_pem(files.ca_pem);
+    b.verify_server(verify);
+    if (!files.certificates.empty()) b.client_certificate(files.certificates[0].first, files.certificates[0].second);
+    Built<ClientConfig> built = b.build();
+    if (!built.ok()) {
+      *error = "config: " + built.error;
+      return false;
+    }
+    auto c = std::make_shared<ClientConfig>(*built.config);
+    if (!apply_common(d, c.get(), error)) return false;
+    c->enable_early_data = get(d, "enable_early_data") == "1";
+    if (!compare(d, describe_config(*c, opts), error)) return false;
+    *client = c;
+    return true;
+  }
+  if (role != "server") {
+    *error = "the capture's config description has no role";
+    return false;
+  }
+  size_t n = get_num(d, "certificates");
+  if (files.certificates.size() != n) {
+    *error = "the capture's server had " + std::to_string(n) + " certificate(s): give each with -cert and -key (" +
+             std::to_string(files.certificates.size()) + " given)";
+    return false;
+  }
+  std::string mode = get(d, "client_auth");
+  ServerConfig::Builder b;
+  for (const auto& ck : files.certificates) b.certificate(ck.first, ck.second);
+  if (mode != "none") {
+    if (files.ca_pem.empty()) {
+      *error = "the capture's server asked for client certificates: give their trust anchors with -CAfile";
+      return false;
+    }
+    b.client_auth(mode == "required" ? ClientAuth::required : ClientAuth::optional, files.ca_pem);
+  }
+  Built<ServerConfig> built = b.build();
+  if (!built.ok()) {
+    *error = "config: " + built.error;
+    return false;
+  }
+  auto s = std::make_shared<ServerConfig>(*built.config);
+  if (!apply_common(d, s.get(), error)) return false;
+  s->prefer_server_order = get(d, "prefer_server_order") == "1";
+  s->strict_sni = get(d, "strict_sni") == "1";
+  s->session_lifetime_s = static_cast<uint32_t>(get_num(d, "session_lifetime_s"));
+  if (get(d, "session_cache") != "1") s->session_cache = nullptr;
+  if (get(d, "ticket_keys") == "configured") {
+    *error = "the captured server had ticket keys of its own, which a capture does not hold (they are secret)";
+    return false;
+  }
+  s->tickets = get(d, "tickets") != "0";
+  s->max_early_data = static_cast<uint32_t>(get_num(d, "max_early_data"));
+  s->hrr_cookie = get(d, "hrr_cookie") != "0";
+  if (!compare(d, describe_config(*s, opts), error)) return false;
+  *server = s;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Replay
+
+namespace {
+
+// Collects the master secrets the replayed connection logs, so that the trace can decrypt.
+class MapKeyLog : public KeyLog {
+ public:
+  explicit MapKeyLog(KeyLogMap* m) : m_(m) {}
+  void log(const char* label, ByteView client_random, ByteView secret) override {
+    (*m_)[{label, client_random.to_bytes()}] = secret.to_bytes();
+  }
+
+ private:
+  KeyLogMap* m_;
+};
+
+class Replayer {
+ public:
+  Replayer(const Capture& cap, ReplayResult* res) : e_(cap.entries), src_(cap.entries), res_(*res) {}
+  void run(const ReplayFiles& files);
+
+ private:
+  bool setup(const ReplayFiles& files);
+  void expected_streams();
+  void diverge(size_t entry, const std::string& what);
+  bool check_source(size_t entry, const std::string& call);
+  bool expect_result(size_t entry, const std::string& call, const Result<size_t>& actual);
+  void compare_output(size_t entry, ByteView expected, const std::string& call);
+  void feed_live(int dir, ByteView b) { live_.feed(dir, b, &res_.trace); }
+  std::string call_name(size_t entry) const {
+    return describe_entry(e_[entry]);
+  }
+
+  const std::vector<Entry>& e_;
+  ReplaySource src_;
+  ReplayResult& res_;
+  StartInfo start_;
+  Description desc_;
+  KeyLogMap keys_;
+  std::unique_ptr<Connection> conn_;
+  ConnectionDecoder expected_{nullptr};  // both streams as recorded, for naming positions
+  ConnectionDecoder live_{&keys_};       // both streams as replayed, for the trace
+  int out_dir_ = 0, in_dir_ = 1;
+  size_t out_off_ = 0, in_off_ = 0;
+  std::string last_input_;
+  bool diverged_ = false;
+};
+
+void Replayer::diverge(size_t entry, const std::string& what) {
+  if (diverged_) return;
+  diverged_ = true;
+  res_.outcome = ReplayResult::Outcome::divergence;
+  res_.divergent_entry = entry;
+  res_.message = "DIVERGENCE at capture entry #" + std::to_string(entry) + ": " + what;
+  if (!last_input_.empty()) res_.message += "\n  last input: " + last_input_;
+}
+
+bool Replayer::check_source(size_t entry, const std::string& call) {
+  if (!src_.failed()) return true;
+  diverge(src_.failure_entry(), "during " + call + ": " + src_.failure());
+  return false;
+}
+
+bool Replayer::setup(const ReplayFiles& files) {
+  if (e_.size() < 2 || e_[0].type != EntryType::start || e_[1].type != EntryType::config ||
+      !decode_start(e_[0].payload, &start_) || !parse_description(ByteView(e_[1].payload).to_string(), &desc_)) {
+    res_.message = "the capture does not begin with its start and config entries";
+    return false;
+  }
+  if (start_.resume) {
+    res_.message = "the captured client resumed a saved session, which a capture does not hold (it is a secret)";
+    return false;
+  }
+  std::shared_ptr<const ClientConfig> cc;
+  std::shared_ptr<const ServerConfig> sc;
+  if (!rebuild_config(desc_, files, &cc, &sc, &res_.message)) return false;
+  auto log = std::make_shared<MapKeyLog>(&keys_);
+  src_.set_position(2);
+  if (cc) {
+    auto c = std::make_shared<ClientConfig>(*cc);
+    c->key_log = log;
+    Connection::ClientOptions o;
+    o.server_name = start_.server_name;
+    o.trace = start_.trace;
+    conn_ = std::make_unique<Connection>(Connection::client(c, o, src_.rng(), src_.clock()));
+    out_dir_ = kClientToServer;
+  } else {
+    auto s = std::make_shared<ServerConfig>(*sc);
+    s->key_log = log;
+    conn_ = std::make_unique<Connection>(Connection::server(s, src_.rng(), src_.clock()));
+    out_dir_ = kServerToClient;
+  }
+  in_dir_ = 1 - out_dir_;
+  res_.trace.push_back(std::string("replaying a ") + (cc ? "client" : "server") + " capture of " +
+                       std::to_string(e_.size()) + " entries (" + get(desc_, "library") + ")");
+  return true;
+}
+
+// Decodes the streams as the capture has them, to say where a divergence lies.
+void Replayer::expected_streams() {
+  std::vector<std::string> ignored;
+  for (size_t i = 2; i < e_.size(); i++) {
+    const Entry& e = e_[i];
+    if (e.type == EntryType::consume) {
+      expected_.feed(out_dir_, e.payload, &ignored);
+    } else if (e.type == EntryType::end) {
+      EndState end;
+      if (decode_end(e.payload, &end)) expected_.feed(out_dir_, end.unconsumed, &ignored);
+    } else if (e.type == EntryType::receive) {
+      size_t j = i + 1;  // the result follows the draws and readings made during the call
+      while (j < e_.size() && (e_[j].type == EntryType::rng || e_[j].type == EntryType::clock)) j++;
+      CallResult r;
+      if (j < e_.size() && e_[j].type == EntryType::result && decode_result(e_[j].payload, &r)) {
+        // After an error the engine took an unknown part of the chunk: show all of it.
+        size_t n = r.ok ? std::min<size_t>(r.count, e.payload.size()) : e.payload.size();
+        expected_.feed(in_dir_, ByteView(e.payload).sub(0, n), &ignored);
+      }
+    }
+  }
+}
+
+bool Replayer::expect_result(size_t entry, const std::string& call, const Result<size_t>& actual) {
+  if (!check_source(entry, call)) return false;
+  size_t at = src_.position();
+  CallResult rec;
+  if (at >= e_.size() || e_[at].type != EntryType::result || !decode_result(e_[at].payload, &rec)) {
+    diverge(at, call + " returned, where the capture has " +
+                    (at < e_.size() ? describe_entry(e_[at]) : std::string("nothing more")));
+    return false;
+  }
+  src_.set_position(at + 1);
+  CallResult got;
+  got.ok = actual.ok();
+  if (actual.ok()) {
+    got.count = static_cast<uint32_t>(actual.value());
+  } else {
+    got.kind = actual.error().kind;
+    got.alert = actual.error().alert;
+  }
+  if (got.ok != rec.ok || (got.ok && got.count != rec.count) ||
+      (!got.ok && (got.kind != rec.kind || got.alert != rec.alert))) {
+    std::string why = actual.ok() ? "" : std::string(" (") + actual.error().what + ")";
+    diverge(at, call + " returned " + describe_result(got) + why + ", the capture has " + describe_result(rec));
+    return false;
+  }
+  return true;
+}
+
+void Replayer::compare_output(size_t entry, ByteView expected, const std::string& call) {
+  ByteView actual = conn_->pending_output();
+  size_t n = std::min(expected.size(), actual.size());
+  size_t k = 0;
+  while (k < n && expected[k] == actual[k]) k++;
+  if (k == expected.size()) return;
+  std::string what = call + ": the first differing output byte is at output stream offset " +
+                     std::to_string(out_off_ + k) + "\n  in " + expected_.locate(out_dir_, out_off_ + k);
+  if (k < actual.size()) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "\n  expected 0x%02x, actual 0x%02x", expected[k], actual[k]);
+    what += buf;
+  } else {
+    what += "\n  the engine's output ends there (" + std::to_string(actual.size()) + " bytes pending, the capture has " +
+            std::to_string(expected.size()) + ")";
+  }
+  what += "\n  expected: " + hex_bytes(expected.sub(k), 16) + "\n  actual:   " + hex_bytes(actual.sub(std::min(k, actual.size())), 16);
+  diverge(entry, what);
+}
+
+void Replayer::run(const ReplayFiles& files) {
+  if (!setup(files)) {
+    res_.outcome = ReplayResult::Outcome::setup_error;
+    return;
+  }
+  expected_streams();
+  if (!check_source(2, "the creation of the connection")) return;
+  size_t receives = 0;
+  while (!diverged_ && src_.position() < e_.size()) {
+    size_t i = src_.position();
+    const Entry& e = e_[i];
+    src_.set_position(i + 1);
+    std::string call = call_name(i);
+    switch (e.type) {
+      case EntryType::receive: {
+        Result<size_t> r = conn_->receive(e.payload);
+        size_t taken = r.ok() ? r.value() : e.payload.size();  // after an error: show the whole chunk
+        last_input_ = "receive() #" + std::to_string(receives++) + " of " + std::to_string(e.payload.size()) +
+                      " bytes at input stream offset " + std::to_string(in_off_) +
+                      (e.payload.empty() ? "" : ", starting in " + expected_.locate(in_dir_, in_off_));
+        if (!expect_result(i, call, r)) break;
+        feed_live(in_dir_, ByteView(e.payload).sub(0, taken));
+        in_off_ += taken;
+        break;
+      }
+      case EntryType::send: {
+        Result<size_t> r = conn_->send(e.payload);
+        expect_result(i, call, r);
+        break;
+      }
+      case EntryType::consume: {
+        compare_output(i, e.payload, call);
+        if (diverged_) break;
+        feed_live(out_dir_, e.payload);
+        conn_->consume_output(e.payload.size());
+        out_off_ += e.payload.size();
+        break;
+      }
+      case EntryType::close: conn_->close(); check_source(i, call); break;
+      case EntryType::receive_eof: conn_->receive_eof(); check_source(i, call); break;
+      case EntryType::on_timeout: conn_->on_timeout(); check_source(i, call); break;
+      case EntryType::set_trace:
+        conn_->set_trace(!e.payload.empty() && e.payload[0] != 0);
+        break;
+      case EntryType::key_update: {
+        Status st = conn_->key_update(!e.payload.empty() && e.payload[0] != 0);
+        expect_result(i, call, st.ok() ? Result<size_t>(size_t{0}) : Result<size_t>(st.error()));
+        break;
+      }
+      case EntryType::request_client_certificate: {
+        Status st = conn_->request_client_certificate();
+        expect_result(i, call, st.ok() ? Result<size_t>(size_t{0}) : Result<size_t>(st.error()));
+        break;
+      }
+      case EntryType::event:
+      case EntryType::no_event: {
+        std::optional<Event> ev = conn_->next_event();
+        if (!check_source(i, call)) break;
+        RecordedEvent rec;
+        if (e.type == EntryType::event && !decode_event(e.payload, &rec)) {
+          diverge(i, "malformed event entry");
+          break;
+        }
+        if (e.type == EntryType::no_event) {
+          if (ev) diverge(i, "next_event() gave " + describe_event(record_event(*ev)) + ", the capture has no event");
+          break;
+        }
+        if (!ev) {
+          diverge(i, "next_event() gave nothing, the capture has " + describe_event(rec));
+          break;
+        }
+        RecordedEvent got = record_event(*ev);
+        if (!(got == rec)) {
+          diverge(i, "next_event() gave " + describe_event(got) + ", the capture has " + describe_event(rec));
+          break;
+        }
+        std::string line = "event: " + describe_event(got);
+        if (got.type == Event::Type::handshake_done && conn_->info()) {
+          const HandshakeInfo& in = *conn_->info();
+          line += std::string(": ") + cipher_suite_name(in.cipher_suite) + ", group " + group_name(in.group) +
+                  (in.extended_master_secret ? ", extended master secret" : "") +
+                  (in.encrypt_then_mac ? ", encrypt-then-MAC" : "") + (in.resumed ? ", resumed" : "") +
+                  (in.alpn.empty() ? "" : ", ALPN " + in.alpn);
+        }
+        if (got.type != Event::Type::handshake_message) res_.trace.push_back(line);
+        break;
+      }
+      case EntryType::end: {
+        EndState end;
+        if (!decode_end(e.payload, &end)) {
+          diverge(i, "malformed end entry");
+          break;
+        }
+        compare_output(i, end.unconsumed, "the output left unconsumed at the end");
+        if (diverged_) break;
+        if (conn_->pending_output().size() != end.unconsumed.size()) {
+          diverge(i, "at the end the engine has " + std::to_string(conn_->pending_output().size()) +
+                         " bytes of output pending, the capture has " + std::to_string(end.unconsumed.size()));
+          break;
+        }
+        feed_live(out_dir_, end.unconsumed);
+        const Error* err = conn_->error();
+        if (conn_->is_closed() != end.closed || (err != nullptr) != end.has_error ||
+            (err && (err->kind != end.kind || err->alert != end.alert))) {
+          diverge(i, std::string("the final state differs: the engine is ") + (conn_->is_closed() ? "closed" : "open") +
+                         (err ? ", failed (" + err->to_string() + ")" : ", not failed") + "; the capture says " +
+                         (end.closed ? "closed" : "open") + (end.has_error ? ", failed" : ", not failed"));
+          break;
+        }
+        if (err) res_.trace.push_back("the connection failed: " + err->to_string());
+        break;
+      }
+      default:
+        diverge(i, "the capture has " + describe_entry(e) + " that the engine did not ask for");
+        break;
+    }
+  }
+  if (diverged_) return;
+  live_.finish(&res_.trace);
+  res_.trace.push_back("application data: " + std::to_string(live_.app_data_bytes(kClientToServer)) +
+                       " bytes client to server, " + std::to_string(live_.app_data_bytes(kServerToClient)) +
+                       " bytes server to client");
+  res_.outcome = ReplayResult::Outcome::match;
+}
+
+}  // namespace
+
+ReplayResult replay(const Capture& capture, const ReplayFiles& files) {
+  ReplayResult res;
+  Replayer r(capture, &res);
+  r.run(files);
+  return res;
+}
+
+}  // namespace capture
+}  // namespace sanstls

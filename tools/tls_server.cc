@@ -1,0 +1,262 @@
+// tls_server: a TLS 1.2 server in the manner of `openssl s_server`, serving many connections at once
+// on one thread through the epoll adapter. Echo by default; -www answers HTTP GETs with a page showing
+// what was negotiated.
+#include <cstdio>
+#include <string>
+
+#include "core/connection.h"
+#include "core/suites.h"
+#include "core/wire.h"
+#include "crypto/crypto.h"
+#include "tools/adapters/epoll.h"
+#include "tools/adapters/socket.h"
+#include "tools/common.h"
+
+namespace sanstls {
+namespace tools {
+namespace {
+
+const char kUsage[] =
+    "usage: tls_server -cert FILE -key FILE [options]\n"
+    "  -accept [host:]port   where to listen (default 127.0.0.1:4433; port 0 picks a free one)\n"
+    "  -cert FILE -key FILE  certificate chain (PEM, leaf first) and its key; give the pair twice for\n"
+    "                        RSA and ECDSA (or -dcert FILE -dkey FILE for the second)\n"
+    "  -servername NAME      serve only NAME: a client asking for another name gets unrecognized_name\n"
+    "  -CAfile FILE          trust anchors for client certificates\n"
+    "  -verify [depth]       ask for a client certificate (optional); needs -CAfile\n"
+    "  -Verify [depth]       require a client certificate; needs -CAfile\n"
+    "  -alpn a,b             ALPN protocols, in preference order (-www: http/1.1 by default)\n"
+    "  -cipher LIST          colon-separated suites (IANA or OpenSSL names)\n"
+    "  -www                  answer an HTTP GET with a page that shows the negotiated parameters\n"
+    "  -naccept N            exit after N connections have been served\n"
+    "  -keylogfile FILE      append secrets in the NSS key log format (also: SSLKEYLOGFILE)\n"
+    "  -msg                  trace the handshake messages of every connection\n"
+    "  -handshake_timeout MS fail handshakes that take longer (default 30000)\n"
+    "  -quiet                print only the ACCEPT line, the final summary and errors\n"
+    "Echo mode (the default) sends back every byte a client sends. Prints \"ACCEPT host:port\" when ready.\n";
+
+struct Options {
+  std::string accept = "4433";
+  std::vector<std::pair<std::string, std::string>> certs;  // (cert, key)
+  std::string pending_cert, pending_key;
+  std::string servername, cafile, alpn, cipher, keylogfile;
+  ClientAuth auth = ClientAuth::none;
+  bool www = false, msg = false, quiet = false;
+  uint64_t naccept = 0;
+  uint64_t handshake_timeout_ms = 30000;
+};
+
+struct ConnData {
+  MessageExplainer explainer;
+  std::string request;  // -www: the request so far
+  bool answered = false;
+};
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find(sep, start);
+    if (end == std::string::npos) end = s.size();
+    if (end > start) out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '&') out += "&amp;";
+    else out += c;
+  }
+  return out;
+}
+
+std::string www_response(const HandshakeInfo& info, const std::string& request_line) {
+  std::string body = "<!DOCTYPE html>\n<html><head><title>sanstls</title></head><body>\n"
+                     "<h1>sanstls tls_server</h1>\n<p>You asked: <code>" + html_escape(request_line) +
+                     "</code></p>\n<h2>Negotiated parameters</h2>\n<pre>\n" + html_escape(describe_info(info)) +
+                     "</pre>\n</body></html>\n";
+  return "HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  ArgReader args(argc, argv);
+  std::string f;
+  auto add_cert = [&o]() {
+    if (!o.pending_cert.empty() && !o.pending_key.empty()) {
+      o.certs.emplace_back(o.pending_cert, o.pending_key);
+      o.pending_cert.clear();
+      o.pending_key.clear();
+    }
+  };
+  while (args.next(&f)) {
+    uint64_t depth;
+    if (f == "-accept" || f == "-port") o.accept = args.value();
+    else if (f == "-cert" || f == "-dcert") { if (!o.pending_cert.empty()) die("-cert " + o.pending_cert + " has no -key"); o.pending_cert = args.path_value(); add_cert(); }
+    else if (f == "-key" || f == "-dkey") { if (!o.pending_key.empty()) die("-key " + o.pending_key + " has no -cert"); o.pending_key = args.path_value(); add_cert(); }
+    else if (f == "-servername") o.servername = args.value();
+    else if (f == "-CAfile") o.cafile = args.path_value();
+    else if (f == "-verify") { o.auth = ClientAuth::optional; (void)args.optional_number(&depth); }
+    else if (f == "-Verify") { o.auth = ClientAuth::required; (void)args.optional_number(&depth); }
+    else if (f == "-alpn") o.alpn = args.value();
+    else if (f == "-cipher") o.cipher = args.value();
+    else if (f == "-www") o.www = true;
+    else if (f == "-naccept") o.naccept = args.number(1u << 30);
+    else if (f == "-keylogfile") o.keylogfile = args.path_value();
+    else if (f == "-msg") o.msg = true;
+    else if (f == "-handshake_timeout") o.handshake_timeout_ms = args.number(1ull << 40);
+    else if (f == "-quiet") o.quiet = true;
+    else if (f == "-h" || f == "-help") { std::fputs(kUsage, stdout); std::exit(0); }
+    else die("unknown flag " + f + " (see -h)");
+  }
+  if (!o.pending_cert.empty()) die("-cert " + o.pending_cert + " has no -key");
+  if (!o.pending_key.empty()) die("-key " + o.pending_key + " has no -cert");
+  if (o.certs.empty()) die("no certificate: give -cert FILE -key FILE");
+  if (o.auth != ClientAuth::none && o.cafile.empty()) die("-verify/-Verify need -CAfile FILE (the client CAs)");
+  return o;
+}
+
+int run(int argc, char** argv) {
+  set_program_name(argv[0]);
+  setvbuf(stdout, nullptr, _IOLBF, 0);
+  Options o = parse(argc, argv);
+  raise_fd_limit();
+
+  ServerConfig::Builder b;
+  for (const auto& ck : o.certs) {
+    Bytes cert = read_file_or_die(ck.first, "-cert");
+    Bytes key = read_file_or_die(ck.second, "-key");
+    // Check each pair here, so that the message names the files.
+    ServerConfig::Builder one;
+    one.certificate(cert, key);
+    Built<ServerConfig> check = one.build();
+    if (!check.ok()) die(ck.first + " / " + ck.second + ": " + check.error);
+    if (!o.servername.empty() && !check.config->certificates[0]->leaf->matches_name(o.servername))
+      die("-servername " + o.servername + ": " + ck.first + " is not valid for that name");
+    b.certificate(cert, key);
+  }
+  if (!o.cipher.empty()) {
+    for (const std::string& n : split(o.cipher, ':'))
+      if (find_suite_by_name(n.c_str()) == nullptr) die("unknown cipher suite '" + n + "' (see -h)");
+    b.cipher_suite_names(o.cipher);
+  }
+  if (!o.alpn.empty()) b.alpn(split(o.alpn, ','));
+  else if (o.www) b.alpn({"http/1.1"});  // browsers and curl offer h2 first; we speak HTTP/1.x
+  if (o.auth != ClientAuth::none) b.client_auth(o.auth, read_file_or_die(o.cafile, "-CAfile"));
+  if (!o.servername.empty()) b.strict_sni(true);
+  b.handshake_timeout_ms(o.handshake_timeout_ms);
+  if (auto log = key_log_from_flag_or_env(o.keylogfile)) b.key_log(log);
+  Built<ServerConfig> built = b.build();
+  if (!built.ok()) die(built.error);
+  std::shared_ptr<const ServerConfig> config = built.config;
+
+  std::string host;
+  uint16_t port = 0;
+  if (!net::split_host_port(o.accept, "127.0.0.1", &host, &port)) die("-accept: bad address '" + o.accept + "'");
+  std::string err;
+  uint16_t bound = 0;
+  int lfd = net::listen_tcp(host, port, &err, &bound);
+  if (lfd < 0) die("cannot listen on " + host + ":" + std::to_string(port) + ": " + err);
+
+  auto rng = crypto::make_system_rng();
+  SystemClock clock;
+  EpollLoop loop(clock);
+  if (!loop.ok()) die(loop.error());
+
+  uint64_t accepted = 0, handshakes = 0, failed = 0, clean = 0, max_concurrent = 0;
+  auto on_event = [&](EpollConn& c, const Event& ev) {
+    auto* data = static_cast<ConnData*>(c.user.get());
+    if (data == nullptr) return;
+    std::string who = "conn " + std::to_string(c.id());
+    switch (ev.type) {
+      case Event::Type::handshake_message:
+        std::printf("%s\n", trace_line(who, ev).c_str());
+        std::printf("    %s\n", data->explainer.explain(ev.message_type, ev.data, "    ").c_str());
+        break;
+      case Event::Type::handshake_done: {
+        handshakes++;
+        const HandshakeInfo& info = *c.connection().info();
+        if (!o.quiet) {
+          const CipherSuite* s = find_suite(info.cipher_suite);
+          std::printf("%s: handshake done with %s: %s, %s, %s%s%s\n", who.c_str(), c.peer().c_str(),
+                      version_name(info.version), s ? s->openssl_name : "?", info.resumed ? "Reused" : "New",
+                      info.peer_chain.empty() ? "" : ", client ",
+                      info.peer_chain.empty() ? "" : certificate_subject(info.peer_chain[0]).c_str());
+        }
+        break;
+      }
+      case Event::Type::app_data:
+        if (!o.www) {
+          c.send(ev.data);
+          break;
+        }
+        if (data->answered) break;
+        data->request.append(reinterpret_cast<const char*>(ev.data.data()), ev.data.size());
+        if (data->request.find("\r\n\r\n") != std::string::npos || data->request.find("\n\n") != std::string::npos) {
+          std::string line = data->request.substr(0, data->request.find_first_of("\r\n"));
+          std::string resp;
+          if (line.compare(0, 4, "GET ") == 0) {
+            resp = www_response(*c.connection().info(), line);
+          } else {
+            resp = "HTTP/1.0 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+          }
+          c.send(ByteView::of(resp));
+          c.close();
+          data->answered = true;
+        } else if (data->request.size() > 16384) {
+          c.send(ByteView::of(std::string("HTTP/1.0 431 Request Header Fields Too Large\r\nContent-Length: 0\r\n\r\n")));
+          c.close();
+          data->answered = true;
+        }
+        break;
+      default:
+        break;
+    }
+  };
+  auto on_closed = [&](EpollConn& c, const CloseInfo& info) {
+    bool ok = info.handshake_done && !info.error && info.transport_error.empty();
+    if (ok) clean++;
+    else failed++;
+    if (!o.quiet) {
+      std::string why = info.error ? describe_error(*info.error)
+                        : !info.transport_error.empty() ? info.transport_error
+                        : info.clean ? "clean close" : "closed without close_notify";
+      std::printf("conn %llu: closed (%s)\n", static_cast<unsigned long long>(c.id()), why.c_str());
+    }
+  };
+  bool listening = loop.listen(lfd, [&](int fd, const std::string& peer) {
+    accepted++;
+    Connection conn = Connection::server(config, *rng, clock);
+    if (o.msg) conn.set_trace(true);
+    EpollHandlers h;
+    h.on_event = on_event;
+    h.on_closed = on_closed;
+    EpollConn* c = loop.add(fd, std::move(conn), std::move(h), peer);
+    if (c != nullptr) c->user = std::make_shared<ConnData>();
+    if (loop.connections() > max_concurrent) max_concurrent = loop.connections();
+    if (o.naccept != 0 && accepted >= o.naccept) loop.stop_listening();
+  });
+  if (!listening) die(loop.error());
+  std::printf("ACCEPT %s:%u\n", host.c_str(), static_cast<unsigned>(bound));
+
+  while (loop.listeners() > 0 || loop.connections() > 0) {
+    if (!loop.run_once(1000)) die(loop.error());
+  }
+  std::printf("served %llu connections: %llu handshakes, %llu ok, %llu failed; at most %llu at once\n",
+                static_cast<unsigned long long>(accepted), static_cast<unsigned long long>(handshakes),
+                static_cast<unsigned long long>(clean), static_cast<unsigned long long>(failed),
+                static_cast<unsigned long long>(max_concurrent));
+  return 0;
+}
+
+}  // namespace
+}  // namespace tools
+}  // namespace sanstls
+
+int main(int argc, char** argv) { return sanstls::tools::run(argc, argv); }
