@@ -112,7 +112,9 @@ Status send_client_hello(ConnState& c, const ClientConfig& cfg, const Connection
     e.psk_key_exchange_modes = modes;
     if (cfg.client_certificate) e.post_handshake_auth = true;
     if (offer->psk_offered) {
-      if (r->max_early_data > 0 && cfg.enable_early_data && !opts.early_data.empty()) {
+      // RFC 8446 4.2.10: never more than the ticket's max_early_data_size; larger data goes after the handshake.
+      if (r->max_early_data > 0 && cfg.enable_early_data && !opts.early_data.empty() &&
+          opts.early_data.size() <= r->max_early_data) {
         e.early_data = true;
         offer->early_data = true;
       }
@@ -148,6 +150,10 @@ Status send_client_hello(ConnState& c, const ClientConfig& cfg, const Connection
     SANSTLS_TRY(c.send_change_cipher_spec());
     c.sent_compat_ccs = true;
     SANSTLS_TRY(c.write_app_data(opts.early_data));
+  } else if (!opts.early_data.empty()) {
+    // Not sent as 0-RTT (no ticket allowing it, or TLS 1.2): it goes after the handshake, as
+    // ClientOptions::early_data promises.
+    c.early_app_.insert(c.early_app_.end(), opts.early_data.begin(), opts.early_data.end());
   }
   return Status();
 }

@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/buffer.h"
 #include "core/config.h"
 #include "core/connection.h"
 #include "core/error.h"
@@ -107,9 +108,9 @@ struct ConnState {
 
   Bytes transcript;  // every handshake message of this handshake, header included (freed when done)
 
-  Bytes in_;
-  Bytes hs_;
-  Bytes out_;
+  ByteBuffer in_;
+  ByteBuffer hs_;
+  ByteBuffer out_;
   size_t out_off_ = 0;
   size_t out_mark_ = 0;  // out_.size() when the current step began (fail() truncates to it)
   Bytes early_app_;

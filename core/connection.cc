@@ -154,7 +154,7 @@ Result<size_t> ConnState::receive(ByteView data) {
       need += h.length;
     }
     size_t take = std::min(need - in_.size(), data.size() - used);
-    in_.insert(in_.end(), data.data() + used, data.data() + used + take);
+    in_.append(data.data() + used, take);
     used += take;
     if (in_.size() == kRecordHeaderLength) {
       Status s = decode_record_header(ByteView(in_.data(), kRecordHeaderLength), &h);
@@ -258,7 +258,7 @@ Status ConnState::process_record() {
 }
 
 Status ConnState::process_handshake_bytes(ByteView plain) {
-  hs_.insert(hs_.end(), plain.begin(), plain.end());
+  hs_.append(plain.data(), plain.size());
   size_t off = 0;
   Status result;
   while (hs_.size() - off >= kHandshakeHeaderLength) {
@@ -297,7 +297,7 @@ Status ConnState::process_handshake_bytes(ByteView plain) {
       break;
     }
   }
-  hs_.erase(hs_.begin(), hs_.begin() + static_cast<std::ptrdiff_t>(off));
+  hs_.erase_front(off);
   return result;
 }
 
@@ -459,6 +459,23 @@ Status Connection::request_client_certificate() {
   Status s = c.hs->request_client_certificate();
   if (!s.ok() && s.error().kind != ErrorKind::api_misuse) return c.fail(s.error());
   return s;
+}
+
+void Connection::release_buffers() {
+  ConnState& c = *s_;
+  if (c.appdata_ == ConnState::AppData::delivered) {
+    c.in_.clear();
+    c.appdata_ = ConnState::AppData::none;
+  }
+  if (c.appdata_ == ConnState::AppData::none) c.in_.release_if_empty();
+  if (c.out_off_ == c.out_.size()) {
+    c.out_.clear();
+    c.out_off_ = 0;
+    c.out_mark_ = 0;
+  }
+  c.out_.release_if_empty();
+  c.hs_.release_if_empty();
+  if (c.handshake_done && c.early_app_.empty()) Bytes().swap(c.early_app_);
 }
 
 void Connection::set_trace(bool on) { s_->trace = on; }

@@ -154,33 +154,62 @@ class MdHash final : public Hash {
   mbedtls_md_context_t ctx_;
 };
 
+// HMAC (RFC 2104) over two hash states keyed once: the inner state after H(K ^ ipad) and the outer
+// after H(K ^ opad). Each MAC then starts from copies of them, which saves the two pad compressions
+// that mbedtls_md_hmac_finish/reset would redo for every MAC (the TLS 1.2 PRF makes many per key).
 class MdHmac final : public Hmac {
  public:
-  MdHmac() { mbedtls_md_init(&ctx_); }
-  ~MdHmac() override { mbedtls_md_free(&ctx_); }  // mbedtls_md_free zeroizes the keyed pads
+  MdHmac() {
+    for (mbedtls_md_context_t* c : {&inner0_, &outer0_, &cur_, &tmp_}) mbedtls_md_init(c);
+  }
+  ~MdHmac() override {
+    for (mbedtls_md_context_t* c : {&inner0_, &outer0_, &cur_, &tmp_}) mbedtls_md_free(c);  // zeroizes
+  }
   MdHmac(const MdHmac&) = delete;
   MdHmac& operator=(const MdHmac&) = delete;
 
   bool setup(HashAlg alg, ByteView key) {
-    return mbedtls_md_setup(&ctx_, md_info(alg), 1) == 0 &&
-           mbedtls_md_hmac_starts(&ctx_, ptr_or_empty(key), key.size()) == 0;
+    const mbedtls_md_info_t* info = md_info(alg);
+    for (mbedtls_md_context_t* c : {&inner0_, &outer0_, &cur_, &tmp_})
+      if (mbedtls_md_setup(c, info, 0) != 0) return false;
+    hlen_ = hash_length(alg);
+    const size_t block = hash_block_length(alg);
+    uint8_t k[128] = {0};  // the key padded to the block (hashed first when longer)
+    if (key.size() > block) {
+      if (mbedtls_md(info, key.data(), key.size(), k) != 0) return false;
+    } else if (!key.empty()) {
+      std::memcpy(k, key.data(), key.size());
+    }
+    uint8_t pad[128];
+    for (size_t i = 0; i < block; i++) pad[i] = static_cast<uint8_t>(k[i] ^ 0x36);
+    bool ok = mbedtls_md_starts(&inner0_) == 0 && mbedtls_md_update(&inner0_, pad, block) == 0;
+    for (size_t i = 0; i < block; i++) pad[i] = static_cast<uint8_t>(k[i] ^ 0x5c);
+    ok = ok && mbedtls_md_starts(&outer0_) == 0 && mbedtls_md_update(&outer0_, pad, block) == 0;
+    secure_zero(k, sizeof(k));
+    secure_zero(pad, sizeof(pad));
+    return ok && mbedtls_md_clone(&cur_, &inner0_) == 0;
   }
 
   void update(ByteView data) override {
     if (data.empty()) return;
-    int ret = mbedtls_md_hmac_update(&ctx_, data.data(), data.size());
-    if (ret != 0) fatal("mbedtls_md_hmac_update", ret);
+    int ret = mbedtls_md_update(&cur_, data.data(), data.size());
+    if (ret != 0) fatal("mbedtls_md_update", ret);
   }
 
   void finish(uint8_t* out) override {
-    int ret = mbedtls_md_hmac_finish(&ctx_, out);
-    if (ret != 0) fatal("mbedtls_md_hmac_finish", ret);
-    ret = mbedtls_md_hmac_reset(&ctx_);
-    if (ret != 0) fatal("mbedtls_md_hmac_reset", ret);
+    uint8_t inner[MBEDTLS_MD_MAX_SIZE];
+    int ret = mbedtls_md_finish(&cur_, inner);
+    if (ret == 0) ret = mbedtls_md_clone(&tmp_, &outer0_);
+    if (ret == 0) ret = mbedtls_md_update(&tmp_, inner, hlen_);
+    if (ret == 0) ret = mbedtls_md_finish(&tmp_, out);
+    if (ret == 0) ret = mbedtls_md_clone(&cur_, &inner0_);  // ready for the next message
+    secure_zero(inner, sizeof(inner));
+    if (ret != 0) fatal("HMAC finish", ret);
   }
 
  private:
-  mbedtls_md_context_t ctx_;
+  mbedtls_md_context_t inner0_, outer0_, cur_, tmp_;
+  size_t hlen_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------------

@@ -101,7 +101,8 @@ class SanstlsServer {
     std::lock_guard<std::mutex> lock(mu_);
     return conns_;
   }
-  // Handshake messages of these types received so far, over all connections (for tests that wait).
+  // KeyUpdates (type kKeyUpdate) or Certificates (kCertificate) received so far, over all connections
+  // (for tests that wait for them).
   int received_count(uint8_t type) const { return type == kKeyUpdate ? key_updates_.load() : certificates_.load(); }
 
  private:

@@ -192,6 +192,15 @@ class SanstlsStack final : public Stack {
     m.server.allocs_record = double(heap::total(heap::kServer).allocs - s1.allocs) / kRecords;
     m.client.own_allocs_record = double(heap::own(heap::kClient).allocs - oc1.allocs) / kRecords;
     m.server.own_allocs_record = double(heap::own(heap::kServer).allocs - os1.allocs) / kRecords;
+    // Idle again: give the record buffers back, as an event loop does when a connection goes quiet.
+    {
+      InSide in_c(*p.cs);
+      p.c->release_buffers();
+    }
+    {
+      InSide in_s(*p.ss);
+      p.s->release_buffers();
+    }
     take(&m.client, &SideMemory::idle_after_data, &SideMemory::own_idle_after_data, heap::kClient, c0, oc0, false);
     take(&m.server, &SideMemory::idle_after_data, &SideMemory::own_idle_after_data, heap::kServer, s0, os0, false);
     close(p);
