@@ -203,16 +203,17 @@ Status Client12::on_certificate(ByteView body) {
   CertificateMsg12 m;
   SANSTLS_TRY(decode_certificate12(body, &m));
   if (m.chain.empty()) return Error::misbehaved(AlertDescription::decode_error, "server sent no certificate");
-  std::string err;
-  std::unique_ptr<crypto::Certificate> leaf = c_.provider.parse_certificate(m.chain[0], &err);
-  if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable server certificate"};
   if (cfg_->verify_server) {
     std::vector<ByteView> chain(m.chain.begin(), m.chain.end());
     crypto::CertError ce = cfg_->trust->verify(chain, static_cast<int64_t>(c_.clock.now_ms() / 1000),
-                                               crypto::Purpose::server_auth, opts_.server_name);
+                                               crypto::Purpose::server_auth, opts_.server_name, &server_key_);
     if (ce != crypto::CertError::ok) return certificate_error(ce);
+  } else {
+    std::string err;
+    std::unique_ptr<crypto::Certificate> leaf = c_.provider.parse_certificate(m.chain[0], &err);
+    if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable server certificate"};
+    server_key_ = leaf->public_key();
   }
-  server_key_ = leaf->public_key();
   if (!server_key_) return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key"};
   bool ec = server_key_->type() == crypto::KeyType::ec_p256 || server_key_->type() == crypto::KeyType::ec_p384;
   bool rsa = server_key_->type() == crypto::KeyType::rsa;

@@ -325,17 +325,18 @@ Result<State> Client13::on_certificate(ByteView body) {
   if (m.entries.empty()) return Error::decode("server sent no certificate");
   std::vector<Bytes> chain;
   for (CertificateEntry& e : m.entries) chain.push_back(std::move(e.cert_data));
-  std::string err;
-  std::unique_ptr<crypto::Certificate> leaf = c_.provider.parse_certificate(chain[0], &err);
-  if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable server certificate"};
+  ExpectCertificateVerify next;
   if (cfg_->verify_server) {
     std::vector<ByteView> views(chain.begin(), chain.end());
     crypto::CertError ce = cfg_->trust->verify(views, static_cast<int64_t>(c_.clock.now_ms() / 1000),
-                                               crypto::Purpose::server_auth, opts_.server_name);
+                                               crypto::Purpose::server_auth, opts_.server_name, &next.server_key);
     if (ce != crypto::CertError::ok) return certificate_error(ce);
+  } else {
+    std::string err;
+    std::unique_ptr<crypto::Certificate> leaf = c_.provider.parse_certificate(chain[0], &err);
+    if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable server certificate"};
+    next.server_key = leaf->public_key();
   }
-  ExpectCertificateVerify next;
-  next.server_key = leaf->public_key();
   if (!next.server_key || next.server_key->type() == crypto::KeyType::other)
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key type"};
   c_.info.peer_chain = std::move(chain);

@@ -399,12 +399,8 @@ Status Server12::on_certificate(ByteView body) {
   }
   std::vector<ByteView> chain(m.chain.begin(), m.chain.end());
   crypto::CertError ce = cfg_->client_trust->verify(chain, static_cast<int64_t>(c_.clock.now_ms() / 1000),
-                                                    crypto::Purpose::client_auth, "");
+                                                    crypto::Purpose::client_auth, "", &client_key_);
   if (ce != crypto::CertError::ok) return certificate_error(ce);
-  std::string err;
-  std::unique_ptr<crypto::Certificate> leaf = c_.provider.parse_certificate(m.chain[0], &err);
-  if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable client certificate"};
-  client_key_ = leaf->public_key();
   if (!client_key_ || client_key_->type() == crypto::KeyType::other)
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "client key type"};
   c_.info.peer_chain = std::move(m.chain);

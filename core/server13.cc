@@ -459,13 +459,10 @@ Result<std::unique_ptr<crypto::PublicKey>> Server13::check_client_chain(Certific
   std::vector<Bytes> chain;
   for (CertificateEntry& e : m.entries) chain.push_back(std::move(e.cert_data));
   std::vector<ByteView> views(chain.begin(), chain.end());
+  std::unique_ptr<crypto::PublicKey> key;
   crypto::CertError ce = cfg_->client_trust->verify(views, static_cast<int64_t>(c_.clock.now_ms() / 1000),
-                                                    crypto::Purpose::client_auth, "");
+                                                    crypto::Purpose::client_auth, "", &key);
   if (ce != crypto::CertError::ok) return certificate_error(ce);
-  std::string err;
-  std::unique_ptr<crypto::Certificate> leaf = c_.provider.parse_certificate(chain[0], &err);
-  if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable client certificate"};
-  std::unique_ptr<crypto::PublicKey> key = leaf->public_key();
   if (!key || key->type() == crypto::KeyType::other)
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "client key type"};
   c_.info.peer_chain = std::move(chain);

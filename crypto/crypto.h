@@ -225,9 +225,10 @@ class TrustStore {
   // chain[0] is the leaf, then intermediates in any order. Checks: signatures up to an anchor, validity
   // at `now` for every certificate, basic constraints and key usage of CAs, the leaf's key usage and
   // extended key usage for `purpose`, name constraints where mbedTLS supports them, and the name
-  // (when `name` is not empty) with Certificate::matches_name.
+  // (when `name` is not empty) with Certificate::matches_name. When leaf_key is not null and the chain
+  // verifies, *leaf_key receives the leaf's public key (saving the caller a second parse).
   virtual CertError verify(const std::vector<ByteView>& chain, int64_t now, Purpose purpose,
-                           const std::string& name) const = 0;
+                           const std::string& name, std::unique_ptr<PublicKey>* leaf_key = nullptr) const = 0;
 };
 
 // ---------------------------------------------------------------------------------------------------

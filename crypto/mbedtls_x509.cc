@@ -245,8 +245,8 @@ class MbedtlsTrustStore final : public TrustStore {
 
   size_t size() const override { return size_; }
 
-  CertError verify(const std::vector<ByteView>& chain, int64_t now, Purpose purpose,
-                   const std::string& name) const override {
+  CertError verify(const std::vector<ByteView>& chain, int64_t now, Purpose purpose, const std::string& name,
+                   std::unique_ptr<PublicKey>* leaf_key) const override {
     if (chain.empty()) return CertError::bad_certificate;
     Crt certs;
     for (ByteView der : chain)
@@ -283,6 +283,10 @@ class MbedtlsTrustStore final : public TrustStore {
     if (purpose == Purpose::server_auth ? !(sign_ok || encipher_ok) : !sign_ok) return CertError::bad_key_usage;
 
     if (!name.empty() && !crt_matches_name(leaf, name)) return CertError::name_mismatch;
+    if (leaf_key != nullptr) {
+      *leaf_key = mbedtls_public_key_from_spki(ByteView(leaf->pk_raw.p, leaf->pk_raw.len));
+      if (!*leaf_key) return CertError::unsupported_certificate;
+    }
     return CertError::ok;
   }
 

@@ -269,6 +269,24 @@ TEST_CASE("verify: garbage in the chain is an error, not a crash") {
   CHECK(e != CertError::ok);
 }
 
+
+TEST_CASE("verify: hands out the leaf's public key when asked, and only on success") {
+  auto store = P().make_trust_store(load("tests/certs/ca.pem"), nullptr);
+  REQUIRE(store != nullptr);
+  const int64_t k2030 = 1893456000;
+  std::vector<Bytes> chain = load("tests/certs/server_ec_chain.pem");
+  std::unique_ptr<PublicKey> key;
+  REQUIRE(store->verify(views(chain), k2030, Purpose::server_auth, "localhost", &key) == CertError::ok);
+  REQUIRE(key != nullptr);
+  CHECK(key->type() == KeyType::ec_p256);
+  // The same key as parsing the leaf gives.
+  auto leaf = parse("tests/certs/server_ec_chain.pem");
+  CHECK(key->spki_der() == leaf->public_key()->spki_der());
+  std::unique_ptr<PublicKey> none;
+  CHECK(store->verify(views(chain), k2030, Purpose::server_auth, "wrong.example", &none) == CertError::name_mismatch);
+  CHECK(none == nullptr);
+}
+
 }  // namespace
 }  // namespace crypto
 }  // namespace sanstls

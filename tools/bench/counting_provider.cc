@@ -169,9 +169,11 @@ class CTrustStore final : public crypto::TrustStore {
   ~CTrustStore() override { CryptoScope in; t_.reset(); }
   size_t size() const override { return t_->size(); }
   crypto::CertError verify(const std::vector<ByteView>& chain, int64_t now, crypto::Purpose purpose,
-                           const std::string& name) const override {
+                           const std::string& name, std::unique_ptr<crypto::PublicKey>* leaf_key) const override {
     CryptoScope in;
-    return t_->verify(chain, now, purpose, name);
+    crypto::CertError e = t_->verify(chain, now, purpose, name, leaf_key);
+    if (leaf_key != nullptr && *leaf_key) *leaf_key = std::make_unique<CPublicKey>(std::move(*leaf_key));
+    return e;
   }
 
  private:
