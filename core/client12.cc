@@ -340,7 +340,7 @@ Status Client12::send_second_flight() {
 
   // The master secret; with EMS, over the transcript up to and including ClientKeyExchange.
   Bytes session_hash;
-  if (ems_) session_hash = crypto::hash_once(c_.provider, suite_->prf_hash, c_.transcript);
+  if (ems_) session_hash = c_.transcript_hash(suite_->prf_hash);
   master_secret_ = tls12_master_secret(c_.provider, *suite_, pms_, client_random_, server_random_, ems_, session_hash);
   secure_zero(pms_);
   pms_.clear();
@@ -383,7 +383,7 @@ Status Client12::derive_keys() {
 
 Status Client12::send_finished() {
   Finished f;
-  f.verify_data = tls12_finished(c_.provider, *suite_, master_secret_, true, c_.transcript);
+  f.verify_data = tls12_finished(c_.provider, *suite_, master_secret_, true, c_.transcript_hash(suite_->prf_hash));
   Bytes b;
   Writer w(&b);
   encode_finished(f, w);
@@ -402,10 +402,10 @@ Status Client12::on_finished(ByteView body) {
   // The transcript for the server's Finished excludes the Finished message itself, which on_message
   // already added: take it off again for the computation.
   size_t msg_len = kHandshakeHeaderLength + body.size();
-  ByteView before(c_.transcript.data(), c_.transcript.size() - msg_len);
   Finished f;
   SANSTLS_TRY(decode_finished(body, kFinishedLength12, &f));
-  Bytes expected = tls12_finished(c_.provider, *suite_, master_secret_, false, before);
+  Bytes expected = tls12_finished(c_.provider, *suite_, master_secret_, false,
+                                  c_.transcript_hash(suite_->prf_hash, c_.transcript.size() - msg_len));
   if (!constant_time_equal(expected, f.verify_data))
     return Error::misbehaved(AlertDescription::decrypt_error, "server Finished does not verify");
   if (resuming_) {

@@ -81,9 +81,6 @@ class Client13 final : public Handshake {
   Status on_new_session_ticket(ByteView body);
   Status on_key_update(Connected& s, ByteView body);
   // The transcript without the last message (which on_message has already added).
-  ByteView transcript_before(ByteView msg) const {
-    return ByteView(c_.transcript.data(), c_.transcript.size() - msg.size());
-  }
   crypto::HashAlg alg() const { return suite_->prf_hash; }
 
   ConnState& c_;
@@ -169,8 +166,8 @@ Result<State> Client13::on_hello_retry_request(const ServerHello& hrr, size_t hr
   size_t ch1_len = c_.transcript.size() - hrr_msg_len;
   Bytes hrr_msg(c_.transcript.begin() + static_cast<std::ptrdiff_t>(ch1_len), c_.transcript.end());
   Bytes mh = tls13_message_hash(c_.provider, alg(), ByteView(c_.transcript.data(), ch1_len));
-  c_.transcript = mh;
-  c_.transcript.insert(c_.transcript.end(), hrr_msg.begin(), hrr_msg.end());
+  mh.insert(mh.end(), hrr_msg.begin(), hrr_msg.end());
+  c_.replace_transcript(std::move(mh));
   // Middlebox compatibility: the CCS goes before the second ClientHello (RFC 8446 D.4).
   if (cfg_->middlebox_compat && !c_.sent_compat_ccs) {
     SANSTLS_TRY(c_.send_compat_ccs());
@@ -215,7 +212,7 @@ Result<State> Client13::on_server_hello(const ServerHello& sh) {
   ks_->handshake(shared);
   secure_zero(shared);
   secure_zero(psk);
-  Bytes h = crypto::hash_once(c_.provider, alg(), c_.transcript);
+  Bytes h = c_.transcript_hash(alg());
   client_hs_ = ks_->client_handshake_traffic_secret(h);
   server_hs_ = ks_->server_handshake_traffic_secret(h);
   key_log13(*cfg_, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", offer_.random, client_hs_);
@@ -346,7 +343,7 @@ Result<State> Client13::on_certificate(ByteView body) {
 Result<State> Client13::handle(ExpectCertificateVerify& s, HandshakeType type, ByteView msg, ByteView body) {
   if (type != HandshakeType::certificate_verify) return Error::unexpected("expected CertificateVerify");
   SANSTLS_TRY(verify_certificate_verify13(c_, true, *s.server_key, cfg_->signature_schemes, body,
-                                          transcript_before(msg), alg(), &c_.info.signature_scheme));
+                                          c_.transcript.size() - msg.size(), alg(), &c_.info.signature_scheme));
   return State(ExpectFinished{});
 }
 
@@ -354,14 +351,14 @@ Result<State> Client13::handle(ExpectFinished&, HandshakeType type, ByteView msg
   if (type != HandshakeType::finished) return Error::unexpected("expected Finished");
   Finished f;
   SANSTLS_TRY(decode_finished(body, crypto::hash_length(alg()), &f));
-  Bytes before = crypto::hash_once(c_.provider, alg(), transcript_before(msg));
+  Bytes before = c_.transcript_hash(alg(), c_.transcript.size() - msg.size());
   Bytes expected = tls13_verify_data(c_.provider, alg(), server_hs_, before);
   if (!constant_time_equal(expected, f.verify_data))
     return Error::misbehaved(AlertDescription::decrypt_error, "server Finished does not verify");
 
   // The application secrets cover the transcript through the server's Finished.
   ks_->master();
-  Bytes h = crypto::hash_once(c_.provider, alg(), c_.transcript);
+  Bytes h = c_.transcript_hash(alg());
   client_ap_ = ks_->client_application_traffic_secret(h);
   server_ap_ = ks_->server_application_traffic_secret(h);
   Bytes exporter = ks_->exporter_master_secret(h);
@@ -379,10 +376,10 @@ Result<State> Client13::handle(ExpectFinished&, HandshakeType type, ByteView msg
   if (cert_requested_) SANSTLS_TRY(send_client_auth(cert_request_context_, client_hs_, nullptr));
   Finished mine;
   mine.verify_data = tls13_verify_data(c_.provider, alg(), client_hs_,
-                                       crypto::hash_once(c_.provider, alg(), c_.transcript));
+                                       c_.transcript_hash(alg()));
   SANSTLS_TRY(send13(c_, HandshakeType::finished, mine, encode_finished));
   SANSTLS_TRY(install13(c_, *suite_, client_ap_, false, c_.record_limit));
-  res_master_ = ks_->resumption_master_secret(crypto::hash_once(c_.provider, alg(), c_.transcript));
+  res_master_ = ks_->resumption_master_secret(c_.transcript_hash(alg()));
   ks_.reset();
   if (cfg_->client_certificate) {
     post_handshake_transcript_ = c_.provider.hash(alg());
@@ -417,7 +414,7 @@ Status Client13::send_client_auth(const Bytes& context, const Bytes& base_key, s
     return c_.send_handshake(t, body);
   };
   auto hash_now = [&]() -> Bytes {
-    if (!post) return crypto::hash_once(c_.provider, alg(), c_.transcript);
+    if (!post) return c_.transcript_hash(alg());
     std::unique_ptr<crypto::Hash> h = post->clone();
     Bytes out(crypto::hash_length(alg()));
     h->finish(out.data());

@@ -107,6 +107,15 @@ struct ConnState {
   size_t record_limit = kMaxPlaintext;  // the plaintext size we send per record
 
   Bytes transcript;  // every handshake message of this handshake, header included (freed when done)
+  // The hash of transcript[0..len) (all of it by default) with a running hash, so that each byte is
+  // hashed once however many hashes the handshake takes. len never goes back, except after
+  // replace_transcript().
+  Bytes transcript_hash(crypto::HashAlg alg, size_t len = static_cast<size_t>(-1));
+  // Replaces the transcript (TLS 1.3 HelloRetryRequest) and forgets the running hash.
+  void replace_transcript(Bytes t);
+  std::unique_ptr<crypto::Hash> th_;
+  crypto::HashAlg th_alg_ = crypto::HashAlg::sha256;
+  size_t th_fed_ = 0;
 
   ByteBuffer in_;
   ByteBuffer hs_;

@@ -63,6 +63,27 @@ Status ConnState::send_change_cipher_spec() {
   return Status();
 }
 
+Bytes ConnState::transcript_hash(crypto::HashAlg alg, size_t len) {
+  if (len > transcript.size()) len = transcript.size();
+  if (!th_ || th_alg_ != alg || len < th_fed_) {
+    th_ = provider.hash(alg);
+    th_alg_ = alg;
+    th_fed_ = 0;
+  }
+  th_->update(ByteView(transcript.data() + th_fed_, len - th_fed_));
+  th_fed_ = len;
+  std::unique_ptr<crypto::Hash> copy = th_->clone();
+  Bytes out(crypto::hash_length(alg));
+  copy->finish(out.data());
+  return out;
+}
+
+void ConnState::replace_transcript(Bytes t) {
+  transcript = std::move(t);
+  th_.reset();
+  th_fed_ = 0;
+}
+
 Status ConnState::send_compat_ccs() {
   if (sent_compat_ccs) return Status();
   Bytes ccs;
@@ -122,8 +143,7 @@ Error ConnState::fail(const Error& e) {
 void ConnState::handshake_complete() {
   handshake_done = true;
   version_fixed = true;
-  transcript.clear();
-  transcript.shrink_to_fit();
+  replace_transcript(Bytes());
   push_event(Event::Type::handshake_done);
   if (!early_app_.empty()) {
     Status s = write_app_data(early_app_);

@@ -439,7 +439,7 @@ Status Server12::on_client_key_exchange(ByteView body) {
     share_.reset();
   }
   Bytes session_hash;
-  if (ems_) session_hash = crypto::hash_once(c_.provider, suite_->prf_hash, c_.transcript);
+  if (ems_) session_hash = c_.transcript_hash(suite_->prf_hash);
   master_secret_ = tls12_master_secret(c_.provider, *suite_, pms, client_random_, server_random_, ems_, session_hash);
   secure_zero(pms);
   SANSTLS_TRY(derive_keys());
@@ -499,7 +499,7 @@ Status Server12::send_ticket() {
 
 Status Server12::send_finished() {
   Finished f;
-  f.verify_data = tls12_finished(c_.provider, *suite_, master_secret_, false, c_.transcript);
+  f.verify_data = tls12_finished(c_.provider, *suite_, master_secret_, false, c_.transcript_hash(suite_->prf_hash));
   Bytes b;
   Writer w(&b);
   encode_finished(f, w);
@@ -515,10 +515,10 @@ Status Server12::on_change_cipher_spec() {
 
 Status Server12::on_finished(ByteView body) {
   size_t msg_len = kHandshakeHeaderLength + body.size();
-  ByteView before(c_.transcript.data(), c_.transcript.size() - msg_len);
   Finished f;
   SANSTLS_TRY(decode_finished(body, kFinishedLength12, &f));
-  Bytes expected = tls12_finished(c_.provider, *suite_, master_secret_, true, before);
+  Bytes expected = tls12_finished(c_.provider, *suite_, master_secret_, true,
+                                  c_.transcript_hash(suite_->prf_hash, c_.transcript.size() - msg_len));
   if (!constant_time_equal(expected, f.verify_data))
     return Error::misbehaved(AlertDescription::decrypt_error, "client Finished does not verify");
   if (!resuming_) {

@@ -73,9 +73,6 @@ class Server13 final : public Handshake {
   Result<std::unique_ptr<crypto::PublicKey>> check_client_chain(CertificateMsg13& m, const Bytes& context);
   Status send_tickets();
   Status on_post_auth(HandshakeType type, ByteView msg, ByteView body);
-  ByteView transcript_before(ByteView msg) const {
-    return ByteView(c_.transcript.data(), c_.transcript.size() - msg.size());
-  }
   crypto::HashAlg alg() const { return suite_->prf_hash; }
 
   ConnState& c_;
@@ -323,7 +320,7 @@ Result<State> Server13::send_hello_retry_request(const ClientHello& ch, uint16_t
     hrr.extensions.cookie = cookie_;
   }
   // The transcript: message_hash(ClientHello1), then the HelloRetryRequest (RFC 8446 4.4.1).
-  c_.transcript = tls13_message_hash(c_.provider, alg(), c_.transcript);
+  c_.replace_transcript(tls13_message_hash(c_.provider, alg(), c_.transcript));
   SANSTLS_TRY(send13(c_, HandshakeType::server_hello, hrr, encode_server_hello));
   if (cfg_->middlebox_compat && !session_id_.empty()) {
     SANSTLS_TRY(c_.send_compat_ccs());
@@ -364,12 +361,12 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
   Bytes early_secret;
   if (early_accepted_) {
     early_secret = ks.client_early_traffic_secret(
-        crypto::hash_once(c_.provider, alg(), ByteView(c_.transcript.data(), ch_end)));
+        c_.transcript_hash(alg(), ch_end));
     key_log13(*cfg_, "CLIENT_EARLY_TRAFFIC_SECRET", client_random_, early_secret);
   }
   ks.handshake(shared);
   secure_zero(shared);
-  Bytes h = crypto::hash_once(c_.provider, alg(), c_.transcript);
+  Bytes h = c_.transcript_hash(alg());
   client_hs_ = ks.client_handshake_traffic_secret(h);
   server_hs_ = ks.server_handshake_traffic_secret(h);
   key_log13(*cfg_, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_random_, client_hs_);
@@ -414,11 +411,11 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
     c_.info.signature_scheme = scheme_;
   }
   Finished fin;
-  fin.verify_data = tls13_verify_data(c_.provider, alg(), server_hs_, crypto::hash_once(c_.provider, alg(), c_.transcript));
+  fin.verify_data = tls13_verify_data(c_.provider, alg(), server_hs_, c_.transcript_hash(alg()));
   SANSTLS_TRY(send13(c_, HandshakeType::finished, fin, encode_finished));
 
   ks.master();
-  Bytes h2 = crypto::hash_once(c_.provider, alg(), c_.transcript);
+  Bytes h2 = c_.transcript_hash(alg());
   client_ap_ = ks.client_application_traffic_secret(h2);
   server_ap_ = ks.server_application_traffic_secret(h2);
   Bytes exporter = ks.exporter_master_secret(h2);
@@ -489,7 +486,8 @@ Result<State> Server13::handle(ExpectCertificate&, HandshakeType type, ByteView,
 
 Result<State> Server13::handle(ExpectCertificateVerify& s, HandshakeType type, ByteView msg, ByteView body) {
   if (type != HandshakeType::certificate_verify) return Error::unexpected("expected CertificateVerify");
-  SANSTLS_TRY(verify_certificate_verify13(c_, false, *s.client_key, requested_schemes_, body, transcript_before(msg),
+  SANSTLS_TRY(verify_certificate_verify13(c_, false, *s.client_key, requested_schemes_, body,
+                                          c_.transcript.size() - msg.size(),
                                           alg(), nullptr));
   c_.info.client_authenticated = true;
   return State(ExpectFinished{});
@@ -500,11 +498,11 @@ Result<State> Server13::handle(ExpectFinished&, HandshakeType type, ByteView msg
   Finished f;
   SANSTLS_TRY(decode_finished(body, crypto::hash_length(alg()), &f));
   Bytes expected = tls13_verify_data(c_.provider, alg(), client_hs_,
-                                     crypto::hash_once(c_.provider, alg(), transcript_before(msg)));
+                                     c_.transcript_hash(alg(), c_.transcript.size() - msg.size()));
   if (!constant_time_equal(expected, f.verify_data))
     return Error::misbehaved(AlertDescription::decrypt_error, "client Finished does not verify");
   SANSTLS_TRY(install13(c_, *suite_, client_ap_, true, kMaxPlaintext));
-  res_master_ = ks_master_->resumption_master_secret(crypto::hash_once(c_.provider, alg(), c_.transcript));
+  res_master_ = ks_master_->resumption_master_secret(c_.transcript_hash(alg()));
   ks_master_.reset();
   if (client_pha_) {
     handshake_transcript_ = c_.provider.hash(alg());

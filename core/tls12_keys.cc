@@ -50,9 +50,9 @@ Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite
 }
 
 Bytes tls12_finished(const crypto::Provider& p, const CipherSuite& suite, ByteView ms, bool client,
-                     ByteView transcript) {
-  Bytes h = crypto::hash_once(p, suite.prf_hash, transcript);
-  return crypto::tls12_prf(p, suite.prf_hash, ms, client ? "client finished" : "server finished", h, 12);
+                     ByteView transcript_hash) {
+  return crypto::tls12_prf(p, suite.prf_hash, ms, client ? "client finished" : "server finished", transcript_hash,
+                           12);
 }
 
 bool scheme_hash(uint16_t scheme, HashAlg* out) {

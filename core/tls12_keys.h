@@ -29,9 +29,10 @@ Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite
                                    const Random& cr, const Random& sr, bool encrypt_then_mac, crypto::Rng& rng,
                                    size_t client_write_max, size_t server_write_max);
 
-// verify_data = PRF(master_secret, "client finished" / "server finished", Hash(transcript))[0..12).
+// verify_data = PRF(master_secret, "client finished" / "server finished", transcript_hash)[0..12), where
+// transcript_hash is Hash(handshake messages) with the suite's PRF hash.
 Bytes tls12_finished(const crypto::Provider& p, const CipherSuite& suite, ByteView master_secret, bool client,
-                     ByteView transcript);
+                     ByteView transcript_hash);
 
 // The hash a signature scheme uses, and whether the scheme fits the key type (TLS 1.2 rules: any
 // ECDSA hash with either curve). Unsupported schemes fit nothing.

@@ -43,7 +43,7 @@ Status send_certificate13(ConnState& c, ByteView context, const CertifiedKey* ke
 
 Status send_certificate_verify13(ConnState& c, bool server, const CertifiedKey& key, uint16_t scheme,
                                  crypto::HashAlg alg) {
-  Bytes hash = crypto::hash_once(c.provider, alg, c.transcript);
+  Bytes hash = c.transcript_hash(alg);
   Bytes input = certificate_verify_input(server, hash);
   CertificateVerify cv;
   cv.sig_scheme = scheme;
@@ -53,14 +53,14 @@ Status send_certificate_verify13(ConnState& c, bool server, const CertifiedKey& 
 }
 
 Status verify_certificate_verify13(ConnState& c, bool from_server, const crypto::PublicKey& key,
-                                   const std::vector<uint16_t>& offered, ByteView body, ByteView transcript,
+                                   const std::vector<uint16_t>& offered, ByteView body, size_t transcript_len,
                                    crypto::HashAlg alg, uint16_t* scheme_out) {
   CertificateVerify cv;
   SANSTLS_TRY(decode_certificate_verify(body, &cv));
   if (std::find(offered.begin(), offered.end(), cv.sig_scheme) == offered.end() ||
       !scheme_allowed13(cv.sig_scheme, key.type()))
     return Error::illegal("CertificateVerify: signature scheme not offered or not allowed in TLS 1.3");
-  Bytes hash = crypto::hash_once(c.provider, alg, transcript);
+  Bytes hash = c.transcript_hash(alg, transcript_len);
   Bytes input = certificate_verify_input(from_server, hash);
   if (key.verify(static_cast<SignatureScheme>(cv.sig_scheme), input, cv.signature) != crypto::Status::ok)
     return Error::misbehaved(AlertDescription::decrypt_error, "CertificateVerify: bad signature");

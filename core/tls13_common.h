@@ -31,9 +31,10 @@ Status send13(ConnState& c, HandshakeType type, const M& m, void (*encode)(const
 Status send_certificate13(ConnState& c, ByteView context, const CertifiedKey* key);
 Status send_certificate_verify13(ConnState& c, bool server, const CertifiedKey& key, uint16_t scheme,
                                  crypto::HashAlg alg);
-// Checks a CertificateVerify from the peer against the transcript before it (`transcript`).
+// Checks a CertificateVerify from the peer against the transcript before it (its first transcript_len
+// bytes).
 Status verify_certificate_verify13(ConnState& c, bool from_server, const crypto::PublicKey& key,
-                                   const std::vector<uint16_t>& offered, ByteView body, ByteView transcript,
+                                   const std::vector<uint16_t>& offered, ByteView body, size_t transcript_len,
                                    crypto::HashAlg alg, uint16_t* scheme_out);
 
 // Installs a read or write protection from a traffic secret (the record-size limit applies to writes).
