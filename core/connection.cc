@@ -29,11 +29,20 @@ Status ConnState::write_record(ContentType type, ByteView plaintext) {
   }
   size_t limit = std::min(record_limit, write.max_plaintext());
   size_t off = 0;
+  const bool pad = common.record_padding > 1 && write.mode() == RecordProtection::Mode::tls13_aead;
   do {
     size_t n = std::min(limit, plaintext.size() - off);
+    // TLS 1.3 padding (RFC 8446 5.4): the inner plaintext (content + type + zeros) grows to a multiple
+    // of record_padding, as far as the record limit allows.
+    size_t padding = 0;
+    if (pad) {
+      size_t p = common.record_padding;
+      padding = (p - (n + 1) % p) % p;
+      padding = std::min(padding, write.max_plaintext() - n);
+    }
     size_t at = out_.size();
-    out_.resize(at + write.sealed_size(n));
-    Result<size_t> r = write.seal(type, plaintext.sub(off, n), out_.data() + at, out_.size() - at);
+    out_.resize(at + write.sealed_size(n, padding));
+    Result<size_t> r = write.seal(type, plaintext.sub(off, n), out_.data() + at, out_.size() - at, padding);
     if (!r.ok()) {
       out_.resize(at);
       return r.error();

@@ -313,3 +313,20 @@ TEST_CASE("TLS 1.3 regression: 0-RTT offered with a key share the server does no
   CHECK(second.ss.data == early);
   second.round_trip();
 }
+
+TEST_CASE("TLS 1.3: record padding on send, stripped on receive") {
+  ClientConfig::Builder b;
+  b.trust_anchors_pem(read_file("tests/certs/ca.pem")).record_padding(256);
+  auto ccfg = b.build();
+  REQUIRE(ccfg.ok());
+  Run13 r(ccfg.config, server13());
+  REQUIRE(r.pump());
+  REQUIRE(r.cs.done);
+  r.client->consume_output(r.client->pending_output().size());
+  REQUIRE(r.client->send(ByteView::of("short")).ok());
+  Bytes rec = r.client->pending_output().to_bytes();
+  // One record: header, then content (5) + type (1) + zeros up to 256, + the 16-byte tag.
+  REQUIRE(rec.size() == 5 + 256 + 16);
+  REQUIRE(r.pump());
+  CHECK(r.ss.data.find("short") != std::string::npos);
+}
