@@ -48,6 +48,8 @@ void BlockingStream::handle_events() {
 Status BlockingStream::pump_in() {
   // Feed what is buffered first (the connection takes less while an app_data event waits).
   if (in_off_ == in_len_) {
+    // About to wait for the peer: nothing is pending, so the engine's buffers can go back to the heap.
+    if (conn_.pending_output().empty()) conn_.release_buffers();
     ssize_t n;
     do {
       n = ::recv(fd_, inbuf_.data(), inbuf_.size(), 0);
