@@ -12,6 +12,8 @@
 #include "doctest/doctest.h"
 #include "tests/testdata.h"
 #include "tools/adapters/socket.h"
+#include "tools/capture/capture.h"
+#include "tools/capture/replay.h"
 #include "tools/common.h"
 
 namespace sanstls {
@@ -241,6 +243,70 @@ TEST_CASE("epoll: a peer that vanishes mid-handshake, and one that sends garbage
   if (n >= 1) CHECK(buf[0] == 21);
   net::close_fd(fd);
   CHECK(s.loop->connections() == 0);
+}
+
+TEST_CASE("epoll: any engine through LoopConnection: a CapturingConnection records, and its capture replays") {
+  // Both ends in one loop: the server side recorded, the client a plain Connection.
+  tools::SystemClock clock;
+  auto rng = crypto::make_system_rng();
+  EpollLoop loop(clock);
+  REQUIRE(loop.ok());
+  std::string err;
+  uint16_t port = 0;
+  int lfd = net::listen_tcp("127.0.0.1", 0, &err, &port);
+  REQUIRE(lfd >= 0);
+  auto scfg = server_config();
+  Bytes capture_file;
+  bool server_closed = false, plain_is_null = false;
+  REQUIRE(loop.listen(lfd, [&](int fd, const std::string& peer) {
+    EpollHandlers h;
+    h.on_event = [](EpollConn& c, const Event& ev) {
+      if (ev.type == Event::Type::app_data) c.send(ev.data);
+    };
+    h.on_closed = [&](EpollConn& c, const CloseInfo&) {
+      server_closed = true;
+      plain_is_null = c.engine_as<Connection>() == nullptr;
+      auto* cc = c.engine_as<capture::CapturingConnection>();
+      REQUIRE(cc != nullptr);
+      CHECK(cc->recording());
+      CHECK(c.connection().info() != nullptr);
+      capture_file = cc->finish();
+    };
+    loop.add(fd, make_loop_connection(capture::CapturingConnection::server(scfg, *rng, clock)), std::move(h), peer);
+  }));
+  EpollHandlers ch;
+  std::string got;
+  bool client_closed = false, client_plain = false;
+  ch.on_event = [&](EpollConn& c, const Event& ev) {
+    if (ev.type == Event::Type::handshake_done) c.send(ByteView::of(std::string("ping")));
+    if (ev.type == Event::Type::app_data) {
+      got.append(reinterpret_cast<const char*>(ev.data.data()), ev.data.size());
+      c.close();
+    }
+  };
+  ch.on_closed = [&](EpollConn& c, const CloseInfo&) {
+    client_closed = true;
+    client_plain = c.engine_as<Connection>() != nullptr && c.engine_as<capture::CapturingConnection>() == nullptr;
+  };
+  Connection conn = Connection::client(client_config(), tools::client_options("localhost", false), *rng, clock);
+  REQUIRE(loop.connect("127.0.0.1", port, std::move(conn), std::move(ch), &err) != nullptr);
+  uint64_t end = tools::monotonic_ms() + 20000;
+  while ((!server_closed || !client_closed) && tools::monotonic_ms() < end) REQUIRE(loop.run_once(100));
+  REQUIRE(server_closed);
+  CHECK(client_closed);
+  CHECK(got == "ping");
+  CHECK(plain_is_null);
+  CHECK(client_plain);
+
+  capture::Capture cap;
+  REQUIRE(capture::parse_capture(capture_file, &cap, &err));
+  capture::ReplayFiles files;
+  files.certificates.push_back({read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem")});
+  files.certificates.push_back(
+      {read_file("tests/certs/server_ec_chain.pem"), read_file("tests/certs/server_ec.key.pem")});
+  capture::ReplayResult r = capture::replay(cap, files);
+  INFO(r.message);
+  CHECK(r.outcome == capture::ReplayResult::Outcome::match);
 }
 
 }  // namespace

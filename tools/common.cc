@@ -10,6 +10,7 @@
 
 #include "core/bytes.h"
 #include "core/handshake.h"
+#include "core/handshake13.h"
 #include "core/suites.h"
 #include "core/wire.h"
 #include "crypto/crypto.h"
@@ -173,6 +174,66 @@ Connection::ClientOptions client_options(const std::string& server_name, bool tr
   return o;
 }
 
+namespace {
+std::vector<std::string> split_colons(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find(':', start);
+    if (end == std::string::npos) end = s.size();
+    if (end > start) out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<uint16_t> suites_from_flags(const std::string& cipher, const std::string& ciphersuites) {
+  if (cipher.empty() && ciphersuites.empty()) return {};
+  std::vector<uint16_t> v12, v13;
+  for (const std::string& n : split_colons(cipher)) {
+    const CipherSuite* s = find_suite_by_name(n.c_str());
+    if (s == nullptr) die("unknown cipher suite '" + n + "' (see -h)");
+    (s->is_tls13() ? v13 : v12).push_back(s->id);
+  }
+  for (const std::string& n : split_colons(ciphersuites)) {
+    const CipherSuite* s = find_suite_by_name(n.c_str());
+    if (s == nullptr) die("unknown cipher suite '" + n + "' (see -h)");
+    if (!s->is_tls13()) die("-ciphersuites takes TLS 1.3 suites; '" + n + "' is a TLS 1.2 suite (use -cipher)");
+    v13.push_back(s->id);
+  }
+  if (v12.empty() && cipher.find_first_not_of(':') != std::string::npos && v13.empty()) die("-cipher names no suite");
+  if (v13.empty()) v13 = default_tls13_suites();
+  if (v12.empty()) v12 = default_tls12_suites();
+  v13.insert(v13.end(), v12.begin(), v12.end());
+  return v13;
+}
+
+std::pair<uint16_t, uint16_t> versions_from_flags(bool tls1_2, bool tls1_3) {
+  if (tls1_2 && tls1_3) die("-tls1_2 and -tls1_3 exclude each other (give neither for both versions)");
+  if (tls1_2) return {version::tls12, version::tls12};
+  if (tls1_3) return {version::tls13, version::tls13};
+  return {version::tls12, version::tls13};
+}
+
+std::string printable(ByteView data, size_t max) {
+  size_t n = data.size();
+  if (n > 0 && data[n - 1] == '\n') n--;
+  std::string out;
+  for (size_t i = 0; i < n && i < max; i++) {
+    uint8_t c = data[i];
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  if (n > max) out += "...";
+  return out;
+}
+
 void raise_fd_limit() {
   rlimit rl{};
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -252,7 +313,7 @@ std::string MessageExplainer::explain(uint8_t type, ByteView msg, const std::str
   std::string nl = "\n" + in;
   if (type == 0xff) {
     ccs_seen_++;
-    if (tls13_)
+    if (tls13_ || (offered13_ && suite_ == 0))  // TLS 1.3 chosen, or offered and no ServerHello yet
       return "A dummy ChangeCipherSpec for middlebox compatibility (RFC 8446 D.4); TLS 1.3 ignores it.";
     return "\"From now on my records are encrypted with the keys we just agreed.\" (not a handshake "
            "message:" + nl + "a record of its own type, ContentType 20)";
@@ -278,10 +339,15 @@ std::string MessageExplainer::explain(uint8_t type, ByteView msg, const std::str
                       std::find(e.supported_versions->begin(), e.supported_versions->end(), version::tls13) !=
                           e.supported_versions->end();
       if (offers13 && e.key_share && !e.key_share->empty())
-        s += "," + nl + "TLS 1.3 offered (supported_versions), with a key share for " +
+        s += "," + nl + "TLS 1.3 offered (supported_versions), with a key share (key_share) for " +
              group_name((*e.key_share)[0].group);
       offered_psk_ = e.pre_shared_key.has_value();
-      if (e.session_ticket && !e.session_ticket->empty() && !offered_psk_)
+      offered_early_ = e.early_data;
+      offered13_ = offers13;
+      if (offered_psk_ && e.early_data)
+        s += "," + nl + "a ticket from an earlier connection (pre_shared_key) to RESUME, and 0-RTT data that" + nl +
+             "follows at once, before any answer (early_data)";
+      else if (e.session_ticket && !e.session_ticket->empty() && !offered_psk_)
         s += "," + nl + "and a session ticket from an earlier connection (RFC 5077): it asks to RESUME";
       else if (offered_psk_)
         s += "," + nl + "and a ticket from an earlier connection (pre_shared_key): it asks to RESUME";
@@ -302,7 +368,7 @@ std::string MessageExplainer::explain(uint8_t type, ByteView msg, const std::str
       if (tls13_) {
         s += "," + nl + "TLS 1.3 (supported_versions)";
         if (e.key_share && !e.key_share->empty())
-          s += std::string(", its key share on ") + group_name((*e.key_share)[0].group);
+          s += std::string(", its key share (key_share) on ") + group_name((*e.key_share)[0].group);
         if (e.psk_selected_identity) s += "," + nl + "and it accepts the offered ticket: the session is RESUMED";
         return s + "." + nl + "Everything after this message is encrypted.";
       }
@@ -354,6 +420,15 @@ std::string MessageExplainer::explain(uint8_t type, ByteView msg, const std::str
              "signed with " + signature_scheme_name(m.sig_scheme) + " by the key of its certificate.";
     }
     case HandshakeType::certificate_request: {
+      if (tls13_) {
+        CertificateRequest13 m;
+        if (!decode_certificate_request13(body, &m).ok()) break;
+        std::string s = "The server asks the client for a certificate (client authentication)";
+        if (m.extensions.signature_algorithms)
+          s += "," + nl + "signed with one of: " + join_names(*m.extensions.signature_algorithms, signature_scheme_name, 3);
+        if (!m.request_context.empty()) s += nl + "(after the handshake: post-handshake authentication)";
+        return s + ".";
+      }
       CertificateRequest12 m;
       if (!decode_certificate_request12(body, &m).ok()) break;
       return "The server asks the client for a certificate (client authentication)," + nl +
@@ -384,11 +459,31 @@ std::string MessageExplainer::explain(uint8_t type, ByteView msg, const std::str
                "If it checks, nobody tampered with the messages before it.";
       return "The first encrypted message: a MAC (PRF) of the whole handshake under the master secret." + nl +
              "If it checks, nobody tampered with the messages before it.";
-    case HandshakeType::new_session_ticket:
-      return tls13_ ? "A ticket for resuming later (RFC 8446 4.6.1), sent after the handshake."
-                    : "A session ticket, to resume without server state (RFC 5077).";
-    case HandshakeType::encrypted_extensions:
-      return "The server's answers to the client's extensions (ALPN, ...), now encrypted.";
+    case HandshakeType::new_session_ticket: {
+      if (!tls13_) return "A session ticket, to resume without server state (RFC 5077).";
+      NewSessionTicket13 m;
+      if (!decode_new_session_ticket13(body, &m).ok()) break;
+      std::string s = "A ticket for resuming later (RFC 8446 4.6.1), sent after the handshake, valid " +
+                      std::to_string(m.lifetime) + " s";
+      if (m.extensions.max_early_data_size)
+        s += "," + nl + "with which the client may send up to " + std::to_string(*m.extensions.max_early_data_size) +
+             " bytes of 0-RTT data";
+      return s + ".";
+    }
+    case HandshakeType::encrypted_extensions: {
+      std::string s = "The server's answers to the client's extensions, now encrypted";
+      EncryptedExtensions m;
+      if (decode_encrypted_extensions(body, &m).ok()) {
+        if (m.extensions.alpn && !m.extensions.alpn->empty()) s += " (ALPN=" + (*m.extensions.alpn)[0] + ")";
+        if (m.extensions.early_data) s += "," + nl + "and early_data: it ACCEPTS the client's 0-RTT data";
+        else if (offered_early_) s += "," + nl + "no early_data: it REFUSES the 0-RTT data (the client sends it again later)";
+      }
+      return s + ".";
+    }
+    case HandshakeType::end_of_early_data:
+      return "The end of the client's 0-RTT data: from here on it writes under its handshake keys.";
+    case HandshakeType::key_update:
+      return "New traffic keys for the sender's direction (RFC 8446 4.6.3).";
     default:
       return "";
   }
@@ -410,12 +505,14 @@ std::string describe_info(const HandshakeInfo& info) {
   if (info.group != 0) s += std::string("Group: ") + group_name(info.group) + "\n";
   if (info.signature_scheme != 0) s += std::string("Signature: ") + signature_scheme_name(info.signature_scheme) + "\n";
   s += std::string("Session: ") + (info.resumed ? "Reused" : "New") + "\n";
-  s += std::string("Extended master secret: ") + (info.extended_master_secret ? "yes" : "no") + "\n";
+  if (info.version != version::tls13)  // TLS 1.3's key schedule always covers the transcript
+    s += std::string("Extended master secret: ") + (info.extended_master_secret ? "yes" : "no") + "\n";
   if (info.encrypt_then_mac) s += "Encrypt-then-MAC: yes\n";
   if (!info.alpn.empty()) s += "ALPN: " + info.alpn + "\n";
   if (!info.server_name.empty()) s += "Server name: " + info.server_name + "\n";
   if (!info.peer_chain.empty()) s += "Peer certificate: " + certificate_subject(info.peer_chain[0]) + "\n";
   s += std::string("Client authenticated: ") + (info.client_authenticated ? "yes" : "no") + "\n";
+  if (info.early_data_accepted) s += "Early data: accepted\n";
   return s;
 }
 

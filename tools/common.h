@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/config.h"
@@ -104,6 +105,8 @@ class MessageExplainer {
   uint16_t suite_ = 0;
   bool tls13_ = false;  // the ServerHello chose TLS 1.3 (supported_versions)
   bool offered_psk_ = false;
+  bool offered_early_ = false;
+  bool offered13_ = false;  // the ClientHello offered TLS 1.3
   bool client_hello_had_session_id_ = false;
   Bytes offered_session_id_;
   int finished_seen_ = 0;
@@ -127,6 +130,20 @@ std::string describe_error(const Error& e);
 // Client options with the fields the tools set (the rest default).
 Connection::ClientOptions client_options(const std::string& server_name, bool trace,
                                          std::optional<Session> resume = std::nullopt);
+
+// The cipher suites the -cipher and -ciphersuites flags ask for, in OpenSSL's manner: -cipher names the
+// TLS 1.2 suites and -ciphersuites the TLS 1.3 ones (colon-separated IANA or OpenSSL names; -cipher takes
+// TLS 1.3 names too). A version whose suites neither flag names keeps its default suites. Empty when both
+// flags are empty (the config's defaults). Dies with one line on an unknown name or a TLS 1.2 suite in
+// -ciphersuites.
+std::vector<uint16_t> suites_from_flags(const std::string& cipher, const std::string& ciphersuites);
+
+// The version range of -tls1_2 / -tls1_3 (both false: TLS 1.2 to 1.3). Dies when both are given.
+std::pair<uint16_t, uint16_t> versions_from_flags(bool tls1_2, bool tls1_3);
+
+// Printable form of data for a log line: printable ASCII kept, a final newline dropped, other bytes
+// as \xNN; cut after max bytes with "...".
+std::string printable(ByteView data, size_t max = 200);
 
 // Raises the soft limit of open files to the hard limit (servers and load tools hold thousands).
 void raise_fd_limit();

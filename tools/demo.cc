@@ -1,9 +1,10 @@
-// bazel run //tools:demo -- [-kx rsa|dhe|ecdhe] [-cipher NAME] [-noauth]
+// bazel run //tools:demo -- [-tls1_2 | -tls1_3] [-kx rsa|dhe|ecdhe] [-cipher NAME] [-noauth] [-tickets]
 //
 // A sanstls client and server in one process, talking over memory (no network): a guided walk through
 // a full TLS 1.2 handshake with client authentication, a resumed (abbreviated) handshake, an
-// application-data round trip and a clean close. Every handshake message is printed as it is sent,
-// with what it carries.
+// application-data round trip and a clean close; then the same in TLS 1.3: a full handshake with
+// client authentication and a resumed one that carries 0-RTT early data. Every handshake message is
+// printed as it is sent, with what it carries.
 #include <unistd.h>
 
 #include <cctype>
@@ -21,12 +22,17 @@ namespace tools {
 namespace {
 
 const char kUsage[] =
-    "usage: demo [-kx rsa|dhe|ecdhe] [-cipher NAME] [-noauth] [-h]\n"
-    "  Runs a sanstls client and server in one process over memory and explains each step.\n"
-    "  -kx KX       key exchange: rsa, dhe or ecdhe (default ecdhe); picks an AES-128-GCM suite\n"
+    "usage: demo [-tls1_2 | -tls1_3] [-kx rsa|dhe|ecdhe] [-cipher NAME] [-noauth] [-tickets] [-h]\n"
+    "  Runs a sanstls client and server in one process over memory and explains each step: TLS 1.2\n"
+    "  (a full handshake, then a resumed one), then TLS 1.3 (a full handshake, then a resumed one with\n"
+    "  0-RTT early data).\n"
+    "  -tls1_2      show only the TLS 1.2 part\n"
+    "  -tls1_3      show only the TLS 1.3 part\n"
+    "  -kx KX       TLS 1.2 key exchange: rsa, dhe or ecdhe (default ecdhe); picks an AES-128-GCM suite\n"
     "  -cipher NAME a cipher suite by IANA or OpenSSL name (overrides -kx), e.g. ECDHE-ECDSA-CHACHA20-POLY1305\n"
+    "               for TLS 1.2 or TLS_CHACHA20_POLY1305_SHA256 for TLS 1.3 (default TLS_AES_128_GCM_SHA256)\n"
     "  -noauth      no client authentication (the server does not ask for a certificate)\n"
-    "  -tickets     resume with an RFC 5077 session ticket instead of a session ID\n"
+    "  -tickets     TLS 1.2: resume with an RFC 5077 session ticket instead of a session ID\n"
     "  -h           this help\n";
 
 // Finds tests/certs: in the current directory (bazel run's runfiles tree or the workspace), or in the
@@ -71,6 +77,9 @@ void show(Side& s) {
         s.done = true;
         break;
       case Event::Type::app_data:
+        if (ev->early_data)
+          std::printf("    [%s: received %zu bytes of 0-RTT early data: \"%s\", before the handshake is complete]\n",
+                      s.name, ev->data.size(), printable(ev->data).c_str());
         s.received.append(reinterpret_cast<const char*>(ev->data.data()), ev->data.size());
         break;
       case Event::Type::alert_received:
@@ -119,56 +128,37 @@ bool pump(Side& a, Side& b, bool show_records) {
   return true;
 }
 
-int run(int argc, char** argv) {
-  set_program_name(argv[0]);
-  std::string kx = "ecdhe", cipher;
+struct Options {
+  std::string kx = "ecdhe";
+  const CipherSuite* suite12 = nullptr;
+  const CipherSuite* suite13 = nullptr;
   bool auth = true, tickets = false;
-  ArgReader args(argc, argv);
-  std::string flag;
-  while (args.next(&flag)) {
-    if (flag == "-kx") {
-      kx = args.value();
-    } else if (flag == "-cipher") {
-      cipher = args.value();
-    } else if (flag == "-noauth") {
-      auth = false;
-    } else if (flag == "-tickets") {
-      tickets = true;
-    } else if (flag == "-h" || flag == "-help") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else {
-      die("unknown flag " + flag + " (see -h)");
-    }
-  }
-  if (cipher.empty()) {
-    if (kx == "rsa") cipher = "TLS_RSA_WITH_AES_128_GCM_SHA256";
-    else if (kx == "dhe") cipher = "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256";
-    else if (kx == "ecdhe") cipher = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
-    else die("-kx must be rsa, dhe or ecdhe, not '" + kx + "'");
-  }
-  const CipherSuite* suite = find_suite_by_name(cipher.c_str());
-  if (suite == nullptr) die("unknown cipher suite '" + cipher + "'");
-  if (suite->is_tls13()) die(cipher + " is a TLS 1.3 suite; this demo walks through TLS 1.2 (see -h)");
+  std::string certs;
+};
 
-  std::string certs = find_certs(argv[0]);
-  auto file = [&](const char* name) { return read_file_or_die(certs + "/" + name, "certificates"); };
+Bytes cert_file(const Options& o, const char* name) { return read_file_or_die(o.certs + "/" + name, "certificates"); }
 
+// The TLS 1.2 walk-through: a full handshake, data, close, then a resumed session. True when all went well.
+bool run_tls12(const Options& o, int part) {
+  const CipherSuite* suite = o.suite12;
+  auto file = [&](const char* name) { return cert_file(o, name); };
   ServerConfig::Builder sb;
   sb.certificate(file("server_rsa.pem"), file("server_rsa.key.pem"));
   sb.certificate(file("server_ec_chain.pem"), file("server_ec.key.pem"));
   sb.cipher_suites({suite->id});
-  if (auth) sb.client_auth(ClientAuth::required, file("ca.pem"));
+  sb.versions(version::tls12, version::tls12);
+  if (o.auth) sb.client_auth(ClientAuth::required, file("ca.pem"));
   Built<ServerConfig> server_cfg = sb.build();
   if (!server_cfg.ok()) die("server config: " + server_cfg.error);
 
   ClientConfig::Builder cb;
   cb.trust_anchors_pem(file("ca.pem"));
   cb.cipher_suites({suite->id});
-  if (auth) cb.client_certificate(file("client.pem"), file("client.key.pem"));
+  cb.versions(version::tls12, version::tls12);
+  if (o.auth) cb.client_certificate(file("client.pem"), file("client.key.pem"));
   // The classic flow resumes by session ID (the server keeps the session); -tickets shows RFC 5077,
   // where the server hands the client its session, sealed, in a NewSessionTicket message.
-  cb.tls12_tickets(tickets);
+  cb.tls12_tickets(o.tickets);
   Built<ClientConfig> client_cfg = cb.build();
   if (!client_cfg.ok()) die("client config: " + client_cfg.error);
 
@@ -177,11 +167,12 @@ int run(int argc, char** argv) {
 
   std::printf("sanstls demo: a TLS 1.2 client and server in one process, talking over memory.\n");
   std::printf("Cipher suite: %s (%s); client authentication: %s.\n\n", suite->iana_name, suite->openssl_name,
-              auth ? "on" : "off (-noauth)");
+              o.auth ? "on" : "off (-noauth)");
 
   // ---- Part 1: the full handshake.
-  std::printf("=== Part 1: a full handshake ===\n");
+  std::printf("=== Part %d: a full handshake ===\n", part);
   std::printf("The client starts: its first flight is ready before any byte arrives.\n\n");
+  g_step = 0;
   Connection client = Connection::client(client_cfg.config, client_options("localhost", true), *rng, clock);
   Connection server = Connection::server(server_cfg.config, *rng, clock);
   server.set_trace(true);
@@ -190,7 +181,7 @@ int run(int argc, char** argv) {
   Side s{"server", "client", &server, &explainer, {}};
   if (!pump(c, s, false) || !c.done || !s.done) die("the full handshake failed");
   std::printf("\nNegotiated (as the client sees it):\n%s", describe_info(*client.info()).c_str());
-  if (auth && server.info()->client_authenticated && !server.info()->peer_chain.empty())
+  if (o.auth && server.info()->client_authenticated && !server.info()->peer_chain.empty())
     std::printf("The server authenticated the client: %s\n",
                 certificate_subject(server.info()->peer_chain[0]).c_str());
 
@@ -222,8 +213,8 @@ int run(int argc, char** argv) {
   if (!session) die("the server gave no session to resume");
 
   // ---- Part 2: resumption.
-  std::printf("\n=== Part 2: a resumed session (abbreviated handshake) ===\n");
-  if (tickets)
+  std::printf("\n=== Part %d: a resumed session (abbreviated handshake) ===\n", part + 1);
+  if (o.tickets)
     std::printf("A new connection offers the ticket the server gave the first one. The server opens it and\n"
                 "finds the session, so no certificates and no key exchange: both sides reuse the master secret.\n\n");
   else
@@ -249,7 +240,161 @@ int run(int argc, char** argv) {
   client2.close();
   if (!pump(c2, s2, false)) die("closing failed");
   std::printf("\nDone: %s.\n", c.clean && c2.clean ? "both connections closed cleanly" : "closed");
-  return c.clean && c2.clean && client2.info()->resumed ? 0 : 1;
+  return c.clean && c2.clean && client2.info()->resumed;
+}
+
+// The TLS 1.3 walk-through: a full handshake with client authentication, then a resumed handshake that
+// carries 0-RTT early data. True when all went well.
+bool run_tls13(const Options& o, int part) {
+  const CipherSuite* suite = o.suite13;
+  auto file = [&](const char* name) { return cert_file(o, name); };
+  ServerConfig::Builder sb;
+  sb.certificate(file("server_rsa.pem"), file("server_rsa.key.pem"));
+  sb.certificate(file("server_ec_chain.pem"), file("server_ec.key.pem"));
+  sb.cipher_suites({suite->id});
+  sb.versions(version::tls13, version::tls13);
+  sb.middlebox_compat(false);  // no dummy ChangeCipherSpec messages: the flow as RFC 8446 2 draws it
+  sb.max_early_data(16384);
+  if (o.auth) sb.client_auth(ClientAuth::required, file("ca.pem"));
+  Built<ServerConfig> server_cfg = sb.build();
+  if (!server_cfg.ok()) die("server config: " + server_cfg.error);
+
+  ClientConfig::Builder cb;
+  cb.trust_anchors_pem(file("ca.pem"));
+  cb.cipher_suites({suite->id});
+  cb.versions(version::tls13, version::tls13);
+  cb.middlebox_compat(false);
+  cb.early_data(true);
+  if (o.auth) cb.client_certificate(file("client.pem"), file("client.key.pem"));
+  Built<ClientConfig> client_cfg = cb.build();
+  if (!client_cfg.ok()) die("client config: " + client_cfg.error);
+
+  auto rng = crypto::make_system_rng();
+  SystemClock clock;
+
+  std::printf("sanstls demo: a TLS 1.3 client and server in one process, talking over memory.\n");
+  std::printf("Cipher suite: %s; client authentication: %s.\n", suite->iana_name, o.auth ? "on" : "off (-noauth)");
+  std::printf("(Middlebox compatibility mode is off here, so no dummy ChangeCipherSpec records appear.)\n\n");
+
+  std::printf("=== Part %d: a TLS 1.3 handshake ===\n", part);
+  std::printf("One round trip: the client guesses the key-exchange group and sends its key share at once;\n"
+              "everything the server says after its ServerHello is encrypted.\n\n");
+  g_step = 0;
+  Connection client = Connection::client(client_cfg.config, client_options("localhost", true), *rng, clock);
+  Connection server = Connection::server(server_cfg.config, *rng, clock);
+  server.set_trace(true);
+  MessageExplainer explainer;
+  Side c{"client", "server", &client, &explainer, {}};
+  Side s{"server", "client", &server, &explainer, {}};
+  if (!pump(c, s, false) || !c.done || !s.done) die("the TLS 1.3 handshake failed");
+  std::printf("\nNegotiated (as the client sees it):\n%s", describe_info(*client.info()).c_str());
+  if (o.auth && server.info()->client_authenticated && !server.info()->peer_chain.empty())
+    std::printf("The server authenticated the client: %s\n",
+                certificate_subject(server.info()->peer_chain[0]).c_str());
+  const std::string question = "Hello over TLS 1.3!";
+  (void)client.send(ByteView::of(question));
+  if (!pump(c, s, false) || s.received != question) die("application data over TLS 1.3 failed");
+  (void)server.send(ByteView::of(std::string("HELLO BACK")));
+  if (!pump(c, s, false) || c.received != "HELLO BACK") die("application data over TLS 1.3 failed");
+  std::printf("Round trip: \"%s\" -> \"%s\"\n", question.c_str(), c.received.c_str());
+  client.close();
+  if (!pump(c, s, false)) die("closing failed");
+  if (!server.is_closed()) {
+    server.close();
+    if (!pump(c, s, false)) die("closing failed");
+  }
+  std::optional<Session> session = client.session();
+  if (!session) die("the server gave no ticket to resume with");
+
+  std::printf("\n=== Part %d: a resumed TLS 1.3 handshake with 0-RTT data ===\n", part + 1);
+  std::printf("A new connection offers the ticket (a pre-shared key). Because the ticket allows early data,\n"
+              "the client sends its request right behind the ClientHello, under a key derived from the\n"
+              "ticket: 0-RTT, before the server has said anything. (Such data can be replayed by an\n"
+              "attacker: the server takes each ticket's early data once, and only when configured to.)\n\n");
+  g_step = 0;
+  const std::string early = "GET /early HTTP/1.1 (sent as 0-RTT)";
+  Connection::ClientOptions opts = client_options("localhost", true, *session);
+  opts.early_data = Bytes(early.begin(), early.end());
+  Connection client2 = Connection::client(client_cfg.config, opts, *rng, clock);
+  Connection server2 = Connection::server(server_cfg.config, *rng, clock);
+  server2.set_trace(true);
+  MessageExplainer explainer2;
+  Side c2{"client", "server", &client2, &explainer2, {}};
+  Side s2{"server", "client", &server2, &explainer2, {}};
+  show(c2);  // the ClientHello
+  std::printf("    (then, in the same flight: %zu bytes of application data under the client early traffic key)\n",
+              early.size());
+  if (!pump(c2, s2, false) || !c2.done || !s2.done) die("the resumed TLS 1.3 handshake failed");
+  std::printf("\nNegotiated (as the client sees it):\n%s", describe_info(*client2.info()).c_str());
+  bool accepted = client2.info()->early_data_accepted && server2.info()->early_data_accepted;
+  std::printf("The session was %s, and the early data was %s: %d messages.\n",
+              client2.info()->resumed ? "resumed" : "NOT resumed", accepted ? "accepted" : "NOT accepted", g_step);
+  if (s2.received != early) die("the early data did not arrive");
+  (void)server2.send(ByteView::of(std::string("200 OK (answered in the server's first flight)")));
+  if (!pump(c2, s2, false)) die("application data over the resumed session failed");
+  std::printf("client received: \"%s\"\n", c2.received.c_str());
+  client2.close();
+  if (!pump(c2, s2, false)) die("closing failed");
+  std::printf("\nDone: %s.\n", c.clean && c2.clean ? "both connections closed cleanly" : "closed");
+  return c.clean && c2.clean && client2.info()->resumed && accepted;
+}
+
+int run(int argc, char** argv) {
+  set_program_name(argv[0]);
+  Options o;
+  std::string cipher;
+  bool only12 = false, only13 = false;
+  ArgReader args(argc, argv);
+  std::string flag;
+  while (args.next(&flag)) {
+    if (flag == "-kx") {
+      o.kx = args.value();
+    } else if (flag == "-cipher") {
+      cipher = args.value();
+    } else if (flag == "-noauth") {
+      o.auth = false;
+    } else if (flag == "-tickets") {
+      o.tickets = true;
+    } else if (flag == "-tls1_2") {
+      only12 = true;
+    } else if (flag == "-tls1_3") {
+      only13 = true;
+    } else if (flag == "-h" || flag == "-help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else {
+      die("unknown flag " + flag + " (see -h)");
+    }
+  }
+  if (only12 && only13) die("-tls1_2 and -tls1_3 exclude each other (give neither to see both)");
+  std::string name12;
+  if (o.kx == "rsa") name12 = "TLS_RSA_WITH_AES_128_GCM_SHA256";
+  else if (o.kx == "dhe") name12 = "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256";
+  else if (o.kx == "ecdhe") name12 = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+  else die("-kx must be rsa, dhe or ecdhe, not '" + o.kx + "'");
+  std::string name13 = "TLS_AES_128_GCM_SHA256";
+  if (!cipher.empty()) {
+    const CipherSuite* given = find_suite_by_name(cipher.c_str());
+    if (given == nullptr) die("unknown cipher suite '" + cipher + "'");
+    if (given->is_tls13() && only12) die(cipher + " is a TLS 1.3 suite, and -tls1_2 was given");
+    if (!given->is_tls13() && only13) die(cipher + " is a TLS 1.2 suite, and -tls1_3 was given");
+    (given->is_tls13() ? name13 : name12) = cipher;
+  }
+  o.suite12 = find_suite_by_name(name12.c_str());
+  o.suite13 = find_suite_by_name(name13.c_str());
+  o.certs = find_certs(argv[0]);
+
+  bool ok = true;
+  int part = 1;
+  if (!only13) {
+    ok = run_tls12(o, part) && ok;
+    part += 2;
+  }
+  if (!only12) {
+    if (!only13) std::printf("\n\n");
+    ok = run_tls13(o, part) && ok;
+  }
+  return ok ? 0 : 1;
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// tls_client: a TLS 1.2 client in the manner of `openssl s_client`. stdin goes to the server, the
+// tls_client: a TLS 1.3 and 1.2 client in the manner of `openssl s_client`. stdin goes to the server, the
 // server's data to stdout; everything else (connection details, traces, errors) goes to stderr.
 // Exit status: 0 when the handshake and the certificate verification succeeded and the connection
 // ended cleanly (close_notify); 1 otherwise, with one line on stderr saying why.
@@ -30,9 +30,13 @@ const char kUsage[] =
     "  -CAfile FILE        trust anchors (default /etc/ssl/certs/ca-certificates.crt)\n"
     "  -cert FILE -key FILE  a client certificate and its key\n"
     "  -alpn a,b           ALPN protocols to offer\n"
-    "  -cipher LIST        colon-separated suites (IANA or OpenSSL names)\n"
-    "  -sess_out FILE      save the session after the handshake\n"
+    "  -cipher LIST        TLS 1.2 suites, colon-separated (IANA or OpenSSL names; TLS 1.3 names too)\n"
+    "  -ciphersuites LIST  TLS 1.3 suites (TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256 ...)\n"
+    "  -tls1_2 | -tls1_3   speak only that version (default: both, TLS 1.3 preferred)\n"
+    "  -sess_out FILE      save the session (TLS 1.3: the last ticket the server sent)\n"
     "  -sess_in FILE       offer a saved session (prints Reused or New)\n"
+    "  -early_data FILE    send FILE as TLS 1.3 0-RTT data when the -sess_in session allows it (else\n"
+    "                      right after the handshake); prints whether the server accepted it\n"
     "  -keylogfile FILE    append secrets in the NSS key log format (also: SSLKEYLOGFILE)\n"
     "  -capture FILE       write a capture of the connection (replay it with tls_replay)\n"
     "  -msg                trace the handshake messages\n"
@@ -42,8 +46,9 @@ const char kUsage[] =
 
 struct Options {
   std::string connect = "localhost:4433";
-  std::string servername, cafile, cert, key, alpn, cipher, sess_out, sess_in, keylogfile, capture;
-  bool msg = false, quiet = false;
+  std::string servername, cafile, cert, key, alpn, cipher, ciphersuites, sess_out, sess_in, keylogfile, capture;
+  std::string early_data;
+  bool msg = false, quiet = false, tls1_2 = false, tls1_3 = false;
   uint64_t handshake_timeout_ms = 30000;
 };
 
@@ -59,6 +64,10 @@ Options parse(int argc, char** argv) {
     else if (f == "-key") o.key = args.path_value();
     else if (f == "-alpn") o.alpn = args.value();
     else if (f == "-cipher") o.cipher = args.value();
+    else if (f == "-ciphersuites") o.ciphersuites = args.value();
+    else if (f == "-tls1_2") o.tls1_2 = true;
+    else if (f == "-tls1_3") o.tls1_3 = true;
+    else if (f == "-early_data") o.early_data = args.path_value();
     else if (f == "-sess_out") o.sess_out = args.path_value();
     else if (f == "-sess_in") o.sess_in = args.path_value();
     else if (f == "-keylogfile") o.keylogfile = args.path_value();
@@ -109,11 +118,11 @@ int run(int argc, char** argv) {
   std::string cafile = o.cafile.empty() ? "/etc/ssl/certs/ca-certificates.crt" : o.cafile;
   b.trust_anchors_pem(read_file_or_die(cafile, "-CAfile"));
   if (!o.cert.empty()) b.client_certificate(read_file_or_die(o.cert, "-cert"), read_file_or_die(o.key, "-key"));
-  if (!o.cipher.empty()) {
-    for (const std::string& n : split(o.cipher, ':'))
-      if (find_suite_by_name(n.c_str()) == nullptr) die("unknown cipher suite '" + n + "' (see -h)");
-    b.cipher_suite_names(o.cipher);
-  }
+  std::vector<uint16_t> suites = suites_from_flags(o.cipher, o.ciphersuites);
+  if (!suites.empty()) b.cipher_suites(suites);
+  std::pair<uint16_t, uint16_t> versions = versions_from_flags(o.tls1_2, o.tls1_3);
+  b.versions(versions.first, versions.second);
+  if (!o.early_data.empty()) b.early_data(true);
   if (!o.alpn.empty()) b.alpn(split(o.alpn, ','));
   b.handshake_timeout_ms(o.handshake_timeout_ms);
   if (auto log = key_log_from_flag_or_env(o.keylogfile)) b.key_log(log);
@@ -128,6 +137,11 @@ int run(int argc, char** argv) {
     Session s;
     if (!Session::decode(saved, &s)) die("-sess_in " + o.sess_in + ": not a saved session");
     copts.resume = s;
+  }
+  if (!o.early_data.empty()) {
+    Bytes early = read_file_or_die(o.early_data, "-early_data");
+    if (early.size() > 16384) die("-early_data " + o.early_data + ": larger than 16384 bytes");
+    copts.early_data = std::move(early);
   }
 
   std::string err;
@@ -179,8 +193,18 @@ int run(int argc, char** argv) {
             const CipherSuite* s = find_suite(info.cipher_suite);
             std::fprintf(stderr, "---\n%s", describe_info(info).c_str());
             std::fprintf(stderr, "Verification: OK (%s)\n", name.c_str());
-            std::fprintf(stderr, "%s, %s, Cipher is %s\n---\n", info.resumed ? "Reused" : "New",
+            std::fprintf(stderr, "%s, %s, Cipher is %s\n", info.resumed ? "Reused" : "New",
                          version_name(info.version), s ? s->openssl_name : "?");
+            if (!o.early_data.empty()) {
+              const std::optional<Session>& r = copts.resume;
+              bool offered = r && r->version == version::tls13 && info.version == version::tls13 &&
+                             r->max_early_data >= copts.early_data.size();
+              std::fprintf(stderr, "Early data was %s\n",
+                           info.early_data_accepted ? "accepted"
+                           : offered ? "rejected (sent again after the handshake)"
+                                     : "not sent as 0-RTT (no session allows it): sent after the handshake");
+            }
+            std::fprintf(stderr, "---\n");
           }
           save_session();
           break;

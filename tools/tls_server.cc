@@ -1,7 +1,11 @@
-// tls_server: a TLS 1.2 server in the manner of `openssl s_server`, serving many connections at once
-// on one thread through the epoll adapter. Echo by default; -www answers HTTP GETs with a page showing
-// what was negotiated.
+// tls_server: a TLS 1.3 and 1.2 server in the manner of `openssl s_server`, serving many connections at
+// once on one thread through the epoll adapter. Echo by default; -www answers HTTP GETs with a page
+// showing what was negotiated. -capture DIR records each connection (tools/capture) for tls_replay.
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "core/connection.h"
@@ -10,6 +14,7 @@
 #include "crypto/crypto.h"
 #include "tools/adapters/epoll.h"
 #include "tools/adapters/socket.h"
+#include "tools/capture/capture.h"
 #include "tools/common.h"
 
 namespace sanstls {
@@ -26,7 +31,14 @@ const char kUsage[] =
     "  -verify [depth]       ask for a client certificate (optional); needs -CAfile\n"
     "  -Verify [depth]       require a client certificate; needs -CAfile\n"
     "  -alpn a,b             ALPN protocols, in preference order (-www: http/1.1 by default)\n"
-    "  -cipher LIST          colon-separated suites (IANA or OpenSSL names)\n"
+    "  -cipher LIST          TLS 1.2 suites, colon-separated (IANA or OpenSSL names; TLS 1.3 names too)\n"
+    "  -ciphersuites LIST    TLS 1.3 suites (TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256 ...)\n"
+    "  -tls1_2 | -tls1_3     speak only that version (default: both, TLS 1.3 preferred)\n"
+    "  -early_data [N]       accept TLS 1.3 0-RTT data, up to N bytes a connection (default 16384), and\n"
+    "                        print it as it arrives\n"
+    "  -capture DIR          write a capture of each connection to DIR/<n>.stls when it ends (replay it\n"
+    "                        with tls_replay); each connection then has its own ticket keys, so that its\n"
+    "                        capture replays alone (TLS 1.3 tickets do not resume across connections)\n"
     "  -www                  answer an HTTP GET with a page that shows the negotiated parameters\n"
     "  -naccept N            exit after N connections have been served\n"
     "  -keylogfile FILE      append secrets in the NSS key log format (also: SSLKEYLOGFILE)\n"
@@ -39,9 +51,10 @@ struct Options {
   std::string accept = "4433";
   std::vector<std::pair<std::string, std::string>> certs;  // (cert, key)
   std::string pending_cert, pending_key;
-  std::string servername, cafile, alpn, cipher, keylogfile;
+  std::string servername, cafile, alpn, cipher, ciphersuites, keylogfile, capture;
   ClientAuth auth = ClientAuth::none;
-  bool www = false, msg = false, quiet = false;
+  bool www = false, msg = false, quiet = false, tls1_2 = false, tls1_3 = false;
+  uint32_t early_data = 0;  // 0: refuse 0-RTT
   uint64_t naccept = 0;
   uint64_t handshake_timeout_ms = 30000;
 };
@@ -106,6 +119,11 @@ Options parse(int argc, char** argv) {
     else if (f == "-Verify") { o.auth = ClientAuth::required; (void)args.optional_number(&depth); }
     else if (f == "-alpn") o.alpn = args.value();
     else if (f == "-cipher") o.cipher = args.value();
+    else if (f == "-ciphersuites") o.ciphersuites = args.value();
+    else if (f == "-tls1_2") o.tls1_2 = true;
+    else if (f == "-tls1_3") o.tls1_3 = true;
+    else if (f == "-early_data") o.early_data = args.optional_number(&depth) ? static_cast<uint32_t>(depth) : 16384;
+    else if (f == "-capture") o.capture = args.path_value();
     else if (f == "-www") o.www = true;
     else if (f == "-naccept") o.naccept = args.number(1u << 30);
     else if (f == "-keylogfile") o.keylogfile = args.path_value();
@@ -119,6 +137,7 @@ Options parse(int argc, char** argv) {
   if (!o.pending_key.empty()) die("-key " + o.pending_key + " has no -cert");
   if (o.certs.empty()) die("no certificate: give -cert FILE -key FILE");
   if (o.auth != ClientAuth::none && o.cafile.empty()) die("-verify/-Verify need -CAfile FILE (the client CAs)");
+  if (o.early_data != 0 && o.tls1_2) die("-early_data needs TLS 1.3 (it is 0-RTT data); drop -tls1_2");
   return o;
 }
 
@@ -128,7 +147,7 @@ int run(int argc, char** argv) {
   Options o = parse(argc, argv);
   raise_fd_limit();
 
-  ServerConfig::Builder b;
+  std::vector<std::pair<Bytes, Bytes>> pairs;
   for (const auto& ck : o.certs) {
     Bytes cert = read_file_or_die(ck.first, "-cert");
     Bytes key = read_file_or_die(ck.second, "-key");
@@ -139,22 +158,41 @@ int run(int argc, char** argv) {
     if (!check.ok()) die(ck.first + " / " + ck.second + ": " + check.error);
     if (!o.servername.empty() && !check.config->certificates[0]->leaf->matches_name(o.servername))
       die("-servername " + o.servername + ": " + ck.first + " is not valid for that name");
-    b.certificate(cert, key);
+    pairs.emplace_back(std::move(cert), std::move(key));
   }
-  if (!o.cipher.empty()) {
-    for (const std::string& n : split(o.cipher, ':'))
-      if (find_suite_by_name(n.c_str()) == nullptr) die("unknown cipher suite '" + n + "' (see -h)");
-    b.cipher_suite_names(o.cipher);
+  std::vector<uint16_t> suites = suites_from_flags(o.cipher, o.ciphersuites);
+  std::pair<uint16_t, uint16_t> versions = versions_from_flags(o.tls1_2, o.tls1_3);
+  Bytes ca_pem;
+  if (o.auth != ClientAuth::none) ca_pem = read_file_or_die(o.cafile, "-CAfile");
+  std::shared_ptr<KeyLog> key_log = key_log_from_flag_or_env(o.keylogfile);
+  // Shared by every config, so that TLS 1.2 session IDs resume across connections in -capture mode too.
+  std::shared_ptr<SessionCache> cache = std::make_shared<InMemorySessionCache>();
+  auto make_config = [&]() {
+    ServerConfig::Builder b;
+    for (const auto& ck : pairs) b.certificate(ck.first, ck.second);
+    if (!suites.empty()) b.cipher_suites(suites);
+    b.versions(versions.first, versions.second);
+    if (!o.alpn.empty()) b.alpn(split(o.alpn, ','));
+    else if (o.www) b.alpn({"http/1.1"});  // browsers and curl offer h2 first; we speak HTTP/1.x
+    if (o.auth != ClientAuth::none) b.client_auth(o.auth, ca_pem);
+    if (!o.servername.empty()) b.strict_sni(true);
+    b.handshake_timeout_ms(o.handshake_timeout_ms);
+    b.session_cache(cache);
+    if (o.early_data != 0) b.max_early_data(o.early_data);
+    if (key_log) b.key_log(key_log);
+    Built<ServerConfig> built = b.build();
+    if (!built.ok()) die(built.error);
+    return built.config;
+  };
+  std::shared_ptr<const ServerConfig> config = make_config();
+  capture::DescribeOptions describe;
+  if (!o.capture.empty()) {
+    struct stat st;
+    if (stat(o.capture.c_str(), &st) != 0) die("-capture " + o.capture + ": " + std::strerror(errno));
+    if (!S_ISDIR(st.st_mode)) die("-capture " + o.capture + ": not a directory");
+    std::string err;
+    if (!ca_pem.empty()) crypto::default_provider().load_certificates(ca_pem, &describe.trust_anchors_der, &err);
   }
-  if (!o.alpn.empty()) b.alpn(split(o.alpn, ','));
-  else if (o.www) b.alpn({"http/1.1"});  // browsers and curl offer h2 first; we speak HTTP/1.x
-  if (o.auth != ClientAuth::none) b.client_auth(o.auth, read_file_or_die(o.cafile, "-CAfile"));
-  if (!o.servername.empty()) b.strict_sni(true);
-  b.handshake_timeout_ms(o.handshake_timeout_ms);
-  if (auto log = key_log_from_flag_or_env(o.keylogfile)) b.key_log(log);
-  Built<ServerConfig> built = b.build();
-  if (!built.ok()) die(built.error);
-  std::shared_ptr<const ServerConfig> config = built.config;
 
   std::string host;
   uint16_t port = 0;
@@ -184,14 +222,17 @@ int run(int argc, char** argv) {
         const HandshakeInfo& info = *c.connection().info();
         if (!o.quiet) {
           const CipherSuite* s = find_suite(info.cipher_suite);
-          std::printf("%s: handshake done with %s: %s, %s, %s%s%s\n", who.c_str(), c.peer().c_str(),
+          std::printf("%s: handshake done with %s: %s, %s, %s%s%s%s\n", who.c_str(), c.peer().c_str(),
                       version_name(info.version), s ? s->openssl_name : "?", info.resumed ? "Reused" : "New",
+                      info.early_data_accepted ? ", early data accepted" : "",
                       info.peer_chain.empty() ? "" : ", client ",
                       info.peer_chain.empty() ? "" : certificate_subject(info.peer_chain[0]).c_str());
         }
         break;
       }
       case Event::Type::app_data:
+        if (ev.early_data)  // 0-RTT: replayable by an attacker; an application acts on it with care
+          std::printf("%s: early data (%zu bytes): %s\n", who.c_str(), ev.data.size(), printable(ev.data).c_str());
         if (!o.www) {
           c.send(ev.data);
           break;
@@ -229,14 +270,26 @@ int run(int argc, char** argv) {
                         : info.clean ? "clean close" : "closed without close_notify";
       std::printf("conn %llu: closed (%s)\n", static_cast<unsigned long long>(c.id()), why.c_str());
     }
+    if (auto* cc = c.engine_as<capture::CapturingConnection>()) {
+      std::string path = o.capture + "/" + std::to_string(c.id()) + ".stlscap", err;
+      if (!cc->save(path, &err)) std::fprintf(stderr, "tls_server: -capture: %s\n", err.c_str());
+      else if (!o.quiet) std::printf("conn %llu: capture written to %s\n", static_cast<unsigned long long>(c.id()), path.c_str());
+    }
   };
   bool listening = loop.listen(lfd, [&](int fd, const std::string& peer) {
     accepted++;
-    Connection conn = Connection::server(config, *rng, clock);
-    if (o.msg) conn.set_trace(true);
     EpollHandlers h;
     h.on_event = on_event;
     h.on_closed = on_closed;
+    std::unique_ptr<LoopConnection> conn;
+    if (o.capture.empty()) {
+      conn = make_loop_connection(Connection::server(config, *rng, clock));
+    } else {
+      // A config of its own: its ticket keys are drawn from this connection's (recorded) generator.
+      auto cc = capture::CapturingConnection::server(make_config(), *rng, clock, describe);
+      conn = make_loop_connection(std::move(cc));
+    }
+    if (o.msg) conn->set_trace(true);
     EpollConn* c = loop.add(fd, std::move(conn), std::move(h), peer);
     if (c != nullptr) c->user = std::make_shared<ConnData>();
     if (loop.connections() > max_concurrent) max_concurrent = loop.connections();

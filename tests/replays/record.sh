@@ -72,7 +72,7 @@ tlsclient() {
   peer=$!
   sleep 1
   (echo "hello from tls_client"; sleep 2) | timeout 15 "$tls_client" -connect "127.0.0.1:$port" -servername localhost \
-    -CAfile $certs/ca.pem -cipher "$suites" -capture "$dir/$name.stlscap" -quiet >/dev/null 2>&1 || true
+    -CAfile $certs/ca.pem -tls1_2 -cipher "$suites" -capture "$dir/$name.stlscap" -quiet >/dev/null 2>&1 || true
   kill "$peer" 2>/dev/null || true
   wait "$peer" 2>/dev/null || true
   peer=""

@@ -59,7 +59,7 @@ void EpollConn::abort() {
   loop_->touched_.push_back(id_);
 }
 
-size_t EpollConn::buffered_output() const { return (app_out_.size() - app_off_) + conn_.pending_output().size(); }
+size_t EpollConn::buffered_output() const { return (app_out_.size() - app_off_) + conn_->pending_output().size(); }
 
 // ---------------------------------------------------------------------------------------------------
 // EpollLoop
@@ -122,6 +122,11 @@ void EpollLoop::accept_all(int listen_fd) {
 }
 
 EpollConn* EpollLoop::add(int fd, Connection conn, EpollHandlers handlers, const std::string& peer) {
+  return add(fd, make_loop_connection(std::move(conn)), std::move(handlers), peer);
+}
+
+EpollConn* EpollLoop::add(int fd, std::unique_ptr<LoopConnection> conn, EpollHandlers handlers,
+                          const std::string& peer) {
   net::set_nonblocking(fd);
   uint64_t id = next_id_++;
   std::unique_ptr<EpollConn> c(new EpollConn(this, id, fd, std::move(conn), std::move(handlers), peer));
@@ -144,6 +149,11 @@ EpollConn* EpollLoop::add(int fd, Connection conn, EpollHandlers handlers, const
 
 EpollConn* EpollLoop::connect(const std::string& host, uint16_t port, Connection conn, EpollHandlers handlers,
                               std::string* error) {
+  return connect(host, port, make_loop_connection(std::move(conn)), std::move(handlers), error);
+}
+
+EpollConn* EpollLoop::connect(const std::string& host, uint16_t port, std::unique_ptr<LoopConnection> conn,
+                              EpollHandlers handlers, std::string* error) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -242,10 +252,10 @@ bool EpollLoop::run_once(int max_wait_ms) {
       c.info_.timed_out = true;
       c.aborted_ = true;
     }
-    uint64_t d = c.conn_.next_deadline();
+    uint64_t d = c.conn_->next_deadline();
     if (d != 0 && d <= now) {
       c.info_.timed_out = true;
-      c.conn_.on_timeout();
+      c.conn_->on_timeout();
       dispatch_events(c);
       write_to(c);  // nothing for a timeout today, but an alert if the engine ever sends one
     }
@@ -274,26 +284,29 @@ void EpollLoop::serve(EpollConn& c, uint32_t events) {
     if (!c.paused_) read_from(c);
   }
   write_to(c);
+  // Served and nothing left to write: the connection is idle until its socket wakes it again, so the
+  // engine gives its record buffers back (they come back with the next record).
+  if (c.conn_->pending_output().empty() && c.buffered_output() == 0) c.conn_->release_buffers();
   settle(c);
 }
 
 void EpollLoop::read_from(EpollConn& c) {
   size_t total = 0;
-  while (!c.aborted_ && !c.eof_ && c.conn_.wants_read() && total < opt_.max_read_per_wake) {
+  while (!c.aborted_ && !c.eof_ && c.conn_->wants_read() && total < opt_.max_read_per_wake) {
     if (c.info_.handshake_done && c.buffered_output() > opt_.high_water) break;  // backpressure
     ssize_t n = ::recv(c.fd_, readbuf_.data(), readbuf_.size(), 0);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return;
       c.info_.transport_error = std::string("recv: ") + std::strerror(errno);
-      c.conn_.receive_eof();
+      c.conn_->receive_eof();
       dispatch_events(c);
       c.aborted_ = true;
       return;
     }
     if (n == 0) {
       c.eof_ = true;
-      c.conn_.receive_eof();
+      c.conn_->receive_eof();
       dispatch_events(c);
       return;
     }
@@ -301,7 +314,7 @@ void EpollLoop::read_from(EpollConn& c) {
     size_t off = 0;
     int stuck = 0;
     while (off < static_cast<size_t>(n)) {
-      Result<size_t> r = c.conn_.receive(ByteView(readbuf_.data() + off, static_cast<size_t>(n) - off));
+      Result<size_t> r = c.conn_->receive(ByteView(readbuf_.data() + off, static_cast<size_t>(n) - off));
       if (!r.ok()) {
         dispatch_events(c);  // the Closed event; the alert is in pending_output()
         return;
@@ -321,11 +334,11 @@ void EpollLoop::read_from(EpollConn& c) {
 }
 
 void EpollLoop::dispatch_events(EpollConn& c) {
-  while (auto ev = c.conn_.next_event()) {
+  while (auto ev = c.conn_->next_event()) {
     if (ev->type == Event::Type::handshake_done) c.info_.handshake_done = true;
     if (ev->type == Event::Type::closed) {
       c.info_.clean = ev->clean;
-      if (const Error* e = c.conn_.error()) c.info_.error = *e;
+      if (const Error* e = c.conn_->error()) c.info_.error = *e;
     }
     if (c.handlers_.on_event) c.handlers_.on_event(c, *ev);
     feed_engine(c);
@@ -333,9 +346,9 @@ void EpollLoop::dispatch_events(EpollConn& c) {
 }
 
 void EpollLoop::feed_engine(EpollConn& c) {
-  while (c.app_off_ < c.app_out_.size() && !c.conn_.error() && !c.close_sent_) {
+  while (c.app_off_ < c.app_out_.size() && !c.conn_->error() && !c.close_sent_) {
     ByteView rest(reinterpret_cast<const uint8_t*>(c.app_out_.data()) + c.app_off_, c.app_out_.size() - c.app_off_);
-    Result<size_t> r = c.conn_.send(rest);
+    Result<size_t> r = c.conn_->send(rest);
     if (!r.ok() || r.value() == 0) break;
     c.app_off_ += r.value();
   }
@@ -344,7 +357,7 @@ void EpollLoop::feed_engine(EpollConn& c) {
     c.app_off_ = 0;
   }
   if (c.close_requested_ && !c.close_sent_ && c.app_out_.empty()) {
-    c.conn_.close();
+    c.conn_->close();
     c.close_sent_ = true;
     c.linger_ms_ = clock_.now_ms() + opt_.close_linger_ms;
   }
@@ -354,7 +367,7 @@ void EpollLoop::write_to(EpollConn& c) {
   if (c.connecting_ || c.aborted_) return;
   for (;;) {
     feed_engine(c);
-    ByteView out = c.conn_.pending_output();
+    ByteView out = c.conn_->pending_output();
     if (out.empty()) return;
     ssize_t n = ::send(c.fd_, out.data(), out.size(), MSG_NOSIGNAL);
     if (n < 0) {
@@ -364,7 +377,7 @@ void EpollLoop::write_to(EpollConn& c) {
       c.aborted_ = true;
       return;
     }
-    c.conn_.consume_output(static_cast<size_t>(n));
+    c.conn_->consume_output(static_cast<size_t>(n));
   }
 }
 
@@ -376,7 +389,7 @@ void EpollLoop::set_timer(EpollConn& c, uint64_t at) {
 }
 
 bool EpollLoop::settle(EpollConn& c) {
-  Connection& conn = c.conn_;
+  LoopConnection& conn = *c.conn_;
   // The peer's close_notify is answered with ours (RFC 5246 7.2.1).
   if (c.info_.clean && !c.close_sent_ && !conn.error() && !c.aborted_) {
     c.close_requested_ = true;

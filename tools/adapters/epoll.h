@@ -30,6 +30,13 @@
 //
 // Single-threaded: every method must be called from the thread that runs run_once(), and handlers must
 // not destroy the loop. Handlers may call send(), close() and abort() on any connection and add().
+//
+// What the loop holds: any engine with Connection's methods, through the LoopConnection interface.
+// add(fd, Connection, ...) wraps a plain Connection; to drive something else (a
+// capture::CapturingConnection that records itself), wrap it with make_loop_connection() and get it
+// back in the handlers with EpollConn::engine_as<T>():
+//   loop.add(fd, make_loop_connection(capture::CapturingConnection::server(config, rng, clock)), h);
+//   ... in on_closed: c.engine_as<capture::CapturingConnection>()->save(path, &err);
 #ifndef SANSTLS_TOOLS_ADAPTERS_EPOLL_H_
 #define SANSTLS_TOOLS_ADAPTERS_EPOLL_H_
 
@@ -49,6 +56,73 @@ namespace sanstls {
 
 class EpollLoop;
 class EpollConn;
+
+// The calls the loop makes on an engine, and the queries tools make: Connection's public methods
+// (core/connection.h has their contracts). Implemented by LoopConnectionOf<T>.
+class LoopConnection {
+ public:
+  virtual ~LoopConnection() = default;
+  virtual Result<size_t> receive(ByteView data) = 0;
+  virtual void receive_eof() = 0;
+  virtual std::optional<Event> next_event() = 0;
+  virtual Result<size_t> send(ByteView data) = 0;
+  virtual ByteView pending_output() const = 0;
+  virtual void consume_output(size_t n) = 0;
+  virtual void close() = 0;
+  virtual uint64_t next_deadline() const = 0;
+  virtual void on_timeout() = 0;
+  virtual Status key_update(bool request_peer) = 0;
+  virtual Status request_client_certificate() = 0;
+  virtual void set_trace(bool on) = 0;
+  virtual void release_buffers() = 0;
+  virtual bool is_client() const = 0;
+  virtual bool is_handshaking() const = 0;
+  virtual bool is_closed() const = 0;
+  virtual bool wants_read() const = 0;
+  virtual const HandshakeInfo* info() const = 0;
+  virtual std::optional<Session> session() const = 0;
+  virtual const Error* error() const = 0;
+};
+
+// Holds a T (Connection, capture::CapturingConnection, or any type with the same methods) and forwards
+// every call to it. get() gives the T itself.
+template <typename T>
+class LoopConnectionOf final : public LoopConnection {
+ public:
+  explicit LoopConnectionOf(T conn) : conn_(std::move(conn)) {}
+  T& get() { return conn_; }
+  const T& get() const { return conn_; }
+
+  Result<size_t> receive(ByteView data) override { return conn_.receive(data); }
+  void receive_eof() override { conn_.receive_eof(); }
+  std::optional<Event> next_event() override { return conn_.next_event(); }
+  Result<size_t> send(ByteView data) override { return conn_.send(data); }
+  ByteView pending_output() const override { return conn_.pending_output(); }
+  void consume_output(size_t n) override { conn_.consume_output(n); }
+  void close() override { conn_.close(); }
+  void release_buffers() override { conn_.release_buffers(); }
+  uint64_t next_deadline() const override { return conn_.next_deadline(); }
+  void on_timeout() override { conn_.on_timeout(); }
+  Status key_update(bool request_peer) override { return conn_.key_update(request_peer); }
+  Status request_client_certificate() override { return conn_.request_client_certificate(); }
+  void set_trace(bool on) override { conn_.set_trace(on); }
+  bool is_client() const override { return conn_.is_client(); }
+  bool is_handshaking() const override { return conn_.is_handshaking(); }
+  bool is_closed() const override { return conn_.is_closed(); }
+  bool wants_read() const override { return conn_.wants_read(); }
+  const HandshakeInfo* info() const override { return conn_.info(); }
+  std::optional<Session> session() const override { return conn_.session(); }
+  const Error* error() const override { return conn_.error(); }
+
+ private:
+  T conn_;
+};
+
+// `conn` moved into a LoopConnectionOf<T>, for EpollLoop::add() and connect().
+template <typename T>
+std::unique_ptr<LoopConnection> make_loop_connection(T conn) {
+  return std::make_unique<LoopConnectionOf<T>>(std::move(conn));
+}
 
 // How a connection ended, given to on_closed.
 struct CloseInfo {
@@ -71,7 +145,14 @@ class EpollConn {
  public:
   uint64_t id() const { return id_; }
   const std::string& peer() const { return peer_; }
-  Connection& connection() { return conn_; }
+  // The engine, for queries (info(), session(), error() ...) and for key_update() and the like.
+  LoopConnection& connection() { return *conn_; }
+  // The engine as the T it was added as (make_loop_connection(T)), or null when it is another type.
+  template <typename T>
+  T* engine_as() {
+    auto* held = dynamic_cast<LoopConnectionOf<T>*>(conn_.get());
+    return held == nullptr ? nullptr : &held->get();
+  }
 
   // Queues application data (all of it; sent after the handshake when called before it). Ignored
   // after close() or abort().
@@ -91,13 +172,14 @@ class EpollConn {
 
  private:
   friend class EpollLoop;
-  EpollConn(EpollLoop* loop, uint64_t id, int fd, Connection conn, EpollHandlers h, std::string peer)
+  EpollConn(EpollLoop* loop, uint64_t id, int fd, std::unique_ptr<LoopConnection> conn, EpollHandlers h,
+            std::string peer)
       : loop_(loop), id_(id), fd_(fd), conn_(std::move(conn)), handlers_(std::move(h)), peer_(std::move(peer)) {}
 
   EpollLoop* loop_;
   uint64_t id_;
   int fd_;
-  Connection conn_;
+  std::unique_ptr<LoopConnection> conn_;  // never null
   EpollHandlers handlers_;
   std::string peer_;
   std::string app_out_;         // queued by send(), not yet taken by the engine
@@ -145,11 +227,16 @@ class EpollLoop {
   // null: on an epoll error (the fd is closed, error() says why, on_closed is not called), or when the
   // connection already ended (on_closed was called).
   EpollConn* add(int fd, Connection conn, EpollHandlers handlers, const std::string& peer = "");
+  // The same for any engine (make_loop_connection()). Precondition: conn is not null.
+  EpollConn* add(int fd, std::unique_ptr<LoopConnection> conn, EpollHandlers handlers, const std::string& peer = "");
   // Starts a non-blocking TCP connect to host:port (numeric or resolvable host) and adds the
   // connection. Null with *error set when it could not start (resolution, socket; on_closed is not
   // called); null with *error empty when the connection already ended (on_closed was called).
   EpollConn* connect(const std::string& host, uint16_t port, Connection conn, EpollHandlers handlers,
                      std::string* error);
+  // The same for any engine (make_loop_connection()). Precondition: conn is not null.
+  EpollConn* connect(const std::string& host, uint16_t port, std::unique_ptr<LoopConnection> conn,
+                     EpollHandlers handlers, std::string* error);
 
   // Waits up to max_wait_ms (less when a deadline is sooner) for sockets to be ready, serves them, and
   // fires passed deadlines. Returns false on an epoll error.

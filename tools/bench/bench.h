@@ -19,6 +19,7 @@ enum class Kind : uint8_t { full, resumed, bulk };
 enum class Kx : uint8_t { ecdhe_ecdsa, ecdhe_rsa, rsa };
 enum class Group : uint8_t { x25519, p256, none };
 enum class Cipher : uint8_t { aes_128_gcm, chacha20_poly1305 };
+enum class Version : uint8_t { tls12, tls13 };
 
 struct Scenario {
   std::string name;  // "full_ecdsa_x25519", ...
@@ -26,10 +27,17 @@ struct Scenario {
   Kx kx;
   Group group;
   Cipher cipher;
-  // The one suite every stack is limited to, by its OpenSSL name (all three stacks know it).
+  // TLS 1.3 scenarios (issue 8): kx says which certificate (ECDSA or RSA) and group the key share;
+  // resumption is by ticket with psk_dhe_ke. Every stack is pinned to the scenario's one version.
+  Version version = Version::tls12;
+  bool tls13() const { return version == Version::tls13; }
+  // The one suite every stack is limited to, by its OpenSSL name (all three stacks know it; TLS 1.3
+  // names are the IANA ones, which OpenSSL and sanstls both take).
   std::string openssl_suite() const;
   // IANA code point of that suite.
   uint16_t suite_id() const;
+  // Wire version: 0x0303 or 0x0304.
+  uint16_t version_id() const { return tls13() ? 0x0304 : 0x0303; }
 };
 
 // Every scenario the benchmark runs, in table order.
@@ -102,6 +110,12 @@ class Stack {
  public:
   virtual ~Stack() = default;
   virtual const char* name() const = 0;
+  // Whether the stack can run the scenario at all (mbedTLS 2.28 has no TLS 1.3). When false, no other
+  // method is called for it and the tables say "n/a".
+  virtual bool supports(const Scenario& s) const {
+    (void)s;
+    return true;
+  }
   // Builds the configs for the scenario (not timed). False (with *error) if the stack cannot run it.
   virtual bool prepare(const Scenario& s, const Certs& certs, std::string* error) = 0;
   // n handshakes (full or resumed as the scenario says) on new connections; setup and teardown timed.

@@ -101,6 +101,9 @@ class MbedtlsStack final : public Stack {
   }
   const char* name() const override { return "mbedtls"; }
 
+  // mbedTLS 2.28 has TLS 1.2 only (its TLS 1.3 is a 3.x prototype).
+  bool supports(const Scenario& s) const override { return !s.tls13(); }
+
   bool prepare(const Scenario& s, const Certs& certs, std::string* error) override {
     s_ = s;
     certs_ = &certs;

@@ -44,14 +44,19 @@ class OpensslStack final : public Stack {
     if (cctx_ == nullptr || sctx_ == nullptr) return bad(error, "SSL_CTX_new");
     const char* group = s.group == Group::p256 ? "P-256" : "X25519:P-256";  // as sanstls
     std::string suite = s.openssl_suite();
+    const int version = s.tls13() ? TLS1_3_VERSION : TLS1_2_VERSION;
+    // TLS 1.3 signs with RSA-PSS; rsa_pkcs1_sha256 stays for the certificates (as sanstls).
+    const char* sigalgs = s.tls13() ? "ECDSA+SHA256:rsa_pss_rsae_sha256:RSA+SHA256" : "ECDSA+SHA256:RSA+SHA256";
     for (SSL_CTX* ctx : {cctx_, sctx_}) {
-      if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
-          !SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) ||
-          !SSL_CTX_set_cipher_list(ctx, suite.c_str()) || !SSL_CTX_set1_groups_list(ctx, group) ||
-          !SSL_CTX_set1_sigalgs_list(ctx, "ECDSA+SHA256:RSA+SHA256"))
+      if (!SSL_CTX_set_min_proto_version(ctx, version) || !SSL_CTX_set_max_proto_version(ctx, version) ||
+          !(s.tls13() ? SSL_CTX_set_ciphersuites(ctx, suite.c_str()) : SSL_CTX_set_cipher_list(ctx, suite.c_str())) ||
+          !SSL_CTX_set1_groups_list(ctx, group) || !SSL_CTX_set1_sigalgs_list(ctx, sigalgs))
         return bad(error, "context settings");
-      SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+      // TLS 1.2: session IDs, no tickets. TLS 1.3: one (stateless) ticket per handshake, as sanstls
+      // sends; resumption with psk_dhe_ke (OpenSSL's default).
+      if (!s.tls13()) SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
     }
+    if (s.tls13() && !SSL_CTX_set_num_tickets(sctx_, 1)) return bad(error, "num_tickets");
     std::string ca = certs.path("ca.pem");
     if (!SSL_CTX_load_verify_locations(cctx_, ca.c_str(), nullptr)) return bad(error, "CA file");
     SSL_CTX_set_verify(cctx_, SSL_VERIFY_PEER, nullptr);
@@ -188,9 +193,18 @@ class OpensslStack final : public Stack {
       step(p.s, ss, &sd, "server");
     }
     if (!cd || !sd) fail("openssl: handshake did not finish");
+    // TLS 1.3: the client reads the server's NewSessionTicket (sanstls's client does in its handshake
+    // too; OpenSSL's server wrote it when it took the client's Finished).
+    if (s_.tls13()) {
+      InSide in(cs);
+      unsigned char byte;
+      int rc = SSL_read(p.c, &byte, 1);
+      if (rc > 0 || SSL_get_error(p.c, rc) != SSL_ERROR_WANT_READ) fail("openssl: client ticket read: " + ossl_error());
+    }
     if ((SSL_session_reused(p.c) == 1) != resume) fail("openssl: resumption not as expected");
     const SSL_CIPHER* c = SSL_get_current_cipher(p.c);
     if (c == nullptr || (SSL_CIPHER_get_id(c) & 0xffff) != s_.suite_id()) fail("openssl: wrong suite");
+    if (SSL_version(p.c) != s_.version_id()) fail("openssl: wrong version");
   }
 
   size_t transfer(Pair& p, Side& cs, Side& ss, const Bytes& data, Bytes* got, size_t bytes) {

@@ -1,5 +1,7 @@
 // tls_bench driver for sanstls: a client and a server Connection joined in memory (the same pumping as
 // tests/pair.cc, with every call timed and charged to its side).
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -41,6 +43,8 @@ struct Pair {
   size_t received = 0;     // application bytes the server got
   size_t wire = 0;         // bytes moved either way
   Bytes first_record;      // the first application data the server got (checked by bulk)
+  bool got_ticket = false;  // client: a TLS 1.3 NewSessionTicket arrived
+  size_t hs_bytes = 0, flight = 0;
 
   void drain(Connection& conn, Side& side, bool is_server) {
     InSide in(side);
@@ -61,7 +65,16 @@ struct Pair {
           fail(std::string("sanstls: unexpected ") + (is_server ? "server" : "client") + " event " +
                std::to_string(static_cast<int>(ev->type)) +
                (conn.error() ? " (" + conn.error()->to_string() + ")" : std::string()));
-        default:  // traces, TLS 1.3 tickets: nothing to do
+        case Event::Type::session_ticket:
+          got_ticket = true;
+          break;
+        case Event::Type::handshake_message:
+          if (!is_server) {
+            hs_bytes += ev->data.size();
+            std::fprintf(stderr, "  msg %d %s %zu\n", ev->message_type, ev->direction == Direction::sent ? "sent" : "recv", ev->data.size());
+          }
+          break;
+        default:
           break;
       }
     }
@@ -214,14 +227,19 @@ class SanstlsStack final : public Stack {
   bool build(const crypto::Provider& provider, std::shared_ptr<const ClientConfig>* cc,
              std::shared_ptr<const ServerConfig>* sc, std::string* error) {
     const std::string suite = s_.openssl_suite();
-    std::vector<uint16_t> schemes = {0x0403, 0x0401};  // ecdsa_secp256r1_sha256, rsa_pkcs1_sha256
+    // ecdsa_secp256r1_sha256, rsa_pkcs1_sha256; TLS 1.3 signs with RSA-PSS (rsa_pss_rsae_sha256) and keeps
+    // rsa_pkcs1_sha256 for the certificates' own signatures.
+    std::vector<uint16_t> schemes = {0x0403, 0x0401};
+    if (s_.tls13()) schemes = {0x0403, 0x0804, 0x0401};
+    const uint16_t version = s_.version_id();
     // P-256 is offered too after X25519: TLS 1.2 also checks an ECDSA certificate's curve against it.
     std::vector<uint16_t> groups = {group_code(s_.group)};
     if (s_.group != Group::p256) groups.push_back(0x0017);
     ServerConfig::Builder sb;
     sb.provider(provider).certificate(certs_->chain(s_), certs_->key(s_)).cipher_suite_names(suite);
-    // TLS 1.2 and session-ID resumption, as the other stacks are configured.
-    sb.groups(groups).signature_schemes(schemes).versions(0x0303, 0x0303).tickets(false);
+    // TLS 1.2 with session-ID resumption, or TLS 1.3 with one ticket per handshake (psk_dhe_ke), as the
+    // other stacks are configured.
+    sb.groups(groups).signature_schemes(schemes).versions(version, version).tickets(s_.tls13());
     Built<ServerConfig> sbuilt = sb.build();
     if (!sbuilt.ok()) {
       *error = "server config: " + sbuilt.error;
@@ -229,7 +247,7 @@ class SanstlsStack final : public Stack {
     }
     ClientConfig::Builder cb;
     cb.provider(provider).trust_anchors_pem(certs_->ca_pem).cipher_suite_names(suite);
-    cb.groups(groups).signature_schemes(schemes).versions(0x0303, 0x0303);
+    cb.groups(groups).signature_schemes(schemes).versions(version, version);
     Built<ClientConfig> cbuilt = cb.build();
     if (!cbuilt.ok()) {
       *error = "client config: " + cbuilt.error;
@@ -250,6 +268,7 @@ class SanstlsStack final : public Stack {
       Connection::ClientOptions o;
       o.server_name = certs_->server_name;
       o.resume = session;
+      o.trace = std::getenv("TLS_BENCH_SIZES") != nullptr;
       p.c.emplace(Connection::client(cc, std::move(o), *crng_, clock_));
     }
     {
@@ -263,9 +282,17 @@ class SanstlsStack final : public Stack {
     if (!p.c_done || !p.s_done) fail("sanstls: handshake did not finish");
     bool resumed = p.c->info()->resumed;
     if (resumed != (s_.kind == Kind::resumed)) fail("sanstls: resumption not as expected");
-    if (p.c->info()->version != 0x0303) fail("sanstls: not TLS 1.2 (the other stacks are pinned to it)");
+    if (p.c->info()->version != s_.version_id()) fail("sanstls: not the scenario's version");
     if (p.c->info()->cipher_suite != s_.suite_id()) fail("sanstls: wrong suite");
-    if (s_.kx != Kx::rsa && !resumed && p.c->info()->group != group_code(s_.group)) fail("sanstls: wrong group");
+    // TLS 1.3 resumption is psk_dhe_ke: a group there too.
+    if (s_.kx != Kx::rsa && (!resumed || s_.tls13()) && p.c->info()->group != group_code(s_.group))
+      fail("sanstls: wrong group");
+    // TLS 1.3: the server's ticket came in the same pump (the full handshakes make one each, too).
+    if (s_.tls13() && !p.got_ticket) fail("sanstls: no TLS 1.3 ticket");
+    if (const char* e = std::getenv("TLS_BENCH_SIZES")) {
+      (void)e;
+      std::fprintf(stderr, "sizes %s: transcript %zu, server flight %zu wire %zu\n", s_.name.c_str(), p.hs_bytes, p.flight, p.wire);
+    }
     last_wire_ = p.wire;
   }
 

@@ -1,5 +1,6 @@
 // tls_bench: sanstls side by side with mbedTLS's own TLS 1.2 stack, OpenSSL 3's libssl and the crypto
-// floor, in one process, in memory (issue 7; docs/benchmark.md shows a run and explains it).
+// floor, in one process, in memory (issue 7: TLS 1.2; issue 8: TLS 1.3 scenarios, named *13_*, where
+// mbedTLS 2.28 is n/a). docs/benchmark.md shows a run and explains it.
 //
 //   bazel run --config=opt //tools:tls_bench -- [--quick] [--reps N] [--out FILE.json|FILE.csv]
 //       [--certs DIR] [--only SUBSTRING] [--stacks sanstls,mbedtls,openssl] [--no-memory] [--no-floor]
@@ -34,12 +35,14 @@ void fail(const std::string& what) {
 }
 
 std::string Scenario::openssl_suite() const {
+  if (tls13()) return cipher == Cipher::chacha20_poly1305 ? "TLS_CHACHA20_POLY1305_SHA256" : "TLS_AES_128_GCM_SHA256";
   if (kx == Kx::rsa) return "AES128-GCM-SHA256";
   if (kx == Kx::ecdhe_rsa) return "ECDHE-RSA-AES128-GCM-SHA256";
   return cipher == Cipher::chacha20_poly1305 ? "ECDHE-ECDSA-CHACHA20-POLY1305" : "ECDHE-ECDSA-AES128-GCM-SHA256";
 }
 
 uint16_t Scenario::suite_id() const {
+  if (tls13()) return cipher == Cipher::chacha20_poly1305 ? 0x1303 : 0x1301;
   if (kx == Kx::rsa) return 0x009c;
   if (kx == Kx::ecdhe_rsa) return 0xc02f;
   return cipher == Cipher::chacha20_poly1305 ? 0xcca9 : 0xc02b;
@@ -54,6 +57,12 @@ const std::vector<Scenario>& all_scenarios() {
       {"resumed_ecdsa", Kind::resumed, Kx::ecdhe_ecdsa, Group::x25519, Cipher::aes_128_gcm},
       {"bulk_aes128gcm", Kind::bulk, Kx::ecdhe_ecdsa, Group::x25519, Cipher::aes_128_gcm},
       {"bulk_chacha20", Kind::bulk, Kx::ecdhe_ecdsa, Group::x25519, Cipher::chacha20_poly1305},
+      // TLS 1.3 (issue 8). mbedTLS 2.28 has no TLS 1.3: its column says n/a.
+      {"full13_ecdsa_x25519", Kind::full, Kx::ecdhe_ecdsa, Group::x25519, Cipher::aes_128_gcm, Version::tls13},
+      {"full13_rsa_x25519", Kind::full, Kx::ecdhe_rsa, Group::x25519, Cipher::aes_128_gcm, Version::tls13},
+      {"resumed13_ecdsa", Kind::resumed, Kx::ecdhe_ecdsa, Group::x25519, Cipher::aes_128_gcm, Version::tls13},
+      {"bulk13_aes128gcm", Kind::bulk, Kx::ecdhe_ecdsa, Group::x25519, Cipher::aes_128_gcm, Version::tls13},
+      {"bulk13_chacha20", Kind::bulk, Kx::ecdhe_ecdsa, Group::x25519, Cipher::chacha20_poly1305, Version::tls13},
   };
   return v;
 }
@@ -246,7 +255,12 @@ int main(int argc, char** argv) {
     std::vector<std::string> names = o.stacks;
     if (o.floor) names.push_back("floor");
     for (const std::string& name : names) {
-      stacks.push_back(make_stack(name));
+      std::unique_ptr<Stack> st = make_stack(name);
+      if (!st->supports(s)) {
+        rep.add(s.name, name, "pair", "n/a", 0, "");  // the tables print n/a for it
+        continue;
+      }
+      stacks.push_back(std::move(st));
       std::string error;
       if (!stacks.back()->prepare(s, certs, &error)) fail(name + " " + s.name + ": " + error);
     }

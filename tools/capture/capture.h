@@ -212,6 +212,8 @@ class CapturingConnection {
   uint64_t next_deadline() const { return conn_.next_deadline(); }
   void on_timeout();
   void set_trace(bool on);
+  // Memory only: not recorded (it changes no output).
+  void release_buffers() { conn_.release_buffers(); }
   Status key_update(bool request_peer);
   Status request_client_certificate();
   bool is_client() const { return conn_.is_client(); }

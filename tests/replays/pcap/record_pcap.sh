@@ -52,7 +52,7 @@ sleep 1
 
 serve ECDHE-ECDSA-CHACHA20-POLY1305 -cert $certs/server_ec.pem
 (echo "hello from sanstls tls_client"; sleep 1) | timeout 10 "$tls_client" -connect "127.0.0.1:$port" \
-  -servername localhost -CAfile $certs/ca.pem -cipher ECDHE-ECDSA-CHACHA20-POLY1305 -keylogfile "$tmp/keys" \
+  -servername localhost -CAfile $certs/ca.pem -tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305 -keylogfile "$tmp/keys" \
   -quiet >"$tmp/client4.out" 2>&1 || true
 sleep 1
 
