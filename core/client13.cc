@@ -67,6 +67,7 @@ class Client13 final : public Handshake {
  private:
   Result<State> on_hello_retry_request(const ServerHello& hrr, size_t hrr_msg_len);
   Result<State> on_server_hello(const ServerHello& sh);
+ public:  // the state handlers, called by dispatch13 (tls13_common.h)
   Result<State> handle(ExpectServerHello&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectEncryptedExtensions&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectCertificateOrRequest&, HandshakeType, ByteView, ByteView);
@@ -74,6 +75,7 @@ class Client13 final : public Handshake {
   Result<State> handle(ExpectCertificateVerify&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectFinished&, HandshakeType, ByteView, ByteView);
   Result<State> handle(Connected&, HandshakeType, ByteView, ByteView);
+ private:
   Status on_certificate_request(ByteView body, bool post_handshake);
   Status switch_to_handshake_write();
   Result<State> on_certificate(ByteView body);
@@ -233,20 +235,11 @@ Status Client13::switch_to_handshake_write() {
 }
 
 Status Client13::on_message(HandshakeType type, ByteView msg, ByteView body) {
-  bool in_handshake = !std::holds_alternative<Connected>(state_);
-  if (in_handshake) c_.transcript.insert(c_.transcript.end(), msg.begin(), msg.end());
-  Result<State> next = std::visit([&](auto& s) { return handle(s, type, msg, body); }, state_);
-  if (!next.ok()) return next.error();
-  state_ = std::move(next.value());
-  return Status();
+  return dispatch13<Connected>(c_, *this, state_, type, msg, body);
 }
 
 Status Client13::on_change_cipher_spec() {
-  // RFC 8446 5: one unprotected CCS may arrive before the server's Finished; it is dropped.
-  if (std::holds_alternative<Connected>(state_) || c_.received_compat_ccs)
-    return Error::unexpected("ChangeCipherSpec in TLS 1.3");
-  c_.received_compat_ccs = true;
-  return Status();
+  return accept_compat_ccs13(c_, std::holds_alternative<Connected>(state_));
 }
 
 Result<State> Client13::handle(ExpectServerHello&, HandshakeType type, ByteView msg, ByteView body) {

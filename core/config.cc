@@ -131,6 +131,18 @@ std::shared_ptr<const CertifiedKey> load_certified_key(const crypto::Provider& p
 
 }  // namespace
 
+bool CertifiedKey::serves(const std::string& name) const {
+  if (leaf && leaf->matches_name(name)) return true;
+  auto lower = [](std::string s) {
+    for (char& c : s)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+  };
+  for (const std::string& h : host_names)
+    if (lower(h) == lower(name)) return true;
+  return false;
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 ClientConfig::Builder::Builder() : c_(std::make_shared<ClientConfig>()) {
@@ -280,7 +292,12 @@ ServerConfig::Builder& ServerConfig::Builder::provider(const crypto::Provider& p
   return *this;
 }
 ServerConfig::Builder& ServerConfig::Builder::certificate(ByteView chain_pem, ByteView key_pem) {
+  return certificate(chain_pem, key_pem, {});
+}
+ServerConfig::Builder& ServerConfig::Builder::certificate(ByteView chain_pem, ByteView key_pem,
+                                                          std::vector<std::string> host_names) {
   certs_.emplace_back(chain_pem.to_bytes(), key_pem.to_bytes());
+  cert_names_.push_back(std::move(host_names));
   return *this;
 }
 ServerConfig::Builder& ServerConfig::Builder::cipher_suites(std::vector<uint16_t> ids) {
@@ -403,12 +420,18 @@ Built<ServerConfig> ServerConfig::Builder::build() {
     return out;
   }
   c_->certificates.clear();
-  for (const auto& ck : certs_) {
-    auto loaded = load_certified_key(p, ck.first, ck.second, &err);
+  for (size_t i = 0; i < certs_.size(); i++) {
+    auto loaded = load_certified_key(p, certs_[i].first, certs_[i].second, &err);
     if (!loaded) {
       out.error = err;
       return out;
     }
+    for (const std::string& n : cert_names_[i])
+      if (n.empty()) {
+        out.error = "a certificate's host name must not be empty";
+        return out;
+      }
+    std::const_pointer_cast<CertifiedKey>(loaded)->host_names = cert_names_[i];
     c_->certificates.push_back(std::move(loaded));
   }
   // Every configured suite must be usable with some certificate.

@@ -44,7 +44,12 @@ struct CertifiedKey {
   std::vector<Bytes> chain;
   std::shared_ptr<const crypto::PrivateKey> key;
   std::shared_ptr<const crypto::Certificate> leaf;
+  // Server: host names this certificate is also served for (SNI), besides the names it holds itself.
+  std::vector<std::string> host_names;
   crypto::KeyType type() const { return key->type(); }
+  // True when a client asking for `name` (SNI) gets this certificate: the certificate's own names
+  // match it, or host_names lists it (ASCII case-insensitively).
+  bool serves(const std::string& name) const;
 };
 
 enum class ClientAuth : uint8_t { none, optional, required };
@@ -152,6 +157,10 @@ class ServerConfig : public CommonConfig {
     Builder();
     Builder& provider(const crypto::Provider& p);
     Builder& certificate(ByteView chain_pem, ByteView key_pem);
+    // As above, and the certificate is also chosen (and the client's server_name acknowledged) for
+    // these host names, as a web server's virtual host would: for a certificate whose own names do
+    // not cover what clients ask for (e.g. RFC 8448's, whose only name is CN=rsa).
+    Builder& certificate(ByteView chain_pem, ByteView key_pem, std::vector<std::string> host_names);
     Builder& cipher_suites(std::vector<uint16_t> ids);
     Builder& cipher_suite_names(const std::string& names);
     Builder& groups(std::vector<uint16_t> groups);
@@ -181,6 +190,7 @@ class ServerConfig : public CommonConfig {
     std::shared_ptr<ServerConfig> c_;
     std::string error_;
     std::vector<std::pair<Bytes, Bytes>> certs_;
+    std::vector<std::vector<std::string>> cert_names_;  // parallel to certs_
     Bytes client_trust_pem_;
   };
 };

@@ -56,7 +56,11 @@ struct ConnState {
   // --- for the handshake state machines ------------------------------------------------------------
   // Writes one handshake message (header added here), fragmented into records with the current write
   // protection; adds it to the transcript; traces it.
+  // In TLS 1.3 (tls13 set) the message is held in hs_pending_ and shares a record with the next ones
+  // until flush_handshake(): the record layer flushes before any other record, Connection after each
+  // step, install13 before the write keys change.
   Status send_handshake(HandshakeType type, const Bytes& body);
+  Status flush_handshake();
   // Writes ChangeCipherSpec, then switches writing to pending_write_.
   Status send_change_cipher_spec();
   // TLS 1.3 middlebox compatibility (RFC 8446 D.4): one unprotected ChangeCipherSpec, keys unchanged.
@@ -123,6 +127,7 @@ struct ConnState {
   size_t out_off_ = 0;
   size_t out_mark_ = 0;  // out_.size() when the current step began (fail() truncates to it)
   Bytes early_app_;
+  Bytes hs_pending_;  // TLS 1.3 handshake messages not yet written as a record (see send_handshake)
   enum class AppData : uint8_t { none, queued, delivered } appdata_ = AppData::none;
 
   struct PendingEvent {

@@ -21,6 +21,8 @@ ConnState::ConnState(bool client, std::shared_ptr<const CommonConfig> cfg, crypt
 // Output
 
 Status ConnState::write_record(ContentType type, ByteView plaintext) {
+  // Coalesced handshake messages go out before anything else is written.
+  if (type != ContentType::handshake) SANSTLS_TRY(flush_handshake());
   // Compact the consumed front of the buffer before it grows.
   if (out_off_ > 0 && out_off_ == out_.size()) {
     out_.clear();
@@ -58,7 +60,21 @@ Status ConnState::send_handshake(HandshakeType type, const Bytes& body) {
   if (!encode_handshake(type, body, &msg)) return Error::internal("handshake message too long");
   if (!handshake_done) transcript.insert(transcript.end(), msg.begin(), msg.end());
   if (trace) push_trace(Direction::sent, static_cast<uint8_t>(type), msg);
+  if (tls13) {
+    // TLS 1.3: the messages of a flight share records (RFC 8446 5.1), as RFC 8448's traces show; the
+    // flush comes before the write keys change and at the end of the step.
+    hs_pending_.insert(hs_pending_.end(), msg.begin(), msg.end());
+    return Status();
+  }
   return write_record(ContentType::handshake, msg);
+}
+
+Status ConnState::flush_handshake() {
+  if (hs_pending_.empty()) return Status();
+  Status s = write_record(ContentType::handshake, hs_pending_);
+  secure_zero(hs_pending_);
+  hs_pending_.clear();
+  return s;
 }
 
 Status ConnState::send_change_cipher_spec() {
@@ -137,6 +153,7 @@ Error ConnState::fail(const Error& e) {
   if (error_) return *error_;
   error_ = e;
   // Whatever the failed step wrote is not sent (picotls): only output that was complete before it.
+  hs_pending_.clear();
   if (out_.size() > out_mark_) out_.resize(std::max(out_mark_, out_off_));
   AlertDescription alert;
   if (alert_for(e, &alert)) write_alert(AlertLevel::fatal, alert);
@@ -196,6 +213,7 @@ Result<size_t> ConnState::receive(ByteView data) {
     if (in_.size() < kRecordHeaderLength || in_.size() < need) continue;
     out_mark_ = out_.size();
     Status s = process_record();
+    if (s.ok()) s = flush_handshake();
     if (!s.ok()) return fail(s.error());
     if (appdata_ == AppData::none) in_.clear();
     if (error_) return *error_;
@@ -377,6 +395,7 @@ Connection Connection::client(std::shared_ptr<const ClientConfig> config, Client
   c.hs = make_client12(c, std::move(config), std::move(options));
   c.out_mark_ = c.out_.size();
   Status st = c.hs->start();
+  if (st.ok()) st = c.flush_handshake();
   if (!st.ok()) c.fail(st.error());
   return Connection(std::move(s));
 }
@@ -386,6 +405,7 @@ Connection Connection::server(std::shared_ptr<const ServerConfig> config, crypto
   ConnState& c = *s;
   c.hs = make_server12(c, std::move(config));
   Status st = c.hs->start();
+  if (st.ok()) st = c.flush_handshake();
   if (!st.ok()) c.fail(st.error());
   return Connection(std::move(s));
 }
@@ -476,6 +496,7 @@ Status Connection::key_update(bool request_peer) {
   if (!c.handshake_done || !c.tls13 || !c.hs) return Error::misuse("KeyUpdate needs an established TLS 1.3 connection");
   c.out_mark_ = c.out_.size();
   Status s = c.hs->key_update(request_peer);
+  if (s.ok()) s = c.flush_handshake();
   if (!s.ok() && s.error().kind != ErrorKind::api_misuse) return c.fail(s.error());
   return s;
 }
@@ -486,6 +507,7 @@ Status Connection::request_client_certificate() {
   if (!c.handshake_done || !c.tls13 || !c.hs || c.is_client) return Error::misuse("needs an established TLS 1.3 server");
   c.out_mark_ = c.out_.size();
   Status s = c.hs->request_client_certificate();
+  if (s.ok()) s = c.flush_handshake();
   if (!s.ok() && s.error().kind != ErrorKind::api_misuse) return c.fail(s.error());
   return s;
 }

@@ -223,7 +223,7 @@ Status Server12::choose(const ClientHello& ch) {
   std::vector<std::shared_ptr<const CertifiedKey>> candidates;
   if (!server_name_.empty()) {
     for (const auto& ck : cfg_->certificates)
-      if (ck->leaf->matches_name(server_name_)) candidates.push_back(ck);
+      if (ck->serves(server_name_)) candidates.push_back(ck);
     if (candidates.empty() && cfg_->strict_sni)
       return Error::incompatible(AlertDescription::unrecognized_name, "no certificate for the server name");
     sni_used_ = !candidates.empty();

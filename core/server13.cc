@@ -64,12 +64,14 @@ class Server13 final : public Handshake {
   bool try_psk(const ClientHello& ch, size_t ch_msg_len, Status* error);
   Result<State> send_hello_retry_request(const ClientHello& ch, uint16_t group);
   Result<State> send_flight(const ClientHello& ch, uint16_t group, const KeyShareEntry* share);
+ public:  // the state handlers, called by dispatch13 (tls13_common.h)
   Result<State> handle(ExpectClientHello2&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectEndOfEarlyData&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectCertificate&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectCertificateVerify&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectFinished&, HandshakeType, ByteView, ByteView);
   Result<State> handle(Connected&, HandshakeType, ByteView, ByteView);
+ private:
   Result<std::unique_ptr<crypto::PublicKey>> check_client_chain(CertificateMsg13& m, const Bytes& context);
   Status send_tickets();
   Status on_post_auth(HandshakeType type, ByteView msg, ByteView body);
@@ -113,19 +115,11 @@ Status Server13::begin(const ClientHello& ch, size_t ch_msg_len) {
 }
 
 Status Server13::on_message(HandshakeType type, ByteView msg, ByteView body) {
-  bool in_handshake = !std::holds_alternative<Connected>(state_);
-  if (in_handshake) c_.transcript.insert(c_.transcript.end(), msg.begin(), msg.end());
-  Result<State> next = std::visit([&](auto& s) { return handle(s, type, msg, body); }, state_);
-  if (!next.ok()) return next.error();
-  state_ = std::move(next.value());
-  return Status();
+  return dispatch13<Connected>(c_, *this, state_, type, msg, body);
 }
 
 Status Server13::on_change_cipher_spec() {
-  if (std::holds_alternative<Connected>(state_) || c_.received_compat_ccs)
-    return Error::unexpected("ChangeCipherSpec in TLS 1.3");
-  c_.received_compat_ccs = true;
-  return Status();
+  return accept_compat_ccs13(c_, std::holds_alternative<Connected>(state_));
 }
 
 Result<State> Server13::on_client_hello(const ClientHello& ch, size_t ch_msg_len, bool second) {
@@ -234,7 +228,7 @@ Status Server13::choose_certificate(const ClientHello& ch) {
   sni_used_ = false;
   if (!server_name_.empty()) {
     for (const auto& ck : cfg_->certificates)
-      if (ck->leaf->matches_name(server_name_)) candidates.push_back(ck);
+      if (ck->serves(server_name_)) candidates.push_back(ck);
     if (candidates.empty() && cfg_->strict_sni)
       return Error::incompatible(AlertDescription::unrecognized_name, "no certificate for the server name");
     sni_used_ = !candidates.empty();
@@ -351,6 +345,9 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
     c_.info.group = group;
   }
   if (psk_accepted_) sh.extensions.psk_selected_identity = 0;
+  // Extension order as RFC 8448's traces: pre_shared_key, key_share, supported_versions.
+  for (ExtensionType t : {ExtensionType::pre_shared_key, ExtensionType::key_share, ExtensionType::supported_versions})
+    if (sh.extensions.has(static_cast<uint16_t>(t), ExtContext::server_hello)) sh.extensions.order.push_back(static_cast<uint16_t>(t));
   size_t ch_end = c_.transcript.size();  // the transcript up to the ClientHello, for 0-RTT keys
   SANSTLS_TRY(send13(c_, HandshakeType::server_hello, sh, encode_server_hello));
   c_.tls13 = true;
@@ -389,10 +386,17 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
 
   EncryptedExtensions ee;
   Extensions& x = ee.extensions;
+  // Our groups, so that the client may pick a preferred one next time (RFC 8446 4.2.7), as RFC 8448's
+  // server sends them.
+  if (ch.extensions.supported_groups) x.supported_groups = cfg_->groups;
   if (sni_used_ && !psk_accepted_) x.server_name = std::string();
   if (!alpn_.empty()) x.alpn = std::vector<std::string>{alpn_};
   if (peer_record_limit_ != 0 && cfg_->record_size_limit != 0) x.record_size_limit = cfg_->record_size_limit;
   if (early_accepted_) x.early_data = true;
+  // Extension order as RFC 8448's traces.
+  for (ExtensionType t : {ExtensionType::supported_groups, ExtensionType::record_size_limit, ExtensionType::server_name,
+                          ExtensionType::application_layer_protocol_negotiation, ExtensionType::early_data})
+    if (x.has(static_cast<uint16_t>(t), ExtContext::encrypted_extensions)) x.order.push_back(static_cast<uint16_t>(t));
   SANSTLS_TRY(send13(c_, HandshakeType::encrypted_extensions, ee, encode_encrypted_extensions));
 
   bool request_cert = !psk_accepted_ && cfg_->client_auth != ClientAuth::none;

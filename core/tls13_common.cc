@@ -75,6 +75,7 @@ Status install13(ConnState& c, const CipherSuite& suite, ByteView secret, bool f
     c.read = std::move(p.value());
     c.read_key_changed = true;
   } else {
+    SANSTLS_TRY(c.flush_handshake());  // what was sent under the old keys goes out under them
     c.write = std::move(p.value());
   }
   return Status();
@@ -82,6 +83,12 @@ Status install13(ConnState& c, const CipherSuite& suite, ByteView secret, bool f
 
 void key_log13(const CommonConfig& cfg, const char* label, const Random& client_random, ByteView secret) {
   if (cfg.key_log) cfg.key_log->log(label, ByteView(client_random.data(), client_random.size()), secret);
+}
+
+Status accept_compat_ccs13(ConnState& c, bool connected) {
+  if (connected || c.received_compat_ccs) return Error::unexpected("ChangeCipherSpec in TLS 1.3");
+  c.received_compat_ccs = true;
+  return Status();
 }
 
 size_t record_limit13(uint16_t peer_limit) {

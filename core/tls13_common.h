@@ -2,6 +2,7 @@
 #ifndef SANSTLS_CORE_TLS13_COMMON_H_
 #define SANSTLS_CORE_TLS13_COMMON_H_
 
+#include <variant>
 #include <vector>
 
 #include "core/conn_state.h"
@@ -15,6 +16,22 @@ namespace sanstls {
 bool scheme_allowed13(uint16_t scheme, crypto::KeyType key);
 // The first of `ours` that the peer listed and that TLS 1.3 allows for the key; 0 when none.
 uint16_t choose_scheme13(const std::vector<uint16_t>& ours, const std::vector<uint16_t>& peer, crypto::KeyType key);
+
+// The TLS 1.3 state machines' on_message(): during the handshake the message joins the transcript;
+// then the handler for the current state (`handle(State&, type, msg, body)`, whose first step is the
+// gate for that state) returns the next state, which replaces the current one.
+template <typename Connected, typename Machine, typename StateVariant>
+Status dispatch13(ConnState& c, Machine& m, StateVariant& state, HandshakeType type, ByteView msg, ByteView body) {
+  if (!std::holds_alternative<Connected>(state)) c.transcript.insert(c.transcript.end(), msg.begin(), msg.end());
+  auto next = std::visit([&](auto& s) { return m.handle(s, type, msg, body); }, state);
+  if (!next.ok()) return next.error();
+  state = std::move(next.value());
+  return Status();
+}
+
+// RFC 8446 5: one unprotected ChangeCipherSpec may arrive before the peer's Finished; it is dropped.
+// Any other is unexpected_message.
+Status accept_compat_ccs13(ConnState& c, bool connected);
 
 // Encodes a message with `encode` into a body and sends it through c.send_handshake.
 template <typename M>
