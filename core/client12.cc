@@ -255,13 +255,12 @@ Status Client12::on_server_key_exchange(ByteView body) {
     if (!share_) return Error::incompatible(AlertDescription::insufficient_security, "DHE group too small or malformed");
     peer_value_ = dh.ys;
     Bytes p, g;
-    for (Group grp : {Group::ffdhe2048, Group::ffdhe3072}) {
+    for (Group grp : {Group::ffdhe2048, Group::ffdhe3072, Group::ffdhe4096, Group::ffdhe6144, Group::ffdhe8192}) {
       c_.provider.ffdhe_params(grp, &p, &g);
       if (p == dh.p && g == dh.g) c_.info.group = static_cast<uint16_t>(grp);
     }
   } else {
-    if (!offered(cfg_->groups, ec.group) || ec.group == static_cast<uint16_t>(Group::ffdhe2048) ||
-        ec.group == static_cast<uint16_t>(Group::ffdhe3072))
+    if (!offered(cfg_->groups, ec.group) || (ec.group & 0xff00) == 0x0100)  // FFDHE is not ECDHE
       return Error::illegal("ServerKeyExchange: group not offered");
     share_ = c_.provider.generate_key_share(static_cast<Group>(ec.group), c_.rng);
     if (!share_) return Error::internal("key share");

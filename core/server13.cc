@@ -139,6 +139,9 @@ Result<State> Server13::on_client_hello(const ClientHello& ch, size_t ch_msg_len
     return Error::misbehaved(AlertDescription::missing_extension, "pre_shared_key without psk_key_exchange_modes");
   if (e.key_share.has_value() != e.supported_groups.has_value() && !e.pre_shared_key)
     return Error::misbehaved(AlertDescription::missing_extension, "key_share and supported_groups go together");
+  // Even with a PSK: the key_share code below reads supported_groups (RFC 8446 9.2).
+  if (e.key_share && !e.supported_groups)
+    return Error::misbehaved(AlertDescription::missing_extension, "key_share without supported_groups");
   if (second) {
     if (!e.key_share || e.key_share->size() != 1 || e.key_share->front().group != hrr_group_)
       if (hrr_group_ != 0) return Error::illegal("second ClientHello: key_share is not the group asked for");
@@ -313,6 +316,10 @@ Result<State> Server13::send_hello_retry_request(const ClientHello& ch, uint16_t
     c_.rng.fill(cookie_.data(), cookie_.size());
     hrr.extensions.cookie = cookie_;
   }
+  // Extension order as RFC 8448's trace (section 5): key_share, cookie, supported_versions.
+  for (ExtensionType t : {ExtensionType::key_share, ExtensionType::cookie, ExtensionType::supported_versions})
+    if (hrr.extensions.has(static_cast<uint16_t>(t), ExtContext::hello_retry_request))
+      hrr.extensions.order.push_back(static_cast<uint16_t>(t));
   // The transcript: message_hash(ClientHello1), then the HelloRetryRequest (RFC 8446 4.4.1).
   c_.replace_transcript(tls13_message_hash(c_.provider, alg(), c_.transcript));
   SANSTLS_TRY(send13(c_, HandshakeType::server_hello, hrr, encode_server_hello));

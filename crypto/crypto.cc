@@ -52,7 +52,11 @@ bool group_supported(uint16_t code_point) {
     case Group::secp384r1:
     case Group::x25519:
     case Group::ffdhe2048:
-    case Group::ffdhe3072: return true;
+    case Group::ffdhe3072:
+    case Group::secp521r1:
+    case Group::ffdhe4096:
+    case Group::ffdhe6144:
+    case Group::ffdhe8192: return true;
   }
   return false;
 }

@@ -115,6 +115,10 @@ enum class Group : uint16_t {
   x25519 = 0x001d,
   ffdhe2048 = 0x0100,
   ffdhe3072 = 0x0101,
+  secp521r1 = 0x0019,
+  ffdhe4096 = 0x0102,
+  ffdhe6144 = 0x0103,
+  ffdhe8192 = 0x0104,
 };
 bool group_supported(uint16_t code_point);
 

@@ -88,7 +88,7 @@ uint8_t ct_select8(uint32_t mask, uint8_t a, uint8_t b) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Elliptic-curve key shares: X25519, secp256r1, secp384r1.
+// Elliptic-curve key shares: X25519, secp256r1, secp384r1, secp521r1.
 
 class EcKeyShare final : public KeyShare {
  public:
@@ -108,10 +108,11 @@ class EcKeyShare final : public KeyShare {
     group_ = group;
     mbedtls_ecp_group_id id = group == Group::x25519      ? MBEDTLS_ECP_DP_CURVE25519
                               : group == Group::secp256r1 ? MBEDTLS_ECP_DP_SECP256R1
-                                                          : MBEDTLS_ECP_DP_SECP384R1;
+                              : group == Group::secp384r1 ? MBEDTLS_ECP_DP_SECP384R1
+                                                          : MBEDTLS_ECP_DP_SECP521R1;
     if (mbedtls_ecp_group_load(&grp_, id) != 0) return false;
     plen_ = (grp_.pbits + 7) / 8;
-    uint8_t buf[48];
+    uint8_t buf[66];
     if (group == Group::x25519) {
       rng.fill(buf, 32);
       // RFC 7748 section 5: decodeScalar25519.
@@ -122,9 +123,10 @@ class EcKeyShare final : public KeyShare {
       secure_zero(buf, sizeof(buf));
       if (r != 0) return false;
     } else {
-      const size_t n = plen_;  // 32 or 48: the order has the same byte length as p for these curves
+      const size_t n = plen_;  // 32, 48 or 66: the order has the same bit length as p for these curves
       for (;;) {
         rng.fill(buf, n);
+        if (grp_.pbits % 8 != 0) buf[0] &= static_cast<uint8_t>((1u << (grp_.pbits % 8)) - 1);  // P-521
         int r = mbedtls_mpi_read_binary(&d_, buf, n);
         secure_zero(buf, sizeof(buf));
         if (r != 0) return false;
@@ -133,7 +135,7 @@ class EcKeyShare final : public KeyShare {
     }
     EcpPoint q;
     if (mbedtls_ecp_mul(&grp_, &q.v, &d_, &grp_.G, nullptr, nullptr) != 0) return false;
-    uint8_t out[1 + 2 * 48];
+    uint8_t out[1 + 2 * 66];
     size_t olen = 0;
     if (mbedtls_ecp_point_write_binary(&grp_, &q.v, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, out, sizeof(out)) != 0)
       return false;
@@ -257,6 +259,9 @@ class DhKeyShare final : public KeyShare {
 // as MBEDTLS_DHM_RFC7919_FFDHE{2048,3072}_P_BIN; the generator is 2.
 const uint8_t kFfdhe2048P[] = MBEDTLS_DHM_RFC7919_FFDHE2048_P_BIN;
 const uint8_t kFfdhe3072P[] = MBEDTLS_DHM_RFC7919_FFDHE3072_P_BIN;
+const uint8_t kFfdhe4096P[] = MBEDTLS_DHM_RFC7919_FFDHE4096_P_BIN;  // A.3 to A.5
+const uint8_t kFfdhe6144P[] = MBEDTLS_DHM_RFC7919_FFDHE6144_P_BIN;
+const uint8_t kFfdhe8192P[] = MBEDTLS_DHM_RFC7919_FFDHE8192_P_BIN;
 const uint8_t kFfdheG[] = {0x02};
 
 // ---------------------------------------------------------------------------------------------------
@@ -543,17 +548,22 @@ std::unique_ptr<KeyShare> MbedtlsProvider::generate_key_share(Group group, Rng& 
   switch (group) {
     case Group::x25519:
     case Group::secp256r1:
-    case Group::secp384r1: {
+    case Group::secp384r1:
+    case Group::secp521r1: {
       auto share = std::make_unique<EcKeyShare>();
       if (!share->init(group, rng)) return nullptr;
       return share;
     }
     case Group::ffdhe2048:
-    case Group::ffdhe3072: {
+    case Group::ffdhe3072:
+    case Group::ffdhe4096:
+    case Group::ffdhe6144:
+    case Group::ffdhe8192: {
       Bytes p, g;
       ffdhe_params(group, &p, &g);
       auto share = std::make_unique<DhKeyShare>();
-      if (!share->init(p, g, group == Group::ffdhe2048 ? 32 : 40, /*named=*/true, rng)) return nullptr;
+      size_t exp_len = group == Group::ffdhe2048 ? 32 : group == Group::ffdhe3072 ? 40 : dh_exponent_length(p.size() * 8);
+      if (!share->init(p, g, exp_len, /*named=*/true, rng)) return nullptr;
       return share;
     }
   }
@@ -585,6 +595,12 @@ void MbedtlsProvider::ffdhe_params(Group group, Bytes* p, Bytes* g) const {
     p->assign(kFfdhe2048P, kFfdhe2048P + sizeof(kFfdhe2048P));
   } else if (group == Group::ffdhe3072) {
     p->assign(kFfdhe3072P, kFfdhe3072P + sizeof(kFfdhe3072P));
+  } else if (group == Group::ffdhe4096) {
+    p->assign(kFfdhe4096P, kFfdhe4096P + sizeof(kFfdhe4096P));
+  } else if (group == Group::ffdhe6144) {
+    p->assign(kFfdhe6144P, kFfdhe6144P + sizeof(kFfdhe6144P));
+  } else if (group == Group::ffdhe8192) {
+    p->assign(kFfdhe8192P, kFfdhe8192P + sizeof(kFfdhe8192P));
   } else {
     return;
   }

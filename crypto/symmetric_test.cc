@@ -516,7 +516,9 @@ TEST_CASE("helpers: names and sizes") {
   CHECK(group_supported(0x0018));
   CHECK(group_supported(0x0100));
   CHECK(group_supported(0x0101));
-  CHECK_FALSE(group_supported(0x0019));  // secp521r1
+  CHECK(group_supported(0x0019));  // secp521r1
+  CHECK(group_supported(0x0104));  // ffdhe8192
+  CHECK_FALSE(group_supported(0x0105));
   CHECK_FALSE(group_supported(0x001e));  // x448
   CHECK_FALSE(group_supported(0x0000));
   CHECK(std::string(cert_error_name(CertError::unknown_ca)) == "unknown_ca");

@@ -330,3 +330,37 @@ TEST_CASE("TLS 1.3: record padding on send, stripped on receive") {
   REQUIRE(r.pump());
   CHECK(r.ss.data.find("short") != std::string::npos);
 }
+
+TEST_CASE("TLS 1.3 regression: key_share and pre_shared_key without supported_groups is missing_extension") {
+  // Found by fuzz/server_fuzzer (TLS 1.3 mode): the server let a ClientHello with a PSK carry a
+  // key_share without supported_groups, then read the absent supported_groups (an empty optional:
+  // a use after free under ASan when the stack held an earlier ClientHello's list).
+  ClientHello ch;
+  ch.random.fill(0x42);
+  ch.cipher_suites = {0x1301};
+  ch.compression_methods = {0};
+  ch.has_extensions = true;
+  Extensions& e = ch.extensions;
+  e.supported_versions = std::vector<uint16_t>{0x0304};
+  e.signature_algorithms = std::vector<uint16_t>{0x0804, 0x0403};
+  e.key_share = std::vector<KeyShareEntry>{KeyShareEntry{0x001d, Bytes(32, 9)}};
+  e.psk_key_exchange_modes = Bytes{1};
+  OfferedPsks psks;
+  psks.identities.push_back(PskIdentity{Bytes(40, 7), 1234});
+  psks.binders.push_back(Bytes(32, 5));
+  e.pre_shared_key = psks;
+  Bytes body;
+  Writer w(&body);
+  encode_client_hello(ch, w);
+  REQUIRE(w.ok());
+  Bytes msg;
+  encode_handshake(HandshakeType::client_hello, body, &msg);
+  Bytes rec = {0x16, 0x03, 0x01, static_cast<uint8_t>(msg.size() >> 8), static_cast<uint8_t>(msg.size())};
+  rec.insert(rec.end(), msg.begin(), msg.end());
+  auto rng = crypto::make_deterministic_rng(ByteView::of("no supported_groups"));
+  FixedClock clock(kTestNowMs);
+  Connection server = Connection::server(server13(), *rng, clock);
+  Result<size_t> got = server.receive(rec);
+  REQUIRE_FALSE(got.ok());
+  CHECK(got.error().alert == AlertDescription::missing_extension);
+}
