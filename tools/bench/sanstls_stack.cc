@@ -1,7 +1,5 @@
 // tls_bench driver for sanstls: a client and a server Connection joined in memory (the same pumping as
 // tests/pair.cc, with every call timed and charged to its side).
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -44,7 +42,6 @@ struct Pair {
   size_t wire = 0;         // bytes moved either way
   Bytes first_record;      // the first application data the server got (checked by bulk)
   bool got_ticket = false;  // client: a TLS 1.3 NewSessionTicket arrived
-  size_t hs_bytes = 0, flight = 0;
 
   void drain(Connection& conn, Side& side, bool is_server) {
     InSide in(side);
@@ -67,12 +64,6 @@ struct Pair {
                (conn.error() ? " (" + conn.error()->to_string() + ")" : std::string()));
         case Event::Type::session_ticket:
           got_ticket = true;
-          break;
-        case Event::Type::handshake_message:
-          if (!is_server) {
-            hs_bytes += ev->data.size();
-            std::fprintf(stderr, "  msg %d %s %zu\n", ev->message_type, ev->direction == Direction::sent ? "sent" : "recv", ev->data.size());
-          }
           break;
         default:
           break;
@@ -268,7 +259,6 @@ class SanstlsStack final : public Stack {
       Connection::ClientOptions o;
       o.server_name = certs_->server_name;
       o.resume = session;
-      o.trace = std::getenv("TLS_BENCH_SIZES") != nullptr;
       p.c.emplace(Connection::client(cc, std::move(o), *crng_, clock_));
     }
     {
@@ -289,10 +279,7 @@ class SanstlsStack final : public Stack {
       fail("sanstls: wrong group");
     // TLS 1.3: the server's ticket came in the same pump (the full handshakes make one each, too).
     if (s_.tls13() && !p.got_ticket) fail("sanstls: no TLS 1.3 ticket");
-    if (const char* e = std::getenv("TLS_BENCH_SIZES")) {
-      (void)e;
-      std::fprintf(stderr, "sizes %s: transcript %zu, server flight %zu wire %zu\n", s_.name.c_str(), p.hs_bytes, p.flight, p.wire);
-    }
+
     last_wire_ = p.wire;
   }
 
