@@ -145,38 +145,23 @@ bool CertifiedKey::serves(const std::string& name) const {
 
 // ---------------------------------------------------------------------------------------------------
 
-ClientConfig::Builder::Builder() : c_(std::make_shared<ClientConfig>()) {
-  c_->provider = &crypto::default_provider();
-  c_->cipher_suites = default_tls13_suites();
-  c_->cipher_suites.insert(c_->cipher_suites.end(), default_tls12_suites().begin(), default_tls12_suites().end());
-  c_->groups = default_groups();
-  c_->signature_schemes = default_schemes();
+void set_common_defaults(CommonConfig* c) {
+  c->provider = &crypto::default_provider();
+  c->cipher_suites = default_tls13_suites();
+  c->cipher_suites.insert(c->cipher_suites.end(), default_tls12_suites().begin(), default_tls12_suites().end());
+  c->groups = default_groups();
+  c->signature_schemes = default_schemes();
 }
 
-ClientConfig::Builder& ClientConfig::Builder::provider(const crypto::Provider& p) {
-  c_->provider = &p;
-  return *this;
+bool parse_cipher_suite_names(const std::string& names, std::vector<uint16_t>* out, std::string* error) {
+  std::string err;
+  if (parse_suite_names(names, out, &err)) return true;
+  if (error->empty()) *error = err.empty() ? "bad suite list" : err;
+  return false;
 }
-ClientConfig::Builder& ClientConfig::Builder::cipher_suites(std::vector<uint16_t> ids) {
-  c_->cipher_suites = std::move(ids);
-  return *this;
-}
-ClientConfig::Builder& ClientConfig::Builder::cipher_suite_names(const std::string& names) {
-  if (!parse_suite_names(names, &c_->cipher_suites, &error_) && error_.empty()) error_ = "bad suite list";
-  return *this;
-}
-ClientConfig::Builder& ClientConfig::Builder::groups(std::vector<uint16_t> g) {
-  c_->groups = std::move(g);
-  return *this;
-}
-ClientConfig::Builder& ClientConfig::Builder::signature_schemes(std::vector<uint16_t> s) {
-  c_->signature_schemes = std::move(s);
-  return *this;
-}
-ClientConfig::Builder& ClientConfig::Builder::alpn(std::vector<std::string> p) {
-  c_->alpn = std::move(p);
-  return *this;
-}
+
+ClientConfig::Builder::Builder() : CommonBuilder(std::make_shared<ClientConfig>()) {}
+
 ClientConfig::Builder& ClientConfig::Builder::trust_anchors_pem(ByteView pem) {
   trust_pem_ = pem.to_bytes();
   return *this;
@@ -190,50 +175,13 @@ ClientConfig::Builder& ClientConfig::Builder::client_certificate(ByteView chain_
   key_pem_ = key_pem.to_bytes();
   return *this;
 }
-ClientConfig::Builder& ClientConfig::Builder::extended_master_secret(bool on) {
-  c_->extended_master_secret = on;
-  return *this;
-}
-ClientConfig::Builder& ClientConfig::Builder::encrypt_then_mac(bool on) {
-  c_->encrypt_then_mac = on;
-  return *this;
-}
-ClientConfig::Builder& ClientConfig::Builder::record_size_limit(uint16_t limit) {
-  c_->record_size_limit = limit;
-  return *this;
-}
-ClientConfig::Builder& ClientConfig::Builder::handshake_timeout_ms(uint64_t ms) {
-  c_->handshake_timeout_ms = ms;
-  return *this;
-}
-ClientConfig::Builder& ClientConfig::Builder::key_log(std::shared_ptr<KeyLog> log) {
-  c_->key_log = std::move(log);
-  return *this;
-}
 
-ClientConfig::Builder& ClientConfig::Builder::versions(uint16_t min_version, uint16_t max_version) {
-  c_->min_version = min_version;
-  c_->max_version = max_version;
-  return *this;
-}
 ClientConfig::Builder& ClientConfig::Builder::early_data(bool on) {
   c_->enable_early_data = on;
   return *this;
 }
 ClientConfig::Builder& ClientConfig::Builder::tls12_tickets(bool on) {
   c_->tls12_tickets = on;
-  return *this;
-}
-ClientConfig::Builder& ClientConfig::Builder::middlebox_compat(bool on) {
-  c_->middlebox_compat = on;
-  return *this;
-}
-ClientConfig::Builder& ClientConfig::Builder::allow_psk_ke(bool on) {
-  c_->allow_psk_ke = on;
-  return *this;
-}
-ClientConfig::Builder& ClientConfig::Builder::record_padding(uint16_t multiple) {
-  c_->record_padding = multiple;
   return *this;
 }
 
@@ -279,18 +227,8 @@ Built<ClientConfig> ClientConfig::Builder::build() {
 
 // ---------------------------------------------------------------------------------------------------
 
-ServerConfig::Builder::Builder() : c_(std::make_shared<ServerConfig>()) {
-  c_->provider = &crypto::default_provider();
-  c_->cipher_suites = default_tls13_suites();
-  c_->cipher_suites.insert(c_->cipher_suites.end(), default_tls12_suites().begin(), default_tls12_suites().end());
-  c_->groups = default_groups();
-  c_->signature_schemes = default_schemes();
-}
+ServerConfig::Builder::Builder() : CommonBuilder(std::make_shared<ServerConfig>()) {}
 
-ServerConfig::Builder& ServerConfig::Builder::provider(const crypto::Provider& p) {
-  c_->provider = &p;
-  return *this;
-}
 ServerConfig::Builder& ServerConfig::Builder::certificate(ByteView chain_pem, ByteView key_pem) {
   return certificate(chain_pem, key_pem, {});
 }
@@ -298,26 +236,6 @@ ServerConfig::Builder& ServerConfig::Builder::certificate(ByteView chain_pem, By
                                                           std::vector<std::string> host_names) {
   certs_.emplace_back(chain_pem.to_bytes(), key_pem.to_bytes());
   cert_names_.push_back(std::move(host_names));
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::cipher_suites(std::vector<uint16_t> ids) {
-  c_->cipher_suites = std::move(ids);
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::cipher_suite_names(const std::string& names) {
-  if (!parse_suite_names(names, &c_->cipher_suites, &error_) && error_.empty()) error_ = "bad suite list";
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::groups(std::vector<uint16_t> g) {
-  c_->groups = std::move(g);
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::signature_schemes(std::vector<uint16_t> s) {
-  c_->signature_schemes = std::move(s);
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::alpn(std::vector<std::string> p) {
-  c_->alpn = std::move(p);
   return *this;
 }
 ServerConfig::Builder& ServerConfig::Builder::client_auth(ClientAuth mode, ByteView trust_anchors_pem) {
@@ -341,32 +259,7 @@ ServerConfig::Builder& ServerConfig::Builder::session_lifetime_s(uint32_t second
   c_->session_lifetime_s = seconds;
   return *this;
 }
-ServerConfig::Builder& ServerConfig::Builder::extended_master_secret(bool on) {
-  c_->extended_master_secret = on;
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::encrypt_then_mac(bool on) {
-  c_->encrypt_then_mac = on;
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::record_size_limit(uint16_t limit) {
-  c_->record_size_limit = limit;
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::handshake_timeout_ms(uint64_t ms) {
-  c_->handshake_timeout_ms = ms;
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::key_log(std::shared_ptr<KeyLog> log) {
-  c_->key_log = std::move(log);
-  return *this;
-}
 
-ServerConfig::Builder& ServerConfig::Builder::versions(uint16_t min_version, uint16_t max_version) {
-  c_->min_version = min_version;
-  c_->max_version = max_version;
-  return *this;
-}
 ServerConfig::Builder& ServerConfig::Builder::ticket_keys(std::shared_ptr<TicketKeys> keys) {
   c_->ticket_keys = std::move(keys);
   return *this;
@@ -379,20 +272,8 @@ ServerConfig::Builder& ServerConfig::Builder::max_early_data(uint32_t bytes) {
   c_->max_early_data = bytes;
   return *this;
 }
-ServerConfig::Builder& ServerConfig::Builder::middlebox_compat(bool on) {
-  c_->middlebox_compat = on;
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::allow_psk_ke(bool on) {
-  c_->allow_psk_ke = on;
-  return *this;
-}
 ServerConfig::Builder& ServerConfig::Builder::hrr_cookie(bool on) {
   c_->hrr_cookie = on;
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::record_padding(uint16_t multiple) {
-  c_->record_padding = multiple;
   return *this;
 }
 

@@ -82,6 +82,51 @@ struct CommonConfig {
   uint16_t record_padding = 0;              // TLS 1.3: pad records to a multiple of this (0: none)
 };
 
+// Colon-separated IANA or OpenSSL suite names into ids; false with a message naming the bad name.
+bool parse_cipher_suite_names(const std::string& names, std::vector<uint16_t>* out, std::string* error);
+// The defaults both sides start from: TLS 1.3 and 1.2 suites, groups and schemes in preference order.
+void set_common_defaults(CommonConfig* c);
+
+// The setters both builders share (each returns the concrete builder, so calls chain).
+template <typename B, typename C>
+class CommonBuilder {
+ public:
+  B& provider(const crypto::Provider& p) { return set([&] { c_->provider = &p; }); }
+  B& cipher_suites(std::vector<uint16_t> ids) { return set([&] { c_->cipher_suites = std::move(ids); }); }
+  // Colon-separated IANA or OpenSSL names ("ECDHE-RSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256").
+  B& cipher_suite_names(const std::string& names) {
+    return set([&] { parse_cipher_suite_names(names, &c_->cipher_suites, &error_); });
+  }
+  B& groups(std::vector<uint16_t> g) { return set([&] { c_->groups = std::move(g); }); }
+  B& signature_schemes(std::vector<uint16_t> s) { return set([&] { c_->signature_schemes = std::move(s); }); }
+  B& alpn(std::vector<std::string> p) { return set([&] { c_->alpn = std::move(p); }); }
+  B& extended_master_secret(bool on) { return set([&] { c_->extended_master_secret = on; }); }
+  B& encrypt_then_mac(bool on) { return set([&] { c_->encrypt_then_mac = on; }); }
+  B& record_size_limit(uint16_t limit) { return set([&] { c_->record_size_limit = limit; }); }
+  B& handshake_timeout_ms(uint64_t ms) { return set([&] { c_->handshake_timeout_ms = ms; }); }
+  B& key_log(std::shared_ptr<KeyLog> log) { return set([&] { c_->key_log = std::move(log); }); }
+  // TLS 1.2 (0x0303) and/or TLS 1.3 (0x0304), minimum first.
+  B& versions(uint16_t min_version, uint16_t max_version) {
+    return set([&] {
+      c_->min_version = min_version;
+      c_->max_version = max_version;
+    });
+  }
+  B& middlebox_compat(bool on) { return set([&] { c_->middlebox_compat = on; }); }
+  B& allow_psk_ke(bool on) { return set([&] { c_->allow_psk_ke = on; }); }
+  B& record_padding(uint16_t multiple) { return set([&] { c_->record_padding = multiple; }); }
+
+ protected:
+  explicit CommonBuilder(std::shared_ptr<C> c) : c_(std::move(c)) { set_common_defaults(c_.get()); }
+  template <typename F>
+  B& set(F f) {
+    f();
+    return static_cast<B&>(*this);
+  }
+  std::shared_ptr<C> c_;
+  std::string error_;  // the first problem met by a setter; build() reports it
+};
+
 class ClientConfig : public CommonConfig {
  public:
   std::shared_ptr<const crypto::TrustStore> trust;
@@ -90,35 +135,17 @@ class ClientConfig : public CommonConfig {
   bool enable_early_data = false;  // TLS 1.3 0-RTT with ClientOptions::early_data (off by default)
   bool tls12_tickets = true;       // ask TLS 1.2 servers for a session ticket (RFC 5077)
 
-  class Builder {
+  class Builder : public CommonBuilder<Builder, ClientConfig> {
    public:
     Builder();
-    Builder& provider(const crypto::Provider& p);
-    Builder& cipher_suites(std::vector<uint16_t> ids);
-    // Colon-separated IANA or OpenSSL names ("ECDHE-RSA-AES128-GCM-SHA256:TLS_RSA_WITH_AES_128_GCM_SHA256").
-    Builder& cipher_suite_names(const std::string& names);
-    Builder& groups(std::vector<uint16_t> groups);
-    Builder& signature_schemes(std::vector<uint16_t> schemes);
-    Builder& alpn(std::vector<std::string> protocols);
     Builder& trust_anchors_pem(ByteView pem);
     Builder& verify_server(bool on);
     Builder& client_certificate(ByteView chain_pem, ByteView key_pem);
-    Builder& extended_master_secret(bool on);
-    Builder& encrypt_then_mac(bool on);
-    Builder& record_size_limit(uint16_t limit);
-    Builder& handshake_timeout_ms(uint64_t ms);
-    Builder& key_log(std::shared_ptr<KeyLog> log);
-    Builder& versions(uint16_t min_version, uint16_t max_version);
     Builder& early_data(bool on);
     Builder& tls12_tickets(bool on);
-    Builder& middlebox_compat(bool on);
-    Builder& allow_psk_ke(bool on);
-    Builder& record_padding(uint16_t multiple);
     Built<ClientConfig> build();
 
    private:
-    std::shared_ptr<ClientConfig> c_;
-    std::string error_;
     Bytes trust_pem_, cert_pem_, key_pem_;
   };
 };
@@ -152,43 +179,26 @@ class ServerConfig : public CommonConfig {
 
  public:
 
-  class Builder {
+  class Builder : public CommonBuilder<Builder, ServerConfig> {
    public:
     Builder();
-    Builder& provider(const crypto::Provider& p);
     Builder& certificate(ByteView chain_pem, ByteView key_pem);
     // As above, and the certificate is also chosen (and the client's server_name acknowledged) for
     // these host names, as a web server's virtual host would: for a certificate whose own names do
     // not cover what clients ask for (e.g. RFC 8448's, whose only name is CN=rsa).
     Builder& certificate(ByteView chain_pem, ByteView key_pem, std::vector<std::string> host_names);
-    Builder& cipher_suites(std::vector<uint16_t> ids);
-    Builder& cipher_suite_names(const std::string& names);
-    Builder& groups(std::vector<uint16_t> groups);
-    Builder& signature_schemes(std::vector<uint16_t> schemes);
-    Builder& alpn(std::vector<std::string> protocols);
     Builder& client_auth(ClientAuth mode, ByteView trust_anchors_pem);
     Builder& prefer_server_order(bool on);
     Builder& strict_sni(bool on);
     Builder& session_cache(std::shared_ptr<SessionCache> cache);  // default: an in-memory cache
     Builder& session_lifetime_s(uint32_t seconds);
-    Builder& extended_master_secret(bool on);
-    Builder& encrypt_then_mac(bool on);
-    Builder& record_size_limit(uint16_t limit);
-    Builder& handshake_timeout_ms(uint64_t ms);
-    Builder& key_log(std::shared_ptr<KeyLog> log);
-    Builder& versions(uint16_t min_version, uint16_t max_version);
     Builder& ticket_keys(std::shared_ptr<TicketKeys> keys);
     Builder& tickets(bool on);
     Builder& max_early_data(uint32_t bytes);
-    Builder& middlebox_compat(bool on);
-    Builder& allow_psk_ke(bool on);
     Builder& hrr_cookie(bool on);
-    Builder& record_padding(uint16_t multiple);
     Built<ServerConfig> build();
 
    private:
-    std::shared_ptr<ServerConfig> c_;
-    std::string error_;
     std::vector<std::pair<Bytes, Bytes>> certs_;
     std::vector<std::vector<std::string>> cert_names_;  // parallel to certs_
     Bytes client_trust_pem_;
