@@ -4,11 +4,14 @@
 //
 // Input: flags(1) suite(1) | n(1) size(1)*n | server stream...
 //   flags bit 0: the client has a certificate (client.pem); bit 1: it offers the fixed session of
-//   default_tls12_suites()[suite % 19] for resumption; bit 2: echo application data; bit 3:
-//   receive_eof() at the end; bit 4: close() at the end; bit 5: on_timeout() after the deadline.
+//   default_tls12_suites()[suite % 19] (TLS 1.3: fixed_session13(default_tls13_suites()[suite % 3]))
+//   for resumption; bit 2: echo application data; bit 3: receive_eof() at the end; bit 4: close() at
+//   the end; bit 5: on_timeout() after the deadline; bit 6: TLS 1.2 and 1.3 (client_config13, early
+//   data enabled), else TLS 1.2 only; bit 7 (TLS 1.3, with bit 1): offer kEarlyData as 0-RTT.
 // The corpus (make_corpora) holds the server side of real handshakes with this client and seed, so
 // that replaying one verifies the certificate chain, completes (full or resumed, with or without
-// client authentication) and reaches application data and close_notify.
+// client authentication; TLS 1.3 also after a HelloRetryRequest, with 0-RTT, KeyUpdates and
+// post-handshake authentication) and reaches application data and close_notify.
 #include <cstddef>
 #include <cstdint>
 
@@ -23,13 +26,20 @@ void run(const uint8_t* data, size_t size) {
   Input in(data, size);
   uint8_t flags = in.u8();
   uint8_t suite_index = in.u8();
-  const std::vector<uint16_t>& suites = default_tls12_suites();
+  bool tls13 = (flags & 64) != 0;
+  const std::vector<uint16_t>& suites = tls13 ? default_tls13_suites() : default_tls12_suites();
   Connection::ClientOptions opts;
   opts.server_name = kServerName;
-  if (flags & 2) opts.resume = fixed_session(suites[suite_index % suites.size()]);
+  if (flags & 2) {
+    uint16_t suite = suites[suite_index % suites.size()];
+    opts.resume = tls13 ? fixed_session13(suite) : fixed_session(suite);
+    if (tls13 && (flags & 128)) opts.early_data = ByteView::of(kEarlyData).to_bytes();
+  }
   auto rng = crypto::make_deterministic_rng(ByteView::of(kClientSeed));
   FixedClock clock;
-  Connection client = Connection::client(client_config(0, (flags & 1) != 0), opts, *rng, clock);
+  bool cert = (flags & 1) != 0;
+  Connection client =
+      Connection::client(tls13 ? client_config13(0, cert) : client_config(0, cert), opts, *rng, clock);
   Driver d(client);
   d.echo = (flags & 4) != 0;
   d.drain();
@@ -44,6 +54,11 @@ void run(const uint8_t* data, size_t size) {
             "resumed a session the client did not offer");
     // Without resumption the client must have seen (and verified) a certificate chain.
     require(info->resumed || !info->peer_chain.empty(), "full handshake done without a server certificate");
+    require(info->version == 0x0303 || (tls13 && info->version == 0x0304), "handshake done with a version not enabled");
+    require(!info->early_data_accepted || (info->resumed && !opts.early_data.empty()),
+            "0-RTT accepted that was not offered");
+    require(find_suite(info->cipher_suite)->is_tls13() == (info->version == 0x0304),
+            "suite and version do not go together");
   }
   require(!d.data_before_done, "application data accepted before the handshake was done");
   if (flags & 16) {

@@ -1,21 +1,27 @@
-// Writes the seed corpora of the record, server, client, handshake and x509 harnesses, from real
-// in-memory handshakes between a sanstls client and server, for every TLS 1.2 suite, plain, with
-// client authentication (optional and required, with and without a client certificate) and resumed:
+// Writes the seed corpora of the record, server, client, handshake, handshake13 and x509 harnesses,
+// from real in-memory handshakes between a sanstls client and server, for every TLS 1.2 suite, plain,
+// with client authentication (optional and required, with and without a client certificate) and
+// resumed; and for every TLS 1.3 suite, plain, with client authentication, resumed, with 0-RTT,
+// after a HelloRetryRequest, with KeyUpdates and with post-handshake authentication:
 //
 //   bazel run //fuzz:make_corpora -- $PWD/fuzz/corpus
 //
-// writes <dir>/record/, <dir>/server/, <dir>/client/, <dir>/handshake/ and <dir>/x509/ (existing files
-// of the same names are overwritten; others are left alone). Deterministic: the same tree gives the
-// same files.
+// writes <dir>/record/, <dir>/server/, <dir>/client/, <dir>/handshake/, <dir>/handshake13/ and
+// <dir>/x509/ (existing files of the same names are overwritten; others are left alone).
+// Deterministic: the same tree gives the same files. TLS 1.3 entries of the server and client
+// corpora are named tls13_<suite>_<variant> and set flags bit 6.
 //   server: the client's bytes of a handshake against server_config(mode) with kServerSeed, so that
 //           the server harness replays the whole connection (handshake, data, close_notify);
 //   client: the server's bytes of a handshake with client_config(0, cert) and kClientSeed;
 //   handshake: the header of each (suite, side, authentication, resumption) with no operation;
+//   handshake13: likewise for each TLS 1.3 (suite, side, variant), plus drop / duplicate / insert an
+//                alert at each record position;
 //   record: records sealed with the harness's fixed keys in every mode, and a few raw fragments;
 //   x509: the test certificate chains (DER) with the names they are for.
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -54,8 +60,10 @@ std::string hex16(uint16_t v) {
 }
 
 // Runs a client and a server to the end (data both ways, then close_notify both ways) and returns
-// what each wrote. False when the handshake did not complete.
-bool run_pair(Connection& client, Connection& server, Bytes* c2s, Bytes* s2c) {
+// what each wrote. False when the handshake did not complete. `after`, when set, runs once the
+// handshake is done (TLS 1.3 KeyUpdate, post-handshake authentication), followed by more data.
+bool run_pair(Connection& client, Connection& server, Bytes* c2s, Bytes* s2c,
+              const std::function<bool(Connection&, Connection&)>& after = nullptr) {
   Driver cd(client), sd(server);
   (void)client.send(ByteView::of("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   (void)server.send(ByteView::of("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
@@ -71,11 +79,17 @@ bool run_pair(Connection& client, Connection& server, Bytes* c2s, Bytes* s2c) {
     }
   };
   pump();
+  if (after) {
+    if (!cd.done || !sd.done || !after(client, server)) return false;
+    (void)client.send(ByteView::of("GET /2 HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+    (void)server.send(ByteView::of("HTTP/1.1 204 No Content\r\n\r\n"));
+    pump();
+  }
   client.close();
   pump();
   server.close();
   pump();
-  return cd.done && sd.done && client.error() == nullptr && server.error() == nullptr;
+  return cd.done && sd.done && client.error() == nullptr && server.error() == nullptr && cd.clean && sd.clean;
 }
 
 struct Variant {
@@ -153,6 +167,161 @@ void engine_corpora() {
                                              (v.mode == ClientAuth::required ? 8 : 0));
         Bytes in = {static_cast<uint8_t>(si), flags};
         write("handshake", tag + (side ? "_mutserver" : "_mutclient"), in);
+      }
+    }
+  }
+}
+
+// TLS 1.3: the server harness (flags bit 6), the client harness (flags bit 6) and handshake13.
+struct Variant13 {
+  const char* name;
+  ClientAuth mode;
+  bool cert;
+  bool resume;
+  bool early;       // 0-RTT data with the resumption
+  bool hrr;         // the server takes P-256 only: HelloRetryRequest
+  bool key_update;  // after the handshake: KeyUpdate (the peer is asked for one back)
+  bool pha;         // after the handshake: the server asks for a client certificate
+};
+const Variant13 kVariants13[] = {
+    {"plain", ClientAuth::none, false, false, false, false, false, false},
+    {"authopt", ClientAuth::optional, true, false, false, false, false, false},
+    {"authreq", ClientAuth::required, true, false, false, false, false, false},
+    {"authnocert", ClientAuth::optional, false, false, false, false, false, false},
+    {"resume", ClientAuth::none, false, true, false, false, false, false},
+    {"early", ClientAuth::none, false, true, true, false, false, false},
+    {"hrr", ClientAuth::none, false, false, false, true, false, false},
+    {"hrrearly", ClientAuth::none, false, true, true, true, false, false},
+    {"keyupdate", ClientAuth::none, false, false, false, false, true, false},
+    {"earlykeyupdate", ClientAuth::none, false, true, true, false, true, false},
+    {"pha", ClientAuth::optional, true, false, false, false, false, true},
+};
+
+// Checks that a recorded TLS 1.3 handshake went as the variant says (so that a corpus entry reaches
+// what its name promises).
+void check13(const std::string& what, const Variant13& v, const Connection& c, const Connection& s) {
+  const HandshakeInfo* ci = c.info();
+  const HandshakeInfo* si = s.info();
+  bool ok = ci != nullptr && si != nullptr && ci->version == 0x0304 && ci->resumed == v.resume &&
+            si->early_data_accepted == (v.early && !v.hrr) &&
+            si->client_authenticated == (v.cert && (!v.resume || v.pha));
+  if (!ok) {
+    std::fprintf(stderr, "%s: the TLS 1.3 handshake did not go as planned\n", what.c_str());
+    std::exit(1);
+  }
+}
+
+void engine_corpora13() {
+  const std::vector<uint16_t>& suites = default_tls13_suites();
+  for (size_t si = 0; si < suites.size(); si++) {
+    uint16_t suite = suites[si];
+    for (const Variant13& v : kVariants13) {
+      std::string tag = "tls13_" + hex16(suite) + "_" + v.name;
+      auto after = [&v](bool client_side) -> std::function<bool(Connection&, Connection&)> {
+        if (v.key_update) {
+          return [client_side](Connection& c, Connection& s) {
+            return (client_side ? c : s).key_update(true).ok();
+          };
+        }
+        if (v.pha) return [](Connection&, Connection& s) { return s.request_client_certificate().ok(); };
+        return nullptr;
+      };
+      // Server harness: a suite-restricted client against the harness's server; the client updates
+      // its keys (the server cannot be told to from the harness). No post-handshake authentication.
+      if (!v.pha) {
+        auto crng = crypto::make_deterministic_rng(ByteView::of("corpus client " + tag));
+        auto srng = crypto::make_deterministic_rng(ByteView::of(kServerSeed));
+        FixedClock cc, sc;
+        Connection::ClientOptions o;
+        o.server_name = kServerName;
+        if (v.resume) o.resume = fixed_session13(suite);
+        if (v.early) o.early_data = ByteView::of("GET /0rtt HTTP/1.1\r\n\r\n").to_bytes();
+        Connection c = Connection::client(client_config13(suite, v.cert), o, *crng, cc);
+        Connection s = Connection::server(server_config13(v.mode, v.hrr), *srng, sc);
+        Bytes c2s, s2c;
+        if (!run_pair(c, s, &c2s, &s2c, after(true))) {
+          std::fprintf(stderr, "server corpus: handshake %s failed\n", tag.c_str());
+          std::exit(1);
+        }
+        check13("server corpus " + tag, v, c, s);
+        uint8_t flags = static_cast<uint8_t>(auth_bits(v.mode) | 64 | (v.hrr ? 128 : 0));
+        Bytes in = {flags, 0};
+        in.insert(in.end(), c2s.begin(), c2s.end());
+        write("server", tag, in);
+        if (std::strcmp(v.name, "early") == 0) {  // echoing, fed in small pieces, then EOF
+          Bytes split = {static_cast<uint8_t>(flags | 4 | 8), 4, 1, 5, 77, 200};
+          split.insert(split.end(), c2s.begin(), c2s.end());
+          write("server", tag + "_split", split);
+        }
+      }
+      // Client harness: the harness's client against a suite-restricted server, which updates its
+      // keys or asks for a certificate after the handshake.
+      {
+        auto crng = crypto::make_deterministic_rng(ByteView::of(kClientSeed));
+        auto srng = crypto::make_deterministic_rng(ByteView::of("corpus server " + tag));
+        FixedClock cc, sc;
+        Connection::ClientOptions o;
+        o.server_name = kServerName;
+        if (v.resume) o.resume = fixed_session13(suite);
+        if (v.early) o.early_data = ByteView::of(kEarlyData).to_bytes();
+        Connection c = Connection::client(client_config13(0, v.cert), o, *crng, cc);
+        Connection s = Connection::server(server_config13(v.mode, v.hrr, suite), *srng, sc);
+        Bytes c2s, s2c;
+        if (!run_pair(c, s, &c2s, &s2c, after(false))) {
+          std::fprintf(stderr, "client corpus: handshake %s failed\n", tag.c_str());
+          std::exit(1);
+        }
+        check13("client corpus " + tag, v, c, s);
+        uint8_t flags = static_cast<uint8_t>((v.cert ? 1 : 0) | (v.resume ? 2 : 0) | 64 | (v.early ? 128 : 0));
+        Bytes in = {flags, static_cast<uint8_t>(si), 0};
+        in.insert(in.end(), s2c.begin(), s2c.end());
+        write("client", tag, in);
+        if (std::strcmp(v.name, "early") == 0) {
+          Bytes split = {static_cast<uint8_t>(flags | 4 | 8), static_cast<uint8_t>(si), 3, 5, 200, 33};
+          split.insert(split.end(), s2c.begin(), s2c.end());
+          write("client", tag + "_split", split);
+        }
+      }
+      // handshake13 harness: no operation, each side mutated.
+      if (v.mode != ClientAuth::none && !v.cert) continue;  // the harness gives a certificate with auth
+      for (int side = 0; side < 2; side++) {
+        uint8_t o = static_cast<uint8_t>(si | (v.pha ? 4 : 0));
+        uint8_t flags = static_cast<uint8_t>(side | (v.mode != ClientAuth::none ? 2 : 0) |
+                                             (v.mode == ClientAuth::required ? 4 : 0) | (v.hrr ? 8 : 0) |
+                                             (v.resume ? 16 : 0) | (v.early ? 32 : 0) | (v.key_update ? 64 : 0));
+        write("handshake13", tag.substr(6) + (side ? "_mutserver" : "_mutclient"), Bytes{o, flags});
+      }
+    }
+  }
+}
+
+// handshake13 seeds that reach past each record: for a plain, a 0-RTT + KeyUpdate, a
+// HelloRetryRequest and a client-authenticated connection, at each record position of the mutated
+// side, drop the record, duplicate it, or insert a warning alert (protected like the record).
+void handshake13_op_corpus() {
+  struct Pick {
+    const char* name;
+    uint8_t flags;
+  };
+  const Pick picks[] = {{"plain", 0}, {"earlyku", 16 | 32 | 64}, {"hrr", 8}, {"auth", 2}};
+  for (const Pick& pk : picks) {
+    for (int side = 0; side < 2; side++) {
+      for (uint8_t pos = 0; pos < 10; pos++) {
+        static const char* kOps[] = {"drop", "dup", "warning"};
+        for (int op = 0; op < 3; op++) {
+          Bytes in = {0, static_cast<uint8_t>(pk.flags | side)};
+          in.insert(in.end(), pos, 0);  // pass the first `pos` records
+          if (op == 0) {
+            in.push_back(1);
+          } else if (op == 1) {
+            in.push_back(2);
+          } else {  // insert(type 1 -> alert, warning user_canceled)
+            Bytes add = {7, 1, 2, 1, 90};
+            in.insert(in.end(), add.begin(), add.end());
+          }
+          write("handshake13", std::string(pk.name) + (side ? "_mutserver_" : "_mutclient_") + kOps[op] +
+                                   std::to_string(pos), in);
+        }
       }
     }
   }
@@ -270,6 +439,8 @@ int main(int argc, char** argv) {
   sanstls::fuzz::x509_corpus();
   sanstls::fuzz::engine_corpora();
   sanstls::fuzz::handshake_op_corpus();
+  sanstls::fuzz::engine_corpora13();
+  sanstls::fuzz::handshake13_op_corpus();
   std::printf("wrote %zu files under %s\n", sanstls::fuzz::g_written, argv[1]);
   return 0;
 }

@@ -11,6 +11,11 @@
 //      back the type and plaintext exactly.
 //   3. tamper: flip the bit `flip` of the sealed record (header type/version or fragment); a fresh
 //      opener must refuse it.
+//   4. TLS 1.3 modes: the fragment bytes (cut to the limit + 1) become a raw TLSInnerPlaintext,
+//      sealed with the mode's key and nonce directly (so that it may lack a content type, be all
+//      padding or carry any type byte, which seal() never writes); open() must find the content type
+//      as the last non-zero byte and the content before it (RFC 8446 5.4), refuse an all-zero one
+//      (unexpected_message) and move the sequence number only on success.
 // Any violation traps.
 #include <cstddef>
 #include <cstdint>
@@ -29,6 +34,41 @@ namespace fuzz {
 namespace {
 
 using namespace record;  // NOLINT: the harness and its mode table
+
+// Step 4: seals `inner` as it is (a TLSInnerPlaintext of the fuzzer's choosing) under the mode's
+// fixed key with the nonce of `seq` and the record header as AAD (RFC 8446 5.2), and checks open().
+void open_raw_inner(const ModeSpec& m, size_t limit, uint64_t seq, ByteView fragment, crypto::Rng& rng) {
+  ByteView inner = fragment.sub(0, std::min(fragment.size(), limit + 1));
+  uint8_t key[32], iv[12];
+  fixed_key(key, iv);
+  std::unique_ptr<crypto::Aead> aead = crypto::default_provider().aead(m.aead, ByteView(key, m.key_len));
+  require(aead != nullptr, "no AEAD for the fixed key");
+  for (int i = 0; i < 8; i++) iv[4 + i] ^= static_cast<uint8_t>(seq >> (8 * (7 - i)));
+  size_t len = inner.size() + crypto::kAeadTagLength;
+  Bytes rec = {0x17, 0x03, 0x03, static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len)};
+  rec.insert(rec.end(), inner.begin(), inner.end());
+  rec.resize(kRecordHeaderLength + len);
+  require(aead->seal(ByteView(iv, 12), ByteView(rec.data(), kRecordHeaderLength), rec.data() + kRecordHeaderLength,
+                     inner.size(), rec.data() + kRecordHeaderLength + inner.size()) == crypto::Status::ok,
+          "raw AEAD seal failed");
+  RecordProtection opener = make(m, limit, rng);
+  opener.set_sequence_number_for_testing(seq);
+  RecordHeader h;
+  require(decode_record_header(rec, &h).ok(), "raw record has a bad header");
+  Result<OpenedRecord> r = opener.open(h, rec.data() + kRecordHeaderLength, h.length);
+  size_t end = inner.size();
+  while (end > 0 && inner[end - 1] == 0) end--;
+  if (end == 0) {
+    require(!r.ok() && r.error().alert == AlertDescription::unexpected_message,
+            "an inner plaintext without a content type was not refused as unexpected_message");
+    require(opener.sequence_number() == seq, "a failed open() moved the sequence number");
+    return;
+  }
+  require(r.ok(), "open() refused a well-formed TLSInnerPlaintext");
+  require(static_cast<uint8_t>(r.value().type) == inner[end - 1], "open() found the wrong content type");
+  require(r.value().plaintext == inner.sub(0, end - 1), "open() found the wrong content");
+  require(advanced(opener, seq), "open() did not advance the sequence number");
+}
 
 void run(const uint8_t* data, size_t size) {
   if (size < 9) return;
@@ -113,6 +153,8 @@ void run(const uint8_t* data, size_t size) {
   fresh.set_sequence_number_for_testing(seq);
   Result<OpenedRecord> r = fresh.open(bh, bad.data() + kRecordHeaderLength, bh.length);
   require(!r.ok(), "open() accepted a tampered record");
+
+  if (m.mode == M::tls13_aead && seq != ~uint64_t{0}) open_raw_inner(m, limit, seq, fragment, *rng);
 }
 
 }  // namespace

@@ -62,12 +62,17 @@ inline bool advanced(const RecordProtection& p, uint64_t seq) {
   return p.sequence_number() == seq + 1;
 }
 
+// The fixed key bytes (32) and iv (12) of every mode (AEAD or CBC key: the first key_len bytes).
+inline void fixed_key(uint8_t key[32], uint8_t iv[12]) {
+  for (size_t i = 0; i < 32; i++) key[i] = static_cast<uint8_t>(0x10 + i);
+  for (size_t i = 0; i < 12; i++) iv[i] = static_cast<uint8_t>(0xa0 + i);
+}
+
 // A fixed key for the mode; two calls give two objects with the same keys and independent state.
 inline RecordProtection make(const ModeSpec& m, size_t limit, crypto::Rng& rng) {
   const crypto::Provider& p = crypto::default_provider();
   uint8_t key[32], iv[12], mac_key[48];
-  for (size_t i = 0; i < sizeof key; i++) key[i] = static_cast<uint8_t>(0x10 + i);
-  for (size_t i = 0; i < sizeof iv; i++) iv[i] = static_cast<uint8_t>(0xa0 + i);
+  fixed_key(key, iv);
   for (size_t i = 0; i < sizeof mac_key; i++) mac_key[i] = static_cast<uint8_t>(0x40 + 3 * i);
   Result<RecordProtection> r = RecordProtection();
   switch (m.mode) {

@@ -6,7 +6,7 @@
 #
 # Every run bounds each input's time (-timeout, default 10 s: a hang is a finding) and the process's
 # memory (-rss_limit_mb, default 2048: unbounded growth is a finding); extra flags override them.
-# The fuzzers run one after the other, so the total is about SECONDS x the number of harnesses (6)
+# The fuzzers run one after the other, so the total is about SECONDS x the number of harnesses (7)
 # plus the build.
 #
 # Usage: bash fuzz/run_all.sh [SECONDS=60] [extra libFuzzer flags...]

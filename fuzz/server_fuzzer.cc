@@ -1,15 +1,19 @@
-// libFuzzer harness: a sanstls server with a fixed config (RSA and ECDSA certificates, every TLS 1.2
-// suite, ALPN, a session cache that knows one fixed session per suite), a deterministic generator
-// (kServerSeed) and a clock fixed at 2030-01-01, fed arbitrary client bytes split at fuzzer-chosen
-// points.
+// libFuzzer harness: a sanstls server with a fixed config (RSA and ECDSA certificates, every suite,
+// ALPN, a session cache that knows one fixed session per TLS 1.2 suite, fixed ticket keys), a
+// deterministic generator (kServerSeed) and a clock fixed at 2030-01-01, fed arbitrary client bytes
+// split at fuzzer-chosen points.
 //
 // Input: flags(1) | n(1) size(1)*n | client stream...
 //   flags bits 0-1: client authentication: 0 none, 1 optional, 2 required, 3 optional;
 //   bit 2: echo application data back; bit 3: receive_eof() at the end; bit 4: close() at the end;
-//   bit 5: let the handshake deadline pass and call on_timeout() at the end.
+//   bit 5: let the handshake deadline pass and call on_timeout() at the end;
+//   bit 6: TLS 1.2 and 1.3 (server_config13: 0-RTT up to kMaxEarlyData, the fixed TLS 1.3 sessions
+//   resume), else TLS 1.2 only (server_config); bit 7 (TLS 1.3 config only): groups {P-256} only, so
+//   a client's X25519 share gets a HelloRetryRequest.
 //   n, sizes: see feed_split() in support.h.
 // The corpus (make_corpora) holds the client side of real handshakes with this server and seed, so
-// replaying one completes the handshake (resumed ones too) and reaches application data and close.
+// replaying one completes the handshake (resumed ones too, with 0-RTT data, after a
+// HelloRetryRequest, with KeyUpdates) and reaches application data and close.
 // The checks of fuzz::Driver (no output after a fatal alert, event order, progress) run throughout.
 #include <cstddef>
 #include <cstdint>
@@ -26,7 +30,9 @@ void run(const uint8_t* data, size_t size) {
   uint8_t flags = in.u8();
   static const ClientAuth kAuth[] = {ClientAuth::none, ClientAuth::optional, ClientAuth::required,
                                      ClientAuth::optional};
-  std::shared_ptr<const ServerConfig> cfg = server_config(kAuth[flags & 3]);
+  bool tls13 = (flags & 64) != 0;
+  std::shared_ptr<const ServerConfig> cfg =
+      tls13 ? server_config13(kAuth[flags & 3], (flags & 128) != 0) : server_config(kAuth[flags & 3]);
   auto rng = crypto::make_deterministic_rng(ByteView::of(kServerSeed));
   FixedClock clock;
   Connection server = Connection::server(cfg, *rng, clock);
@@ -43,6 +49,11 @@ void run(const uint8_t* data, size_t size) {
     // Required client authentication: a full handshake cannot finish without a verified certificate.
     if ((flags & 3) == 2 && !info->resumed)
       require(info->client_authenticated && !info->peer_chain.empty(), "required client authentication bypassed");
+    require(info->version == 0x0303 || (tls13 && info->version == 0x0304), "handshake done with a version not enabled");
+    require(!info->early_data_accepted || (info->version == 0x0304 && info->resumed),
+            "0-RTT accepted without TLS 1.3 resumption");
+    const CipherSuite* cs = find_suite(info->cipher_suite);
+    require(cs->is_tls13() == (info->version == 0x0304), "suite and version do not go together");
   }
   require(!d.data_before_done, "application data accepted before the handshake was done");
   if (flags & 16) {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <tuple>
 
 #include "core/suites.h"
 #include "fuzz/embedded_certs.h"
@@ -36,6 +37,7 @@ ByteView Input::rest() { return take(size_ - off_); }
 const char kServerSeed[] = "sanstls fuzz server";
 const char kClientSeed[] = "sanstls fuzz client";
 const char kServerName[] = "localhost";
+const char kEarlyData[] = "GET /early HTTP/1.1\r\n\r\n";
 
 namespace {
 const char kSessionPrefix[] = "sanstls-fuzz-session-";  // 21 bytes, then the suite as 4 hex digits, padded
@@ -82,12 +84,12 @@ bool FixedSessionCache::get(ByteView session_id, uint64_t now_ms, Session* out) 
   return false;
 }
 
-void StoreKeyLog::log(const char*, ByteView client_random, ByteView secret) {
-  secrets_[client_random.to_bytes()] = secret.to_bytes();
+void StoreKeyLog::log(const char* label, ByteView client_random, ByteView secret) {
+  secrets_[std::make_pair(std::string(label), client_random.to_bytes())] = secret.to_bytes();
 }
 
-bool StoreKeyLog::find(ByteView client_random, Bytes* secret) const {
-  auto it = secrets_.find(client_random.to_bytes());
+bool StoreKeyLog::find(const char* label, ByteView client_random, Bytes* secret) const {
+  auto it = secrets_.find(std::make_pair(std::string(label), client_random.to_bytes()));
   if (it == secrets_.end()) return false;
   *secret = it->second;
   return true;
@@ -103,6 +105,99 @@ StoreKeyLog& server_key_log() {
   return *log;
 }
 
+std::shared_ptr<TicketKeys> fixed_ticket_keys() {
+  static std::shared_ptr<TicketKeys>* keys = [] {
+    TicketKeys::KeyMaterial k;
+    k.name.assign(TicketKeys::kNameLength, 0x6b);
+    k.key.assign(TicketKeys::kKeyLength, 0x3c);
+    k.created_ms = kNowMs - 3600 * 1000;
+    std::string err;
+    auto ring = TicketKeys::from_keys({k}, 0, 0, &err);  // never rotates, keeps the key forever
+    if (!ring) config_failed("ticket keys: " + err);
+    return new std::shared_ptr<TicketKeys>(ring);
+  }();
+  return *keys;
+}
+
+Session fixed_session13(uint16_t suite) {
+  const CipherSuite* cs = find_suite(suite);
+  if (cs == nullptr || !cs->is_tls13()) config_failed("fixed_session13: not a TLS 1.3 suite");
+  TicketState t;
+  t.version = 0x0304;
+  t.cipher_suite = suite;
+  t.secret.resize(crypto::hash_length(cs->prf_hash));
+  for (size_t i = 0; i < t.secret.size(); i++) t.secret[i] = static_cast<uint8_t>(0xa5 ^ (3 * i));
+  t.server_name = kServerName;
+  t.alpn = "h2";
+  t.created_ms = kNowMs - 1000;
+  t.lifetime_s = 7200;
+  t.age_add = 0x01020304u;
+  t.max_early_data = kMaxEarlyData;
+  auto rng = crypto::make_deterministic_rng(ByteView::of("sanstls fuzz ticket"));
+  Session s;
+  s.version = 0x0304;
+  s.cipher_suite = suite;
+  s.master_secret = t.secret;
+  s.server_name = kServerName;
+  s.alpn = t.alpn;
+  s.created_ms = t.created_ms;
+  s.lifetime_s = t.lifetime_s;
+  s.ticket = seal_ticket(*fixed_ticket_keys(), t, kNowMs - 1000, *rng);
+  if (s.ticket.empty()) config_failed("fixed_session13: sealing the ticket failed");
+  s.ticket_age_add = t.age_add;
+  s.max_early_data = t.max_early_data;
+  return s;
+}
+
+std::shared_ptr<const ServerConfig> server_config13(ClientAuth auth, bool p256_only, uint16_t suite) {
+  using Key = std::tuple<int, bool, uint16_t>;
+  static std::map<Key, std::shared_ptr<const ServerConfig>>* cache = new std::map<Key, std::shared_ptr<const ServerConfig>>();
+  Key key(static_cast<int>(auth), p256_only, suite);
+  auto it = cache->find(key);
+  if (it != cache->end()) return it->second;
+  ServerConfig::Builder b;
+  b.certificate(pem(certs::server_rsa_pem), pem(certs::server_rsa_key_pem));
+  b.certificate(pem(certs::server_ec_chain_pem), pem(certs::server_ec_key_pem));
+  b.alpn({"h2", "http/1.1"});
+  b.session_cache(std::make_shared<FixedSessionCache>());
+  b.key_log(std::shared_ptr<KeyLog>(&server_key_log(), [](KeyLog*) {}));
+  b.ticket_keys(fixed_ticket_keys());
+  b.max_early_data(kMaxEarlyData);
+  if (p256_only) b.groups({0x0017});
+  if (suite != 0) b.cipher_suites({suite});
+  if (auth != ClientAuth::none) b.client_auth(auth, pem(certs::ca_pem));
+  Built<ServerConfig> built = b.build();
+  if (!built.ok()) config_failed(built.error);
+  // A guard that forgets at once: 0-RTT acceptance must not depend on earlier inputs.
+  auto copy = std::make_shared<ServerConfig>(*built.config);
+  copy->early_data_guard = std::make_shared<EarlyDataGuard>(16, 0);
+  (*cache)[key] = copy;
+  return copy;
+}
+
+std::shared_ptr<const ClientConfig> client_config13(uint16_t suite, bool with_cert) {
+  static std::map<std::pair<uint16_t, bool>, std::shared_ptr<const ClientConfig>>* cache =
+      new std::map<std::pair<uint16_t, bool>, std::shared_ptr<const ClientConfig>>();
+  auto key = std::make_pair(suite, with_cert);
+  auto it = cache->find(key);
+  if (it != cache->end()) return it->second;
+  ClientConfig::Builder b;
+  b.trust_anchors_pem(pem(certs::ca_pem));
+  b.alpn({"http/1.1", "h2"});
+  b.early_data(true);
+  b.key_log(std::shared_ptr<KeyLog>(&client_key_log(), [](KeyLog*) {}));
+  if (suite != 0) {
+    b.cipher_suites({suite});
+    const CipherSuite* cs = find_suite(suite);
+    if (cs != nullptr && cs->is_tls13()) b.versions(0x0304, 0x0304);
+  }
+  if (with_cert) b.client_certificate(pem(certs::client_pem), pem(certs::client_key_pem));
+  Built<ClientConfig> built = b.build();
+  if (!built.ok()) config_failed(built.error);
+  (*cache)[key] = built.config;
+  return built.config;
+}
+
 std::shared_ptr<const ServerConfig> server_config(ClientAuth auth, uint16_t suite) {
   static std::map<std::pair<int, uint16_t>, std::shared_ptr<const ServerConfig>>* cache =
       new std::map<std::pair<int, uint16_t>, std::shared_ptr<const ServerConfig>>();
@@ -113,9 +208,12 @@ std::shared_ptr<const ServerConfig> server_config(ClientAuth auth, uint16_t suit
   b.certificate(pem(certs::server_rsa_pem), pem(certs::server_rsa_key_pem));
   b.certificate(pem(certs::server_ec_chain_pem), pem(certs::server_ec_key_pem));
   b.alpn({"h2", "http/1.1"});
-  b.versions(0x0303, 0x0303);  // the harnesses and corpora are TLS 1.2 (README.md: TLS 1.3 is to come)
+  b.versions(0x0303, 0x0303);  // the TLS 1.2 corpora depend on it; TLS 1.3: server_config13()
   b.session_cache(std::make_shared<FixedSessionCache>());
   b.key_log(std::shared_ptr<KeyLog>(&server_key_log(), [](KeyLog*) {}));
+  // Fixed ticket keys: otherwise the first connection that issues a ticket makes the ring from its
+  // generator, and the runs after it draw differently (an input would not replay alike).
+  b.ticket_keys(fixed_ticket_keys());
   if (suite != 0) b.cipher_suites({suite});
   if (auth != ClientAuth::none) b.client_auth(auth, pem(certs::ca_pem));
   Built<ServerConfig> built = b.build();
@@ -168,7 +266,15 @@ void Driver::drain() {
         done = true;
         break;
       case Event::Type::app_data: {
-        if (!done) data_before_done = true;
+        // TLS 1.3 0-RTT data reaches a server before handshake_done, flagged early_data; nothing else
+        // may, and early data never comes after it or to a client.
+        if (ev->early_data) {
+          require(!c_.is_client(), "a client received 0-RTT data");
+          require(!done, "0-RTT data after handshake_done");
+          early_data += ev->data.size();
+        } else if (!done) {
+          data_before_done = true;
+        }
         require(ev->data.size() <= 16384, "app_data event larger than a record");
         data.append(reinterpret_cast<const char*>(ev->data.data()), ev->data.size());
         if (echo && c_.error() == nullptr && !c_.is_closed()) {

@@ -19,6 +19,7 @@
 #include "core/config.h"
 #include "core/connection.h"
 #include "core/session.h"
+#include "core/tickets.h"
 #include "crypto/crypto.h"
 
 namespace sanstls {
@@ -81,34 +82,65 @@ class FixedSessionCache final : public SessionCache {
   void remove(ByteView) override {}
 };
 
-// Key logs: every master secret the engine logs, keyed by client random. One store for clients and
-// one for servers, so that a harness can ask what secret a given side derived.
+// Key logs: every secret the engine logs, keyed by label and client random (TLS 1.2: CLIENT_RANDOM,
+// the master secret; TLS 1.3: CLIENT_EARLY_TRAFFIC_SECRET, CLIENT_/SERVER_HANDSHAKE_TRAFFIC_SECRET,
+// CLIENT_/SERVER_TRAFFIC_SECRET_0, EXPORTER_SECRET). One store for clients and one for servers, so
+// that a harness can ask what secret a given side derived.
 class StoreKeyLog final : public KeyLog {
  public:
   void log(const char* label, ByteView client_random, ByteView secret) override;
-  // The last secret logged for this client random; false when none.
-  bool find(ByteView client_random, Bytes* secret) const;
+  // The last secret logged under `label` for this client random; false when none.
+  bool find(const char* label, ByteView client_random, Bytes* secret) const;
+  // The same for "CLIENT_RANDOM" (the TLS 1.2 master secret).
+  bool find(ByteView client_random, Bytes* secret) const { return find("CLIENT_RANDOM", client_random, secret); }
   void clear() { secrets_.clear(); }
 
  private:
-  std::map<Bytes, Bytes> secrets_;
+  std::map<std::pair<std::string, Bytes>, Bytes> secrets_;
 };
 StoreKeyLog& client_key_log();
 StoreKeyLog& server_key_log();
 
+// The ticket keys of every harness server (one fixed ring that never rotates), so that the tickets a
+// server issues are the same in every run and the fixed TLS 1.3 sessions below are accepted.
+std::shared_ptr<TicketKeys> fixed_ticket_keys();
+
+// The most 0-RTT data the TLS 1.3 harness servers take (and the fixed sessions allow).
+constexpr uint32_t kMaxEarlyData = 16384;
+// The 0-RTT data the client harness offers (flags bit 7), and make_corpora with it.
+extern const char kEarlyData[];
+
+// A TLS 1.3 session for `suite` (one of default_tls13_suites()) that every server_config13() accepts:
+// a fixed resumption PSK, a ticket sealed under fixed_ticket_keys() (with a fixed generator, so the
+// same bytes every time), SNI kServerName, ALPN "h2" (what the harness servers choose), created at
+// kNowMs - 1 s, 0-RTT allowed up to kMaxEarlyData.
+Session fixed_session13(uint16_t suite);
+
 // The configs (built once per process from the embedded test PKI; a build failure is fatal).
-// Both: TLS 1.2 only (the handshake harness re-derives TLS 1.2 record keys).
-// Server: the RSA leaf and the ECDSA chain, ALPN {h2, http/1.1}, FixedSessionCache, server_key_log();
+// server_config / client_config: TLS 1.2 only (versions pinned to 0x0303: the TLS 1.2 corpora
+// depend on it).
+// Server: the RSA leaf and the ECDSA chain, ALPN {h2, http/1.1}, FixedSessionCache, server_key_log(),
+// fixed_ticket_keys();
 // `suite` 0 = every suite in the default order, else only that suite; client certificates checked
 // against the test CA when auth != none.
 std::shared_ptr<const ServerConfig> server_config(ClientAuth auth, uint16_t suite = 0);
 // Client: trusts the test CA, ALPN {http/1.1, h2}, client_key_log(); `suite` as above; with_cert:
 // offers tests/certs/client.pem.
 std::shared_ptr<const ClientConfig> client_config(uint16_t suite = 0, bool with_cert = false);
+// TLS 1.3 server: as server_config() but TLS 1.2 and 1.3, every suite, 0-RTT up to kMaxEarlyData
+// with an anti-replay guard that forgets at once (a window of 0 ms: runs stay independent, so every
+// input replays alike); p256_only: groups {P-256} only, so a client whose first key share is X25519
+// (the default) gets a HelloRetryRequest.
+// `suite` as in server_config().
+std::shared_ptr<const ServerConfig> server_config13(ClientAuth auth, bool p256_only = false, uint16_t suite = 0);
+// TLS 1.3 client: as client_config() but early data enabled and, with `suite` 0, TLS 1.2 and 1.3 and
+// every suite; a TLS 1.3 `suite` alone makes it TLS 1.3 only.
+std::shared_ptr<const ClientConfig> client_config13(uint16_t suite = 0, bool with_cert = false);
 
 // Drives one Connection and checks, after every call, what must always hold:
 //   - once error() is set, the connection's output (consumed + pending) never grows again;
 //   - handshake_done at most once, with info() set, and only while no error is set;
+//   - 0-RTT data (flagged early_data) only on a server and only before handshake_done;
 //   - no event after Closed; at most one Closed;
 //   - receive() makes progress: it takes input unless an app_data event is waiting.
 // Violations crash (fail()). Output is consumed (as a transport would) by take_output().
@@ -131,7 +163,8 @@ class Driver {
   bool done = false;          // handshake_done seen
   bool closed = false;        // Closed seen
   bool clean = false;         // ... after close_notify
-  bool data_before_done = false;  // an app_data event before handshake_done
+  bool data_before_done = false;  // an app_data event before handshake_done (0-RTT data aside)
+  size_t early_data = 0;          // bytes of 0-RTT data received (they are in `data` too)
   std::string data;           // app data received, in order
   std::vector<Alert> alerts;
   size_t events = 0;
