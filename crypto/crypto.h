@@ -230,7 +230,9 @@ class TrustStore {
   // at `now` for every certificate, basic constraints and key usage of CAs, the leaf's key usage and
   // extended key usage for `purpose`, name constraints where mbedTLS supports them, and the name
   // (when `name` is not empty) with Certificate::matches_name. When leaf_key is not null and the chain
-  // verifies, *leaf_key receives the leaf's public key (saving the caller a second parse).
+  // verifies, *leaf_key receives the leaf's public key (saving the caller a second parse). The store
+  // keeps the keys of recent verified leaves (bounded), so a peer seen again reuses the same key object
+  // and the crypto library's precomputation for it.
   virtual CertError verify(const std::vector<ByteView>& chain, int64_t now, Purpose purpose,
                            const std::string& name, std::unique_ptr<PublicKey>* leaf_key = nullptr) const = 0;
 };

@@ -19,6 +19,8 @@
 #include <mbedtls/x509_crt.h>
 
 #include <cstring>
+#include <deque>
+#include <map>
 #include <mutex>
 
 #include "crypto/mbedtls_provider.h"
@@ -238,6 +240,24 @@ int verify_callback(void* p, mbedtls_x509_crt* crt, int depth, uint32_t* flags) 
   return 0;
 }
 
+// A PublicKey that shares a key kept by a TrustStore's leaf cache. Sharing one key object across
+// connections keeps mbedTLS's per-key precomputation (the comb table of the curve's generator for
+// ECDSA verification) instead of rebuilding it for every handshake.
+class SharedPublicKey final : public PublicKey {
+ public:
+  explicit SharedPublicKey(std::shared_ptr<const PublicKey> k) : k_(std::move(k)) {}
+  KeyType type() const override { return k_->type(); }
+  size_t bits() const override { return k_->bits(); }
+  Status verify(SignatureScheme scheme, ByteView msg, ByteView sig) const override { return k_->verify(scheme, msg, sig); }
+  Status rsa_encrypt_pkcs1(ByteView plaintext, Rng& rng, Bytes* out) const override {
+    return k_->rsa_encrypt_pkcs1(plaintext, rng, out);
+  }
+  ByteView spki_der() const override { return k_->spki_der(); }
+
+ private:
+  std::shared_ptr<const PublicKey> k_;
+};
+
 class MbedtlsTrustStore final : public TrustStore {
  public:
   mbedtls_x509_crt* anchors() { return &anchors_.v; }
@@ -284,14 +304,40 @@ class MbedtlsTrustStore final : public TrustStore {
 
     if (!name.empty() && !crt_matches_name(leaf, name)) return CertError::name_mismatch;
     if (leaf_key != nullptr) {
-      *leaf_key = mbedtls_public_key_from_spki(ByteView(leaf->pk_raw.p, leaf->pk_raw.len));
-      if (!*leaf_key) return CertError::unsupported_certificate;
+      std::shared_ptr<const PublicKey> k = cached_key(ByteView(leaf->pk_raw.p, leaf->pk_raw.len));
+      if (!k) return CertError::unsupported_certificate;
+      *leaf_key = std::make_unique<SharedPublicKey>(std::move(k));
     }
     return CertError::ok;
   }
 
  private:
   mutable Crt anchors_;
+
+  // The public keys of leaves that verified, by SubjectPublicKeyInfo (bounded; oldest out first).
+  static constexpr size_t kLeafCacheSize = 256;
+  std::shared_ptr<const PublicKey> cached_key(ByteView spki) const {
+    Bytes id = spki.to_bytes();
+    {
+      std::lock_guard<std::mutex> lock(cache_mu_);
+      auto it = leaf_cache_.find(id);
+      if (it != leaf_cache_.end()) return it->second;
+    }
+    std::shared_ptr<const PublicKey> k = mbedtls_public_key_from_spki(spki);
+    if (!k) return nullptr;
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (leaf_cache_.emplace(id, k).second) {
+      leaf_order_.push_back(id);
+      if (leaf_order_.size() > kLeafCacheSize) {
+        leaf_cache_.erase(leaf_order_.front());
+        leaf_order_.pop_front();
+      }
+    }
+    return k;
+  }
+  mutable std::mutex cache_mu_;
+  mutable std::map<Bytes, std::shared_ptr<const PublicKey>> leaf_cache_;
+  mutable std::deque<Bytes> leaf_order_;
   mutable std::mutex mu_;
   size_t size_ = 0;
 };
