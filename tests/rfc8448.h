@@ -1,8 +1,9 @@
 // RFC 8448 (Example Handshake Traces for TLS 1.3): the octets the RFC prints, for tests that replay its
 // handshakes through the engine (tests/rfc8448_test.cc).
 //
-// The handshake messages are the same text as core/handshake13_test.cc's (which quotes the RFC as
-// public test suites do: Erlang/OTP ssl, Botan, ...); the records, private keys and RSA key components
+// The handshake messages are quoted as public test suites quote the RFC (Erlang/OTP ssl,
+// lib/ssl/test/tls_1_3_record_SUITE.erl; Botan, src/tests/test_tls_handshake_layer_13.cpp; several
+// independent quotes compared); core/handshake13_test.cc decodes them too. The records, private keys and RSA key components
 // below come from the same RFC sections. Every value is checked against the others where it is used
 // (a record must decrypt under the RFC's key to the RFC's messages, a private key must give the public
 // key the RFC prints, the RSA key must match the certificate), so a mistyped byte fails a test rather
