@@ -175,6 +175,8 @@ Result<State> Client13::on_hello_retry_request(const ServerHello& hrr, size_t hr
     SANSTLS_TRY(c_.send_compat_ccs());
   }
   if (!c_.write.is_null()) c_.write = RecordProtection::null_protection();  // 0-RTT keys are gone
+  ch.extensions.order.clear();  // the table's order, unless the editor gives one
+  if (cfg_->edit_extensions) cfg_->edit_extensions(ExtContext::client_hello, &ch.extensions);
   SANSTLS_TRY(resend_client_hello(c_, *cfg_, &offer_));
   return State(ExpectServerHello{});
 }

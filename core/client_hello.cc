@@ -128,15 +128,21 @@ Status send_client_hello(ConnState& c, const ClientConfig& cfg, const Connection
       e.pre_shared_key = psks;  // last: encode_extensions writes it last
     }
   }
+  if (cfg.edit_extensions) cfg.edit_extensions(ExtContext::client_hello, &e);
   for (uint16_t t = 0; t < 64; t++)
     if (e.has(t, ExtContext::client_hello)) offer->offered_exts.push_back(t);
   if (e.has(0xff01, ExtContext::client_hello)) offer->offered_exts.push_back(0xff01);
 
-  SANSTLS_TRY(resend_client_hello(c, cfg, offer));
+  // RFC 8446 5.1: the record of the initial ClientHello may say 0x0301, as most clients write it (and
+  // as RFC 8448's traces show) for servers that choke on 0x0303 there; every other record says 0x0303.
+  c.write.set_record_version(version::tls10);
+  Status sent = resend_client_hello(c, cfg, offer);
+  c.write.set_record_version(version::tls12);
+  SANSTLS_TRY(sent);
 
   if (offer->early_data) {
-    // 0-RTT: the compatibility CCS right after the ClientHello, then the early data under the client
-    // early traffic secret (RFC 8446 4.2.10, D.4).
+    // 0-RTT: in compatibility mode the CCS right after the ClientHello (RFC 8446 D.4), then the early
+    // data under the client early traffic secret (RFC 8446 4.2.10).
     const CipherSuite* suite = find_suite(r->cipher_suite);
     KeySchedule13 ks(c.provider, suite->prf_hash);
     ks.early(r->master_secret);
@@ -146,9 +152,13 @@ Status send_client_hello(ConnState& c, const ClientConfig& cfg, const Connection
     Result<RecordProtection> early = tls13_protection(c.provider, *suite, secret, kMaxPlaintext);
     secure_zero(secret);
     if (!early.ok()) return early.error();
-    c.pending_write = std::move(early.value());
-    SANSTLS_TRY(c.send_change_cipher_spec());
-    c.sent_compat_ccs = true;
+    if (cfg.middlebox_compat) {
+      c.pending_write = std::move(early.value());
+      SANSTLS_TRY(c.send_change_cipher_spec());
+      c.sent_compat_ccs = true;
+    } else {
+      c.write = std::move(early.value());
+    }
     SANSTLS_TRY(c.write_app_data(opts.early_data));
   } else if (!opts.early_data.empty()) {
     // Not sent as 0-RTT (no ticket allowing it, or TLS 1.2): it goes after the handshake, as

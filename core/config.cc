@@ -95,15 +95,17 @@ bool parse_suite_names(const std::string& names, std::vector<uint16_t>* out, std
   return true;
 }
 
+// The chain, with its key: `key` when given (a key object of the application's), else from key_pem.
 std::shared_ptr<const CertifiedKey> load_certified_key(const crypto::Provider& p, ByteView chain_pem,
-                                                      ByteView key_pem, std::string* error) {
+                                                      ByteView key_pem, std::shared_ptr<const crypto::PrivateKey> key,
+                                                      std::string* error) {
   auto ck = std::make_shared<CertifiedKey>();
   std::string err;
   if (!p.load_certificates(chain_pem, &ck->chain, &err) || ck->chain.empty()) {
     *error = "certificate chain: " + (err.empty() ? std::string("no certificate found") : err);
     return nullptr;
   }
-  std::unique_ptr<crypto::PrivateKey> key = p.load_private_key(key_pem, &err);
+  if (!key) key = p.load_private_key(key_pem, &err);
   if (!key) {
     *error = "private key: " + err;
     return nullptr;
@@ -173,6 +175,15 @@ ClientConfig::Builder& ClientConfig::Builder::verify_server(bool on) {
 ClientConfig::Builder& ClientConfig::Builder::client_certificate(ByteView chain_pem, ByteView key_pem) {
   cert_pem_ = chain_pem.to_bytes();
   key_pem_ = key_pem.to_bytes();
+  key_.reset();
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::client_certificate(ByteView chain_pem,
+                                                                 std::shared_ptr<const crypto::PrivateKey> key) {
+  cert_pem_ = chain_pem.to_bytes();
+  key_pem_.clear();
+  key_ = std::move(key);
+  if (!key_) error_ = "client certificate: a null private key";
   return *this;
 }
 
@@ -213,8 +224,8 @@ Built<ClientConfig> ClientConfig::Builder::build() {
     out.error = "no trust anchors: give trust_anchors_pem(), or turn verify_server off";
     return out;
   }
-  if (!cert_pem_.empty() || !key_pem_.empty()) {
-    c_->client_certificate = load_certified_key(p, cert_pem_, key_pem_, &err);
+  if (!cert_pem_.empty() || !key_pem_.empty() || key_) {
+    c_->client_certificate = load_certified_key(p, cert_pem_, key_pem_, key_, &err);
     if (!c_->client_certificate) {
       out.error = "client " + err;
       return out;
@@ -235,6 +246,15 @@ ServerConfig::Builder& ServerConfig::Builder::certificate(ByteView chain_pem, By
 ServerConfig::Builder& ServerConfig::Builder::certificate(ByteView chain_pem, ByteView key_pem,
                                                           std::vector<std::string> host_names) {
   certs_.emplace_back(chain_pem.to_bytes(), key_pem.to_bytes());
+  cert_keys_.emplace_back();
+  cert_names_.push_back(std::move(host_names));
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::certificate(ByteView chain_pem, std::shared_ptr<const crypto::PrivateKey> key,
+                                                          std::vector<std::string> host_names) {
+  if (!key) error_ = "certificate: a null private key";
+  certs_.emplace_back(chain_pem.to_bytes(), Bytes());
+  cert_keys_.push_back(std::move(key));
   cert_names_.push_back(std::move(host_names));
   return *this;
 }
@@ -260,12 +280,17 @@ ServerConfig::Builder& ServerConfig::Builder::session_lifetime_s(uint32_t second
   return *this;
 }
 
-ServerConfig::Builder& ServerConfig::Builder::ticket_keys(std::shared_ptr<TicketKeys> keys) {
+ServerConfig::Builder& ServerConfig::Builder::ticket_keys(std::shared_ptr<Ticketer> keys) {
   c_->ticket_keys = std::move(keys);
   return *this;
 }
 ServerConfig::Builder& ServerConfig::Builder::tickets(bool on) {
   c_->tickets = on;
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::tickets_per_handshake(uint8_t n) {
+  if (n > 8) error_ = "tickets_per_handshake: at most 8";
+  c_->tickets_per_handshake = n;
   return *this;
 }
 ServerConfig::Builder& ServerConfig::Builder::max_early_data(uint32_t bytes) {
@@ -277,7 +302,7 @@ ServerConfig::Builder& ServerConfig::Builder::hrr_cookie(bool on) {
   return *this;
 }
 
-std::shared_ptr<TicketKeys> ServerConfig::tickets_ring(crypto::Rng& rng, uint64_t now_ms) const {
+std::shared_ptr<Ticketer> ServerConfig::tickets_ring(crypto::Rng& rng, uint64_t now_ms) const {
   if (ticket_keys) return ticket_keys;
   std::lock_guard<std::mutex> lock(lazy_->mu);
   if (!lazy_->keys) lazy_->keys = TicketKeys::create(rng, now_ms, 3600, 2 * 3600, *provider);
@@ -302,7 +327,7 @@ Built<ServerConfig> ServerConfig::Builder::build() {
   }
   c_->certificates.clear();
   for (size_t i = 0; i < certs_.size(); i++) {
-    auto loaded = load_certified_key(p, certs_[i].first, certs_[i].second, &err);
+    auto loaded = load_certified_key(p, certs_[i].first, certs_[i].second, cert_keys_[i], &err);
     if (!loaded) {
       out.error = err;
       return out;

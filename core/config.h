@@ -12,11 +12,13 @@
 #define SANSTLS_CORE_CONFIG_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "core/extensions.h"
 #include "core/session.h"
 #include "core/tickets.h"
 #include "crypto/crypto.h"
@@ -80,6 +82,17 @@ struct CommonConfig {
   bool allow_psk_ke = false;                // TLS 1.3 resumption without (EC)DHE (psk_ke)
   uint32_t max_key_updates = 32;            // KeyUpdates a peer may send with no data in between
   uint16_t record_padding = 0;              // TLS 1.3: pad records to a multiple of this (0: none)
+  // An editor of the extensions this side writes, in the spirit of Botan's tls_modify_extensions:
+  // called with each ClientHello's (ExtContext::client_hello, the second one after a HelloRetryRequest
+  // too), each HelloRetryRequest's (the cookie it leaves is the one the second ClientHello must echo),
+  // EncryptedExtensions' and TLS 1.3 CertificateRequest's, after the engine filled them
+  // and just before they are encoded (and, for a ClientHello, before the PSK binders are computed over
+  // it). It may change, add (Extensions::unknown for types sanstls has no field for), remove or reorder
+  // (Extensions::order) them. For tests that must reproduce another implementation's messages (RFC
+  // 8448's traces) and for interop experiments, not for production: the engine's checks stay those of
+  // its config, so a peer that takes up something only the edit offered (say a signature scheme
+  // sanstls does not implement) fails the handshake. Must be deterministic and thread-safe. Null: none.
+  std::function<void(ExtContext, Extensions*)> edit_extensions;
 };
 
 // Colon-separated IANA or OpenSSL suite names into ids; false with a message naming the bad name.
@@ -115,6 +128,9 @@ class CommonBuilder {
   B& middlebox_compat(bool on) { return set([&] { c_->middlebox_compat = on; }); }
   B& allow_psk_ke(bool on) { return set([&] { c_->allow_psk_ke = on; }); }
   B& record_padding(uint16_t multiple) { return set([&] { c_->record_padding = multiple; }); }
+  B& edit_extensions(std::function<void(ExtContext, Extensions*)> f) {
+    return set([&] { c_->edit_extensions = std::move(f); });
+  }
 
  protected:
   explicit CommonBuilder(std::shared_ptr<C> c) : c_(std::move(c)) { set_common_defaults(c_.get()); }
@@ -141,12 +157,16 @@ class ClientConfig : public CommonConfig {
     Builder& trust_anchors_pem(ByteView pem);
     Builder& verify_server(bool on);
     Builder& client_certificate(ByteView chain_pem, ByteView key_pem);
+    // With a key object of the application's (a key in an HSM or another process, as an OpenSSL
+    // provider or a rustls SigningKey would be): the engine calls its sign() and public_key() only.
+    Builder& client_certificate(ByteView chain_pem, std::shared_ptr<const crypto::PrivateKey> key);
     Builder& early_data(bool on);
     Builder& tls12_tickets(bool on);
     Built<ClientConfig> build();
 
    private:
     Bytes trust_pem_, cert_pem_, key_pem_;
+    std::shared_ptr<const crypto::PrivateKey> key_;
   };
 };
 
@@ -159,16 +179,20 @@ class ServerConfig : public CommonConfig {
   bool strict_sni = false;  // refuse (unrecognized_name) a server_name no certificate matches
   std::shared_ptr<SessionCache> session_cache;  // TLS 1.2 session IDs; null: none
   uint32_t session_lifetime_s = 7200;
-  // Ticket keys for TLS 1.3 resumption and TLS 1.2 tickets (RFC 5077). When none are given, the
-  // server makes its own ring on first use (from the connection's generator) and rotates it.
-  std::shared_ptr<TicketKeys> ticket_keys;
-  bool tickets = true;              // issue tickets (TLS 1.3 NewSessionTicket; TLS 1.2 when asked)
+  // What seals tickets for TLS 1.3 resumption and TLS 1.2 tickets (RFC 5077): a TicketKeys ring, or
+  // any Ticketer of the application's. When none is given, the server makes its own TicketKeys ring on
+  // first use (from the connection's generator) and rotates it.
+  std::shared_ptr<Ticketer> ticket_keys;
+  bool tickets = true;              // issue and accept tickets (TLS 1.3 NewSessionTicket; TLS 1.2 when asked)
+  // TLS 1.3: NewSessionTickets sent after each handshake (one per later connection a client may
+  // resume, as OpenSSL's SSL_CTX_set_num_tickets); 0 sends none but still accepts tickets. At most 8.
+  uint8_t tickets_per_handshake = 1;
   uint32_t max_early_data = 0;      // TLS 1.3 0-RTT bytes accepted per connection; 0: refuse 0-RTT
   std::shared_ptr<EarlyDataGuard> early_data_guard;  // single use of 0-RTT tickets (made when needed)
   bool hrr_cookie = true;           // send a cookie in HelloRetryRequest and require it back
 
-  // The ticket keys to use (the configured ring, or the one made on first use).
-  std::shared_ptr<TicketKeys> tickets_ring(crypto::Rng& rng, uint64_t now_ms) const;
+  // The ticketer to use (the configured one, or the ring made on first use).
+  std::shared_ptr<Ticketer> tickets_ring(crypto::Rng& rng, uint64_t now_ms) const;
 
  private:
   struct LazyKeys {
@@ -187,19 +211,25 @@ class ServerConfig : public CommonConfig {
     // these host names, as a web server's virtual host would: for a certificate whose own names do
     // not cover what clients ask for (e.g. RFC 8448's, whose only name is CN=rsa).
     Builder& certificate(ByteView chain_pem, ByteView key_pem, std::vector<std::string> host_names);
+    // With a key object of the application's (see ClientConfig::Builder::client_certificate). For
+    // TLS_RSA_* suites it must also implement rsa_decrypt_premaster().
+    Builder& certificate(ByteView chain_pem, std::shared_ptr<const crypto::PrivateKey> key,
+                         std::vector<std::string> host_names = {});
     Builder& client_auth(ClientAuth mode, ByteView trust_anchors_pem);
     Builder& prefer_server_order(bool on);
     Builder& strict_sni(bool on);
     Builder& session_cache(std::shared_ptr<SessionCache> cache);  // default: an in-memory cache
     Builder& session_lifetime_s(uint32_t seconds);
-    Builder& ticket_keys(std::shared_ptr<TicketKeys> keys);
+    Builder& ticket_keys(std::shared_ptr<Ticketer> keys);  // a TicketKeys ring or a Ticketer of one's own
     Builder& tickets(bool on);
+    Builder& tickets_per_handshake(uint8_t n);
     Builder& max_early_data(uint32_t bytes);
     Builder& hrr_cookie(bool on);
     Built<ServerConfig> build();
 
    private:
     std::vector<std::pair<Bytes, Bytes>> certs_;
+    std::vector<std::shared_ptr<const crypto::PrivateKey>> cert_keys_;  // parallel to certs_; null: from PEM
     std::vector<std::vector<std::string>> cert_names_;  // parallel to certs_
     Bytes client_trust_pem_;
   };

@@ -256,7 +256,7 @@ bool Server13::try_psk(const ClientHello& ch, size_t ch_msg_len, Status* error) 
   }
   if (!cfg_->tickets) return false;
   uint64_t now = c_.clock.now_ms();
-  std::shared_ptr<TicketKeys> ring = cfg_->tickets_ring(c_.rng, now);
+  std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(c_.rng, now);
   if (!ring) return false;
   for (size_t i = 0; i < psks.identities.size(); i++) {
     TicketState t;
@@ -320,6 +320,10 @@ Result<State> Server13::send_hello_retry_request(const ClientHello& ch, uint16_t
   for (ExtensionType t : {ExtensionType::key_share, ExtensionType::cookie, ExtensionType::supported_versions})
     if (hrr.extensions.has(static_cast<uint16_t>(t), ExtContext::hello_retry_request))
       hrr.extensions.order.push_back(static_cast<uint16_t>(t));
+  if (cfg_->edit_extensions) {
+    cfg_->edit_extensions(ExtContext::hello_retry_request, &hrr.extensions);
+    cookie_ = hrr.extensions.cookie.value_or(Bytes());  // the second ClientHello must echo what was sent
+  }
   // The transcript: message_hash(ClientHello1), then the HelloRetryRequest (RFC 8446 4.4.1).
   c_.replace_transcript(tls13_message_hash(c_.provider, alg(), c_.transcript));
   SANSTLS_TRY(send13(c_, HandshakeType::server_hello, hrr, encode_server_hello));
@@ -404,6 +408,7 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
   for (ExtensionType t : {ExtensionType::supported_groups, ExtensionType::record_size_limit, ExtensionType::server_name,
                           ExtensionType::application_layer_protocol_negotiation, ExtensionType::early_data})
     if (x.has(static_cast<uint16_t>(t), ExtContext::encrypted_extensions)) x.order.push_back(static_cast<uint16_t>(t));
+  if (cfg_->edit_extensions) cfg_->edit_extensions(ExtContext::encrypted_extensions, &x);
   SANSTLS_TRY(send13(c_, HandshakeType::encrypted_extensions, ee, encode_encrypted_extensions));
 
   bool request_cert = !psk_accepted_ && cfg_->client_auth != ClientAuth::none;
@@ -415,6 +420,7 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
             scheme_allowed13(s, crypto::KeyType::ec_p384))
           requested_schemes_.push_back(s);
       cr.extensions.signature_algorithms = requested_schemes_;
+      if (cfg_->edit_extensions) cfg_->edit_extensions(ExtContext::certificate_request, &cr.extensions);
       SANSTLS_TRY(send13(c_, HandshakeType::certificate_request, cr, encode_certificate_request13));
     }
     SANSTLS_TRY(send_certificate13(c_, ByteView(), cert_.get()));
@@ -534,28 +540,32 @@ Result<State> Server13::handle(ExpectFinished&, HandshakeType type, ByteView msg
 Status Server13::send_tickets() {
   if (!cfg_->tickets || cfg_->session_lifetime_s == 0) return Status();
   uint64_t now = c_.clock.now_ms();
-  std::shared_ptr<TicketKeys> ring = cfg_->tickets_ring(c_.rng, now);
-  if (!ring) return Status();
-  NewSessionTicket13 t;
-  t.lifetime = std::min<uint32_t>(cfg_->session_lifetime_s, 604800);
-  uint8_t age_add[4];
-  c_.rng.fill(age_add, 4);
-  t.age_add = (uint32_t{age_add[0]} << 24) | (uint32_t{age_add[1]} << 16) | (uint32_t{age_add[2]} << 8) | age_add[3];
-  t.nonce = {0};
-  TicketState st;
-  st.version = version::tls13;
-  st.cipher_suite = suite_->id;
-  st.secret = tls13_resumption_psk(c_.provider, alg(), res_master_, t.nonce);
-  st.server_name = server_name_;
-  st.alpn = c_.info.alpn;
-  st.created_ms = now;
-  st.lifetime_s = t.lifetime;
-  st.age_add = t.age_add;
-  st.max_early_data = cfg_->max_early_data;
-  t.ticket = seal_ticket(*ring, st, now, c_.rng);
-  if (t.ticket.empty()) return Status();  // no ticket this time; not an error for the connection
-  if (cfg_->max_early_data > 0) t.extensions.max_early_data_size = cfg_->max_early_data;
-  return send13(c_, HandshakeType::new_session_ticket, t, encode_new_session_ticket13);
+  for (uint16_t i = 0; i < cfg_->tickets_per_handshake; i++) {
+    std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(c_.rng, now);
+    if (!ring) return Status();
+    NewSessionTicket13 t;
+    t.lifetime = std::min<uint32_t>(cfg_->session_lifetime_s, 604800);
+    uint8_t age_add[4];
+    c_.rng.fill(age_add, 4);
+    t.age_add = (uint32_t{age_add[0]} << 24) | (uint32_t{age_add[1]} << 16) | (uint32_t{age_add[2]} << 8) | age_add[3];
+    // The nonce: a 16-bit count of this connection's tickets, as RFC 8448's server writes it.
+    t.nonce = {static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)};
+    TicketState st;
+    st.version = version::tls13;
+    st.cipher_suite = suite_->id;
+    st.secret = tls13_resumption_psk(c_.provider, alg(), res_master_, t.nonce);
+    st.server_name = server_name_;
+    st.alpn = c_.info.alpn;
+    st.created_ms = now;
+    st.lifetime_s = t.lifetime;
+    st.age_add = t.age_add;
+    st.max_early_data = cfg_->max_early_data;
+    t.ticket = seal_ticket(*ring, st, now, c_.rng);
+    if (t.ticket.empty()) return Status();  // no ticket this time; not an error for the connection
+    if (cfg_->max_early_data > 0) t.extensions.max_early_data_size = cfg_->max_early_data;
+    SANSTLS_TRY(send13(c_, HandshakeType::new_session_ticket, t, encode_new_session_ticket13));
+  }
+  return Status();
 }
 
 Result<State> Server13::handle(Connected& s, HandshakeType type, ByteView msg, ByteView body) {
@@ -606,6 +616,7 @@ Status Server13::request_client_certificate() {
         scheme_allowed13(s, crypto::KeyType::ec_p384))
       requested_schemes_.push_back(s);
   cr.extensions.signature_algorithms = requested_schemes_;
+  if (cfg_->edit_extensions) cfg_->edit_extensions(ExtContext::certificate_request, &cr.extensions);
   Bytes body;
   Writer w(&body);
   encode_certificate_request13(cr, w);

@@ -224,7 +224,7 @@ bool TicketState::decode(ByteView in, TicketState* out) {
   return true;
 }
 
-Bytes seal_ticket(TicketKeys& keys, const TicketState& state, uint64_t now_ms, crypto::Rng& rng) {
+Bytes seal_ticket(Ticketer& keys, const TicketState& state, uint64_t now_ms, crypto::Rng& rng) {
   Bytes plain = state.encode();
   if (plain.empty()) return {};
   Bytes ticket = keys.seal(plain, now_ms, rng);
@@ -232,7 +232,7 @@ Bytes seal_ticket(TicketKeys& keys, const TicketState& state, uint64_t now_ms, c
   return ticket;
 }
 
-bool open_ticket(TicketKeys& keys, ByteView ticket, uint64_t now_ms, TicketState* out) {
+bool open_ticket(Ticketer& keys, ByteView ticket, uint64_t now_ms, TicketState* out) {
   Bytes plain;
   if (!keys.open(ticket, now_ms, &plain)) return false;
   bool ok = TicketState::decode(plain, out);

@@ -22,6 +22,25 @@
 
 namespace sanstls {
 
+// What turns a ticket's plaintext (TicketState::encode()) into the opaque ticket a server hands out, and
+// back. TicketKeys below is the stateless one every server gets by default. A server may give its own
+// (ServerConfig::Builder::ticketer), as OpenSSL's ticket callbacks and rustls's ProducesTickets allow:
+// one that keeps the state in a store shared by several processes and hands out the key to it
+// (stateful tickets, which can be made single use: RFC 8446 8.1), or one that wraps keys held by an
+// HSM. Called from inside the engine, possibly from several connections at once: thread-safe, and it
+// must not call back into a connection.
+class Ticketer {
+ public:
+  virtual ~Ticketer() = default;
+  // The ticket for this plaintext, or empty when none can be made (the server then sends no ticket).
+  // `now_ms` is the connection's clock; `rng` its generator, the only randomness a ticketer may use
+  // if the connection is to stay a deterministic function of its inputs.
+  virtual Bytes seal(ByteView plaintext, uint64_t now_ms, crypto::Rng& rng) = 0;
+  // The plaintext of a ticket this ticketer (or one sharing its keys) sealed; false, with *plaintext
+  // cleared, for anything else. The engine decodes and checks the plaintext itself.
+  virtual bool open(ByteView ticket, uint64_t now_ms, Bytes* plaintext) = 0;
+};
+
 // A ring of ticket keys. Each key is {16-byte key name, AES-256-GCM key, created_ms}; the newest is
 // the current one (it seals), every kept one opens.
 //
@@ -32,7 +51,7 @@ namespace sanstls {
 // Lifetime: a key seals while it is younger than rotate_after_s and opens while it is younger than
 // keep_for_s (both from its creation). So a ticket sealed at time t opens at least until
 // t + keep_for_s - rotate_after_s: a server should issue tickets with a lifetime no longer than that.
-class TicketKeys {
+class TicketKeys : public Ticketer {
  public:
   static constexpr size_t kNameLength = 16;
   static constexpr size_t kKeyLength = 32;  // AES-256-GCM
@@ -78,18 +97,18 @@ class TicketKeys {
   // drops keys at least keep_for_s old. Then draws the 12-byte nonce from rng.
   // Returns the ticket, or empty when plaintext is empty or longer than kMaxPlaintext, the current key
   // is itself past keep_for_s (rotation off: no ticket it sealed would open), or the AEAD failed.
-  Bytes seal(ByteView plaintext, uint64_t now_ms, crypto::Rng& rng);
+  Bytes seal(ByteView plaintext, uint64_t now_ms, crypto::Rng& rng) override;
 
   // Opens a ticket: finds the key by name among the kept keys (one at least keep_for_s old at now_ms
   // counts as gone), checks the tag, writes the plaintext. False, with *plaintext cleared, when the
   // ticket is shorter than kOverhead + 1, names no kept key, or fails the tag check. Never rotates.
-  bool open(ByteView ticket, uint64_t now_ms, Bytes* plaintext);
+  bool open(ByteView ticket, uint64_t now_ms, Bytes* plaintext) override;
 
   // For tests and monitoring.
   size_t key_count();
   Bytes current_key_name();
 
-  ~TicketKeys();
+  ~TicketKeys() override;
 
  private:
   struct Key {
@@ -153,8 +172,8 @@ struct TicketState {
 // seal(state.encode()) and decode(open(ticket)); the intermediate plaintext is wiped. seal_ticket
 // returns empty on failure; open_ticket returns false on any failure (no key, bad tag, bad state).
 // Neither checks state.expired(): the caller decides with its own clock reading.
-Bytes seal_ticket(TicketKeys& keys, const TicketState& state, uint64_t now_ms, crypto::Rng& rng);
-bool open_ticket(TicketKeys& keys, ByteView ticket, uint64_t now_ms, TicketState* out);
+Bytes seal_ticket(Ticketer& keys, const TicketState& state, uint64_t now_ms, crypto::Rng& rng);
+bool open_ticket(Ticketer& keys, ByteView ticket, uint64_t now_ms, TicketState* out);
 
 // A strike register against 0-RTT replay (RFC 8446 8.2): it remembers each binder (or ticket
 // identity) it has seen for window_ms. first_use() is true the first time within the window and false

@@ -336,6 +336,7 @@ Description describe_config(const ServerConfig& c, const DescribeOptions& o) {
   d["session_cache"] = c.session_cache ? "1" : "0";
   d["session_lifetime_s"] = std::to_string(c.session_lifetime_s);
   d["tickets"] = c.tickets ? "1" : "0";
+  d["tickets_per_handshake"] = std::to_string(c.tickets_per_handshake);
   d["ticket_keys"] = c.ticket_keys ? "configured" : "own";
   d["max_early_data"] = std::to_string(c.max_early_data);
   d["hrr_cookie"] = c.hrr_cookie ? "1" : "0";

@@ -249,6 +249,7 @@ bool rebuild_config(const Description& d, const ReplayFiles& files, std::shared_
     return false;
   }
   s->tickets = get(d, "tickets") != "0";
+  s->tickets_per_handshake = static_cast<uint8_t>(get(d, "tickets_per_handshake").empty() ? 1 : get_num(d, "tickets_per_handshake"));
   s->max_early_data = static_cast<uint32_t>(get_num(d, "max_early_data"));
   s->hrr_cookie = get(d, "hrr_cookie") != "0";
   if (!compare(d, describe_config(*s, opts), error)) return false;
