@@ -1,6 +1,9 @@
 // TLS 1.3 through the public API: sanstls client against sanstls server, in memory.
 #include <doctest/doctest.h>
 
+#include <map>
+#include <mutex>
+
 #include "core/handshake.h"
 #include "core/suites.h"
 #include "tests/pair.h"
@@ -363,4 +366,96 @@ TEST_CASE("TLS 1.3 regression: key_share and pre_shared_key without supported_gr
   Result<size_t> got = server.receive(rec);
   REQUIRE_FALSE(got.ok());
   CHECK(got.error().alert == AlertDescription::missing_extension);
+}
+
+namespace {
+
+// A stateful ticketer, as a server that keeps its sessions in a store (and hands out their keys as
+// tickets) would give: single use, so a ticket resumes once.
+class SessionStore : public Ticketer {
+ public:
+  Bytes seal(ByteView plaintext, uint64_t, crypto::Rng& rng) override {
+    Bytes id(16);
+    rng.fill(id.data(), id.size());
+    std::lock_guard<std::mutex> lock(mu_);
+    states_[id] = plaintext.to_bytes();
+    sealed++;
+    return id;
+  }
+  bool open(ByteView ticket, uint64_t, Bytes* plaintext) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = states_.find(ticket.to_bytes());
+    if (it == states_.end()) {
+      plaintext->clear();
+      return false;
+    }
+    *plaintext = it->second;
+    states_.erase(it);  // single use
+    return true;
+  }
+  int sealed = 0;
+
+ private:
+  std::mutex mu_;
+  std::map<Bytes, Bytes> states_;
+};
+
+std::shared_ptr<const ServerConfig> server_with(std::shared_ptr<Ticketer> t, uint8_t per_handshake) {
+  ServerConfig::Builder b;
+  b.certificate(read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem"))
+      .ticket_keys(std::move(t))
+      .tickets_per_handshake(per_handshake)
+      .max_early_data(1024);
+  auto built = b.build();
+  REQUIRE_MESSAGE(built.ok(), built.error);
+  return built.config;
+}
+
+}  // namespace
+
+TEST_CASE("TLS 1.3: several tickets per handshake, a Ticketer of the application's, and none at all") {
+  auto store = std::make_shared<SessionStore>();
+  auto ccfg = client13();
+  Run13 first(ccfg, server_with(store, 3));
+  REQUIRE(first.pump());
+  first.round_trip();
+  CHECK(first.cs.tickets == 3);
+  CHECK(store->sealed == 3);
+  std::optional<Session> s = first.client->session();
+  REQUIRE(s.has_value());
+  CHECK(s->ticket.size() == 16);  // the store's key, not a sealed state
+
+  // A server that issues no tickets still takes one from the shared store; the store makes it single use.
+  auto quiet = server_with(store, 0);
+  Run13 resumed(ccfg, quiet, s, {}, "2");
+  REQUIRE(resumed.pump());
+  CHECK(resumed.server->info()->resumed);
+  CHECK(resumed.cs.tickets == 0);
+  Run13 again(ccfg, quiet, s, {}, "3");
+  REQUIRE(again.pump());
+  CHECK_FALSE(again.server->info()->resumed);
+
+  CHECK(!ServerConfig::Builder()
+             .certificate(read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem"))
+             .tickets_per_handshake(9)
+             .build()
+             .ok());
+}
+
+TEST_CASE("TLS 1.3: 0-RTT without compatibility mode sends no ChangeCipherSpec") {
+  auto scfg = server13(false, false, {}, 4096);
+  ClientConfig::Builder b;
+  b.trust_anchors_pem(read_file("tests/certs/ca.pem")).early_data(true).middlebox_compat(false);
+  auto built = b.build();
+  REQUIRE(built.ok());
+  Run13 first(built.config, scfg);
+  REQUIRE(first.pump());
+  std::optional<Session> s = first.client->session();
+  REQUIRE(s.has_value());
+  std::string early = "early, no CCS";
+  Run13 second(built.config, scfg, s, Bytes(early.begin(), early.end()), "2");
+  REQUIRE(second.pump());
+  CHECK(second.server->info()->early_data_accepted);
+  CHECK(second.ss.data == early);
+  for (uint8_t m : second.ss.messages) CHECK(m != 0xff);
 }
