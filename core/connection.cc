@@ -512,6 +512,11 @@ Status Connection::request_client_certificate() {
   return s;
 }
 
+size_t Connection::buffer_capacity() const {
+  const ConnState& c = *s_;
+  return c.in_.capacity() + c.out_.capacity() + c.hs_.capacity();
+}
+
 void Connection::release_buffers() {
   ConnState& c = *s_;
   if (c.appdata_ == ConnState::AppData::delivered) {

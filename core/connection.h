@@ -139,6 +139,9 @@ class Connection {
   // output was consumed). Event loops call it when a connection goes idle; the next record allocates
   // them again. Steady traffic without calls to this allocates nothing per record.
   void release_buffers();
+  // Bytes the record buffers hold now (input, output, handshake reassembly), for monitoring and for
+  // tests of an event loop's idle handling: 0 after release_buffers() on an idle connection.
+  size_t buffer_capacity() const;
 
   // Emit handshake_message events (for tracing and teaching). Off by default.
   void set_trace(bool on);

@@ -352,6 +352,43 @@ TEST_CASE("asio: use_future client against the blocking adapter: echo with 1-byt
   CHECK(server.received == message);
 }
 
+TEST_CASE("asio: while a read waits on an idle connection, the engine's record buffers are released") {
+  BlockingEchoServer server;
+  server.start(server_config());
+  asio::io_context io;
+  aa::SystemClock clock;
+  auto rng = crypto::make_deterministic_rng(ByteView::of("idle client"));
+  tcp::socket sock(io);
+  sock.connect(loopback(server.port));
+  TlsStream tls(std::move(sock), Connection::client(client_config(), localhost(), *rng, clock), &clock);
+  std::future<void> hs = tls.async_handshake(asio::use_future);
+  REQUIRE(run_until(io, hs));
+  REQUIRE_NOTHROW(hs.get());
+  CHECK(tls.connection().buffer_capacity() > 0);  // the handshake's records went through them
+
+  // A read with nothing to come: it waits on the socket, and the engine holds no buffer meanwhile.
+  std::string got(6, '\0');
+  std::future<size_t> r = asio::async_read(tls, asio::buffer(&got[0], got.size()), asio::use_future);
+  for (int i = 0; i < 5; i++) {
+    io.restart();
+    io.run_one_for(std::chrono::milliseconds(20));
+  }
+  CHECK(r.wait_for(std::chrono::seconds(0)) != std::future_status::ready);
+  CHECK(tls.connection().buffer_capacity() == 0);
+
+  // The connection works on: a line out (on a separate write), its echo completes the read.
+  const std::string line = "again\n";
+  std::future<size_t> w = asio::async_write(tls, asio::buffer(line), asio::use_future);
+  REQUIRE(run_until(io, w));
+  REQUIRE(run_until(io, r));
+  CHECK(r.get() == 6);
+  CHECK(got == "again\n");
+  std::future<void> sh = tls.async_shutdown(asio::use_future);
+  REQUIRE(run_until(io, sh));
+  server.thread.join();
+  CHECK(server.clean_end);
+}
+
 TEST_CASE("asio: synchronous calls against the blocking adapter") {
   BlockingEchoServer server;
   server.start(server_config());

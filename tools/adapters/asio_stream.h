@@ -129,7 +129,12 @@ class Core {
   void end_write(std::error_code ec);
   uint8_t* read_buffer() { return inbuf_.data(); }
   size_t read_capacity() const { return inbuf_.size(); }
-  void begin_read() { reading_ = true; }
+  // About to wait for the peer: with nothing pending, the engine's record buffers go back to the heap
+  // (Connection::release_buffers), as the blocking and epoll adapters do when a connection goes idle.
+  void begin_read() {
+    reading_ = true;
+    if (!writing_ && conn_.pending_output().empty()) conn_.release_buffers();
+  }
   void end_read(std::error_code ec, size_t n);
   bool writing() const { return writing_; }
   bool reading() const { return reading_; }
