@@ -487,6 +487,10 @@ TEST_CASE("errors a person makes: one line on stderr, non-zero exit") {
     check_one_line_error(c, "unknown cipher suite");
   }
   {
+    Child c({kServer, "-cert", kCerts + "server_rsa.pem", "-key", kCerts + "server_rsa.key.pem", "-num_tickets", "9"});
+    check_one_line_error(c, "larger than 8");
+  }
+  {
     Child c({kServer, "-frobnicate"});
     check_one_line_error(c, "unknown flag -frobnicate");
   }
@@ -687,6 +691,30 @@ TEST_CASE("TLS 1.3: openssl s_client -tls1_3 against tls_server (a line echoed),
   CHECK(out.find("conn 1 <- KeyUpdate") != std::string::npos);
   CHECK(out.find("conn 1 -> KeyUpdate") != std::string::npos);  // the engine answered update_requested
   CHECK(std::regex_search(out, std::regex("conn 2: handshake done with [0-9.:]+: TLSv1\\.3, TLS_[A-Z0-9_]+, Reused")));
+}
+
+TEST_CASE("TLS 1.3: tls_server -num_tickets N and -no_ticket, counted by openssl s_client") {
+  if (!have("openssl")) return;
+  for (const auto& flags : std::vector<std::vector<std::string>>{{"-num_tickets", "3"}, {"-no_ticket"}}) {
+    CAPTURE(flags[0]);
+    std::unique_ptr<Child> server;
+    std::vector<std::string> sflags = {"-naccept", "1", "-tls1_3"};
+    sflags.insert(sflags.end(), flags.begin(), flags.end());
+    uint16_t port = start_server(&server, sflags);
+    REQUIRE(port != 0);
+    Child ossl({"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-servername", "localhost",
+                "-CAfile", kCerts + "ca.pem", "-verify_return_error", "-tls1_3"});
+    const std::string line = "count the tickets\n";
+    ossl.write_stdin(line);
+    CHECK(ossl.wait_output(line, 20000));
+    ossl.close_stdin();
+    REQUIRE(ossl.wait(20000) == 0);
+    size_t tickets = 0;
+    const std::string mark = "Post-Handshake New Session Ticket arrived";
+    for (size_t at = ossl.out().find(mark); at != std::string::npos; at = ossl.out().find(mark, at + 1)) tickets++;
+    CHECK(tickets == (flags[0] == "-num_tickets" ? 3u : 0u));
+    REQUIRE(server->wait(20000) == 0);
+  }
 }
 
 TEST_CASE("TLS 1.3: tls_client <-> tls_server: -tls1_3, resumption, 0-RTT with -early_data, version pins") {

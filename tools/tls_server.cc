@@ -36,6 +36,8 @@ const char kUsage[] =
     "  -tls1_2 | -tls1_3     speak only that version (default: both, TLS 1.3 preferred)\n"
     "  -early_data [N]       accept TLS 1.3 0-RTT data, up to N bytes a connection (default 16384), and\n"
     "                        print it as it arrives\n"
+    "  -num_tickets N        TLS 1.3 session tickets sent after each handshake, 0 to 8 (default 1)\n"
+    "  -no_ticket            no session tickets (TLS 1.3 and TLS 1.2): no resumption by ticket\n"
     "  -capture DIR          write a capture of each connection to DIR/<n>.stls when it ends (replay it\n"
     "                        with tls_replay); each connection then has its own ticket keys, so that its\n"
     "                        capture replays alone (TLS 1.3 tickets do not resume across connections)\n"
@@ -55,6 +57,8 @@ struct Options {
   ClientAuth auth = ClientAuth::none;
   bool www = false, msg = false, quiet = false, tls1_2 = false, tls1_3 = false;
   uint32_t early_data = 0;  // 0: refuse 0-RTT
+  uint8_t num_tickets = 1;
+  bool no_ticket = false;
   uint64_t naccept = 0;
   uint64_t handshake_timeout_ms = 30000;
 };
@@ -123,6 +127,8 @@ Options parse(int argc, char** argv) {
     else if (f == "-tls1_2") o.tls1_2 = true;
     else if (f == "-tls1_3") o.tls1_3 = true;
     else if (f == "-early_data") o.early_data = args.optional_number(&depth) ? static_cast<uint32_t>(depth) : 16384;
+    else if (f == "-num_tickets") o.num_tickets = static_cast<uint8_t>(args.number(8));
+    else if (f == "-no_ticket") o.no_ticket = true;
     else if (f == "-capture") o.capture = args.path_value();
     else if (f == "-www") o.www = true;
     else if (f == "-naccept") o.naccept = args.number(1u << 30);
@@ -179,6 +185,7 @@ int run(int argc, char** argv) {
     b.handshake_timeout_ms(o.handshake_timeout_ms);
     b.session_cache(cache);
     if (o.early_data != 0) b.max_early_data(o.early_data);
+    b.tickets_per_handshake(o.num_tickets).tickets(!o.no_ticket);
     if (key_log) b.key_log(key_log);
     Built<ServerConfig> built = b.build();
     if (!built.ok()) die(built.error);
