@@ -17,11 +17,8 @@
 //   flags bit 0: mutate the server's records (else the client's); bit 1: client authentication (the
 //   client has a certificate); bit 2: resume the fixed session of the suite; bit 3: authentication
 //   required (else optional); bit 4: the server closes first.
-//   operation (op % 12, then its arguments; a missing operation is "pass"):
-//     0 pass                1 drop              2 duplicate             3 overwrite(pos u16, val u8)
-//     4 truncate(len u16)   5 split(at u16)     6 hold (emit after the next record: reorder)
-//     7 insert before(type u8, len u8, bytes)  8 retype(type u8)       9 append(len u8, bytes)
-//     10 drop handshake message (k u8)          11 duplicate handshake message (k u8)
+//   operation: op % 12, then its arguments, as fuzz/record_ops.h lists them (pass, drop, duplicate,
+//   overwrite, truncate, split, hold, insert, retype, append, drop or duplicate one handshake message).
 //
 // Invariants (a violation traps), besides those of fuzz::Driver on both connections:
 //   - the proxy can always decrypt what the sender wrote (the key schedule is what the log says);
@@ -44,6 +41,7 @@
 #include "core/record_protection.h"
 #include "core/suites.h"
 #include "core/tls12_keys.h"
+#include "fuzz/record_ops.h"
 #include "fuzz/support.h"
 
 namespace sanstls {
@@ -52,28 +50,6 @@ namespace {
 
 const char kClientData[] = "ping from the client";
 const char kServerData[] = "pong from the server";
-
-struct Rec {
-  uint8_t type = 0;
-  uint16_t version = 0x0303;
-  Bytes body;  // plaintext
-};
-
-// Whole handshake messages (header + body) in a byte stream; a partial tail is left out.
-std::vector<Bytes> split_messages(ByteView stream, bool drop_hello_request) {
-  std::vector<Bytes> out;
-  size_t off = 0;
-  while (stream.size() - off >= kHandshakeHeaderLength) {
-    HandshakeHeader h;
-    if (!decode_handshake_header(stream.sub(off), &h).ok()) break;
-    size_t len = kHandshakeHeaderLength + h.length;
-    if (len > stream.size() - off) break;
-    if (!(drop_hello_request && h.type == HandshakeType::hello_request && h.length == 0))
-      out.push_back(stream.sub(off, len).to_bytes());
-    off += len;
-  }
-  return out;
-}
 
 // The messages up to and including the first Finished; false when there is none.
 bool up_to_finished(const std::vector<Bytes>& msgs, std::vector<Bytes>* out) {
@@ -194,82 +170,12 @@ class Harness {
     }
   }
 
-  // The fuzzer's operation on one record of the mutated side.
+  // The fuzzer's operation on one record of the mutated side (fuzz/record_ops.h).
   void apply(Pipe& p, Rec r) {
-    uint8_t op = static_cast<uint8_t>(in_.u8() % 12);
-    if (op != 0) p.mutated = true;
-    switch (op) {
-      case 0:
-        emit(p, r);
-        return;
-      case 1:
-        return;
-      case 2:
-        emit(p, r);
-        emit(p, r);
-        return;
-      case 3: {
-        uint16_t pos = in_.u16();
-        uint8_t val = in_.u8();
-        if (!r.body.empty()) r.body[pos % r.body.size()] = val;
-        emit(p, r);
-        return;
-      }
-      case 4: {
-        uint16_t len = in_.u16();
-        r.body.resize(len % (r.body.size() + 1));
-        emit(p, r);
-        return;
-      }
-      case 5: {
-        size_t at = in_.u16() % (r.body.size() + 1);
-        Rec a = r, b = r;
-        a.body.assign(r.body.begin(), r.body.begin() + at);
-        b.body.assign(r.body.begin() + at, r.body.end());
-        emit(p, a);
-        emit(p, b);
-        return;
-      }
-      case 6:
-        p.held = std::move(r);
-        return;
-      case 7: {
-        Rec n;
-        uint8_t t = in_.u8();
-        n.type = t < 0x80 ? static_cast<uint8_t>(20 + t % 4) : t;
-        n.body = in_.take(in_.u8()).to_bytes();
-        emit(p, n);
-        emit(p, r);
-        return;
-      }
-      case 8:
-        r.type = in_.u8();
-        emit(p, r);
-        return;
-      case 9: {
-        ByteView more = in_.take(in_.u8());
-        r.body.insert(r.body.end(), more.begin(), more.end());
-        emit(p, r);
-        return;
-      }
-      default: {  // 10, 11: one handshake message of the record
-        uint8_t k = in_.u8();
-        std::vector<Bytes> msgs = split_messages(r.body, false);
-        if (r.type == static_cast<uint8_t>(ContentType::handshake) && !msgs.empty()) {
-          size_t i = k % msgs.size();
-          if (op == 10) {
-            msgs.erase(msgs.begin() + static_cast<ptrdiff_t>(i));
-          } else {
-            msgs.insert(msgs.begin() + static_cast<ptrdiff_t>(i), msgs[i]);
-          }
-          r.body.clear();
-          for (const Bytes& m : msgs) r.body.insert(r.body.end(), m.begin(), m.end());
-        }
-        emit(p, r);
-        return;
-      }
-    }
+    if (apply_record_op(in_, std::move(r), [&](const Rec& x) { emit(p, x); }, [&](Rec x) { p.held = std::move(x); }))
+      p.mutated = true;
   }
+
 
   // Protects (after the proxy emitted ChangeCipherSpec and has keys) and gives one record to the
   // receiver.
