@@ -12,7 +12,7 @@ packages=(
   libssl-dev           # OpenSSL 3's libssl: the benchmark's reference stack
   libasio-dev          # the Asio adapter
   libpcap-dev          # reading packet captures
-  openssl gnutls-bin curl  # real peers in interop tests
+  openssl gnutls-bin curl libnss3-tools  # real peers in interop tests (NSS: selfserv, tstclnt)
   tcpdump tshark       # captures
   ca-certificates python3
 )
