@@ -60,29 +60,7 @@ void run(const uint8_t* data, size_t size) {
     require(find_suite(info->cipher_suite)->is_tls13() == (info->version == 0x0304),
             "suite and version do not go together");
   }
-  require(!d.data_before_done, "application data accepted before the handshake was done");
-  if (flags & 16) {
-    client.close();
-    d.drain();
-    (void)d.take_output();
-  }
-  if (flags & 8) {
-    client.receive_eof();
-    d.drain();
-    (void)d.take_output();
-  }
-  if (flags & 32) {
-    uint64_t deadline = client.next_deadline();
-    if (deadline != 0) {
-      clock.set(deadline + 1);
-      client.on_timeout();
-      d.drain();
-      if (!d.done) require(client.error() != nullptr, "a handshake outlived its deadline");
-      (void)d.take_output();
-    }
-  }
-  d.check_sticky();
-  if (verbose()) report("client", client, d);
+  finish_single("client", client, d, clock, flags);
 }
 
 }  // namespace

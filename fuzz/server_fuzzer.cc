@@ -55,29 +55,7 @@ void run(const uint8_t* data, size_t size) {
     const CipherSuite* cs = find_suite(info->cipher_suite);
     require(cs->is_tls13() == (info->version == 0x0304), "suite and version do not go together");
   }
-  require(!d.data_before_done, "application data accepted before the handshake was done");
-  if (flags & 16) {
-    server.close();
-    d.drain();
-    (void)d.take_output();
-  }
-  if (flags & 8) {
-    server.receive_eof();
-    d.drain();
-    (void)d.take_output();
-  }
-  if (flags & 32) {
-    uint64_t deadline = server.next_deadline();
-    if (deadline != 0) {
-      clock.set(deadline + 1);
-      server.on_timeout();
-      d.drain();
-      if (!d.done) require(server.error() != nullptr, "a handshake outlived its deadline");
-      (void)d.take_output();
-    }
-  }
-  d.check_sticky();
-  if (verbose()) report("server", server, d);
+  finish_single("server", server, d, clock, flags);
 }
 
 }  // namespace

@@ -353,6 +353,32 @@ void report(const char* who, const Connection& c, const Driver& d) {
                c.error() ? c.error()->what : "-");
 }
 
+void finish_single(const char* who, Connection& conn, Driver& d, FixedClock& clock, uint8_t flags) {
+  require(!d.data_before_done, "application data accepted before the handshake was done");
+  if (flags & 16) {
+    conn.close();
+    d.drain();
+    (void)d.take_output();
+  }
+  if (flags & 8) {
+    conn.receive_eof();
+    d.drain();
+    (void)d.take_output();
+  }
+  if (flags & 32) {
+    uint64_t deadline = conn.next_deadline();
+    if (deadline != 0) {
+      clock.set(deadline + 1);
+      conn.on_timeout();
+      d.drain();
+      if (!d.done) require(conn.error() != nullptr, "a handshake outlived its deadline");
+      (void)d.take_output();
+    }
+  }
+  d.check_sticky();
+  if (verbose()) report(who, conn, d);
+}
+
 void feed_split(Driver& d, Input& in) {
   size_t n = in.u8() & 15;
   std::vector<size_t> sizes;

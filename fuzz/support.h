@@ -183,6 +183,12 @@ bool verbose();
 // error".
 void report(const char* who, const Connection& c, const Driver& d);
 
+// The end the single-engine harnesses (client, server) share, after the peer's stream was fed: no
+// application data before handshake_done; then, by flag bits, close() (16), end of stream (8), the
+// clock past the handshake deadline (32: the handshake must then fail); then the sticky-error check and,
+// when verbose(), the report line.
+void finish_single(const char* who, Connection& conn, Driver& d, FixedClock& clock, uint8_t flags);
+
 // Feeds a byte stream in fuzzer-chosen pieces: a count byte n (0..15) and n size bytes come first
 // in `in`; the stream (the rest of `in`) is fed in pieces of those sizes in turn (a size byte 0
 // means everything left), then the rest at once.
