@@ -4,81 +4,121 @@
 //   ExpectServerHello --(new session)--> ExpectCertificate -> [ExpectServerKeyExchange]
 //       -> ExpectCertificateRequestOrDone -> [ExpectServerHelloDone]
 //       -> (send [Certificate] ClientKeyExchange [CertificateVerify] CCS Finished)
-//       -> ExpectChangeCipherSpec -> ExpectFinished -> done
+//       -> ExpectChangeCipherSpec -> ExpectFinished -> Done
 //   ExpectServerHello --(resumed)--> ExpectChangeCipherSpec -> ExpectFinished
-//       -> (send CCS Finished) -> done
+//       -> (send CCS Finished) -> Done
+//   ExpectServerHello --(TLS 1.3 chosen)--> Done (the TLS 1.3 client takes over)
+//   ExpectChangeCipherSpec also takes the NewSessionTicket the ServerHello announced (RFC 5077 3.3).
 //
-// One gate (expect()) turns any message that is wrong for the state into unexpected_message.
+// One type per state, as in client13.cc: each state holds what only it and later states need, its
+// handler consumes it and returns the next state, and the first thing each handler does is the gate
+// that refuses a message wrong for the state (unexpected_message). A ChangeCipherSpec record goes
+// through the same gates: only ExpectChangeCipherSpec accepts it. What the whole handshake needs (the
+// offer, the randoms, the suite, the negotiated flags, the master secret) stays in Client12.
 #include <algorithm>
+#include <optional>
+#include <variant>
 
 #include "core/client_hello.h"
 #include "core/conn_state.h"
 #include "core/tls12_keys.h"
+#include "core/tls13_common.h"
 
 namespace sanstls {
 namespace {
 
 using crypto::Group;
 
+// The one answer of every gate to a handshake message that is wrong for the state.
+Error unexpected_message() { return Error::unexpected("handshake message unexpected in this state"); }
+
+// A ChangeCipherSpec record, handed to the states like a message.
+struct ChangeCipherSpecRecord {};
+
+// Wipes a secret when it goes out of scope, on every return path.
+struct WipeOnExit {
+  Bytes& secret;
+  ~WipeOnExit() { secure_zero(secret); }
+};
+
+// What the ClientKeyExchange needs: the server's key (RSA key exchange), or our share and the server's
+// public value ((EC)DHE, from the ServerKeyExchange).
+struct ClientKx {
+  std::unique_ptr<crypto::PublicKey> server_key;
+  std::unique_ptr<crypto::KeyShare> share;
+  Bytes peer_value;  // the server's ECDHE point or DH public value
+};
+
+struct ExpectServerHello {};
+struct ExpectCertificate {};
+struct ExpectServerKeyExchange {
+  std::unique_ptr<crypto::PublicKey> server_key;  // verifies the ServerKeyExchange
+};
+struct ExpectCertificateRequestOrDone {
+  ClientKx kx;
+};
+struct ExpectServerHelloDone {
+  ClientKx kx;
+  CertificateRequest12 request;
+};
+struct ExpectChangeCipherSpec {
+  std::optional<NewSessionTicket12> ticket;  // once received
+};
+struct ExpectFinished {
+  std::optional<NewSessionTicket12> ticket;
+};
+struct Done {};  // finished, or the TLS 1.3 client took over: the connection drops this machine
+using State = std::variant<ExpectServerHello, ExpectCertificate, ExpectServerKeyExchange,
+                           ExpectCertificateRequestOrDone, ExpectServerHelloDone, ExpectChangeCipherSpec,
+                           ExpectFinished, Done>;
+
 class Client12 final : public Handshake {
  public:
   Client12(ConnState& c, std::shared_ptr<const ClientConfig> cfg, Connection::ClientOptions opts)
       : c_(c), cfg_(std::move(cfg)), opts_(std::move(opts)) {}
-  ~Client12() override {
-    secure_zero(master_secret_);
-    secure_zero(pms_);
-  }
+  ~Client12() override { secure_zero(master_secret_); }
 
   Status start() override;
   Status on_message(HandshakeType type, ByteView msg, ByteView body) override;
   Status on_change_cipher_spec() override;
 
- private:
-  enum class State : uint8_t {
-    server_hello,
-    certificate,
-    server_key_exchange,
-    certificate_request_or_done,
-    server_hello_done,
-    change_cipher_spec,
-    finished,
-  };
+  // The state handlers, called by advance() (tls13_common.h).
+  Result<State> handle(ExpectServerHello&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectCertificate&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectServerKeyExchange&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectCertificateRequestOrDone&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectServerHelloDone&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectChangeCipherSpec&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectFinished&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(Done&, HandshakeType, ByteView, ByteView) { return unexpected_message(); }
+  Result<State> handle(ExpectChangeCipherSpec&, ChangeCipherSpecRecord);
+  template <typename S>
+  Result<State> handle(S&, ChangeCipherSpecRecord) {
+    return Error::unexpected("ChangeCipherSpec unexpected in this state");
+  }
 
-  Status on_server_hello(ByteView body);
-  Status on_certificate(ByteView body);
-  Status on_server_key_exchange(ByteView body);
-  Status on_certificate_request(ByteView body);
-  Status on_server_hello_done(ByteView body);
-  Status on_finished(ByteView body);
-  Status send_second_flight();
+ private:
+  Result<State> send_second_flight(ClientKx& kx, const CertificateRequest12* request);
   Status derive_keys();
   Status send_finished();
-  void finish();
+  void finish(const std::optional<NewSessionTicket12>& ticket);
   void add_transcript(ByteView msg) { c_.transcript.insert(c_.transcript.end(), msg.begin(), msg.end()); }
 
   ConnState& c_;
   std::shared_ptr<const ClientConfig> cfg_;
   Connection::ClientOptions opts_;
-  State state_ = State::server_hello;
+  State state_ = ExpectServerHello{};
 
   Random client_random_{};
   Random server_random_{};
   const CipherSuite* suite_ = nullptr;
   bool resuming_ = false;
   bool expect_ticket_ = false;  // the server announced a NewSessionTicket
-  NewSessionTicket12 ticket_;
-  bool got_ticket_ = false;
   bool ems_ = false;
   bool etm_ = false;
   Bytes session_id_;
   std::vector<uint16_t> offered_exts_;
-  std::unique_ptr<crypto::PublicKey> server_key_;
-  std::unique_ptr<crypto::KeyShare> share_;
-  Bytes peer_value_;  // the server's ECDHE point or DH public value
-  bool cert_requested_ = false;
-  CertificateRequest12 cert_request_;
   uint16_t peer_record_limit_ = 0;
-  Bytes pms_;
   Bytes master_secret_;
   ClientOffer offer_;  // what the ClientHello offered, for the TLS 1.3 client if the server picks 1.3
 };
@@ -98,39 +138,13 @@ Status Client12::on_message(HandshakeType type, ByteView msg, ByteView body) {
   // HelloRequest during the handshake is ignored (RFC 5246 7.4.1.1) and is not part of the transcript.
   if (type == HandshakeType::hello_request) return decode_hello_request(body);
   add_transcript(msg);
-  switch (state_) {
-    case State::server_hello:
-      if (type == HandshakeType::server_hello) return on_server_hello(body);
-      break;
-    case State::certificate:
-      if (type == HandshakeType::certificate) return on_certificate(body);
-      break;
-    case State::server_key_exchange:
-      if (type == HandshakeType::server_key_exchange) return on_server_key_exchange(body);
-      break;
-    case State::certificate_request_or_done:
-      if (type == HandshakeType::certificate_request) return on_certificate_request(body);
-      if (type == HandshakeType::server_hello_done) return on_server_hello_done(body);
-      break;
-    case State::server_hello_done:
-      if (type == HandshakeType::server_hello_done) return on_server_hello_done(body);
-      break;
-    case State::finished:
-      if (type == HandshakeType::finished) return on_finished(body);
-      break;
-    case State::change_cipher_spec:
-      // RFC 5077 3.3: the NewSessionTicket comes before the server's ChangeCipherSpec.
-      if (type == HandshakeType::new_session_ticket && expect_ticket_ && !got_ticket_) {
-        SANSTLS_TRY(decode_new_session_ticket12(body, &ticket_));
-        got_ticket_ = true;
-        return Status();
-      }
-      break;
-  }
-  return Error::unexpected("handshake message unexpected in this state");
+  return advance(*this, state_, type, msg, body);
 }
 
-Status Client12::on_server_hello(ByteView body) {
+Status Client12::on_change_cipher_spec() { return advance(*this, state_, ChangeCipherSpecRecord{}); }
+
+Result<State> Client12::handle(ExpectServerHello&, HandshakeType type, ByteView, ByteView body) {
+  if (type != HandshakeType::server_hello) return unexpected_message();
   ServerHello sh;
   SANSTLS_TRY(decode_server_hello(body, &sh));
   if (sh.extensions.supported_versions || sh.is_hello_retry_request()) {
@@ -141,7 +155,7 @@ Status Client12::on_server_hello(ByteView body) {
         start_client13(c_, cfg_, opts_, std::move(offer_), sh, body.size() + kHandshakeHeaderLength);
     if (!next.ok()) return next.error();
     c_.next_hs = next.take();
-    return Status();
+    return State(Done{});
   }
   if (sh.legacy_version != version::tls12 || !offer_.tls12)
     return Error::incompatible(AlertDescription::protocol_version, "server chose a version we did not offer");
@@ -191,40 +205,41 @@ Status Client12::on_server_hello(ByteView body) {
     master_secret_ = opts_.resume->master_secret;
     session_id_ = sh.session_id;
     SANSTLS_TRY(derive_keys());
-    state_ = State::change_cipher_spec;
-    return Status();
+    return State(ExpectChangeCipherSpec{});
   }
   session_id_ = sh.session_id;
-  state_ = State::certificate;
-  return Status();
+  return State(ExpectCertificate{});
 }
 
-Status Client12::on_certificate(ByteView body) {
+Result<State> Client12::handle(ExpectCertificate&, HandshakeType type, ByteView, ByteView body) {
+  if (type != HandshakeType::certificate) return unexpected_message();
   CertificateMsg12 m;
   SANSTLS_TRY(decode_certificate12(body, &m));
   if (m.chain.empty()) return Error::misbehaved(AlertDescription::decode_error, "server sent no certificate");
+  std::unique_ptr<crypto::PublicKey> server_key;
   if (cfg_->verify_server) {
     std::vector<ByteView> chain(m.chain.begin(), m.chain.end());
     crypto::CertError ce = cfg_->trust->verify(chain, static_cast<int64_t>(c_.clock.now_ms() / 1000),
-                                               crypto::Purpose::server_auth, opts_.server_name, &server_key_);
+                                               crypto::Purpose::server_auth, opts_.server_name, &server_key);
     if (ce != crypto::CertError::ok) return certificate_error(ce);
   } else {
     std::string err;
     std::unique_ptr<crypto::Certificate> leaf = c_.provider.parse_certificate(m.chain[0], &err);
     if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable server certificate"};
-    server_key_ = leaf->public_key();
+    server_key = leaf->public_key();
   }
-  if (!server_key_) return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key"};
-  bool ec = server_key_->type() == crypto::KeyType::ec_p256 || server_key_->type() == crypto::KeyType::ec_p384;
-  bool rsa = server_key_->type() == crypto::KeyType::rsa;
+  if (!server_key) return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key"};
+  bool ec = server_key->type() == crypto::KeyType::ec_p256 || server_key->type() == crypto::KeyType::ec_p384;
+  bool rsa = server_key->type() == crypto::KeyType::rsa;
   if ((suite_->server_key_is_ecdsa() && !ec) || (!suite_->server_key_is_ecdsa() && !rsa))
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key does not fit the suite"};
   c_.info.peer_chain = std::move(m.chain);
-  state_ = suite_->needs_server_key_exchange() ? State::server_key_exchange : State::certificate_request_or_done;
-  return Status();
+  if (suite_->needs_server_key_exchange()) return State(ExpectServerKeyExchange{std::move(server_key)});
+  return State(ExpectCertificateRequestOrDone{ClientKx{std::move(server_key), nullptr, Bytes()}});
 }
 
-Status Client12::on_server_key_exchange(ByteView body) {
+Result<State> Client12::handle(ExpectServerKeyExchange& s, HandshakeType type, ByteView, ByteView body) {
+  if (type != HandshakeType::server_key_exchange) return unexpected_message();
   Bytes params;
   uint16_t scheme;
   ByteView sig;
@@ -242,18 +257,20 @@ Status Client12::on_server_key_exchange(ByteView body) {
     sig = ec.signature;
   }
   // The signature must use a scheme we offered that fits the certificate's key.
-  if (!offered(cfg_->signature_schemes, scheme) || !scheme_fits_key(scheme, server_key_->type()))
+  if (!offered(cfg_->signature_schemes, scheme) || !scheme_fits_key(scheme, s.server_key->type()))
     return Error::illegal("ServerKeyExchange: signature scheme not offered");
   Bytes signed_data = server_key_exchange_signed_data(client_random_, server_random_, params);
-  if (server_key_->verify(static_cast<crypto::SignatureScheme>(scheme), signed_data, sig) != crypto::Status::ok)
+  if (s.server_key->verify(static_cast<crypto::SignatureScheme>(scheme), signed_data, sig) != crypto::Status::ok)
     return Error::misbehaved(AlertDescription::decrypt_error, "ServerKeyExchange: bad signature");
   c_.info.signature_scheme = scheme;
 
+  ClientKx kx;  // the server's key has done its work
   if (suite_->kx == KeyExchange::dhe_rsa) {
     // Any group of at least 2048 bits; the value checks are the provider's.
-    share_ = c_.provider.generate_dh_share(dh.p, dh.g, 2048, c_.rng);
-    if (!share_) return Error::incompatible(AlertDescription::insufficient_security, "DHE group too small or malformed");
-    peer_value_ = dh.ys;
+    kx.share = c_.provider.generate_dh_share(dh.p, dh.g, 2048, c_.rng);
+    if (!kx.share)
+      return Error::incompatible(AlertDescription::insufficient_security, "DHE group too small or malformed");
+    kx.peer_value = dh.ys;
     Bytes p, g;
     for (Group grp : {Group::ffdhe2048, Group::ffdhe3072, Group::ffdhe4096, Group::ffdhe6144, Group::ffdhe8192}) {
       c_.provider.ffdhe_params(grp, &p, &g);
@@ -262,38 +279,44 @@ Status Client12::on_server_key_exchange(ByteView body) {
   } else {
     if (!offered(cfg_->groups, ec.group) || (ec.group & 0xff00) == 0x0100)  // FFDHE is not ECDHE
       return Error::illegal("ServerKeyExchange: group not offered");
-    share_ = c_.provider.generate_key_share(static_cast<Group>(ec.group), c_.rng);
-    if (!share_) return Error::internal("key share");
-    peer_value_ = ec.public_key;
+    kx.share = c_.provider.generate_key_share(static_cast<Group>(ec.group), c_.rng);
+    if (!kx.share) return Error::internal("key share");
+    kx.peer_value = ec.public_key;
     c_.info.group = ec.group;
   }
-  state_ = State::certificate_request_or_done;
-  return Status();
+  return State(ExpectCertificateRequestOrDone{std::move(kx)});
 }
 
-Status Client12::on_certificate_request(ByteView body) {
-  SANSTLS_TRY(decode_certificate_request12(body, &cert_request_));
-  cert_requested_ = true;
-  state_ = State::server_hello_done;
-  return Status();
-}
-
-Status Client12::on_server_hello_done(ByteView body) {
+Result<State> Client12::handle(ExpectCertificateRequestOrDone& s, HandshakeType type, ByteView, ByteView body) {
+  if (type != HandshakeType::certificate_request && type != HandshakeType::server_hello_done)
+    return unexpected_message();
+  if (type == HandshakeType::certificate_request) {
+    CertificateRequest12 request;
+    SANSTLS_TRY(decode_certificate_request12(body, &request));
+    return State(ExpectServerHelloDone{std::move(s.kx), std::move(request)});
+  }
   SANSTLS_TRY(decode_server_hello_done(body));
-  return send_second_flight();
+  return send_second_flight(s.kx, nullptr);
 }
 
-Status Client12::send_second_flight() {
+Result<State> Client12::handle(ExpectServerHelloDone& s, HandshakeType type, ByteView, ByteView body) {
+  if (type != HandshakeType::server_hello_done) return unexpected_message();
+  SANSTLS_TRY(decode_server_hello_done(body));
+  return send_second_flight(s.kx, &s.request);
+}
+
+// `request`: the server's CertificateRequest, or null.
+Result<State> Client12::send_second_flight(ClientKx& kx, const CertificateRequest12* request) {
   // Client certificate: ours when its key type was asked for and a scheme fits, else an empty one.
   std::shared_ptr<const CertifiedKey> ck;
   uint16_t cv_scheme = 0;
-  if (cert_requested_) {
+  if (request != nullptr) {
     const auto& mine = cfg_->client_certificate;
     if (mine) {
       uint8_t want = mine->type() == crypto::KeyType::rsa ? 1 /*rsa_sign*/ : 64 /*ecdsa_sign*/;
-      bool type_ok = std::find(cert_request_.certificate_types.begin(), cert_request_.certificate_types.end(), want) !=
-                     cert_request_.certificate_types.end();
-      cv_scheme = choose_scheme(cfg_->signature_schemes, &cert_request_.sig_schemes, mine->type());
+      bool type_ok = std::find(request->certificate_types.begin(), request->certificate_types.end(), want) !=
+                     request->certificate_types.end();
+      cv_scheme = choose_scheme(cfg_->signature_schemes, &request->sig_schemes, mine->type());
       if (type_ok && cv_scheme != 0) ck = mine;
     }
     CertificateMsg12 cm;
@@ -306,43 +329,43 @@ Status Client12::send_second_flight() {
   }
 
   // ClientKeyExchange and the premaster secret.
+  Bytes pms;
+  WipeOnExit wipe_pms{pms};
   ClientKeyExchange cke;
   Bytes b;
   Writer w(&b);
   if (suite_->kx == KeyExchange::rsa) {
-    if (server_key_->type() != crypto::KeyType::rsa) return Error::internal("RSA key exchange without an RSA key");
-    pms_.resize(48);
-    pms_[0] = 0x03;
-    pms_[1] = 0x03;  // the version we offered (RFC 5246 7.4.7.1)
-    c_.rng.fill(pms_.data() + 2, 46);
-    if (server_key_->rsa_encrypt_pkcs1(pms_, c_.rng, &cke.exchange) != crypto::Status::ok)
+    if (kx.server_key->type() != crypto::KeyType::rsa) return Error::internal("RSA key exchange without an RSA key");
+    pms.resize(48);
+    pms[0] = 0x03;
+    pms[1] = 0x03;  // the version we offered (RFC 5246 7.4.7.1)
+    c_.rng.fill(pms.data() + 2, 46);
+    if (kx.server_key->rsa_encrypt_pkcs1(pms, c_.rng, &cke.exchange) != crypto::Status::ok)
       return Error::internal("RSA encryption failed");
     encode_client_key_exchange_rsa(cke, w);
   } else {
-    crypto::Status st = share_->shared_secret(peer_value_, &pms_);
+    crypto::Status st = kx.share->shared_secret(kx.peer_value, &pms);
     if (st == crypto::Status::bad_peer_value) return Error::illegal("ServerKeyExchange: bad public value");
     if (st != crypto::Status::ok) return Error::internal("key exchange failed");
-    cke.exchange = share_->public_value().to_bytes();
+    cke.exchange = kx.share->public_value().to_bytes();
     if (suite_->kx == KeyExchange::dhe_rsa) {
       // RFC 5246 8.1.2: leading zero bytes of the DH secret are stripped.
       size_t z = 0;
-      while (z + 1 < pms_.size() && pms_[z] == 0) z++;
-      pms_.erase(pms_.begin(), pms_.begin() + static_cast<std::ptrdiff_t>(z));
+      while (z + 1 < pms.size() && pms[z] == 0) z++;
+      pms.erase(pms.begin(), pms.begin() + static_cast<std::ptrdiff_t>(z));
       encode_client_key_exchange_dhe(cke, w);
     } else {
       encode_client_key_exchange_ecdhe(cke, w);
     }
   }
-  share_.reset();
+  kx.share.reset();
   if (!w.ok()) return Error::internal("ClientKeyExchange too long");
   SANSTLS_TRY(c_.send_handshake(HandshakeType::client_key_exchange, b));
 
   // The master secret; with EMS, over the transcript up to and including ClientKeyExchange.
   Bytes session_hash;
   if (ems_) session_hash = c_.transcript_hash(suite_->prf_hash);
-  master_secret_ = tls12_master_secret(c_.provider, *suite_, pms_, client_random_, server_random_, ems_, session_hash);
-  secure_zero(pms_);
-  pms_.clear();
+  master_secret_ = tls12_master_secret(c_.provider, *suite_, pms, client_random_, server_random_, ems_, session_hash);
 
   if (ck) {
     crypto::HashAlg unused;
@@ -361,8 +384,7 @@ Status Client12::send_second_flight() {
   SANSTLS_TRY(derive_keys());
   SANSTLS_TRY(c_.send_change_cipher_spec());
   SANSTLS_TRY(send_finished());
-  state_ = State::change_cipher_spec;
-  return Status();
+  return State(ExpectChangeCipherSpec{});
 }
 
 Status Client12::derive_keys() {
@@ -389,15 +411,23 @@ Status Client12::send_finished() {
   return c_.send_handshake(HandshakeType::finished, b);
 }
 
-Status Client12::on_change_cipher_spec() {
-  if (state_ != State::change_cipher_spec) return Error::unexpected("ChangeCipherSpec unexpected in this state");
-  if (expect_ticket_ && !got_ticket_) return Error::unexpected("ChangeCipherSpec before the announced NewSessionTicket");
-  SANSTLS_TRY(c_.activate_pending_read());
-  state_ = State::finished;
-  return Status();
+Result<State> Client12::handle(ExpectChangeCipherSpec& s, HandshakeType type, ByteView, ByteView body) {
+  // RFC 5077 3.3: the NewSessionTicket comes before the server's ChangeCipherSpec.
+  if (type != HandshakeType::new_session_ticket || !expect_ticket_ || s.ticket) return unexpected_message();
+  NewSessionTicket12 ticket;
+  SANSTLS_TRY(decode_new_session_ticket12(body, &ticket));
+  s.ticket = std::move(ticket);
+  return State(std::move(s));
 }
 
-Status Client12::on_finished(ByteView body) {
+Result<State> Client12::handle(ExpectChangeCipherSpec& s, ChangeCipherSpecRecord) {
+  if (expect_ticket_ && !s.ticket) return Error::unexpected("ChangeCipherSpec before the announced NewSessionTicket");
+  SANSTLS_TRY(c_.activate_pending_read());
+  return State(ExpectFinished{std::move(s.ticket)});
+}
+
+Result<State> Client12::handle(ExpectFinished& s, HandshakeType type, ByteView, ByteView body) {
+  if (type != HandshakeType::finished) return unexpected_message();
   // The transcript for the server's Finished excludes the Finished message itself, which on_message
   // already added: take it off again for the computation.
   size_t msg_len = kHandshakeHeaderLength + body.size();
@@ -411,11 +441,11 @@ Status Client12::on_finished(ByteView body) {
     SANSTLS_TRY(c_.send_change_cipher_spec());
     SANSTLS_TRY(send_finished());
   }
-  finish();
-  return Status();
+  finish(s.ticket);
+  return State(Done{});
 }
 
-void Client12::finish() {
+void Client12::finish(const std::optional<NewSessionTicket12>& ticket) {
   HandshakeInfo& info = c_.info;
   info.version = version::tls12;
   info.cipher_suite = suite_->id;
@@ -426,7 +456,7 @@ void Client12::finish() {
   if (resuming_) {
     info.alpn = info.alpn.empty() ? opts_.resume->alpn : info.alpn;
   }
-  if (!session_id_.empty() || got_ticket_) {
+  if (!session_id_.empty() || ticket) {
     Session s;
     s.version = version::tls12;
     s.cipher_suite = suite_->id;
@@ -438,11 +468,11 @@ void Client12::finish() {
     s.created_ms = resuming_ ? opts_.resume->created_ms : c_.clock.now_ms();
     s.lifetime_s = resuming_ ? opts_.resume->lifetime_s : 7200;
     if (resuming_) s.ticket = opts_.resume->ticket;
-    if (got_ticket_ && !ticket_.ticket.empty()) {
+    if (ticket && !ticket->ticket.empty()) {
       // A new ticket replaces the old one; its lifetime hint, when given, bounds the session.
-      s.ticket = ticket_.ticket;
+      s.ticket = ticket->ticket;
       s.created_ms = c_.clock.now_ms();
-      if (ticket_.lifetime_hint != 0) s.lifetime_s = ticket_.lifetime_hint;
+      if (ticket->lifetime_hint != 0) s.lifetime_s = ticket->lifetime_hint;
     }
     c_.session = std::move(s);
   }

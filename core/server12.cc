@@ -4,15 +4,24 @@
 //   ExpectClientHello --(new session)--> (send ServerHello Certificate [ServerKeyExchange]
 //       [CertificateRequest] ServerHelloDone) -> [ExpectCertificate] -> ExpectClientKeyExchange
 //       -> [ExpectCertificateVerify] -> ExpectChangeCipherSpec -> ExpectFinished
-//       -> (send CCS Finished) -> done
+//       -> (send CCS Finished) -> Done
 //   ExpectClientHello --(session found)--> (send ServerHello CCS Finished) -> ExpectChangeCipherSpec
-//       -> ExpectFinished -> done
+//       -> ExpectFinished -> Done
+//   ExpectClientHello --(TLS 1.3 offered)--> Done (the TLS 1.3 server takes over)
+//
+// One type per state, as in server13.cc: each state holds what only it and later states need, its
+// handler consumes it and returns the next state, and the first thing each handler does is the gate
+// that refuses a message wrong for the state (unexpected_message). A ChangeCipherSpec record goes
+// through the same gates: only ExpectChangeCipherSpec accepts it. What the whole handshake needs (the
+// randoms, the suite, the negotiated flags and names, the master secret) stays in Server12.
 #include <algorithm>
+#include <variant>
 
 #include "core/client_hello.h"
 #include "core/conn_state.h"
 #include "core/tickets.h"
 #include "core/tls12_keys.h"
+#include "core/tls13_common.h"
 
 namespace sanstls {
 namespace {
@@ -21,6 +30,44 @@ using crypto::Group;
 
 bool contains(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 bool is_ffdhe(uint16_t g) { return (g & 0xff00) == 0x0100; }
+
+// The one answer of every gate to a handshake message that is wrong for the state.
+Error unexpected_message() { return Error::unexpected("handshake message unexpected in this state"); }
+
+// A ChangeCipherSpec record, handed to the states like a message.
+struct ChangeCipherSpecRecord {};
+
+// What the ClientKeyExchange needs: our key (RSA key exchange) or our share ((EC)DHE).
+struct ServerKx {
+  std::shared_ptr<const CertifiedKey> cert;  // RSA key exchange: decrypts the premaster secret
+  std::unique_ptr<crypto::KeyShare> share;   // (EC)DHE: the share our ServerKeyExchange sent
+  uint16_t client_version = 0;               // RSA: the ClientHello's version, in the premaster secret
+};
+
+struct ExpectClientHello {};
+struct ExpectCertificate {  // we sent a CertificateRequest
+  ServerKx kx;
+};
+struct ExpectClientKeyExchange {
+  ServerKx kx;
+  std::unique_ptr<crypto::PublicKey> client_key;  // from a non-empty client Certificate
+};
+struct ExpectCertificateVerify {
+  std::unique_ptr<crypto::PublicKey> client_key;
+};
+struct ExpectChangeCipherSpec {};
+struct ExpectFinished {};
+struct Done {};  // finished, or the TLS 1.3 server took over: the connection drops this machine
+using State = std::variant<ExpectClientHello, ExpectCertificate, ExpectClientKeyExchange, ExpectCertificateVerify,
+                           ExpectChangeCipherSpec, ExpectFinished, Done>;
+
+// What choose() picked for a new session besides the suite.
+struct Choice {
+  std::shared_ptr<const CertifiedKey> cert;
+  uint16_t ske_scheme = 0;  // signs the ServerKeyExchange
+  uint16_t group = 0;       // (EC)DHE
+  bool sni_used = false;    // the certificate was chosen by the server name
+};
 
 class Server12 final : public Handshake {
  public:
@@ -31,84 +78,60 @@ class Server12 final : public Handshake {
   Status on_message(HandshakeType type, ByteView msg, ByteView body) override;
   Status on_change_cipher_spec() override;
 
- private:
-  enum class State : uint8_t {
-    client_hello,
-    certificate,
-    client_key_exchange,
-    certificate_verify,
-    change_cipher_spec,
-    finished,
-  };
+  // The state handlers, called by advance() (tls13_common.h).
+  Result<State> handle(ExpectClientHello&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectCertificate&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectClientKeyExchange&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectCertificateVerify&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(ExpectChangeCipherSpec&, HandshakeType, ByteView, ByteView) { return unexpected_message(); }
+  Result<State> handle(ExpectFinished&, HandshakeType, ByteView, ByteView);
+  Result<State> handle(Done&, HandshakeType, ByteView, ByteView) { return unexpected_message(); }
+  Result<State> handle(ExpectChangeCipherSpec&, ChangeCipherSpecRecord);
+  template <typename S>
+  Result<State> handle(S&, ChangeCipherSpecRecord) {
+    return Error::unexpected("ChangeCipherSpec unexpected in this state");
+  }
 
-  Status on_client_hello(ByteView body);
-  bool try_resume(const ClientHello& ch);
-  Status choose(const ClientHello& ch);
-  Status send_first_flight(const ClientHello& ch);
-  Status on_certificate(ByteView body);
-  Status on_client_key_exchange(ByteView body);
-  Status on_certificate_verify(ByteView msg, ByteView body);
-  Status on_finished(ByteView body);
+ private:
+  bool try_resume(const ClientHello& ch, Session* resumed);
+  Status choose(const ClientHello& ch, Choice* choice);
+  Status send_server_hello(const ClientHello& ch, bool sni_used);
+  Result<State> send_resumed_flight(const ClientHello& ch, const Session& resumed);
+  Result<State> send_full_flight(const ClientHello& ch, const Choice& choice);
   Status derive_keys();
   Status send_finished();
-  Status send_ticket();
+  Status send_ticket(const Session* resumed);
   void finish();
 
   ConnState& c_;
   std::shared_ptr<const ServerConfig> cfg_;
-  State state_ = State::client_hello;
+  State state_ = ExpectClientHello{};
 
   Random client_random_{};
   Random server_random_{};
-  uint16_t client_version_ = 0;
   const CipherSuite* suite_ = nullptr;
-  std::shared_ptr<const CertifiedKey> cert_;
-  uint16_t group_ = 0;
-  uint16_t ske_scheme_ = 0;
   bool resuming_ = false;
   bool issue_ticket_ = false;  // the client asked for a ticket (RFC 5077) and we issue one
   bool ems_ = false;
   bool etm_ = false;
-  bool secure_reneg_ = false;
-  bool sni_used_ = false;
   std::string server_name_;
   std::string alpn_;
   uint16_t peer_record_limit_ = 0;
   Bytes session_id_;
-  std::unique_ptr<crypto::KeyShare> share_;
-  std::unique_ptr<crypto::PublicKey> client_key_;
   Bytes master_secret_;
-  Session resumed_;
 };
 
 Status Server12::on_message(HandshakeType type, ByteView msg, ByteView body) {
-  // The transcript for CertificateVerify and Finished excludes the message itself.
-  size_t before = c_.transcript.size();
+  // The transcript for CertificateVerify and Finished excludes the message itself: their handlers
+  // take it off again.
   c_.transcript.insert(c_.transcript.end(), msg.begin(), msg.end());
-  switch (state_) {
-    case State::client_hello:
-      if (type == HandshakeType::client_hello) return on_client_hello(body);
-      break;
-    case State::certificate:
-      if (type == HandshakeType::certificate) return on_certificate(body);
-      break;
-    case State::client_key_exchange:
-      if (type == HandshakeType::client_key_exchange) return on_client_key_exchange(body);
-      break;
-    case State::certificate_verify:
-      if (type == HandshakeType::certificate_verify)
-        return on_certificate_verify(ByteView(c_.transcript.data(), before), body);
-      break;
-    case State::finished:
-      if (type == HandshakeType::finished) return on_finished(body);
-      break;
-    case State::change_cipher_spec:
-      break;
-  }
-  return Error::unexpected("handshake message unexpected in this state");
+  return advance(*this, state_, type, msg, body);
 }
 
-Status Server12::on_client_hello(ByteView body) {
+Status Server12::on_change_cipher_spec() { return advance(*this, state_, ChangeCipherSpecRecord{}); }
+
+Result<State> Server12::handle(ExpectClientHello&, HandshakeType type, ByteView, ByteView body) {
+  if (type != HandshakeType::client_hello) return unexpected_message();
   ClientHello ch;
   SANSTLS_TRY(decode_client_hello(body, &ch));
   // TLS 1.3 when the client offers it and we speak it: the TLS 1.3 server takes over from here.
@@ -122,29 +145,25 @@ Status Server12::on_client_hello(ByteView body) {
         start_server13(c_, cfg_, ch, body.size() + kHandshakeHeaderLength);
     if (!next.ok()) return next.error();
     c_.next_hs = next.take();
-    return Status();
+    return State(Done{});
   }
   if (cfg_->min_version > version::tls12)
     return Error::incompatible(AlertDescription::protocol_version, "client does not offer TLS 1.3");
   // SSL 3.0, TLS 1.0 and 1.1 are refused on purpose (RFC 8996).
-  if (ch.legacy_version < version::tls12)
+  // RFC 8446 4.2.1: with supported_versions, legacy_version plays no part in the negotiation.
+  if (ch.legacy_version < version::tls12 && !ch.extensions.supported_versions)
     return Error::incompatible(AlertDescription::protocol_version, "client offers only TLS 1.1 or older");
   if (ch.extensions.supported_versions && !contains(*ch.extensions.supported_versions, version::tls12))
     return Error::incompatible(AlertDescription::protocol_version, "client does not offer TLS 1.2");
   if (std::find(ch.compression_methods.begin(), ch.compression_methods.end(), 0) == ch.compression_methods.end())
     return Error::illegal("ClientHello without null compression");
   const Extensions& e = ch.extensions;
-  // RFC 5746 3.6: the SCSV or an empty renegotiation_info marks a client that supports it.
-  if (e.renegotiation_info) {
-    if (!e.renegotiation_info->empty())
-      return Error::misbehaved(AlertDescription::handshake_failure, "renegotiation_info not empty");
-    secure_reneg_ = true;
-  }
-  if (contains(ch.cipher_suites, 0x00ff)) secure_reneg_ = true;
+  // RFC 5746 3.6: the initial handshake's renegotiation_info is empty (send_server_hello answers it).
+  if (e.renegotiation_info && !e.renegotiation_info->empty())
+    return Error::misbehaved(AlertDescription::handshake_failure, "renegotiation_info not empty");
   if (e.ec_point_formats && std::find(e.ec_point_formats->begin(), e.ec_point_formats->end(), 0) == e.ec_point_formats->end())
     return Error::illegal("client does not accept uncompressed points");
   client_random_ = ch.random;
-  client_version_ = ch.legacy_version;
   if (e.server_name) server_name_ = *e.server_name;
   if (e.record_size_limit) peer_record_limit_ = *e.record_size_limit;
   // ALPN (RFC 7301 3.2): our first preference the client offers; none in common is fatal.
@@ -163,16 +182,20 @@ Status Server12::on_client_hello(ByteView body) {
   if (have13) std::copy(kDowngradeTls12, kDowngradeTls12 + 8, server_random_.end() - 8);
   c_.version_fixed = true;
 
-  if (try_resume(ch)) {
-    if (resumed_.extended_master_secret && !e.extended_master_secret)
+  Session resumed;
+  if (try_resume(ch, &resumed)) {
+    if (resumed.extended_master_secret && !e.extended_master_secret)
       return Error::misbehaved(AlertDescription::handshake_failure, "resumption without extended_master_secret");
-    return send_first_flight(ch);
+    return send_resumed_flight(ch, resumed);
   }
-  SANSTLS_TRY(choose(ch));
-  return send_first_flight(ch);
+  Choice choice;
+  SANSTLS_TRY(choose(ch, &choice));
+  return send_full_flight(ch, choice);
 }
 
-bool Server12::try_resume(const ClientHello& ch) {
+// A session to resume, from the ticket or the session cache; sets the suite, the master secret and the
+// flags when there is one.
+bool Server12::try_resume(const ClientHello& ch, Session* resumed) {
   Session s;
   uint64_t now = c_.clock.now_ms();
   const std::optional<Bytes>& ticket = ch.extensions.session_ticket;
@@ -209,7 +232,7 @@ bool Server12::try_resume(const ClientHello& ch) {
   suite_ = find_suite(s.cipher_suite);
   if (suite_ == nullptr) return false;
   resuming_ = true;
-  resumed_ = s;
+  *resumed = s;
   session_id_ = s.session_id;
   master_secret_ = s.master_secret;
   ems_ = s.extended_master_secret;
@@ -217,7 +240,7 @@ bool Server12::try_resume(const ClientHello& ch) {
   return true;
 }
 
-Status Server12::choose(const ClientHello& ch) {
+Status Server12::choose(const ClientHello& ch, Choice* choice) {
   const Extensions& e = ch.extensions;
   // The certificate: one whose name matches the SNI when there is one, else the first.
   std::vector<std::shared_ptr<const CertifiedKey>> candidates;
@@ -226,7 +249,7 @@ Status Server12::choose(const ClientHello& ch) {
       if (ck->serves(server_name_)) candidates.push_back(ck);
     if (candidates.empty() && cfg_->strict_sni)
       return Error::incompatible(AlertDescription::unrecognized_name, "no certificate for the server name");
-    sni_used_ = !candidates.empty();
+    choice->sni_used = !candidates.empty();
   }
   if (candidates.empty()) candidates = cfg_->certificates;
 
@@ -278,9 +301,9 @@ Status Server12::choose(const ClientHello& ch) {
       if (group == 0) continue;
     }
     suite_ = s;
-    cert_ = ck;
-    ske_scheme_ = scheme;
-    group_ = group;
+    choice->cert = ck;
+    choice->ske_scheme = scheme;
+    choice->group = group;
     break;
   }
   if (suite_ == nullptr) return Error::incompatible(AlertDescription::handshake_failure, "no cipher suite in common");
@@ -292,7 +315,7 @@ Status Server12::choose(const ClientHello& ch) {
   return Status();
 }
 
-Status Server12::send_first_flight(const ClientHello& ch) {
+Status Server12::send_server_hello(const ClientHello& ch, bool sni_used) {
   ServerHello sh;
   sh.legacy_version = version::tls12;
   sh.random = server_random_;
@@ -301,11 +324,12 @@ Status Server12::send_first_flight(const ClientHello& ch) {
   sh.compression_method = 0;
   sh.has_extensions = true;
   Extensions& e = sh.extensions;
-  if (secure_reneg_) e.renegotiation_info = Bytes();
+  // RFC 5746 3.6: the SCSV or an (empty) renegotiation_info marks a client that supports it.
+  if (ch.extensions.renegotiation_info || contains(ch.cipher_suites, 0x00ff)) e.renegotiation_info = Bytes();
   e.extended_master_secret = ems_;
   e.encrypt_then_mac = etm_;
   if (!alpn_.empty()) e.alpn = std::vector<std::string>{alpn_};
-  if (!resuming_ && sni_used_) e.server_name = std::string();
+  if (sni_used) e.server_name = std::string();
   if ((suite_->kx == KeyExchange::ecdhe_rsa || suite_->kx == KeyExchange::ecdhe_ecdsa) && ch.extensions.ec_point_formats)
     e.ec_point_formats = Bytes{0};
   if (peer_record_limit_ != 0 && cfg_->record_size_limit != 0) e.record_size_limit = cfg_->record_size_limit;
@@ -314,21 +338,31 @@ Status Server12::send_first_flight(const ClientHello& ch) {
   Writer w(&b);
   encode_server_hello(sh, w);
   if (!w.ok()) return Error::internal("ServerHello too long");
-  SANSTLS_TRY(c_.send_handshake(HandshakeType::server_hello, b));
+  return c_.send_handshake(HandshakeType::server_hello, b);
+}
 
-  if (resuming_) {
-    c_.info.alpn = alpn_;
-    SANSTLS_TRY(derive_keys());
-    SANSTLS_TRY(send_ticket());
-    SANSTLS_TRY(c_.send_change_cipher_spec());
-    SANSTLS_TRY(send_finished());
-    state_ = State::change_cipher_spec;
-    return Status();
+Result<State> Server12::send_resumed_flight(const ClientHello& ch, const Session& resumed) {
+  SANSTLS_TRY(send_server_hello(ch, false));
+  c_.info.alpn = alpn_;
+  SANSTLS_TRY(derive_keys());
+  SANSTLS_TRY(send_ticket(&resumed));
+  SANSTLS_TRY(c_.send_change_cipher_spec());
+  SANSTLS_TRY(send_finished());
+  return State(ExpectChangeCipherSpec{});
+}
+
+Result<State> Server12::send_full_flight(const ClientHello& ch, const Choice& choice) {
+  SANSTLS_TRY(send_server_hello(ch, choice.sni_used));
+  const CertifiedKey& cert = *choice.cert;
+  ServerKx kx;
+  if (suite_->kx == KeyExchange::rsa) {
+    kx.cert = choice.cert;
+    kx.client_version = ch.legacy_version;
   }
 
   CertificateMsg12 cm;
-  cm.chain = cert_->chain;
-  b.clear();
+  cm.chain = cert.chain;
+  Bytes b;
   Writer cw(&b);
   encode_certificate12(cm, cw);
   if (!cw.ok()) return Error::internal("Certificate too long");
@@ -340,35 +374,35 @@ Status Server12::send_first_flight(const ClientHello& ch) {
     Bytes params;
     if (suite_->kx == KeyExchange::dhe_rsa) {
       ServerKeyExchangeDhe dh;
-      c_.provider.ffdhe_params(static_cast<Group>(group_), &dh.p, &dh.g);
-      share_ = c_.provider.generate_key_share(static_cast<Group>(group_), c_.rng);
-      if (!share_) return Error::internal("key share");
-      dh.ys = share_->public_value().to_bytes();
+      c_.provider.ffdhe_params(static_cast<Group>(choice.group), &dh.p, &dh.g);
+      kx.share = c_.provider.generate_key_share(static_cast<Group>(choice.group), c_.rng);
+      if (!kx.share) return Error::internal("key share");
+      dh.ys = kx.share->public_value().to_bytes();
       params = dhe_params(dh);
-      dh.sig_scheme = ske_scheme_;
+      dh.sig_scheme = choice.ske_scheme;
       Bytes signed_data = server_key_exchange_signed_data(client_random_, server_random_, params);
-      if (cert_->key->sign(static_cast<crypto::SignatureScheme>(ske_scheme_), signed_data, c_.rng, &dh.signature) !=
+      if (cert.key->sign(static_cast<crypto::SignatureScheme>(choice.ske_scheme), signed_data, c_.rng, &dh.signature) !=
           crypto::Status::ok)
         return Error::internal("signing ServerKeyExchange failed");
       encode_server_key_exchange_dhe(dh, kw);
     } else {
       ServerKeyExchangeEcdhe ec;
-      ec.group = group_;
-      share_ = c_.provider.generate_key_share(static_cast<Group>(group_), c_.rng);
-      if (!share_) return Error::internal("key share");
-      ec.public_key = share_->public_value().to_bytes();
+      ec.group = choice.group;
+      kx.share = c_.provider.generate_key_share(static_cast<Group>(choice.group), c_.rng);
+      if (!kx.share) return Error::internal("key share");
+      ec.public_key = kx.share->public_value().to_bytes();
       params = ecdhe_params(ec);
-      ec.sig_scheme = ske_scheme_;
+      ec.sig_scheme = choice.ske_scheme;
       Bytes signed_data = server_key_exchange_signed_data(client_random_, server_random_, params);
-      if (cert_->key->sign(static_cast<crypto::SignatureScheme>(ske_scheme_), signed_data, c_.rng, &ec.signature) !=
+      if (cert.key->sign(static_cast<crypto::SignatureScheme>(choice.ske_scheme), signed_data, c_.rng, &ec.signature) !=
           crypto::Status::ok)
         return Error::internal("signing ServerKeyExchange failed");
       encode_server_key_exchange_ecdhe(ec, kw);
     }
     if (!kw.ok()) return Error::internal("ServerKeyExchange too long");
     SANSTLS_TRY(c_.send_handshake(HandshakeType::server_key_exchange, b));
-    c_.info.group = group_;
-    c_.info.signature_scheme = ske_scheme_;
+    c_.info.group = choice.group;
+    c_.info.signature_scheme = choice.ske_scheme;
   }
 
   if (cfg_->client_auth != ClientAuth::none) {
@@ -383,39 +417,41 @@ Status Server12::send_first_flight(const ClientHello& ch) {
   }
   SANSTLS_TRY(c_.send_handshake(HandshakeType::server_hello_done, Bytes()));
   c_.info.alpn = alpn_;
-  state_ = cfg_->client_auth != ClientAuth::none ? State::certificate : State::client_key_exchange;
-  return Status();
+  if (cfg_->client_auth != ClientAuth::none) return State(ExpectCertificate{std::move(kx)});
+  return State(ExpectClientKeyExchange{std::move(kx), nullptr});
 }
 
-Status Server12::on_certificate(ByteView body) {
+Result<State> Server12::handle(ExpectCertificate& s, HandshakeType type, ByteView, ByteView body) {
+  if (type != HandshakeType::certificate) return unexpected_message();
   CertificateMsg12 m;
   SANSTLS_TRY(decode_certificate12(body, &m));
   if (m.chain.empty()) {
     // RFC 5246 7.4.6: a server that requires a certificate may answer an empty one with handshake_failure.
     if (cfg_->client_auth == ClientAuth::required)
       return Error{ErrorKind::bad_certificate, AlertDescription::handshake_failure, "client sent no certificate"};
-    state_ = State::client_key_exchange;
-    return Status();
+    return State(ExpectClientKeyExchange{std::move(s.kx), nullptr});
   }
   std::vector<ByteView> chain(m.chain.begin(), m.chain.end());
+  std::unique_ptr<crypto::PublicKey> client_key;
   crypto::CertError ce = cfg_->client_trust->verify(chain, static_cast<int64_t>(c_.clock.now_ms() / 1000),
-                                                    crypto::Purpose::client_auth, "", &client_key_);
+                                                    crypto::Purpose::client_auth, "", &client_key);
   if (ce != crypto::CertError::ok) return certificate_error(ce);
-  if (!client_key_ || client_key_->type() == crypto::KeyType::other)
+  if (!client_key || client_key->type() == crypto::KeyType::other)
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "client key type"};
   c_.info.peer_chain = std::move(m.chain);
-  state_ = State::client_key_exchange;
-  return Status();
+  return State(ExpectClientKeyExchange{std::move(s.kx), std::move(client_key)});
 }
 
-Status Server12::on_client_key_exchange(ByteView body) {
+Result<State> Server12::handle(ExpectClientKeyExchange& s, HandshakeType type, ByteView, ByteView body) {
+  if (type != HandshakeType::client_key_exchange) return unexpected_message();
   ClientKeyExchange cke;
   Bytes pms;
   if (suite_->kx == KeyExchange::rsa) {
     SANSTLS_TRY(decode_client_key_exchange_rsa(body, &cke));
     pms.resize(48);
     // RFC 5246 7.4.7.1: on any failure go on with a random premaster secret; never tell which.
-    if (cert_->key->rsa_decrypt_premaster(cke.exchange, client_version_, c_.rng, pms.data()) != crypto::Status::ok)
+    if (s.kx.cert->key->rsa_decrypt_premaster(cke.exchange, s.kx.client_version, c_.rng, pms.data()) !=
+        crypto::Status::ok)
       return Error::misbehaved(AlertDescription::decrypt_error, "ClientKeyExchange: bad RSA ciphertext length");
   } else {
     if (suite_->kx == KeyExchange::dhe_rsa) {
@@ -425,10 +461,10 @@ Status Server12::on_client_key_exchange(ByteView body) {
     }
     // TLS 1.2 clients (GnuTLS among them) send dh_Yc without leading zero bytes; the named-group share
     // wants exactly the length of p, so left-pad a shorter value (its integer value is unchanged).
-    size_t p_len = share_->public_value().size();
+    size_t p_len = s.kx.share->public_value().size();
     if (suite_->kx == KeyExchange::dhe_rsa && !cke.exchange.empty() && cke.exchange.size() < p_len)
       cke.exchange.insert(cke.exchange.begin(), p_len - cke.exchange.size(), uint8_t{0});
-    crypto::Status st = share_->shared_secret(cke.exchange, &pms);
+    crypto::Status st = s.kx.share->shared_secret(cke.exchange, &pms);
     if (st == crypto::Status::bad_peer_value) return Error::illegal("ClientKeyExchange: bad public value");
     if (st != crypto::Status::ok) return Error::internal("key exchange failed");
     if (suite_->kx == KeyExchange::dhe_rsa) {
@@ -436,28 +472,29 @@ Status Server12::on_client_key_exchange(ByteView body) {
       while (z + 1 < pms.size() && pms[z] == 0) z++;
       pms.erase(pms.begin(), pms.begin() + static_cast<std::ptrdiff_t>(z));
     }
-    share_.reset();
+    s.kx.share.reset();
   }
   Bytes session_hash;
   if (ems_) session_hash = c_.transcript_hash(suite_->prf_hash);
   master_secret_ = tls12_master_secret(c_.provider, *suite_, pms, client_random_, server_random_, ems_, session_hash);
   secure_zero(pms);
   SANSTLS_TRY(derive_keys());
-  state_ = client_key_ ? State::certificate_verify : State::change_cipher_spec;
-  return Status();
+  if (s.client_key) return State(ExpectCertificateVerify{std::move(s.client_key)});
+  return State(ExpectChangeCipherSpec{});
 }
 
-Status Server12::on_certificate_verify(ByteView transcript, ByteView body) {
+Result<State> Server12::handle(ExpectCertificateVerify& s, HandshakeType type, ByteView msg, ByteView body) {
+  if (type != HandshakeType::certificate_verify) return unexpected_message();
+  ByteView transcript(c_.transcript.data(), c_.transcript.size() - msg.size());  // up to this message
   CertificateVerify cv;
   SANSTLS_TRY(decode_certificate_verify(body, &cv));
-  if (!contains(cfg_->signature_schemes, cv.sig_scheme) || !scheme_fits_key(cv.sig_scheme, client_key_->type()))
+  if (!contains(cfg_->signature_schemes, cv.sig_scheme) || !scheme_fits_key(cv.sig_scheme, s.client_key->type()))
     return Error::illegal("CertificateVerify: signature scheme not offered");
-  if (client_key_->verify(static_cast<crypto::SignatureScheme>(cv.sig_scheme), transcript, cv.signature) !=
+  if (s.client_key->verify(static_cast<crypto::SignatureScheme>(cv.sig_scheme), transcript, cv.signature) !=
       crypto::Status::ok)
     return Error::misbehaved(AlertDescription::decrypt_error, "CertificateVerify: bad signature");
   c_.info.client_authenticated = true;
-  state_ = State::change_cipher_spec;
-  return Status();
+  return State(ExpectChangeCipherSpec{});
 }
 
 Status Server12::derive_keys() {
@@ -474,7 +511,8 @@ Status Server12::derive_keys() {
   return Status();
 }
 
-Status Server12::send_ticket() {
+// `resumed`: the session being resumed (the ticket keeps its creation time), or null.
+Status Server12::send_ticket(const Session* resumed) {
   if (!issue_ticket_) return Status();
   uint64_t now = c_.clock.now_ms();
   std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(c_.rng, now);
@@ -485,7 +523,7 @@ Status Server12::send_ticket() {
   t.extended_master_secret = ems_;
   t.server_name = server_name_;
   t.alpn = alpn_;
-  t.created_ms = resuming_ ? resumed_.created_ms : now;
+  t.created_ms = resumed != nullptr ? resumed->created_ms : now;
   t.lifetime_s = cfg_->session_lifetime_s;
   NewSessionTicket12 m;
   m.lifetime_hint = cfg_->session_lifetime_s;
@@ -506,14 +544,13 @@ Status Server12::send_finished() {
   return c_.send_handshake(HandshakeType::finished, b);
 }
 
-Status Server12::on_change_cipher_spec() {
-  if (state_ != State::change_cipher_spec) return Error::unexpected("ChangeCipherSpec unexpected in this state");
+Result<State> Server12::handle(ExpectChangeCipherSpec&, ChangeCipherSpecRecord) {
   SANSTLS_TRY(c_.activate_pending_read());
-  state_ = State::finished;
-  return Status();
+  return State(ExpectFinished{});
 }
 
-Status Server12::on_finished(ByteView body) {
+Result<State> Server12::handle(ExpectFinished&, HandshakeType type, ByteView, ByteView body) {
+  if (type != HandshakeType::finished) return unexpected_message();
   size_t msg_len = kHandshakeHeaderLength + body.size();
   Finished f;
   SANSTLS_TRY(decode_finished(body, kFinishedLength12, &f));
@@ -522,7 +559,7 @@ Status Server12::on_finished(ByteView body) {
   if (!constant_time_equal(expected, f.verify_data))
     return Error::misbehaved(AlertDescription::decrypt_error, "client Finished does not verify");
   if (!resuming_) {
-    SANSTLS_TRY(send_ticket());
+    SANSTLS_TRY(send_ticket(nullptr));
     SANSTLS_TRY(c_.send_change_cipher_spec());
     SANSTLS_TRY(send_finished());
     if (cfg_->session_cache && !session_id_.empty()) {
@@ -540,7 +577,7 @@ Status Server12::on_finished(ByteView body) {
     }
   }
   finish();
-  return Status();
+  return State(Done{});
 }
 
 void Server12::finish() {

@@ -1,4 +1,4 @@
-// Pieces the TLS 1.3 client and server share (internal).
+// Pieces the TLS 1.3 client and server share (internal); advance() also drives the TLS 1.2 machines.
 #ifndef SANSTLS_CORE_TLS13_COMMON_H_
 #define SANSTLS_CORE_TLS13_COMMON_H_
 
@@ -17,16 +17,26 @@ bool scheme_allowed13(uint16_t scheme, crypto::KeyType key);
 // The first of `ours` that the peer listed and that TLS 1.3 allows for the key; 0 when none.
 uint16_t choose_scheme13(const std::vector<uint16_t>& ours, const std::vector<uint16_t>& peer, crypto::KeyType key);
 
+// One step of a state machine whose states are a std::variant (the TLS 1.3 machines through
+// dispatch13, and the TLS 1.2 ones in client12.cc and server12.cc): the handler for the current state,
+// `m.handle(State&, args...)`, whose first step is the gate for that state, consumes it and returns the
+// next state, which replaces it. On error nothing replaces it: the connection fails and the machine
+// receives nothing more.
+template <typename Machine, typename StateVariant, typename... Args>
+Status advance(Machine& m, StateVariant& state, const Args&... args) {
+  auto next = std::visit([&](auto& s) { return m.handle(s, args...); }, state);
+  if (!next.ok()) return next.error();
+  state = std::move(next.value());
+  return Status();
+}
+
 // The TLS 1.3 state machines' on_message(): during the handshake the message joins the transcript;
 // then the handler for the current state (`handle(State&, type, msg, body)`, whose first step is the
 // gate for that state) returns the next state, which replaces the current one.
 template <typename Connected, typename Machine, typename StateVariant>
 Status dispatch13(ConnState& c, Machine& m, StateVariant& state, HandshakeType type, ByteView msg, ByteView body) {
   if (!std::holds_alternative<Connected>(state)) c.transcript.insert(c.transcript.end(), msg.begin(), msg.end());
-  auto next = std::visit([&](auto& s) { return m.handle(s, type, msg, body); }, state);
-  if (!next.ok()) return next.error();
-  state = std::move(next.value());
-  return Status();
+  return advance(m, state, type, msg, body);
 }
 
 // RFC 8446 5: one unprotected ChangeCipherSpec may arrive before the peer's Finished; it is dropped.
