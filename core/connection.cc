@@ -206,7 +206,9 @@ Result<size_t> ConnState::receive(ByteView data) {
       Status s = decode_record_header(ByteView(in_.data(), kRecordHeaderLength), &h);
       if (s.ok()) s = check_record_header(h, read.max_fragment_length());
       if (!s.ok()) return fail(s.error());
-      if ((h.version >> 8) != 3 || (version_fixed && h.version != version::tls12))
+      // TLS 1.2 records must then say 0x0303; in TLS 1.3 legacy_record_version "MUST be ignored for all
+      // purposes" (RFC 8446 5.1): it only enters the AEAD's additional data, as received.
+      if ((h.version >> 8) != 3 || (version_fixed && !tls13 && h.version != version::tls12))
         return fail(Error::incompatible(AlertDescription::protocol_version, "record version"));
       if (h.length != 0) continue;
     }
@@ -258,6 +260,8 @@ Status ConnState::process_record() {
 
   if (plain.empty()) {
     // RFC 5246 6.2.1: zero-length fragments of handshake, alert or ChangeCipherSpec must not be sent.
+    // An alert record holds exactly one two-byte alert (RFC 8446 5.1): an empty one is undecodable.
+    if (type == ContentType::alert) return Error::decode("alert: empty record");
     if (type != ContentType::application_data) return Error::unexpected("empty record");
     if (++empty_records > kMaxEmptyRecords) return Error::unexpected("too many empty records");
   } else {
@@ -271,6 +275,8 @@ Status ConnState::process_record() {
     case ContentType::handshake:
       return process_handshake_bytes(plain);
     case ContentType::change_cipher_spec: {
+      // RFC 8446 5: "receives a protected change_cipher_spec record MUST abort ... unexpected_message".
+      if (tls13) return Error::unexpected("protected ChangeCipherSpec");
       SANSTLS_TRY(decode_change_cipher_spec(plain));
       if (!hs) return Error::unexpected("ChangeCipherSpec after the handshake");
       if (trace) push_trace(Direction::received, 0xff, plain);
