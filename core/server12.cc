@@ -155,6 +155,10 @@ Result<State> Server12::handle(ExpectClientHello&, HandshakeType type, ByteView,
     return Error::incompatible(AlertDescription::protocol_version, "client offers only TLS 1.1 or older");
   if (ch.extensions.supported_versions && !contains(*ch.extensions.supported_versions, version::tls12))
     return Error::incompatible(AlertDescription::protocol_version, "client does not offer TLS 1.2");
+  // RFC 7507 3: a client retrying with a lower version says so with TLS_FALLBACK_SCSV; we speak TLS 1.3,
+  // so the retry is a downgrade (by an attacker or a broken middlebox) and is refused.
+  if (have13 && contains(ch.cipher_suites, suite::TLS_FALLBACK_SCSV))
+    return Error::incompatible(AlertDescription::inappropriate_fallback, "TLS_FALLBACK_SCSV: the client fell back from TLS 1.3");
   if (std::find(ch.compression_methods.begin(), ch.compression_methods.end(), 0) == ch.compression_methods.end())
     return Error::illegal("ClientHello without null compression");
   const Extensions& e = ch.extensions;

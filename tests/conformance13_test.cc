@@ -563,6 +563,19 @@ TEST_CASE("4.2.1: legacy_version 0x0301 with supported_versions [0x0303] negotia
   CHECK_FALSE(find_suite(sh.cipher_suite)->is_tls13());
 }
 
+TEST_CASE("RFC 7507: TLS_FALLBACK_SCSV in a TLS 1.2 ClientHello to a TLS 1.3 server -> inappropriate_fallback") {
+  ClientHello ch = real_client_hello();
+  ch.extensions.supported_versions = std::vector<uint16_t>{0x0303};
+  ch.extensions.key_share.reset();
+  ch.cipher_suites.push_back(suite::TLS_FALLBACK_SCSV);
+  server_refuses_hello(hello_record(ch), AD::inappropriate_fallback);
+  // A TLS 1.2-only server takes the same hello: for it, 1.2 is no fallback.
+  Party s;
+  s.as_server(scfg(std::make_shared<Keys>(), [](ServerConfig::Builder& b) { b.versions(0x0303, 0x0303); }));
+  expect_ok(s, hello_record(ch));
+  CHECK_FALSE(find_suite(first_server_hello(s.conn->pending_output()).cipher_suite)->is_tls13());
+}
+
 TEST_CASE("4.1.2: a second ClientHello that changes the cipher suites -> illegal_parameter") {
   HrrFlow f;
   f.start();

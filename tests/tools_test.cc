@@ -693,6 +693,31 @@ TEST_CASE("TLS 1.3: openssl s_client -tls1_3 against tls_server (a line echoed),
   CHECK(std::regex_search(out, std::regex("conn 2: handshake done with [0-9.:]+: TLSv1\\.3, TLS_[A-Z0-9_]+, Reused")));
 }
 
+TEST_CASE("openssl s_client -tls1_2 -fallback_scsv against tls_server (TLS 1.3): inappropriate_fallback") {
+  if (!have("openssl")) return;
+  std::unique_ptr<Child> server;
+  uint16_t port = start_server(&server, {"-naccept", "2"});
+  REQUIRE(port != 0);
+  for (bool scsv : {true, false}) {
+    CAPTURE(scsv);
+    std::vector<std::string> argv = {"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port),
+                                     "-servername", "localhost", "-CAfile", kCerts + "ca.pem", "-tls1_2"};
+    if (scsv) argv.push_back("-fallback_scsv");
+    Child ossl(argv);
+    if (!scsv) ossl.write_stdin("no fallback\n");
+    if (!scsv) CHECK(ossl.wait_output("no fallback\n", 20000));
+    ossl.close_stdin();
+    int code = ossl.wait(20000);
+    if (scsv) {
+      CHECK(code != 0);
+      CHECK((ossl.out() + ossl.err()).find("inappropriate fallback") != std::string::npos);
+    } else {
+      CHECK(code == 0);
+    }
+  }
+  REQUIRE(server->wait(20000) == 0);
+}
+
 TEST_CASE("TLS 1.3: tls_server -num_tickets N and -no_ticket, counted by openssl s_client") {
   if (!have("openssl")) return;
   for (const auto& flags : std::vector<std::vector<std::string>>{{"-num_tickets", "3"}, {"-no_ticket"}}) {
