@@ -24,7 +24,7 @@ namespace sanstls {
 
 // What turns a ticket's plaintext (TicketState::encode()) into the opaque ticket a server hands out, and
 // back. TicketKeys below is the stateless one every server gets by default. A server may give its own
-// (ServerConfig::Builder::ticketer), as OpenSSL's ticket callbacks and rustls's ProducesTickets allow:
+// (ServerConfig::Builder::ticket_keys), as OpenSSL's ticket callbacks and rustls's ProducesTickets allow:
 // one that keeps the state in a store shared by several processes and hands out the key to it
 // (stateful tickets, which can be made single use: RFC 8446 8.1), or one that wraps keys held by an
 // HSM. Called from inside the engine, possibly from several connections at once: thread-safe, and it
@@ -33,6 +33,8 @@ class Ticketer {
  public:
   virtual ~Ticketer() = default;
   // The ticket for this plaintext, or empty when none can be made (the server then sends no ticket).
+  // The plaintext holds the session's resumption secret: keep it (or what it is sealed under) as secret
+  // as a private key.
   // `now_ms` is the connection's clock; `rng` its generator, the only randomness a ticketer may use
   // if the connection is to stay a deterministic function of its inputs.
   virtual Bytes seal(ByteView plaintext, uint64_t now_ms, crypto::Rng& rng) = 0;
