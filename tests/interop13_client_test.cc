@@ -1,229 +1,44 @@
 // Interop, TLS 1.3: the sanstls client (through the blocking adapter) against real servers,
 // `openssl s_server -tls1_3` and `gnutls-serv` with a TLS 1.3 priority, on 127.0.0.1. Every peer runs
-// with a hard deadline (tests/peer.h) and every socket has time-outs, so a hang fails the test instead
-// of blocking it.
+// with a hard deadline and every socket has time-outs, so a hang fails the test instead of blocking it
+// (tests/interop_support.h).
 #include <doctest/doctest.h>
 
-#include <algorithm>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/suites.h"
-#include "tests/peer.h"
-#include "tests/testdata.h"
-#include "tools/adapters/blocking.h"
-#include "tools/adapters/socket.h"
+#include "tests/interop_support.h"
 
 namespace sanstls {
 namespace testing {
 namespace {
 
-constexpr int kPeerDeadlineMs = 20000;
-constexpr int kIoTimeoutMs = 5000;
-constexpr uint16_t kX25519 = 0x001d, kP256 = 0x0017, kP384 = 0x0018, kFfdhe2048 = 0x0100;
-constexpr uint16_t kRsaPssRsaeSha256 = 0x0804, kEcdsaP256Sha256 = 0x0403, kEcdsaP384Sha384 = 0x0503;
-constexpr uint8_t kClientHello = 1, kServerHello = 2, kEndOfEarlyData = 5, kKeyUpdate = 24;
-
-const char* const kSuites13[] = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"};
-
-std::string cert(const std::string& name) { return runfile("tests/certs/" + name); }
-bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
-
-// The client's side of one connection.
-struct ClientCase {
-  std::string suites;                // "" = defaults
-  std::vector<uint16_t> groups;      // {} = defaults (X25519 share first)
-  std::vector<uint16_t> schemes;     // signature_algorithms; {} = defaults
-  bool client_cert = false;
-  std::string cert_name = "client";  // tests/certs/<name>.pem
-  std::optional<Session> resume;
-  std::string early;                 // 0-RTT data (with `resume`)
-  uint16_t min_version = 0x0304, max_version = 0x0304;
-};
-
-// What one client connection saw.
-struct ClientRun {
-  bool handshake_ok = false;
-  bool failed = false;  // an error or a transport failure (then in error, transport_error)
-  Error error;
-  std::string transport_error;
-  HandshakeInfo info;
-  std::optional<Session> session;  // the last one (TLS 1.3: from the last NewSessionTicket)
-  std::string received;
-  bool clean_close = false;
-  int tickets = 0;
-  std::vector<uint8_t> sent, got;  // handshake message types traced (0xff: CCS)
-};
-
-size_t occurrences(const std::string& hay, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) n++;
-  return n;
+// `openssl s_server -accept 127.0.0.1:0 <version> ...`.
+PeerServer s_server13(const std::vector<std::string>& extra, const std::string& version = "-tls1_3") {
+  return start_s_server(concat({version}, extra));
 }
-int count(const std::vector<uint8_t>& v, uint8_t t) { return static_cast<int>(std::count(v.begin(), v.end(), t)); }
-
-std::shared_ptr<const ClientConfig> make_client_config(const ClientCase& c) {
-  ClientConfig::Builder b;
-  b.trust_anchors_pem(read_file("tests/certs/ca.pem"));
-  if (!c.suites.empty()) b.cipher_suite_names(c.suites);
-  if (!c.groups.empty()) b.groups(c.groups);
-  if (!c.schemes.empty()) b.signature_schemes(c.schemes);
-  if (c.client_cert)
-    b.client_certificate(read_file("tests/certs/" + c.cert_name + ".pem"),
-                         read_file("tests/certs/" + c.cert_name + ".key.pem"));
-  b.versions(c.min_version, c.max_version);
-  b.early_data(!c.early.empty());
-  Built<ClientConfig> built = b.build();
-  if (!built.ok()) FAIL("client config: " << built.error);
-  return built.config;
-}
-
-// A connected client: handshake done (or failed) and tracing what it sees into `run`.
-class Client {
- public:
-  Client(uint16_t port, const ClientCase& c, ClientRun* run) : run_(run), rng_(crypto::make_system_rng()) {
-    std::string err;
-    fd_ = net::connect_tcp("127.0.0.1", port, &err);
-    REQUIRE_MESSAGE(fd_ >= 0, err);
-    set_socket_timeouts(fd_, kIoTimeoutMs);
-    Connection::ClientOptions opts;
-    opts.server_name = "localhost";
-    opts.resume = c.resume;
-    opts.trace = true;
-    opts.early_data = Bytes(c.early.begin(), c.early.end());
-    stream_ = std::make_unique<BlockingStream>(fd_, Connection::client(make_client_config(c), opts, *rng_, clock_));
-    stream_->on_event = [run](const Event& ev) {
-      if (ev.type == Event::Type::handshake_message)
-        (ev.direction == Direction::sent ? run->sent : run->got).push_back(ev.message_type);
-      if (ev.type == Event::Type::session_ticket) run->tickets++;
-    };
-    Status hs = stream_->handshake();
-    if (!hs.ok()) {
-      fail(hs.error());
-      return;
-    }
-    run_->handshake_ok = true;
-    run_->info = *stream_->connection().info();
-  }
-  ~Client() {
-    if (fd_ >= 0) net::close_fd(fd_);
-  }
-
-  bool write(const std::string& s) {
-    Status w = stream_->write_all(ByteView::of(s));
-    if (!w.ok()) fail(w.error());
-    return w.ok();
-  }
-  // Reads until `until` is in the data received (or, when empty, until the server closes).
-  bool read_until(const std::string& until) {
-    uint8_t buf[4096];
-    while (until.empty() || !contains(run_->received, until)) {
-      Result<size_t> r = stream_->read(buf, sizeof buf);
-      if (!r.ok()) {
-        fail(r.error());
-        return false;
-      }
-      if (r.value() == 0) {
-        run_->clean_close = true;
-        return until.empty();
-      }
-      run_->received.append(reinterpret_cast<const char*>(buf), r.value());
-    }
-    return true;
-  }
-  Status key_update(bool request_peer) {
-    Status s = stream_->connection().key_update(request_peer);
-    if (!s.ok()) return s;
-    return stream_->flush();
-  }
-  void close() {
-    run_->session = stream_->connection().session();
-    (void)stream_->close();
-  }
-
- private:
-  void fail(const Error& e) {
-    run_->failed = true;
-    run_->error = e;
-    run_->transport_error = stream_->transport_error();
-  }
-
-  ClientRun* run_;
-  std::unique_ptr<crypto::Rng> rng_;
-  SystemClock clock_;
-  int fd_ = -1;
-  std::unique_ptr<BlockingStream> stream_;
-};
-
-// One connection: handshake, write `request`, read until `until` ("" = the server's close), close.
-ClientRun run_client(uint16_t port, const ClientCase& c, const std::string& request, const std::string& until) {
-  ClientRun run;
-  Client cl(port, c, &run);
-  if (run.handshake_ok && cl.write(request)) cl.read_until(until);
-  cl.close();
-  return run;
-}
-
-std::string describe(const ClientRun& r) {
-  std::string s = "handshake_ok=" + std::to_string(r.handshake_ok) + " version=" + std::to_string(r.info.version) +
-                  " suite=" + std::to_string(r.info.cipher_suite) + " group=" + std::to_string(r.info.group) +
-                  " resumed=" + std::to_string(r.info.resumed) + " tickets=" + std::to_string(r.tickets);
-  if (r.failed)
-    s += " error=" + r.error.to_string() + " transport=" + r.transport_error;
-  s += " received=[" + r.received.substr(0, 300) + "]";
-  return s;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// openssl s_server
-
-struct OpensslServer {
-  std::unique_ptr<Peer> peer;
-  uint16_t port = 0;
-};
-
-// Starts `openssl s_server -accept 127.0.0.1:0 <version> ...` and waits for its "ACCEPT host:port" line.
-OpensslServer start_s_server(const std::vector<std::string>& extra, const std::string& version = "-tls1_3") {
-  OpensslServer s;
-  std::vector<std::string> argv = {"stdbuf", "-oL", "openssl", "s_server", "-accept", "127.0.0.1:0", version};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  std::string err;
-  s.peer = Peer::start(argv, kPeerDeadlineMs, &err);
-  REQUIRE_MESSAGE(s.peer != nullptr, err);
-  REQUIRE_MESSAGE(s.peer->wait_for_output("ACCEPT 127.0.0.1:", 5000), s.peer->output());
-  for (int i = 0; i < 100; i++) {
-    std::string out = s.peer->output();
-    size_t at = out.find("ACCEPT 127.0.0.1:");
-    size_t nl = out.find('\n', at);
-    if (nl != std::string::npos) {
-      s.port = static_cast<uint16_t>(std::stoi(out.substr(at + 17, nl - at - 17)));
-      break;
-    }
-    s.peer->wait_for_output("\n\n", 10);  // a short sleep that returns early on EOF
-  }
-  REQUIRE_MESSAGE(s.port != 0, s.peer->output());
-  return s;
-}
-
-std::vector<std::string> rsa_cert_args() { return {"-cert", cert("server_rsa.pem"), "-key", cert("server_rsa.key.pem")}; }
-std::vector<std::string> ec_cert_args() {
-  return {"-cert", cert("server_ec.pem"), "-key", cert("server_ec.key.pem"), "-cert_chain", cert("int.pem")};
-}
-std::vector<std::string> concat(std::vector<std::string> a, const std::vector<std::string>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
-const char* kHttpGet = "GET / HTTP/1.0\r\n\r\n";
 
 // Whether an `s_server -www` page reports a "New" or "Reused" TLS 1.3 session with this suite.
 bool www_page_says(const std::string& page, const std::string& new_or_reused, const std::string& suite) {
   return contains(page, "HTTP/1.0 200 ok") && contains(page, "\n" + new_or_reused + ", TLSv1.3, Cipher is " + suite + "\n");
 }
 
-const char* openssl_group(uint16_t g) { return g == kX25519 ? "X25519" : g == kP256 ? "P-256" : "P-384"; }
+// One connection to an s_server without -www (it prints what it reads and sends what its stdin reads):
+// the client writes `line` and the server sees it, then the server writes `reply` and the client reads
+// it; then the client closes (its run then holds the session for resumption).
+ClientRun exchange_lines(PeerServer& srv, const ClientCase& c, const std::string& line, const std::string& reply) {
+  ClientRun run;
+  Client cl(srv.port, c, &run);
+  REQUIRE(run.handshake_ok);
+  REQUIRE(cl.write(line + "\n"));
+  REQUIRE(srv.peer->wait_for_output(line, kIoTimeoutMs));
+  REQUIRE(srv.peer->write_stdin(reply + "\n"));
+  CHECK(cl.read_until(reply + "\n"));
+  cl.close();
+  return run;
+}
 
 TEST_CASE("client vs openssl s_server -tls1_3: every suite, group and server key") {
   REQUIRE(have_program("openssl"));
@@ -245,14 +60,13 @@ TEST_CASE("client vs openssl s_server -tls1_3: every suite, group and server key
         CAPTURE(suite_name);
         CAPTURE(group);
         CAPTURE(key_name);
-        OpensslServer srv = start_s_server(
+        PeerServer srv = s_server13(
             concat(key.args, {"-ciphersuites", suite, "-groups", openssl_group(group), "-www", "-naccept", "1"}));
         ClientCase c;
         c.suites = suite;
         c.groups = {group};
         ClientRun r = run_client(srv.port, c, kHttpGet, "");
-        INFO(describe(r));
-        INFO(srv.peer->output());
+        INFO(describe(r) << "\n" << srv.peer->output());
         REQUIRE(r.handshake_ok);
         CHECK(r.info.version == 0x0304);
         CHECK(r.info.cipher_suite == find_suite_by_name(suite)->id);
@@ -275,12 +89,11 @@ TEST_CASE("client vs openssl s_server -tls1_3: HelloRetryRequest") {
   // The client sends an X25519 share (its first group); the server takes only P-256 or P-384.
   for (uint16_t group : {kP256, kP384}) {
     CAPTURE(group);
-    OpensslServer srv = start_s_server(concat(rsa_cert_args(), {"-groups", openssl_group(group), "-www", "-naccept", "1"}));
+    PeerServer srv = s_server13(concat(rsa_cert_args(), {"-groups", openssl_group(group), "-www", "-naccept", "1"}));
     ClientCase c;
     c.groups = {kX25519, kP256, kP384};
     ClientRun r = run_client(srv.port, c, kHttpGet, "");
-    INFO(describe(r));
-    INFO(srv.peer->output());
+    INFO(describe(r) << "\n" << srv.peer->output());
     REQUIRE(r.handshake_ok);
     CHECK(r.info.group == group);
     CHECK(count(r.sent, kClientHello) == 2);
@@ -297,13 +110,11 @@ TEST_CASE("client vs openssl s_server -tls1_3: client authentication") {
     for (const char* name : {"client", "client_ec"}) {
       std::string cert_name = name;
       CAPTURE(cert_name);
-      OpensslServer srv = start_s_server(concat(concat(rsa_cert_args(), verify), {"-naccept", "1"}));
+      PeerServer srv = s_server13(concat(concat(rsa_cert_args(), verify), {"-naccept", "1"}));
       ClientCase c;
-      c.client_cert = true;
       c.cert_name = name;
       ClientRun r = run_client(srv.port, c, kHttpGet, "");
-      INFO(describe(r));
-      INFO(srv.peer->output());
+      INFO(describe(r) << "\n" << srv.peer->output());
       REQUIRE(r.handshake_ok);
       CHECK(r.info.client_authenticated);
       CHECK(contains(r.received, "HTTP/1.0 200 ok"));
@@ -313,13 +124,12 @@ TEST_CASE("client vs openssl s_server -tls1_3: client authentication") {
     }
   }
   SUBCASE("no certificate: certificate_required") {
-    OpensslServer srv = start_s_server(concat(concat(rsa_cert_args(), verify), {"-naccept", "1"}));
+    PeerServer srv = s_server13(concat(concat(rsa_cert_args(), verify), {"-naccept", "1"}));
     ClientCase c;
     // Nothing written: the server refuses right after our Finished, and a write racing its close
     // could fail (EPIPE) before the alert is read.
     ClientRun r = run_client(srv.port, c, "", "\n");
-    INFO(describe(r));
-    INFO(srv.peer->output());
+    INFO(describe(r) << "\n" << srv.peer->output());
     // In TLS 1.3 the client's handshake ends with its Finished; the refusal comes after it.
     CHECK_FALSE(contains(r.received, "HTTP/1.0 200 ok"));
     CHECK_FALSE(r.clean_close);
@@ -333,7 +143,7 @@ TEST_CASE("client vs openssl s_server -tls1_3: resumption with a ticket") {
   for (const char* suite : {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"}) {
     std::string suite_name = suite;
     CAPTURE(suite_name);
-    OpensslServer srv = start_s_server(concat(ec_cert_args(), {"-ciphersuites", suite, "-www", "-naccept", "2"}));
+    PeerServer srv = s_server13(concat(ec_cert_args(), {"-ciphersuites", suite, "-www", "-naccept", "2"}));
     ClientCase c;
     c.suites = suite;
     ClientRun first = run_client(srv.port, c, kHttpGet, "");
@@ -348,8 +158,7 @@ TEST_CASE("client vs openssl s_server -tls1_3: resumption with a ticket") {
     REQUIRE(Session::decode(first.session->encode(), &restored));
     c.resume = restored;
     ClientRun second = run_client(srv.port, c, kHttpGet, "");
-    INFO(describe(second));
-    INFO(srv.peer->output());
+    INFO(describe(second) << "\n" << srv.peer->output());
     REQUIRE(second.handshake_ok);
     CHECK(second.info.resumed);
     CHECK(second.info.cipher_suite == find_suite_by_name(suite)->id);
@@ -361,18 +170,9 @@ TEST_CASE("client vs openssl s_server -tls1_3: resumption with a ticket") {
 TEST_CASE("client vs openssl s_server -early_data: 0-RTT accepted") {
   REQUIRE(have_program("openssl"));
   // Without -www: s_server prints what it reads and sends what it reads on its stdin.
-  OpensslServer srv = start_s_server(concat(rsa_cert_args(), {"-early_data", "-naccept", "2"}));
+  PeerServer srv = s_server13(concat(rsa_cert_args(), {"-early_data", "-naccept", "2"}));
   ClientCase c;
-  ClientRun first;
-  {
-    Client cl(srv.port, c, &first);
-    REQUIRE(first.handshake_ok);
-    REQUIRE(cl.write("first connection\n"));
-    CHECK(srv.peer->wait_for_output("first connection", kIoTimeoutMs));
-    REQUIRE(srv.peer->write_stdin("server says one\n"));
-    CHECK(cl.read_until("server says one\n"));  // the tickets came before
-    cl.close();
-  }
+  ClientRun first = exchange_lines(srv, c, "first connection", "server says one");  // the tickets come before
   INFO(describe(first));
   REQUIRE(first.session.has_value());
   CHECK(first.session->max_early_data > 0);  // the ticket allows 0-RTT
@@ -381,8 +181,7 @@ TEST_CASE("client vs openssl s_server -early_data: 0-RTT accepted") {
   ClientRun second;
   {
     Client cl(srv.port, c, &second);
-    INFO(describe(second));
-    INFO(srv.peer->output());
+    INFO(describe(second) << "\n" << srv.peer->output());
     REQUIRE(second.handshake_ok);
     CHECK(second.info.resumed);
     CHECK(second.info.early_data_accepted);
@@ -404,20 +203,11 @@ TEST_CASE("client vs openssl s_server -early_data -groups P-256: 0-RTT after a H
   REQUIRE(have_program("openssl"));
   // -no_anti_replay: with it on, OpenSSL takes the session out of its cache when it reads the first
   // ClientHello, so the second one (after the HelloRetryRequest) would not resume.
-  OpensslServer srv =
-      start_s_server(concat(rsa_cert_args(), {"-early_data", "-no_anti_replay", "-groups", "P-256", "-naccept", "2"}));
+  PeerServer srv =
+      s_server13(concat(rsa_cert_args(), {"-early_data", "-no_anti_replay", "-groups", "P-256", "-naccept", "2"}));
   ClientCase c;
   c.groups = {kX25519, kP256};  // an X25519 share: the server asks again for P-256
-  ClientRun first;
-  {
-    Client cl(srv.port, c, &first);
-    REQUIRE(first.handshake_ok);
-    REQUIRE(cl.write("first\n"));
-    REQUIRE(srv.peer->wait_for_output("first", kIoTimeoutMs));
-    REQUIRE(srv.peer->write_stdin("one\n"));
-    CHECK(cl.read_until("one\n"));
-    cl.close();
-  }
+  ClientRun first = exchange_lines(srv, c, "first", "one");
   REQUIRE(first.session.has_value());
   c.resume = first.session;
   c.early = "early after hrr\n";
@@ -447,7 +237,7 @@ TEST_CASE("client vs openssl s_server -rev: KeyUpdate from sanstls, requested an
   for (const char* suite : kSuites13) {
     std::string suite_name = suite;
     CAPTURE(suite_name);
-    OpensslServer srv = start_s_server(concat(rsa_cert_args(), {"-ciphersuites", suite, "-rev", "-msg", "-naccept", "1"}));
+    PeerServer srv = s_server13(concat(rsa_cert_args(), {"-ciphersuites", suite, "-rev", "-msg", "-naccept", "1"}));
     ClientCase c;
     c.suites = suite;
     ClientRun r;
@@ -484,7 +274,7 @@ TEST_CASE("client vs openssl s_server -rev: KeyUpdate from sanstls, requested an
 
 TEST_CASE("client vs openssl s_server: KeyUpdate from the server ('k' and 'K' on its stdin)") {
   REQUIRE(have_program("openssl"));
-  OpensslServer srv = start_s_server(concat(rsa_cert_args(), {"-msg", "-naccept", "1"}));
+  PeerServer srv = s_server13(concat(rsa_cert_args(), {"-msg", "-naccept", "1"}));
   ClientCase c;
   ClientRun r;
   {
@@ -510,8 +300,7 @@ TEST_CASE("client vs openssl s_server: KeyUpdate from the server ('k' and 'K' on
     }
     cl.close();
   }
-  INFO(describe(r));
-  INFO(srv.peer->output());
+  INFO(describe(r) << "\n" << srv.peer->output());
   CHECK(count(r.got, kKeyUpdate) == 3);
   CHECK(count(r.sent, kKeyUpdate) == 1);  // the answer to 'K' (update_requested)
   CHECK(contains(srv.peer->output(), "<<< TLS 1.3, Handshake [length 0005], KeyUpdate"));
@@ -520,7 +309,7 @@ TEST_CASE("client vs openssl s_server: KeyUpdate from the server ('k' and 'K' on
 TEST_CASE("client vs openssl s_server -tls1_3: HelloRetryRequest with resumption") {
   REQUIRE(have_program("openssl"));
   {  // a PSK offered in both ClientHellos (the binder over the HelloRetryRequest transcript)
-    OpensslServer srv = start_s_server(concat(rsa_cert_args(), {"-groups", "P-256", "-www", "-naccept", "2"}));
+    PeerServer srv = s_server13(concat(rsa_cert_args(), {"-groups", "P-256", "-www", "-naccept", "2"}));
     ClientCase c;
     ClientRun first = run_client(srv.port, c, kHttpGet, "");
     INFO(describe(first));
@@ -529,8 +318,7 @@ TEST_CASE("client vs openssl s_server -tls1_3: HelloRetryRequest with resumption
     REQUIRE(first.session.has_value());
     c.resume = first.session;
     ClientRun second = run_client(srv.port, c, kHttpGet, "");
-    INFO(describe(second));
-    INFO(srv.peer->output());
+    INFO(describe(second) << "\n" << srv.peer->output());
     REQUIRE(second.handshake_ok);
     CHECK(second.info.resumed);
     CHECK(second.info.group == kP256);
@@ -555,12 +343,11 @@ TEST_CASE("client vs openssl s_server -tls1_3: small fragments, padded records, 
   for (const Variant& v : variants) {
     std::string variant = v.name;
     CAPTURE(variant);
-    OpensslServer srv = start_s_server(concat(concat(rsa_cert_args(), v.args), {"-www", "-naccept", "1"}));
+    PeerServer srv = s_server13(concat(concat(rsa_cert_args(), v.args), {"-www", "-naccept", "1"}));
     ClientCase c;
-    c.client_cert = true;
+    c.cert_name = "client";
     ClientRun r = run_client(srv.port, c, kHttpGet, "");
-    INFO(describe(r));
-    INFO(srv.peer->output());
+    INFO(describe(r) << "\n" << srv.peer->output());
     REQUIRE(r.handshake_ok);
     CHECK(www_page_says(r.received, "New", "TLS_AES_128_GCM_SHA256"));  // our first choice
     CHECK(r.received.size() > 2048);
@@ -572,18 +359,9 @@ TEST_CASE("client vs openssl s_server -tls1_3: small fragments, padded records, 
 
 TEST_CASE("client vs openssl s_server -early_data: 0-RTT refused on a reused ticket, data sent after") {
   REQUIRE(have_program("openssl"));
-  OpensslServer srv = start_s_server(concat(rsa_cert_args(), {"-early_data", "-naccept", "3"}));
+  PeerServer srv = s_server13(concat(rsa_cert_args(), {"-early_data", "-naccept", "3"}));
   ClientCase c;
-  ClientRun first;
-  {
-    Client cl(srv.port, c, &first);
-    REQUIRE(first.handshake_ok);
-    REQUIRE(cl.write("first\n"));
-    REQUIRE(srv.peer->wait_for_output("first", kIoTimeoutMs));
-    REQUIRE(srv.peer->write_stdin("one\n"));
-    CHECK(cl.read_until("one\n"));
-    cl.close();
-  }
+  ClientRun first = exchange_lines(srv, c, "first", "one");
   REQUIRE(first.session.has_value());
   c.resume = first.session;
   for (int i = 0; i < 2; i++) {
@@ -612,12 +390,11 @@ TEST_CASE("client vs openssl s_server -early_data: 0-RTT refused on a reused tic
 
 TEST_CASE("client (TLS 1.2 and 1.3) vs openssl s_server -tls1_2: settles for TLS 1.2") {
   REQUIRE(have_program("openssl"));
-  OpensslServer srv = start_s_server(concat(rsa_cert_args(), {"-www", "-naccept", "2"}), "-tls1_2");
+  PeerServer srv = s_server13(concat(rsa_cert_args(), {"-www", "-naccept", "2"}), "-tls1_2");
   ClientCase c;
   c.min_version = 0x0303;
   ClientRun r = run_client(srv.port, c, kHttpGet, "");
-  INFO(describe(r));
-  INFO(srv.peer->output());
+  INFO(describe(r) << "\n" << srv.peer->output());
   REQUIRE(r.handshake_ok);
   CHECK(r.info.version == 0x0303);
   CHECK(contains(r.received, "Protocol  : TLSv1.2"));
@@ -633,35 +410,9 @@ TEST_CASE("client (TLS 1.2 and 1.3) vs openssl s_server -tls1_2: settles for TLS
 // ---------------------------------------------------------------------------------------------------
 // gnutls-serv
 
-const std::string kGnutls13 = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+GROUP-ALL";
-
-struct GnutlsServer {
-  std::unique_ptr<Peer> peer;
-  uint16_t port = 0;
-};
-
-// gnutls-serv has no option to bind one address; it listens on the wildcard address of a port we pick.
-GnutlsServer start_gnutls_serv(const std::vector<std::string>& extra) {
-  GnutlsServer s;
-  for (int attempt = 0; attempt < 3 && s.port == 0; attempt++) {
-    uint16_t port = net::free_port();
-    std::vector<std::string> argv = {"gnutls-serv", "-p", std::to_string(port), "--echo",
-                                     "--x509certfile", cert("server_rsa.pem"), "--x509keyfile",
-                                     cert("server_rsa.key.pem"), "--x509certfile", cert("server_ec_chain.pem"),
-                                     "--x509keyfile", cert("server_ec.key.pem")};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    std::string err;
-    s.peer = Peer::start(argv, kPeerDeadlineMs, &err);
-    REQUIRE_MESSAGE(s.peer != nullptr, err);
-    if (s.peer->wait_for_output("listening", 5000) && wait_for_port(port, 3000, s.peer.get())) s.port = port;
-  }
-  REQUIRE_MESSAGE(s.port != 0, s.peer->output());
-  return s;
-}
-
 TEST_CASE("client vs gnutls-serv --echo (TLS 1.3): every suite, group and server key") {
   REQUIRE(have_program("gnutls-serv"));
-  GnutlsServer srv = start_gnutls_serv({"--priority", kGnutls13});
+  PeerServer srv = start_gnutls_serv({"--priority", kGnutls13});
   int i = 0;
   for (const char* suite : kSuites13) {
     for (uint16_t group : {kX25519, kP256, kP384, kFfdhe2048}) {
@@ -677,8 +428,7 @@ TEST_CASE("client vs gnutls-serv --echo (TLS 1.3): every suite, group and server
         c.schemes = {ecdsa ? kEcdsaP256Sha256 : kRsaPssRsaeSha256};
         std::string line = "ping " + std::to_string(i++) + " " + suite_name + "\n";
         ClientRun r = run_client(srv.port, c, line, "\n");
-        INFO(describe(r));
-        INFO(srv.peer->output());
+        INFO(describe(r) << "\n" << srv.peer->output());
         REQUIRE(r.handshake_ok);
         CHECK(r.info.version == 0x0304);
         CHECK(r.info.cipher_suite == find_suite_by_name(suite)->id);
@@ -696,7 +446,7 @@ TEST_CASE("client vs gnutls-serv (TLS 1.3): HelloRetryRequest, bulk data, KeyUpd
   for (const char* group : {"GROUP-SECP384R1", "GROUP-FFDHE2048"}) {
     std::string group_name = group;
     CAPTURE(group_name);
-    GnutlsServer srv = start_gnutls_serv({"--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+" + group_name});
+    PeerServer srv = start_gnutls_serv({"--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+" + group_name});
     ClientCase c;
     c.groups = {kX25519, kP256, kP384, kFfdhe2048};
     ClientRun r;
@@ -719,25 +469,22 @@ TEST_CASE("client vs gnutls-serv (TLS 1.3): HelloRetryRequest, bulk data, KeyUpd
       CHECK(count(r.got, kKeyUpdate) == 1);  // GnuTLS answered update_requested
       cl.close();
     }
-    INFO(describe(r));
-    INFO(srv.peer->output());
+    INFO(describe(r) << "\n" << srv.peer->output());
     CHECK_FALSE(r.failed);
   }
 }
 
 TEST_CASE("client vs gnutls-serv (TLS 1.3): client authentication") {
   REQUIRE(have_program("gnutls-serv"));
-  GnutlsServer srv =
+  PeerServer srv =
       start_gnutls_serv({"--priority", kGnutls13, "--require-client-cert", "--verify-client-cert", "--x509cafile", cert("ca.pem")});
   for (const char* name : {"client", "client_ec"}) {
     std::string cert_name = name;
     CAPTURE(cert_name);
     ClientCase c;
-    c.client_cert = true;
     c.cert_name = name;
     ClientRun r = run_client(srv.port, c, "with cert\n", "\n");
-    INFO(describe(r));
-    INFO(srv.peer->output());
+    INFO(describe(r) << "\n" << srv.peer->output());
     REQUIRE(r.handshake_ok);
     CHECK(r.info.client_authenticated);
     CHECK(r.received == "with cert\n");
@@ -753,7 +500,7 @@ TEST_CASE("client vs gnutls-serv (TLS 1.3): client authentication") {
 
 TEST_CASE("client vs gnutls-serv (TLS 1.3): resumption and 0-RTT") {
   REQUIRE(have_program("gnutls-serv"));
-  GnutlsServer srv = start_gnutls_serv({"--priority", kGnutls13, "--earlydata", "--maxearlydata", "4096"});
+  PeerServer srv = start_gnutls_serv({"--priority", kGnutls13, "--earlydata", "--maxearlydata", "4096"});
   ClientCase c;
   ClientRun first = run_client(srv.port, c, "first\n", "\n");
   INFO(describe(first));
@@ -774,8 +521,7 @@ TEST_CASE("client vs gnutls-serv (TLS 1.3): resumption and 0-RTT") {
   c.resume = second.session;
   c.early = "early line\n";
   ClientRun third = run_client(srv.port, c, "late line\n", "late line\n");
-  INFO(describe(third));
-  INFO(srv.peer->output());
+  INFO(describe(third) << "\n" << srv.peer->output());
   REQUIRE(third.handshake_ok);
   CHECK(third.info.resumed);
   CHECK(third.info.early_data_accepted);

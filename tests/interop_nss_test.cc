@@ -16,49 +16,18 @@
 #include <doctest/doctest.h>
 
 #include <stdlib.h>
-#include <sys/socket.h>
 
-#include <algorithm>
-#include <atomic>
 #include <filesystem>
-#include <fstream>
-#include <functional>
-#include <mutex>
-#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/suites.h"
-#include "tests/peer.h"
-#include "tests/testdata.h"
-#include "tools/adapters/blocking.h"
-#include "tools/adapters/socket.h"
+#include "tests/interop_support.h"
 
 namespace sanstls {
 namespace testing {
 namespace {
 
-constexpr int kPeerDeadlineMs = 20000;
-constexpr int kIoTimeoutMs = 5000;
-constexpr uint16_t kX25519 = 0x001d, kP256 = 0x0017;
-constexpr uint8_t kClientHello = 1, kServerHello = 2, kEndOfEarlyData = 5;
-const char* const kSuites13[] = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"};
-const char* kEchoPrefix = "sanstls echo: ";
-
-std::string cert(const std::string& name) { return runfile("tests/certs/" + name); }
-bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
-int count(const std::vector<uint8_t>& v, uint8_t t) { return static_cast<int>(std::count(v.begin(), v.end(), t)); }
-size_t occurrences(const std::string& hay, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) n++;
-  return n;
-}
-std::string hex4(uint16_t v) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04x", v);
-  return buf;
-}
 // What NSS's -v output calls a cipher: "SSL version 3.4 using <this> with ..." (tests below check it).
 std::string nss_cipher_words(uint16_t suite) {
   const CipherSuite* s = find_suite(suite);
@@ -72,9 +41,7 @@ std::string nss_cipher_words(uint16_t suite) {
 
 // Runs a tool to its end; it must succeed.
 void tool_ok(const std::vector<std::string>& argv) {
-  std::string err;
-  std::unique_ptr<Peer> p = Peer::start(argv, kPeerDeadlineMs, &err);
-  REQUIRE_MESSAGE(p != nullptr, err);
+  std::unique_ptr<Peer> p = start_peer(argv);
   p->close_stdin();
   int code = p->wait_exit(kPeerDeadlineMs);
   REQUIRE_MESSAGE(code == 0, p->command() << "\n" << p->output());
@@ -87,8 +54,7 @@ void tool_ok(const std::vector<std::string>& argv) {
 class NssDbs {
  public:
   NssDbs() {
-    const char* base = std::getenv("TEST_TMPDIR");
-    std::string templ = std::string(base != nullptr ? base : "/tmp") + "/nssdb.XXXXXX";
+    std::string templ = tmp_path("nssdb.XXXXXX");
     std::vector<char> buf(templ.begin(), templ.end());
     buf.push_back('\0');
     REQUIRE(::mkdtemp(buf.data()) != nullptr);
@@ -136,124 +102,12 @@ void require_nss_tools() {
 // ---------------------------------------------------------------------------------------------------
 // The sanstls client against selfserv
 
-struct ClientCase {
-  std::string suites;             // "" = defaults
-  std::vector<uint16_t> groups;   // {} = defaults (X25519 share first)
-  std::string cert_name;          // "" = no client certificate, else tests/certs/<name>.pem
-  std::optional<Session> resume;
-  std::string early;              // 0-RTT data (with `resume`)
-  uint16_t min_version = 0x0304, max_version = 0x0304;
-};
-
-struct ClientRun {
-  bool handshake_ok = false;
-  bool failed = false;
-  Error error;
-  std::string transport_error;
-  HandshakeInfo info;
-  std::optional<Session> session;
-  std::string received;
-  bool clean_close = false;
-  int tickets = 0;
-  std::vector<uint8_t> sent, got;
-};
-
-std::string describe(const ClientRun& r) {
-  std::string s = "handshake_ok=" + std::to_string(r.handshake_ok) + " version=" + hex4(r.info.version) +
-                  " suite=" + hex4(r.info.cipher_suite) + " group=" + hex4(r.info.group) +
-                  " resumed=" + std::to_string(r.info.resumed) + " tickets=" + std::to_string(r.tickets);
-  if (r.failed) s += " error=" + r.error.to_string() + " transport=" + r.transport_error;
-  return s + " received=[" + r.received.substr(0, 400) + "]";
-}
-
-std::shared_ptr<const ClientConfig> make_client_config(const ClientCase& c) {
-  ClientConfig::Builder b;
-  b.trust_anchors_pem(read_file("tests/certs/ca.pem"));
-  if (!c.suites.empty()) b.cipher_suite_names(c.suites);
-  if (!c.groups.empty()) b.groups(c.groups);
-  if (!c.cert_name.empty())
-    b.client_certificate(read_file("tests/certs/" + c.cert_name + ".pem"),
-                         read_file("tests/certs/" + c.cert_name + ".key.pem"));
-  b.versions(c.min_version, c.max_version);
-  b.early_data(!c.early.empty());
-  Built<ClientConfig> built = b.build();
-  if (!built.ok()) FAIL("client config: " << built.error);
-  return built.config;
-}
-
-// One connection: handshake, write `request`, read until the server closes, close.
-ClientRun run_client(uint16_t port, const ClientCase& c, const std::string& request) {
-  ClientRun run;
-  std::string err;
-  int fd = net::connect_tcp("127.0.0.1", port, &err);
-  REQUIRE_MESSAGE(fd >= 0, err);
-  set_socket_timeouts(fd, kIoTimeoutMs);
-  auto rng = crypto::make_system_rng();
-  SystemClock clock;
-  Connection::ClientOptions opts;
-  opts.server_name = "localhost";
-  opts.resume = c.resume;
-  opts.trace = true;
-  opts.early_data = Bytes(c.early.begin(), c.early.end());
-  BlockingStream stream(fd, Connection::client(make_client_config(c), opts, *rng, clock));
-  stream.on_event = [&run](const Event& ev) {
-    if (ev.type == Event::Type::handshake_message)
-      (ev.direction == Direction::sent ? run.sent : run.got).push_back(ev.message_type);
-    if (ev.type == Event::Type::session_ticket) run.tickets++;
-  };
-  auto fail = [&](const Error& e) {
-    run.failed = true;
-    run.error = e;
-    run.transport_error = stream.transport_error();
-  };
-  Status hs = stream.handshake();
-  if (!hs.ok()) {
-    fail(hs.error());
-  } else {
-    run.handshake_ok = true;
-    run.info = *stream.connection().info();
-    Status w = stream.write_all(ByteView::of(request));
-    if (!w.ok()) fail(w.error());
-    uint8_t buf[4096];
-    while (w.ok()) {
-      Result<size_t> r = stream.read(buf, sizeof buf);
-      if (!r.ok()) {
-        fail(r.error());
-        break;
-      }
-      if (r.value() == 0) {
-        run.clean_close = true;
-        break;
-      }
-      run.received.append(reinterpret_cast<const char*>(buf), r.value());
-    }
-    run.info = *stream.connection().info();
-    run.session = stream.connection().session();
-    (void)stream.close();
-  }
-  net::close_fd(fd);
-  return run;
-}
-
-struct NssServer {
-  std::unique_ptr<Peer> peer;
-  uint16_t port = 0;
-};
-
 // selfserv takes no port 0: a free port is picked, and the start retried if it was taken meanwhile.
-NssServer start_selfserv(const std::string& db, const std::vector<std::string>& extra) {
-  NssServer s;
-  for (int attempt = 0; attempt < 3 && s.port == 0; attempt++) {
-    uint16_t port = net::free_port();
-    std::vector<std::string> argv = {"stdbuf", "-oL", "selfserv", "-d", db, "-n", "server", "-p", std::to_string(port), "-v"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    std::string err;
-    s.peer = Peer::start(argv, kPeerDeadlineMs, &err);
-    REQUIRE_MESSAGE(s.peer != nullptr, err);
-    if (s.peer->wait_for_output("About to call accept", 5000)) s.port = port;
-  }
-  REQUIRE_MESSAGE(s.port != 0, s.peer->output());
-  return s;
+PeerServer start_selfserv(const std::string& db, const std::vector<std::string>& extra) {
+  auto argv_for = [&](uint16_t port) {
+    return concat({"stdbuf", "-oL", "selfserv", "-d", db, "-n", "server", "-p", std::to_string(port), "-v"}, extra);
+  };
+  return start_on_free_port(argv_for, "About to call accept", false);
 }
 
 std::string http_get(const std::string& path) { return "GET /" + path + " HTTP/1.0\r\n\r\n"; }
@@ -274,12 +128,12 @@ TEST_CASE("client vs NSS selfserv (TLS 1.3): every suite, x25519 and P-256") {
       CAPTURE(suite_name);
       CAPTURE(group);
       uint16_t id = find_suite_by_name(suite)->id;
-      NssServer srv = start_selfserv(dbs.rsa, {"-V", "tls1.3:tls1.3", "-c", ":" + hex4(id), "-I",
+      PeerServer srv = start_selfserv(dbs.rsa, {"-V", "tls1.3:tls1.3", "-c", ":" + hex4(id), "-I",
                                                group == kX25519 ? "x25519" : "P256"});
       ClientCase c;
       c.groups = {group};
       std::string request = http_get("sanstls-" + std::to_string(n++) + "-" + suite_name);
-      ClientRun r = run_client(srv.port, c, request);
+      ClientRun r = run_client(srv.port, c, request, "");
       // Let selfserv finish its report of the connection.
       srv.peer->wait_for_output("Extended master secret: Yes", 2000);
       std::string out = srv.peer->output();
@@ -306,12 +160,11 @@ TEST_CASE("client vs NSS selfserv (TLS 1.3): HelloRetryRequest, ECDSA chain, res
   require_nss_tools();
   NssDbs dbs;
   SUBCASE("HelloRetryRequest: an x25519 share to a P-256-only server") {
-    NssServer srv = start_selfserv(dbs.rsa, {"-V", "tls1.3:tls1.3", "-I", "P256"});
+    PeerServer srv = start_selfserv(dbs.rsa, {"-V", "tls1.3:tls1.3", "-I", "P256"});
     ClientCase c;
     c.groups = {kX25519, kP256};
-    ClientRun r = run_client(srv.port, c, http_get("hrr"));
-    INFO(describe(r));
-    INFO(srv.peer->output());
+    ClientRun r = run_client(srv.port, c, http_get("hrr"), "");
+    INFO(describe(r) << "\n" << srv.peer->output());
     REQUIRE(r.handshake_ok);
     CHECK(r.info.group == kP256);
     CHECK(count(r.sent, kClientHello) == 2);
@@ -320,19 +173,18 @@ TEST_CASE("client vs NSS selfserv (TLS 1.3): HelloRetryRequest, ECDSA chain, res
     CHECK(r.clean_close);
   }
   SUBCASE("ECDSA P-256 leaf with an intermediate") {
-    NssServer srv = start_selfserv(dbs.ec, {"-V", "tls1.3:tls1.3"});
-    ClientRun r = run_client(srv.port, ClientCase{}, http_get("ecdsa"));
-    INFO(describe(r));
-    INFO(srv.peer->output());
+    PeerServer srv = start_selfserv(dbs.ec, {"-V", "tls1.3:tls1.3"});
+    ClientRun r = run_client(srv.port, ClientCase{}, http_get("ecdsa"), "");
+    INFO(describe(r) << "\n" << srv.peer->output());
     REQUIRE(r.handshake_ok);
     CHECK(r.info.signature_scheme == 0x0403);  // ecdsa_secp256r1_sha256
     CHECK(r.info.peer_chain.size() >= 2);
     CHECK(page_echoes(r.received, http_get("ecdsa")));
   }
   SUBCASE("resumption with a ticket (-u), then with HelloRetryRequest") {
-    NssServer srv = start_selfserv(dbs.rsa, {"-V", "tls1.3:tls1.3", "-u"});
+    PeerServer srv = start_selfserv(dbs.rsa, {"-V", "tls1.3:tls1.3", "-u"});
     ClientCase c;
-    ClientRun first = run_client(srv.port, c, http_get("first"));
+    ClientRun first = run_client(srv.port, c, http_get("first"), "");
     INFO(describe(first));
     REQUIRE(first.handshake_ok);
     CHECK_FALSE(first.info.resumed);
@@ -342,7 +194,7 @@ TEST_CASE("client vs NSS selfserv (TLS 1.3): HelloRetryRequest, ECDSA chain, res
     Session restored;  // through its saved form, as a tool would keep it
     REQUIRE(Session::decode(first.session->encode(), &restored));
     c.resume = restored;
-    ClientRun second = run_client(srv.port, c, http_get("second"));
+    ClientRun second = run_client(srv.port, c, http_get("second"), "");
     INFO(describe(second));
     REQUIRE(srv.peer->wait_for_output("1 cache hits", 3000));
     INFO(srv.peer->output());
@@ -357,10 +209,10 @@ TEST_CASE("client vs NSS selfserv (TLS 1.3): HelloRetryRequest, ECDSA chain, res
 TEST_CASE("client vs NSS selfserv -Z (TLS 1.3): 0-RTT") {
   require_nss_tools();
   NssDbs dbs;
-  NssServer srv = start_selfserv(dbs.rsa, {"-V", "tls1.3:tls1.3", "-u", "-Z"});
+  PeerServer srv = start_selfserv(dbs.rsa, {"-V", "tls1.3:tls1.3", "-u", "-Z"});
   int64_t started = monotonic_ms();
   ClientCase c;
-  ClientRun first = run_client(srv.port, c, http_get("first"));
+  ClientRun first = run_client(srv.port, c, http_get("first"), "");
   INFO(describe(first));
   REQUIRE(first.handshake_ok);
   REQUIRE(first.session.has_value());
@@ -369,9 +221,8 @@ TEST_CASE("client vs NSS selfserv -Z (TLS 1.3): 0-RTT") {
   while (monotonic_ms() - started < 10500) srv.peer->wait_for_output("\n\n\n\n\n\n", 100);
   c.resume = first.session;
   c.early = http_get("early");
-  ClientRun second = run_client(srv.port, c, "");
-  INFO(describe(second));
-  INFO(srv.peer->output());
+  ClientRun second = run_client(srv.port, c, "", "");
+  INFO(describe(second) << "\n" << srv.peer->output());
   REQUIRE(second.handshake_ok);
   CHECK(second.info.resumed);
   CHECK(second.info.early_data_accepted);
@@ -396,11 +247,11 @@ TEST_CASE("client vs NSS selfserv (TLS 1.2): ECDHE-RSA and ECDHE-ECDSA AES-GCM, 
       REQUIRE(s != nullptr);
       std::vector<std::string> args = {"-V", "tls1.2:tls1.2", "-c", ":" + hex4(s->id)};
       if (tickets) args.push_back("-u");
-      NssServer srv = start_selfserv(s->server_key_is_ecdsa() ? dbs.ec : dbs.rsa, args);
+      PeerServer srv = start_selfserv(s->server_key_is_ecdsa() ? dbs.ec : dbs.rsa, args);
       ClientCase c;
       c.suites = suite;
       c.min_version = c.max_version = 0x0303;
-      ClientRun first = run_client(srv.port, c, http_get("tls12-first"));
+      ClientRun first = run_client(srv.port, c, http_get("tls12-first"), "");
       INFO(describe(first));
       REQUIRE(first.handshake_ok);
       CHECK(first.info.version == 0x0303);
@@ -412,7 +263,7 @@ TEST_CASE("client vs NSS selfserv (TLS 1.2): ECDHE-RSA and ECDHE-ECDSA AES-GCM, 
       REQUIRE(first.session.has_value());
       CHECK(first.session->ticket.empty() == !tickets);
       c.resume = first.session;
-      ClientRun second = run_client(srv.port, c, http_get("tls12-second"));
+      ClientRun second = run_client(srv.port, c, http_get("tls12-second"), "");
       INFO(describe(second));
       REQUIRE(srv.peer->wait_for_output("1 cache hits", 3000));
       std::string out = srv.peer->output();
@@ -436,15 +287,14 @@ TEST_CASE("client vs NSS selfserv: client authentication (-r -r)") {
     for (const char* name : {"client", "client_ec"}) {
       std::string cert_name = name;
       CAPTURE(cert_name);
-      NssServer srv = start_selfserv(dbs.rsa, {"-V", v, "-r", "-r"});
+      PeerServer srv = start_selfserv(dbs.rsa, {"-V", v, "-r", "-r"});
       ClientCase c;
       c.cert_name = name;
       c.min_version = c.max_version = version;
-      ClientRun r = run_client(srv.port, c, http_get("with-cert"));
+      ClientRun r = run_client(srv.port, c, http_get("with-cert"), "");
       std::string subject = cert_name == "client" ? "CN=sanstls test client,O=sanstls" : "CN=sanstls test ECDSA client,O=sanstls";
       srv.peer->wait_for_output("subject DN: " + subject, 2000);
-      INFO(describe(r));
-      INFO(srv.peer->output());
+      INFO(describe(r) << "\n" << srv.peer->output());
       REQUIRE(r.handshake_ok);
       CHECK(r.info.client_authenticated);
       CHECK(page_echoes(r.received, http_get("with-cert")));
@@ -453,12 +303,11 @@ TEST_CASE("client vs NSS selfserv: client authentication (-r -r)") {
     }
     // Without a certificate: refused. TLS 1.3: after our Finished (certificate_required); TLS 1.2: during
     // the handshake (NSS sends bad_certificate there).
-    NssServer srv = start_selfserv(dbs.rsa, {"-V", v, "-r", "-r"});
+    PeerServer srv = start_selfserv(dbs.rsa, {"-V", v, "-r", "-r"});
     ClientCase c;
     c.min_version = c.max_version = version;
-    ClientRun r = run_client(srv.port, c, "");
-    INFO(describe(r));
-    INFO(srv.peer->output());
+    ClientRun r = run_client(srv.port, c, "", "");
+    INFO(describe(r) << "\n" << srv.peer->output());
     CHECK(r.failed);
     CHECK_FALSE(contains(r.received, "HTTP/1.0 200 OK"));
     CHECK(r.error.kind == ErrorKind::alert_received);
@@ -469,155 +318,36 @@ TEST_CASE("client vs NSS selfserv: client authentication (-r -r)") {
 // ---------------------------------------------------------------------------------------------------
 // tstclnt against the sanstls server
 
-struct ServerConn {
-  bool handshake_ok = false;
-  bool failed = false;
-  Error error;
-  std::string transport_error;
-  HandshakeInfo info;
-  std::string early;     // application data that came as 0-RTT
-  std::string received;  // up to the first line end (early data included)
-  std::vector<uint8_t> got, sent;
-};
-
-std::string describe(const ServerConn& c) {
-  std::string s = "handshake_ok=" + std::to_string(c.handshake_ok) + " version=" + hex4(c.info.version) +
-                  " suite=" + hex4(c.info.cipher_suite) + " group=" + hex4(c.info.group) +
-                  " resumed=" + std::to_string(c.info.resumed) + " early=[" + c.early + "]";
-  if (c.failed) s += " error=" + c.error.to_string() + " transport=" + c.transport_error;
-  return s + " received=[" + c.received.substr(0, 300) + "]";
-}
-
-// A sanstls server on 127.0.0.1:<free port> in a thread: for each of `connections` connections it
-// handshakes, reads one line, answers kEchoPrefix + line and closes (close_notify).
-class SanstlsServer {
- public:
-  // delay_ms: a pause after each accept, before the handshake.
-  SanstlsServer(std::shared_ptr<const ServerConfig> config, int connections, int delay_ms = 0)
-      : config_(std::move(config)) {
-    std::string err;
-    listen_fd_ = net::listen_tcp("127.0.0.1", 0, &err, &port_);
-    REQUIRE_MESSAGE(listen_fd_ >= 0, err);
-    thread_ = std::thread([this, connections, delay_ms] {
-      for (int i = 0; i < connections; i++) {
-        int fd = accept_with_timeout(listen_fd_, 10000);
-        if (fd < 0) return;
-        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-        ServerConn c = serve(fd);
-        net::close_fd(fd);
-        std::lock_guard<std::mutex> lock(mu_);
-        conns_.push_back(c);
-      }
-    });
-  }
-  ~SanstlsServer() {
-    if (listen_fd_ >= 0) ::shutdown(listen_fd_, SHUT_RDWR);
-    join();
-  }
-  uint16_t port() const { return port_; }
-  std::vector<ServerConn> join() {
-    if (thread_.joinable()) thread_.join();
-    if (listen_fd_ >= 0) net::close_fd(listen_fd_);
-    listen_fd_ = -1;
-    std::lock_guard<std::mutex> lock(mu_);
-    return conns_;
-  }
-
- private:
-  ServerConn serve(int fd) {
-    ServerConn c;
-    set_socket_timeouts(fd, kIoTimeoutMs);
-    auto rng = crypto::make_system_rng();
-    SystemClock clock;
-    BlockingStream stream(fd, Connection::server(config_, *rng, clock));
-    stream.connection().set_trace(true);
-    stream.on_event = [&c](const Event& ev) {
-      if (ev.type == Event::Type::handshake_message)
-        (ev.direction == Direction::sent ? c.sent : c.got).push_back(ev.message_type);
-      if (ev.type == Event::Type::app_data && ev.early_data)
-        c.early.append(reinterpret_cast<const char*>(ev.data.data()), ev.data.size());
-    };
-    auto fail = [&](const Error& e) {
-      c.failed = true;
-      c.error = e;
-      c.transport_error = stream.transport_error();
-    };
-    Status hs = stream.handshake();
-    if (!hs.ok()) {
-      fail(hs.error());
-      return c;
-    }
-    c.handshake_ok = true;
-    c.info = *stream.connection().info();
-    uint8_t buf[4096];
-    while (!contains(c.received, "\n")) {
-      Result<size_t> r = stream.read(buf, sizeof buf);
-      if (!r.ok()) {
-        fail(r.error());
-        return c;
-      }
-      if (r.value() == 0) return c;
-      c.received.append(reinterpret_cast<const char*>(buf), r.value());
-    }
-    Status w = stream.write_all(ByteView::of(kEchoPrefix + c.received));
-    if (!w.ok()) fail(w.error());
-    (void)stream.close();
-    return c;
-  }
-
-  std::shared_ptr<const ServerConfig> config_;
-  int listen_fd_ = -1;
-  uint16_t port_ = 0;
-  std::thread thread_;
-  std::mutex mu_;
-  std::vector<ServerConn> conns_;
-};
-
-struct ServerCase {
-  ClientAuth client_auth = ClientAuth::none;
-  uint32_t max_early_data = 0;
-  uint16_t min_version = 0x0303, max_version = 0x0304;
-};
-
-std::shared_ptr<const ServerConfig> make_server_config(const ServerCase& sc) {
-  ServerConfig::Builder b;
-  b.certificate(read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem"));
-  b.certificate(read_file("tests/certs/server_ec_chain.pem"), read_file("tests/certs/server_ec.key.pem"));
-  if (sc.client_auth != ClientAuth::none) b.client_auth(sc.client_auth, read_file("tests/certs/ca.pem"));
-  b.max_early_data(sc.max_early_data);
-  b.versions(sc.min_version, sc.max_version);
-  Built<ServerConfig> built = b.build();
-  if (!built.ok()) FAIL("server config: " << built.error);
-  return built.config;
+// A SanstlsServer as tstclnt needs it: no wait for the client's close_notify (tstclnt is killed, or
+// goes on to its next connection); delay_ms: a pause after each accept, before the handshake.
+SanstlsServer::Options nss_server(int delay_ms = 0) {
+  SanstlsServer::Options o;
+  o.delay_ms = delay_ms;
+  o.wait_close_notify = false;
+  return o;
 }
 
 std::vector<std::string> tstclnt_argv(const std::string& db, uint16_t port, const std::vector<std::string>& extra) {
   // -a: the name for SNI and for checking the certificate (a bare IP address would send no SNI).
-  std::vector<std::string> argv = {"tstclnt", "-h", "127.0.0.1", "-p", std::to_string(port), "-d", db, "-a", "localhost"};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  return argv;
+  return concat({"tstclnt", "-h", "127.0.0.1", "-p", std::to_string(port), "-d", db, "-a", "localhost"}, extra);
 }
 
-// Runs tstclnt -v with `line` on its stdin and returns its output once the server's echo is back (or
-// after 5 s). Then it is killed: tstclnt polls its stdin until it reads EOF, and NSPR's poll reports a
-// closed pipe as a hang-up it never reads from, so closing its stdin would leave it spinning.
-std::string run_tstclnt(std::vector<std::string> argv, const std::string& line) {
-  argv.push_back("-v");
-  std::string err;
-  std::unique_ptr<Peer> p = Peer::start(argv, kPeerDeadlineMs, &err);
-  REQUIRE_MESSAGE(p != nullptr, err);
+// Runs tstclnt -v (with database db and extra) against a fresh one-connection server, with `line` on
+// its stdin, and returns what both saw once the server's echo is back (or after 5 s). Then tstclnt is
+// killed: it polls its stdin until it reads EOF, and NSPR's poll reports a closed pipe as a hang-up it
+// never reads from, so closing its stdin would leave it spinning.
+ServedRun run_tstclnt(std::shared_ptr<const ServerConfig> config, const std::string& db,
+                      const std::vector<std::string>& extra, const std::string& line) {
+  SanstlsServer server(std::move(config), 1, nss_server());
+  std::unique_ptr<Peer> p = start_peer(concat(tstclnt_argv(db, server.port(), extra), {"-v"}));
   p->write_stdin(line);
   p->wait_for_output(kEchoPrefix + line, kIoTimeoutMs);
   p->kill();
-  return p->output();
-}
-
-std::string tmp_file(const std::string& name, const std::string& content) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << content;
-  return path;
+  ServedRun r;
+  r.client.output = p->output();
+  r.clients.push_back(r.client);
+  r.conns = server.join();
+  return r;
 }
 
 TEST_CASE("server vs NSS tstclnt: TLS 1.3 and TLS 1.2, every suite") {
@@ -636,15 +366,14 @@ TEST_CASE("server vs NSS tstclnt: TLS 1.3 and TLS 1.2, every suite") {
     std::string version = k.version;
     CAPTURE(version);
     CAPTURE(k.suite);
-    SanstlsServer server(config, 1);
     std::vector<std::string> extra = {"-V", version};
     if (k.suite != 0) extra.insert(extra.end(), {"-c", ":" + hex4(k.suite)});
     std::string line = "hello from tstclnt " + std::to_string(n++) + "\n";
-    std::string out = run_tstclnt(tstclnt_argv(dbs.rsa, server.port(), extra), line);
-    std::vector<ServerConn> conns = server.join();
-    INFO(out);
+    ServedRun x = run_tstclnt(config, dbs.rsa, extra, line);
+    const std::string& out = x.client.output;
+    std::vector<ServerConn>& conns = x.conns;
+    INFO(x.describe());
     REQUIRE(conns.size() == 1);
-    INFO(describe(conns[0]));
     REQUIRE(conns[0].handshake_ok);
     uint16_t want_version = version == "tls1.2:tls1.2" ? 0x0303 : 0x0304;
     CHECK(conns[0].info.version == want_version);
@@ -658,29 +387,22 @@ TEST_CASE("server vs NSS tstclnt: TLS 1.3 and TLS 1.2, every suite") {
   }
 }
 
-struct TwoConnections {
-  std::vector<ServerConn> conns;
-  std::string out;
-  int code = -1;
-};
-
 // tstclnt -L 2 -A <file with line>: two connections, the second resuming the first's session.
-TwoConnections run_tstclnt_twice(const std::string& db, std::shared_ptr<const ServerConfig> config,
-                                 const std::string& line, bool zero_rtt) {
+ServedRun run_tstclnt_twice(const std::string& db, std::shared_ptr<const ServerConfig> config,
+                            const std::string& line, bool zero_rtt) {
   // -A: the request is read from the file anew for each connection (stdin would be used up by the first).
   std::string file = tmp_file("nss_request.txt", line);
   // With 0-RTT, the server takes its time: tstclnt's write that carries the early data must come before
   // the ServerHello (see below).
-  SanstlsServer server(std::move(config), 2, zero_rtt ? 200 : 0);
+  SanstlsServer server(std::move(config), 2, nss_server(zero_rtt ? 200 : 0));
   std::vector<std::string> extra = {"-V", "tls1.3:tls1.3", "-A", file, "-L", "2"};
   if (zero_rtt) extra.push_back("-Z");
-  std::string err;
-  std::unique_ptr<Peer> p = Peer::start(tstclnt_argv(db, server.port(), extra), kPeerDeadlineMs, &err);
-  REQUIRE_MESSAGE(p != nullptr, err);
-  TwoConnections r;
-  r.code = p->wait_exit(kPeerDeadlineMs);
+  std::unique_ptr<Peer> p = start_peer(tstclnt_argv(db, server.port(), extra));
+  ServedRun r;
+  r.client.exit_code = p->wait_exit(kPeerDeadlineMs);
   r.conns = server.join();
-  r.out = p->output();
+  r.client.output = p->output();
+  r.clients.push_back(r.client);
   return r;
 }
 
@@ -701,11 +423,9 @@ TEST_CASE("server vs NSS tstclnt: resumption (-L 2) and 0-RTT (-Z)") {
     bool carried_early = false;
     for (int attempt = 0; attempt < (zero_rtt ? 4 : 1) && !carried_early; attempt++) {
       CAPTURE(attempt);
-      TwoConnections r = run_tstclnt_twice(dbs.rsa, config, line, zero_rtt);
-      INFO(r.out);
+      ServedRun r = run_tstclnt_twice(dbs.rsa, config, line, zero_rtt);
+      INFO(r.describe());
       REQUIRE(r.conns.size() == 2);
-      INFO(describe(r.conns[0]));
-      INFO(describe(r.conns[1]));
       REQUIRE(r.conns[0].handshake_ok);
       REQUIRE(r.conns[1].handshake_ok);
       CHECK_FALSE(r.conns[0].info.resumed);
@@ -718,10 +438,10 @@ TEST_CASE("server vs NSS tstclnt: resumption (-L 2) and 0-RTT (-Z)") {
       // Early or not, the line arrived once, whole, and came back on both connections.
       CHECK(r.conns[0].received == line);
       CHECK(r.conns[1].received == line);
-      CHECK(occurrences(r.out, kEchoPrefix + line) == 2);
-      CHECK(contains(r.out, "1 cache hits"));  // tstclnt's view of the second connection
-      CHECK_FALSE(contains(r.out, "Early data rejected"));
-      CHECK(r.code == 0);
+      CHECK(occurrences(r.client.output, kEchoPrefix + line) == 2);
+      CHECK(contains(r.client.output, "1 cache hits"));  // tstclnt's view of the second connection
+      CHECK_FALSE(contains(r.client.output, "Early data rejected"));
+      CHECK(r.client.exit_code == 0);
     }
     // Whether NSS put the data in its 0-RTT records is NSS's timing, not the engine's behaviour (which
     // the checks above cover on every try: 0-RTT accepted, EndOfEarlyData read, data whole): a loaded
@@ -741,13 +461,12 @@ TEST_CASE("server vs NSS tstclnt: client certificates (-n)") {
       std::string v = version, nickname = nick;
       CAPTURE(v);
       CAPTURE(nickname);
-      SanstlsServer server(config, 1);
       std::string line = "with " + nickname + "\n";
-      std::string out = run_tstclnt(tstclnt_argv(dbs.rsa, server.port(), {"-V", v, "-n", nickname}), line);
-      std::vector<ServerConn> conns = server.join();
-      INFO(out);
+      ServedRun x = run_tstclnt(config, dbs.rsa, {"-V", v, "-n", nickname}, line);
+      const std::string& out = x.client.output;
+      std::vector<ServerConn>& conns = x.conns;
+      INFO(x.describe());
       REQUIRE(conns.size() == 1);
-      INFO(describe(conns[0]));
       REQUIRE(conns[0].handshake_ok);
       CHECK(conns[0].info.client_authenticated);
       REQUIRE(conns[0].info.peer_chain.size() >= 1);

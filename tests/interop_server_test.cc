@@ -1,216 +1,24 @@
 // Interop: the sanstls server (through the blocking adapter, in a thread of the test) against real
-// clients, `openssl s_client` and `gnutls-cli`, on 127.0.0.1. Each peer runs with a hard deadline
-// (tests/peer.h); the server thread's accept and socket I/O have time-outs.
+// clients, `openssl s_client` and `gnutls-cli`, on 127.0.0.1. Each peer runs with a hard deadline; the
+// server thread's accept and socket I/O have time-outs (tests/interop_support.h).
 #include <doctest/doctest.h>
 
-#include <sys/socket.h>
-
-#include <cstdio>
-#include <cstdlib>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "core/handshake.h"
 #include "core/suites.h"
+#include "tests/interop_support.h"
 #include "tests/pair.h"
-#include "tests/peer.h"
 #include "tests/testdata.h"
-#include "tools/adapters/blocking.h"
-#include "tools/adapters/socket.h"
 
 namespace sanstls {
 namespace testing {
 namespace {
 
-constexpr int kPeerDeadlineMs = 15000;
-constexpr int kIoTimeoutMs = 5000;
-const char* kEchoPrefix = "sanstls echo: ";
 // The first seed of "short-yc-<n>" whose client DHE value starts with a zero byte (found by the search
 // in the test below; kept so that the test does not repeat the search each run).
 constexpr int kShortYcSeed = 289;
-
-std::string cert(const std::string& name) { return runfile("tests/certs/" + name); }
-
-// What the server saw of one connection.
-struct ServerConn {
-  bool handshake_ok = false;
-  Error error;
-  std::string transport_error;
-  HandshakeInfo info;
-  std::string received;      // the first line from the client (or what came before its close)
-  bool peer_closed_clean = false;  // the client's close_notify arrived
-  std::optional<uint16_t> client_record_size_limit;  // record_size_limit in the ClientHello received
-  std::optional<uint16_t> server_record_size_limit;  // record_size_limit in the ServerHello sent
-};
-
-// Reads the record_size_limit extension out of a traced ClientHello or ServerHello (header + body).
-void note_record_size_limit(const Event& ev, ServerConn* c) {
-  if (ev.type != Event::Type::handshake_message || ev.data.size() < 4) return;
-  ByteView body = ev.data.sub(4);
-  if (ev.direction == Direction::received && ev.message_type == 1) {
-    ClientHello ch;
-    if (decode_client_hello(body, &ch).ok()) c->client_record_size_limit = ch.extensions.record_size_limit;
-  } else if (ev.direction == Direction::sent && ev.message_type == 2) {
-    ServerHello sh;
-    if (decode_server_hello(body, &sh).ok()) c->server_record_size_limit = sh.extensions.record_size_limit;
-  }
-}
-
-std::string describe(const ServerConn& c) {
-  std::string s = "handshake_ok=" + std::to_string(c.handshake_ok);
-  if (!c.handshake_ok || !c.transport_error.empty()) s += " error=" + c.error.to_string() + " transport=" + c.transport_error;
-  s += " received=[" + c.received + "] peer_closed_clean=" + std::to_string(c.peer_closed_clean);
-  return s;
-}
-
-// A sanstls server on 127.0.0.1:<free port> in a thread. For each of `connections` connections it
-// handshakes, reads one line, answers kEchoPrefix + line, sends close_notify and waits (briefly) for
-// the client's close_notify. A connection that closes before sending a line is just closed.
-class SanstlsServer {
- public:
-  SanstlsServer(std::shared_ptr<const ServerConfig> config, int connections) : config_(std::move(config)) {
-    std::string err;
-    listen_fd_ = net::listen_tcp("127.0.0.1", 0, &err, &port_);
-    REQUIRE_MESSAGE(listen_fd_ >= 0, err);
-    thread_ = std::thread([this, connections] { run(connections); });
-  }
-  // On an early exit of the test, wakes the thread from accept() at once.
-  ~SanstlsServer() {
-    if (listen_fd_ >= 0) ::shutdown(listen_fd_, SHUT_RDWR);
-    join();
-  }
-
-  uint16_t port() const { return port_; }
-  // Waits for the thread (it ends after its connections or an accept time-out) and returns the results.
-  std::vector<ServerConn> join() {
-    if (thread_.joinable()) thread_.join();
-    if (listen_fd_ >= 0) net::close_fd(listen_fd_);
-    listen_fd_ = -1;
-    std::lock_guard<std::mutex> lock(mu_);
-    return conns_;
-  }
-
- private:
-  void run(int connections) {
-    for (int i = 0; i < connections; i++) {
-      int fd = accept_with_timeout(listen_fd_, 10000);
-      if (fd < 0) return;
-      ServerConn c = serve(fd);
-      net::close_fd(fd);
-      std::lock_guard<std::mutex> lock(mu_);
-      conns_.push_back(c);
-    }
-  }
-
-  ServerConn serve(int fd) {
-    ServerConn c;
-    set_socket_timeouts(fd, kIoTimeoutMs);
-    auto rng = crypto::make_system_rng();
-    SystemClock clock;
-    BlockingStream stream(fd, Connection::server(config_, *rng, clock));
-    stream.connection().set_trace(true);
-    stream.on_event = [&c](const Event& ev) { note_record_size_limit(ev, &c); };
-    Status hs = stream.handshake();
-    if (!hs.ok()) {
-      c.error = hs.error();
-      c.transport_error = stream.transport_error();
-      return c;
-    }
-    c.handshake_ok = true;
-    c.info = *stream.connection().info();
-    uint8_t buf[4096];
-    bool peer_closed = false;
-    while (c.received.find('\n') == std::string::npos) {
-      Result<size_t> r = stream.read(buf, sizeof buf);
-      if (!r.ok()) {
-        c.error = r.error();
-        c.transport_error = stream.transport_error();
-        return c;
-      }
-      if (r.value() == 0) {
-        peer_closed = true;
-        c.peer_closed_clean = true;
-        break;
-      }
-      c.received.append(reinterpret_cast<const char*>(buf), r.value());
-    }
-    if (!peer_closed) {
-      Status w = stream.write_all(ByteView::of(kEchoPrefix + c.received));
-      if (!w.ok()) {
-        c.error = w.error();
-        c.transport_error = stream.transport_error();
-        return c;
-      }
-    }
-    (void)stream.close();
-    if (!peer_closed) {
-      set_socket_timeouts(fd, 2000);
-      for (;;) {
-        Result<size_t> r = stream.read(buf, sizeof buf);
-        if (!r.ok()) break;
-        if (r.value() == 0) {
-          c.peer_closed_clean = true;
-          break;
-        }
-      }
-    }
-    return c;
-  }
-
-  std::shared_ptr<const ServerConfig> config_;
-  int listen_fd_ = -1;
-  uint16_t port_ = 0;
-  std::thread thread_;
-  std::mutex mu_;
-  std::vector<ServerConn> conns_;
-};
-
-struct ServerCase {
-  std::string suites;  // "" = defaults
-  ClientAuth client_auth = ClientAuth::none;
-  std::vector<std::string> alpn;
-};
-
-std::shared_ptr<const ServerConfig> make_server_config(const ServerCase& sc) {
-  ServerConfig::Builder b;
-  b.certificate(read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem"));
-  b.certificate(read_file("tests/certs/server_ec_chain.pem"), read_file("tests/certs/server_ec.key.pem"));
-  if (!sc.suites.empty()) b.cipher_suite_names(sc.suites);
-  if (sc.client_auth != ClientAuth::none) b.client_auth(sc.client_auth, read_file("tests/certs/ca.pem"));
-  if (!sc.alpn.empty()) b.alpn(sc.alpn);
-  Built<ServerConfig> built = b.build();
-  if (!built.ok()) FAIL("server config: " << built.error);
-  return built.config;
-}
-
-// Runs a client command to its end: writes `input` to its stdin (kept open, so that the client leaves
-// when the server closes), waits for it to exit, and returns its output.
-struct ClientResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-ClientResult run_peer_client(const std::vector<std::string>& argv, const std::string& input) {
-  std::string err;
-  std::unique_ptr<Peer> p = Peer::start(argv, kPeerDeadlineMs, &err);
-  REQUIRE_MESSAGE(p != nullptr, err);
-  p->write_stdin(input);
-  ClientResult r;
-  r.exit_code = p->wait_exit(kPeerDeadlineMs);
-  p->kill();
-  r.output = p->output();
-  return r;
-}
-
-std::string tmp_path(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
-
-bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 
 // Whether s_client's output reports a "New" or "Reused" TLS 1.2 session with this suite. (Its
 // "New, TLSv1.0, Cipher is X" line names the suite's minimum version, not the negotiated one.)
@@ -222,13 +30,9 @@ bool s_client_says(const std::string& out, const std::string& new_or_reused, con
 // ---------------------------------------------------------------------------------------------------
 // openssl s_client
 
-std::vector<std::string> s_client_argv(uint16_t port, const std::vector<std::string>& extra) {
-  std::vector<std::string> argv = {"stdbuf", "-oL", "openssl", "s_client", "-connect",
-                                   "127.0.0.1:" + std::to_string(port), "-tls1_2", "-servername", "localhost",
-                                   "-CAfile", cert("ca.pem"), "-verify_return_error", "-verify_hostname",
-                                   "localhost"};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  return argv;
+// `openssl s_client -tls1_2 ... extra` for the server's port.
+ArgvFor s_client12(const std::vector<std::string>& extra) {
+  return [extra](uint16_t port) { return s_client_argv(port, "-tls1_2", extra); };
 }
 
 TEST_CASE("server vs openssl s_client: every suite") {
@@ -239,24 +43,21 @@ TEST_CASE("server vs openssl s_client: every suite") {
     const CipherSuite* s = find_suite(id);
     std::string suite_name = s->openssl_name;
     CAPTURE(suite_name);
-    SanstlsServer server(config, 1);
     std::string line = std::string("hello ") + s->openssl_name + "\n";
-    ClientResult cr = run_peer_client(s_client_argv(server.port(), {"-cipher", s->openssl_name}), line);
-    std::vector<ServerConn> conns = server.join();
-    INFO(cr.output);
-    REQUIRE(conns.size() == 1);
-    INFO(describe(conns[0]));
-    REQUIRE(conns[0].handshake_ok);
-    CHECK(conns[0].info.cipher_suite == id);
-    CHECK(conns[0].info.extended_master_secret);
-    CHECK(conns[0].info.encrypt_then_mac == !s->is_aead());
-    CHECK(conns[0].info.server_name == "localhost");
-    CHECK(conns[0].received == line);
-    CHECK(conns[0].peer_closed_clean);
-    CHECK(s_client_says(cr.output, "New", s->openssl_name));
-    CHECK(contains(cr.output, "Verify return code: 0 (ok)"));
-    CHECK(contains(cr.output, kEchoPrefix + line));
-    CHECK(cr.exit_code == 0);
+    ServedRun x = serve_peer_client(config, s_client12({"-cipher", s->openssl_name}), line);
+    INFO(x.describe());
+    const ServerConn& c = x.conns[0];
+    REQUIRE(c.handshake_ok);
+    CHECK(c.info.cipher_suite == id);
+    CHECK(c.info.extended_master_secret);
+    CHECK(c.info.encrypt_then_mac == !s->is_aead());
+    CHECK(c.info.server_name == "localhost");
+    CHECK(c.received == line);
+    CHECK(c.peer_closed_clean);
+    CHECK(s_client_says(x.client.output, "New", s->openssl_name));
+    CHECK(contains(x.client.output, "Verify return code: 0 (ok)"));
+    CHECK(contains(x.client.output, kEchoPrefix + line));
+    CHECK(x.client.exit_code == 0);
   }
 }
 
@@ -265,16 +66,12 @@ TEST_CASE("server vs openssl s_client: CBC without encrypt-then-mac") {
   for (const char* name : {"ECDHE-ECDSA-AES128-SHA", "AES128-SHA256"}) {
     std::string suite_name = name;
     CAPTURE(suite_name);
-    SanstlsServer server(make_server_config({}), 1);
-    ClientResult cr = run_peer_client(s_client_argv(server.port(), {"-cipher", name, "-no_etm"}), "no etm\n");
-    std::vector<ServerConn> conns = server.join();
-    INFO(cr.output);
-    REQUIRE(conns.size() == 1);
-    INFO(describe(conns[0]));
-    REQUIRE(conns[0].handshake_ok);
-    CHECK_FALSE(conns[0].info.encrypt_then_mac);
-    CHECK(conns[0].received == "no etm\n");
-    CHECK(contains(cr.output, std::string(kEchoPrefix) + "no etm"));
+    ServedRun x = serve_peer_client(make_server_config({}), s_client12({"-cipher", name, "-no_etm"}), "no etm\n");
+    INFO(x.describe());
+    REQUIRE(x.conns[0].handshake_ok);
+    CHECK_FALSE(x.conns[0].info.encrypt_then_mac);
+    CHECK(x.conns[0].received == "no etm\n");
+    CHECK(contains(x.client.output, std::string(kEchoPrefix) + "no etm"));
   }
 }
 
@@ -287,46 +84,34 @@ TEST_CASE("server vs openssl s_client: client certificates") {
     for (const char* name : {"ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305", "DHE-RSA-AES128-GCM-SHA256",
                              "AES256-SHA"}) {
       std::string suite_name = name;
-    CAPTURE(suite_name);
-      SanstlsServer server(config, 1);
-      ClientResult cr = run_peer_client(
-          s_client_argv(server.port(), {"-cipher", name, "-cert", cert("client.pem"), "-key", cert("client.key.pem")}),
+      CAPTURE(suite_name);
+      ServedRun x = serve_peer_client(
+          config, s_client12({"-cipher", name, "-cert", cert("client.pem"), "-key", cert("client.key.pem")}),
           "with cert\n");
-      std::vector<ServerConn> conns = server.join();
-      INFO(cr.output);
-      REQUIRE(conns.size() == 1);
-      INFO(describe(conns[0]));
-      REQUIRE(conns[0].handshake_ok);
-      CHECK(conns[0].info.client_authenticated);
-      CHECK(conns[0].info.peer_chain.size() >= 1);
-      CHECK(conns[0].received == "with cert\n");
-      CHECK(contains(cr.output, std::string(kEchoPrefix) + "with cert"));
+      INFO(x.describe());
+      const ServerConn& c = x.conns[0];
+      REQUIRE(c.handshake_ok);
+      CHECK(c.info.client_authenticated);
+      CHECK(c.info.peer_chain.size() >= 1);
+      CHECK(c.received == "with cert\n");
+      CHECK(contains(x.client.output, std::string(kEchoPrefix) + "with cert"));
     }
   }
   SUBCASE("missing") {
-    SanstlsServer server(config, 1);
-    ClientResult cr = run_peer_client(s_client_argv(server.port(), {}), "no cert\n");
-    std::vector<ServerConn> conns = server.join();
-    INFO(cr.output);
-    REQUIRE(conns.size() == 1);
-    INFO(describe(conns[0]));
-    CHECK_FALSE(conns[0].handshake_ok);
-    CHECK(conns[0].error.alert == AlertDescription::handshake_failure);
-    CHECK(contains(cr.output, "alert handshake failure"));
-    CHECK_FALSE(contains(cr.output, kEchoPrefix));
+    ServedRun x = serve_peer_client(config, s_client12({}), "no cert\n");
+    INFO(x.describe());
+    CHECK_FALSE(x.conns[0].handshake_ok);
+    CHECK(x.conns[0].error.alert == AlertDescription::handshake_failure);
+    CHECK(contains(x.client.output, "alert handshake failure"));
+    CHECK_FALSE(contains(x.client.output, kEchoPrefix));
   }
   SUBCASE("from an unknown CA") {
-    SanstlsServer server(config, 1);
-    ClientResult cr = run_peer_client(
-        s_client_argv(server.port(), {"-cert", cert("unknown_ca.pem"), "-key", cert("unknown_ca.key.pem")}),
-        "bad cert\n");
-    std::vector<ServerConn> conns = server.join();
-    INFO(cr.output);
-    REQUIRE(conns.size() == 1);
-    INFO(describe(conns[0]));
-    CHECK_FALSE(conns[0].handshake_ok);
-    CHECK(conns[0].error.alert == AlertDescription::unknown_ca);
-    CHECK(contains(cr.output, "alert unknown ca"));
+    ServedRun x = serve_peer_client(
+        config, s_client12({"-cert", cert("unknown_ca.pem"), "-key", cert("unknown_ca.key.pem")}), "bad cert\n");
+    INFO(x.describe());
+    CHECK_FALSE(x.conns[0].handshake_ok);
+    CHECK(x.conns[0].error.alert == AlertDescription::unknown_ca);
+    CHECK(contains(x.client.output, "alert unknown ca"));
   }
 }
 
@@ -337,25 +122,18 @@ TEST_CASE("server vs openssl s_client: session resumption") {
     std::string suite_name = name;
     CAPTURE(suite_name);
     std::string sess = tmp_path(std::string("s_client_") + name + ".sess");
-    SanstlsServer server(config, 2);
-    ClientResult first =
-        run_peer_client(s_client_argv(server.port(), {"-cipher", name, "-sess_out", sess}), "first\n");
-    INFO(first.output);
-    ClientResult second =
-        run_peer_client(s_client_argv(server.port(), {"-cipher", name, "-sess_in", sess}), "second\n");
-    INFO(second.output);
-    std::vector<ServerConn> conns = server.join();
-    REQUIRE(conns.size() == 2);
-    INFO(describe(conns[0]));
-    INFO(describe(conns[1]));
+    ServedRun x = serve_peer_clients(config, {{s_client12({"-cipher", name, "-sess_out", sess}), "first\n"},
+                                              {s_client12({"-cipher", name, "-sess_in", sess}), "second\n"}});
+    INFO(x.describe());
+    std::vector<ServerConn>& conns = x.conns;
     REQUIRE(conns[0].handshake_ok);
     REQUIRE(conns[1].handshake_ok);
     CHECK_FALSE(conns[0].info.resumed);
     CHECK(conns[1].info.resumed);
     CHECK(conns[1].info.cipher_suite == find_suite_by_name(name)->id);
-    CHECK(s_client_says(first.output, "New", name));
-    CHECK(s_client_says(second.output, "Reused", name));
-    CHECK(contains(second.output, std::string(kEchoPrefix) + "second"));
+    CHECK(s_client_says(x.clients[0].output, "New", name));
+    CHECK(s_client_says(x.clients[1].output, "Reused", name));
+    CHECK(contains(x.clients[1].output, std::string(kEchoPrefix) + "second"));
   }
 }
 
@@ -363,17 +141,13 @@ TEST_CASE("server vs openssl s_client: ALPN") {
   REQUIRE(have_program("openssl"));
   ServerCase sc;
   sc.alpn = {"http/1.1", "h2"};
-  SanstlsServer server(make_server_config(sc), 1);
-  ClientResult cr = run_peer_client(s_client_argv(server.port(), {"-alpn", "h2,http/1.1"}), "alpn\n");
-  std::vector<ServerConn> conns = server.join();
-  INFO(cr.output);
-  REQUIRE(conns.size() == 1);
-  INFO(describe(conns[0]));
-  REQUIRE(conns[0].handshake_ok);
+  ServedRun x = serve_peer_client(make_server_config(sc), s_client12({"-alpn", "h2,http/1.1"}), "alpn\n");
+  INFO(x.describe());
+  REQUIRE(x.conns[0].handshake_ok);
   // Server preference order wins.
-  CHECK(conns[0].info.alpn == "http/1.1");
-  CHECK(contains(cr.output, "ALPN protocol: http/1.1"));
-  CHECK(contains(cr.output, std::string(kEchoPrefix) + "alpn"));
+  CHECK(x.conns[0].info.alpn == "http/1.1");
+  CHECK(contains(x.client.output, "ALPN protocol: http/1.1"));
+  CHECK(contains(x.client.output, std::string(kEchoPrefix) + "alpn"));
 }
 
 TEST_CASE("server vs openssl s_client: the client's signature_algorithms choose the server's signature") {
@@ -396,16 +170,11 @@ TEST_CASE("server vs openssl s_client: the client's signature_algorithms choose 
     std::string suite_name = sig.suite, sigalgs = sig.sigalgs;
     CAPTURE(suite_name);
     CAPTURE(sigalgs);
-    SanstlsServer server(config, 1);
-    ClientResult cr =
-        run_peer_client(s_client_argv(server.port(), {"-cipher", sig.suite, "-sigalgs", sig.sigalgs}), "sig\n");
-    std::vector<ServerConn> conns = server.join();
-    INFO(cr.output);
-    REQUIRE(conns.size() == 1);
-    INFO(describe(conns[0]));
-    REQUIRE(conns[0].handshake_ok);
-    CHECK(conns[0].info.signature_scheme == sig.scheme);
-    CHECK(contains(cr.output, std::string(kEchoPrefix) + "sig"));
+    ServedRun x = serve_peer_client(config, s_client12({"-cipher", sig.suite, "-sigalgs", sig.sigalgs}), "sig\n");
+    INFO(x.describe());
+    REQUIRE(x.conns[0].handshake_ok);
+    CHECK(x.conns[0].info.signature_scheme == sig.scheme);
+    CHECK(contains(x.client.output, std::string(kEchoPrefix) + "sig"));
   }
 }
 
@@ -420,37 +189,29 @@ TEST_CASE("server vs openssl s_client -max_send_frag 512: fragmented client flig
     std::string big;
     for (int i = 0; big.size() < 40000; i++) big += "chunk " + std::to_string(i) + " ";
     big += "\n";
-    SanstlsServer server(config, 1);
-    ClientResult cr = run_peer_client(
-        s_client_argv(server.port(), {"-cipher", name, "-nocommands", "-max_send_frag", "512", "-cert", cert("client.pem"), "-key",
-                                      cert("client.key.pem")}),
-        big);
-    std::vector<ServerConn> conns = server.join();
-    INFO(cr.output.substr(0, 3000));
-    REQUIRE(conns.size() == 1);
-    INFO(describe(conns[0]).substr(0, 300));
-    REQUIRE(conns[0].handshake_ok);
-    CHECK(conns[0].info.client_authenticated);
-    CHECK(conns[0].received == big);
-    CHECK(contains(cr.output, kEchoPrefix + big));
+    ServedRun x = serve_peer_client(config,
+                                    s_client12({"-cipher", name, "-nocommands", "-max_send_frag", "512", "-cert",
+                                                cert("client.pem"), "-key", cert("client.key.pem")}),
+                                    big);
+    INFO(x.describe(3000));
+    REQUIRE(x.conns[0].handshake_ok);
+    CHECK(x.conns[0].info.client_authenticated);
+    CHECK(x.conns[0].received == big);
+    CHECK(contains(x.client.output, kEchoPrefix + big));
   }
 }
 
 TEST_CASE("server vs openssl s_client: renegotiation is refused") {
   REQUIRE(have_program("openssl"));
-  SanstlsServer server(make_server_config({}), 1);
   // "R" on s_client's stdin: SSL_renegotiate, a new ClientHello inside the connection.
-  ClientResult cr = run_peer_client(s_client_argv(server.port(), {}), "R\n");
-  std::vector<ServerConn> conns = server.join();
-  INFO(cr.output);
-  REQUIRE(conns.size() == 1);
-  INFO(describe(conns[0]));
-  REQUIRE(conns[0].handshake_ok);
+  ServedRun x = serve_peer_client(make_server_config({}), s_client12({}), "R\n");
+  INFO(x.describe());
+  REQUIRE(x.conns[0].handshake_ok);
   // sanstls answers no_renegotiation (a warning); OpenSSL, having asked, ends with handshake_failure.
-  CHECK(conns[0].error.kind == ErrorKind::alert_received);
-  CHECK(conns[0].error.alert == AlertDescription::handshake_failure);
-  CHECK(contains(cr.output, "RENEGOTIATING"));
-  CHECK(contains(cr.output, "no renegotiation"));
+  CHECK(x.conns[0].error.kind == ErrorKind::alert_received);
+  CHECK(x.conns[0].error.alert == AlertDescription::handshake_failure);
+  CHECK(contains(x.client.output, "RENEGOTIATING"));
+  CHECK(contains(x.client.output, "no renegotiation"));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -538,19 +299,13 @@ TEST_CASE("server: a DHE ClientKeyExchange whose Yc has no leading zero byte is 
   CHECK(found);
 }
 
+
 // ---------------------------------------------------------------------------------------------------
 // gnutls-cli
 
-// Every TLS 1.2 suite sanstls speaks, on the GnuTLS side.
-const char* kGnutlsTls12 = "NORMAL:-VERS-ALL:+VERS-TLS1.2:+DHE-RSA:+RSA:+AES-128-CBC:+AES-256-CBC:+SHA1:+SHA256";
-
-std::vector<std::string> gnutls_cli_argv(uint16_t port, const std::vector<std::string>& extra) {
-  std::vector<std::string> argv = {"gnutls-cli", "-p", std::to_string(port), "--x509cafile", cert("ca.pem"),
-                                   "--sni-hostname", "localhost", "--verify-hostname", "localhost",
-                                   "--priority", kGnutlsTls12};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  argv.push_back("127.0.0.1");
-  return argv;
+// `gnutls-cli` with every TLS 1.2 suite sanstls speaks.
+ArgvFor gnutls_cli12(const std::vector<std::string>& extra) {
+  return [extra](uint16_t port) { return gnutls_cli_argv(port, kGnutlsTls12, extra); };
 }
 
 TEST_CASE("server vs gnutls-cli: every suite (the server allows only that one)") {
@@ -561,23 +316,20 @@ TEST_CASE("server vs gnutls-cli: every suite (the server allows only that one)")
     CAPTURE(suite_name);
     ServerCase sc;
     sc.suites = s->iana_name;
-    SanstlsServer server(make_server_config(sc), 1);
     std::string line = std::string("hello ") + s->iana_name + "\n";
-    ClientResult cr = run_peer_client(gnutls_cli_argv(server.port(), {}), line);
-    std::vector<ServerConn> conns = server.join();
-    INFO(cr.output);
-    REQUIRE(conns.size() == 1);
-    INFO(describe(conns[0]));
-    REQUIRE(conns[0].handshake_ok);
-    CHECK(conns[0].info.cipher_suite == id);
-    CHECK(conns[0].info.extended_master_secret);
-    CHECK(conns[0].info.encrypt_then_mac == !s->is_aead());
+    ServedRun x = serve_peer_client(make_server_config(sc), gnutls_cli12({}), line);
+    INFO(x.describe());
+    const ServerConn& c = x.conns[0];
+    REQUIRE(c.handshake_ok);
+    CHECK(c.info.cipher_suite == id);
+    CHECK(c.info.extended_master_secret);
+    CHECK(c.info.encrypt_then_mac == !s->is_aead());
     // GnuTLS offers RFC 7919 groups: DHE agrees on ffdhe2048 (0x0100) or better.
-    if (s->kx == KeyExchange::dhe_rsa) CHECK(conns[0].info.group >= 0x0100);
-    CHECK(conns[0].received == line);
-    CHECK(contains(cr.output, "Handshake was completed"));
-    CHECK(contains(cr.output, kEchoPrefix + line));
-    CHECK(contains(cr.output, "Peer has closed the GnuTLS connection"));
+    if (s->kx == KeyExchange::dhe_rsa) CHECK(c.info.group >= 0x0100);
+    CHECK(c.received == line);
+    CHECK(contains(x.client.output, "Handshake was completed"));
+    CHECK(contains(x.client.output, kEchoPrefix + line));
+    CHECK(contains(x.client.output, "Peer has closed the GnuTLS connection"));
   }
 }
 
@@ -589,18 +341,14 @@ TEST_CASE("server vs gnutls-cli: client certificates") {
     std::string suite_name = name;
     CAPTURE(suite_name);
     sc.suites = name;
-    SanstlsServer server(make_server_config(sc), 1);
-    ClientResult cr = run_peer_client(
-        gnutls_cli_argv(server.port(), {"--x509certfile", cert("client.pem"), "--x509keyfile", cert("client.key.pem")}),
+    ServedRun x = serve_peer_client(
+        make_server_config(sc), gnutls_cli12({"--x509certfile", cert("client.pem"), "--x509keyfile", cert("client.key.pem")}),
         "cert\n");
-    std::vector<ServerConn> conns = server.join();
-    INFO(cr.output);
-    REQUIRE(conns.size() == 1);
-    INFO(describe(conns[0]));
-    REQUIRE(conns[0].handshake_ok);
-    CHECK(conns[0].info.client_authenticated);
-    CHECK(conns[0].received == "cert\n");
-    CHECK(contains(cr.output, std::string(kEchoPrefix) + "cert"));
+    INFO(x.describe());
+    REQUIRE(x.conns[0].handshake_ok);
+    CHECK(x.conns[0].info.client_authenticated);
+    CHECK(x.conns[0].received == "cert\n");
+    CHECK(contains(x.client.output, std::string(kEchoPrefix) + "cert"));
   }
 }
 
@@ -611,19 +359,14 @@ TEST_CASE("server vs gnutls-cli --resume") {
     CAPTURE(suite_name);
     ServerCase sc;
     sc.suites = name;
-    SanstlsServer server(make_server_config(sc), 2);
-    ClientResult cr = run_peer_client(gnutls_cli_argv(server.port(), {"--resume", "--noticket"}), "resumed\n");
-    std::vector<ServerConn> conns = server.join();
-    INFO(cr.output);
-    REQUIRE(conns.size() == 2);
-    INFO(describe(conns[0]));
-    INFO(describe(conns[1]));
-    REQUIRE(conns[0].handshake_ok);
-    REQUIRE(conns[1].handshake_ok);
-    CHECK_FALSE(conns[0].info.resumed);
-    CHECK(conns[1].info.resumed);
-    CHECK(contains(cr.output, "This is a resumed session"));
-    CHECK(contains(cr.output, std::string(kEchoPrefix) + "resumed"));
+    ServedRun x = serve_peer_client(make_server_config(sc), gnutls_cli12({"--resume", "--noticket"}), "resumed\n", 2);
+    INFO(x.describe());
+    REQUIRE(x.conns[0].handshake_ok);
+    REQUIRE(x.conns[1].handshake_ok);
+    CHECK_FALSE(x.conns[0].info.resumed);
+    CHECK(x.conns[1].info.resumed);
+    CHECK(contains(x.client.output, "This is a resumed session"));
+    CHECK(contains(x.client.output, std::string(kEchoPrefix) + "resumed"));
   }
 }
 
@@ -632,29 +375,21 @@ TEST_CASE("server vs gnutls-cli: record_size_limit") {
   for (const char* name : {"ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-AES128-SHA"}) {
     std::string suite_name = name;
     CAPTURE(suite_name);
-    ServerConfig::Builder b;
-    b.certificate(read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem"));
-    b.certificate(read_file("tests/certs/server_ec_chain.pem"), read_file("tests/certs/server_ec.key.pem"));
-    // 512: GnuTLS refuses a smaller limit from a server (illegal_parameter), though RFC 8449 allows 64.
-    b.cipher_suite_names(name).record_size_limit(512);
-    Built<ServerConfig> built = b.build();
-    REQUIRE_MESSAGE(built.ok(), built.error);
-    SanstlsServer server(built.config, 1);
+    ServerCase sc;
+    sc.suites = name;
+    sc.record_size_limit = 512;  // 512: GnuTLS refuses a smaller limit from a server (illegal_parameter), though RFC 8449 allows 64.
     // gnutls-cli sends one record per line and drops what does not fit the limit, so its line stays
     // under 512; our answer (prefix + line) does not fit one record and must be split.
     std::string line(500, 'y');
     line += "\n";
-    ClientResult cr = run_peer_client(gnutls_cli_argv(server.port(), {}), line);
-    std::vector<ServerConn> conns = server.join();
-    INFO(cr.output.substr(0, 3000));
-    REQUIRE(conns.size() == 1);
-    INFO(describe(conns[0]).substr(0, 300));
-    REQUIRE(conns[0].handshake_ok);
+    ServedRun x = serve_peer_client(make_server_config(sc), gnutls_cli12({}), line);
+    INFO(x.describe(3000));
+    REQUIRE(x.conns[0].handshake_ok);
     // Negotiated: GnuTLS offered a limit, the ServerHello carried ours.
-    CHECK(conns[0].client_record_size_limit.has_value());
-    CHECK(conns[0].server_record_size_limit == std::optional<uint16_t>(512));
-    CHECK(conns[0].received == line);
-    CHECK(contains(cr.output, kEchoPrefix + line));
+    CHECK(x.conns[0].client_record_size_limit.has_value());
+    CHECK(x.conns[0].server_record_size_limit == std::optional<uint16_t>(512));
+    CHECK(x.conns[0].received == line);
+    CHECK(contains(x.client.output, kEchoPrefix + line));
   }
 }
 
