@@ -459,3 +459,30 @@ TEST_CASE("TLS 1.3: 0-RTT without compatibility mode sends no ChangeCipherSpec")
   CHECK(second.ss.data == early);
   for (uint8_t m : second.ss.messages) CHECK(m != 0xff);
 }
+
+TEST_CASE("TLS 1.3: 0-RTT data over the ticket's max_early_data_size -> unexpected_message (RFC 8446 4.2.10)") {
+  auto scfg = server13(false, false, {}, 1024);
+  auto ccfg = client13("", false, {}, true);
+  Run13 first(ccfg, scfg);
+  REQUIRE(first.pump());
+  std::optional<Session> s = first.client->session();
+  REQUIRE(s.has_value());
+  REQUIRE(s->max_early_data == 1024);
+  // Within the limit: accepted. Over it (a client that ignores the ticket's limit, made here by
+  // raising the limit in its saved session): the server aborts.
+  for (size_t size : {size_t{1024}, size_t{4000}}) {
+    CAPTURE(size);
+    Session lying = *s;
+    lying.max_early_data = 1 << 20;
+    Run13 second(ccfg, scfg, lying, Bytes(size, 'e'), "over" + std::to_string(size));
+    bool ok = second.pump();
+    if (size <= 1024) {
+      CHECK(ok);
+      CHECK(second.server->info()->early_data_accepted);
+    } else {
+      CHECK_FALSE(ok);
+      REQUIRE(second.server->error() != nullptr);
+      CHECK(second.server->error()->alert == AlertDescription::unexpected_message);
+    }
+  }
+}
