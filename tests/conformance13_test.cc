@@ -1160,3 +1160,55 @@ TEST_CASE("4.5: an EndOfEarlyData when no early data was accepted -> unexpected_
   BeforeFinished b;
   expect_alert(b.d.s, *b.d.keys, b.hs->seal(kHs, Bytes{5, 0, 0, 0}), AD::unexpected_message);
 }
+
+// ===================================================================================================
+// Post-handshake authentication (RFC 8446 4.6.2), the server side: the client's answer, crafted under
+// its application key.
+
+namespace {
+
+struct PostAuth {
+  Duo d{[](ClientConfig::Builder& b) {
+          b.client_certificate(read_file("tests/certs/client.pem"), read_file("tests/certs/client.key.pem"));
+        },
+        [](ServerConfig::Builder& b) {
+          b.client_auth(ClientAuth::optional, read_file("tests/certs/ca.pem")).tickets_per_handshake(0);
+        }};
+  std::unique_ptr<Sealer> app;
+  PostAuth() {
+    REQUIRE(d.handshake());
+    app = std::make_unique<Sealer>(*find_suite(d.c.conn->info()->cipher_suite), d.keys->get("CLIENT_TRAFFIC_SECRET_0"));
+    d.s.conn->consume_output(d.s.conn->pending_output().size());
+  }
+};
+
+Bytes client_certificate_msg(ByteView context) {
+  CertificateMsg13 m;
+  m.request_context = context.to_bytes();
+  std::vector<Bytes> chain;
+  std::string err;
+  REQUIRE(prov().load_certificates(read_file("tests/certs/client.pem"), &chain, &err));
+  for (const Bytes& der : chain) m.entries.push_back(CertificateEntry{der, {}});
+  return message(HandshakeType::certificate, encoded(m, encode_certificate13));
+}
+
+}  // namespace
+
+TEST_CASE("4.6.2: a client Certificate after the handshake that no CertificateRequest asked for -> unexpected_message") {
+  PostAuth p;
+  expect_alert(p.d.s, *p.d.keys, p.app->seal(kHs, client_certificate_msg(Bytes{})), AD::unexpected_message);
+}
+
+TEST_CASE("4.4.2: a post-handshake Certificate whose request context is not the request's -> illegal_parameter") {
+  PostAuth p;
+  REQUIRE(p.d.s.conn->request_client_certificate().ok());
+  p.d.s.conn->consume_output(p.d.s.conn->pending_output().size());
+  expect_alert(p.d.s, *p.d.keys, p.app->seal(kHs, client_certificate_msg(Bytes{9, 9, 9})), AD::illegal_parameter);
+}
+
+TEST_CASE("4.4: a post-handshake Finished in place of the requested Certificate -> unexpected_message") {
+  PostAuth p;
+  REQUIRE(p.d.s.conn->request_client_certificate().ok());
+  p.d.s.conn->consume_output(p.d.s.conn->pending_output().size());
+  expect_alert(p.d.s, *p.d.keys, p.app->seal(kHs, message(HandshakeType::finished, Bytes(32, 1))), AD::unexpected_message);
+}
