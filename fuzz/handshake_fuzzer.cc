@@ -90,16 +90,7 @@ class Harness {
   bool move(Pipe& p) {
     Bytes out = p.sender.driver->take_output();
     if (out.empty()) return false;
-    size_t off = 0;
-    while (out.size() - off >= kRecordHeaderLength) {
-      RecordHeader h;
-      require(decode_record_header(ByteView(out).sub(off), &h).ok(), "the sender wrote a bad record header");
-      size_t len = kRecordHeaderLength + h.length;
-      require(len <= out.size() - off, "the sender wrote a partial record");
-      on_record(p, h, ByteView(out).sub(off, len));
-      off += len;
-    }
-    require(off == out.size(), "the sender wrote a partial record header");
+    for_each_record(out, [&](const RecordHeader& h, ByteView rec) { on_record(p, h, rec); });
     return true;
   }
 

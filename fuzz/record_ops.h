@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/handshake.h"
+#include "core/record.h"
 #include "crypto/types.h"
 #include "fuzz/support.h"
 
@@ -44,6 +45,22 @@ inline std::vector<Bytes> split_messages(ByteView stream, bool drop_hello_reques
     off += len;
   }
   return out;
+}
+
+// Calls on_record(header, whole record) for each record of a sender's output; the engine writes whole
+// records only, so anything else traps.
+template <typename OnRecord>
+void for_each_record(ByteView out, OnRecord on_record) {
+  size_t off = 0;
+  while (out.size() - off >= kRecordHeaderLength) {
+    RecordHeader h;
+    require(decode_record_header(out.sub(off), &h).ok(), "the sender wrote a bad record header");
+    size_t len = kRecordHeaderLength + h.length;
+    require(len <= out.size() - off, "the sender wrote a partial record");
+    on_record(h, out.sub(off, len));
+    off += len;
+  }
+  require(off == out.size(), "the sender wrote a partial record header");
 }
 
 // Reads one operation from `in` and applies it to r: emit(const Rec&) sends a record on (in order),

@@ -149,66 +149,34 @@ Session fixed_session13(uint16_t suite) {
   return s;
 }
 
-std::shared_ptr<const ServerConfig> server_config13(ClientAuth auth, bool p256_only, uint16_t suite) {
-  using Key = std::tuple<int, bool, uint16_t>;
-  static std::map<Key, std::shared_ptr<const ServerConfig>>* cache = new std::map<Key, std::shared_ptr<const ServerConfig>>();
-  Key key(static_cast<int>(auth), p256_only, suite);
+namespace {
+
+// The harnesses ask for the same configs on every input: each is built once per key and kept. One
+// cache per call site (the Make lambda's type makes each instantiation its own).
+template <typename Config, typename Key, typename Make>
+std::shared_ptr<const Config> built_once(const Key& key, Make make) {
+  static auto* cache = new std::map<Key, std::shared_ptr<const Config>>();
   auto it = cache->find(key);
   if (it != cache->end()) return it->second;
-  ServerConfig::Builder b;
-  b.certificate(pem(certs::server_rsa_pem), pem(certs::server_rsa_key_pem));
-  b.certificate(pem(certs::server_ec_chain_pem), pem(certs::server_ec_key_pem));
-  b.alpn({"h2", "http/1.1"});
-  b.session_cache(std::make_shared<FixedSessionCache>());
-  b.key_log(std::shared_ptr<KeyLog>(&server_key_log(), [](KeyLog*) {}));
-  b.ticket_keys(fixed_ticket_keys());
-  b.max_early_data(kMaxEarlyData);
-  if (p256_only) b.groups({0x0017});
-  if (suite != 0) b.cipher_suites({suite});
-  if (auth != ClientAuth::none) b.client_auth(auth, pem(certs::ca_pem));
-  Built<ServerConfig> built = b.build();
-  if (!built.ok()) config_failed(built.error);
-  // A guard that forgets at once: 0-RTT acceptance must not depend on earlier inputs.
-  auto copy = std::make_shared<ServerConfig>(*built.config);
-  copy->early_data_guard = std::make_shared<EarlyDataGuard>(16, 0);
-  (*cache)[key] = copy;
-  return copy;
+  std::shared_ptr<const Config> made = make();
+  (*cache)[key] = made;
+  return made;
 }
 
-std::shared_ptr<const ClientConfig> client_config13(uint16_t suite, bool with_cert) {
-  static std::map<std::pair<uint16_t, bool>, std::shared_ptr<const ClientConfig>>* cache =
-      new std::map<std::pair<uint16_t, bool>, std::shared_ptr<const ClientConfig>>();
-  auto key = std::make_pair(suite, with_cert);
-  auto it = cache->find(key);
-  if (it != cache->end()) return it->second;
-  ClientConfig::Builder b;
-  b.trust_anchors_pem(pem(certs::ca_pem));
-  b.alpn({"http/1.1", "h2"});
-  b.early_data(true);
-  b.key_log(std::shared_ptr<KeyLog>(&client_key_log(), [](KeyLog*) {}));
-  if (suite != 0) {
-    b.cipher_suites({suite});
-    const CipherSuite* cs = find_suite(suite);
-    if (cs != nullptr && cs->is_tls13()) b.versions(0x0304, 0x0304);
-  }
-  if (with_cert) b.client_certificate(pem(certs::client_pem), pem(certs::client_key_pem));
-  Built<ClientConfig> built = b.build();
+template <typename B>
+auto build_or_fail(B& b) {
+  auto built = b.build();
   if (!built.ok()) config_failed(built.error);
-  (*cache)[key] = built.config;
   return built.config;
 }
 
-std::shared_ptr<const ServerConfig> server_config(ClientAuth auth, uint16_t suite) {
-  static std::map<std::pair<int, uint16_t>, std::shared_ptr<const ServerConfig>>* cache =
-      new std::map<std::pair<int, uint16_t>, std::shared_ptr<const ServerConfig>>();
-  auto key = std::make_pair(static_cast<int>(auth), suite);
-  auto it = cache->find(key);
-  if (it != cache->end()) return it->second;
+// What every harness server has: both certificates, ALPN, the fixed session cache, ticket keys and key
+// log, the suite (0: all) and client authentication.
+ServerConfig::Builder server_builder(ClientAuth auth, uint16_t suite) {
   ServerConfig::Builder b;
   b.certificate(pem(certs::server_rsa_pem), pem(certs::server_rsa_key_pem));
   b.certificate(pem(certs::server_ec_chain_pem), pem(certs::server_ec_key_pem));
   b.alpn({"h2", "http/1.1"});
-  b.versions(0x0303, 0x0303);  // the TLS 1.2 corpora depend on it; TLS 1.3: server_config13()
   b.session_cache(std::make_shared<FixedSessionCache>());
   b.key_log(std::shared_ptr<KeyLog>(&server_key_log(), [](KeyLog*) {}));
   // Fixed ticket keys: otherwise the first connection that issues a ticket makes the ring from its
@@ -216,29 +184,58 @@ std::shared_ptr<const ServerConfig> server_config(ClientAuth auth, uint16_t suit
   b.ticket_keys(fixed_ticket_keys());
   if (suite != 0) b.cipher_suites({suite});
   if (auth != ClientAuth::none) b.client_auth(auth, pem(certs::ca_pem));
-  Built<ServerConfig> built = b.build();
-  if (!built.ok()) config_failed(built.error);
-  (*cache)[key] = built.config;
-  return built.config;
+  return b;
 }
 
-std::shared_ptr<const ClientConfig> client_config(uint16_t suite, bool with_cert) {
-  static std::map<std::pair<uint16_t, bool>, std::shared_ptr<const ClientConfig>>* cache =
-      new std::map<std::pair<uint16_t, bool>, std::shared_ptr<const ClientConfig>>();
-  auto key = std::make_pair(suite, with_cert);
-  auto it = cache->find(key);
-  if (it != cache->end()) return it->second;
+// What every harness client has: the CA, ALPN, the key log, the suite (0: all) and the certificate.
+ClientConfig::Builder client_builder(uint16_t suite, bool with_cert) {
   ClientConfig::Builder b;
   b.trust_anchors_pem(pem(certs::ca_pem));
   b.alpn({"http/1.1", "h2"});
-  b.versions(0x0303, 0x0303);
   b.key_log(std::shared_ptr<KeyLog>(&client_key_log(), [](KeyLog*) {}));
   if (suite != 0) b.cipher_suites({suite});
   if (with_cert) b.client_certificate(pem(certs::client_pem), pem(certs::client_key_pem));
-  Built<ClientConfig> built = b.build();
-  if (!built.ok()) config_failed(built.error);
-  (*cache)[key] = built.config;
-  return built.config;
+  return b;
+}
+
+}  // namespace
+
+std::shared_ptr<const ServerConfig> server_config13(ClientAuth auth, bool p256_only, uint16_t suite) {
+  return built_once<ServerConfig>(std::make_tuple(static_cast<int>(auth), p256_only, suite), [&] {
+    ServerConfig::Builder b = server_builder(auth, suite);
+    b.max_early_data(kMaxEarlyData);
+    if (p256_only) b.groups({0x0017});
+    // A guard that forgets at once: 0-RTT acceptance must not depend on earlier inputs.
+    auto copy = std::make_shared<ServerConfig>(*build_or_fail(b));
+    copy->early_data_guard = std::make_shared<EarlyDataGuard>(16, 0);
+    return std::shared_ptr<const ServerConfig>(copy);
+  });
+}
+
+std::shared_ptr<const ClientConfig> client_config13(uint16_t suite, bool with_cert) {
+  return built_once<ClientConfig>(std::make_pair(suite, with_cert), [&] {
+    ClientConfig::Builder b = client_builder(suite, with_cert);
+    b.early_data(true);
+    const CipherSuite* cs = find_suite(suite);
+    if (cs != nullptr && cs->is_tls13()) b.versions(0x0304, 0x0304);
+    return build_or_fail(b);
+  });
+}
+
+std::shared_ptr<const ServerConfig> server_config(ClientAuth auth, uint16_t suite) {
+  return built_once<ServerConfig>(std::make_pair(static_cast<int>(auth), suite), [&] {
+    ServerConfig::Builder b = server_builder(auth, suite);
+    b.versions(0x0303, 0x0303);  // the TLS 1.2 corpora depend on it; TLS 1.3: server_config13()
+    return build_or_fail(b);
+  });
+}
+
+std::shared_ptr<const ClientConfig> client_config(uint16_t suite, bool with_cert) {
+  return built_once<ClientConfig>(std::make_pair(suite, with_cert), [&] {
+    ClientConfig::Builder b = client_builder(suite, with_cert);
+    b.versions(0x0303, 0x0303);
+    return build_or_fail(b);
+  });
 }
 
 void Driver::check_output() {
