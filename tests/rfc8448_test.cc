@@ -607,7 +607,8 @@ class PinnedClientCertificate : public crypto::TrustStore {
   explicit PinnedClientCertificate(Bytes der) : der_(std::move(der)) {}
   size_t size() const override { return 1; }
   crypto::CertError verify(const std::vector<ByteView>& chain, int64_t now, crypto::Purpose purpose,
-                           const std::string&, std::unique_ptr<crypto::PublicKey>* leaf_key) const override {
+                           const std::string&, std::unique_ptr<crypto::PublicKey>* leaf_key,
+                           crypto::KeyUse) const override {
     if (purpose != crypto::Purpose::client_auth || chain.size() != 1 || chain[0] != ByteView(der_))
       return crypto::CertError::unknown_ca;
     std::string err;
