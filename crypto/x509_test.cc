@@ -1,4 +1,5 @@
-// Tests of the X.509 half of the mbedTLS provider, over the certificates made by tests/certs/gen.sh.
+// Tests of the X.509 half of the mbedTLS provider, over the certificates made by tests/certs/gen.sh and
+// tests/certs/gen_policy.sh (key usage per use, name constraints, CN fallback, a CA as leaf).
 #include <doctest/doctest.h>
 
 #include <memory>
