@@ -643,7 +643,10 @@ TEST_CASE("RFC 8448 section 6, server side: client authentication, byte for byte
       .client_auth(ClientAuth::required, rfc(k6ClientCertificate))
       // The CertificateRequest lists NSS's schemes, as the ClientHellos do (see kNssSchemes).
       .edit_extensions([](ExtContext ctx, Extensions* e) {
-        if (ctx == ExtContext::certificate_request) e->signature_algorithms = kNssSchemes;
+        if (ctx == ExtContext::certificate_request) {
+          e->signature_algorithms = kNssSchemes;
+          e->signature_algorithms_cert.reset();  // NSS sends none
+        }
       });
   auto cfg = std::make_shared<ServerConfig>(*build(b));
   cfg->client_trust = std::make_shared<PinnedClientCertificate>(rfc(k6ClientCertificate));
