@@ -35,12 +35,6 @@ Error unexpected_message() { return Error::unexpected("handshake message unexpec
 // A ChangeCipherSpec record, handed to the states like a message.
 struct ChangeCipherSpecRecord {};
 
-// Wipes a secret when it goes out of scope, on every return path.
-struct WipeOnExit {
-  Bytes& secret;
-  ~WipeOnExit() { secure_zero(secret); }
-};
-
 // What the ClientKeyExchange needs: the server's key (RSA key exchange), or our share and the server's
 // public value ((EC)DHE, from the ServerKeyExchange).
 struct ClientKx {
@@ -346,10 +340,7 @@ Result<State> Client12::send_second_flight(ClientKx& kx, const CertificateReques
     if (st != crypto::Status::ok) return Error::internal("key exchange failed");
     cke.exchange = kx.share->public_value().to_bytes();
     if (suite_->kx == KeyExchange::dhe_rsa) {
-      // RFC 5246 8.1.2: leading zero bytes of the DH secret are stripped.
-      size_t z = 0;
-      while (z + 1 < pms.size() && pms[z] == 0) z++;
-      pms.erase(pms.begin(), pms.begin() + static_cast<std::ptrdiff_t>(z));
+      strip_dh_leading_zeros(&pms);
       encode_client_key_exchange_dhe(cke, w);
     } else {
       encode_client_key_exchange_ecdhe(cke, w);

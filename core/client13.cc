@@ -199,6 +199,7 @@ Result<State> Client13::on_server_hello(const ServerHello& sh) {
     c_.info.peer_chain = offer_.resume->peer.chain;
   }
   Bytes shared;
+  WipeOnExit wipe_shared{shared};
   if (e.key_share) {
     if (e.key_share->size() != 1) return Error::illegal("ServerHello: key_share");
     const KeyShareEntry& ks = e.key_share->front();

@@ -31,6 +31,13 @@
 
 namespace sanstls {
 
+// Wipes a secret held in a local when it goes out of scope, on every return path (an error return
+// too): tests/secrets_test.cc checks that no secret reaches freed memory unwiped.
+struct WipeOnExit {
+  Bytes& secret;
+  ~WipeOnExit() { secure_zero(secret); }
+};
+
 // A handshake state machine for one version and side. It is consumed when the handshake finishes.
 class Handshake {
  public:

@@ -475,6 +475,7 @@ Result<State> Server12::handle(ExpectClientKeyExchange& s, HandshakeType type, B
   if (type != HandshakeType::client_key_exchange) return unexpected_message();
   ClientKeyExchange cke;
   Bytes pms;
+  WipeOnExit wipe_pms{pms};
   if (suite_->kx == KeyExchange::rsa) {
     SANSTLS_TRY(decode_client_key_exchange_rsa(body, &cke));
     pms.resize(48);
@@ -496,11 +497,7 @@ Result<State> Server12::handle(ExpectClientKeyExchange& s, HandshakeType type, B
     crypto::Status st = s.kx.share->shared_secret(cke.exchange, &pms);
     if (st == crypto::Status::bad_peer_value) return Error::illegal("ClientKeyExchange: bad public value");
     if (st != crypto::Status::ok) return Error::internal("key exchange failed");
-    if (suite_->kx == KeyExchange::dhe_rsa) {
-      size_t z = 0;
-      while (z + 1 < pms.size() && pms[z] == 0) z++;
-      pms.erase(pms.begin(), pms.begin() + static_cast<std::ptrdiff_t>(z));
-    }
+    if (suite_->kx == KeyExchange::dhe_rsa) strip_dh_leading_zeros(&pms);
     s.kx.share.reset();
   }
   Bytes session_hash;

@@ -370,6 +370,7 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
   sh.has_extensions = true;
   sh.extensions.supported_versions = std::vector<uint16_t>{version::tls13};
   Bytes shared;
+  WipeOnExit wipe_shared{shared};
   if (client_share != nullptr) {
     std::unique_ptr<crypto::KeyShare> mine = c_.provider.generate_key_share(static_cast<crypto::Group>(group), c_.rng);
     if (!mine) return Error::internal("key share");
@@ -391,6 +392,7 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
   KeySchedule13 ks(c_.provider, alg());
   ks.early(psk_accepted_ ? ByteView(psk_) : ByteView());
   Bytes early_secret;
+  WipeOnExit wipe_early{early_secret};
   if (early_accepted_) {
     early_secret = ks.client_early_traffic_secret(
         c_.transcript_hash(alg(), ch_end));

@@ -24,6 +24,12 @@ void PeerIdentity::encode(Writer& w) const {
   w.prefixed8(ByteView::of(name));
 }
 
+size_t PeerIdentity::encoded_size() const {
+  size_t n = 1 + 1 + verifier.size() + 1 + name.size();
+  for (const Bytes& der : chain) n += 3 + der.size();
+  return n;
+}
+
 bool PeerIdentity::decode(Reader& r, PeerIdentity* out) {
   uint8_t n = 0;
   if (!r.u8(&n) || n > kMaxChain) return false;
@@ -42,6 +48,9 @@ bool PeerIdentity::decode(Reader& r, PeerIdentity* out) {
 
 Bytes Session::encode() const {
   Bytes out;
+  // Room for everything up front: a buffer that grew would leave the master secret in the freed one.
+  out.reserve(64 + session_id.size() + master_secret.size() + server_name.size() + alpn.size() + ticket.size() +
+              peer.encoded_size());
   Writer w(&out);
   w.bytes(ByteView::of("STLS"));
   w.u8(kSessionFormat);

@@ -35,6 +35,8 @@ struct PeerIdentity {
   // the writer for more than 16 certificates or a name over 255 bytes; decode is false on malformed input.
   void encode(Writer& w) const;
   static bool decode(Reader& r, PeerIdentity* out);
+  // An upper bound of what encode() writes.
+  size_t encoded_size() const;
 };
 
 // What both sides remember of a session. The client gets one from Connection::session() after a

@@ -185,6 +185,8 @@ bool valid(const TicketState& s) {
 Bytes TicketState::encode() const {
   if (!valid(*this) || server_name.size() > 255 || alpn.size() > 255) return {};
   Bytes out;
+  // Room for everything up front: a buffer that grew would leave the secret in the freed one.
+  out.reserve(64 + secret.size() + server_name.size() + alpn.size() + client.encoded_size());
   Writer w(&out);
   w.u8(kTicketFormat);
   w.u16(version);

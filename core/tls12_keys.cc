@@ -106,6 +106,15 @@ uint16_t choose_scheme(const std::vector<uint16_t>& ours, const std::vector<uint
   return 0;
 }
 
+void strip_dh_leading_zeros(Bytes* pms) {
+  size_t z = 0;
+  while (z + 1 < pms->size() && (*pms)[z] == 0) z++;
+  if (z == 0) return;
+  Bytes stripped(pms->begin() + static_cast<std::ptrdiff_t>(z), pms->end());
+  secure_zero(*pms);
+  pms->swap(stripped);
+}
+
 Error certificate_error(crypto::CertError e) {
   switch (e) {
     case crypto::CertError::ok:

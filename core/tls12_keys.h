@@ -43,6 +43,10 @@ bool scheme_fits_key(uint16_t scheme, crypto::KeyType type);
 // 0, so a server picks no signed suite for such a client (handshake_failure when none is left).
 uint16_t choose_scheme(const std::vector<uint16_t>& ours, const std::vector<uint16_t>* peer, crypto::KeyType type);
 
+// RFC 5246 8.1.2: the leading zero bytes of a DH premaster secret are stripped. The buffer that held
+// the unstripped secret is wiped (an erase in place would leave its last bytes behind the new end).
+void strip_dh_leading_zeros(Bytes* pms);
+
 // The CertError of a refused chain as the alert RFC 5246 7.2.2 names.
 Error certificate_error(crypto::CertError e);
 

@@ -785,3 +785,34 @@ TEST_CASE("16. a TLS 1.2 ticket's lifetime hint is capped by the client's max_se
   REQUIRE(hour.run());
   CHECK(hour.client->session()->lifetime_s == 3600u);
 }
+
+// ---------------------------------------------------------------------------------------------------
+// 13, 14. Name constraints and the name policy, through a handshake (crypto/x509_test.cc has the rest).
+
+TEST_CASE("13, 14. the client refuses a leaf outside its CA's name constraints, a CA as leaf and a CN behind a SAN") {
+  struct Case {
+    std::string chain, key, name;
+    bool accepted;
+  };
+  for (const Case& k : {Case{"nc_allowed_chain.pem", "nc_allowed.key.pem", "www.allowed.test", true},
+                        Case{"nc_crit_allowed_chain.pem", "nc_crit_allowed.key.pem", "www.allowed.test", true},
+                        Case{"nc_evil_chain.pem", "nc_evil.key.pem", "evil.test", false},
+                        Case{"nc_crit_evil_chain.pem", "nc_crit_evil.key.pem", "evil.test", false},
+                        Case{"nc_excl_evil_chain.pem", "nc_excl_evil.key.pem", "evil.test", false},
+                        Case{"nc_cn_evil_chain.pem", "nc_cn_evil.key.pem", "evil.test", false},
+                        Case{"ca_leaf.pem", "ca_leaf.key.pem", "localhost", false},
+                        Case{"uri_san_cn.pem", "uri_san_cn.key.pem", "localhost", false},
+                        Case{"wildcard_cn.pem", "wildcard_cn.key.pem", "www.example.test", false}}) {
+    for (uint16_t v : {kTls12, kTls13}) {
+      CAPTURE(k.chain);
+      CAPTURE(v);
+      auto sc = scfg(sonly(v, [&](ServerConfig::Builder& b) { b.certificate(pem(k.chain), pem(k.key)); }), true);
+      Link l(ccfg(only(v)), sc, opts(k.name));
+      CHECK(l.run() == k.accepted);
+      if (!k.accepted) {
+        REQUIRE(l.client->error() != nullptr);
+        CHECK(l.client->error()->kind == ErrorKind::bad_certificate);
+      }
+    }
+  }
+}

@@ -271,8 +271,9 @@ std::string certificate_subject(ByteView der) {
   std::string err;
   auto cert = crypto::default_provider().parse_certificate(der, &err);
   if (!cert) return "(unparsable certificate)";
-  return cert->subject();
+  return printable(ByteView::of(cert->subject()));
 }
+
 
 namespace {
 std::string suite_label(uint16_t id) {
@@ -331,7 +332,7 @@ std::string MessageExplainer::explain(uint8_t type, ByteView msg, const std::str
                       " cipher suites (first: " + suite_label(ch.cipher_suites.empty() ? 0 : ch.cipher_suites[0]) +
                       ")";
       const Extensions& e = ch.extensions;
-      if (e.server_name) s += "," + nl + "the server name it wants (SNI: " + *e.server_name + ")";
+      if (e.server_name) s += "," + nl + "the server name it wants (SNI: " + printable(ByteView::of(*e.server_name)) + ")";
       if (e.supported_groups) s += "," + nl + "groups: " + join_names(*e.supported_groups, group_name, 4);
       if (e.signature_algorithms)
         s += "," + nl + "signature schemes: " + join_names(*e.signature_algorithms, signature_scheme_name, 3);
@@ -379,7 +380,7 @@ std::string MessageExplainer::explain(uint8_t type, ByteView msg, const std::str
       std::string ext;
       if (e.extended_master_secret) ext += " extended_master_secret";
       if (e.encrypt_then_mac) ext += " encrypt_then_mac";
-      if (e.alpn && !e.alpn->empty()) ext += " ALPN=" + (*e.alpn)[0];
+      if (e.alpn && !e.alpn->empty()) ext += " ALPN=" + printable(ByteView::of((*e.alpn)[0]));
       if (e.renegotiation_info) ext += " renegotiation_info";
       if (!ext.empty()) s += "," + nl + "extensions accepted:" + ext;
       return s + ".";
@@ -474,7 +475,7 @@ std::string MessageExplainer::explain(uint8_t type, ByteView msg, const std::str
       std::string s = "The server's answers to the client's extensions, now encrypted";
       EncryptedExtensions m;
       if (decode_encrypted_extensions(body, &m).ok()) {
-        if (m.extensions.alpn && !m.extensions.alpn->empty()) s += " (ALPN=" + (*m.extensions.alpn)[0] + ")";
+        if (m.extensions.alpn && !m.extensions.alpn->empty()) s += " (ALPN=" + printable(ByteView::of((*m.extensions.alpn)[0])) + ")";
         if (m.extensions.early_data) s += "," + nl + "and early_data: it ACCEPTS the client's 0-RTT data";
         else if (offered_early_) s += "," + nl + "no early_data: it REFUSES the 0-RTT data (the client sends it again later)";
       }
@@ -508,8 +509,8 @@ std::string describe_info(const HandshakeInfo& info) {
   if (info.version != version::tls13)  // TLS 1.3's key schedule always covers the transcript
     s += std::string("Extended master secret: ") + (info.extended_master_secret ? "yes" : "no") + "\n";
   if (info.encrypt_then_mac) s += "Encrypt-then-MAC: yes\n";
-  if (!info.alpn.empty()) s += "ALPN: " + info.alpn + "\n";
-  if (!info.server_name.empty()) s += "Server name: " + info.server_name + "\n";
+  if (!info.alpn.empty()) s += "ALPN: " + printable(ByteView::of(info.alpn)) + "\n";
+  if (!info.server_name.empty()) s += "Server name: " + printable(ByteView::of(info.server_name)) + "\n";
   if (!info.peer_chain.empty()) s += "Peer certificate: " + certificate_subject(info.peer_chain[0]) + "\n";
   s += std::string("Client authenticated: ") + (info.client_authenticated ? "yes" : "no") + "\n";
   if (info.early_data_accepted) s += "Early data: accepted\n";

@@ -142,7 +142,9 @@ std::vector<uint16_t> suites_from_flags(const std::string& cipher, const std::st
 std::pair<uint16_t, uint16_t> versions_from_flags(bool tls1_2, bool tls1_3);
 
 // Printable form of data for a log line: printable ASCII kept, a final newline dropped, other bytes
-// as \xNN; cut after max bytes with "...".
+// (the backslash too) as \xNN; cut after max bytes with "...". Everything a peer sent that a tool
+// prints (server names, ALPN protocols, certificate subjects, data) goes through it, so that a peer
+// cannot write control or escape sequences to a terminal or forge a log line.
 std::string printable(ByteView data, size_t max = 200);
 
 // Raises the soft limit of open files to the hard limit (servers and load tools hold thousands).
