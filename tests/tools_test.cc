@@ -241,7 +241,7 @@ TEST_CASE("demo: the 13 messages of a full handshake in order, then a resumed se
 
 TEST_CASE("tls_client <-> tls_server: echo, resumption through -sess_out/-sess_in") {
   std::unique_ptr<Child> server;
-  uint16_t port = start_server(&server, {"-naccept", "3"});
+  uint16_t port = start_server(&server, {"-naccept", "5"});
   REQUIRE(port != 0);
   std::string addr = "localhost:" + std::to_string(port);
   std::string sess = tmpdir() + "/sess.bin";
@@ -262,13 +262,23 @@ TEST_CASE("tls_client <-> tls_server: echo, resumption through -sess_out/-sess_i
   Child c3({kClient, "-connect", addr, "-CAfile", kCerts + "ca.pem", "-sess_in", tmpdir() + "/bogus.bin"}, &line);
   check_one_line_error(c3, "not a saved session");
 
+  // -verify_hostname / -verify_ip: the name checked differs from the SNI value (OpenSSL's flags).
+  Child c5({kClient, "-connect", addr, "-CAfile", kCerts + "ca.pem", "-servername", "www.example.test",
+            "-verify_ip", "127.0.0.1"}, &line);
+  REQUIRE(c5.wait(20000) == 0);
+  CHECK(c5.out() == line);
+  CHECK(c5.err().find("Verification: OK (127.0.0.1)") != std::string::npos);
+  Child c6({kClient, "-connect", addr, "-CAfile", kCerts + "ca.pem", "-verify_hostname", "other.example.test"}, &line);
+  CHECK(c6.wait(20000) == 1);
+  CHECK(c6.err().find("verify error") != std::string::npos);
+
   // Verification failure: the server's chain is not from this CA.
   Child c4({kClient, "-connect", addr, "-CAfile", kCerts + "other_ca.pem"}, &line);
   int rc = c4.wait(20000);
   CHECK(rc == 1);
   CHECK(c4.err().find("verify error") != std::string::npos);
 
-  // The server served 3 connections and exited by itself.
+  // The server served 5 connections and exited by itself.
   CHECK(server->wait(20000) == 0);
   CHECK(server->out().find("Reused") != std::string::npos);
 }

@@ -27,6 +27,8 @@ const char kUsage[] =
     "usage: tls_client [-connect host:port] [options]   (stdin -> server, server -> stdout)\n"
     "  -connect host:port  the server (default localhost:4433)\n"
     "  -servername NAME    the name sent in SNI and checked against the certificate (default: the host)\n"
+    "  -verify_hostname NAME | -verify_ip IP  check the certificate against this name or address\n"
+    "                      instead (SNI stays -servername)\n"
     "  -CAfile FILE        trust anchors (default /etc/ssl/certs/ca-certificates.crt)\n"
     "  -cert FILE -key FILE  a client certificate and its key\n"
     "  -alpn a,b           ALPN protocols to offer\n"
@@ -47,7 +49,7 @@ const char kUsage[] =
 struct Options {
   std::string connect = "localhost:4433";
   std::string servername, cafile, cert, key, alpn, cipher, ciphersuites, sess_out, sess_in, keylogfile, capture;
-  std::string early_data;
+  std::string early_data, verify_name;
   bool msg = false, quiet = false, tls1_2 = false, tls1_3 = false;
   uint64_t handshake_timeout_ms = 30000;
 };
@@ -59,6 +61,7 @@ Options parse(int argc, char** argv) {
   while (args.next(&f)) {
     if (f == "-connect") o.connect = args.value();
     else if (f == "-servername") o.servername = args.value();
+    else if (f == "-verify_hostname" || f == "-verify_ip") o.verify_name = args.value();
     else if (f == "-CAfile") o.cafile = args.path_value();
     else if (f == "-cert") o.cert = args.path_value();
     else if (f == "-key") o.key = args.path_value();
@@ -131,6 +134,7 @@ int run(int argc, char** argv) {
 
   Connection::ClientOptions copts;
   copts.server_name = name;
+  copts.verify_name = o.verify_name;
   copts.trace = o.msg;
   if (!o.sess_in.empty()) {
     Bytes saved = read_file_or_die(o.sess_in, "-sess_in");
@@ -194,7 +198,7 @@ int run(int argc, char** argv) {
           if (!o.quiet) {
             const CipherSuite* s = find_suite(info.cipher_suite);
             std::fprintf(stderr, "---\n%s", describe_info(info).c_str());
-            std::fprintf(stderr, "Verification: OK (%s)\n", name.c_str());
+            std::fprintf(stderr, "Verification: OK (%s)\n", o.verify_name.empty() ? name.c_str() : o.verify_name.c_str());
             std::fprintf(stderr, "%s, %s, Cipher is %s\n", info.resumed ? "Reused" : "New",
                          version_name(info.version), s ? s->openssl_name : "?");
             if (!o.early_data.empty()) {
