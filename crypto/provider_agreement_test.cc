@@ -1,0 +1,173 @@
+// The two providers against each other (issue 16): what one signs the other verifies, key shares
+// agree across them, RSA key exchange crosses over, and the libcrypto provider's randomised operations
+// (ECDSA nonces, PSS salts, PKCS#1 v1.5 padding, key shares) are a function of the injected Rng.
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+
+#include "crypto/crypto.h"
+#include "crypto/libcrypto.h"
+#include "tests/testdata.h"
+
+namespace sanstls {
+namespace crypto {
+namespace {
+
+const Provider& mbed() { return default_provider(); }
+const Provider& lc() { return libcrypto_provider(); }
+
+std::unique_ptr<PrivateKey> load_key(const Provider& p, const std::string& path) {
+  std::string err;
+  auto key = p.load_private_key(testing::read_file(path), &err);
+  INFO(path << ": " << err);
+  REQUIRE(key != nullptr);
+  return key;
+}
+
+const SignatureScheme kRsaSchemes[] = {SignatureScheme::rsa_pkcs1_sha256, SignatureScheme::rsa_pkcs1_sha384,
+                                       SignatureScheme::rsa_pss_rsae_sha256, SignatureScheme::rsa_pss_rsae_sha384,
+                                       SignatureScheme::rsa_pss_rsae_sha512};
+
+TEST_CASE("signatures made by one provider verify with the other") {
+  struct Case {
+    const char* key;
+    SignatureScheme scheme;
+  };
+  std::vector<Case> cases;
+  for (SignatureScheme s : kRsaSchemes) cases.push_back({"tests/certs/server_rsa.key.pem", s});
+  cases.push_back({"tests/certs/server_ec.key.pem", SignatureScheme::ecdsa_secp256r1_sha256});
+  cases.push_back({"tests/certs/server_ec.key.pem", SignatureScheme::ecdsa_secp384r1_sha384});
+  cases.push_back({"tests/certs/server_p384.key.pem", SignatureScheme::ecdsa_secp384r1_sha384});
+  cases.push_back({"tests/certs/server_p384.key.pem", SignatureScheme::ecdsa_sha1});
+  auto rng = make_deterministic_rng(ByteView::of("agreement"));
+  const ByteView msg = ByteView::of("signed by one, verified by the other");
+  for (const Case& c : cases) {
+    for (int dir = 0; dir < 2; dir++) {
+      const Provider& signer = dir == 0 ? mbed() : lc();
+      const Provider& verifier = dir == 0 ? lc() : mbed();
+      CAPTURE(c.key);
+      CAPTURE(static_cast<unsigned>(c.scheme));
+      CAPTURE(dir);
+      Bytes sig;
+      REQUIRE(load_key(signer, c.key)->sign(c.scheme, msg, *rng, &sig) == Status::ok);
+      auto pub = load_key(verifier, c.key)->public_key();
+      REQUIRE(pub != nullptr);
+      CHECK(pub->verify(c.scheme, msg, sig) == Status::ok);
+      sig[sig.size() / 2] ^= 0x10;
+      CHECK(pub->verify(c.scheme, msg, sig) == Status::bad_signature);
+    }
+  }
+  // The two providers see the same public key.
+  CHECK(load_key(mbed(), "tests/certs/server_ec.key.pem")->public_key()->spki_der() ==
+        load_key(lc(), "tests/certs/server_ec.key.pem")->public_key()->spki_der());
+}
+
+TEST_CASE("libcrypto: randomised signatures are a function of the Rng") {
+  const ByteView msg = ByteView::of("m");
+  for (const char* path : {"tests/certs/server_ec.key.pem", "tests/certs/server_p384.key.pem",
+                           "tests/certs/server_rsa.key.pem"}) {
+    auto key = load_key(lc(), path);
+    const SignatureScheme scheme = key->type() == KeyType::rsa ? SignatureScheme::rsa_pss_rsae_sha256
+                                                               : SignatureScheme::ecdsa_secp256r1_sha256;
+    Bytes a, b, c;
+    auto r1 = make_deterministic_rng(ByteView::of("same"));
+    auto r2 = make_deterministic_rng(ByteView::of("same"));
+    auto r3 = make_deterministic_rng(ByteView::of("other"));
+    REQUIRE(key->sign(scheme, msg, *r1, &a) == Status::ok);
+    REQUIRE(key->sign(scheme, msg, *r2, &b) == Status::ok);
+    REQUIRE(key->sign(scheme, msg, *r3, &c) == Status::ok);
+    CAPTURE(path);
+    CHECK(a == b);
+    CHECK(a != c);
+  }
+  // PKCS#1 v1.5 encryption pads with bytes from the Rng.
+  auto pub = load_key(lc(), "tests/certs/server_rsa.key.pem")->public_key();
+  Bytes a, b;
+  auto r1 = make_deterministic_rng(ByteView::of("pad"));
+  auto r2 = make_deterministic_rng(ByteView::of("pad"));
+  REQUIRE(pub->rsa_encrypt_pkcs1(Bytes(48, 3), *r1, &a) == Status::ok);
+  REQUIRE(pub->rsa_encrypt_pkcs1(Bytes(48, 3), *r2, &b) == Status::ok);
+  CHECK(a == b);
+}
+
+TEST_CASE("RSA key exchange crosses providers") {
+  for (int dir = 0; dir < 2; dir++) {
+    const Provider& enc = dir == 0 ? mbed() : lc();
+    const Provider& dec = dir == 0 ? lc() : mbed();
+    auto rng = make_deterministic_rng(ByteView::of("rsa kx"));
+    Bytes pms(48, 0x42);
+    pms[0] = 0x03;
+    pms[1] = 0x03;
+    Bytes ct;
+    REQUIRE(load_key(enc, "tests/certs/server_rsa.key.pem")->public_key()->rsa_encrypt_pkcs1(pms, *rng, &ct) ==
+            Status::ok);
+    uint8_t out[48];
+    REQUIRE(load_key(dec, "tests/certs/server_rsa.key.pem")->rsa_decrypt_premaster(ct, 0x0303, *rng, out) ==
+            Status::ok);
+    CHECK(to_hex(ByteView(out, 48)) == to_hex(pms));
+  }
+}
+
+TEST_CASE("key shares: the same Rng gives the same public value in both providers, and they agree") {
+  for (Group g : {Group::x25519, Group::secp256r1, Group::secp384r1, Group::secp521r1, Group::ffdhe2048,
+                  Group::ffdhe3072}) {
+    CAPTURE(static_cast<unsigned>(g));
+    auto r1 = make_deterministic_rng(ByteView::of("share a"));
+    auto r2 = make_deterministic_rng(ByteView::of("share a"));
+    auto r3 = make_deterministic_rng(ByteView::of("share b"));
+    auto a_mbed = mbed().generate_key_share(g, *r1);
+    auto a_lc = lc().generate_key_share(g, *r2);
+    auto b_lc = lc().generate_key_share(g, *r3);
+    REQUIRE(a_mbed != nullptr);
+    REQUIRE(a_lc != nullptr);
+    REQUIRE(b_lc != nullptr);
+    CHECK(to_hex(a_mbed->public_value()) == to_hex(a_lc->public_value()));
+    Bytes s1, s2;
+    REQUIRE(a_mbed->shared_secret(b_lc->public_value(), &s1) == Status::ok);
+    REQUIRE(b_lc->shared_secret(a_mbed->public_value(), &s2) == Status::ok);
+    CHECK(to_hex(s1) == to_hex(s2));
+  }
+  Bytes p1, g1, p2, g2;
+  for (Group g : {Group::ffdhe2048, Group::ffdhe3072, Group::ffdhe4096, Group::ffdhe6144, Group::ffdhe8192}) {
+    mbed().ffdhe_params(g, &p1, &g1);
+    lc().ffdhe_params(g, &p2, &g2);
+    CHECK(p1 == p2);
+    CHECK(g1 == g2);
+  }
+}
+
+TEST_CASE("certificates: the same fields and the same verdicts in both providers") {
+  for (const char* path : {"tests/certs/server_rsa.pem", "tests/certs/server_ec_chain.pem", "tests/certs/ca.pem",
+                           "tests/certs/int.pem", "tests/certs/wildcard.pem", "tests/certs/nosan.pem",
+                           "tests/certs/client.pem", "tests/certs/expired.pem", "tests/certs/unknown_ca.pem"}) {
+    CAPTURE(path);
+    std::vector<Bytes> der;
+    REQUIRE(mbed().load_certificates(testing::read_file(path), &der, nullptr));
+    std::vector<Bytes> der2;
+    REQUIRE(lc().load_certificates(testing::read_file(path), &der2, nullptr));
+    CHECK(der == der2);
+    auto a = mbed().parse_certificate(der[0], nullptr);
+    auto b = lc().parse_certificate(der[0], nullptr);
+    REQUIRE(a != nullptr);
+    REQUIRE(b != nullptr);
+    CHECK(a->subject() == b->subject());
+    CHECK(a->issuer() == b->issuer());
+    CHECK(a->not_before() == b->not_before());
+    CHECK(a->not_after() == b->not_after());
+    CHECK(a->public_key()->spki_der() == b->public_key()->spki_der());
+    std::vector<Bytes> anchors;
+    REQUIRE(mbed().load_certificates(testing::read_file("tests/certs/ca.pem"), &anchors, nullptr));
+    auto sa = mbed().make_trust_store(anchors, nullptr);
+    auto sb = lc().make_trust_store(anchors, nullptr);
+    std::vector<ByteView> chain(der.begin(), der.end());
+    for (int64_t now : {int64_t{1590969600}, int64_t{1893456000}, int64_t{2537654400}})
+      for (Purpose purpose : {Purpose::server_auth, Purpose::client_auth})
+        for (const char* name : {"", "localhost", "a.example.test", "cn-only.example.test", "127.0.0.1"})
+          CHECK(sa->verify(chain, now, purpose, name) == sb->verify(chain, now, purpose, name));
+  }
+}
+
+}  // namespace
+}  // namespace crypto
+}  // namespace sanstls
