@@ -518,7 +518,7 @@ std::string describe_info(const HandshakeInfo& info) {
 }
 
 const crypto::Provider& provider_from_flag(const std::string& name) {
-  if (name.empty() || name == "mbedtls") return crypto::default_provider();
+  if (name == "mbedtls") return crypto::default_provider();
   if (name == "libcrypto") return crypto::libcrypto_provider();
   die("-provider: unknown provider '" + name + "' (mbedtls or libcrypto)");
 }
