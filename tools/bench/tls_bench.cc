@@ -5,6 +5,8 @@
 //   bazel run --config=opt //tools:tls_bench -- [--quick] [--reps N] [--out FILE.json|FILE.csv]
 //       [--certs DIR] [--only SUBSTRING] [--stacks sanstls,mbedtls,openssl] [--no-memory] [--no-floor]
 //       [--scale N] [--handshakes N] [--mib N]
+// --stacks may also name sanstls-libcrypto: sanstls on the OpenSSL 3.0 libcrypto provider (issue 16),
+// reported in a table of its own beside sanstls and openssl, with its floor (floor-libcrypto).
 //
 // Handshake scenarios run `hs` handshakes per repetition and bulk scenarios send `mb` MiB per
 // repetition; every number is the median of the repetitions. Exit status 0 on success, 1 when any
