@@ -186,6 +186,8 @@ Result<State> Client12::handle(ExpectServerHello&, HandshakeType type, ByteView,
     c_.info.alpn = e.alpn->front();
   }
   ems_ = e.extended_master_secret;
+  if (!ems_ && cfg_->require_extended_master_secret)
+    return Error::incompatible(AlertDescription::handshake_failure, "server does not do extended_master_secret (RFC 7627)");
   etm_ = e.encrypt_then_mac && !suite_->is_aead();
   if (e.encrypt_then_mac && suite_->is_aead()) return Error::illegal("encrypt_then_mac with an AEAD suite");
   if (e.record_size_limit) peer_record_limit_ = *e.record_size_limit;
@@ -204,6 +206,8 @@ Result<State> Client12::handle(ExpectServerHello&, HandshakeType type, ByteView,
     resuming_ = true;
     master_secret_ = opts_.resume->master_secret;
     session_id_ = sh.session_id;
+    // What the session's full handshake proved of the server (ClientConfig::may_resume let it be offered).
+    c_.info.peer_chain = opts_.resume->peer.chain;
     SANSTLS_TRY(derive_keys());
     return State(ExpectChangeCipherSpec{});
   }
@@ -216,19 +220,12 @@ Result<State> Client12::handle(ExpectCertificate&, HandshakeType type, ByteView,
   CertificateMsg12 m;
   SANSTLS_TRY(decode_certificate12(body, &m));
   if (m.chain.empty()) return Error::misbehaved(AlertDescription::decode_error, "server sent no certificate");
-  std::unique_ptr<crypto::PublicKey> server_key;
-  if (cfg_->verify_server) {
-    std::vector<ByteView> chain(m.chain.begin(), m.chain.end());
-    crypto::CertError ce = cfg_->trust->verify(chain, static_cast<int64_t>(c_.clock.now_ms() / 1000),
-                                               crypto::Purpose::server_auth, opts_.server_name, &server_key);
-    if (ce != crypto::CertError::ok) return certificate_error(ce);
-  } else {
-    std::string err;
-    std::unique_ptr<crypto::Certificate> leaf = c_.provider.parse_certificate(m.chain[0], &err);
-    if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable server certificate"};
-    server_key = leaf->public_key();
-  }
-  if (!server_key) return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key"};
+  // RFC 5280 4.2.1.3 as RFC 5246 7.4.2 applies it: the key encrypts the premaster secret (RSA key
+  // exchange) or signs the ServerKeyExchange.
+  crypto::KeyUse use = suite_->kx == KeyExchange::rsa ? crypto::KeyUse::key_encipherment : crypto::KeyUse::digital_signature;
+  Result<std::unique_ptr<crypto::PublicKey>> key = verify_server_chain(c_, *cfg_, opts_, m.chain, use);
+  if (!key.ok()) return key.error();
+  std::unique_ptr<crypto::PublicKey> server_key = key.take();
   bool ec = server_key->type() == crypto::KeyType::ec_p256 || server_key->type() == crypto::KeyType::ec_p384;
   bool rsa = server_key->type() == crypto::KeyType::rsa;
   if ((suite_->server_key_is_ecdsa() && !ec) || (!suite_->server_key_is_ecdsa() && !rsa))
@@ -453,9 +450,7 @@ void Client12::finish(const std::optional<NewSessionTicket12>& ticket) {
   info.extended_master_secret = ems_;
   info.encrypt_then_mac = etm_;
   info.server_name = opts_.server_name;
-  if (resuming_) {
-    info.alpn = info.alpn.empty() ? opts_.resume->alpn : info.alpn;
-  }
+  // info.alpn is what this handshake's ServerHello said, resumed or not (RFC 7301 3.1).
   if (!session_id_.empty() || ticket) {
     Session s;
     s.version = version::tls12;
@@ -466,13 +461,16 @@ void Client12::finish(const std::optional<NewSessionTicket12>& ticket) {
     s.server_name = opts_.server_name;
     s.alpn = info.alpn;
     s.created_ms = resuming_ ? opts_.resume->created_ms : c_.clock.now_ms();
-    s.lifetime_s = resuming_ ? opts_.resume->lifetime_s : 7200;
+    s.lifetime_s = resuming_ ? opts_.resume->lifetime_s : std::min<uint32_t>(7200, cfg_->max_session_lifetime_s);
+    s.peer = resuming_ ? opts_.resume->peer : server_identity(*cfg_, opts_, info.peer_chain);
     if (resuming_) s.ticket = opts_.resume->ticket;
     if (ticket && !ticket->ticket.empty()) {
-      // A new ticket replaces the old one; its lifetime hint, when given, bounds the session.
+      // A new ticket replaces the old one; its lifetime hint, when given, bounds the session, and our own
+      // cap bounds the hint (a hint of 2^32-1 s would keep one master secret for 136 years).
       s.ticket = ticket->ticket;
       s.created_ms = c_.clock.now_ms();
       if (ticket->lifetime_hint != 0) s.lifetime_s = ticket->lifetime_hint;
+      s.lifetime_s = std::min(s.lifetime_s, cfg_->max_session_lifetime_s);
     }
     c_.session = std::move(s);
   }

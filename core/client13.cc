@@ -195,6 +195,8 @@ Result<State> Client13::on_server_hello(const ServerHello& sh) {
       return Error::illegal("ServerHello: PSK with another hash");
     psk_accepted_ = true;
     psk = offer_.resume->master_secret;
+    // What the session's full handshake proved of the server (ClientConfig::may_resume let it be offered).
+    c_.info.peer_chain = offer_.resume->peer.chain;
   }
   Bytes shared;
   if (e.key_share) {
@@ -272,6 +274,12 @@ Result<State> Client13::handle(ExpectEncryptedExtensions&, HandshakeType type, B
   }
   if (e.early_data) {
     if (!offer_.early_data || !psk_accepted_) return Error::illegal("early_data accepted but not offered");
+    // RFC 8446 4.2.10: the 0-RTT data went out under the ticket's suite and ALPN; a server that accepts
+    // it under others is wrong (and the data would not be sent again).
+    if (suite_->id != offer_.resume->cipher_suite)
+      return Error::illegal("early_data accepted under another cipher suite than the ticket's");
+    if (c_.info.alpn != offer_.resume->alpn)
+      return Error::illegal("early_data accepted under another ALPN protocol than the ticket's");
     early_accepted_ = true;
   }
   if (e.record_size_limit) {
@@ -317,20 +325,12 @@ Result<State> Client13::on_certificate(ByteView body) {
   if (m.entries.empty()) return Error::decode("server sent no certificate");
   std::vector<Bytes> chain;
   for (CertificateEntry& e : m.entries) chain.push_back(std::move(e.cert_data));
+  // TLS 1.3 server keys only sign (CertificateVerify): keyUsage must allow digitalSignature.
+  Result<std::unique_ptr<crypto::PublicKey>> key =
+      verify_server_chain(c_, *cfg_, opts_, chain, crypto::KeyUse::digital_signature);
+  if (!key.ok()) return key.error();
   ExpectCertificateVerify next;
-  if (cfg_->verify_server) {
-    std::vector<ByteView> views(chain.begin(), chain.end());
-    crypto::CertError ce = cfg_->trust->verify(views, static_cast<int64_t>(c_.clock.now_ms() / 1000),
-                                               crypto::Purpose::server_auth, opts_.server_name, &next.server_key);
-    if (ce != crypto::CertError::ok) return certificate_error(ce);
-  } else {
-    std::string err;
-    std::unique_ptr<crypto::Certificate> leaf = c_.provider.parse_certificate(chain[0], &err);
-    if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable server certificate"};
-    next.server_key = leaf->public_key();
-  }
-  if (!next.server_key || next.server_key->type() == crypto::KeyType::other)
-    return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key type"};
+  next.server_key = key.take();
   c_.info.peer_chain = std::move(chain);
   return State(std::move(next));
 }
@@ -388,7 +388,7 @@ Result<State> Client13::handle(ExpectFinished&, HandshakeType type, ByteView msg
   info.resumed = psk_accepted_;
   info.server_name = opts_.server_name;
   info.early_data_accepted = early_accepted_;
-  if (psk_accepted_ && info.alpn.empty()) info.alpn = offer_.resume->alpn;
+  // info.alpn is what this handshake's EncryptedExtensions said, resumed or not (RFC 7301 3.1).
   // 0-RTT data the server did not take is sent again as ordinary data (handshake_complete flushes it).
   if (offer_.early_data && !early_accepted_) c_.early_app_.insert(c_.early_app_.begin(), opts_.early_data.begin(), opts_.early_data.end());
   c_.handshake_complete();
@@ -490,7 +490,8 @@ Status Client13::on_new_session_ticket(ByteView body) {
   s.server_name = opts_.server_name;
   s.alpn = c_.info.alpn;
   s.created_ms = c_.clock.now_ms();
-  s.lifetime_s = t.lifetime;
+  s.lifetime_s = std::min(t.lifetime, cfg_->max_session_lifetime_s);
+  s.peer = psk_accepted_ ? offer_.resume->peer : server_identity(*cfg_, opts_, c_.info.peer_chain);
   s.ticket = std::move(t.ticket);
   s.ticket_age_add = t.age_add;
   s.max_early_data = t.extensions.max_early_data_size.value_or(0);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/tls12_keys.h"
 #include "core/tls13_keys.h"
 
 namespace sanstls {
@@ -17,11 +18,47 @@ bool is_ffdhe(uint16_t g) { return (g & 0xff00) == 0x0100; }
 
 // Is the name a DNS name? IP addresses are not sent in SNI (RFC 6066 3).
 bool is_dns_name(const std::string& name) {
-  if (name.empty() || name.find(':') != std::string::npos) return false;
+  if (!is_valid_host_name(name)) return false;
   return name.find_first_not_of("0123456789.") != std::string::npos;
 }
 
 }  // namespace
+
+std::string name_to_verify(const Connection::ClientOptions& opts) {
+  if (opts.no_name_check) return std::string();
+  return opts.verify_name.empty() ? opts.server_name : opts.verify_name;
+}
+
+Result<std::unique_ptr<crypto::PublicKey>> verify_server_chain(ConnState& c, const ClientConfig& cfg,
+                                                               const Connection::ClientOptions& opts,
+                                                               const std::vector<Bytes>& chain, crypto::KeyUse use) {
+  std::unique_ptr<crypto::PublicKey> key;
+  if (cfg.verify_server) {
+    std::vector<ByteView> views(chain.begin(), chain.end());
+    crypto::CertError ce = cfg.trust->verify(views, static_cast<int64_t>(c.clock.now_ms() / 1000),
+                                             crypto::Purpose::server_auth, name_to_verify(opts), &key, use);
+    if (ce != crypto::CertError::ok) return certificate_error(ce);
+  } else {
+    std::string err;
+    std::unique_ptr<crypto::Certificate> leaf = c.provider.parse_certificate(chain.at(0), &err);
+    if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable server certificate"};
+    key = leaf->public_key();
+  }
+  if (!key || key->type() == crypto::KeyType::other)
+    return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key type"};
+  return key;
+}
+
+PeerIdentity server_identity(const ClientConfig& cfg, const Connection::ClientOptions& opts,
+                             const std::vector<Bytes>& chain) {
+  PeerIdentity id;
+  id.chain = chain;
+  if (cfg.verify_server) {
+    id.verifier = cfg.verifier;
+    id.name = name_to_verify(opts);
+  }
+  return id;
+}
 
 Status send_client_hello(ConnState& c, const ClientConfig& cfg, const Connection::ClientOptions& opts,
                          ClientOffer* offer) {
@@ -52,7 +89,10 @@ Status send_client_hello(ConnState& c, const ClientConfig& cfg, const Connection
   // Resumption: a TLS 1.2 session by its ID, or a TLS 1.3 ticket as a PSK.
   const std::optional<Session>& r = opts.resume;
   uint64_t now = c.clock.now_ms();
-  if (r && !r->expired(now) && contains(suites, r->cipher_suite)) {
+  // A session only for the name and under verification at least as strict as what made it (it skips
+  // the certificate checks); an expired one or one whose suite is not offered goes unused.
+  if (r && !r->expired(now) && contains(suites, r->cipher_suite) &&
+      cfg.may_resume(*r, opts.server_name, name_to_verify(opts))) {
     if (r->version == version::tls12 && offer->tls12 && (!r->session_id.empty() || !r->ticket.empty()) &&
         (r->extended_master_secret || !cfg.extended_master_secret)) {
       offer->tls12_resumption = true;

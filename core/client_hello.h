@@ -1,8 +1,9 @@
 // The client's first flight, shared by the TLS 1.2 and TLS 1.3 clients (internal).
 //
-// The client does not know the version until the ServerHello. ClientStart (client12.cc) writes the
-// ClientHello from what build_client_offer() decides, then hands everything it offered (ClientOffer)
-// to the TLS 1.2 or TLS 1.3 state machine that the ServerHello selects.
+// The client does not know the version until the ServerHello. Client12::start() (client12.cc) writes
+// the ClientHello with send_client_hello(), then hands everything it offered (ClientOffer) to the TLS
+// 1.3 state machine when the ServerHello selects TLS 1.3. Both versions check the server's
+// certificate with verify_server_chain().
 #ifndef SANSTLS_CORE_CLIENT_HELLO_H_
 #define SANSTLS_CORE_CLIENT_HELLO_H_
 
@@ -33,6 +34,23 @@ struct ClientOffer {
 // and, for 0-RTT, the early data. Errors are internal (nothing from a peer yet).
 Status send_client_hello(ConnState& c, const ClientConfig& cfg, const Connection::ClientOptions& opts,
                          ClientOffer* offer);
+
+// The name the server certificate is checked against: verify_name, else server_name; empty when the
+// options ask for no name check.
+std::string name_to_verify(const Connection::ClientOptions& opts);
+
+// The server's Certificate (chain[0] is the leaf): with verify_server, the chain up to a trust anchor,
+// the name, and the leaf's keyUsage for `use`; without, only a parsable leaf. Returns its public key.
+// Errors: the alert RFC 5246 7.2.2 / RFC 8446 6.2 names (certificate_error), unsupported_certificate for
+// a key of a type sanstls does not use.
+Result<std::unique_ptr<crypto::PublicKey>> verify_server_chain(ConnState& c, const ClientConfig& cfg,
+                                                               const Connection::ClientOptions& opts,
+                                                               const std::vector<Bytes>& chain, crypto::KeyUse use);
+
+// What a new session records of the server: the chain it showed and, when this config verified it,
+// the verifier and the name checked.
+PeerIdentity server_identity(const ClientConfig& cfg, const Connection::ClientOptions& opts,
+                             const std::vector<Bytes>& chain);
 
 // Re-encodes offer->hello (after a HelloRetryRequest changed it), fills in the PSK binders over the
 // current transcript and sends it.

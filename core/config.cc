@@ -27,10 +27,9 @@ std::vector<uint16_t> default_schemes() {
           static_cast<uint16_t>(SignatureScheme::rsa_pkcs1_sha512)};
 }
 
+// SHA-1 schemes are not supported: RFC 9155 forbids them in TLS 1.2 signatures, RFC 8446 in TLS 1.3.
 bool scheme_supported(uint16_t s) {
   switch (static_cast<SignatureScheme>(s)) {
-    case SignatureScheme::rsa_pkcs1_sha1:
-    case SignatureScheme::ecdsa_sha1:
     case SignatureScheme::rsa_pkcs1_sha256:
     case SignatureScheme::rsa_pkcs1_sha384:
     case SignatureScheme::rsa_pkcs1_sha512:
@@ -68,6 +67,8 @@ std::string check_common(const CommonConfig& c) {
     if (p.empty() || p.size() > 255) return "an ALPN protocol name must be 1 to 255 bytes";
   if (c.record_size_limit != 0 && c.record_size_limit < 64) return "record_size_limit must be at least 64";
   if (c.max_handshake_message < 1024) return "max_handshake_message must be at least 1024";
+  if (c.require_extended_master_secret && !c.extended_master_secret)
+    return "require_extended_master_secret needs extended_master_secret on";
   return "";
 }
 
@@ -145,6 +146,54 @@ bool CertifiedKey::serves(const std::string& name) const {
   return false;
 }
 
+Bytes verifier_id(const crypto::Provider& p, std::vector<Bytes> anchors_der, const std::string& policy) {
+  std::sort(anchors_der.begin(), anchors_der.end());
+  std::unique_ptr<crypto::Hash> h = p.hash(crypto::HashAlg::sha256);
+  Bytes framed;
+  Writer w(&framed);
+  w.bytes(ByteView::of("sanstls verifier 1"));
+  w.prefixed8(ByteView::of(policy));
+  for (const Bytes& der : anchors_der) w.prefixed24(der);
+  h->update(framed);
+  Bytes out(crypto::hash_length(crypto::HashAlg::sha256));
+  h->finish(out.data());
+  return out;
+}
+
+bool ClientConfig::may_resume(const Session& s, const std::string& server_name, const std::string& verify_name) const {
+  if (s.server_name != server_name) return false;
+  if (!verify_server) return true;  // this config checks nothing, so no session is less checked than it
+  if (!s.peer.proven() || s.peer.verifier != verifier) return false;
+  return verify_name.empty() || s.peer.name == verify_name;
+}
+
+bool ServerConfig::resumed_identity(const PeerIdentity& id, PeerIdentity* reported) const {
+  *reported = PeerIdentity();
+  const bool ours = id.proven() && !client_verifier.empty() && id.verifier == client_verifier;
+  switch (client_auth) {
+    case ClientAuth::required:
+      if (!ours) return false;
+      *reported = id;
+      return true;
+    case ClientAuth::optional:
+      if (id.chain.empty()) return true;
+      if (!ours) return false;
+      *reported = id;
+      return true;
+    case ClientAuth::none:
+      return true;
+  }
+  return false;
+}
+
+PeerIdentity ServerConfig::client_identity(const std::vector<Bytes>& chain) const {
+  PeerIdentity id;
+  if (chain.empty() || client_verifier.empty()) return id;
+  id.chain = chain;
+  id.verifier = client_verifier;
+  return id;
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 void set_common_defaults(CommonConfig* c) {
@@ -195,6 +244,10 @@ ClientConfig::Builder& ClientConfig::Builder::tls12_tickets(bool on) {
   c_->tls12_tickets = on;
   return *this;
 }
+ClientConfig::Builder& ClientConfig::Builder::max_session_lifetime_s(uint32_t seconds) {
+  c_->max_session_lifetime_s = seconds;
+  return *this;
+}
 
 Built<ClientConfig> ClientConfig::Builder::build() {
   Built<ClientConfig> out;
@@ -219,7 +272,9 @@ Built<ClientConfig> ClientConfig::Builder::build() {
       out.error = "trust anchors: " + err;
       return out;
     }
+    c_->verifier = verifier_id(p, std::move(anchors), "server_auth");
   }
+  if (!c_->verify_server) c_->verifier.clear();
   if (c_->verify_server && !c_->trust) {
     out.error = "no trust anchors: give trust_anchors_pem(), or turn verify_server off";
     return out;
@@ -365,6 +420,7 @@ Built<ServerConfig> ServerConfig::Builder::build() {
       out.error = "client-certificate trust anchors: " + err;
       return out;
     }
+    c_->client_verifier = verifier_id(p, std::move(anchors), "client_auth");
   }
   if (!c_->session_cache) c_->session_cache = std::make_shared<InMemorySessionCache>();
   if (c_->max_early_data > 0 && !c_->early_data_guard)

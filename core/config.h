@@ -71,6 +71,9 @@ struct CommonConfig {
   std::vector<uint16_t> signature_schemes;  // signature_algorithms, preference order
   std::vector<std::string> alpn;            // preference order
   bool extended_master_secret = true;       // offer / accept RFC 7627
+  // TLS 1.2: refuse a peer that does not do RFC 7627 (handshake_failure), for deployments that want
+  // every session bound to its handshake (RFC 7627 5.2, 5.3). Needs extended_master_secret on.
+  bool require_extended_master_secret = false;
   bool encrypt_then_mac = true;             // offer / accept RFC 7366 for CBC suites
   uint16_t record_size_limit = 0;           // RFC 8449: 0 = do not send the extension
   uint32_t max_handshake_message = 65536;   // larger messages are refused
@@ -114,6 +117,7 @@ class CommonBuilder {
   B& signature_schemes(std::vector<uint16_t> s) { return set([&] { c_->signature_schemes = std::move(s); }); }
   B& alpn(std::vector<std::string> p) { return set([&] { c_->alpn = std::move(p); }); }
   B& extended_master_secret(bool on) { return set([&] { c_->extended_master_secret = on; }); }
+  B& require_extended_master_secret(bool on) { return set([&] { c_->require_extended_master_secret = on; }); }
   B& encrypt_then_mac(bool on) { return set([&] { c_->encrypt_then_mac = on; }); }
   B& record_size_limit(uint16_t limit) { return set([&] { c_->record_size_limit = limit; }); }
   B& handshake_timeout_ms(uint64_t ms) { return set([&] { c_->handshake_timeout_ms = ms; }); }
@@ -143,13 +147,33 @@ class CommonBuilder {
   std::string error_;  // the first problem met by a setter; build() reports it
 };
 
+// A verifier id: SHA-256 over the trust anchors (in a fixed order) and a policy tag. Two configs with the
+// same anchors and policy have the same id, in any process, so a session saved by one is believed by
+// the other; anything else is another verifier, and a session it proved is not taken on trust.
+Bytes verifier_id(const crypto::Provider& p, std::vector<Bytes> anchors_der, const std::string& policy);
+
 class ClientConfig : public CommonConfig {
  public:
   std::shared_ptr<const crypto::TrustStore> trust;
   bool verify_server = true;  // verify the chain and the name; false only for tests and tools
+  // The verifier id of `trust` (see verifier_id()) when verify_server is on, else empty. A config that
+  // replaces `trust` by hand must replace this too.
+  Bytes verifier;
+  // The longest a session is kept for resumption, whatever the server's ticket lifetime says: TLS 1.2
+  // lifetime hints (RFC 5077 3.3) and TLS 1.3 ticket lifetimes (at most 7 days, RFC 8446 4.6.1) are
+  // capped at it. Default 7 days.
+  uint32_t max_session_lifetime_s = 604800;
   std::shared_ptr<const CertifiedKey> client_certificate;
   bool enable_early_data = false;  // TLS 1.3 0-RTT with ClientOptions::early_data (off by default)
   bool tls12_tickets = true;       // ask TLS 1.2 servers for a session ticket (RFC 5077)
+
+  // Whether `s` may be offered by a connection to `server_name` (SNI) that checks the server
+  // certificate against `verify_name` (empty: no name check asked for): the same SNI, and, when this
+  // config verifies the server, a session whose server chain was verified by the same verifier and for
+  // the same name (a session made with a name check may also serve a connection that asks for none).
+  // Resumption skips the certificate checks, so this is what stands in for them (RFC 8446 4.6.1,
+  // RFC 6066 3).
+  bool may_resume(const Session& s, const std::string& server_name, const std::string& verify_name) const;
 
   class Builder : public CommonBuilder<Builder, ClientConfig> {
    public:
@@ -162,6 +186,7 @@ class ClientConfig : public CommonConfig {
     Builder& client_certificate(ByteView chain_pem, std::shared_ptr<const crypto::PrivateKey> key);
     Builder& early_data(bool on);
     Builder& tls12_tickets(bool on);
+    Builder& max_session_lifetime_s(uint32_t seconds);
     Built<ClientConfig> build();
 
    private:
@@ -175,6 +200,9 @@ class ServerConfig : public CommonConfig {
   std::vector<std::shared_ptr<const CertifiedKey>> certificates;  // RSA and/or ECDSA, first is default
   ClientAuth client_auth = ClientAuth::none;
   std::shared_ptr<const crypto::TrustStore> client_trust;
+  // The verifier id of client_trust (see verifier_id()); empty without client authentication. A config
+  // that replaces client_trust by hand must replace this too.
+  Bytes client_verifier;
   bool prefer_server_order = true;
   bool strict_sni = false;  // refuse (unrecognized_name) a server_name no certificate matches
   std::shared_ptr<SessionCache> session_cache;  // TLS 1.2 session IDs; null: none
@@ -190,6 +218,17 @@ class ServerConfig : public CommonConfig {
   uint32_t max_early_data = 0;      // TLS 1.3 0-RTT bytes accepted per connection; 0: refuse 0-RTT
   std::shared_ptr<EarlyDataGuard> early_data_guard;  // single use of 0-RTT tickets (made when needed)
   bool hrr_cookie = true;           // send a cookie in HelloRetryRequest and require it back
+
+  // Whether a session (ticket or cache entry) whose client proved `id` may be resumed here, and what the
+  // resumed connection then reports as the client's identity (*reported; empty for none):
+  //   client_auth required: only a session whose client was verified by this config's verifier (the
+  //     same client trust); any other gets a full handshake, which asks for a certificate;
+  //   optional: an anonymous session (reported as anonymous) or one verified by this verifier;
+  //   none: any session, reported as anonymous (this config vouches for no client identity).
+  bool resumed_identity(const PeerIdentity& id, PeerIdentity* reported) const;
+  // The identity a new session records for a client that proved `chain` in this handshake (empty when
+  // it did not authenticate).
+  PeerIdentity client_identity(const std::vector<Bytes>& chain) const;
 
   // The ticketer to use (the configured one, or the ring made on first use).
   std::shared_ptr<Ticketer> tickets_ring(crypto::Rng& rng, uint64_t now_ms) const;

@@ -44,6 +44,9 @@ class Handshake {
   // TLS 1.3 state machines stay after the handshake for NewSessionTicket, KeyUpdate and post-handshake
   // authentication; TLS 1.2 ones go (renegotiation is refused by the record layer).
   virtual bool keep_after_handshake() const { return false; }
+  // Whether an application_data record may arrive now (false inside a flight that must not be
+  // interleaved with data: the record layer then fails with unexpected_message).
+  virtual bool accepts_app_data() const { return true; }
   // Connection::key_update() (TLS 1.3 only).
   virtual Status key_update(bool request_peer) { return Error::misuse("KeyUpdate needs TLS 1.3"); }
   // Connection::request_client_certificate() (TLS 1.3 server only).

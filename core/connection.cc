@@ -289,6 +289,7 @@ Status ConnState::process_record() {
       return process_alert(plain);
     case ContentType::application_data:
       if (!handshake_done && !early_data_open) return Error::unexpected("application data before the handshake finished");
+      if (hs && !hs->accepts_app_data()) return Error::unexpected("application data inside the peer's authentication flight");
       key_updates = 0;
       if (!handshake_done) {
         // RFC 8446 4.2.10: more 0-RTT data than the ticket allows is unexpected_message.
@@ -398,6 +399,13 @@ Connection Connection::client(std::shared_ptr<const ClientConfig> config, Client
   auto s = std::make_unique<ConnState>(true, config, rng, clock);
   ConnState& c = *s;
   c.trace = options.trace;
+  // Verifying a certificate without a name accepts any certificate a trusted CA issued to anyone: only
+  // when the application says so (ClientOptions::no_name_check).
+  if (config->verify_server && options.server_name.empty() && options.verify_name.empty() && !options.no_name_check) {
+    c.fail(Error::misuse("no server name to verify: set ClientOptions::server_name or verify_name "
+                         "(or no_name_check, to accept any name)"));
+    return Connection(std::move(s));
+  }
   c.hs = make_client12(c, std::move(config), std::move(options));
   c.out_mark_ = c.out_.size();
   Status st = c.hs->start();

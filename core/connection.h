@@ -67,6 +67,12 @@ struct Event {
     closed,             // clean: true after a close_notify; false on error or a truncated stream
     handshake_message,  // only with set_trace(true): a handshake message (header + body) or a CCS
     session_ticket,     // client, TLS 1.3: a new ticket arrived; session() now returns it
+    // TLS 1.3 server: a post-handshake authentication (request_client_certificate()) finished: the
+    // client's CertificateVerify and Finished verified. info() now reports the identity it proved
+    // (client_authenticated, peer_chain), or the one it had when the client answered with no
+    // certificate (allowed unless client_auth is required). Data before this event came from the
+    // identity info() reported before it.
+    peer_authenticated,
   };
   Type type;
   ByteView data;
@@ -82,12 +88,21 @@ class Connection {
   static constexpr size_t kMaxQueuedOutput = 4 * (16384 + 2048 + 5);
 
   struct ClientOptions {
-    std::string server_name;          // SNI and the name checked against the certificate; may be empty
+    // SNI (sent when it is a DNS name; IP addresses are not sent, RFC 6066 3) and, unless verify_name
+    // is set, the name the server certificate is checked against.
+    std::string server_name;
     std::optional<Session> resume;    // a session to offer for resumption
     bool trace = false;               // as set_trace(true), from the first message on
     // Data to send as TLS 1.3 0-RTT when `resume` holds a ticket that allows it and the config enables
     // early data; otherwise (or when the server refuses it) it is sent after the handshake.
     Bytes early_data = {};
+    // The name (DNS name or IP address) the certificate is checked against when it differs from the
+    // SNI value: a connection by IP address that sends a DNS name, a pinned name. Empty: server_name.
+    std::string verify_name = {};
+    // A config that verifies the server needs a name to check: with neither server_name nor
+    // verify_name the connection fails at once (api_misuse), unless this says, explicitly, that any
+    // name will do (the chain is still verified). Like OpenSSL without SSL_set1_host: rarely right.
+    bool no_name_check = false;
   };
 
   // The client's first flight (ClientHello) is in pending_output() at once.
@@ -132,7 +147,14 @@ class Connection {
   // same (RFC 8446 4.6.3). api_misuse before the handshake is done or in TLS 1.2.
   Status key_update(bool request_peer);
   // TLS 1.3 server: asks for a client certificate after the handshake (RFC 8446 4.6.2), when the
-  // client offered post_handshake_auth; the result comes as a handshake_message trace and in info().
+  // client offered post_handshake_auth. The identity in info() does not change until the client's
+  // Certificate, CertificateVerify and Finished have all verified; then a peer_authenticated event
+  // comes. While the request is pending, application data keeps flowing and comes from the identity
+  // info() reports (the client sent it before it answered); data inside the client's answer (after its
+  // Certificate, before its Finished) is refused with unexpected_message, and a missing or bad
+  // CertificateVerify or Finished is fatal (unexpected_message, decrypt_error). Errors: api_misuse when
+  // the client did not offer post_handshake_auth, a request is pending, no client trust anchors are
+  // configured, or the connection is not an established TLS 1.3 server.
   Status request_client_certificate();
 
   // Gives back the record buffers' memory while nothing is pending (input is between records, all

@@ -633,4 +633,20 @@ void encode_extensions(const Extensions& e, ExtContext ctx, Writer& w) {
   w.end(block);
 }
 
+bool is_valid_host_name(const std::string& name) {
+  if (name.empty() || name.size() > 253) return false;
+  size_t label = 0;
+  for (char ch : name) {
+    if (ch == '.') {
+      if (label == 0) return false;
+      label = 0;
+      continue;
+    }
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+                    ch == '_';
+    if (!ok || ++label > 63) return false;
+  }
+  return label != 0;
+}
+
 }  // namespace sanstls

@@ -167,6 +167,12 @@ Status decode_extensions(ByteView block, ExtContext ctx, Extensions* out);
 // (w.ok() == false), which the caller checks.
 void encode_extensions(const Extensions& e, ExtContext ctx, Writer& w);
 
+// RFC 6066 3: a HostName is a fully qualified DNS name in ASCII, without a trailing dot. True for 1 to 253
+// bytes of labels of 1 to 63 letters, digits, '-' or '_' (seen in real names), separated by single
+// dots; false for anything else: NUL, control and escape bytes, spaces, IPv6 literals, a trailing or
+// doubled dot. A server refuses a ClientHello whose host_name fails it (illegal_parameter).
+bool is_valid_host_name(const std::string& name);
+
 }  // namespace sanstls
 
 #endif  // SANSTLS_CORE_EXTENSIONS_H_

@@ -101,6 +101,10 @@ class Server12 final : public Handshake {
   Status derive_keys();
   Status send_finished();
   Status send_ticket(const Session* resumed);
+  // What a new session records of the client: the chain it proved in this handshake, if any.
+  PeerIdentity client_identity() const {
+    return c_.info.client_authenticated ? cfg_->client_identity(c_.info.peer_chain) : PeerIdentity();
+  }
   void finish();
 
   ConnState& c_;
@@ -134,6 +138,12 @@ Result<State> Server12::handle(ExpectClientHello&, HandshakeType type, ByteView,
   if (type != HandshakeType::client_hello) return unexpected_message();
   ClientHello ch;
   SANSTLS_TRY(decode_client_hello(body, &ch));
+  // RFC 6066 3: a host_name is an ASCII DNS name. Anything else (NUL, control or escape bytes) would
+  // reach logs and terminals through info().server_name; a strict server says it knows no such name.
+  if (ch.extensions.server_name && !is_valid_host_name(*ch.extensions.server_name)) {
+    if (cfg_->strict_sni) return Error::incompatible(AlertDescription::unrecognized_name, "server_name is not a DNS name");
+    return Error::illegal("server_name is not a DNS name");
+  }
   // TLS 1.3 when the client offers it and we speak it: the TLS 1.3 server takes over from here.
   bool have13 = cfg_->max_version >= version::tls13 &&
                 std::any_of(cfg_->cipher_suites.begin(), cfg_->cipher_suites.end(), [](uint16_t id) {
@@ -181,6 +191,8 @@ Result<State> Server12::handle(ExpectClientHello&, HandshakeType type, ByteView,
       return Error::incompatible(AlertDescription::no_application_protocol, "no ALPN protocol in common");
   }
   ems_ = e.extended_master_secret && cfg_->extended_master_secret;
+  if (!ems_ && cfg_->require_extended_master_secret)
+    return Error::incompatible(AlertDescription::handshake_failure, "client does not do extended_master_secret (RFC 7627)");
   c_.rng.fill(server_random_.data(), server_random_.size());
   // RFC 8446 4.1.3: a server that speaks TLS 1.3 marks a TLS 1.2 handshake in its random.
   if (have13) std::copy(kDowngradeTls12, kDowngradeTls12 + 8, server_random_.end() - 8);
@@ -220,6 +232,7 @@ bool Server12::try_resume(const ClientHello& ch, Session* resumed) {
       s.alpn = t.alpn;
       s.created_ms = t.created_ms;
       s.lifetime_s = t.lifetime_s;
+      s.peer = t.client;
       found = true;
     }
   }
@@ -227,15 +240,23 @@ bool Server12::try_resume(const ClientHello& ch, Session* resumed) {
     if (ch.session_id.empty() || !cfg_->session_cache) return false;
     if (!cfg_->session_cache->get(ch.session_id, now, &s)) return false;
   }
-  // RFC 7627 5.3: a session without EMS is not resumed by a client that now offers EMS (a full
-  // handshake follows); the reverse case is refused by the caller.
-  if (!s.extended_master_secret && ch.extensions.extended_master_secret) return false;
+  // RFC 7627 5.3: a session without EMS is not resumed (a full handshake follows, whether the client
+  // offers EMS now or not), unless this server does not do EMS at all; the reverse case (a session
+  // with EMS, a client without) is refused by the caller.
+  if (!s.extended_master_secret && cfg_->extended_master_secret) return false;
   if (s.server_name != server_name_) return false;  // RFC 6066 3
   if (!contains(ch.cipher_suites, s.cipher_suite) || !contains(cfg_->cipher_suites, s.cipher_suite)) return false;
-  if (!s.alpn.empty() && s.alpn != alpn_) return false;
+  // The client's identity: resumed only under a config that would have accepted the proof (and the
+  // connection reports it); otherwise a full handshake asks again. ALPN is not compared: it belongs to
+  // the connection (RFC 7301 3.1), and this handshake negotiated its own.
+  PeerIdentity client;
+  if (!cfg_->resumed_identity(s.peer, &client)) return false;
   suite_ = find_suite(s.cipher_suite);
   if (suite_ == nullptr) return false;
   resuming_ = true;
+  c_.info.peer_chain = client.chain;
+  c_.info.client_authenticated = client.proven();
+  s.peer = std::move(client);
   *resumed = s;
   session_id_ = s.session_id;
   master_secret_ = s.master_secret;
@@ -271,9 +292,12 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
     // A certificate of the right key type, and (for signed key exchanges) a scheme the client accepts.
     std::shared_ptr<const CertifiedKey> ck;
     uint16_t scheme = 0;
+    // RFC 5280 4.2.1.3: the key encrypts the premaster secret (RSA key exchange) or signs.
+    crypto::KeyUse use = s->kx == KeyExchange::rsa ? crypto::KeyUse::key_encipherment : crypto::KeyUse::digital_signature;
     for (const auto& c : candidates) {
       bool ec = c->type() != crypto::KeyType::rsa;
       if (ec != s->server_key_is_ecdsa()) continue;
+      if (c->leaf && !c->leaf->allows_key_use(use)) continue;
       if (s->needs_server_key_exchange()) {
         scheme = choose_scheme(cfg_->signature_schemes, peer_schemes, c->type());
         if (scheme == 0) continue;
@@ -438,7 +462,8 @@ Result<State> Server12::handle(ExpectCertificate& s, HandshakeType type, ByteVie
   std::vector<ByteView> chain(m.chain.begin(), m.chain.end());
   std::unique_ptr<crypto::PublicKey> client_key;
   crypto::CertError ce = cfg_->client_trust->verify(chain, static_cast<int64_t>(c_.clock.now_ms() / 1000),
-                                                    crypto::Purpose::client_auth, "", &client_key);
+                                                    crypto::Purpose::client_auth, "", &client_key,
+                                                    crypto::KeyUse::digital_signature);
   if (ce != crypto::CertError::ok) return certificate_error(ce);
   if (!client_key || client_key->type() == crypto::KeyType::other)
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "client key type"};
@@ -529,6 +554,7 @@ Status Server12::send_ticket(const Session* resumed) {
   t.alpn = alpn_;
   t.created_ms = resumed != nullptr ? resumed->created_ms : now;
   t.lifetime_s = cfg_->session_lifetime_s;
+  t.client = resumed != nullptr ? resumed->peer : client_identity();
   NewSessionTicket12 m;
   m.lifetime_hint = cfg_->session_lifetime_s;
   // An empty ticket says "none this time" (RFC 5077 3.3) when sealing fails.
@@ -577,6 +603,7 @@ Result<State> Server12::handle(ExpectFinished&, HandshakeType type, ByteView, By
       s.alpn = alpn_;
       s.created_ms = c_.clock.now_ms();
       s.lifetime_s = cfg_->session_lifetime_s;
+      s.peer = client_identity();
       cfg_->session_cache->put(s);
     }
   }

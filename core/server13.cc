@@ -26,10 +26,15 @@ constexpr size_t kSkipEarlyDataBudget = 65536;     // refused 0-RTT we skip when
 struct ExpectClientHello2 {};  // after our HelloRetryRequest
 struct ExpectEndOfEarlyData {};
 struct ExpectCertificate {};
+// The client's chain is held by the states until its Finished verifies; only then does info() say who
+// the client is (RFC 8446 4.4.2.4, 4.4.4).
 struct ExpectCertificateVerify {
   std::unique_ptr<crypto::PublicKey> client_key;
+  std::vector<Bytes> client_chain;
 };
-struct ExpectFinished {};
+struct ExpectFinished {
+  std::vector<Bytes> client_chain;  // proven by CertificateVerify; empty when the client sent none
+};
 struct Connected {
   uint32_t key_updates = 0;
 };
@@ -38,6 +43,7 @@ struct PostAuth {
   Bytes context;
   std::unique_ptr<crypto::Hash> transcript;
   std::unique_ptr<crypto::PublicKey> key;  // after Certificate
+  std::vector<Bytes> chain;                // after Certificate; adopted only once Finished verifies
   enum class Step : uint8_t { certificate, certificate_verify, finished } step = Step::certificate;
 };
 using State = std::variant<ExpectClientHello2, ExpectEndOfEarlyData, ExpectCertificate, ExpectCertificateVerify,
@@ -47,7 +53,7 @@ class Server13 final : public Handshake {
  public:
   Server13(ConnState& c, std::shared_ptr<const ServerConfig> cfg) : c_(c), cfg_(std::move(cfg)) {}
   ~Server13() override {
-    for (Bytes* b : {&client_hs_, &server_hs_, &client_ap_, &server_ap_, &psk_}) secure_zero(*b);
+    for (Bytes* b : {&client_hs_, &server_hs_, &client_ap_, &server_ap_, &psk_, &res_master_}) secure_zero(*b);
   }
 
   Status begin(const ClientHello& ch, size_t ch_msg_len);
@@ -57,6 +63,10 @@ class Server13 final : public Handshake {
   bool keep_after_handshake() const override { return true; }
   Status key_update(bool request_peer) override;
   Status request_client_certificate() override;
+  // RFC 8446 4.4: the client's authentication flight (Certificate, CertificateVerify, Finished) is not
+  // interleaved with application data; data that arrives inside it is refused rather than attributed
+  // to an identity not yet proven.
+  bool accepts_app_data() const override { return !post_auth_ || post_auth_->step == PostAuth::Step::certificate; }
 
  private:
   Result<State> on_client_hello(const ClientHello& ch, size_t ch_msg_len, bool second);
@@ -72,7 +82,9 @@ class Server13 final : public Handshake {
   Result<State> handle(ExpectFinished&, HandshakeType, ByteView, ByteView);
   Result<State> handle(Connected&, HandshakeType, ByteView, ByteView);
  private:
-  Result<std::unique_ptr<crypto::PublicKey>> check_client_chain(CertificateMsg13& m, const Bytes& context);
+  Result<std::unique_ptr<crypto::PublicKey>> check_client_chain(CertificateMsg13& m, const Bytes& context,
+                                                                std::vector<Bytes>* chain);
+  Status send_certificate_request(const Bytes& context, Bytes* msg);
   Status send_tickets();
   Status on_post_auth(HandshakeType type, ByteView msg, ByteView body);
   crypto::HashAlg alg() const { return suite_->prf_hash; }
@@ -94,10 +106,11 @@ class Server13 final : public Handshake {
   std::string alpn_;
   uint16_t peer_record_limit_ = 0;
   bool psk_accepted_ = false;
+  uint16_t psk_index_ = 0;  // the identity accepted (ServerHello's selected_identity)
   bool early_accepted_ = false;
   bool client_offered_early_ = false;
   bool client_pha_ = false;  // the client offered post_handshake_auth
-  TicketState ticket_;       // the accepted ticket
+  TicketState ticket_;       // the accepted ticket (ticket_.client: the identity the connection reports)
   Bytes psk_;
   Bytes client_hs_, server_hs_, client_ap_, server_ap_;
   Bytes res_master_;
@@ -131,6 +144,8 @@ Result<State> Server13::on_client_hello(const ClientHello& ch, size_t ch_msg_len
   } else if (ch.random != client_random_ || ch.session_id != session_id_) {
     return Error::illegal("second ClientHello changed its random or session ID");
   }
+  if (second && e.server_name.value_or(std::string()) != server_name_)
+    return Error::illegal("second ClientHello changed its server_name");
   if (e.server_name) server_name_ = *e.server_name;
   if (e.record_size_limit) peer_record_limit_ = *e.record_size_limit;
   client_pha_ = e.post_handshake_auth;
@@ -238,6 +253,8 @@ Status Server13::choose_certificate(const ClientHello& ch) {
   }
   if (candidates.empty()) candidates = cfg_->certificates;
   for (const auto& ck : candidates) {
+    // RFC 5280 4.2.1.3: a TLS 1.3 server key signs CertificateVerify.
+    if (ck->leaf && !ck->leaf->allows_key_use(crypto::KeyUse::digital_signature)) continue;
     uint16_t s = choose_scheme13(cfg_->signature_schemes, *e.signature_algorithms, ck->type());
     if (s != 0) {
       cert_ = ck;
@@ -265,6 +282,11 @@ bool Server13::try_psk(const ClientHello& ch, size_t ch_msg_len, Status* error) 
     const CipherSuite* ts = find_suite(t.cipher_suite);
     if (ts == nullptr || ts->prf_hash != suite_->prf_hash) continue;
     if (t.server_name != server_name_) continue;
+    // The client's identity as the ticket's handshake proved it: a ticket this config would not have
+    // issued to the client it has now (client_auth required and no proof, or a proof by another
+    // verifier) is passed over, and a full handshake asks for a certificate.
+    PeerIdentity client;
+    if (!cfg_->resumed_identity(t.client, &client)) continue;
     // The binder over the transcript up to this ClientHello without its binders list.
     size_t binders = psk_binders_size(psks);
     ByteView partial(c_.transcript.data(), c_.transcript.size() - binders);
@@ -281,6 +303,8 @@ bool Server13::try_psk(const ClientHello& ch, size_t ch_msg_len, Status* error) 
     }
     psk_ = t.secret;
     ticket_ = t;
+    ticket_.client = std::move(client);
+    psk_index_ = static_cast<uint16_t>(i);
     // 0-RTT: only with the first identity, no HelloRetryRequest, the same suite and ALPN, a plausible
     // ticket age and a first use of this binder (RFC 8446 4.2.10, 8).
     if (ch.extensions.early_data && i == 0 && !hrr_sent_ && cfg_->max_early_data > 0 && t.max_early_data > 0 &&
@@ -355,7 +379,7 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
     sh.extensions.key_share = std::vector<KeyShareEntry>{KeyShareEntry{group, mine->public_value().to_bytes()}};
     c_.info.group = group;
   }
-  if (psk_accepted_) sh.extensions.psk_selected_identity = 0;
+  if (psk_accepted_) sh.extensions.psk_selected_identity = psk_index_;
   // Extension order as RFC 8448's traces: pre_shared_key, key_share, supported_versions.
   for (ExtensionType t : {ExtensionType::pre_shared_key, ExtensionType::key_share, ExtensionType::supported_versions})
     if (sh.extensions.has(static_cast<uint16_t>(t), ExtContext::server_hello)) sh.extensions.order.push_back(static_cast<uint16_t>(t));
@@ -413,16 +437,7 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
 
   bool request_cert = !psk_accepted_ && cfg_->client_auth != ClientAuth::none;
   if (!psk_accepted_) {
-    if (request_cert) {
-      CertificateRequest13 cr;
-      for (uint16_t s : cfg_->signature_schemes)
-        if (scheme_allowed13(s, crypto::KeyType::rsa) || scheme_allowed13(s, crypto::KeyType::ec_p256) ||
-            scheme_allowed13(s, crypto::KeyType::ec_p384))
-          requested_schemes_.push_back(s);
-      cr.extensions.signature_algorithms = requested_schemes_;
-      if (cfg_->edit_extensions) cfg_->edit_extensions(ExtContext::certificate_request, &cr.extensions);
-      SANSTLS_TRY(send13(c_, HandshakeType::certificate_request, cr, encode_certificate_request13));
-    }
+    if (request_cert) SANSTLS_TRY(send_certificate_request(Bytes(), nullptr));
     SANSTLS_TRY(send_certificate13(c_, ByteView(), cert_.get()));
     SANSTLS_TRY(send_certificate_verify13(c_, true, *cert_, scheme_, alg()));
     c_.info.signature_scheme = scheme_;
@@ -443,7 +458,7 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
   // Keep the schedule for the resumption secret after the client's Finished.
   ks_master_ = std::make_unique<KeySchedule13>(ks);
   SANSTLS_TRY(install13(c_, *suite_, server_ap_, false, c_.record_limit));
-  c_.info.alpn = alpn_;
+  c_.info.alpn = alpn_;  // this handshake's, resumed or not (RFC 7301 3.1)
 
   if (early_accepted_) return State(ExpectEndOfEarlyData{});
   if (request_cert) return State(ExpectCertificate{});
@@ -468,18 +483,20 @@ Result<State> Server13::handle(ExpectEndOfEarlyData&, HandshakeType type, ByteVi
   return State(ExpectFinished{});
 }
 
-Result<std::unique_ptr<crypto::PublicKey>> Server13::check_client_chain(CertificateMsg13& m, const Bytes& context) {
+Result<std::unique_ptr<crypto::PublicKey>> Server13::check_client_chain(CertificateMsg13& m, const Bytes& context,
+                                                                          std::vector<Bytes>* chain) {
   if (m.request_context != context) return Error::illegal("Certificate: wrong request context");
-  std::vector<Bytes> chain;
-  for (CertificateEntry& e : m.entries) chain.push_back(std::move(e.cert_data));
-  std::vector<ByteView> views(chain.begin(), chain.end());
+  chain->clear();
+  for (CertificateEntry& e : m.entries) chain->push_back(std::move(e.cert_data));
+  std::vector<ByteView> views(chain->begin(), chain->end());
   std::unique_ptr<crypto::PublicKey> key;
+  // The client's key signs CertificateVerify: keyUsage must allow digitalSignature (RFC 5280 4.2.1.3).
   crypto::CertError ce = cfg_->client_trust->verify(views, static_cast<int64_t>(c_.clock.now_ms() / 1000),
-                                                    crypto::Purpose::client_auth, "", &key);
+                                                    crypto::Purpose::client_auth, "", &key,
+                                                    crypto::KeyUse::digital_signature);
   if (ce != crypto::CertError::ok) return certificate_error(ce);
   if (!key || key->type() == crypto::KeyType::other)
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "client key type"};
-  c_.info.peer_chain = std::move(chain);
   return key;
 }
 
@@ -494,9 +511,9 @@ Result<State> Server13::handle(ExpectCertificate&, HandshakeType type, ByteView,
       return Error{ErrorKind::bad_certificate, AlertDescription::certificate_required, "client sent no certificate"};
     return State(ExpectFinished{});
   }
-  Result<std::unique_ptr<crypto::PublicKey>> key = check_client_chain(m, Bytes());
-  if (!key.ok()) return key.error();
   ExpectCertificateVerify next;
+  Result<std::unique_ptr<crypto::PublicKey>> key = check_client_chain(m, Bytes(), &next.client_chain);
+  if (!key.ok()) return key.error();
   next.client_key = key.take();
   return State(std::move(next));
 }
@@ -506,11 +523,10 @@ Result<State> Server13::handle(ExpectCertificateVerify& s, HandshakeType type, B
   SANSTLS_TRY(verify_certificate_verify13(c_, false, *s.client_key, requested_schemes_, body,
                                           c_.transcript.size() - msg.size(),
                                           alg(), nullptr));
-  c_.info.client_authenticated = true;
-  return State(ExpectFinished{});
+  return State(ExpectFinished{std::move(s.client_chain)});
 }
 
-Result<State> Server13::handle(ExpectFinished&, HandshakeType type, ByteView msg, ByteView body) {
+Result<State> Server13::handle(ExpectFinished& s, HandshakeType type, ByteView msg, ByteView body) {
   if (type != HandshakeType::finished) return Error::unexpected("expected Finished");
   Finished f;
   SANSTLS_TRY(decode_finished(body, crypto::hash_length(alg()), &f));
@@ -531,7 +547,11 @@ Result<State> Server13::handle(ExpectFinished&, HandshakeType type, ByteView msg
   info.resumed = psk_accepted_;
   info.server_name = server_name_;
   info.early_data_accepted = early_accepted_;
-  if (psk_accepted_ && info.alpn.empty()) info.alpn = ticket_.alpn;
+  // Who the client is: what it proved in this handshake, or in the one that made the ticket (as far as
+  // resumed_identity() lets this config believe it).
+  const std::vector<Bytes>& proven = psk_accepted_ ? ticket_.client.chain : s.client_chain;
+  info.peer_chain = proven;
+  info.client_authenticated = !proven.empty();
   c_.handshake_complete();
   SANSTLS_TRY(send_tickets());
   return State(Connected{});
@@ -560,6 +580,9 @@ Status Server13::send_tickets() {
     st.lifetime_s = t.lifetime;
     st.age_add = t.age_add;
     st.max_early_data = cfg_->max_early_data;
+    // The client's identity as of the handshake: a ticket issued now does not vouch for a later
+    // post-handshake authentication.
+    st.client = psk_accepted_ ? ticket_.client : cfg_->client_identity(c_.info.peer_chain);
     t.ticket = seal_ticket(*ring, st, now, c_.rng);
     if (t.ticket.empty()) return Status();  // no ticket this time; not an error for the connection
     if (cfg_->max_early_data > 0) t.extensions.max_early_data_size = cfg_->max_early_data;
@@ -600,6 +623,30 @@ Status Server13::key_update(bool request_peer) {
   return install13(c_, *suite_, server_ap_, false, c_.record_limit);
 }
 
+// CertificateRequest (RFC 8446 4.3.2): the schemes CertificateVerify may use, and, in
+// signature_algorithms_cert (4.2.3), the schemes the certificates themselves may be signed with,
+// PKCS#1 v1.5 included, so that a client with an ordinary sha256WithRSAEncryption certificate sends it.
+// `msg`, when not null, receives the whole message (post-handshake authentication keeps its own
+// transcript).
+Status Server13::send_certificate_request(const Bytes& context, Bytes* msg) {
+  CertificateRequest13 cr;
+  cr.request_context = context;
+  requested_schemes_.clear();
+  for (uint16_t s : cfg_->signature_schemes)
+    if (scheme_allowed13(s, crypto::KeyType::rsa) || scheme_allowed13(s, crypto::KeyType::ec_p256) ||
+        scheme_allowed13(s, crypto::KeyType::ec_p384))
+      requested_schemes_.push_back(s);
+  cr.extensions.signature_algorithms = requested_schemes_;
+  cr.extensions.signature_algorithms_cert = certificate_signature_schemes();
+  if (cfg_->edit_extensions) cfg_->edit_extensions(ExtContext::certificate_request, &cr.extensions);
+  Bytes body;
+  Writer w(&body);
+  encode_certificate_request13(cr, w);
+  if (!w.ok()) return Error::internal("CertificateRequest too long");
+  if (msg != nullptr) encode_handshake(HandshakeType::certificate_request, body, msg);
+  return c_.send_handshake(HandshakeType::certificate_request, body);
+}
+
 Status Server13::request_client_certificate() {
   if (!client_pha_ || !handshake_transcript_)
     return Error::misuse("the client did not offer post-handshake authentication");
@@ -608,23 +655,10 @@ Status Server13::request_client_certificate() {
   auto pa = std::make_unique<PostAuth>();
   pa->context.resize(8);
   c_.rng.fill(pa->context.data(), pa->context.size());
-  CertificateRequest13 cr;
-  cr.request_context = pa->context;
-  requested_schemes_.clear();
-  for (uint16_t s : cfg_->signature_schemes)
-    if (scheme_allowed13(s, crypto::KeyType::rsa) || scheme_allowed13(s, crypto::KeyType::ec_p256) ||
-        scheme_allowed13(s, crypto::KeyType::ec_p384))
-      requested_schemes_.push_back(s);
-  cr.extensions.signature_algorithms = requested_schemes_;
-  if (cfg_->edit_extensions) cfg_->edit_extensions(ExtContext::certificate_request, &cr.extensions);
-  Bytes body;
-  Writer w(&body);
-  encode_certificate_request13(cr, w);
   Bytes msg;
-  encode_handshake(HandshakeType::certificate_request, body, &msg);
+  SANSTLS_TRY(send_certificate_request(pa->context, &msg));
   pa->transcript = handshake_transcript_->clone();
   pa->transcript->update(msg);
-  SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_request, body));
   post_auth_ = std::move(pa);
   return Status();
 }
@@ -650,7 +684,7 @@ Status Server13::on_post_auth(HandshakeType type, ByteView msg, ByteView body) {
         pa.step = PostAuth::Step::finished;
         return Status();
       }
-      Result<std::unique_ptr<crypto::PublicKey>> key = check_client_chain(m, pa.context);
+      Result<std::unique_ptr<crypto::PublicKey>> key = check_client_chain(m, pa.context, &pa.chain);
       if (!key.ok()) return key.error();
       pa.key = key.take();
       pa.step = PostAuth::Step::certificate_verify;
@@ -677,8 +711,14 @@ Status Server13::on_post_auth(HandshakeType type, ByteView msg, ByteView body) {
       Bytes expected = tls13_verify_data(c_.provider, alg(), client_ap_, hash_now());
       if (!constant_time_equal(expected, f.verify_data))
         return Error::misbehaved(AlertDescription::decrypt_error, "post-handshake Finished does not verify");
-      if (pa.key) c_.info.client_authenticated = true;
+      // Proven: the new identity takes effect now, and the application hears of it (an empty
+      // Certificate keeps the identity the connection had).
+      if (pa.key) {
+        c_.info.peer_chain = std::move(pa.chain);
+        c_.info.client_authenticated = true;
+      }
       post_auth_.reset();
+      c_.push_event(Event::Type::peer_authenticated);
       return Status();
     }
   }

@@ -7,7 +7,37 @@
 namespace sanstls {
 
 namespace {
-constexpr uint8_t kSessionFormat = 2;
+// 3: the peer's identity (PeerIdentity) was added. Older saved sessions are refused by decode(): the
+// client then makes a full handshake, which is what a session without a recorded identity deserves.
+constexpr uint8_t kSessionFormat = 3;
+constexpr size_t kMaxChain = 16;
+}  // namespace
+
+void PeerIdentity::encode(Writer& w) const {
+  if (chain.size() > kMaxChain) {
+    w.fail();
+    return;
+  }
+  w.u8(static_cast<uint8_t>(chain.size()));
+  for (const Bytes& der : chain) w.prefixed24(der);
+  w.prefixed8(verifier);
+  w.prefixed8(ByteView::of(name));
+}
+
+bool PeerIdentity::decode(Reader& r, PeerIdentity* out) {
+  uint8_t n = 0;
+  if (!r.u8(&n) || n > kMaxChain) return false;
+  PeerIdentity id;
+  for (uint8_t i = 0; i < n; i++) {
+    Bytes der;
+    if (!r.prefixed24(&der) || der.empty()) return false;
+    id.chain.push_back(std::move(der));
+  }
+  ByteView name;
+  if (!r.prefixed8(&id.verifier) || !r.prefixed8(&name)) return false;
+  id.name = name.to_string();
+  *out = std::move(id);
+  return true;
 }
 
 Bytes Session::encode() const {
@@ -27,6 +57,7 @@ Bytes Session::encode() const {
   w.prefixed16(ticket);
   w.u32(ticket_age_add);
   w.u32(max_early_data);
+  peer.encode(w);
   if (!w.ok()) return Bytes();
   return out;
 }
@@ -40,7 +71,7 @@ bool Session::decode(ByteView in, Session* out) {
       !r.u16(&s.version) || !r.u16(&s.cipher_suite) || !r.prefixed8(&s.session_id) ||
       !r.prefixed8(&s.master_secret) || !r.u8(&ems) || ems > 1 || !r.prefixed8(&sni) || !r.prefixed8(&alpn) ||
       !r.u64(&s.created_ms) || !r.u32(&s.lifetime_s) || !r.prefixed16(&s.ticket) || !r.u32(&s.ticket_age_add) ||
-      !r.u32(&s.max_early_data) || !r.empty())
+      !r.u32(&s.max_early_data) || !PeerIdentity::decode(r, &s.peer) || !r.empty())
     return false;
   if (s.master_secret.size() < 32 || s.master_secret.size() > 48 || s.session_id.size() > 32) return false;
   if (s.version != 0x0303 && s.version != 0x0304) return false;

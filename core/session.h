@@ -1,4 +1,7 @@
-// Sessions for resumption (TLS 1.2 session IDs, RFC 5246 7.3 / RFC 5077 to come).
+// Sessions for resumption: TLS 1.2 session IDs (RFC 5246 7.3) and tickets (RFC 5077), TLS 1.3 tickets
+// (RFC 8446 4.6.1). Resumption skips the certificate checks, so a session carries who the peer proved
+// to be, for which name and under which verification settings (PeerIdentity), and is offered or
+// accepted only where those still hold (ClientConfig::may_offer, ServerConfig::resumed_identity).
 #ifndef SANSTLS_CORE_SESSION_H_
 #define SANSTLS_CORE_SESSION_H_
 
@@ -7,10 +10,32 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
+#include "core/bytes.h"
 #include "crypto/types.h"
 
 namespace sanstls {
+
+// Who a peer proved to be in the handshake that made a session.
+//   chain     the peer's certificates, leaf first, as they verified; empty when it proved nothing
+//             (a server's session of an anonymous client, a client that did not verify the server).
+//   verifier  the verifier id (ClientConfig::verifier_id / ServerConfig::client_verifier_id) of the
+//             config that verified `chain`: the trust anchors and policy, so that a session is not
+//             believed under another trust; empty when the chain was not verified.
+//   name      client: the name the server certificate was checked against (empty: none).
+struct PeerIdentity {
+  std::vector<Bytes> chain;
+  Bytes verifier;
+  std::string name;
+
+  bool proven() const { return !chain.empty() && !verifier.empty(); }
+  bool operator==(const PeerIdentity& o) const { return chain == o.chain && verifier == o.verifier && name == o.name; }
+  // chain as u8 count + u24-prefixed certificates, verifier u8-prefixed, name u8-prefixed. encode fails
+  // the writer for more than 16 certificates or a name over 255 bytes; decode is false on malformed input.
+  void encode(Writer& w) const;
+  static bool decode(Reader& r, PeerIdentity* out);
+};
 
 // What both sides remember of a session. The client gets one from Connection::session() after a
 // handshake, may save it (encode) and gives it to a later connection to resume.
@@ -30,6 +55,9 @@ struct Session {
   Bytes ticket;
   uint32_t ticket_age_add = 0;
   uint32_t max_early_data = 0;
+  // Client: the server's identity when the session was made (a resumed connection reports it).
+  // Server (session cache): the client's identity, empty when it did not authenticate.
+  PeerIdentity peer;
 
   // A versioned binary form, for saving to a file (tls_client -sess_out). Holds the master secret.
   Bytes encode() const;

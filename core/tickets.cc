@@ -172,13 +172,12 @@ Bytes TicketKeys::current_key_name() {
 // TicketState
 
 namespace {
-constexpr uint8_t kTicketFormat = 1;
+constexpr uint8_t kTicketFormat = 2;
 
 bool valid(const TicketState& s) {
   if (s.version != 0x0303 && s.version != 0x0304) return false;
   if (s.secret.empty() || s.secret.size() > crypto::kMaxHashLen) return false;
   if (s.version == 0x0303 && s.secret.size() != 48) return false;
-  if (!s.peer_cert_hash.empty() && s.peer_cert_hash.size() != 32) return false;
   return true;
 }
 }  // namespace
@@ -198,7 +197,7 @@ Bytes TicketState::encode() const {
   w.u32(lifetime_s);
   w.u32(age_add);
   w.u32(max_early_data);
-  w.prefixed8(peer_cert_hash);
+  client.encode(w);
   if (!w.ok()) {
     secure_zero(out);
     return {};
@@ -214,7 +213,7 @@ bool TicketState::decode(ByteView in, TicketState* out) {
   if (!r.u8(&format) || format != kTicketFormat || !r.u16(&s.version) || !r.u16(&s.cipher_suite) ||
       !r.prefixed8(&s.secret) || !r.u8(&ems) || ems > 1 || !r.prefixed8(&sni) || !r.prefixed8(&alpn) ||
       !r.u64(&s.created_ms) || !r.u32(&s.lifetime_s) || !r.u32(&s.age_add) || !r.u32(&s.max_early_data) ||
-      !r.prefixed8(&s.peer_cert_hash) || !r.empty())
+      !PeerIdentity::decode(r, &s.client) || !r.empty())
     return false;
   s.extended_master_secret = ems == 1;
   s.server_name = sni.to_string();

@@ -18,6 +18,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/session.h"
 #include "crypto/crypto.h"
 
 namespace sanstls {
@@ -151,7 +152,10 @@ struct TicketState {
   uint32_t lifetime_s = 0;       // ticket_lifetime
   uint32_t age_add = 0;          // TLS 1.3 ticket_age_add (4.6.1); 0 for TLS 1.2
   uint32_t max_early_data = 0;   // TLS 1.3 early_data max_early_data_size; 0 = no 0-RTT
-  Bytes peer_cert_hash;          // SHA-256 of the client's leaf certificate (32 bytes), empty if none
+  // The client's identity when the session was made (its verified chain and the verifier id of the
+  // config that verified it); empty when the client did not authenticate. A server resumes such a ticket
+  // only where ServerConfig::resumed_identity() says so, and the resumed connection reports it.
+  PeerIdentity client;
 
   TicketState() = default;
   TicketState(const TicketState&) = default;
@@ -161,13 +165,14 @@ struct TicketState {
   // True when now_ms is at or past created_ms + lifetime_s.
   bool expired(uint64_t now_ms) const { return now_ms >= created_ms + uint64_t{lifetime_s} * 1000; }
 
-  // A versioned binary form (format byte 1, then the fields; strings and byte strings with an 8-bit
-  // length). Empty when a field does not fit (a name or ALPN longer than 255 bytes) or the state is
+  // A versioned binary form (format byte 2, then the fields; strings and byte strings with an 8-bit
+  // length, the client identity as PeerIdentity::encode writes it). Empty when a field does not fit (a name or ALPN longer than 255 bytes) or the state is
   // invalid as decode() defines it. The result holds the secret: wipe it once sealed.
   Bytes encode() const;
   // False on any malformed input: an unknown format byte, a truncated field, trailing bytes, a version
   // other than 0x0303/0x0304, a secret that is empty, longer than 64 bytes or (TLS 1.2) not 48 bytes,
-  // an EMS flag other than 0/1, a peer_cert_hash neither empty nor 32 bytes. *out is unchanged then.
+  // an EMS flag other than 0/1, a malformed client identity. *out is unchanged then. Format 1 tickets
+  // (no identity) are refused: the client then makes a full handshake.
   static bool decode(ByteView in, TicketState* out);
 };
 

@@ -83,7 +83,6 @@ bool scheme_hash(uint16_t scheme, HashAlg* out) {
 
 bool scheme_fits_key(uint16_t scheme, crypto::KeyType type) {
   switch (static_cast<SignatureScheme>(scheme)) {
-    case SignatureScheme::rsa_pkcs1_sha1:
     case SignatureScheme::rsa_pkcs1_sha256:
     case SignatureScheme::rsa_pkcs1_sha384:
     case SignatureScheme::rsa_pkcs1_sha512:
@@ -91,7 +90,6 @@ bool scheme_fits_key(uint16_t scheme, crypto::KeyType type) {
     case SignatureScheme::rsa_pss_rsae_sha384:
     case SignatureScheme::rsa_pss_rsae_sha512:
       return type == crypto::KeyType::rsa;
-    case SignatureScheme::ecdsa_sha1:
     case SignatureScheme::ecdsa_secp256r1_sha256:
     case SignatureScheme::ecdsa_secp384r1_sha384:
       return type == crypto::KeyType::ec_p256 || type == crypto::KeyType::ec_p384;
@@ -101,15 +99,8 @@ bool scheme_fits_key(uint16_t scheme, crypto::KeyType type) {
 }
 
 uint16_t choose_scheme(const std::vector<uint16_t>& ours, const std::vector<uint16_t>* peer, crypto::KeyType type) {
-  std::vector<uint16_t> implied;
-  if (peer == nullptr) {
-    implied.push_back(static_cast<uint16_t>(type == crypto::KeyType::rsa ? SignatureScheme::rsa_pkcs1_sha1
-                                                                         : SignatureScheme::ecdsa_sha1));
-    peer = &implied;
-    for (uint16_t s : *peer)
-      if (scheme_fits_key(s, type)) return s;
-    return 0;
-  }
+  // No signature_algorithms: RFC 5246 7.4.1.4.1 implies SHA-1, which RFC 9155 forbids; no scheme then.
+  if (peer == nullptr) return 0;
   for (uint16_t s : ours)
     if (scheme_fits_key(s, type) && std::find(peer->begin(), peer->end(), s) != peer->end()) return s;
   return 0;

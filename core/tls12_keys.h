@@ -35,11 +35,12 @@ Bytes tls12_finished(const crypto::Provider& p, const CipherSuite& suite, ByteVi
                      ByteView transcript_hash);
 
 // The hash a signature scheme uses, and whether the scheme fits the key type (TLS 1.2 rules: any
-// ECDSA hash with either curve). Unsupported schemes fit nothing.
+// ECDSA hash with either curve). Unsupported schemes fit nothing, SHA-1 ones included (RFC 9155).
 bool scheme_hash(uint16_t scheme, crypto::HashAlg* out);
 bool scheme_fits_key(uint16_t scheme, crypto::KeyType type);
 // The first scheme of `ours` that the peer listed and that fits the key; 0 when none. An absent peer
-// list (TLS 1.2 without signature_algorithms) means {sha1 with the key's algorithm} (RFC 5246 7.4.1.4.1).
+// list (TLS 1.2 without signature_algorithms) means SHA-1 (RFC 5246 7.4.1.4.1), which RFC 9155 forbids:
+// 0, so a server picks no signed suite for such a client (handshake_failure when none is left).
 uint16_t choose_scheme(const std::vector<uint16_t>& ours, const std::vector<uint16_t>* peer, crypto::KeyType type);
 
 // The CertError of a refused chain as the alert RFC 5246 7.2.2 names.

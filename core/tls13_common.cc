@@ -23,6 +23,18 @@ bool scheme_allowed13(uint16_t scheme, crypto::KeyType key) {
   }
 }
 
+std::vector<uint16_t> certificate_signature_schemes() {
+  std::vector<uint16_t> out;
+  for (SignatureScheme s : {SignatureScheme::ecdsa_secp256r1_sha256, SignatureScheme::ecdsa_secp384r1_sha384,
+                            SignatureScheme::rsa_pss_rsae_sha256, SignatureScheme::rsa_pss_rsae_sha384,
+                            SignatureScheme::rsa_pss_rsae_sha512, SignatureScheme::rsa_pss_pss_sha256,
+                            SignatureScheme::rsa_pss_pss_sha384, SignatureScheme::rsa_pss_pss_sha512,
+                            SignatureScheme::rsa_pkcs1_sha256, SignatureScheme::rsa_pkcs1_sha384,
+                            SignatureScheme::rsa_pkcs1_sha512})
+    out.push_back(static_cast<uint16_t>(s));
+  return out;
+}
+
 uint16_t choose_scheme13(const std::vector<uint16_t>& ours, const std::vector<uint16_t>& peer, crypto::KeyType key) {
   for (uint16_t s : ours)
     if (scheme_allowed13(s, key) && std::find(peer.begin(), peer.end(), s) != peer.end()) return s;

@@ -14,6 +14,10 @@ namespace sanstls {
 // RFC 8446 4.2.3: the schemes TLS 1.3 allows for a key in CertificateVerify (PSS with RSA keys; ECDSA
 // with the curve the scheme names). False for PKCS#1 v1.5, SHA-1 and everything unsupported.
 bool scheme_allowed13(uint16_t scheme, crypto::KeyType key);
+// The schemes certificates may be signed with that sanstls's X.509 verification accepts (RFC 8446
+// 4.2.3 signature_algorithms_cert): ECDSA P-256/P-384, RSA-PSS and RSA PKCS#1 v1.5 with SHA-256 or
+// stronger.
+std::vector<uint16_t> certificate_signature_schemes();
 // The first of `ours` that the peer listed and that TLS 1.3 allows for the key; 0 when none.
 uint16_t choose_scheme13(const std::vector<uint16_t>& ours, const std::vector<uint16_t>& peer, crypto::KeyType key);
 

@@ -204,6 +204,13 @@ enum class CertError : uint8_t {
 };
 const char* cert_error_name(CertError e);
 
+// What the leaf's key will be used for; keyUsage (when the extension is present) must allow it.
+enum class KeyUse : uint8_t {
+  any,               // server_auth: digitalSignature or keyEncipherment; client_auth: digitalSignature (the old rule)
+  digital_signature, // signs (TLS 1.3 CertificateVerify, TLS 1.2 ServerKeyExchange, client CertificateVerify)
+  key_encipherment,  // TLS 1.2 RSA key exchange: the client encrypts the premaster secret to this key
+};
+
 class Certificate {
  public:
   virtual ~Certificate() = default;
@@ -213,10 +220,20 @@ class Certificate {
   virtual std::string issuer() const = 0;
   virtual int64_t not_before() const = 0;  // seconds since the Unix epoch
   virtual int64_t not_after() const = 0;
-  // Checks a DNS name or an IP address (v4 dotted or v6 text) against the certificate, RFC 6125:
-  // subjectAltName dNSName / iPAddress entries when present (then the CN is ignored), else the CN;
-  // a wildcard only as the whole leftmost label, matching exactly one label.
+  // Checks a DNS name or an IP address (v4 dotted or v6 text) against the certificate, RFC 6125 (the
+  // policy in full: crypto/x509_policy.h, the same for every provider):
+  //  - an IP address matches only a subjectAltName iPAddress entry, byte for byte;
+  //  - a DNS name matches the subjectAltName dNSName entries, case-insensitively; a wildcard only as the
+  //    whole leftmost label, followed by at least two labels, standing for exactly one label;
+  //  - the subject's CN is used only when the certificate has NO subjectAltName extension at all (a SAN
+  //    holding only URI or e-mail entries turns it off too, RFC 6125 6.4.4), and then must equal the
+  //    name exactly (case-insensitive): a wildcard in the CN is not honoured.
   virtual bool matches_name(const std::string& name) const = 0;
+  // Whether the keyUsage extension, when present, allows `use` (no extension allows everything):
+  // digital_signature needs digitalSignature, key_encipherment needs keyEncipherment, and `any` either
+  // of the two (a certificate does not know whether it serves a server or a client). A server asks
+  // before it picks its own certificate for a use (TLS 1.2 RSA key exchange: key_encipherment).
+  virtual bool allows_key_use(KeyUse use) const = 0;
 };
 
 enum class Purpose : uint8_t { server_auth, client_auth };
@@ -226,15 +243,24 @@ class TrustStore {
  public:
   virtual ~TrustStore() = default;
   virtual size_t size() const = 0;
-  // chain[0] is the leaf, then intermediates in any order. Checks: signatures up to an anchor, validity
-  // at `now` for every certificate, basic constraints and key usage of CAs, the leaf's key usage and
-  // extended key usage for `purpose`, name constraints where mbedTLS supports them, and the name
-  // (when `name` is not empty) with Certificate::matches_name. When leaf_key is not null and the chain
-  // verifies, *leaf_key receives the leaf's public key (saving the caller a second parse). The store
-  // keeps the keys of recent verified leaves (bounded), so a peer seen again reuses the same key object
-  // and the crypto library's precomputation for it.
+  // chain[0] is the leaf, then intermediates in any order. Checks (policy in full: crypto/x509_policy.h):
+  //  - signatures up to an anchor (else unknown_ca), validity at `now` for every certificate of the
+  //    path (certificate_expired), basic constraints and key usage of the CAs;
+  //  - the leaf: extended key usage for `purpose`; keyUsage, when present, allowing `use` (KeyUse);
+  //    not a CA (basicConstraints CA:TRUE): else bad_key_usage;
+  //  - the name, when `name` is not empty, with Certificate::matches_name (else name_mismatch);
+  //  - name constraints (RFC 5280 4.2.1.10) of every CA of the path, the trust anchor included, for
+  //    dNSName and iPAddress subtrees, permitted and excluded, against the leaf's subjectAltName
+  //    dNSName / iPAddress entries, the matched `name`, and the CN when it is the name used (no SAN).
+  //    Outside a permitted subtree or inside an excluded one: bad_certificate (the name matched, the
+  //    certificate is wrong); so is a malformed nameConstraints. Other name forms (e-mail, URI,
+  //    directoryName) are not enforced, and a critical nameConstraints holding only them is accepted.
+  // When leaf_key is not null and the chain verifies, *leaf_key receives the leaf's public key (saving
+  // the caller a second parse). The store keeps the keys of recent verified leaves (bounded), so a peer
+  // seen again reuses the same key object and the crypto library's precomputation for it.
   virtual CertError verify(const std::vector<ByteView>& chain, int64_t now, Purpose purpose,
-                           const std::string& name, std::unique_ptr<PublicKey>* leaf_key = nullptr) const = 0;
+                           const std::string& name, std::unique_ptr<PublicKey>* leaf_key = nullptr,
+                           KeyUse use = KeyUse::any) const = 0;
 };
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,21 +1,28 @@
 // X.509 half of the OpenSSL 3.0 libcrypto provider: certificates, trust stores, chain and name
-// verification, with the same profile and the same CertError mapping as the mbedTLS provider.
+// verification, with the same profile, the same policy and the same CertError mapping as the mbedTLS
+// provider.
 //
 // Chain verification is X509_verify_cert over an X509_STORE of the anchors, at the injected time
 // (X509_VERIFY_PARAM_set_time; the validity periods are then compared here, both ends inclusive as in
 // the mbedTLS provider, since libcrypto treats notAfter itself as expired) and with X509_V_FLAG_PARTIAL_CHAIN, so that any anchor (an
-// intermediate too) ends a path, as in mbedTLS. No purpose is set: libcrypto would apply it to the CAs
-// as well; the leaf's key usage and extended key usage are checked here, with the mbedTLS provider's
-// rules. A verify callback records every error and lets the verification go on, and the errors are
-// then mapped in the mbedTLS provider's order: no path (an unknown issuer, a bad signature, a CA that
-// may not sign) is unknown_ca; an algorithm or key outside the profile is unsupported_certificate; any
-// other error is bad_certificate; then a certificate outside its validity at `now` is
-// certificate_expired; then the leaf's usage (bad_key_usage) and the name (name_mismatch).
+// intermediate too) ends a path, as in mbedTLS (a leaf that is itself an anchor, only when self-issued).
+// No purpose is set: libcrypto would apply it to the CAs as well. A verify callback records every error
+// and lets the verification go on, and the errors are then mapped in the mbedTLS provider's order: no
+// path (an unknown issuer, a bad signature, a CA that may not sign) is unknown_ca; an algorithm or key
+// outside the profile is unsupported_certificate; any other error is bad_certificate; then a
+// certificate outside its validity at `now` is certificate_expired; then the leaf's usage
+// (bad_key_usage) and the name (name_mismatch); then name constraints (bad_certificate).
+//
+// Policy: the leaf's usage per KeyUse, a CA as leaf, RFC 6125 name matching and the name constraints are
+// decided by the provider-neutral crypto/x509_policy.h, as in the mbedTLS provider: this file extracts
+// the data with libcrypto's decoders. libcrypto's own name-constraint errors are ignored (it enforces
+// e-mail subtrees and looks at CNs the policy does not use). libcrypto refuses a CA whose
+// nameConstraints cannot be decoded as an issuer, where mbedTLS builds the path and the policy refuses
+// it after the leaf's checks: for that case only the path is built here by names and signatures.
 //
 // Profile (the mbedTLS provider's kProfile): every key of the path RSA >= 2048 bits or EC P-256 /
 // P-384; every signature of the path except the trust anchor's own with SHA-256, SHA-384 or SHA-512
 // (RSA PKCS#1 v1.5, RSA-PSS or ECDSA).
-#include <arpa/inet.h>
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
@@ -35,6 +42,7 @@
 #include <mutex>
 
 #include "crypto/libcrypto_provider.h"
+#include "crypto/x509_policy.h"
 
 namespace sanstls {
 namespace crypto {
@@ -126,124 +134,159 @@ std::string dn_string(const X509_NAME* name) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Names (RFC 6125).
-//
-// TODO(x509_policy): the matching rules below are a copy of crypto/mbedtls_x509.cc's (normalize_dns_name,
-// dns_pattern_matches and the SAN / CN fallback of crt_matches_name), fed with the entries libcrypto
-// extracts. When crypto/x509_policy.{h,cc} lands, replace everything from here to "end of the copied
-// name policy" with the shared module.
+// The X.509 policy (crypto/x509_policy.h, shared with the mbedTLS provider): this file only extracts the
+// names, the name constraints, keyUsage and basicConstraints with libcrypto's decoders
+// (X509_get_ext_d2i, not the flags libcrypto caches: a certificate with one undecodable extension has
+// every cached flag unset) and the shared module decides.
 
-struct SanEntries {
-  std::vector<std::string> dns;  // dNSName entries, as bytes
-  std::vector<Bytes> ips;        // iPAddress entries: 4 or 16 bytes
-  bool any = false;              // at least one dNSName or iPAddress entry
-  bool malformed = false;
-};
+namespace policy = x509_policy;
 
-SanEntries read_san(const X509* x) {
-  SanEntries san;
+// The leaf's names for the policy: subjectAltName presence and its dNSName / iPAddress entries, and the
+// subject's CNs. False when the subjectAltName is present but not decodable (or present twice).
+bool read_leaf_names(const X509* x, policy::LeafNames* names) {
+  *names = policy::LeafNames();
   int crit = -1;
-  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x, NID_subject_alt_name, &crit, nullptr));
-  if (names == nullptr) {
-    // -1: no extension; -2: more than one; otherwise present but not decodable.
-    if (crit != -1) san.malformed = true;
+  auto* gens = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x, NID_subject_alt_name, &crit, nullptr));
+  if (gens == nullptr) {
     libcrypto_clear_errors();
-    return san;
-  }
-  for (int i = 0; i < sk_GENERAL_NAME_num(names); i++) {
-    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, i);
-    if (gn->type == GEN_DNS) {
-      const ASN1_STRING* s = gn->d.dNSName;
-      san.dns.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                           static_cast<size_t>(ASN1_STRING_length(s)));
-      san.any = true;
-    } else if (gn->type == GEN_IPADD) {
-      const ASN1_STRING* s = gn->d.iPAddress;
-      const unsigned char* p = ASN1_STRING_get0_data(s);
-      san.ips.emplace_back(p, p + ASN1_STRING_length(s));
-      san.any = true;
+    if (crit != -1) return false;  // -1: no extension; -2: more than one; otherwise not decodable
+  } else {
+    names->has_san = true;
+    for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
+      const GENERAL_NAME* gn = sk_GENERAL_NAME_value(gens, i);
+      if (gn->type == GEN_DNS) {
+        const ASN1_STRING* v = gn->d.dNSName;
+        names->dns.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(v)),
+                                static_cast<size_t>(ASN1_STRING_length(v)));
+      } else if (gn->type == GEN_IPADD) {
+        const ASN1_STRING* v = gn->d.iPAddress;
+        const unsigned char* p = ASN1_STRING_get0_data(v);
+        names->ips.emplace_back(p, p + ASN1_STRING_length(v));
+      }
     }
+    GENERAL_NAMES_free(gens);
   }
-  GENERAL_NAMES_free(names);
-  return san;
-}
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); i++)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
-
-// A reference DNS name: non-empty labels of letters, digits, '-' and '_' (no '*', no NUL), at most one
-// trailing dot (removed).
-bool normalize_dns_name(std::string name, std::string* out) {
-  if (!name.empty() && name.back() == '.') name.pop_back();
-  if (name.empty() || name.size() > 253) return false;
-  size_t label = 0;
-  for (char c : name) {
-    if (c == '.') {
-      if (label == 0) return false;
-      label = 0;
-      continue;
-    }
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                    c == '_';
-    if (!ok || ++label > 63) return false;
-  }
-  if (label == 0) return false;
-  *out = name;
-  return true;
-}
-
-// A wildcard counts only as the whole leftmost label ("*.example.test"), with at least two labels after
-// it, and stands for exactly one non-empty label.
-bool dns_pattern_matches(std::string pattern, const std::string& name) {
-  if (!pattern.empty() && pattern.back() == '.') pattern.pop_back();
-  if (pattern.empty()) return false;
-  if (pattern.size() > 2 && pattern[0] == '*' && pattern[1] == '.') {
-    const std::string rest = pattern.substr(2);
-    if (rest.find('*') != std::string::npos) return false;
-    if (rest.find('.') == std::string::npos) return false;  // "*.test": too broad
-    const size_t dot = name.find('.');
-    if (dot == std::string::npos || dot == 0) return false;
-    return iequals(name.substr(dot + 1), rest);
-  }
-  return iequals(pattern, name);
-}
-
-bool crt_matches_name(const X509* x, const std::string& name) {
-  if (name.empty() || name.find('\0') != std::string::npos) return false;
-  SanEntries san = read_san(x);
-  if (san.malformed) return false;
-  uint8_t ip[16];
-  if (inet_pton(AF_INET, name.c_str(), ip) == 1 || inet_pton(AF_INET6, name.c_str(), ip) == 1) {
-    // An IP address matches only an iPAddress entry, byte for byte; never the CN, never a wildcard.
-    const size_t n = name.find(':') == std::string::npos ? 4 : 16;
-    for (const Bytes& entry : san.ips)
-      if (entry.size() == n && std::memcmp(entry.data(), ip, n) == 0) return true;
-    return false;
-  }
-  std::string ref;
-  if (!normalize_dns_name(name, &ref)) return false;
-  if (san.any) {
-    for (const std::string& pattern : san.dns)
-      if (dns_pattern_matches(pattern, ref)) return true;
-    return false;
-  }
-  // No dNSName or iPAddress entry: fall back to the subject's common name(s), as raw bytes.
   const X509_NAME* subject = X509_get_subject_name(x);
   for (int i = -1; (i = X509_NAME_get_index_by_NID(subject, NID_commonName, i)) >= 0;) {
     const ASN1_STRING* v = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i));
-    std::string cn(reinterpret_cast<const char*>(ASN1_STRING_get0_data(v)), static_cast<size_t>(ASN1_STRING_length(v)));
-    if (dns_pattern_matches(cn, ref)) return true;
+    names->cns.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(v)),
+                            static_cast<size_t>(ASN1_STRING_length(v)));
   }
-  return false;
+  return true;
 }
 
-// end of the copied name policy
+bool crt_matches_name(const X509* x, const std::string& name) {
+  policy::LeafNames names;
+  return read_leaf_names(x, &names) && policy::matches_name(names, name);
+}
+
+// GeneralSubtrees (SIZE (1..MAX)): only dNSName and iPAddress bases are kept (other forms are not
+// enforced); minimum / maximum are ignored, as in the mbedTLS provider.
+bool read_subtrees(const STACK_OF(GENERAL_SUBTREE) * subtrees, std::vector<std::string>* dns,
+                   std::vector<policy::IpSubtree>* ips) {
+  if (subtrees == nullptr) return true;
+  if (sk_GENERAL_SUBTREE_num(subtrees) == 0) return false;
+  for (int i = 0; i < sk_GENERAL_SUBTREE_num(subtrees); i++) {
+    const GENERAL_NAME* base = sk_GENERAL_SUBTREE_value(subtrees, i)->base;
+    if (base->type == GEN_DNS) {
+      const ASN1_STRING* v = base->d.dNSName;
+      if (!policy::add_dns_subtree(std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(v)),
+                                               static_cast<size_t>(ASN1_STRING_length(v))),
+                                   dns))
+        return false;
+    } else if (base->type == GEN_IPADD) {
+      const ASN1_STRING* v = base->d.iPAddress;
+      if (!policy::add_ip_subtree(ByteView(ASN1_STRING_get0_data(v), static_cast<size_t>(ASN1_STRING_length(v))), ips))
+        return false;
+    }
+  }
+  return true;
+}
+
+// The enforced part of a CA's nameConstraints (empty when it has none). False when malformed.
+bool read_name_constraints(const X509* x, policy::NameConstraints* nc) {
+  *nc = policy::NameConstraints();
+  int crit = -1;
+  auto* c = static_cast<NAME_CONSTRAINTS*>(X509_get_ext_d2i(x, NID_name_constraints, &crit, nullptr));
+  if (c == nullptr) {
+    libcrypto_clear_errors();
+    return crit == -1;
+  }
+  const bool ok = (c->permittedSubtrees != nullptr || c->excludedSubtrees != nullptr) &&
+                  read_subtrees(c->permittedSubtrees, &nc->permitted_dns, &nc->permitted_ip) &&
+                  read_subtrees(c->excludedSubtrees, &nc->excluded_dns, &nc->excluded_ip);
+  NAME_CONSTRAINTS_free(c);
+  return ok;
+}
+
+// Whether a certificate carries a nameConstraints extension that cannot be decoded.
+bool has_malformed_name_constraints(const X509* x) {
+  policy::NameConstraints nc;
+  return !read_name_constraints(x, &nc);
+}
+
+// keyUsage: *present false without the extension; the digitalSignature (bit 0) and keyEncipherment
+// (bit 2) bits. False when the extension is present but not decodable.
+bool read_key_usage(const X509* x, bool* present, bool* sign, bool* encipher) {
+  *present = false;
+  *sign = *encipher = true;
+  int crit = -1;
+  auto* ku = static_cast<ASN1_BIT_STRING*>(X509_get_ext_d2i(x, NID_key_usage, &crit, nullptr));
+  if (ku == nullptr) {
+    libcrypto_clear_errors();
+    return crit == -1;
+  }
+  *present = true;
+  *sign = ASN1_BIT_STRING_get_bit(ku, 0) == 1;
+  *encipher = ASN1_BIT_STRING_get_bit(ku, 2) == 1;
+  ASN1_BIT_STRING_free(ku);
+  return true;
+}
+
+// The keyUsage rule of KeyUse (crypto.h); `server` says what `any` means. No extension allows all.
+bool key_usage_allows(const X509* x, bool server, KeyUse use) {
+  bool present = false, sign_ok = false, encipher_ok = false;
+  if (!read_key_usage(x, &present, &sign_ok, &encipher_ok)) return false;
+  switch (use) {
+    case KeyUse::digital_signature:
+      return sign_ok;
+    case KeyUse::key_encipherment:
+      return encipher_ok;
+    case KeyUse::any:
+      break;
+  }
+  return server ? (sign_ok || encipher_ok) : sign_ok;
+}
+
+// extendedKeyUsage: absent, or listing `nid` or anyExtendedKeyUsage.
+bool eku_allows(const X509* x, int nid) {
+  int crit = -1;
+  auto* eku = static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(x, NID_ext_key_usage, &crit, nullptr));
+  if (eku == nullptr) {
+    libcrypto_clear_errors();
+    return crit == -1;
+  }
+  bool ok = false;
+  for (int i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
+    const int n = OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, i));
+    if (n == nid || n == NID_anyExtendedKeyUsage) ok = true;
+  }
+  EXTENDED_KEY_USAGE_free(eku);
+  return ok;
+}
+
+// basicConstraints cA TRUE.
+bool is_ca(const X509* x) {
+  auto* bc = static_cast<BASIC_CONSTRAINTS*>(X509_get_ext_d2i(x, NID_basic_constraints, nullptr, nullptr));
+  if (bc == nullptr) {
+    libcrypto_clear_errors();
+    return false;
+  }
+  const bool ca = bc->ca != 0;
+  BASIC_CONSTRAINTS_free(bc);
+  return ca;
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 Bytes spki_of(const X509* x) {
@@ -269,6 +312,7 @@ class LibcryptoCertificate final : public Certificate {
   int64_t not_before() const override { return unix_time(X509_get0_notBefore(x_.get())); }
   int64_t not_after() const override { return unix_time(X509_get0_notAfter(x_.get())); }
   bool matches_name(const std::string& name) const override { return crt_matches_name(x_.get(), name); }
+  bool allows_key_use(KeyUse use) const override { return key_usage_allows(x_.get(), true, use); }
 
  private:
   X509Ptr x_;
@@ -337,6 +381,15 @@ int verify_callback(int ok, X509_STORE_CTX* ctx) {
     case X509_V_ERR_CERT_HAS_EXPIRED:
       errs->time = true;
       break;
+    case X509_V_ERR_PERMITTED_VIOLATION:
+    case X509_V_ERR_EXCLUDED_VIOLATION:
+    case X509_V_ERR_SUBTREE_MINMAX:
+    case X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE:
+    case X509_V_ERR_UNSUPPORTED_CONSTRAINT_SYNTAX:
+    case X509_V_ERR_UNSUPPORTED_NAME_SYNTAX:
+      // libcrypto's own name-constraint rules (it enforces e-mail subtrees, and checks CNs that the
+      // policy does not use): ignored, the shared policy decides below.
+      break;
     case X509_V_ERR_EE_KEY_TOO_SMALL:
     case X509_V_ERR_CA_KEY_TOO_SMALL:
     case X509_V_ERR_CA_MD_TOO_WEAK:
@@ -385,7 +438,7 @@ class LibcryptoTrustStore final : public TrustStore {
   size_t size() const override { return size_; }
 
   CertError verify(const std::vector<ByteView>& chain, int64_t now, Purpose purpose, const std::string& name,
-                   std::unique_ptr<PublicKey>* leaf_key) const override {
+                   std::unique_ptr<PublicKey>* leaf_key, KeyUse use) const override {
     if (chain.empty()) return CertError::bad_certificate;
     X509Ptr leaf = parse_der(chain[0]);
     if (!leaf) return CertError::bad_certificate;
@@ -415,34 +468,34 @@ class LibcryptoTrustStore final : public TrustStore {
     X509_STORE_CTX_set_verify_cb(ctx.get(), verify_callback);
     const int r = X509_verify_cert(ctx.get());
     libcrypto_clear_errors();
-    if (errs.no_path) return CertError::unknown_ca;
-    if (r != 1) return CertError::bad_certificate;
-    if (errs.unsupported) return CertError::unsupported_certificate;
-    // The profile, over the path libcrypto built (the last certificate is the trust anchor).
-    const STACK_OF(X509)* path = X509_STORE_CTX_get0_chain(ctx.get());
-    const int n = path != nullptr ? sk_X509_num(path) : 0;
-    if (n == 0) return CertError::bad_certificate;
-    bool time_bad = false;
-    for (int i = 0; i < n; i++) {
-      const X509* x = sk_X509_value(path, i);
-      if (!key_in_profile(x) || (i + 1 < n && !signature_in_profile(x))) return CertError::unsupported_certificate;
-      if (now < unix_time(X509_get0_notBefore(x)) || now > unix_time(X509_get0_notAfter(x))) time_bad = true;
+    CertError e;
+    if (errs.no_path) {
+      e = CertError::unknown_ca;
+      // libcrypto does not take a CA whose nameConstraints cannot be decoded as an issuer (it marks
+      // the certificate's extensions invalid), where mbedTLS builds the path through it and the policy
+      // refuses the chain after the leaf's checks (bad_certificate). For the same verdict, when such a
+      // CA was offered the path is built here instead (see path_by_names).
+      std::vector<const X509*> path;
+      if (malformed_nc_offered(leaf.get(), untrusted.get()) && path_by_names(leaf.get(), untrusted.get(), &path))
+        e = check_path(path, false, now, purpose, name, use);
+      if (e == CertError::ok) e = CertError::unknown_ca;  // a path without that CA: libcrypto's verdict
+    } else if (r != 1) {
+      e = CertError::bad_certificate;
+    } else if (errs.unsupported) {
+      e = CertError::unsupported_certificate;
+    } else {
+      const STACK_OF(X509)* chain_built = X509_STORE_CTX_get0_chain(ctx.get());
+      std::vector<const X509*> path;
+      for (int i = 0; chain_built != nullptr && i < sk_X509_num(chain_built); i++)
+        path.push_back(sk_X509_value(chain_built, i));
+      // A leaf that is itself an anchor ends the path on its own in libcrypto (partial chains); in
+      // mbedTLS only when it is self-issued.
+      if (path.size() == 1 && X509_NAME_cmp(X509_get_subject_name(path[0]), X509_get_issuer_name(path[0])) != 0)
+        e = CertError::unknown_ca;
+      else
+        e = check_path(path, errs.other, now, purpose, name, use);
     }
-    if (errs.other) return CertError::bad_certificate;
-    if (time_bad) return CertError::certificate_expired;
-
-    // The leaf's usage, with the mbedTLS provider's rules: an EKU extension must list the purpose or
-    // anyExtendedKeyUsage; a key usage extension must allow digitalSignature or keyEncipherment for a
-    // server and digitalSignature for a client.
-    const uint32_t eku = X509_get_extended_key_usage(leaf.get());  // UINT32_MAX without the extension
-    const uint32_t want = purpose == Purpose::server_auth ? XKU_SSL_SERVER : XKU_SSL_CLIENT;
-    if ((eku & (want | XKU_ANYEKU)) == 0) return CertError::bad_key_usage;
-    const uint32_t ku = X509_get_key_usage(leaf.get());  // UINT32_MAX without the extension
-    const bool sign_ok = (ku & KU_DIGITAL_SIGNATURE) != 0;
-    const bool encipher_ok = (ku & KU_KEY_ENCIPHERMENT) != 0;
-    if (purpose == Purpose::server_auth ? !(sign_ok || encipher_ok) : !sign_ok) return CertError::bad_key_usage;
-
-    if (!name.empty() && !crt_matches_name(leaf.get(), name)) return CertError::name_mismatch;
+    if (e != CertError::ok) return e;
     if (leaf_key != nullptr) {
       std::shared_ptr<const PublicKey> k = cached_key(spki_of(leaf.get()));
       if (!k) return CertError::unsupported_certificate;
@@ -451,7 +504,82 @@ class LibcryptoTrustStore final : public TrustStore {
     return CertError::ok;
   }
 
+  void set_anchors(std::vector<X509Ptr> anchors) { anchors_ = std::move(anchors); }
+
  private:
+  // The checks after the signatures, in the mbedTLS provider's order, over the built path (leaf first,
+  // the trust anchor last): the profile, libcrypto's other errors, the validity at `now`, the leaf's
+  // usage, its name, the name constraints of every CA of the path.
+  static CertError check_path(const std::vector<const X509*>& path, bool other_error, int64_t now, Purpose purpose,
+                              const std::string& name, KeyUse use) {
+    const size_t n = path.size();
+    if (n == 0) return CertError::bad_certificate;
+    bool time_bad = false;
+    for (size_t i = 0; i < n; i++) {
+      const X509* x = path[i];
+      if (!key_in_profile(x) || (i + 1 < n && !signature_in_profile(x))) return CertError::unsupported_certificate;
+      if (now < unix_time(X509_get0_notBefore(x)) || now > unix_time(X509_get0_notAfter(x))) time_bad = true;
+    }
+    if (other_error) return CertError::bad_certificate;
+    if (time_bad) return CertError::certificate_expired;
+
+    // The leaf's usage, with the mbedTLS provider's rules: an EKU extension must list the purpose or
+    // anyExtendedKeyUsage; keyUsage, when present, must allow `use` (KeyUse); no CA as end entity.
+    const X509* leaf = path[0];
+    if (!eku_allows(leaf, purpose == Purpose::server_auth ? NID_server_auth : NID_client_auth))
+      return CertError::bad_key_usage;
+    if (!key_usage_allows(leaf, purpose == Purpose::server_auth, use)) return CertError::bad_key_usage;
+    if (is_ca(leaf)) return CertError::bad_key_usage;
+
+    policy::LeafNames names;
+    if (!read_leaf_names(leaf, &names)) return CertError::bad_certificate;
+    if (!name.empty() && !policy::matches_name(names, name)) return CertError::name_mismatch;
+    // Name constraints of every CA of the path, the trust anchor included (libcrypto's own are ignored).
+    std::vector<policy::NameConstraints> constraints;
+    for (size_t i = 1; i < n; i++) {
+      policy::NameConstraints nc;
+      if (!read_name_constraints(path[i], &nc)) return CertError::bad_certificate;
+      constraints.push_back(std::move(nc));
+    }
+    if (!policy::names_within_constraints(names, name, constraints)) return CertError::bad_certificate;
+    return CertError::ok;
+  }
+
+  bool malformed_nc_offered(const X509* leaf, const STACK_OF(X509) * untrusted) const {
+    if (has_malformed_name_constraints(leaf)) return true;
+    for (const X509Ptr& a : anchors_)
+      if (has_malformed_name_constraints(a.get())) return true;
+    for (int i = 0; i < sk_X509_num(untrusted); i++)
+      if (has_malformed_name_constraints(sk_X509_value(untrusted, i))) return true;
+    return false;
+  }
+
+  // A path from the leaf to an anchor by names and signatures only (X509_verify, which does not look at
+  // the extensions), anchors preferred, at most 10 certificates; the CAs' own rules are those of a CA
+  // with a malformed extension, which the policy refuses anyway. False when there is none.
+  bool path_by_names(const X509* leaf, const STACK_OF(X509) * untrusted, std::vector<const X509*>* path) const {
+    path->assign(1, leaf);
+    const X509* cur = leaf;
+    while (path->size() < 10) {
+      const X509* next = nullptr;
+      bool anchor = false;
+      auto issued = [&](const X509* ca) {
+        return X509_NAME_cmp(X509_get_subject_name(ca), X509_get_issuer_name(cur)) == 0 &&
+               X509_verify(const_cast<X509*>(cur), X509_get0_pubkey(ca)) == 1;
+      };
+      for (const X509Ptr& a : anchors_)
+        if (next == nullptr && issued(a.get())) next = a.get(), anchor = true;
+      for (int i = 0; next == nullptr && i < sk_X509_num(untrusted); i++)
+        if (issued(sk_X509_value(untrusted, i))) next = sk_X509_value(untrusted, i);
+      libcrypto_clear_errors();
+      if (next == nullptr) return false;
+      path->push_back(next);
+      if (anchor) return true;
+      cur = next;
+    }
+    return false;
+  }
+
   // The public keys of leaves that verified, by SubjectPublicKeyInfo (bounded; oldest out first).
   static constexpr size_t kLeafCacheSize = 256;
   std::shared_ptr<const PublicKey> cached_key(const Bytes& spki) const {
@@ -474,6 +602,7 @@ class LibcryptoTrustStore final : public TrustStore {
   }
 
   X509_STORE* store_;
+  std::vector<X509Ptr> anchors_;  // the same certificates as store_'s
   size_t size_ = 0;
   mutable std::mutex cache_mu_;
   mutable std::map<Bytes, std::shared_ptr<const PublicKey>> leaf_cache_;
@@ -553,6 +682,7 @@ bool LibcryptoProvider::load_certificates(ByteView pem_or_der, std::vector<Bytes
 std::unique_ptr<TrustStore> LibcryptoProvider::make_trust_store(const std::vector<Bytes>& anchors_der,
                                                                 std::string* error) const {
   auto store = std::make_unique<LibcryptoTrustStore>();
+  std::vector<X509Ptr> anchors;
   for (size_t i = 0; i < anchors_der.size(); i++) {
     X509Ptr x = parse_der(anchors_der[i]);
     if (!x || !store->add(x.get())) {
@@ -560,7 +690,9 @@ std::unique_ptr<TrustStore> LibcryptoProvider::make_trust_store(const std::vecto
       set_error(error, "cannot parse trust anchor #" + std::to_string(i));
       return nullptr;
     }
+    anchors.push_back(std::move(x));
   }
+  store->set_anchors(std::move(anchors));
   store->set_size(anchors_der.size());
   return store;
 }

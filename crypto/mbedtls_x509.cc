@@ -5,12 +5,21 @@
 // checks not_before <= now <= not_after itself for every certificate of the path mbedTLS built (the
 // leaf, the intermediates used and the trust anchor).
 //
+// Policy: mbedTLS checks signatures, the path, basic constraints and key usage of the CAs. The rest
+// (the leaf's key usage per KeyUse, a CA as leaf, RFC 6125 name matching, name constraints) is decided
+// by the provider-neutral crypto/x509_policy.h, which the other providers call too; this file only
+// extracts the data from mbedTLS's parsed certificates.
+//
 // Leaf usage (TrustStore::verify): the extended key usage must allow the purpose (serverAuth or
 // clientAuth; no EKU extension or anyExtendedKeyUsage also pass). The key usage, when present, must
-// allow digitalSignature or keyEncipherment for server_auth and digitalSignature for client_auth. Which
-// of the two a server certificate needs depends on the key exchange (keyEncipherment for TLS 1.2 RSA key
-// exchange, digitalSignature otherwise); that finer check is the engine's.
-#include <arpa/inet.h>
+// allow the KeyUse the caller names: the engine passes digital_signature or key_encipherment once it
+// knows the key exchange, and `any` keeps the old rule (digitalSignature or keyEncipherment for
+// server_auth, digitalSignature for client_auth).
+//
+// Name constraints: mbedTLS 2.28 implements none, and refuses to parse a certificate with a critical
+// extension it does not know. Certificates are therefore parsed with an extension callback that accepts
+// nameConstraints (critical or not); the verify callback records the built path, and the constraints of
+// every CA in it (the trust anchor included) are read from the raw extensions and enforced here.
 #include <mbedtls/asn1.h>
 #include <mbedtls/error.h>
 #include <mbedtls/oid.h>
@@ -24,6 +33,7 @@
 #include <mutex>
 
 #include "crypto/mbedtls_provider.h"
+#include "crypto/x509_policy.h"
 
 namespace sanstls {
 namespace crypto {
@@ -61,138 +71,180 @@ std::string dn_string(const mbedtls_x509_name* dn) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Names (RFC 6125).
+// Extensions, read from the raw DER (mbedTLS 2.28 keeps neither the iPAddress SAN entries nor the name
+// constraints). Every read is bounded by the enclosing element.
 
-struct SanEntries {
-  std::vector<std::string> dns;  // dNSName entries, as bytes
-  std::vector<Bytes> ips;        // iPAddress entries: 4 or 16 bytes
-  bool any = false;              // at least one dNSName or iPAddress entry
-  bool malformed = false;
-};
+namespace policy = x509_policy;
+
+bool oid_is(const unsigned char* p, size_t len, const char* oid, size_t oid_len) {
+  return len == oid_len && std::memcmp(p, oid, len) == 0;
+}
+
+// Finds the extension `oid` (Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE,
+// extnValue OCTET STRING }). *value and *value_len receive the content of extnValue; *value is null when
+// the extension is absent. False when the extensions are malformed.
+bool find_extension(const mbedtls_x509_crt* crt, const char* oid, size_t oid_len, unsigned char** value,
+                    size_t* value_len) {
+  *value = nullptr;
+  *value_len = 0;
+  if (crt->v3_ext.p == nullptr || crt->v3_ext.len == 0) return true;
+  // v3_ext is the content of the [3] EXPLICIT tag: the Extensions SEQUENCE.
+  unsigned char* p = crt->v3_ext.p;
+  const unsigned char* end = p + crt->v3_ext.len;
+  size_t len = 0;
+  if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0) return false;
+  end = p + len;
+  while (p < end) {
+    if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0) return false;
+    const unsigned char* ext_end = p + len;
+    size_t id_len = 0;
+    if (mbedtls_asn1_get_tag(&p, ext_end, &id_len, MBEDTLS_ASN1_OID) != 0) return false;
+    const bool match = oid_is(p, id_len, oid, oid_len);
+    p += id_len;
+    int critical = 0;
+    const int r = mbedtls_asn1_get_bool(&p, ext_end, &critical);
+    if (r != 0 && r != MBEDTLS_ERR_ASN1_UNEXPECTED_TAG) return false;
+    size_t v_len = 0;
+    if (mbedtls_asn1_get_tag(&p, ext_end, &v_len, MBEDTLS_ASN1_OCTET_STRING) != 0 || p + v_len != ext_end)
+      return false;
+    if (match) {
+      *value = p;
+      *value_len = v_len;
+      return true;
+    }
+    p += v_len;
+  }
+  return true;
+}
 
 int on_general_name(void* ctx, int tag, unsigned char* start, size_t len) {
-  auto* san = static_cast<SanEntries*>(ctx);
-  if (tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2)) {  // dNSName [2] IA5String
-    san->dns.emplace_back(reinterpret_cast<const char*>(start), len);
-    san->any = true;
-  } else if (tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7)) {  // iPAddress [7] OCTET STRING
-    san->ips.emplace_back(start, start + len);
-    san->any = true;
-  }
+  auto* names = static_cast<policy::LeafNames*>(ctx);
+  if (tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2))  // dNSName [2] IA5String
+    names->dns.emplace_back(reinterpret_cast<const char*>(start), len);
+  else if (tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7))  // iPAddress [7] OCTET STRING
+    names->ips.emplace_back(start, start + len);
   return 0;
 }
 
-// Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
-int on_extension(void* ctx, int tag, unsigned char* start, size_t len) {
-  (void)tag;
-  auto* san = static_cast<SanEntries*>(ctx);
-  unsigned char* p = start;
-  const unsigned char* end = start + len;
-  size_t oid_len = 0;
-  if (mbedtls_asn1_get_tag(&p, end, &oid_len, MBEDTLS_ASN1_OID) != 0) return MBEDTLS_ERR_ASN1_UNEXPECTED_TAG;
-  const bool is_san = oid_len == MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME) &&
-                      std::memcmp(p, MBEDTLS_OID_SUBJECT_ALT_NAME, oid_len) == 0;
-  p += oid_len;
-  if (!is_san) return 0;
-  int critical = 0;
-  int r = mbedtls_asn1_get_bool(&p, end, &critical);
-  if (r != 0 && r != MBEDTLS_ERR_ASN1_UNEXPECTED_TAG) return r;
-  size_t value_len = 0;
-  if ((r = mbedtls_asn1_get_tag(&p, end, &value_len, MBEDTLS_ASN1_OCTET_STRING)) != 0) return r;
-  if (p + value_len != end) return MBEDTLS_ERR_ASN1_LENGTH_MISMATCH;
-  // GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName; any GeneralName tag is allowed.
-  return mbedtls_asn1_traverse_sequence_of(&p, end, 0, 0, 0, 0, on_general_name, san);
-}
-
-// Reads the subjectAltName dNSName and iPAddress entries from the raw extensions (mbedTLS 2.28 lists
-// only dNSName and otherName entries in crt->subject_alt_names).
-SanEntries read_san(const mbedtls_x509_crt* crt) {
-  SanEntries san;
-  if (crt->v3_ext.p == nullptr || crt->v3_ext.len == 0) return san;
-  unsigned char* p = crt->v3_ext.p;
-  const unsigned char* end = p + crt->v3_ext.len;
-  // v3_ext is the content of the [3] EXPLICIT tag: the Extensions SEQUENCE.
-  if (mbedtls_asn1_traverse_sequence_of(&p, end, 0xff, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE, 0, 0,
-                                        on_extension, &san) != 0)
-    san.malformed = true;
-  return san;
-}
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); i++)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
-
-// A reference DNS name: non-empty labels of letters, digits, '-' and '_' (no '*', no NUL), at most one
-// trailing dot (removed).
-bool normalize_dns_name(std::string name, std::string* out) {
-  if (!name.empty() && name.back() == '.') name.pop_back();
-  if (name.empty() || name.size() > 253) return false;
-  size_t label = 0;
-  for (char c : name) {
-    if (c == '.') {
-      if (label == 0) return false;
-      label = 0;
+// The leaf's names for the policy: subjectAltName presence and its dNSName / iPAddress entries, and the
+// subject's CNs. False when the subjectAltName is malformed.
+bool read_leaf_names(const mbedtls_x509_crt* crt, policy::LeafNames* names) {
+  *names = policy::LeafNames();
+  unsigned char* p = nullptr;
+  size_t len = 0;
+  if (!find_extension(crt, MBEDTLS_OID_SUBJECT_ALT_NAME, MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME), &p, &len))
+    return false;
+  if (p != nullptr) {
+    names->has_san = true;
+    // GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName; any GeneralName tag is allowed.
+    if (mbedtls_asn1_traverse_sequence_of(&p, p + len, 0, 0, 0, 0, on_general_name, names) != 0) return false;
+  }
+  for (const mbedtls_x509_name* n = &crt->subject; n != nullptr; n = n->next) {
+    if (n->oid.p == nullptr || !oid_is(n->oid.p, n->oid.len, MBEDTLS_OID_AT_CN, MBEDTLS_OID_SIZE(MBEDTLS_OID_AT_CN)))
       continue;
-    }
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                    c == '_';
-    if (!ok || ++label > 63) return false;
+    names->cns.emplace_back(reinterpret_cast<const char*>(n->val.p), n->val.len);
   }
-  if (label == 0) return false;
-  *out = name;
   return true;
 }
 
-// Matches one presented identifier against a normalized reference name. A wildcard counts only as the
-// whole leftmost label ("*.example.test"), with at least two labels after it, and stands for exactly one
-// non-empty label.
-bool dns_pattern_matches(std::string pattern, const std::string& name) {
-  if (!pattern.empty() && pattern.back() == '.') pattern.pop_back();
-  if (pattern.empty()) return false;
-  if (pattern.size() > 2 && pattern[0] == '*' && pattern[1] == '.') {
-    const std::string rest = pattern.substr(2);
-    if (rest.find('*') != std::string::npos) return false;
-    if (rest.find('.') == std::string::npos) return false;  // "*.test": too broad
-    const size_t dot = name.find('.');
-    if (dot == std::string::npos || dot == 0) return false;
-    return iequals(name.substr(dot + 1), rest);
+// nameConstraints (2.5.29.30); mbedTLS 2.28 has no MBEDTLS_OID_ constant for it.
+const char kOidNameConstraints[] = "\x55\x1d\x1e";
+constexpr size_t kOidNameConstraintsLen = sizeof(kOidNameConstraints) - 1;
+
+// GeneralSubtrees ::= SEQUENCE SIZE (1..MAX) OF GeneralSubtree
+// GeneralSubtree ::= SEQUENCE { base GeneralName, minimum [0] DEFAULT 0, maximum [1] OPTIONAL }
+// (the content of the [0] or [1] IMPLICIT tag, p..end). Only dNSName and iPAddress bases are kept.
+bool read_subtrees(unsigned char* p, const unsigned char* end, std::vector<std::string>* dns,
+                   std::vector<policy::IpSubtree>* ips) {
+  if (p == end) return false;
+  while (p < end) {
+    size_t len = 0;
+    if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0) return false;
+    const unsigned char* subtree_end = p + len;
+    if (p == subtree_end) return false;
+    const int tag = *p++;
+    size_t base_len = 0;
+    if (mbedtls_asn1_get_len(&p, subtree_end, &base_len) != 0) return false;
+    if (tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2)) {
+      if (!policy::add_dns_subtree(std::string(reinterpret_cast<const char*>(p), base_len), dns)) return false;
+    } else if (tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7)) {
+      if (!policy::add_ip_subtree(ByteView(p, base_len), ips)) return false;
+    } else if (tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 2) ||
+               tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 7)) {
+      return false;  // a dNSName or iPAddress must be primitive
+    }
+    // Other forms (e-mail, URI, directoryName, ...) are not enforced; minimum / maximum are ignored
+    // (RFC 5280: minimum is always 0 and maximum absent in the profile).
+    p = const_cast<unsigned char*>(subtree_end);
   }
-  return iequals(pattern, name);
+  return true;
+}
+
+// The enforced part of a CA's nameConstraints (empty when it has none). False when malformed.
+bool read_name_constraints(const mbedtls_x509_crt* crt, policy::NameConstraints* nc) {
+  *nc = policy::NameConstraints();
+  unsigned char* p = nullptr;
+  size_t len = 0;
+  if (!find_extension(crt, kOidNameConstraints, kOidNameConstraintsLen, &p, &len)) return false;
+  if (p == nullptr) return true;
+  const unsigned char* end = p + len;
+  // NameConstraints ::= SEQUENCE { permittedSubtrees [0] OPTIONAL, excludedSubtrees [1] OPTIONAL }
+  if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0 || p + len != end)
+    return false;
+  if (p == end) return false;  // RFC 5280: at least one of the two is present
+  const int permitted = MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0;
+  const int excluded = MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 1;
+  if (*p == permitted) {
+    if (mbedtls_asn1_get_tag(&p, end, &len, permitted) != 0 ||
+        !read_subtrees(p, p + len, &nc->permitted_dns, &nc->permitted_ip))
+      return false;
+    p += len;
+  }
+  if (p < end && *p == excluded) {
+    if (mbedtls_asn1_get_tag(&p, end, &len, excluded) != 0 ||
+        !read_subtrees(p, p + len, &nc->excluded_dns, &nc->excluded_ip))
+      return false;
+    p += len;
+  }
+  return p == end;
+}
+
+// Extension callback for mbedtls_x509_crt_parse_der_with_ext_cb: called for the extensions mbedTLS does
+// not know. nameConstraints is accepted, critical or not (it is read and enforced at verification);
+// any other unknown critical extension still makes the certificate unparsable.
+int on_unknown_extension(void* ctx, const mbedtls_x509_crt* crt, const mbedtls_x509_buf* oid, int critical,
+                         const unsigned char* p, const unsigned char* end) {
+  (void)ctx, (void)crt, (void)critical, (void)p, (void)end;
+  if (oid_is(oid->p, oid->len, kOidNameConstraints, kOidNameConstraintsLen)) return 0;
+  return MBEDTLS_ERR_X509_INVALID_EXTENSIONS + MBEDTLS_ERR_ASN1_UNEXPECTED_TAG;
+}
+
+// Parses one DER certificate onto the end of `chain`, with the extension callback above.
+bool parse_der(mbedtls_x509_crt* chain, ByteView der) {
+  return is_single_der_sequence(der) &&
+         mbedtls_x509_crt_parse_der_with_ext_cb(chain, der.data(), der.size(), 1, on_unknown_extension,
+                                                nullptr) == 0;
 }
 
 bool crt_matches_name(const mbedtls_x509_crt* crt, const std::string& name) {
-  if (name.empty() || name.find('\0') != std::string::npos) return false;
-  SanEntries san = read_san(crt);
-  if (san.malformed) return false;
-  uint8_t ip[16];
-  if (inet_pton(AF_INET, name.c_str(), ip) == 1 || inet_pton(AF_INET6, name.c_str(), ip) == 1) {
-    // An IP address matches only an iPAddress entry, byte for byte; never the CN, never a wildcard.
-    const size_t n = name.find(':') == std::string::npos ? 4 : 16;
-    for (const Bytes& entry : san.ips)
-      if (entry.size() == n && std::memcmp(entry.data(), ip, n) == 0) return true;
-    return false;
+  policy::LeafNames names;
+  return read_leaf_names(crt, &names) && policy::matches_name(names, name);
+}
+
+// The keyUsage rule of KeyUse (crypto.h); `server` says what `any` means.
+bool key_usage_allows(const mbedtls_x509_crt* crt, bool server, KeyUse use) {
+  // mbedtls_x509_crt_check_key_usage passes when the certificate has no keyUsage extension.
+  const bool sign_ok = mbedtls_x509_crt_check_key_usage(crt, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) == 0;
+  const bool encipher_ok = mbedtls_x509_crt_check_key_usage(crt, MBEDTLS_X509_KU_KEY_ENCIPHERMENT) == 0;
+  switch (use) {
+    case KeyUse::digital_signature:
+      return sign_ok;
+    case KeyUse::key_encipherment:
+      return encipher_ok;
+    case KeyUse::any:
+      break;
   }
-  std::string ref;
-  if (!normalize_dns_name(name, &ref)) return false;
-  if (san.any) {
-    for (const std::string& pattern : san.dns)
-      if (dns_pattern_matches(pattern, ref)) return true;
-    return false;
-  }
-  // No dNSName or iPAddress entry: fall back to the subject's common name(s).
-  for (const mbedtls_x509_name* n = &crt->subject; n != nullptr; n = n->next) {
-    if (n->oid.p == nullptr || n->oid.len != MBEDTLS_OID_SIZE(MBEDTLS_OID_AT_CN) ||
-        std::memcmp(n->oid.p, MBEDTLS_OID_AT_CN, n->oid.len) != 0)
-      continue;
-    std::string cn(reinterpret_cast<const char*>(n->val.p), n->val.len);
-    if (dns_pattern_matches(cn, ref)) return true;
-  }
-  return false;
+  return server ? (sign_ok || encipher_ok) : sign_ok;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -210,6 +262,7 @@ class MbedtlsCertificate final : public Certificate {
   int64_t not_before() const override { return unix_time(crt_.v.valid_from); }
   int64_t not_after() const override { return unix_time(crt_.v.valid_to); }
   bool matches_name(const std::string& name) const override { return crt_matches_name(&crt_.v, name); }
+  bool allows_key_use(KeyUse use) const override { return key_usage_allows(&crt_.v, true, use); }
 
  private:
   Crt crt_;
@@ -227,14 +280,19 @@ const mbedtls_x509_crt_profile kProfile = {
 };
 
 struct VerifyContext {
-  int64_t now;
+  int64_t now = 0;
   bool time_bad = false;
+  std::vector<const mbedtls_x509_crt*> path;  // by depth: [0] the leaf, the last one the trust anchor
 };
 
 // Called by mbedTLS for every certificate of the built path (depth 0 is the leaf).
 int verify_callback(void* p, mbedtls_x509_crt* crt, int depth, uint32_t* flags) {
-  (void)depth;
   auto* ctx = static_cast<VerifyContext*>(p);
+  if (depth >= 0) {
+    const size_t d = static_cast<size_t>(depth);
+    if (ctx->path.size() <= d) ctx->path.resize(d + 1, nullptr);
+    ctx->path[d] = crt;
+  }
   *flags &= ~static_cast<uint32_t>(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
   if (ctx->now < unix_time(crt->valid_from) || ctx->now > unix_time(crt->valid_to)) ctx->time_bad = true;
   return 0;
@@ -266,15 +324,15 @@ class MbedtlsTrustStore final : public TrustStore {
   size_t size() const override { return size_; }
 
   CertError verify(const std::vector<ByteView>& chain, int64_t now, Purpose purpose, const std::string& name,
-                   std::unique_ptr<PublicKey>* leaf_key) const override {
+                   std::unique_ptr<PublicKey>* leaf_key, KeyUse use) const override {
     if (chain.empty()) return CertError::bad_certificate;
     Crt certs;
     for (ByteView der : chain)
-      if (!is_single_der_sequence(der) || mbedtls_x509_crt_parse_der(&certs.v, der.data(), der.size()) != 0)
-        return CertError::bad_certificate;
+      if (!parse_der(&certs.v, der)) return CertError::bad_certificate;
     if (size_ == 0) return CertError::unknown_ca;
 
-    VerifyContext ctx{now};
+    VerifyContext ctx;
+    ctx.now = now;
     uint32_t flags = 0;
     int r;
     {
@@ -298,11 +356,22 @@ class MbedtlsTrustStore final : public TrustStore {
     const size_t eku_len = purpose == Purpose::server_auth ? MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)
                                                            : MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH);
     if (mbedtls_x509_crt_check_extended_key_usage(leaf, eku, eku_len) != 0) return CertError::bad_key_usage;
-    const bool sign_ok = mbedtls_x509_crt_check_key_usage(leaf, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) == 0;
-    const bool encipher_ok = mbedtls_x509_crt_check_key_usage(leaf, MBEDTLS_X509_KU_KEY_ENCIPHERMENT) == 0;
-    if (purpose == Purpose::server_auth ? !(sign_ok || encipher_ok) : !sign_ok) return CertError::bad_key_usage;
+    if (!key_usage_allows(leaf, purpose == Purpose::server_auth, use)) return CertError::bad_key_usage;
+    // A CA certificate is not an end entity (OpenSSL and Go refuse it as a TLS peer too).
+    if (leaf->ca_istrue) return CertError::bad_key_usage;
 
-    if (!name.empty() && !crt_matches_name(leaf, name)) return CertError::name_mismatch;
+    policy::LeafNames names;
+    if (!read_leaf_names(leaf, &names)) return CertError::bad_certificate;
+    if (!name.empty() && !policy::matches_name(names, name)) return CertError::name_mismatch;
+    // Name constraints of every CA of the path mbedTLS built, the trust anchor included.
+    std::vector<policy::NameConstraints> constraints;
+    for (size_t depth = 1; depth < ctx.path.size(); depth++) {
+      if (ctx.path[depth] == nullptr) continue;
+      policy::NameConstraints nc;
+      if (!read_name_constraints(ctx.path[depth], &nc)) return CertError::bad_certificate;
+      constraints.push_back(std::move(nc));
+    }
+    if (!policy::names_within_constraints(names, name, constraints)) return CertError::bad_certificate;
     if (leaf_key != nullptr) {
       std::shared_ptr<const PublicKey> k = cached_key(ByteView(leaf->pk_raw.p, leaf->pk_raw.len));
       if (!k) return CertError::unsupported_certificate;
@@ -371,7 +440,8 @@ std::unique_ptr<Certificate> MbedtlsProvider::parse_certificate(ByteView der, st
     return nullptr;
   }
   auto cert = std::make_unique<MbedtlsCertificate>();
-  int r = mbedtls_x509_crt_parse_der(cert->crt(), der.data(), der.size());
+  int r = mbedtls_x509_crt_parse_der_with_ext_cb(cert->crt(), der.data(), der.size(), 1, on_unknown_extension,
+                                                 nullptr);
   if (r != 0) {
     char buf[128];
     mbedtls_strerror(r, buf, sizeof(buf));
@@ -428,7 +498,7 @@ std::unique_ptr<TrustStore> MbedtlsProvider::make_trust_store(const std::vector<
   auto store = std::make_unique<MbedtlsTrustStore>();
   for (size_t i = 0; i < anchors_der.size(); i++) {
     const Bytes& der = anchors_der[i];
-    if (!is_single_der_sequence(der) || mbedtls_x509_crt_parse_der(store->anchors(), der.data(), der.size()) != 0) {
+    if (!parse_der(store->anchors(), der)) {
       set_error(error, "cannot parse trust anchor #" + std::to_string(i));
       return nullptr;
     }

@@ -1,4 +1,5 @@
-// Tests of the X.509 half of the mbedTLS provider, over the certificates made by tests/certs/gen.sh.
+// Tests of the X.509 half of the mbedTLS provider, over the certificates made by tests/certs/gen.sh and
+// tests/certs/gen_policy.sh (key usage per use, name constraints, CN fallback, a CA as leaf).
 #include <doctest/doctest.h>
 
 #include <memory>
@@ -292,6 +293,147 @@ TEST_CASE("verify: hands out the leaf's public key when asked, and only on succe
   std::unique_ptr<PublicKey> none;
   CHECK(store->verify(views(chain), k2030, Purpose::server_auth, "wrong.example", &none) == CertError::name_mismatch);
   CHECK(none == nullptr);
+}
+
+TEST_CASE("matches_name: the CN counts only without any subjectAltName, and exactly") {
+  // A SAN with only URI and e-mail entries is still a SAN: the CN (localhost) is not used (RFC 6125 6.4.4).
+  auto uri = parse("tests/certs/uri_san_cn.pem");
+  CHECK(uri->subject() == "O=sanstls, CN=localhost");
+  CHECK_FALSE(uri->matches_name("localhost"));
+  // No SAN: the CN is used, but a wildcard in it is not honoured.
+  auto wild_cn = parse("tests/certs/wildcard_cn.pem");
+  CHECK_FALSE(wild_cn->matches_name("www.example.test"));
+  CHECK_FALSE(wild_cn->matches_name("*.example.test"));
+  // A CN without a wildcard still matches exactly, case-insensitively.
+  auto nosan = parse("tests/certs/nosan.pem");
+  CHECK(nosan->matches_name("cn-only.example.test"));
+  CHECK(nosan->matches_name("Cn-Only.Example.Test."));
+  CHECK_FALSE(nosan->matches_name("x.cn-only.example.test"));
+}
+
+TEST_CASE("verify: the CN fallback policy") {
+  auto store = store_of({"tests/certs/ca.pem"});
+  CHECK(verify(*store, "tests/certs/uri_san_cn.pem", k2030_01_01, "localhost") == CertError::name_mismatch);
+  CHECK(verify(*store, "tests/certs/uri_san_cn.pem", k2030_01_01, "") == CertError::ok);
+  CHECK(verify(*store, "tests/certs/wildcard_cn.pem", k2030_01_01, "www.example.test") == CertError::name_mismatch);
+  CHECK(verify(*store, "tests/certs/nosan.pem", k2030_01_01, "cn-only.example.test") == CertError::ok);
+}
+
+TEST_CASE("verify: a CA certificate is not an end-entity certificate") {
+  auto store = store_of({"tests/certs/ca.pem"});
+  // ca_leaf.pem has serverAuth, digitalSignature and keyEncipherment, and CA:TRUE.
+  CHECK(verify(*store, "tests/certs/ca_leaf.pem", k2030_01_01, "localhost") == CertError::bad_key_usage);
+  CHECK(verify(*store, "tests/certs/ca_leaf.pem", k2030_01_01, "") == CertError::bad_key_usage);
+  CHECK(verify(*store, "tests/certs/ca_leaf.pem", k2030_01_01, "", Purpose::client_auth) ==
+        CertError::bad_key_usage);
+}
+
+TEST_CASE("verify: name constraints of an intermediate (RFC 5280 4.2.1.10)") {
+  auto store = store_of({"tests/certs/ca.pem"});
+  // Permitted DNS:allowed.test, non-critical and critical: names inside pass, names outside do not.
+  for (const char* prefix : {"tests/certs/nc_", "tests/certs/nc_crit_"}) {
+    const std::string p = prefix;
+    INFO(p);
+    CHECK(verify(*store, p + "allowed_chain.pem", k2030_01_01, "www.allowed.test") == CertError::ok);
+    CHECK(verify(*store, p + "allowed_chain.pem", k2030_01_01, "") == CertError::ok);
+    CHECK(verify(*store, p + "allowed_chain.pem", k2030_01_01, "evil.test") == CertError::name_mismatch);
+    // The name matched: the certificate, not the name, is wrong.
+    CHECK(verify(*store, p + "evil_chain.pem", k2030_01_01, "evil.test") == CertError::bad_certificate);
+    CHECK(verify(*store, p + "evil_chain.pem", k2030_01_01, "") == CertError::bad_certificate);
+  }
+  // A CN-only leaf: the CN is the name used, so it is constrained too.
+  CHECK(verify(*store, "tests/certs/nc_cn_evil_chain.pem", k2030_01_01, "evil.test") == CertError::bad_certificate);
+  CHECK(verify(*store, "tests/certs/nc_cn_evil_chain.pem", k2030_01_01, "") == CertError::bad_certificate);
+  // Excluded subtrees: DNS:evil.test and IP 127.0.0.0/8.
+  CHECK(verify(*store, "tests/certs/nc_excl_evil_chain.pem", k2030_01_01, "evil.test") == CertError::bad_certificate);
+  CHECK(verify(*store, "tests/certs/nc_excl_ip_chain.pem", k2030_01_01, "ok.test") == CertError::bad_certificate);
+  CHECK(verify(*store, "tests/certs/nc_excl_ip_chain.pem", k2030_01_01, "127.0.0.1") == CertError::bad_certificate);
+  // A critical nameConstraints with e-mail subtrees only (not enforced) does not break the chain.
+  CHECK(verify(*store, "tests/certs/nc_email_leaf_chain.pem", k2030_01_01, "localhost") == CertError::ok);
+  // A malformed nameConstraints (non-critical, so mbedTLS itself lets it through).
+  CHECK(verify(*store, "tests/certs/nc_bad_leaf_chain.pem", k2030_01_01, "localhost") == CertError::bad_certificate);
+}
+
+TEST_CASE("verify: name constraints of the trust anchor count too") {
+  for (const char* anchor : {"tests/certs/nc_int.pem", "tests/certs/nc_crit_int.pem"}) {
+    INFO(anchor);
+    auto store = store_of({anchor});
+    CHECK(verify(*store, anchor == std::string("tests/certs/nc_int.pem") ? "tests/certs/nc_allowed.pem"
+                                                                         : "tests/certs/nc_crit_allowed.pem",
+                 k2030_01_01, "www.allowed.test") == CertError::ok);
+    CHECK(verify(*store, anchor == std::string("tests/certs/nc_int.pem") ? "tests/certs/nc_evil.pem"
+                                                                         : "tests/certs/nc_crit_evil.pem",
+                 k2030_01_01, "evil.test") == CertError::bad_certificate);
+  }
+  auto excl = store_of({"tests/certs/nc_excl_int.pem"});
+  CHECK(verify(*excl, "tests/certs/nc_excl_ip.pem", k2030_01_01, "ok.test") == CertError::bad_certificate);
+}
+
+TEST_CASE("parse_certificate: a CA with a critical nameConstraints parses") {
+  CHECK(parse("tests/certs/nc_crit_int.pem")->subject() == "O=sanstls, CN=sanstls nc_crit_int");
+  CHECK(parse("tests/certs/nc_email_int.pem") != nullptr);
+}
+
+TEST_CASE("verify: key usage per KeyUse, for both purposes") {
+  auto store = store_of({"tests/certs/ca.pem"});
+  auto ku = [&](const std::string& path, Purpose purpose, KeyUse use) {
+    std::vector<Bytes> chain = load(path);
+    return store->verify(views(chain), k2030_01_01, purpose, "", nullptr, use);
+  };
+  const CertError ok = CertError::ok, bad = CertError::bad_key_usage;
+  // ku_encipher.pem: keyEncipherment only, serverAuth.
+  CHECK(ku("tests/certs/ku_encipher.pem", Purpose::server_auth, KeyUse::any) == ok);
+  CHECK(ku("tests/certs/ku_encipher.pem", Purpose::server_auth, KeyUse::key_encipherment) == ok);
+  CHECK(ku("tests/certs/ku_encipher.pem", Purpose::server_auth, KeyUse::digital_signature) == bad);
+  // ku_sign_rsa.pem: digitalSignature only, serverAuth.
+  CHECK(ku("tests/certs/ku_sign_rsa.pem", Purpose::server_auth, KeyUse::any) == ok);
+  CHECK(ku("tests/certs/ku_sign_rsa.pem", Purpose::server_auth, KeyUse::digital_signature) == ok);
+  CHECK(ku("tests/certs/ku_sign_rsa.pem", Purpose::server_auth, KeyUse::key_encipherment) == bad);
+  // server_rsa.pem: both; server_ec.pem: digitalSignature only.
+  for (KeyUse use : {KeyUse::any, KeyUse::digital_signature, KeyUse::key_encipherment})
+    CHECK(ku("tests/certs/server_rsa.pem", Purpose::server_auth, use) == ok);
+  CHECK(ku("tests/certs/server_ec_chain.pem", Purpose::server_auth, KeyUse::any) == ok);
+  CHECK(ku("tests/certs/server_ec_chain.pem", Purpose::server_auth, KeyUse::digital_signature) == ok);
+  CHECK(ku("tests/certs/server_ec_chain.pem", Purpose::server_auth, KeyUse::key_encipherment) == bad);
+  // Server certificates (EKU serverAuth) are never client certificates, whatever the use.
+  for (const char* path : {"tests/certs/ku_encipher.pem", "tests/certs/ku_sign_rsa.pem", "tests/certs/server_rsa.pem",
+                           "tests/certs/server_ec_chain.pem"})
+    for (KeyUse use : {KeyUse::any, KeyUse::digital_signature, KeyUse::key_encipherment}) {
+      INFO(path);
+      CHECK(ku(path, Purpose::client_auth, use) == bad);
+    }
+  // client_ku_encipher.pem: keyEncipherment only, clientAuth: `any` for a client means digitalSignature.
+  CHECK(ku("tests/certs/client_ku_encipher.pem", Purpose::client_auth, KeyUse::any) == bad);
+  CHECK(ku("tests/certs/client_ku_encipher.pem", Purpose::client_auth, KeyUse::digital_signature) == bad);
+  CHECK(ku("tests/certs/client_ku_encipher.pem", Purpose::client_auth, KeyUse::key_encipherment) == ok);
+  CHECK(ku("tests/certs/client_ku_encipher.pem", Purpose::server_auth, KeyUse::any) == bad);
+  CHECK(ku("tests/certs/client.pem", Purpose::client_auth, KeyUse::digital_signature) == ok);
+  CHECK(ku("tests/certs/client.pem", Purpose::client_auth, KeyUse::key_encipherment) == bad);
+  // The default is `any`.
+  CHECK(verify(*store, "tests/certs/ku_encipher.pem", k2030_01_01, "localhost") == ok);
+  CHECK(verify(*store, "tests/certs/client_ku_encipher.pem", k2030_01_01, "", Purpose::client_auth) == bad);
+}
+
+TEST_CASE("Certificate::allows_key_use") {
+  auto enc = parse("tests/certs/ku_encipher.pem");
+  CHECK(enc->allows_key_use(KeyUse::any));
+  CHECK(enc->allows_key_use(KeyUse::key_encipherment));
+  CHECK_FALSE(enc->allows_key_use(KeyUse::digital_signature));
+  auto sign = parse("tests/certs/ku_sign_rsa.pem");
+  CHECK(sign->allows_key_use(KeyUse::any));
+  CHECK(sign->allows_key_use(KeyUse::digital_signature));
+  CHECK_FALSE(sign->allows_key_use(KeyUse::key_encipherment));
+  auto both = parse("tests/certs/server_rsa.pem");
+  for (KeyUse use : {KeyUse::any, KeyUse::digital_signature, KeyUse::key_encipherment})
+    CHECK(both->allows_key_use(use));
+  auto ec = parse("tests/certs/server_ec.pem");
+  CHECK(ec->allows_key_use(KeyUse::digital_signature));
+  CHECK_FALSE(ec->allows_key_use(KeyUse::key_encipherment));
+  auto client_enc = parse("tests/certs/client_ku_encipher.pem");
+  CHECK(client_enc->allows_key_use(KeyUse::key_encipherment));
+  CHECK_FALSE(client_enc->allows_key_use(KeyUse::digital_signature));
+  // int.pem: keyCertSign and cRLSign only.
+  CHECK_FALSE(parse("tests/certs/int.pem")->allows_key_use(KeyUse::any));
 }
 
 }  // namespace

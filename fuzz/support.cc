@@ -48,6 +48,30 @@ ByteView pem(const char* s) { return ByteView::of(s); }
   std::fprintf(stderr, "fuzz config: %s\n", why.c_str());
   std::abort();
 }
+// The identities the fixed sessions record (core/session.h PeerIdentity), as the harness configs
+// would have recorded them: the server's RSA chain verified by the embedded CA for kServerName (what
+// a client's session holds), and client.pem verified by the same CA (what a server's session holds), so
+// that every harness config resumes them, client authentication required or not.
+PeerIdentity embedded_identity(const char* chain_pem, const char* purpose, const std::string& name) {
+  const crypto::Provider& p = crypto::default_provider();
+  std::vector<Bytes> ca, chain;
+  std::string err;
+  if (!p.load_certificates(pem(certs::ca_pem), &ca, &err) || !p.load_certificates(pem(chain_pem), &chain, &err))
+    config_failed("embedded certificates: " + err);
+  PeerIdentity id;
+  id.chain = chain;
+  id.verifier = verifier_id(p, ca, purpose);
+  id.name = name;
+  return id;
+}
+const PeerIdentity& fixed_server_identity() {
+  static const PeerIdentity* id = new PeerIdentity(embedded_identity(certs::server_rsa_pem, "server_auth", kServerName));
+  return *id;
+}
+const PeerIdentity& fixed_client_identity() {
+  static const PeerIdentity* id = new PeerIdentity(embedded_identity(certs::client_pem, "client_auth", ""));
+  return *id;
+}
 }  // namespace
 
 Bytes fixed_session_id(uint16_t suite) {
@@ -69,6 +93,7 @@ Session fixed_session(uint16_t suite) {
   s.server_name = kServerName;
   s.created_ms = kNowMs - 1000;
   s.lifetime_s = 7200;
+  s.peer = fixed_server_identity();
   return s;
 }
 
@@ -77,6 +102,7 @@ bool FixedSessionCache::get(ByteView session_id, uint64_t now_ms, Session* out) 
     if (session_id == ByteView(fixed_session_id(suite))) {
       Session s = fixed_session(suite);
       if (s.expired(now_ms)) return false;
+      s.peer = fixed_client_identity();  // the server's view: who the client was
       *out = s;
       return true;
     }
@@ -133,6 +159,7 @@ Session fixed_session13(uint16_t suite) {
   t.lifetime_s = 7200;
   t.age_add = 0x01020304u;
   t.max_early_data = kMaxEarlyData;
+  t.client = fixed_client_identity();
   auto rng = crypto::make_deterministic_rng(ByteView::of("sanstls fuzz ticket"));
   Session s;
   s.version = 0x0304;
@@ -146,6 +173,7 @@ Session fixed_session13(uint16_t suite) {
   if (s.ticket.empty()) config_failed("fixed_session13: sealing the ticket failed");
   s.ticket_age_add = t.age_add;
   s.max_early_data = t.max_early_data;
+  s.peer = fixed_server_identity();
   return s;
 }
 
@@ -289,6 +317,7 @@ void Driver::drain() {
         break;
       case Event::Type::handshake_message:
       case Event::Type::session_ticket:
+      case Event::Type::peer_authenticated:
         break;
     }
     check_output();

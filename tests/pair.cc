@@ -31,6 +31,9 @@ void drain(Connection& c, Seen* seen) {
       case Event::Type::session_ticket:
         seen->tickets++;
         break;
+      case Event::Type::peer_authenticated:
+        seen->peer_auths++;
+        break;
     }
   }
 }

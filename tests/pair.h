@@ -33,6 +33,7 @@ struct Seen {
   std::vector<uint8_t> messages;  // handshake message types traced (0xff = CCS), in order
   std::string data;               // application data received
   int tickets = 0;  // session_ticket events
+  int peer_auths = 0;  // peer_authenticated events
   bool done = false;
   bool closed = false;
   bool clean = false;

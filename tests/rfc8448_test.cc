@@ -607,7 +607,8 @@ class PinnedClientCertificate : public crypto::TrustStore {
   explicit PinnedClientCertificate(Bytes der) : der_(std::move(der)) {}
   size_t size() const override { return 1; }
   crypto::CertError verify(const std::vector<ByteView>& chain, int64_t now, crypto::Purpose purpose,
-                           const std::string&, std::unique_ptr<crypto::PublicKey>* leaf_key) const override {
+                           const std::string&, std::unique_ptr<crypto::PublicKey>* leaf_key,
+                           crypto::KeyUse) const override {
     if (purpose != crypto::Purpose::client_auth || chain.size() != 1 || chain[0] != ByteView(der_))
       return crypto::CertError::unknown_ca;
     std::string err;
@@ -642,7 +643,10 @@ TEST_CASE("RFC 8448 section 6, server side: client authentication, byte for byte
       .client_auth(ClientAuth::required, rfc(k6ClientCertificate))
       // The CertificateRequest lists NSS's schemes, as the ClientHellos do (see kNssSchemes).
       .edit_extensions([](ExtContext ctx, Extensions* e) {
-        if (ctx == ExtContext::certificate_request) e->signature_algorithms = kNssSchemes;
+        if (ctx == ExtContext::certificate_request) {
+          e->signature_algorithms = kNssSchemes;
+          e->signature_algorithms_cert.reset();  // NSS sends none
+        }
       });
   auto cfg = std::make_shared<ServerConfig>(*build(b));
   cfg->client_trust = std::make_shared<PinnedClientCertificate>(rfc(k6ClientCertificate));

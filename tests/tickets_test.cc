@@ -252,7 +252,8 @@ TicketState sample_state(uint16_t version) {
   s.lifetime_s = 7200;
   s.age_add = 0xfad6aac5;
   s.max_early_data = version == 0x0304 ? 16384 : 0;
-  s.peer_cert_hash = Bytes(32, 0x77);
+  s.client.chain = {Bytes(300, 0x30), Bytes(200, 0x31)};
+  s.client.verifier = Bytes(32, 0x77);
   return s;
 }
 
@@ -260,7 +261,7 @@ bool same(const TicketState& a, const TicketState& b) {
   return a.version == b.version && a.cipher_suite == b.cipher_suite && a.secret == b.secret &&
          a.extended_master_secret == b.extended_master_secret && a.server_name == b.server_name &&
          a.alpn == b.alpn && a.created_ms == b.created_ms && a.lifetime_s == b.lifetime_s &&
-         a.age_add == b.age_add && a.max_early_data == b.max_early_data && a.peer_cert_hash == b.peer_cert_hash;
+         a.age_add == b.age_add && a.max_early_data == b.max_early_data && a.client == b.client;
 }
 
 TEST_CASE("TicketState: encode/decode round trip, and through a sealed ticket") {
@@ -275,7 +276,7 @@ TEST_CASE("TicketState: encode/decode round trip, and through a sealed ticket") 
     // Empty strings and no client certificate.
     s.server_name.clear();
     s.alpn.clear();
-    s.peer_cert_hash.clear();
+    s.client = PeerIdentity();
     REQUIRE(TicketState::decode(s.encode(), &d));
     CHECK(same(s, d));
     // A 48-byte TLS 1.3 PSK (SHA-384 suite) and the longest names.
@@ -322,7 +323,7 @@ TEST_CASE("TicketState: malformed inputs are refused and leave the output alone"
   longer.push_back(0);
   CHECK(refused(longer));
   Bytes fmt = enc;
-  fmt[0] = 2;
+  fmt[0] = 3;
   CHECK(refused(fmt));
   // Field by field (offsets: format 0, version 1-2, suite 3-4, secret length 5, secret 6..37, ems 38).
   Bytes ver = enc;
@@ -337,10 +338,10 @@ TEST_CASE("TicketState: malformed inputs are refused and leave the output alone"
   CHECK(refused(len_over));
 
   // States that encode() refuses and decode() would refuse: built by hand with the Writer.
-  auto build = [](uint16_t version, ByteView secret, ByteView cert_hash) {
+  auto build = [](uint16_t version, ByteView secret, uint8_t chain_count) {
     Bytes b;
     Writer w(&b);
-    w.u8(1);
+    w.u8(2);
     w.u16(version);
     w.u16(0x1301);
     w.prefixed8(secret);
@@ -351,16 +352,23 @@ TEST_CASE("TicketState: malformed inputs are refused and leave the output alone"
     w.u32(100);
     w.u32(0);
     w.u32(0);
-    w.prefixed8(cert_hash);
+    // The client identity: chain_count certificates of 3 bytes each, a 32-byte verifier, no name.
+    w.u8(chain_count);
+    for (uint8_t i = 0; i < chain_count; i++) w.prefixed24(Bytes(3, 0x30));
+    w.prefixed8(Bytes(32, 1));
+    w.prefixed8(ByteView());
     return b;
   };
-  const Bytes h32(32, 1), s32(32, 2);
+  const Bytes s32(32, 2);
   TicketState tmp;
-  CHECK(TicketState::decode(build(0x0304, s32, h32), &tmp));  // the control: valid
-  CHECK(refused(build(0x0304, ByteView(), h32)));             // empty secret
-  CHECK(refused(build(0x0304, Bytes(65, 2), h32)));           // secret too long
-  CHECK(refused(build(0x0303, s32, h32)));                    // TLS 1.2 secret not 48 bytes
-  CHECK(refused(build(0x0304, s32, Bytes(20, 1))));           // peer_cert_hash neither 0 nor 32 bytes
+  CHECK(TicketState::decode(build(0x0304, s32, 1), &tmp));  // the control: valid
+  CHECK(refused(build(0x0304, ByteView(), 1)));             // empty secret
+  CHECK(refused(build(0x0304, Bytes(65, 2), 1)));           // secret too long
+  CHECK(refused(build(0x0303, s32, 1)));                    // TLS 1.2 secret not 48 bytes
+  CHECK(refused(build(0x0304, s32, 17)));                   // more than 16 certificates
+  Bytes old_format = build(0x0304, s32, 1);
+  old_format[0] = 1;  // format 1 had no identity: refused, so such a ticket makes a full handshake
+  CHECK(refused(old_format));
 
   TicketState bad = good;
   bad.secret.clear();
@@ -372,7 +380,7 @@ TEST_CASE("TicketState: malformed inputs are refused and leave the output alone"
   bad.version = 0x0302;
   CHECK(bad.encode().empty());
   bad = good;
-  bad.peer_cert_hash = Bytes(31, 0);
+  bad.client.chain.assign(17, Bytes(3, 0x30));
   CHECK(bad.encode().empty());
 }
 

@@ -72,6 +72,9 @@ void show(Side& s) {
       case Event::Type::session_ticket:
         std::printf("    [%s: received a session ticket]\n", s.name);
         break;
+      case Event::Type::peer_authenticated:
+        std::printf("    [%s: the client proved a new identity]\n", s.name);
+        break;
       case Event::Type::handshake_done:
         std::printf("    [%s: handshake complete]\n", s.name);
         s.done = true;

@@ -190,6 +190,8 @@ int run(int argc, char** argv) {
         case Event::Type::session_ticket:
           save_session();
           break;
+        case Event::Type::peer_authenticated:  // a server's event
+          break;
         case Event::Type::handshake_done: {
           done = true;
           const HandshakeInfo& info = *conn.info();

@@ -161,6 +161,10 @@ class CCertificate final : public crypto::Certificate {
     CryptoScope in;
     return c_->matches_name(name);
   }
+  bool allows_key_use(crypto::KeyUse use) const override {
+    CryptoScope in;
+    return c_->allows_key_use(use);
+  }
 
  private:
   std::unique_ptr<crypto::Certificate> c_;
@@ -172,9 +176,10 @@ class CTrustStore final : public crypto::TrustStore {
   ~CTrustStore() override { CryptoScope in; t_.reset(); }
   size_t size() const override { return t_->size(); }
   crypto::CertError verify(const std::vector<ByteView>& chain, int64_t now, crypto::Purpose purpose,
-                           const std::string& name, std::unique_ptr<crypto::PublicKey>* leaf_key) const override {
+                           const std::string& name, std::unique_ptr<crypto::PublicKey>* leaf_key,
+                           crypto::KeyUse use) const override {
     CryptoScope in;
-    crypto::CertError e = t_->verify(chain, now, purpose, name, leaf_key);
+    crypto::CertError e = t_->verify(chain, now, purpose, name, leaf_key, use);
     if (leaf_key != nullptr && *leaf_key) *leaf_key = std::make_unique<CPublicKey>(std::move(*leaf_key));
     return e;
   }

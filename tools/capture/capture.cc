@@ -198,6 +198,7 @@ std::string describe_event(const RecordedEvent& e) {
       return std::string(e.early_data ? "app_data, early" : "app_data") + " (" + std::to_string(e.data.size()) +
              " bytes)";
     case Event::Type::session_ticket: return "session_ticket";
+    case Event::Type::peer_authenticated: return "peer_authenticated";
     case Event::Type::alert_received:
       return std::string("alert_received ") + (e.alert.level == AlertLevel::warning ? "warning " : "fatal ") +
              alert_name(e.alert.description);
