@@ -168,6 +168,86 @@ TEST_CASE("certificates: the same fields and the same verdicts in both providers
   }
 }
 
+// Every certificate of tests/certs (gen.sh's and gen_policy.sh's), alone and with its intermediate.
+const char* const kAllCertificates[] = {
+    "ca.pem", "ca_leaf.pem", "client.pem", "client_ec.pem", "client_ku_encipher.pem", "expired.pem", "int.pem",
+    "ku_encipher.pem", "ku_sign_rsa.pem", "nc_allowed.pem", "nc_allowed_chain.pem", "nc_bad_int.pem",
+    "nc_bad_leaf.pem", "nc_bad_leaf_chain.pem", "nc_cn_evil.pem", "nc_cn_evil_chain.pem", "nc_crit_allowed.pem",
+    "nc_crit_allowed_chain.pem", "nc_crit_evil.pem", "nc_crit_evil_chain.pem", "nc_crit_int.pem",
+    "nc_email_int.pem", "nc_email_leaf.pem", "nc_email_leaf_chain.pem", "nc_evil.pem", "nc_evil_chain.pem",
+    "nc_excl_evil.pem", "nc_excl_evil_chain.pem", "nc_excl_int.pem", "nc_excl_ip.pem", "nc_excl_ip_chain.pem",
+    "nc_int.pem", "nosan.pem", "other_ca.pem", "server_ec.pem", "server_ec_chain.pem", "server_p384.pem",
+    "server_rsa.pem", "unknown_ca.pem", "uri_san_cn.pem", "wildcard.pem", "wildcard_cn.pem", "wrong_name.pem"};
+
+TEST_CASE("X.509 policy: the same verdicts on every certificate, for both purposes and every KeyUse") {
+  // Trust anchors: the root, and each name-constrained intermediate as an anchor of its own (the
+  // anchor's constraints count; nc_bad_int's cannot be decoded).
+  const char* const anchor_sets[][2] = {{"ca.pem", nullptr},         {"ca.pem", "int.pem"},
+                                        {"nc_int.pem", nullptr},     {"nc_crit_int.pem", nullptr},
+                                        {"nc_excl_int.pem", nullptr}, {"nc_email_int.pem", nullptr},
+                                        {"nc_bad_int.pem", nullptr}};
+  const char* const names[] = {"",          "localhost",        "127.0.0.1",        "www.allowed.test",
+                               "evil.test", "ok.test",          "www.example.test", "cn-only.example.test",
+                               "*.example.test", "other.example.test"};
+  int compared = 0;
+  for (const auto& set : anchor_sets) {
+    std::vector<Bytes> anchors;
+    for (const char* a : set) {
+      if (a == nullptr) continue;
+      std::vector<Bytes> der;
+      REQUIRE(mbed().load_certificates(testing::read_file(std::string("tests/certs/") + a), &der, nullptr));
+      anchors.insert(anchors.end(), der.begin(), der.end());
+    }
+    std::string ea, eb;
+    auto sa = mbed().make_trust_store(anchors, &ea);
+    auto sb = lc().make_trust_store(anchors, &eb);
+    REQUIRE(sa != nullptr);
+    REQUIRE(sb != nullptr);
+    for (const char* file : kAllCertificates) {
+      const std::string path = std::string("tests/certs/") + file;
+      std::vector<Bytes> der;
+      REQUIRE(mbed().load_certificates(testing::read_file(path), &der, nullptr));
+      std::vector<ByteView> chain(der.begin(), der.end());
+      // Every KeyUse without a name and with "localhost", every name with `any` (the name checks come
+      // after the usage checks, so the full product adds nothing).
+      for (Purpose purpose : {Purpose::server_auth, Purpose::client_auth})
+        for (KeyUse use : {KeyUse::any, KeyUse::digital_signature, KeyUse::key_encipherment})
+          for (const char* name : names) {
+            if (use != KeyUse::any && name[0] != '\0' && std::string(name) != "localhost") continue;
+            INFO(set[0] << " | " << path << " | purpose " << static_cast<int>(purpose) << " | use "
+                        << static_cast<int>(use) << " | name '" << name << "'");
+            const CertError a = sa->verify(chain, 1893456000, purpose, name, nullptr, use);
+            const CertError b = sb->verify(chain, 1893456000, purpose, name, nullptr, use);
+            CHECK(std::string(cert_error_name(a)) == std::string(cert_error_name(b)));
+            compared++;
+          }
+    }
+  }
+  CHECK(compared == 7 * 43 * 2 * (10 + 2 * 2));
+}
+
+TEST_CASE("X.509 policy: the same name matching and key usage on every certificate") {
+  const char* const names[] = {"localhost", "LOCALHOST.", "127.0.0.1", "::1", "www.allowed.test", "evil.test",
+                               "ok.test", "www.example.test", "x.y.example.test", "cn-only.example.test",
+                               "*.example.test", "other.example.test", "sanstls test CA", ""};
+  for (const char* file : kAllCertificates) {
+    const std::string path = std::string("tests/certs/") + file;
+    CAPTURE(path);
+    std::vector<Bytes> der;
+    REQUIRE(mbed().load_certificates(testing::read_file(path), &der, nullptr));
+    auto a = mbed().parse_certificate(der[0], nullptr);
+    auto b = lc().parse_certificate(der[0], nullptr);
+    REQUIRE(a != nullptr);
+    REQUIRE(b != nullptr);
+    for (const char* name : names) {
+      CAPTURE(name);
+      CHECK(a->matches_name(name) == b->matches_name(name));
+    }
+    for (KeyUse use : {KeyUse::any, KeyUse::digital_signature, KeyUse::key_encipherment})
+      CHECK(a->allows_key_use(use) == b->allows_key_use(use));
+  }
+}
+
 }  // namespace
 }  // namespace crypto
 }  // namespace sanstls
