@@ -332,13 +332,66 @@ std::unique_ptr<CbcCipher> LibcryptoProvider::aes_cbc(ByteView key) const {
   return c;
 }
 
+namespace {
+
+// Per-thread scratch for hmac_constant_time, so that a CBC record costs no allocation (libcrypto 3.0's
+// EVP_MAC re-key and reset, and every EVP_MD_CTX copy, allocate a fresh provider context; only
+// EVP_DigestInit_ex2 on a context that already holds the same fetched digest reuses it). Per hash: the
+// inner and outer contexts of a hand-built HMAC (RFC 2104), and a context that only ever compresses
+// dummy blocks. Created on a thread's first CBC record; freed (libcrypto cleanses them) when it ends.
+struct CbcMacScratch {
+  static constexpr size_t kHashes = 4;  // HashAlg's values
+  EVP_MD_CTX* inner[kHashes] = {};
+  EVP_MD_CTX* outer[kHashes] = {};
+  EVP_MD_CTX* dummy[kHashes] = {};
+
+  CbcMacScratch() = default;
+  CbcMacScratch(const CbcMacScratch&) = delete;
+  CbcMacScratch& operator=(const CbcMacScratch&) = delete;
+  ~CbcMacScratch() {
+    for (size_t i = 0; i < kHashes; i++) {
+      EVP_MD_CTX_free(inner[i]);
+      EVP_MD_CTX_free(outer[i]);
+      EVP_MD_CTX_free(dummy[i]);
+    }
+  }
+
+  // The three contexts of `alg`, created once; the dummy one is initialised once and never finished.
+  bool get(HashAlg alg, const EVP_MD* md, EVP_MD_CTX** in, EVP_MD_CTX** out, EVP_MD_CTX** dum) {
+    const size_t i = static_cast<size_t>(alg);
+    if (i >= kHashes) return false;
+    if (dummy[i] == nullptr) {
+      EVP_MD_CTX* a = EVP_MD_CTX_new();
+      EVP_MD_CTX* b = EVP_MD_CTX_new();
+      EVP_MD_CTX* c = EVP_MD_CTX_new();
+      if (a == nullptr || b == nullptr || c == nullptr || EVP_DigestInit_ex2(c, md, nullptr) != 1) {
+        EVP_MD_CTX_free(a);
+        EVP_MD_CTX_free(b);
+        EVP_MD_CTX_free(c);
+        return false;
+      }
+      inner[i] = a, outer[i] = b, dummy[i] = c;
+    }
+    *in = inner[i], *out = outer[i], *dum = dummy[i];
+    return true;
+  }
+};
+
+}  // namespace
+
 // Lucky Thirteen countermeasure, the same construction as the mbedTLS provider (see the comment on
 // MbedtlsProvider::hmac_constant_time): the MAC over header || data[0..data_len) is computed normally,
 // then the compression function runs on dummy blocks as many more times as hashing
 // header || data[0..max_len) would have needed. libcrypto has no public "process one block" call, so
 // the dummy compressions are whole blocks fed to a separate, never-finished digest context: a
-// block-aligned update of an empty SHA context compresses each block once and buffers nothing. Every
-// byte of data[0..max_len) is also read, so the cache footprint does not depend on data_len.
+// block-aligned update of a SHA context with nothing buffered compresses each block once and buffers
+// nothing, so its state never matters. Every byte of data[0..max_len) is also read, so the cache
+// footprint does not depend on data_len.
+//
+// No allocation per record: the HMAC is RFC 2104 by hand over per-thread digest contexts
+// (CbcMacScratch), re-initialised with EVP_DigestInit_ex2 and the same fetched digest, which reuses
+// the provider context; the padded key blocks live on the stack and are cleansed, and both contexts
+// are re-initialised after use so that no key-dependent state stays behind.
 Status LibcryptoProvider::hmac_constant_time(HashAlg alg, ByteView key, ByteView header, const uint8_t* data,
                                              size_t data_len, size_t max_len, uint8_t* out) const {
   const EVP_MD* md = md_of(alg);
@@ -346,21 +399,45 @@ Status LibcryptoProvider::hmac_constant_time(HashAlg alg, ByteView key, ByteView
   if (data_len > max_len || (max_len > 0 && data == nullptr) || out == nullptr) return Status::bad_input;
   if (max_len > (SIZE_MAX / 4) || header.size() > (SIZE_MAX / 4)) return Status::bad_input;
   const size_t block = hash_block_length(alg);
+  const size_t hlen = hash_length(alg);
   const size_t len_field = block == 128 ? 16 : 8;
   auto blocks = [&](size_t msg_len) { return (msg_len + 1 + len_field + block - 1) / block; };
   const size_t extra = blocks(header.size() + max_len) - blocks(header.size() + data_len);
 
-  auto mac = hmac(alg, key);
-  if (!mac) return Status::internal;
-  mac->update(header);
-  if (data_len > 0) mac->update(ByteView(data, data_len));
-  mac->finish(out);
+  thread_local CbcMacScratch scratch;
+  EVP_MD_CTX *in = nullptr, *outer = nullptr, *dummy = nullptr;
+  if (!scratch.get(alg, md, &in, &outer, &dummy)) {
+    libcrypto_clear_errors();
+    return Status::internal;
+  }
+  uint8_t ipad[128], opad[128], inner_hash[kMaxHashLen];
+  std::memset(ipad, 0, sizeof(ipad));
+  bool ok = true;
+  if (key.size() > block) {  // a key longer than a block is hashed first (never for TLS's MAC keys)
+    unsigned int n = 0;
+    ok = EVP_DigestInit_ex2(outer, md, nullptr) == 1 && EVP_DigestUpdate(outer, key.data(), key.size()) == 1 &&
+         EVP_DigestFinal_ex(outer, ipad, &n) == 1;
+  } else if (!key.empty()) {
+    std::memcpy(ipad, key.data(), key.size());
+  }
+  for (size_t i = 0; i < block; i++) {
+    opad[i] = static_cast<uint8_t>(ipad[i] ^ 0x5c);
+    ipad[i] = static_cast<uint8_t>(ipad[i] ^ 0x36);
+  }
+  unsigned int n = 0;
+  ok = ok && EVP_DigestInit_ex2(in, md, nullptr) == 1 && EVP_DigestUpdate(in, ipad, block) == 1 &&
+       EVP_DigestUpdate(in, header.data(), header.size()) == 1 &&
+       (data_len == 0 || EVP_DigestUpdate(in, data, data_len) == 1) && EVP_DigestFinal_ex(in, inner_hash, &n) == 1 &&
+       EVP_DigestInit_ex2(outer, md, nullptr) == 1 && EVP_DigestUpdate(outer, opad, block) == 1 &&
+       EVP_DigestUpdate(outer, inner_hash, hlen) == 1 && EVP_DigestFinal_ex(outer, out, &n) == 1;
+  // Leave nothing key-dependent in the per-thread contexts.
+  ok = ok && EVP_DigestInit_ex2(in, md, nullptr) == 1 && EVP_DigestInit_ex2(outer, md, nullptr) == 1;
+  OPENSSL_cleanse(ipad, sizeof(ipad));
+  OPENSSL_cleanse(opad, sizeof(opad));
+  OPENSSL_cleanse(inner_hash, sizeof(inner_hash));
 
-  EVP_MD_CTX* dummy = EVP_MD_CTX_new();
-  bool ok = dummy != nullptr && EVP_DigestInit_ex2(dummy, md, nullptr) == 1;
   static const uint8_t kZeros[128] = {0};
   for (size_t i = 0; ok && i < extra; i++) ok = EVP_DigestUpdate(dummy, kZeros, block) == 1;
-  EVP_MD_CTX_free(dummy);
 
   uint8_t acc = 0;
   for (size_t i = 0; i < max_len; i++) acc = static_cast<uint8_t>(acc ^ data[i]);
