@@ -5,12 +5,19 @@
 #include <string>
 
 #include "crypto/crypto.h"
+#ifdef SANSTLS_TEST_LIBCRYPTO
+#include "crypto/libcrypto.h"
+#endif
 
 namespace sanstls {
 namespace crypto {
 namespace {
 
+#ifdef SANSTLS_TEST_LIBCRYPTO
+const Provider& P() { return libcrypto_provider(); }
+#else
 const Provider& P() { return default_provider(); }
+#endif
 
 TEST_CASE("hash_once and hmac_once") {
   // FIPS 180-4 example "abc"; RFC 4231 test case 2.

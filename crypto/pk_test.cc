@@ -7,6 +7,9 @@
 #include <vector>
 
 #include "crypto/crypto.h"
+#ifdef SANSTLS_TEST_LIBCRYPTO
+#include "crypto/libcrypto.h"
+#endif
 #include "tests/testdata.h"
 
 namespace sanstls {
@@ -37,7 +40,11 @@ class ScriptedRng : public Rng {
   std::unique_ptr<Rng> rest_;
 };
 
+#ifdef SANSTLS_TEST_LIBCRYPTO
+const Provider& P() { return libcrypto_provider(); }
+#else
 const Provider& P() { return default_provider(); }
+#endif
 
 Bytes concat(const Bytes& a, const Bytes& b) {
   Bytes r = a;

@@ -9,12 +9,19 @@
 #include <vector>
 
 #include "crypto/crypto.h"
+#ifdef SANSTLS_TEST_LIBCRYPTO
+#include "crypto/libcrypto.h"
+#endif
 
 namespace sanstls {
 namespace crypto {
 namespace {
 
+#ifdef SANSTLS_TEST_LIBCRYPTO
+const Provider& P() { return libcrypto_provider(); }
+#else
 const Provider& P() { return default_provider(); }
+#endif
 
 Bytes digest(HashAlg alg, ByteView msg) {
   auto h = P().hash(alg);

@@ -7,13 +7,20 @@
 #include <vector>
 
 #include "crypto/crypto.h"
+#ifdef SANSTLS_TEST_LIBCRYPTO
+#include "crypto/libcrypto.h"
+#endif
 #include "tests/testdata.h"
 
 namespace sanstls {
 namespace crypto {
 namespace {
 
+#ifdef SANSTLS_TEST_LIBCRYPTO
+const Provider& P() { return libcrypto_provider(); }
+#else
 const Provider& P() { return default_provider(); }
+#endif
 
 // Fixed times (seconds since the Unix epoch).
 constexpr int64_t k2020_06_01 = 1590969600;

@@ -21,6 +21,7 @@
 #include "core/suites.h"
 #include "core/tls13_keys.h"
 #include "tests/pair.h"
+#include "tests/test_provider.h"
 #include "tests/testdata.h"
 
 using namespace sanstls;
@@ -29,7 +30,8 @@ using namespace sanstls::testing;
 namespace {
 
 using AD = AlertDescription;
-const crypto::Provider& prov() { return crypto::default_provider(); }
+// mbedTLS, or libcrypto in the *_libcrypto_test twin (tests/test_provider.h).
+const crypto::Provider& prov() { return test_provider(); }
 
 constexpr uint8_t kCcs = 20, kAlert = 21, kHs = 22, kApp = 23;
 constexpr uint16_t kX25519 = 0x001d, kP256 = 0x0017, kSecp521 = 0x0019, kFfdhe8192 = 0x0104;
@@ -48,6 +50,7 @@ using ServerTweak = std::function<void(ServerConfig::Builder&)>;
 
 std::shared_ptr<const ClientConfig> ccfg(std::shared_ptr<Keys> keys, const ClientTweak& t = nullptr) {
   ClientConfig::Builder b;
+  b.provider(prov());
   b.trust_anchors_pem(read_file("tests/certs/ca.pem")).key_log(keys);
   if (t) t(b);
   auto built = b.build();
@@ -57,6 +60,7 @@ std::shared_ptr<const ClientConfig> ccfg(std::shared_ptr<Keys> keys, const Clien
 
 std::shared_ptr<const ServerConfig> scfg(std::shared_ptr<Keys> keys, const ServerTweak& t = nullptr, bool rsa_only = false) {
   ServerConfig::Builder b;
+  b.provider(prov());
   b.certificate(read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem"));
   if (!rsa_only)
     b.certificate(read_file("tests/certs/server_ec_chain.pem"), read_file("tests/certs/server_ec.key.pem"));

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "core/handshake.h"
+#include "tests/test_provider.h"
 #include "tests/testdata.h"
 #include "tools/adapters/socket.h"
 
@@ -127,6 +128,7 @@ PeerServer start_gnutls_serv(const std::vector<std::string>& extra) {
 
 std::shared_ptr<const ClientConfig> make_client_config(const ClientCase& c) {
   ClientConfig::Builder b;
+  b.provider(test_provider());
   b.trust_anchors_pem(read_file("tests/certs/ca.pem"));
   if (!c.suites.empty()) b.cipher_suite_names(c.suites);
   if (!c.groups.empty()) b.groups(c.groups);
@@ -252,6 +254,7 @@ std::string describe(const ServerConn& c) {
 
 std::shared_ptr<const ServerConfig> make_server_config(const ServerCase& sc) {
   ServerConfig::Builder b;
+  b.provider(test_provider());
   b.certificate(read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem"));
   b.certificate(read_file("tests/certs/server_ec_chain.pem"), read_file("tests/certs/server_ec.key.pem"));
   if (!sc.suites.empty()) b.cipher_suite_names(sc.suites);

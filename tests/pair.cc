@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "tests/test_provider.h"
 #include "tests/testdata.h"
 
 namespace sanstls {
@@ -77,6 +78,7 @@ bool pump(Connection& client, Connection& server, Seen* cs, Seen* ss, size_t chu
 
 std::shared_ptr<const ServerConfig> server_config(const std::string& suites, bool client_auth, bool require) {
   ServerConfig::Builder b;
+  b.provider(test_provider());
   b.certificate(read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem"));
   b.certificate(read_file("tests/certs/server_ec_chain.pem"), read_file("tests/certs/server_ec.key.pem"));
   if (!suites.empty()) b.cipher_suite_names(suites);
@@ -91,6 +93,7 @@ std::shared_ptr<const ServerConfig> server_config(const std::string& suites, boo
 
 std::shared_ptr<const ClientConfig> client_config(const std::string& suites, bool with_cert, const std::string& cert) {
   ClientConfig::Builder b;
+  b.provider(test_provider());
   b.trust_anchors_pem(read_file("tests/certs/ca.pem"));
   if (!suites.empty()) b.cipher_suite_names(suites);
   if (with_cert)

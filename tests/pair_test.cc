@@ -3,6 +3,7 @@
 
 #include "core/suites.h"
 #include "tests/pair.h"
+#include "tests/test_provider.h"
 #include "tests/testdata.h"
 
 using namespace sanstls;
@@ -103,6 +104,7 @@ TEST_CASE("every TLS 1.2 suite completes a handshake and moves data, with input 
 TEST_CASE("a session is resumed with the abbreviated handshake, by session ID when the client asks no ticket") {
   auto scfg = server_config();
   ClientConfig::Builder cb;
+  cb.provider(test_provider());
   cb.trust_anchors_pem(read_file("tests/certs/ca.pem")).cipher_suite_names("ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA");
   cb.tls12_tickets(false);
   auto ccfg = cb.build().config;

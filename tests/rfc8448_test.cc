@@ -47,6 +47,7 @@
 #include "crypto/crypto.h"
 #include "tests/pair.h"
 #include "tests/rfc8448.h"
+#include "tests/test_provider.h"
 #include "tests/testdata.h"
 
 using namespace sanstls;
@@ -54,7 +55,8 @@ using namespace sanstls::rfc8448;
 
 namespace {
 
-const crypto::Provider& P() { return crypto::default_provider(); }
+// mbedTLS, or libcrypto in the *_libcrypto_test twin (tests/test_provider.h).
+const crypto::Provider& P() { return testing::test_provider(); }
 
 Bytes cat(std::initializer_list<ByteView> parts) {
   Bytes out;
@@ -362,6 +364,7 @@ void exchange_and_close(Connection& us, bool client, const char* client_app, con
 
 ServerConfig::Builder rfc_server(std::vector<uint16_t> groups) {
   ServerConfig::Builder b;
+  b.provider(P());
   b.certificate(rfc_certificate_der(), rfc_rsa_private_key_der(), {"server"})
       .cipher_suites({0x1301, 0x1302, 0x1303})
       .groups(std::move(groups))
@@ -630,6 +633,7 @@ TEST_CASE("RFC 8448 section 6, server side: client authentication, byte for byte
   REQUIRE(m.entries.size() == 1);
   const Bytes ecdsa_cert = m.entries[0].cert_data;
   ServerConfig::Builder b;
+  b.provider(P());
   b.certificate(ecdsa_cert,
                 std::make_shared<RfcSigner>(ecdsa_cert, crypto::SignatureScheme::ecdsa_secp256r1_sha256,
                                             rfc(k6ServerSignature)),
@@ -712,6 +716,7 @@ std::shared_ptr<const ClientConfig> rfc_client(std::vector<uint16_t> groups, boo
                                                std::function<void(ExtContext, Extensions*)> edit,
                                                std::shared_ptr<const crypto::PrivateKey> client_key = nullptr) {
   ClientConfig::Builder b;
+  b.provider(P());
   b.cipher_suites({0x1301, 0x1303, 0x1302})
       .groups(std::move(groups))
       .versions(0x0304, 0x0304)
@@ -867,12 +872,14 @@ TEST_CASE("the groups RFC 8448's server lists: secp521r1 and ffdhe4096/6144/8192
   for (uint16_t g : {0x0019, 0x0102, 0x0103, 0x0104}) {
     CAPTURE(g);
     Built<ServerConfig> sb = ServerConfig::Builder()
+                                 .provider(P())
                                  .certificate(testing::read_file("tests/certs/server_rsa.pem"),
                                               testing::read_file("tests/certs/server_rsa.key.pem"))
                                  .groups({g})
                                  .build();
     REQUIRE_MESSAGE(sb.ok(), sb.error);
     Built<ClientConfig> cb = ClientConfig::Builder()
+                                 .provider(P())
                                  .trust_anchors_pem(testing::read_file("tests/certs/ca.pem"))
                                  .groups({g})
                                  .build();

@@ -524,6 +524,37 @@ TEST_CASE("errors a person makes: one line on stderr, non-zero exit") {
   }
 }
 
+TEST_CASE("-provider: tls_client and tls_server on the libcrypto provider, against each other and mbedTLS") {
+  {
+    Child c({kClient, "-provider", "boringssl"});
+    check_one_line_error(c, "-provider: unknown provider 'boringssl'");
+  }
+  {
+    Child c({kServer, "-provider", "", "-cert", kCerts + "server_rsa.pem", "-key", kCerts + "server_rsa.key.pem"});
+    check_one_line_error(c, "unknown provider");
+  }
+  std::unique_ptr<Child> server;
+  uint16_t port = start_server(&server, {"-provider", "libcrypto", "-naccept", "3"});
+  REQUIRE(port != 0);
+  const std::string addr = "127.0.0.1:" + std::to_string(port);
+  std::string line = "hello across providers\n";
+  for (const char* provider : {"mbedtls", "libcrypto"}) {
+    for (const char* version : {"-tls1_2", "-tls1_3"}) {
+      if (std::string(provider) == "mbedtls" && std::string(version) == "-tls1_2") continue;  // 3 connections
+      CAPTURE(provider);
+      CAPTURE(version);
+      Child c({kClient, "-connect", addr, "-servername", "localhost", "-CAfile", kCerts + "ca.pem", "-provider",
+               provider, version},
+              &line);
+      REQUIRE(c.wait(20000) == 0);
+      CHECK(c.out() == line);
+      CHECK(c.err().find(std::string("Protocol: TLSv1.") + (std::string(version) == "-tls1_2" ? "2" : "3")) !=
+            std::string::npos);
+    }
+  }
+  CHECK(server->wait(20000) == 0);
+}
+
 TEST_CASE("tls_server -servername: strict SNI; -Verify: client certificates") {
   std::unique_ptr<Child> server;
   uint16_t port = start_server(&server, {"-naccept", "3", "-servername", "localhost", "-Verify", "1", "-CAfile",

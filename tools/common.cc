@@ -14,6 +14,7 @@
 #include "core/suites.h"
 #include "core/wire.h"
 #include "crypto/crypto.h"
+#include "crypto/libcrypto.h"
 
 namespace sanstls {
 namespace tools {
@@ -515,6 +516,12 @@ std::string describe_info(const HandshakeInfo& info) {
   s += std::string("Client authenticated: ") + (info.client_authenticated ? "yes" : "no") + "\n";
   if (info.early_data_accepted) s += "Early data: accepted\n";
   return s;
+}
+
+const crypto::Provider& provider_from_flag(const std::string& name) {
+  if (name == "mbedtls") return crypto::default_provider();
+  if (name == "libcrypto") return crypto::libcrypto_provider();
+  die("-provider: unknown provider '" + name + "' (mbedtls or libcrypto)");
 }
 
 std::string describe_error(const Error& e) {

@@ -138,6 +138,10 @@ Connection::ClientOptions client_options(const std::string& server_name, bool tr
 // -ciphersuites.
 std::vector<uint16_t> suites_from_flags(const std::string& cipher, const std::string& ciphersuites);
 
+// The crypto provider -provider names: "mbedtls" (the default) or "libcrypto" (OpenSSL 3.0). Dies with one
+// line on any other value.
+const crypto::Provider& provider_from_flag(const std::string& name);
+
 // The version range of -tls1_2 / -tls1_3 (both false: TLS 1.2 to 1.3). Dies when both are given.
 std::pair<uint16_t, uint16_t> versions_from_flags(bool tls1_2, bool tls1_3);
 

@@ -34,6 +34,7 @@ const char kUsage[] =
     "  -alpn a,b           ALPN protocols to offer\n"
     "  -cipher LIST        TLS 1.2 suites, colon-separated (IANA or OpenSSL names; TLS 1.3 names too)\n"
     "  -ciphersuites LIST  TLS 1.3 suites (TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256 ...)\n"
+    "  -provider NAME      crypto provider: mbedtls (default) or libcrypto (OpenSSL 3.0)\n"
     "  -tls1_2 | -tls1_3   speak only that version (default: both, TLS 1.3 preferred)\n"
     "  -sess_out FILE      save the session (TLS 1.3: the last ticket the server sent)\n"
     "  -sess_in FILE       offer a saved session (prints Reused or New)\n"
@@ -52,6 +53,7 @@ struct Options {
   std::string early_data, verify_name;
   bool msg = false, quiet = false, tls1_2 = false, tls1_3 = false;
   uint64_t handshake_timeout_ms = 30000;
+  const crypto::Provider* provider = &crypto::default_provider();
 };
 
 Options parse(int argc, char** argv) {
@@ -68,6 +70,7 @@ Options parse(int argc, char** argv) {
     else if (f == "-alpn") o.alpn = args.value();
     else if (f == "-cipher") o.cipher = args.value();
     else if (f == "-ciphersuites") o.ciphersuites = args.value();
+    else if (f == "-provider") o.provider = &provider_from_flag(args.value());
     else if (f == "-tls1_2") o.tls1_2 = true;
     else if (f == "-tls1_3") o.tls1_3 = true;
     else if (f == "-early_data") o.early_data = args.path_value();
@@ -118,6 +121,7 @@ int run(int argc, char** argv) {
   std::string name = o.servername.empty() ? host : o.servername;
 
   ClientConfig::Builder b;
+  b.provider(*o.provider);
   std::string cafile = o.cafile.empty() ? "/etc/ssl/certs/ca-certificates.crt" : o.cafile;
   b.trust_anchors_pem(read_file_or_die(cafile, "-CAfile"));
   if (!o.cert.empty()) b.client_certificate(read_file_or_die(o.cert, "-cert"), read_file_or_die(o.key, "-key"));
@@ -159,7 +163,7 @@ int run(int argc, char** argv) {
   // -capture: the same connection, recorded (docs/capture-format.md); otherwise a passthrough.
   capture::DescribeOptions describe;
   if (!o.capture.empty())
-    crypto::default_provider().load_certificates(read_file_or_die(cafile, "-CAfile"), &describe.trust_anchors_der, &err);
+    o.provider->load_certificates(read_file_or_die(cafile, "-CAfile"), &describe.trust_anchors_der, &err);
   capture::CapturingConnection conn =
       o.capture.empty() ? capture::CapturingConnection::passthrough(Connection::client(built.config, copts, *rng, clock))
                         : capture::CapturingConnection::client(built.config, copts, *rng, clock, describe);

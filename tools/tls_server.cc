@@ -33,6 +33,7 @@ const char kUsage[] =
     "  -alpn a,b             ALPN protocols, in preference order (-www: http/1.1 by default)\n"
     "  -cipher LIST          TLS 1.2 suites, colon-separated (IANA or OpenSSL names; TLS 1.3 names too)\n"
     "  -ciphersuites LIST    TLS 1.3 suites (TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256 ...)\n"
+    "  -provider NAME        crypto provider: mbedtls (default) or libcrypto (OpenSSL 3.0)\n"
     "  -tls1_2 | -tls1_3     speak only that version (default: both, TLS 1.3 preferred)\n"
     "  -early_data [N]       accept TLS 1.3 0-RTT data, up to N bytes a connection (default 16384), and\n"
     "                        print it as it arrives\n"
@@ -57,6 +58,7 @@ struct Options {
   ClientAuth auth = ClientAuth::none;
   bool www = false, msg = false, quiet = false, tls1_2 = false, tls1_3 = false;
   uint32_t early_data = 0;  // 0: refuse 0-RTT
+  const crypto::Provider* provider = &crypto::default_provider();
   uint8_t num_tickets = 1;
   bool no_ticket = false;
   uint64_t naccept = 0;
@@ -124,6 +126,7 @@ Options parse(int argc, char** argv) {
     else if (f == "-alpn") o.alpn = args.value();
     else if (f == "-cipher") o.cipher = args.value();
     else if (f == "-ciphersuites") o.ciphersuites = args.value();
+    else if (f == "-provider") o.provider = &provider_from_flag(args.value());
     else if (f == "-tls1_2") o.tls1_2 = true;
     else if (f == "-tls1_3") o.tls1_3 = true;
     else if (f == "-early_data") o.early_data = args.optional_number(&depth) ? static_cast<uint32_t>(depth) : 16384;
@@ -159,7 +162,7 @@ int run(int argc, char** argv) {
     Bytes key = read_file_or_die(ck.second, "-key");
     // Check each pair here, so that the message names the files.
     ServerConfig::Builder one;
-    one.certificate(cert, key);
+    one.provider(*o.provider).certificate(cert, key);
     Built<ServerConfig> check = one.build();
     if (!check.ok()) die(ck.first + " / " + ck.second + ": " + check.error);
     if (!o.servername.empty() && !check.config->certificates[0]->leaf->matches_name(o.servername))
@@ -175,6 +178,7 @@ int run(int argc, char** argv) {
   std::shared_ptr<SessionCache> cache = std::make_shared<InMemorySessionCache>();
   auto make_config = [&]() {
     ServerConfig::Builder b;
+    b.provider(*o.provider);
     for (const auto& ck : pairs) b.certificate(ck.first, ck.second);
     if (!suites.empty()) b.cipher_suites(suites);
     b.versions(versions.first, versions.second);
@@ -198,7 +202,7 @@ int run(int argc, char** argv) {
     if (stat(o.capture.c_str(), &st) != 0) die("-capture " + o.capture + ": " + std::strerror(errno));
     if (!S_ISDIR(st.st_mode)) die("-capture " + o.capture + ": not a directory");
     std::string err;
-    if (!ca_pem.empty()) crypto::default_provider().load_certificates(ca_pem, &describe.trust_anchors_der, &err);
+    if (!ca_pem.empty()) o.provider->load_certificates(ca_pem, &describe.trust_anchors_der, &err);
   }
 
   std::string host;

@@ -127,6 +127,8 @@ class Stack {
 };
 
 std::unique_ptr<Stack> make_sanstls_stack();
+// sanstls on the OpenSSL 3.0 libcrypto provider (issue 16): "sanstls-libcrypto".
+std::unique_ptr<Stack> make_sanstls_libcrypto_stack();
 std::unique_ptr<Stack> make_mbedtls_stack();
 std::unique_ptr<Stack> make_openssl_stack();
 

@@ -1,5 +1,8 @@
 #include "tools/bench/counting_provider.h"
 
+#include <map>
+#include <mutex>
+
 #include <memory>
 #include <string>
 #include <utility>
@@ -248,7 +251,12 @@ class CountingProvider final : public crypto::Provider {
 }  // namespace
 
 const crypto::Provider& counting_provider(const crypto::Provider& inner) {
-  static CountingProvider* p = new CountingProvider(inner);  // one inner per process in tls_bench
+  // One per inner provider (tls_bench has the mbedTLS one and the libcrypto one).
+  static std::mutex mu;
+  static std::map<const crypto::Provider*, CountingProvider*> by_inner;
+  std::lock_guard<std::mutex> lock(mu);
+  CountingProvider*& p = by_inner[&inner];
+  if (p == nullptr) p = new CountingProvider(inner);
   return *p;
 }
 

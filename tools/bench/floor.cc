@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "crypto/crypto.h"
+#include "crypto/libcrypto.h"
 
 namespace sanstls {
 namespace bench {
@@ -198,8 +199,8 @@ namespace {
 // setup (a server makes it once per key), and OpenSSL-style extras such as the exporter secret.
 class FloorStack final : public Stack {
  public:
-  FloorStack() : p_(crypto::default_provider()), rng_(crypto::make_system_rng()) {}
-  const char* name() const override { return "floor"; }
+  FloorStack(const crypto::Provider& p, const char* name) : p_(p), name_of_(name), rng_(crypto::make_system_rng()) {}
+  const char* name() const override { return name_of_; }
 
   bool prepare(const Scenario& s, const Certs& certs, std::string* error) override {
     s_ = s;
@@ -477,6 +478,7 @@ class FloorStack final : public Stack {
   static int64_t now_s() { return static_cast<int64_t>(std::time(nullptr)); }
 
   const crypto::Provider& p_;
+  const char* name_of_;
   std::unique_ptr<crypto::Rng> rng_;
   Scenario s_;
   std::string name_;
@@ -500,7 +502,10 @@ class FloorStack final : public Stack {
 
 }  // namespace
 
-std::unique_ptr<Stack> make_floor_stack() { return std::make_unique<FloorStack>(); }
+std::unique_ptr<Stack> make_floor_stack() { return std::make_unique<FloorStack>(crypto::default_provider(), "floor"); }
+std::unique_ptr<Stack> make_floor_libcrypto_stack() {
+  return std::make_unique<FloorStack>(crypto::libcrypto_provider(), "floor-libcrypto");
+}
 
 }  // namespace bench
 }  // namespace sanstls

@@ -26,6 +26,8 @@ class Floor {
 
 // The floor of each scenario, run as a Stack (interleaved with the real stacks; see floor.cc).
 std::unique_ptr<Stack> make_floor_stack();
+// The same primitives through the libcrypto provider (the floor of "sanstls-libcrypto").
+std::unique_ptr<Stack> make_floor_libcrypto_stack();
 
 // The median of a vector (it is reordered).
 double median(std::vector<double> v);

@@ -85,6 +85,28 @@ std::string json_escape(const std::string& s) {
 
 }  // namespace
 
+// sanstls on the libcrypto provider (issue 16), when it ran: beside sanstls on mbedTLS, OpenSSL's own
+// stack and the floor of the same primitives through the libcrypto provider.
+void Report::print_libcrypto_table(FILE* f) const {
+  bool any = false;
+  for (const Row& r : rows_) any |= r.stack == "sanstls-libcrypto";
+  if (!any) return;
+  std::fprintf(f, "\nsanstls on the libcrypto provider (median; lc = sanstls-libcrypto, s = sanstls on mbedTLS)\n");
+  std::fprintf(f, "%-19s %-6s %-5s %10s %10s %10s %10s %8s %8s %8s\n", "scenario", "side", "unit", "s-libcrypt",
+               "sanstls", "openssl", "floor-lc", "lc/s", "lc/floor", "lc/ossl");
+  for (const std::string& sc : scenarios_of(rows_)) {
+    for (const char* side : {"pair", "client", "server"}) {
+      std::string unit = sc.rfind("bulk", 0) == 0 ? "MiB/s" : "hs/s";
+      auto l = get(sc, "sanstls-libcrypto", side, unit), s = get(sc, "sanstls", side, unit),
+           o = get(sc, "openssl", side, unit), fl = get(sc, "floor-libcrypto", side, unit);
+      if (!l) continue;
+      std::fprintf(f, "%-19s %-6s %-5s %s %s %s %s %s %s %s\n", sc.c_str(), side, unit.c_str(), num(l, 10).c_str(),
+                   num(s, 10).c_str(), num(o, 10).c_str(), num(fl, 10).c_str(), num(ratio(l, s), 8, 2).c_str(),
+                   num(ratio(l, fl), 8, 2).c_str(), num(ratio(l, o), 8, 2).c_str());
+    }
+  }
+}
+
 void Report::print_tables(FILE* f) const {
   std::fprintf(f, "\nRates (handshakes/s or MiB/s; 'client'/'server' = time inside that side's calls only)\n");
   std::fprintf(f, "%-19s %-6s %-5s %10s %10s %10s %10s %8s %8s %8s\n", "scenario", "side", "unit", "sanstls",
@@ -114,6 +136,7 @@ void Report::print_tables(FILE* f) const {
                  num(o, 10).c_str(), num(fl, 10).c_str(), num(ratio(s, m), 8, 2).c_str(), num(ratio(s, fl), 8, 2).c_str(),
                  num(ratio(s, o), 8, 2).c_str());
   }
+  print_libcrypto_table(f);
   bool any_memory = false;
   for (const Row& r : rows_) any_memory |= r.metric == "heap_idle";
   if (!any_memory) {
@@ -122,19 +145,21 @@ void Report::print_tables(FILE* f) const {
   }
   std::fprintf(f, "\nHeap per connection (bytes requested; allocations counted as calls). idle+d = idle again after "
                   "36 records of 16 KiB; 'own' = sanstls outside its crypto primitives\n");
-  std::fprintf(f, "%-19s %-8s %-6s %8s %8s %8s %8s %9s %9s | %8s %8s %8s %8s %9s %9s\n", "scenario", "stack", "side",
+  std::fprintf(f, "%-19s %-17s %-6s %8s %8s %8s %8s %9s %9s | %8s %8s %8s %8s %9s %9s\n", "scenario", "stack", "side",
                "setup", "peak", "idle", "idle+d", "allocs/hs", "allocs/rec", "own setup", "own peak", "own idle",
                "own id+d", "own a/hs", "own a/rec");
   for (const std::string& sc : scenarios_of(rows_)) {
-    for (const char* stack : {"sanstls", "mbedtls", "openssl"}) {
+    // sanstls-libcrypto's rows count libcrypto's own allocations too: the replaced malloc sees every
+    // CRYPTO_malloc (OpenSSL's default allocator is malloc), as it sees libssl's for the openssl rows.
+    for (const char* stack : {"sanstls", "sanstls-libcrypto", "mbedtls", "openssl"}) {
       if (get(sc, stack, "pair", "n/a")) {
-        std::fprintf(f, "%-19s %-8s %-6s %8s\n", sc.c_str(), stack, "both", "n/a");
+        std::fprintf(f, "%-19s %-17s %-6s %8s\n", sc.c_str(), stack, "both", "n/a");
         continue;
       }
       for (const char* side : {"client", "server"}) {
         if (!get(sc, stack, side, "heap_idle")) continue;
         auto g = [&](const char* m) { return get(sc, stack, side, m); };
-        std::fprintf(f, "%-19s %-8s %-6s %s %s %s %s %s %s | %s %s %s %s %s %s\n", sc.c_str(), stack, side,
+        std::fprintf(f, "%-19s %-17s %-6s %s %s %s %s %s %s | %s %s %s %s %s %s\n", sc.c_str(), stack, side,
                      num(g("heap_setup"), 8, 0).c_str(), num(g("heap_peak"), 8, 0).c_str(),
                      num(g("heap_idle"), 8, 0).c_str(), num(g("heap_idle_after_data"), 8, 0).c_str(),
                      num(g("allocs_handshake"), 9, 0).c_str(), num(g("allocs_record"), 9, 2).c_str(),

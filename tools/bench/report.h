@@ -35,6 +35,7 @@ class Report {
 
   // The rate table (with sanstls/mbedTLS, sanstls/floor and sanstls/OpenSSL) and the memory table.
   void print_tables(FILE* f) const;
+  void print_libcrypto_table(FILE* f) const;
   // One line per target of issue 7: MET or MISSED, with the numbers.
   void print_targets(FILE* f) const;
   // JSON when the name ends in .json, CSV otherwise. Dies when the file cannot be written.

@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "core/connection.h"
 #include "crypto/crypto.h"
+#include "crypto/libcrypto.h"
 #include "tools/bench/bench.h"
 #include "tools/bench/counting_provider.h"
 
@@ -111,14 +112,14 @@ struct Pair {
 
 class SanstlsStack final : public Stack {
  public:
-  SanstlsStack() : crng_(crypto::make_system_rng()), srng_(crypto::make_system_rng()) {}
-  const char* name() const override { return "sanstls"; }
+  SanstlsStack(const crypto::Provider& provider, const char* name)
+      : provider_(provider), name_(name), crng_(crypto::make_system_rng()), srng_(crypto::make_system_rng()) {}
+  const char* name() const override { return name_; }
 
   bool prepare(const Scenario& s, const Certs& certs, std::string* error) override {
     s_ = s;
     certs_ = &certs;
-    return build(crypto::default_provider(), &ccfg_, &scfg_, error) &&
-           build(counting_provider(crypto::default_provider()), &mccfg_, &mscfg_, error);
+    return build(provider_, &ccfg_, &scfg_, error) && build(counting_provider(provider_), &mccfg_, &mscfg_, error);
   }
 
   Times handshakes(int n) override {
@@ -336,6 +337,8 @@ class SanstlsStack final : public Stack {
     m->*own = peak ? w.peak - own_base.live : w.live - own_base.live;
   }
 
+  const crypto::Provider& provider_;
+  const char* name_;
   Scenario s_;
   const Certs* certs_ = nullptr;
   std::unique_ptr<crypto::Rng> crng_, srng_;
@@ -388,7 +391,7 @@ ScaleReport SanstlsStack::scale(size_t n, size_t batch) {
 }  // namespace
 
 ScaleReport run_sanstls_scaling(const Certs& certs, size_t n) {
-  SanstlsStack st;
+  SanstlsStack st(crypto::default_provider(), "sanstls");
   std::string error;
   Scenario s = all_scenarios()[0];
   s.kind = Kind::resumed;
@@ -396,7 +399,12 @@ ScaleReport run_sanstls_scaling(const Certs& certs, size_t n) {
   return st.scale(n, std::max<size_t>(1, std::min<size_t>(1000, n / 10)));
 }
 
-std::unique_ptr<Stack> make_sanstls_stack() { return std::make_unique<SanstlsStack>(); }
+std::unique_ptr<Stack> make_sanstls_stack() {
+  return std::make_unique<SanstlsStack>(crypto::default_provider(), "sanstls");
+}
+std::unique_ptr<Stack> make_sanstls_libcrypto_stack() {
+  return std::make_unique<SanstlsStack>(crypto::libcrypto_provider(), "sanstls-libcrypto");
+}
 
 }  // namespace bench
 }  // namespace sanstls

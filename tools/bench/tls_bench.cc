@@ -5,6 +5,8 @@
 //   bazel run --config=opt //tools:tls_bench -- [--quick] [--reps N] [--out FILE.json|FILE.csv]
 //       [--certs DIR] [--only SUBSTRING] [--stacks sanstls,mbedtls,openssl] [--no-memory] [--no-floor]
 //       [--scale N] [--handshakes N] [--mib N]
+// --stacks may also name sanstls-libcrypto: sanstls on the OpenSSL 3.0 libcrypto provider (issue 16),
+// reported in a table of its own beside sanstls and openssl, with its floor (floor-libcrypto).
 //
 // Handshake scenarios run `hs` handshakes per repetition and bulk scenarios send `mb` MiB per
 // repetition; every number is the median of the repetitions. Exit status 0 on success, 1 when any
@@ -167,7 +169,8 @@ Options parse(int argc, char** argv) {
     else if (a == "--scale") o.scale = static_cast<size_t>(number(1, 10000000));
     else if (a == "--help" || a == "-h") {
       std::printf("usage: tls_bench [--quick] [--reps N] [--handshakes N] [--mib N] [--out FILE.json|.csv]\n"
-                  "                 [--certs DIR] [--only SUBSTRING] [--stacks sanstls,mbedtls,openssl]\n"
+                  "                 [--certs DIR] [--only SUBSTRING] [--stacks sanstls,mbedtls,openssl\n"
+                  "                 (,sanstls-libcrypto)]\n"
                   "                 [--no-memory] [--no-floor] [--scale N]\n");
       std::exit(0);
     } else fail("unknown flag " + a + " (try --help)");
@@ -178,14 +181,16 @@ Options parse(int argc, char** argv) {
     o.mib = 1;
   }
   for (const std::string& s : o.stacks)
-    if (s != "sanstls" && s != "mbedtls" && s != "openssl") fail("unknown stack " + s);
+    if (s != "sanstls" && s != "mbedtls" && s != "openssl" && s != "sanstls-libcrypto") fail("unknown stack " + s);
   return o;
 }
 
 std::unique_ptr<Stack> make_stack(const std::string& name) {
   if (name == "sanstls") return make_sanstls_stack();
   if (name == "mbedtls") return make_mbedtls_stack();
+  if (name == "sanstls-libcrypto") return make_sanstls_libcrypto_stack();
   if (name == "floor") return make_floor_stack();
+  if (name == "floor-libcrypto") return make_floor_libcrypto_stack();
   return make_openssl_stack();
 }
 
@@ -254,6 +259,8 @@ int main(int argc, char** argv) {
     std::vector<std::unique_ptr<Stack>> stacks;
     std::vector<std::string> names = o.stacks;
     if (o.floor) names.push_back("floor");
+    if (o.floor && std::find(names.begin(), names.end(), "sanstls-libcrypto") != names.end())
+      names.push_back("floor-libcrypto");
     for (const std::string& name : names) {
       std::unique_ptr<Stack> st = make_stack(name);
       if (!st->supports(s)) {

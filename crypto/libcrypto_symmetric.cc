@@ -1,0 +1,454 @@
+// The symmetric half of the OpenSSL 3.0 libcrypto provider: hashes, HMAC, AEAD, AES-CBC and the
+// constant-time MAC for CBC records.
+//
+// Implementation notes, in one place:
+// - Every algorithm is fetched once per process (EVP_MD_fetch, EVP_CIPHER_fetch, EVP_MAC_fetch) into
+//   `algs()`; objects only reference the fetched algorithms, so no name lookup happens per object.
+// - Hash and HMAC have no error channel: a libcrypto failure after setup aborts, as in the mbedTLS
+//   provider.
+// - AEAD: one EVP_CIPHER_CTX per direction, keyed once; every record only sets the nonce
+//   (EVP_CipherInit_ex2 with no cipher and no key keeps the key schedule), feeds the AAD and runs in
+//   place, so sealing and opening a record allocates nothing. open() sets the expected tag before
+//   EVP_DecryptFinal_ex, which compares it in constant time; on failure the plaintext is wiped.
+// - AES-CBC: one context per direction, padding off, the iv set per call (the caller's iv is copied by
+//   libcrypto, never modified).
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "crypto/libcrypto_provider.h"
+
+namespace sanstls {
+namespace crypto {
+namespace {
+
+[[noreturn]] void fatal(const char* what) {
+  unsigned long e = ERR_get_error();
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof(buf));
+  std::fprintf(stderr, "sanstls crypto: %s failed (libcrypto: %s)\n", what, buf);
+  std::abort();
+}
+
+// libcrypto treats a null pointer as "no value" in places (EVP_MAC_init's key): never hand it one.
+const uint8_t kEmpty[1] = {0};
+const uint8_t* ptr_or_empty(ByteView v) { return v.data() != nullptr ? v.data() : kEmpty; }
+
+// The algorithms, fetched once from the default library context.
+struct Algs {
+  EVP_MD* sha1;
+  EVP_MD* sha256;
+  EVP_MD* sha384;
+  EVP_MD* sha512;
+  EVP_CIPHER* aes_128_gcm;
+  EVP_CIPHER* aes_256_gcm;
+  EVP_CIPHER* chacha20_poly1305;
+  EVP_CIPHER* aes_128_cbc;
+  EVP_CIPHER* aes_256_cbc;
+  EVP_MAC* hmac;
+
+  Algs() {
+    sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+    sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    sha384 = EVP_MD_fetch(nullptr, "SHA384", nullptr);
+    sha512 = EVP_MD_fetch(nullptr, "SHA512", nullptr);
+    aes_128_gcm = EVP_CIPHER_fetch(nullptr, "AES-128-GCM", nullptr);
+    aes_256_gcm = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+    chacha20_poly1305 = EVP_CIPHER_fetch(nullptr, "ChaCha20-Poly1305", nullptr);
+    aes_128_cbc = EVP_CIPHER_fetch(nullptr, "AES-128-CBC", nullptr);
+    aes_256_cbc = EVP_CIPHER_fetch(nullptr, "AES-256-CBC", nullptr);
+    hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (!sha1 || !sha256 || !sha384 || !sha512 || !aes_128_gcm || !aes_256_gcm || !chacha20_poly1305 ||
+        !aes_128_cbc || !aes_256_cbc || !hmac)
+      fatal("fetching the algorithms");
+  }
+  // Kept for the life of the process (the provider is a process-wide singleton).
+};
+
+const Algs& algs() {
+  static const Algs* a = new Algs();
+  return *a;
+}
+
+const EVP_MD* md_of(HashAlg alg) {
+  const Algs& a = algs();
+  switch (alg) {
+    case HashAlg::sha1: return a.sha1;
+    case HashAlg::sha256: return a.sha256;
+    case HashAlg::sha384: return a.sha384;
+    case HashAlg::sha512: return a.sha512;
+  }
+  return nullptr;
+}
+
+const char* md_name(HashAlg alg) {
+  switch (alg) {
+    case HashAlg::sha1: return "SHA1";
+    case HashAlg::sha256: return "SHA256";
+    case HashAlg::sha384: return "SHA384";
+    case HashAlg::sha512: return "SHA512";
+  }
+  return nullptr;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Hashes and HMAC
+
+class EvpHash final : public Hash {
+ public:
+  explicit EvpHash(HashAlg alg) : alg_(alg), ctx_(EVP_MD_CTX_new()) {}
+  ~EvpHash() override { EVP_MD_CTX_free(ctx_); }
+  EvpHash(const EvpHash&) = delete;
+  EvpHash& operator=(const EvpHash&) = delete;
+
+  bool start() { return ctx_ != nullptr && EVP_DigestInit_ex2(ctx_, md_of(alg_), nullptr) == 1; }
+
+  HashAlg alg() const override { return alg_; }
+
+  void update(ByteView data) override {
+    if (data.empty()) return;
+    if (EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) fatal("EVP_DigestUpdate");
+  }
+
+  void finish(uint8_t* out) override {
+    unsigned int n = 0;
+    if (EVP_DigestFinal_ex(ctx_, out, &n) != 1) fatal("EVP_DigestFinal_ex");
+  }
+
+  std::unique_ptr<Hash> clone() const override {
+    auto copy = std::make_unique<EvpHash>(alg_);
+    if (copy->ctx_ == nullptr) return nullptr;
+    if (EVP_MD_CTX_copy_ex(copy->ctx_, ctx_) != 1) fatal("EVP_MD_CTX_copy_ex");
+    return copy;
+  }
+
+ private:
+  HashAlg alg_;
+  EVP_MD_CTX* ctx_;
+};
+
+// HMAC through EVP_MAC: keyed once; EVP_MAC_init without a key after each MAC returns the context to
+// the keyed initial state (libcrypto keeps the ipad/opad states, so no pad compression is redone).
+class EvpHmac final : public Hmac {
+ public:
+  EvpHmac() : ctx_(EVP_MAC_CTX_new(algs().hmac)) {}
+  ~EvpHmac() override { EVP_MAC_CTX_free(ctx_); }  // libcrypto cleanses the key material
+  EvpHmac(const EvpHmac&) = delete;
+  EvpHmac& operator=(const EvpHmac&) = delete;
+
+  bool setup(HashAlg alg, ByteView key) {
+    if (ctx_ == nullptr) return false;
+    hlen_ = hash_length(alg);
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(md_name(alg)), 0);
+    params[1] = OSSL_PARAM_construct_end();
+    return EVP_MAC_init(ctx_, ptr_or_empty(key), key.size(), params) == 1;
+  }
+
+  void update(ByteView data) override {
+    if (data.empty()) return;
+    if (EVP_MAC_update(ctx_, data.data(), data.size()) != 1) fatal("EVP_MAC_update");
+  }
+
+  void finish(uint8_t* out) override {
+    size_t n = 0;
+    if (EVP_MAC_final(ctx_, out, &n, hlen_) != 1) fatal("EVP_MAC_final");
+    if (EVP_MAC_init(ctx_, nullptr, 0, nullptr) != 1) fatal("EVP_MAC_init (reset)");
+  }
+
+ private:
+  EVP_MAC_CTX* ctx_;
+  size_t hlen_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// AEAD
+
+class EvpAead final : public Aead {
+ public:
+  explicit EvpAead(AeadAlg alg) : alg_(alg), enc_(EVP_CIPHER_CTX_new()), dec_(EVP_CIPHER_CTX_new()) {}
+  ~EvpAead() override {
+    EVP_CIPHER_CTX_free(enc_);  // cleanses the key schedule
+    EVP_CIPHER_CTX_free(dec_);
+  }
+  EvpAead(const EvpAead&) = delete;
+  EvpAead& operator=(const EvpAead&) = delete;
+
+  bool set_key(ByteView key) {
+    if (enc_ == nullptr || dec_ == nullptr) return false;
+    const Algs& a = algs();
+    const EVP_CIPHER* c = alg_ == AeadAlg::aes_128_gcm   ? a.aes_128_gcm
+                          : alg_ == AeadAlg::aes_256_gcm ? a.aes_256_gcm
+                                                         : a.chacha20_poly1305;
+    if (static_cast<size_t>(EVP_CIPHER_get_key_length(c)) != key.size()) return false;
+    return EVP_EncryptInit_ex2(enc_, c, key.data(), nullptr, nullptr) == 1 &&
+           EVP_DecryptInit_ex2(dec_, c, key.data(), nullptr, nullptr) == 1;
+  }
+
+  AeadAlg alg() const override { return alg_; }
+
+  Status seal(ByteView nonce, ByteView aad, uint8_t* inout, size_t len, uint8_t* tag) override {
+    if (nonce.size() != kAeadNonceLength || (len > 0 && inout == nullptr)) return Status::bad_input;
+    if (len > INT_MAX || aad.size() > INT_MAX) return Status::bad_input;
+    int n = 0;
+    if (EVP_EncryptInit_ex2(enc_, nullptr, nullptr, nonce.data(), nullptr) != 1) return fail();
+    if (!aad.empty() && EVP_EncryptUpdate(enc_, nullptr, &n, aad.data(), static_cast<int>(aad.size())) != 1)
+      return fail();
+    if (len > 0 && EVP_EncryptUpdate(enc_, inout, &n, inout, static_cast<int>(len)) != 1) return fail();
+    uint8_t none[16];
+    if (EVP_EncryptFinal_ex(enc_, none, &n) != 1) return fail();
+    if (EVP_CIPHER_CTX_ctrl(enc_, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(kAeadTagLength), tag) != 1) return fail();
+    return Status::ok;
+  }
+
+  Status open(ByteView nonce, ByteView aad, uint8_t* inout, size_t len, const uint8_t* tag) override {
+    if (nonce.size() != kAeadNonceLength || (len > 0 && inout == nullptr)) return Status::bad_input;
+    if (len > INT_MAX || aad.size() > INT_MAX) return Status::bad_input;
+    int n = 0;
+    if (EVP_DecryptInit_ex2(dec_, nullptr, nullptr, nonce.data(), nullptr) != 1) return fail();
+    if (EVP_CIPHER_CTX_ctrl(dec_, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(kAeadTagLength),
+                            const_cast<uint8_t*>(tag)) != 1)
+      return fail();
+    if (!aad.empty() && EVP_DecryptUpdate(dec_, nullptr, &n, aad.data(), static_cast<int>(aad.size())) != 1)
+      return fail();
+    if (len > 0 && EVP_DecryptUpdate(dec_, inout, &n, inout, static_cast<int>(len)) != 1) return fail();
+    uint8_t none[16];
+    if (EVP_DecryptFinal_ex(dec_, none, &n) != 1) {
+      libcrypto_clear_errors();
+      if (len > 0) OPENSSL_cleanse(inout, len);  // release no unauthenticated plaintext
+      return Status::bad_tag;
+    }
+    return Status::ok;
+  }
+
+ private:
+  static Status fail() {
+    libcrypto_clear_errors();
+    return Status::internal;
+  }
+
+  AeadAlg alg_;
+  EVP_CIPHER_CTX* enc_;
+  EVP_CIPHER_CTX* dec_;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// AES-CBC
+
+class EvpCbc final : public CbcCipher {
+ public:
+  EvpCbc() : enc_(EVP_CIPHER_CTX_new()), dec_(EVP_CIPHER_CTX_new()) {}
+  ~EvpCbc() override {
+    EVP_CIPHER_CTX_free(enc_);
+    EVP_CIPHER_CTX_free(dec_);
+  }
+  EvpCbc(const EvpCbc&) = delete;
+  EvpCbc& operator=(const EvpCbc&) = delete;
+
+  bool set_key(ByteView key) {
+    if (enc_ == nullptr || dec_ == nullptr) return false;
+    const EVP_CIPHER* c = key.size() == 16 ? algs().aes_128_cbc : algs().aes_256_cbc;
+    return EVP_EncryptInit_ex2(enc_, c, key.data(), nullptr, nullptr) == 1 &&
+           EVP_DecryptInit_ex2(dec_, c, key.data(), nullptr, nullptr) == 1 &&
+           EVP_CIPHER_CTX_set_padding(enc_, 0) == 1 && EVP_CIPHER_CTX_set_padding(dec_, 0) == 1;
+  }
+
+  Status encrypt(ByteView iv, uint8_t* inout, size_t len) override { return run(enc_, 1, iv, inout, len); }
+  Status decrypt(ByteView iv, uint8_t* inout, size_t len) override { return run(dec_, 0, iv, inout, len); }
+
+ private:
+  static Status run(EVP_CIPHER_CTX* ctx, int enc, ByteView iv, uint8_t* inout, size_t len) {
+    if (iv.size() != 16 || len % 16 != 0 || (len > 0 && inout == nullptr)) return Status::bad_input;
+    if (len == 0) return Status::ok;
+    if (len > INT_MAX) return Status::bad_input;
+    int n = 0;
+    if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv.data(), enc, nullptr) != 1 ||
+        EVP_CipherUpdate(ctx, inout, &n, inout, static_cast<int>(len)) != 1 || static_cast<size_t>(n) != len) {
+      libcrypto_clear_errors();
+      return Status::internal;
+    }
+    return Status::ok;
+  }
+
+  EVP_CIPHER_CTX* enc_;
+  EVP_CIPHER_CTX* dec_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------
+
+void libcrypto_clear_errors() { ERR_clear_error(); }
+
+const evp_md_st* libcrypto_md(HashAlg alg) { return md_of(alg); }
+
+const Provider& libcrypto_provider() {
+  static const LibcryptoProvider provider;
+  return provider;
+}
+
+std::unique_ptr<Hash> LibcryptoProvider::hash(HashAlg alg) const {
+  if (md_of(alg) == nullptr) return nullptr;
+  auto h = std::make_unique<EvpHash>(alg);
+  if (!h->start()) return nullptr;
+  return h;
+}
+
+std::unique_ptr<Hmac> LibcryptoProvider::hmac(HashAlg alg, ByteView key) const {
+  if (md_of(alg) == nullptr) return nullptr;
+  auto h = std::make_unique<EvpHmac>();
+  if (!h->setup(alg, key)) {
+    libcrypto_clear_errors();
+    return nullptr;
+  }
+  return h;
+}
+
+std::unique_ptr<Aead> LibcryptoProvider::aead(AeadAlg alg, ByteView key) const {
+  if (key.size() != aead_key_length(alg)) return nullptr;
+  auto a = std::make_unique<EvpAead>(alg);
+  if (!a->set_key(key)) {
+    libcrypto_clear_errors();
+    return nullptr;
+  }
+  return a;
+}
+
+std::unique_ptr<CbcCipher> LibcryptoProvider::aes_cbc(ByteView key) const {
+  if (key.size() != 16 && key.size() != 32) return nullptr;
+  auto c = std::make_unique<EvpCbc>();
+  if (!c->set_key(key)) {
+    libcrypto_clear_errors();
+    return nullptr;
+  }
+  return c;
+}
+
+namespace {
+
+// Per-thread scratch for hmac_constant_time, so that a CBC record costs no allocation (libcrypto 3.0's
+// EVP_MAC re-key and reset, and every EVP_MD_CTX copy, allocate a fresh provider context; only
+// EVP_DigestInit_ex2 on a context that already holds the same fetched digest reuses it). Per hash: the
+// inner and outer contexts of a hand-built HMAC (RFC 2104), and a context that only ever compresses
+// dummy blocks. Created on a thread's first CBC record; freed (libcrypto cleanses them) when it ends.
+struct CbcMacScratch {
+  static constexpr size_t kHashes = 4;  // HashAlg's values
+  EVP_MD_CTX* inner[kHashes] = {};
+  EVP_MD_CTX* outer[kHashes] = {};
+  EVP_MD_CTX* dummy[kHashes] = {};
+
+  CbcMacScratch() = default;
+  CbcMacScratch(const CbcMacScratch&) = delete;
+  CbcMacScratch& operator=(const CbcMacScratch&) = delete;
+  ~CbcMacScratch() {
+    for (size_t i = 0; i < kHashes; i++) {
+      EVP_MD_CTX_free(inner[i]);
+      EVP_MD_CTX_free(outer[i]);
+      EVP_MD_CTX_free(dummy[i]);
+    }
+  }
+
+  // The three contexts of `alg`, created once; the dummy one is initialised once and never finished.
+  bool get(HashAlg alg, const EVP_MD* md, EVP_MD_CTX** in, EVP_MD_CTX** out, EVP_MD_CTX** dum) {
+    const size_t i = static_cast<size_t>(alg);
+    if (i >= kHashes) return false;
+    if (dummy[i] == nullptr) {
+      EVP_MD_CTX* a = EVP_MD_CTX_new();
+      EVP_MD_CTX* b = EVP_MD_CTX_new();
+      EVP_MD_CTX* c = EVP_MD_CTX_new();
+      if (a == nullptr || b == nullptr || c == nullptr || EVP_DigestInit_ex2(c, md, nullptr) != 1) {
+        EVP_MD_CTX_free(a);
+        EVP_MD_CTX_free(b);
+        EVP_MD_CTX_free(c);
+        return false;
+      }
+      inner[i] = a, outer[i] = b, dummy[i] = c;
+    }
+    *in = inner[i], *out = outer[i], *dum = dummy[i];
+    return true;
+  }
+};
+
+}  // namespace
+
+// Lucky Thirteen countermeasure, the same construction as the mbedTLS provider (see the comment on
+// MbedtlsProvider::hmac_constant_time): the MAC over header || data[0..data_len) is computed normally,
+// then the compression function runs on dummy blocks as many more times as hashing
+// header || data[0..max_len) would have needed. libcrypto has no public "process one block" call, so
+// the dummy compressions are whole blocks fed to a separate, never-finished digest context: a
+// block-aligned update of a SHA context with nothing buffered compresses each block once and buffers
+// nothing, so its state never matters. Every byte of data[0..max_len) is also read, so the cache
+// footprint does not depend on data_len.
+//
+// No allocation per record: the HMAC is RFC 2104 by hand over per-thread digest contexts
+// (CbcMacScratch), re-initialised with EVP_DigestInit_ex2 and the same fetched digest, which reuses
+// the provider context; the padded key blocks live on the stack and are cleansed, and both contexts
+// are re-initialised after use so that no key-dependent state stays behind.
+Status LibcryptoProvider::hmac_constant_time(HashAlg alg, ByteView key, ByteView header, const uint8_t* data,
+                                             size_t data_len, size_t max_len, uint8_t* out) const {
+  const EVP_MD* md = md_of(alg);
+  if (md == nullptr) return Status::unsupported;
+  if (data_len > max_len || (max_len > 0 && data == nullptr) || out == nullptr) return Status::bad_input;
+  if (max_len > (SIZE_MAX / 4) || header.size() > (SIZE_MAX / 4)) return Status::bad_input;
+  const size_t block = hash_block_length(alg);
+  const size_t hlen = hash_length(alg);
+  const size_t len_field = block == 128 ? 16 : 8;
+  auto blocks = [&](size_t msg_len) { return (msg_len + 1 + len_field + block - 1) / block; };
+  const size_t extra = blocks(header.size() + max_len) - blocks(header.size() + data_len);
+
+  thread_local CbcMacScratch scratch;
+  EVP_MD_CTX *in = nullptr, *outer = nullptr, *dummy = nullptr;
+  if (!scratch.get(alg, md, &in, &outer, &dummy)) {
+    libcrypto_clear_errors();
+    return Status::internal;
+  }
+  uint8_t ipad[128], opad[128], inner_hash[kMaxHashLen];
+  std::memset(ipad, 0, sizeof(ipad));
+  bool ok = true;
+  if (key.size() > block) {  // a key longer than a block is hashed first (never for TLS's MAC keys)
+    unsigned int n = 0;
+    ok = EVP_DigestInit_ex2(outer, md, nullptr) == 1 && EVP_DigestUpdate(outer, key.data(), key.size()) == 1 &&
+         EVP_DigestFinal_ex(outer, ipad, &n) == 1;
+  } else if (!key.empty()) {
+    std::memcpy(ipad, key.data(), key.size());
+  }
+  for (size_t i = 0; i < block; i++) {
+    opad[i] = static_cast<uint8_t>(ipad[i] ^ 0x5c);
+    ipad[i] = static_cast<uint8_t>(ipad[i] ^ 0x36);
+  }
+  unsigned int n = 0;
+  ok = ok && EVP_DigestInit_ex2(in, md, nullptr) == 1 && EVP_DigestUpdate(in, ipad, block) == 1 &&
+       EVP_DigestUpdate(in, header.data(), header.size()) == 1 &&
+       (data_len == 0 || EVP_DigestUpdate(in, data, data_len) == 1) && EVP_DigestFinal_ex(in, inner_hash, &n) == 1 &&
+       EVP_DigestInit_ex2(outer, md, nullptr) == 1 && EVP_DigestUpdate(outer, opad, block) == 1 &&
+       EVP_DigestUpdate(outer, inner_hash, hlen) == 1 && EVP_DigestFinal_ex(outer, out, &n) == 1;
+  // Leave nothing key-dependent in the per-thread contexts.
+  ok = ok && EVP_DigestInit_ex2(in, md, nullptr) == 1 && EVP_DigestInit_ex2(outer, md, nullptr) == 1;
+  OPENSSL_cleanse(ipad, sizeof(ipad));
+  OPENSSL_cleanse(opad, sizeof(opad));
+  OPENSSL_cleanse(inner_hash, sizeof(inner_hash));
+
+  static const uint8_t kZeros[128] = {0};
+  for (size_t i = 0; ok && i < extra; i++) ok = EVP_DigestUpdate(dummy, kZeros, block) == 1;
+
+  uint8_t acc = 0;
+  for (size_t i = 0; i < max_len; i++) acc = static_cast<uint8_t>(acc ^ data[i]);
+  volatile uint8_t sink = acc;
+  (void)sink;
+  if (!ok) {
+    libcrypto_clear_errors();
+    return Status::internal;
+  }
+  return Status::ok;
+}
+
+}  // namespace crypto
+}  // namespace sanstls
