@@ -1,13 +1,12 @@
 // The TLS 1.2 client (RFC 5246 7.3-7.4; RFC 7627, RFC 5746, RFC 7301, RFC 6066, RFC 7366, RFC 8449).
 //
-//   start -> ClientHello
-//   ExpectServerHello --(new session)--> ExpectCertificate -> [ExpectServerKeyExchange]
+//   (the hello stage, hello_stage.cc, wrote the ClientHello and hands over the ServerHello)
+//   ServerHello --(new session)--> ExpectCertificate -> [ExpectServerKeyExchange]
 //       -> ExpectCertificateRequestOrDone -> [ExpectServerHelloDone]
 //       -> (send [Certificate] ClientKeyExchange [CertificateVerify] CCS Finished)
 //       -> ExpectChangeCipherSpec -> ExpectFinished -> Done
-//   ExpectServerHello --(resumed)--> ExpectChangeCipherSpec -> ExpectFinished
+//   ServerHello --(resumed)--> ExpectChangeCipherSpec -> ExpectFinished
 //       -> (send CCS Finished) -> Done
-//   ExpectServerHello --(TLS 1.3 chosen)--> Done (the TLS 1.3 client takes over)
 //   ExpectChangeCipherSpec also takes the NewSessionTicket the ServerHello announced (RFC 5077 3.3).
 //
 // One type per state, as in client13.cc: each state holds what only it and later states need, its
@@ -19,8 +18,7 @@
 #include <optional>
 #include <variant>
 
-#include "core/client_hello.h"
-#include "core/conn_state.h"
+#include "core/hello_stage.h"
 #include "core/tls12_keys.h"
 #include "core/tls13_common.h"
 
@@ -43,7 +41,6 @@ struct ClientKx {
   Bytes peer_value;  // the server's ECDHE point or DH public value
 };
 
-struct ExpectServerHello {};
 struct ExpectCertificate {};
 struct ExpectServerKeyExchange {
   std::unique_ptr<crypto::PublicKey> server_key;  // verifies the ServerKeyExchange
@@ -61,23 +58,34 @@ struct ExpectChangeCipherSpec {
 struct ExpectFinished {
   std::optional<NewSessionTicket12> ticket;
 };
-struct Done {};  // finished, or the TLS 1.3 client took over: the connection drops this machine
-using State = std::variant<ExpectServerHello, ExpectCertificate, ExpectServerKeyExchange,
+struct Done {};  // finished: the connection drops this machine
+using State = std::variant<ExpectCertificate, ExpectServerKeyExchange,
                            ExpectCertificateRequestOrDone, ExpectServerHelloDone, ExpectChangeCipherSpec,
                            ExpectFinished, Done>;
 
 class Client12 final : public Handshake {
  public:
-  Client12(ConnState& c, std::shared_ptr<const ClientConfig> cfg, Connection::ClientOptions opts)
-      : c_(c), cfg_(std::move(cfg)), opts_(std::move(opts)) {}
+  Client12(HandshakeContext& c, std::shared_ptr<const ClientConfig> cfg, Connection::ClientOptions opts,
+           ClientOffer offer)
+      : c_(c), cfg_(std::move(cfg)), opts_(std::move(opts)), offer_(std::move(offer)) {
+    client_random_ = offer_.random;
+    session_id_ = offer_.session_id;
+    offered_exts_ = offer_.offered_exts;
+    if (!offer_.tls12_resumption) opts_.resume.reset();
+  }
   ~Client12() override { secure_zero(master_secret_); }
 
-  Status start() override;
+  // The ServerHello that chose TLS 1.2 (the transcript already has it).
+  Status begin(const ServerHello& sh) {
+    Result<State> r = on_server_hello(sh);
+    if (!r.ok()) return r.error();
+    state_ = std::move(r.value());
+    return Status();
+  }
   Status on_message(HandshakeType type, ByteView msg, ByteView body) override;
   Status on_change_cipher_spec() override;
 
   // The state handlers, called by advance() (tls13_common.h).
-  Result<State> handle(ExpectServerHello&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectCertificate&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectServerKeyExchange&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectCertificateRequestOrDone&, HandshakeType, ByteView, ByteView);
@@ -92,16 +100,17 @@ class Client12 final : public Handshake {
   }
 
  private:
+  Result<State> on_server_hello(const ServerHello& sh);
   Result<State> send_second_flight(ClientKx& kx, const CertificateRequest12* request);
   Status derive_keys();
   Status send_finished();
   void finish(const std::optional<NewSessionTicket12>& ticket);
-  void add_transcript(ByteView msg) { c_.transcript.insert(c_.transcript.end(), msg.begin(), msg.end()); }
+  void add_transcript(ByteView msg) { c_.add_transcript(msg); }
 
-  ConnState& c_;
+  HandshakeContext& c_;
   std::shared_ptr<const ClientConfig> cfg_;
   Connection::ClientOptions opts_;
-  State state_ = ExpectServerHello{};
+  State state_ = Done{};
 
   Random client_random_{};
   Random server_random_{};
@@ -114,19 +123,10 @@ class Client12 final : public Handshake {
   std::vector<uint16_t> offered_exts_;
   uint16_t peer_record_limit_ = 0;
   Bytes master_secret_;
-  ClientOffer offer_;  // what the ClientHello offered, for the TLS 1.3 client if the server picks 1.3
+  ClientOffer offer_;  // what the ClientHello offered
 };
 
 bool offered(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-
-Status Client12::start() {
-  SANSTLS_TRY(send_client_hello(c_, *cfg_, opts_, &offer_));
-  client_random_ = offer_.random;
-  session_id_ = offer_.session_id;
-  offered_exts_ = offer_.offered_exts;
-  if (!offer_.tls12_resumption) opts_.resume.reset();
-  return Status();
-}
 
 Status Client12::on_message(HandshakeType type, ByteView msg, ByteView body) {
   // HelloRequest during the handshake is ignored (RFC 5246 7.4.1.1) and is not part of the transcript.
@@ -137,20 +137,7 @@ Status Client12::on_message(HandshakeType type, ByteView msg, ByteView body) {
 
 Status Client12::on_change_cipher_spec() { return advance(*this, state_, ChangeCipherSpecRecord{}); }
 
-Result<State> Client12::handle(ExpectServerHello&, HandshakeType type, ByteView, ByteView body) {
-  if (type != HandshakeType::server_hello) return unexpected_message();
-  ServerHello sh;
-  SANSTLS_TRY(decode_server_hello(body, &sh));
-  if (sh.extensions.supported_versions || sh.is_hello_retry_request()) {
-    if (!offer_.tls13)
-      return Error::incompatible(AlertDescription::protocol_version, "server chose TLS 1.3, which is not enabled");
-    // TLS 1.3 from here on: the TLS 1.3 client takes over (installed once this call returns).
-    Result<std::unique_ptr<Handshake>> next =
-        start_client13(c_, cfg_, opts_, std::move(offer_), sh, body.size() + kHandshakeHeaderLength);
-    if (!next.ok()) return next.error();
-    c_.next_hs = next.take();
-    return State(Done{});
-  }
+Result<State> Client12::on_server_hello(const ServerHello& sh) {
   if (sh.legacy_version != version::tls12 || !offer_.tls12)
     return Error::incompatible(AlertDescription::protocol_version, "server chose a version we did not offer");
   // RFC 8446 4.1.3: a server that speaks TLS 1.3 marks a downgrade to 1.2 in its random; when we
@@ -177,7 +164,7 @@ Result<State> Client12::handle(ExpectServerHello&, HandshakeType type, ByteView,
     return Error::illegal("server does not accept uncompressed points");
   if (e.alpn) {
     if (e.alpn->size() != 1 || std::find(cfg_->alpn.begin(), cfg_->alpn.end(), e.alpn->front()) == cfg_->alpn.end()) return Error::illegal("ALPN protocol not offered");
-    c_.info.alpn = e.alpn->front();
+    c_.info().alpn = e.alpn->front();
   }
   ems_ = e.extended_master_secret;
   if (!ems_ && cfg_->require_extended_master_secret)
@@ -186,7 +173,7 @@ Result<State> Client12::handle(ExpectServerHello&, HandshakeType type, ByteView,
   if (e.encrypt_then_mac && suite_->is_aead()) return Error::illegal("encrypt_then_mac with an AEAD suite");
   if (e.record_size_limit) peer_record_limit_ = *e.record_size_limit;
   server_random_ = sh.random;
-  c_.version_fixed = true;
+  c_.set_version(false);
 
   // RFC 5077 3.2: a server that will send a NewSessionTicket says so with an empty session_ticket.
   expect_ticket_ = e.session_ticket.has_value();
@@ -201,7 +188,7 @@ Result<State> Client12::handle(ExpectServerHello&, HandshakeType type, ByteView,
     master_secret_ = opts_.resume->master_secret;
     session_id_ = sh.session_id;
     // What the session's full handshake proved of the server (ClientConfig::may_resume let it be offered).
-    c_.info.peer_chain = opts_.resume->peer.chain;
+    c_.info().peer_chain = opts_.resume->peer.chain;
     SANSTLS_TRY(derive_keys());
     return State(ExpectChangeCipherSpec{});
   }
@@ -224,7 +211,7 @@ Result<State> Client12::handle(ExpectCertificate&, HandshakeType type, ByteView,
   bool rsa = server_key->type() == crypto::KeyType::rsa;
   if ((suite_->server_key_is_ecdsa() && !ec) || (!suite_->server_key_is_ecdsa() && !rsa))
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key does not fit the suite"};
-  c_.info.peer_chain = std::move(m.chain);
+  c_.info().peer_chain = std::move(m.chain);
   if (suite_->needs_server_key_exchange()) return State(ExpectServerKeyExchange{std::move(server_key)});
   return State(ExpectCertificateRequestOrDone{ClientKx{std::move(server_key), nullptr, Bytes()}});
 }
@@ -253,27 +240,27 @@ Result<State> Client12::handle(ExpectServerKeyExchange& s, HandshakeType type, B
   Bytes signed_data = server_key_exchange_signed_data(client_random_, server_random_, params);
   if (s.server_key->verify(static_cast<crypto::SignatureScheme>(scheme), signed_data, sig) != crypto::Status::ok)
     return Error::misbehaved(AlertDescription::decrypt_error, "ServerKeyExchange: bad signature");
-  c_.info.signature_scheme = scheme;
+  c_.info().signature_scheme = scheme;
 
   ClientKx kx;  // the server's key has done its work
   if (suite_->kx == KeyExchange::dhe_rsa) {
     // Any group of at least 2048 bits; the value checks are the provider's.
-    kx.share = c_.provider.generate_dh_share(dh.p, dh.g, 2048, c_.rng);
+    kx.share = c_.provider().generate_dh_share(dh.p, dh.g, 2048, c_.rng());
     if (!kx.share)
       return Error::incompatible(AlertDescription::insufficient_security, "DHE group too small or malformed");
     kx.peer_value = dh.ys;
     Bytes p, g;
     for (Group grp : {Group::ffdhe2048, Group::ffdhe3072, Group::ffdhe4096, Group::ffdhe6144, Group::ffdhe8192}) {
-      c_.provider.ffdhe_params(grp, &p, &g);
-      if (p == dh.p && g == dh.g) c_.info.group = static_cast<uint16_t>(grp);
+      c_.provider().ffdhe_params(grp, &p, &g);
+      if (p == dh.p && g == dh.g) c_.info().group = static_cast<uint16_t>(grp);
     }
   } else {
     if (!offered(cfg_->groups, ec.group) || (ec.group & 0xff00) == 0x0100)  // FFDHE is not ECDHE
       return Error::illegal("ServerKeyExchange: group not offered");
-    kx.share = c_.provider.generate_key_share(static_cast<Group>(ec.group), c_.rng);
+    kx.share = c_.provider().generate_key_share(static_cast<Group>(ec.group), c_.rng());
     if (!kx.share) return Error::internal("key share");
     kx.peer_value = ec.public_key;
-    c_.info.group = ec.group;
+    c_.info().group = ec.group;
   }
   return State(ExpectCertificateRequestOrDone{std::move(kx)});
 }
@@ -330,8 +317,8 @@ Result<State> Client12::send_second_flight(ClientKx& kx, const CertificateReques
     pms.resize(48);
     pms[0] = 0x03;
     pms[1] = 0x03;  // the version we offered (RFC 5246 7.4.7.1)
-    c_.rng.fill(pms.data() + 2, 46);
-    if (kx.server_key->rsa_encrypt_pkcs1(pms, c_.rng, &cke.exchange) != crypto::Status::ok)
+    c_.rng().fill(pms.data() + 2, 46);
+    if (kx.server_key->rsa_encrypt_pkcs1(pms, c_.rng(), &cke.exchange) != crypto::Status::ok)
       return Error::internal("RSA encryption failed");
     encode_client_key_exchange_rsa(cke, w);
   } else {
@@ -353,21 +340,21 @@ Result<State> Client12::send_second_flight(ClientKx& kx, const CertificateReques
   // The master secret; with EMS, over the transcript up to and including ClientKeyExchange.
   Bytes session_hash;
   if (ems_) session_hash = c_.transcript_hash(suite_->prf_hash);
-  master_secret_ = tls12_master_secret(c_.provider, *suite_, pms, client_random_, server_random_, ems_, session_hash);
+  master_secret_ = tls12_master_secret(c_.provider(), *suite_, pms, client_random_, server_random_, ems_, session_hash);
 
   if (ck) {
     crypto::HashAlg unused;
     if (!scheme_hash(cv_scheme, &unused)) return Error::internal("scheme");
     CertificateVerify cv;
     cv.sig_scheme = cv_scheme;
-    if (ck->key->sign(static_cast<crypto::SignatureScheme>(cv_scheme), c_.transcript, c_.rng, &cv.signature) !=
+    if (ck->key->sign(static_cast<crypto::SignatureScheme>(cv_scheme), c_.transcript(), c_.rng(), &cv.signature) !=
         crypto::Status::ok)
       return Error::internal("signing CertificateVerify failed");
     Bytes cvb;
     Writer cw(&cvb);
     encode_certificate_verify(cv, cw);
     SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_verify, cvb));
-    c_.info.client_authenticated = true;
+    c_.info().client_authenticated = true;
   }
   SANSTLS_TRY(derive_keys());
   SANSTLS_TRY(c_.send_change_cipher_spec());
@@ -382,17 +369,17 @@ Status Client12::derive_keys() {
   if (peer_record_limit_ != 0) our_max = std::min<size_t>(our_max, peer_record_limit_);
   if (peer_record_limit_ != 0 && cfg_->record_size_limit != 0)
     their_max = std::min<size_t>(their_max, cfg_->record_size_limit);
-  Result<Tls12Keys> keys = tls12_record_keys(c_.provider, *suite_, master_secret_, client_random_, server_random_,
-                                             etm_, c_.rng, our_max, their_max);
+  Result<Tls12Keys> keys = tls12_record_keys(c_.provider(), *suite_, master_secret_, client_random_, server_random_,
+                                             etm_, c_.rng(), our_max, their_max);
   if (!keys.ok()) return keys.error();
-  c_.pending_write = std::move(keys.value().client_write);
-  c_.pending_read = std::move(keys.value().server_write);
+  c_.set_pending_write(std::move(keys.value().client_write));
+  c_.set_pending_read(std::move(keys.value().server_write));
   return Status();
 }
 
 Status Client12::send_finished() {
   Finished f;
-  f.verify_data = tls12_finished(c_.provider, *suite_, master_secret_, true, c_.transcript_hash(suite_->prf_hash));
+  f.verify_data = tls12_finished(c_.provider(), *suite_, master_secret_, true, c_.transcript_hash(suite_->prf_hash));
   Bytes b;
   Writer w(&b);
   encode_finished(f, w);
@@ -421,8 +408,8 @@ Result<State> Client12::handle(ExpectFinished& s, HandshakeType type, ByteView, 
   size_t msg_len = kHandshakeHeaderLength + body.size();
   Finished f;
   SANSTLS_TRY(decode_finished(body, kFinishedLength12, &f));
-  Bytes expected = tls12_finished(c_.provider, *suite_, master_secret_, false,
-                                  c_.transcript_hash(suite_->prf_hash, c_.transcript.size() - msg_len));
+  Bytes expected = tls12_finished(c_.provider(), *suite_, master_secret_, false,
+                                  c_.transcript_hash(suite_->prf_hash, c_.transcript_size() - msg_len));
   if (!constant_time_equal(expected, f.verify_data))
     return Error::misbehaved(AlertDescription::decrypt_error, "server Finished does not verify");
   if (resuming_) {
@@ -434,7 +421,7 @@ Result<State> Client12::handle(ExpectFinished& s, HandshakeType type, ByteView, 
 }
 
 void Client12::finish(const std::optional<NewSessionTicket12>& ticket) {
-  HandshakeInfo& info = c_.info;
+  HandshakeInfo& info = c_.info();
   info.version = version::tls12;
   info.cipher_suite = suite_->id;
   info.resumed = resuming_;
@@ -451,7 +438,7 @@ void Client12::finish(const std::optional<NewSessionTicket12>& ticket) {
     s.extended_master_secret = ems_;
     s.server_name = opts_.server_name;
     s.alpn = info.alpn;
-    s.created_ms = resuming_ ? opts_.resume->created_ms : c_.clock.now_ms();
+    s.created_ms = resuming_ ? opts_.resume->created_ms : c_.clock().now_ms();
     s.lifetime_s = resuming_ ? opts_.resume->lifetime_s : std::min<uint32_t>(7200, cfg_->max_session_lifetime_s);
     s.peer = resuming_ ? opts_.resume->peer : server_identity(*cfg_, opts_, info.peer_chain);
     if (resuming_) s.ticket = opts_.resume->ticket;
@@ -459,20 +446,24 @@ void Client12::finish(const std::optional<NewSessionTicket12>& ticket) {
       // A new ticket replaces the old one; its lifetime hint, when given, bounds the session, and our own
       // cap bounds the hint (a hint of 2^32-1 s would keep one master secret for 136 years).
       s.ticket = ticket->ticket;
-      s.created_ms = c_.clock.now_ms();
+      s.created_ms = c_.clock().now_ms();
       if (ticket->lifetime_hint != 0) s.lifetime_s = ticket->lifetime_hint;
       s.lifetime_s = std::min(s.lifetime_s, cfg_->max_session_lifetime_s);
     }
-    c_.session = std::move(s);
+    c_.set_session(std::move(s));
   }
   c_.handshake_complete();  // the connection drops this object once on_message() has returned
 }
 
 }  // namespace
 
-std::unique_ptr<Handshake> make_client12(ConnState& c, std::shared_ptr<const ClientConfig> config,
-                                         Connection::ClientOptions options) {
-  return std::make_unique<Client12>(c, std::move(config), std::move(options));
+Result<std::unique_ptr<Handshake>> start_client12(HandshakeContext& c, std::shared_ptr<const ClientConfig> config,
+                                                  Connection::ClientOptions options, ClientOffer offer,
+                                                  const ServerHello& sh) {
+  auto h = std::make_unique<Client12>(c, std::move(config), std::move(options), std::move(offer));
+  Status s = h->begin(sh);
+  if (!s.ok()) return s.error();
+  return std::unique_ptr<Handshake>(std::move(h));
 }
 
 }  // namespace sanstls

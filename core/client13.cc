@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <variant>
 
-#include "core/client_hello.h"
+#include "core/hello_stage.h"
 #include "core/tls12_keys.h"
 #include "core/tls13_common.h"
 
@@ -19,10 +19,15 @@ namespace {
 
 bool contains(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
-// Extensions RFC 8446 4.2 allows in EncryptedExtensions.
+constexpr uint16_t ext(ExtensionType t) { return static_cast<uint16_t>(t); }
+
+// Extensions RFC 8446 4.2 allows in EncryptedExtensions (max_fragment_length 1, use_srtp 14, heartbeat
+// 15, client/server_certificate_type 19/20 have no ExtensionType name here).
 bool allowed_in_ee(uint16_t t) {
   switch (t) {
-    case 0: case 1: case 10: case 14: case 15: case 16: case 19: case 20: case 28: case 42:
+    case ext(ExtensionType::server_name): case 1: case ext(ExtensionType::supported_groups): case 14: case 15:
+    case ext(ExtensionType::application_layer_protocol_negotiation): case 19: case 20:
+    case ext(ExtensionType::record_size_limit): case ext(ExtensionType::early_data):
       return true;
     default:
       return false;
@@ -37,15 +42,13 @@ struct ExpectCertificateVerify {
   std::unique_ptr<crypto::PublicKey> server_key;
 };
 struct ExpectFinished {};
-struct Connected {
-  uint32_t key_updates = 0;
-};
+struct Connected {};
 using State = std::variant<ExpectServerHello, ExpectEncryptedExtensions, ExpectCertificateOrRequest,
                            ExpectCertificate, ExpectCertificateVerify, ExpectFinished, Connected>;
 
 class Client13 final : public Handshake {
  public:
-  Client13(ConnState& c, std::shared_ptr<const ClientConfig> cfg, Connection::ClientOptions opts, ClientOffer offer)
+  Client13(HandshakeContext& c, std::shared_ptr<const ClientConfig> cfg, Connection::ClientOptions opts, ClientOffer offer)
       : c_(c), cfg_(std::move(cfg)), opts_(std::move(opts)), offer_(std::move(offer)) {}
   ~Client13() override {
     for (Bytes* b : {&client_hs_, &server_hs_, &client_ap_, &server_ap_, &res_master_}) secure_zero(*b);
@@ -85,7 +88,7 @@ class Client13 final : public Handshake {
   // The transcript without the last message (which on_message has already added).
   crypto::HashAlg alg() const { return suite_->prf_hash; }
 
-  ConnState& c_;
+  HandshakeContext& c_;
   std::shared_ptr<const ClientConfig> cfg_;
   Connection::ClientOptions opts_;
   ClientOffer offer_;
@@ -98,6 +101,7 @@ class Client13 final : public Handshake {
   bool early_accepted_ = false;
   uint16_t group_ = 0;
   uint16_t peer_record_limit_ = 0;
+  size_t read_limit_ = kMaxPlaintext;  // our record_size_limit, once the server took it up
   bool cert_requested_ = false;
   Bytes cert_request_context_;
   std::vector<uint16_t> cert_request_schemes_;
@@ -121,9 +125,11 @@ Status check_server_hello13(const ServerHello& sh, const ClientOffer& offer, con
       return Error::misbehaved(AlertDescription::unsupported_extension, "ServerHello: extension not offered");
   for (uint16_t t : sh.extensions.order) {
     // A HelloRetryRequest may carry a cookie the client never sent (RFC 8446 4.2.2).
-    if (!contains(offer.offered_exts, t) && !(sh.is_hello_retry_request() && t == 44))
+    if (!contains(offer.offered_exts, t) && !(sh.is_hello_retry_request() && t == ext(ExtensionType::cookie)))
       return Error::misbehaved(AlertDescription::unsupported_extension, "ServerHello: extension not offered");
-    bool allowed = sh.is_hello_retry_request() ? (t == 43 || t == 51 || t == 44) : (t == 43 || t == 51 || t == 41);
+    const bool common = t == ext(ExtensionType::supported_versions) || t == ext(ExtensionType::key_share);
+    bool allowed = common || (sh.is_hello_retry_request() ? t == ext(ExtensionType::cookie)
+                                                          : t == ext(ExtensionType::pre_shared_key));
     if (!allowed) return Error::illegal("ServerHello: extension not allowed in TLS 1.3");
   }
   *suite = s;
@@ -143,7 +149,7 @@ Result<State> Client13::on_hello_retry_request(const ServerHello& hrr, size_t hr
     if (!contains(cfg_->groups, g)) return Error::illegal("HelloRetryRequest: group not offered");
     for (const auto& s : offer_.shares)
       if (s.first == g) return Error::illegal("HelloRetryRequest: group already has a key share");
-    std::unique_ptr<crypto::KeyShare> share = c_.provider.generate_key_share(static_cast<crypto::Group>(g), c_.rng);
+    std::unique_ptr<crypto::KeyShare> share = c_.provider().generate_key_share(static_cast<crypto::Group>(g), c_.rng());
     if (!share) return Error::internal("key share");
     ch.extensions.key_share = std::vector<KeyShareEntry>{KeyShareEntry{g, share->public_value().to_bytes()}};
     offer_.shares.clear();
@@ -153,11 +159,11 @@ Result<State> Client13::on_hello_retry_request(const ServerHello& hrr, size_t hr
   if (!changes) return Error::illegal("HelloRetryRequest changes nothing");
   if (e.cookie) {
     ch.extensions.cookie = e.cookie;
-    offer_.offered_exts.push_back(44);
+    offer_.offered_exts.push_back(ext(ExtensionType::cookie));
   }
   // No 0-RTT after a HelloRetryRequest (RFC 8446 4.2.10); a PSK stays only with the same hash. The
   // early data already sent is skipped by the server: it goes again after the handshake.
-  if (offer_.early_data) c_.early_app_.insert(c_.early_app_.begin(), opts_.early_data.begin(), opts_.early_data.end());
+  if (offer_.early_data) c_.requeue_early_data(opts_.early_data);
   ch.extensions.early_data = false;
   offer_.early_data = false;
   if (offer_.psk_offered && find_suite(offer_.resume->cipher_suite)->prf_hash != suite_->prf_hash) {
@@ -165,16 +171,14 @@ Result<State> Client13::on_hello_retry_request(const ServerHello& hrr, size_t hr
     offer_.psk_offered = false;
   }
   // The transcript: message_hash(ClientHello1) replaces ClientHello1 (RFC 8446 4.4.1).
-  size_t ch1_len = c_.transcript.size() - hrr_msg_len;
-  Bytes hrr_msg(c_.transcript.begin() + static_cast<std::ptrdiff_t>(ch1_len), c_.transcript.end());
-  Bytes mh = tls13_message_hash(c_.provider, alg(), ByteView(c_.transcript.data(), ch1_len));
+  size_t ch1_len = c_.transcript_size() - hrr_msg_len;
+  Bytes hrr_msg(c_.transcript().begin() + static_cast<std::ptrdiff_t>(ch1_len), c_.transcript().end());
+  Bytes mh = tls13_message_hash(c_.provider(), alg(), ByteView(c_.transcript().data(), ch1_len));
   mh.insert(mh.end(), hrr_msg.begin(), hrr_msg.end());
   c_.replace_transcript(std::move(mh));
   // Middlebox compatibility: the CCS goes before the second ClientHello (RFC 8446 D.4).
-  if (cfg_->middlebox_compat && !c_.sent_compat_ccs) {
-    SANSTLS_TRY(c_.send_compat_ccs());
-  }
-  if (!c_.write.is_null()) c_.write = RecordProtection::null_protection();  // 0-RTT keys are gone
+  if (cfg_->middlebox_compat) SANSTLS_TRY(c_.send_compat_ccs());
+  if (!c_.write_keys_null()) SANSTLS_TRY(c_.install_write(RecordProtection::null_protection()));  // 0-RTT keys are gone
   ch.extensions.order.clear();  // the table's order, unless the editor gives one
   if (cfg_->edit_extensions) cfg_->edit_extensions(ExtContext::client_hello, &ch.extensions);
   SANSTLS_TRY(resend_client_hello(c_, *cfg_, &offer_));
@@ -186,7 +190,7 @@ Result<State> Client13::on_server_hello(const ServerHello& sh) {
   SANSTLS_TRY(check_server_hello13(sh, offer_, &suite_));
   if (hrr_suite != nullptr && hrr_suite != suite_) return Error::illegal("ServerHello: suite differs from HelloRetryRequest");
   const Extensions& e = sh.extensions;
-  ks_ = std::make_unique<KeySchedule13>(c_.provider, alg());
+  ks_ = std::make_unique<KeySchedule13>(c_.provider(), alg());
   // PSK: the one identity we offered, with the hash of its suite.
   Bytes psk;
   if (e.psk_selected_identity) {
@@ -196,7 +200,7 @@ Result<State> Client13::on_server_hello(const ServerHello& sh) {
     psk_accepted_ = true;
     psk = offer_.resume->master_secret;
     // What the session's full handshake proved of the server (ClientConfig::may_resume let it be offered).
-    c_.info.peer_chain = offer_.resume->peer.chain;
+    c_.info().peer_chain = offer_.resume->peer.chain;
   }
   Bytes shared;
   WipeOnExit wipe_shared{shared};
@@ -224,8 +228,7 @@ Result<State> Client13::on_server_hello(const ServerHello& sh) {
   server_hs_ = ks_->server_handshake_traffic_secret(h);
   key_log13(*cfg_, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", offer_.random, client_hs_);
   key_log13(*cfg_, "SERVER_HANDSHAKE_TRAFFIC_SECRET", offer_.random, server_hs_);
-  c_.tls13 = true;
-  c_.version_fixed = true;
+  c_.set_version(true);
   SANSTLS_TRY(install13(c_, *suite_, server_hs_, true, kMaxPlaintext));
   // From here on our records (alerts included) go under the client handshake key (RFC 8446 2), after
   // the compatibility CCS. With 0-RTT offered, the early key stays until EncryptedExtensions says
@@ -236,7 +239,7 @@ Result<State> Client13::on_server_hello(const ServerHello& sh) {
 
 Status Client13::switch_to_handshake_write() {
   if (cfg_->middlebox_compat) SANSTLS_TRY(c_.send_compat_ccs());
-  return install13(c_, *suite_, client_hs_, false, c_.record_limit);
+  return install13(c_, *suite_, client_hs_, false, c_.write_limit());
 }
 
 Status Client13::on_message(HandshakeType type, ByteView msg, ByteView body) {
@@ -244,7 +247,7 @@ Status Client13::on_message(HandshakeType type, ByteView msg, ByteView body) {
 }
 
 Status Client13::on_change_cipher_spec() {
-  return accept_compat_ccs13(c_, std::holds_alternative<Connected>(state_));
+  return c_.accept_compat_ccs(std::holds_alternative<Connected>(state_));
 }
 
 Result<State> Client13::handle(ExpectServerHello&, HandshakeType type, ByteView msg, ByteView body) {
@@ -271,7 +274,7 @@ Result<State> Client13::handle(ExpectEncryptedExtensions&, HandshakeType type, B
   if (e.alpn) {
     if (e.alpn->size() != 1 || std::find(cfg_->alpn.begin(), cfg_->alpn.end(), e.alpn->front()) == cfg_->alpn.end())
       return Error::illegal("ALPN protocol not offered");
-    c_.info.alpn = e.alpn->front();
+    c_.info().alpn = e.alpn->front();
   }
   if (e.early_data) {
     if (!offer_.early_data || !psk_accepted_) return Error::illegal("early_data accepted but not offered");
@@ -279,13 +282,15 @@ Result<State> Client13::handle(ExpectEncryptedExtensions&, HandshakeType type, B
     // it under others is wrong (and the data would not be sent again).
     if (suite_->id != offer_.resume->cipher_suite)
       return Error::illegal("early_data accepted under another cipher suite than the ticket's");
-    if (c_.info.alpn != offer_.resume->alpn)
+    if (c_.info().alpn != offer_.resume->alpn)
       return Error::illegal("early_data accepted under another ALPN protocol than the ticket's");
     early_accepted_ = true;
   }
   if (e.record_size_limit) {
     peer_record_limit_ = *e.record_size_limit;
-    c_.record_limit = record_limit13(peer_record_limit_);
+    c_.set_write_limit(record_limit13(peer_record_limit_));
+    // RFC 8449 4: negotiated, our own limit bounds what the server sends from its application keys on.
+    read_limit_ = record_limit13(cfg_->record_size_limit);
   }
   // 0-RTT refused: no more early data; our records go under the handshake key now.
   if (offer_.early_data && !early_accepted_) SANSTLS_TRY(switch_to_handshake_write());
@@ -332,14 +337,14 @@ Result<State> Client13::on_certificate(ByteView body) {
   if (!key.ok()) return key.error();
   ExpectCertificateVerify next;
   next.server_key = key.take();
-  c_.info.peer_chain = std::move(chain);
+  c_.info().peer_chain = std::move(chain);
   return State(std::move(next));
 }
 
 Result<State> Client13::handle(ExpectCertificateVerify& s, HandshakeType type, ByteView msg, ByteView body) {
   if (type != HandshakeType::certificate_verify) return Error::unexpected("expected CertificateVerify");
   SANSTLS_TRY(verify_certificate_verify13(c_, true, *s.server_key, cfg_->signature_schemes, body,
-                                          c_.transcript.size() - msg.size(), alg(), &c_.info.signature_scheme));
+                                          c_.transcript_size() - msg.size(), alg(), &c_.info().signature_scheme));
   return State(ExpectFinished{});
 }
 
@@ -347,8 +352,8 @@ Result<State> Client13::handle(ExpectFinished&, HandshakeType type, ByteView msg
   if (type != HandshakeType::finished) return Error::unexpected("expected Finished");
   Finished f;
   SANSTLS_TRY(decode_finished(body, crypto::hash_length(alg()), &f));
-  Bytes before = c_.transcript_hash(alg(), c_.transcript.size() - msg.size());
-  Bytes expected = tls13_verify_data(c_.provider, alg(), server_hs_, before);
+  Bytes before = c_.transcript_hash(alg(), c_.transcript_size() - msg.size());
+  Bytes expected = tls13_verify_data(c_.provider(), alg(), server_hs_, before);
   if (!constant_time_equal(expected, f.verify_data))
     return Error::misbehaved(AlertDescription::decrypt_error, "server Finished does not verify");
 
@@ -362,7 +367,7 @@ Result<State> Client13::handle(ExpectFinished&, HandshakeType type, ByteView msg
   key_log13(*cfg_, "SERVER_TRAFFIC_SECRET_0", offer_.random, server_ap_);
   key_log13(*cfg_, "EXPORTER_SECRET", offer_.random, exporter);
   secure_zero(exporter);
-  SANSTLS_TRY(install13(c_, *suite_, server_ap_, true, kMaxPlaintext));
+  SANSTLS_TRY(install13(c_, *suite_, server_ap_, true, read_limit_));
 
   // Our second flight: [EndOfEarlyData] [CCS] [Certificate CertificateVerify] Finished.
   if (early_accepted_) {
@@ -371,18 +376,18 @@ Result<State> Client13::handle(ExpectFinished&, HandshakeType type, ByteView msg
   }
   if (cert_requested_) SANSTLS_TRY(send_client_auth(cert_request_context_, client_hs_, nullptr));
   Finished mine;
-  mine.verify_data = tls13_verify_data(c_.provider, alg(), client_hs_,
+  mine.verify_data = tls13_verify_data(c_.provider(), alg(), client_hs_,
                                        c_.transcript_hash(alg()));
   SANSTLS_TRY(send13(c_, HandshakeType::finished, mine, encode_finished));
-  SANSTLS_TRY(install13(c_, *suite_, client_ap_, false, c_.record_limit));
+  SANSTLS_TRY(install13(c_, *suite_, client_ap_, false, c_.write_limit()));
   res_master_ = ks_->resumption_master_secret(c_.transcript_hash(alg()));
   ks_.reset();
   if (cfg_->client_certificate) {
-    post_handshake_transcript_ = c_.provider.hash(alg());
-    post_handshake_transcript_->update(c_.transcript);
+    post_handshake_transcript_ = c_.provider().hash(alg());
+    post_handshake_transcript_->update(c_.transcript());
   }
 
-  HandshakeInfo& info = c_.info;
+  HandshakeInfo& info = c_.info();
   info.version = version::tls13;
   info.cipher_suite = suite_->id;
   info.group = group_;
@@ -391,7 +396,7 @@ Result<State> Client13::handle(ExpectFinished&, HandshakeType type, ByteView msg
   info.early_data_accepted = early_accepted_;
   // info.alpn is what this handshake's EncryptedExtensions said, resumed or not (RFC 7301 3.1).
   // 0-RTT data the server did not take is sent again as ordinary data (handshake_complete flushes it).
-  if (offer_.early_data && !early_accepted_) c_.early_app_.insert(c_.early_app_.begin(), opts_.early_data.begin(), opts_.early_data.end());
+  if (offer_.early_data && !early_accepted_) c_.requeue_early_data(opts_.early_data);
   c_.handshake_complete();
   return State(Connected{});
 }
@@ -401,7 +406,7 @@ Status Client13::send_client_auth(const Bytes& context, const Bytes& base_key, s
   const CertifiedKey* ck = cfg_->client_certificate.get();
   uint16_t scheme = ck ? choose_scheme13(cfg_->signature_schemes, cert_request_schemes_, ck->type()) : 0;
   if (scheme == 0) ck = nullptr;
-  // During the handshake the transcript is c_.transcript; after it, the saved hash plus the new messages.
+  // During the handshake the transcript is c_.transcript(); after it, the saved hash plus the new messages.
   auto send = [&](HandshakeType t, const Bytes& body) -> Status {
     if (!post) return c_.send_handshake(t, body);
     Bytes msg;
@@ -435,17 +440,17 @@ Status Client13::send_client_auth(const Bytes& context, const Bytes& base_key, s
     Bytes input = certificate_verify_input(false, hash_now());
     CertificateVerify cv;
     cv.sig_scheme = scheme;
-    if (ck->key->sign(static_cast<crypto::SignatureScheme>(scheme), input, c_.rng, &cv.signature) != crypto::Status::ok)
+    if (ck->key->sign(static_cast<crypto::SignatureScheme>(scheme), input, c_.rng(), &cv.signature) != crypto::Status::ok)
       return Error::internal("signing CertificateVerify failed");
     Bytes body;
     Writer w(&body);
     encode_certificate_verify(cv, w);
     SANSTLS_TRY(send(HandshakeType::certificate_verify, body));
-    c_.info.client_authenticated = true;
+    c_.info().client_authenticated = true;
   }
   if (post) {
     Finished f;
-    f.verify_data = tls13_verify_data(c_.provider, alg(), base_key, hash_now());
+    f.verify_data = tls13_verify_data(c_.provider(), alg(), base_key, hash_now());
     Bytes body;
     Writer w(&body);
     encode_finished(f, w);
@@ -465,6 +470,8 @@ Result<State> Client13::handle(Connected& s, HandshakeType type, ByteView, ByteV
     case HandshakeType::certificate_request: {
       // Post-handshake authentication (RFC 8446 4.6.2), only when we offered it.
       if (!post_handshake_transcript_) return Error::unexpected("CertificateRequest without post_handshake_auth");
+      // Each request costs a signature and a flight: bounded like KeyUpdates.
+      SANSTLS_TRY(c_.peer_triggered("too many post-handshake CertificateRequests with no data in between"));
       SANSTLS_TRY(on_certificate_request(body, true));
       Bytes msg;
       encode_handshake(HandshakeType::certificate_request, body, &msg);
@@ -487,28 +494,28 @@ Status Client13::on_new_session_ticket(ByteView body) {
   Session s;
   s.version = version::tls13;
   s.cipher_suite = suite_->id;
-  s.master_secret = tls13_resumption_psk(c_.provider, alg(), res_master_, t.nonce);
+  s.master_secret = tls13_resumption_psk(c_.provider(), alg(), res_master_, t.nonce);
   s.server_name = opts_.server_name;
-  s.alpn = c_.info.alpn;
-  s.created_ms = c_.clock.now_ms();
+  s.alpn = c_.info().alpn;
+  s.created_ms = c_.clock().now_ms();
   s.lifetime_s = std::min(t.lifetime, cfg_->max_session_lifetime_s);
-  s.peer = psk_accepted_ ? offer_.resume->peer : server_identity(*cfg_, opts_, c_.info.peer_chain);
+  s.peer = psk_accepted_ ? offer_.resume->peer : server_identity(*cfg_, opts_, c_.info().peer_chain);
   s.ticket = std::move(t.ticket);
   s.ticket_age_add = t.age_add;
   s.max_early_data = t.extensions.max_early_data_size.value_or(0);
-  c_.session = std::move(s);
-  c_.push_event(Event::Type::session_ticket);
+  c_.set_session(std::move(s));
+  c_.emit(Event::Type::session_ticket);
   return Status();
 }
 
 Status Client13::on_key_update(Connected& s, ByteView body) {
   KeyUpdate ku;
   SANSTLS_TRY(decode_key_update(body, &ku));
-  if (++s.key_updates > cfg_->max_key_updates) return Error::unexpected("too many KeyUpdates");
-  Bytes next = tls13_next_traffic_secret(c_.provider, alg(), server_ap_);
+  SANSTLS_TRY(c_.peer_triggered("too many KeyUpdates with no data in between"));
+  Bytes next = tls13_next_traffic_secret(c_.provider(), alg(), server_ap_);
   secure_zero(server_ap_);
   server_ap_ = std::move(next);
-  SANSTLS_TRY(install13(c_, *suite_, server_ap_, true, kMaxPlaintext));
+  SANSTLS_TRY(install13(c_, *suite_, server_ap_, true, read_limit_));
   if (ku.request_update == kKeyUpdateRequested) return key_update(false);
   return Status();
 }
@@ -521,15 +528,15 @@ Status Client13::key_update(bool request_peer) {
   Writer w(&body);
   encode_key_update(ku, w);
   SANSTLS_TRY(c_.send_handshake(HandshakeType::key_update, body));
-  Bytes next = tls13_next_traffic_secret(c_.provider, alg(), client_ap_);
+  Bytes next = tls13_next_traffic_secret(c_.provider(), alg(), client_ap_);
   secure_zero(client_ap_);
   client_ap_ = std::move(next);
-  return install13(c_, *suite_, client_ap_, false, c_.record_limit);
+  return install13(c_, *suite_, client_ap_, false, c_.write_limit());
 }
 
 }  // namespace
 
-Result<std::unique_ptr<Handshake>> start_client13(ConnState& c, std::shared_ptr<const ClientConfig> cfg,
+Result<std::unique_ptr<Handshake>> start_client13(HandshakeContext& c, std::shared_ptr<const ClientConfig> cfg,
                                                   Connection::ClientOptions opts, ClientOffer offer,
                                                   const ServerHello& sh, size_t sh_msg_len) {
   auto h = std::make_unique<Client13>(c, std::move(cfg), std::move(opts), std::move(offer));

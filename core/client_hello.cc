@@ -29,18 +29,18 @@ std::string name_to_verify(const Connection::ClientOptions& opts) {
   return opts.verify_name.empty() ? opts.server_name : opts.verify_name;
 }
 
-Result<std::unique_ptr<crypto::PublicKey>> verify_server_chain(ConnState& c, const ClientConfig& cfg,
+Result<std::unique_ptr<crypto::PublicKey>> verify_server_chain(HandshakeContext& c, const ClientConfig& cfg,
                                                                const Connection::ClientOptions& opts,
                                                                const std::vector<Bytes>& chain, crypto::KeyUse use) {
   std::unique_ptr<crypto::PublicKey> key;
   if (cfg.verify_server) {
     std::vector<ByteView> views(chain.begin(), chain.end());
-    crypto::CertError ce = cfg.trust->verify(views, static_cast<int64_t>(c.clock.now_ms() / 1000),
+    crypto::CertError ce = cfg.trust->verify(views, static_cast<int64_t>(c.clock().now_ms() / 1000),
                                              crypto::Purpose::server_auth, name_to_verify(opts), &key, use);
     if (ce != crypto::CertError::ok) return certificate_error(ce);
   } else {
     std::string err;
-    std::unique_ptr<crypto::Certificate> leaf = c.provider.parse_certificate(chain.at(0), &err);
+    std::unique_ptr<crypto::Certificate> leaf = c.provider().parse_certificate(chain.at(0), &err);
     if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable server certificate"};
     key = leaf->public_key();
   }
@@ -60,9 +60,9 @@ PeerIdentity server_identity(const ClientConfig& cfg, const Connection::ClientOp
   return id;
 }
 
-Status send_client_hello(ConnState& c, const ClientConfig& cfg, const Connection::ClientOptions& opts,
+Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Connection::ClientOptions& opts,
                          ClientOffer* offer) {
-  c.rng.fill(offer->random.data(), offer->random.size());
+  c.rng().fill(offer->random.data(), offer->random.size());
   std::vector<uint16_t> suites;
   bool any_ec12 = false, any_cbc = false, any12 = false, any13 = false;
   for (uint16_t id : cfg.cipher_suites) {
@@ -88,7 +88,7 @@ Status send_client_hello(ConnState& c, const ClientConfig& cfg, const Connection
 
   // Resumption: a TLS 1.2 session by its ID, or a TLS 1.3 ticket as a PSK.
   const std::optional<Session>& r = opts.resume;
-  uint64_t now = c.clock.now_ms();
+  uint64_t now = c.clock().now_ms();
   // A session only for the name and under verification at least as strict as what made it (it skips
   // the certificate checks); an expired one or one whose suite is not offered goes unused.
   if (r && !r->expired(now) && contains(suites, r->cipher_suite) &&
@@ -100,7 +100,7 @@ Status send_client_hello(ConnState& c, const ClientConfig& cfg, const Connection
       if (offer->session_id.empty()) {
         // RFC 5077 3.4: a session ID of our own, which the server echoes when it accepts the ticket.
         offer->session_id.resize(32);
-        c.rng.fill(offer->session_id.data(), offer->session_id.size());
+        c.rng().fill(offer->session_id.data(), offer->session_id.size());
       }
       offer->resume = r;
     } else if (r->version == version::tls13 && offer->tls13 && !r->ticket.empty()) {
@@ -110,7 +110,7 @@ Status send_client_hello(ConnState& c, const ClientConfig& cfg, const Connection
   }
   if (!offer->tls12_resumption && offer->tls13 && cfg.middlebox_compat) {
     offer->session_id.resize(32);  // RFC 8446 D.4: a non-empty session ID turns on compatibility mode
-    c.rng.fill(offer->session_id.data(), offer->session_id.size());
+    c.rng().fill(offer->session_id.data(), offer->session_id.size());
   }
   ch.session_id = offer->session_id;
 
@@ -143,7 +143,7 @@ Status send_client_hello(ConnState& c, const ClientConfig& cfg, const Connection
         break;
       }
     if (group == 0 && !cfg.groups.empty()) group = cfg.groups[0];
-    std::unique_ptr<crypto::KeyShare> share = c.provider.generate_key_share(static_cast<crypto::Group>(group), c.rng);
+    std::unique_ptr<crypto::KeyShare> share = c.provider().generate_key_share(static_cast<crypto::Group>(group), c.rng());
     if (!share) return Error::internal("key share");
     e.key_share = std::vector<KeyShareEntry>{KeyShareEntry{group, share->public_value().to_bytes()}};
     offer->shares.emplace_back(group, std::move(share));
@@ -169,46 +169,57 @@ Status send_client_hello(ConnState& c, const ClientConfig& cfg, const Connection
     }
   }
   if (cfg.edit_extensions) cfg.edit_extensions(ExtContext::client_hello, &e);
+  if (offer->psk_offered) {
+    // A ticket may be as long as 2^16-1 bytes (RFC 8446 4.6.1), but the extensions of a ClientHello
+    // hold 2^16-1 bytes in all: a ticket that does not fit is not offered (a full handshake instead).
+    Bytes probe;
+    Writer w(&probe);
+    encode_client_hello(ch, w);
+    if (!w.ok()) {
+      e.pre_shared_key.reset();
+      e.early_data = false;
+      offer->psk_offered = false;
+      offer->early_data = false;
+      offer->resume.reset();
+    }
+  }
   for (uint16_t t = 0; t < 64; t++)
     if (e.has(t, ExtContext::client_hello)) offer->offered_exts.push_back(t);
   if (e.has(0xff01, ExtContext::client_hello)) offer->offered_exts.push_back(0xff01);
 
   // RFC 8446 5.1: the record of the initial ClientHello may say 0x0301, as most clients write it (and
   // as RFC 8448's traces show) for servers that choke on 0x0303 there; every other record says 0x0303.
-  c.write.set_record_version(version::tls10);
+  c.set_record_version(version::tls10);
   Status sent = resend_client_hello(c, cfg, offer);
-  c.write.set_record_version(version::tls12);
+  c.set_record_version(version::tls12);
   SANSTLS_TRY(sent);
 
   if (offer->early_data) {
     // 0-RTT: in compatibility mode the CCS right after the ClientHello (RFC 8446 D.4), then the early
     // data under the client early traffic secret (RFC 8446 4.2.10).
     const CipherSuite* suite = find_suite(r->cipher_suite);
-    KeySchedule13 ks(c.provider, suite->prf_hash);
+    KeySchedule13 ks(c.provider(), suite->prf_hash);
     ks.early(r->master_secret);
-    Bytes ch_hash = crypto::hash_once(c.provider, suite->prf_hash, c.transcript);
+    Bytes ch_hash = crypto::hash_once(c.provider(), suite->prf_hash, c.transcript());
     Bytes secret = ks.client_early_traffic_secret(ch_hash);
     if (cfg.key_log) cfg.key_log->log("CLIENT_EARLY_TRAFFIC_SECRET", ByteView(offer->random.data(), 32), secret);
-    Result<RecordProtection> early = tls13_protection(c.provider, *suite, secret, kMaxPlaintext);
+    Result<RecordProtection> early = tls13_protection(c.provider(), *suite, secret, kMaxPlaintext);
     secure_zero(secret);
     if (!early.ok()) return early.error();
     if (cfg.middlebox_compat) {
-      c.pending_write = std::move(early.value());
-      SANSTLS_TRY(c.send_change_cipher_spec());
-      c.sent_compat_ccs = true;
-    } else {
-      c.write = std::move(early.value());
+      SANSTLS_TRY(c.send_compat_ccs());
     }
-    SANSTLS_TRY(c.write_app_data(opts.early_data));
+    SANSTLS_TRY(c.install_write(std::move(early.value())));
+    SANSTLS_TRY(c.send_early_data(opts.early_data));
   } else if (!opts.early_data.empty()) {
     // Not sent as 0-RTT (no ticket allowing it, or TLS 1.2): it goes after the handshake, as
     // ClientOptions::early_data promises.
-    c.early_app_.insert(c.early_app_.end(), opts.early_data.begin(), opts.early_data.end());
+    c.requeue_early_data(opts.early_data);
   }
   return Status();
 }
 
-Status resend_client_hello(ConnState& c, const ClientConfig& cfg, ClientOffer* offer) {
+Status resend_client_hello(HandshakeContext& c, const ClientConfig& cfg, ClientOffer* offer) {
   Bytes body;
   Writer w(&body);
   encode_client_hello(offer->hello, w);
@@ -221,13 +232,13 @@ Status resend_client_hello(ConnState& c, const ClientConfig& cfg, ClientOffer* o
     size_t binders = psk_binders_size(*psks);
     Bytes msg;
     encode_handshake(HandshakeType::client_hello, body, &msg);
-    Bytes partial = c.transcript;
+    Bytes partial = c.transcript().to_bytes();
     partial.insert(partial.end(), msg.begin(), msg.end() - static_cast<std::ptrdiff_t>(binders));
-    Bytes hash = crypto::hash_once(c.provider, suite->prf_hash, partial);
-    KeySchedule13 ks(c.provider, suite->prf_hash);
+    Bytes hash = crypto::hash_once(c.provider(), suite->prf_hash, partial);
+    KeySchedule13 ks(c.provider(), suite->prf_hash);
     ks.early(offer->resume->master_secret);
     Bytes binder_key = ks.binder_key(true);
-    Bytes binder = tls13_verify_data(c.provider, suite->prf_hash, binder_key, hash);
+    Bytes binder = tls13_verify_data(c.provider(), suite->prf_hash, binder_key, hash);
     secure_zero(binder_key);
     // The binders list: u16 length, then one u8-prefixed binder.
     size_t at = body.size() - binders;

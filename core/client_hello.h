@@ -12,7 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/conn_state.h"
+#include "core/handshake.h"
+#include "core/handshake_context.h"
 
 namespace sanstls {
 
@@ -32,7 +33,7 @@ struct ClientOffer {
 
 // Decides what to offer, writes the ClientHello (with PSK binders when a TLS 1.3 ticket is offered)
 // and, for 0-RTT, the early data. Errors are internal (nothing from a peer yet).
-Status send_client_hello(ConnState& c, const ClientConfig& cfg, const Connection::ClientOptions& opts,
+Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Connection::ClientOptions& opts,
                          ClientOffer* offer);
 
 // The name the server certificate is checked against: verify_name, else server_name; empty when the
@@ -43,7 +44,7 @@ std::string name_to_verify(const Connection::ClientOptions& opts);
 // the name, and the leaf's keyUsage for `use`; without, only a parsable leaf. Returns its public key.
 // Errors: the alert RFC 5246 7.2.2 / RFC 8446 6.2 names (certificate_error), unsupported_certificate for
 // a key of a type sanstls does not use.
-Result<std::unique_ptr<crypto::PublicKey>> verify_server_chain(ConnState& c, const ClientConfig& cfg,
+Result<std::unique_ptr<crypto::PublicKey>> verify_server_chain(HandshakeContext& c, const ClientConfig& cfg,
                                                                const Connection::ClientOptions& opts,
                                                                const std::vector<Bytes>& chain, crypto::KeyUse use);
 
@@ -54,13 +55,7 @@ PeerIdentity server_identity(const ClientConfig& cfg, const Connection::ClientOp
 
 // Re-encodes offer->hello (after a HelloRetryRequest changed it), fills in the PSK binders over the
 // current transcript and sends it.
-Status resend_client_hello(ConnState& c, const ClientConfig& cfg, ClientOffer* offer);
-
-// The TLS 1.3 client, taking over after the ServerHello (or HelloRetryRequest) that `sh_body` holds;
-// the transcript already includes it. Returns the state machine to install, or the error.
-Result<std::unique_ptr<Handshake>> start_client13(ConnState& c, std::shared_ptr<const ClientConfig> cfg,
-                                                  Connection::ClientOptions opts, ClientOffer offer,
-                                                  const ServerHello& sh, size_t sh_msg_len);
+Status resend_client_hello(HandshakeContext& c, const ClientConfig& cfg, ClientOffer* offer);
 
 // The 8 bytes a TLS 1.3 server puts at the end of ServerHello.random when it negotiates TLS 1.2
 // (RFC 8446 4.1.3).

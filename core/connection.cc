@@ -1,5 +1,7 @@
-// The record layer, the event queue and the public Connection API. The handshakes live in
-// client12.cc and server12.cc.
+// The connection: the dispatch of what the record layer opens (handshake reassembly, alerts,
+// application data), the event queue, the HandshakeContext door the state machines use, and the
+// public Connection API. The record layer is core/record_layer.cc; the state machines are
+// hello_stage.cc, client12.cc, client13.cc, server12.cc and server13.cc.
 #include <algorithm>
 
 #include "core/conn_state.h"
@@ -10,129 +12,130 @@ namespace {
 // A peer cannot spin the engine: runs of records that carry nothing, and of warning alerts, are bounded.
 constexpr uint32_t kMaxEmptyRecords = 32;
 constexpr uint32_t kMaxWarningAlerts = 4;
+
+bool zero_body_type(HandshakeType t) {
+  return t == HandshakeType::hello_request || t == HandshakeType::end_of_early_data ||
+         t == HandshakeType::server_hello_done;
+}
 }  // namespace
 
 ConnState::ConnState(bool client, std::shared_ptr<const CommonConfig> cfg, crypto::Rng& r, Clock& clk)
     : is_client(client), config_(std::move(cfg)), common(*config_), provider(*common.provider), rng(r), clock(clk) {
   if (common.handshake_timeout_ms != 0) deadline_ms = clock.now_ms() + common.handshake_timeout_ms;
+  rl.set_padding(common.record_padding);
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Output
+// The door the state machines use (core/handshake_context.h)
 
-Status ConnState::write_record(ContentType type, ByteView plaintext) {
-  // Coalesced handshake messages go out before anything else is written.
-  if (type != ContentType::handshake) SANSTLS_TRY(flush_handshake());
-  // Compact the consumed front of the buffer before it grows.
-  if (out_off_ > 0 && out_off_ == out_.size()) {
-    out_.clear();
-    out_mark_ = 0;
-    out_off_ = 0;
-  }
-  size_t limit = std::min(record_limit, write.max_plaintext());
-  size_t off = 0;
-  const bool pad = common.record_padding > 1 && write.mode() == RecordProtection::Mode::tls13_aead;
-  do {
-    size_t n = std::min(limit, plaintext.size() - off);
-    // TLS 1.3 padding (RFC 8446 5.4): the inner plaintext (content + type + zeros) grows to a multiple
-    // of record_padding, as far as the record limit allows.
-    size_t padding = 0;
-    if (pad) {
-      size_t p = common.record_padding;
-      padding = (p - (n + 1) % p) % p;
-      padding = std::min(padding, write.max_plaintext() - n);
-    }
-    size_t at = out_.size();
-    out_.resize(at + write.sealed_size(n, padding));
-    Result<size_t> r = write.seal(type, plaintext.sub(off, n), out_.data() + at, out_.size() - at, padding);
-    if (!r.ok()) {
-      out_.resize(at);
-      return r.error();
-    }
-    out_.resize(at + r.value());
-    off += n;
-  } while (off < plaintext.size());
-  return Status();
-}
+const CommonConfig& HandshakeContext::config() const { return c_.common; }
+const crypto::Provider& HandshakeContext::provider() const { return c_.provider; }
+crypto::Rng& HandshakeContext::rng() { return c_.rng; }
+Clock& HandshakeContext::clock() { return c_.clock; }
 
-Status ConnState::send_handshake(HandshakeType type, const Bytes& body) {
+Status HandshakeContext::send_handshake(HandshakeType type, const Bytes& body) {
   Bytes msg;
   if (!encode_handshake(type, body, &msg)) return Error::internal("handshake message too long");
-  if (!handshake_done) transcript.insert(transcript.end(), msg.begin(), msg.end());
-  if (trace) push_trace(Direction::sent, static_cast<uint8_t>(type), msg);
-  if (tls13) {
-    // TLS 1.3: the messages of a flight share records (RFC 8446 5.1), as RFC 8448's traces show; the
-    // flush comes before the write keys change and at the end of the step.
-    hs_pending_.insert(hs_pending_.end(), msg.begin(), msg.end());
-    return Status();
-  }
-  return write_record(ContentType::handshake, msg);
+  if (!c_.handshake_done) add_transcript(msg);
+  if (c_.trace) c_.push_trace(Direction::sent, static_cast<uint8_t>(type), msg);
+  return c_.rl.write_handshake(msg);
 }
 
-Status ConnState::flush_handshake() {
-  if (hs_pending_.empty()) return Status();
-  Status s = write_record(ContentType::handshake, hs_pending_);
-  secure_zero(hs_pending_);
-  hs_pending_.clear();
-  return s;
-}
-
-Status ConnState::send_change_cipher_spec() {
+Status HandshakeContext::send_change_cipher_spec() {
   Bytes ccs;
   encode_change_cipher_spec(&ccs);
-  SANSTLS_TRY(write_record(ContentType::change_cipher_spec, ccs));
-  if (trace) push_trace(Direction::sent, 0xff, ccs);
-  if (!pending_write) return Error::internal("ChangeCipherSpec without keys");
-  write = std::move(*pending_write);
-  pending_write.reset();
+  SANSTLS_TRY(c_.rl.write(ContentType::change_cipher_spec, ccs));
+  if (c_.trace) c_.push_trace(Direction::sent, 0xff, ccs);
+  return c_.rl.activate_pending_write();
+}
+
+Status HandshakeContext::send_compat_ccs() {
+  if (c_.sent_compat_ccs) return Status();
+  Bytes ccs;
+  encode_change_cipher_spec(&ccs);
+  SANSTLS_TRY(c_.rl.write(ContentType::change_cipher_spec, ccs));
+  if (c_.trace) c_.push_trace(Direction::sent, 0xff, ccs);
+  c_.sent_compat_ccs = true;
   return Status();
 }
 
-Bytes ConnState::transcript_hash(crypto::HashAlg alg, size_t len) {
-  if (len > transcript.size()) len = transcript.size();
-  if (!th_ || th_alg_ != alg || len < th_fed_) {
-    th_ = provider.hash(alg);
-    th_alg_ = alg;
-    th_fed_ = 0;
+Status HandshakeContext::accept_compat_ccs(bool connected) {
+  if (connected || c_.received_compat_ccs) return Error::unexpected("ChangeCipherSpec in TLS 1.3");
+  c_.received_compat_ccs = true;
+  return Status();
+}
+
+Status HandshakeContext::send_early_data(ByteView data) { return c_.rl.write(ContentType::application_data, data); }
+
+void HandshakeContext::requeue_early_data(ByteView data) {
+  c_.early_app_.insert(c_.early_app_.begin(), data.begin(), data.end());
+}
+
+void HandshakeContext::install_read(RecordProtection p) {
+  c_.rl.install_read(std::move(p));
+  c_.read_key_changed = true;
+}
+
+Status HandshakeContext::install_write(RecordProtection p) {
+  SANSTLS_TRY(c_.rl.flush());  // what was sent under the old keys goes out under them
+  c_.rl.install_write(std::move(p));
+  return Status();
+}
+
+void HandshakeContext::set_pending_read(RecordProtection p) { c_.rl.set_pending_read(std::move(p)); }
+void HandshakeContext::set_pending_write(RecordProtection p) { c_.rl.set_pending_write(std::move(p)); }
+Status HandshakeContext::activate_pending_read() { return c_.rl.activate_pending_read(); }
+void HandshakeContext::set_record_version(uint16_t v) { c_.rl.set_write_record_version(v); }
+bool HandshakeContext::write_keys_null() const { return c_.rl.write().is_null(); }
+
+void HandshakeContext::set_version(bool tls13) { c_.rl.set_version(tls13); }
+void HandshakeContext::set_write_limit(size_t n) { c_.rl.set_write_limit(n); }
+size_t HandshakeContext::write_limit() const { return c_.rl.write_limit(); }
+
+void HandshakeContext::open_early_data(size_t budget) { c_.rl.open_early_data(budget); }
+void HandshakeContext::close_early_data() { c_.rl.close_early_data(); }
+void HandshakeContext::skip_early_data(size_t budget) { c_.rl.skip_early_data(budget); }
+
+void HandshakeContext::add_transcript(ByteView msg) { c_.transcript.insert(c_.transcript.end(), msg.begin(), msg.end()); }
+size_t HandshakeContext::transcript_size() const { return c_.transcript.size(); }
+ByteView HandshakeContext::transcript() const { return c_.transcript; }
+
+Bytes HandshakeContext::transcript_hash(crypto::HashAlg alg, size_t len) {
+  ConnState& c = c_;
+  if (len > c.transcript.size()) len = c.transcript.size();
+  if (!c.th_ || c.th_alg_ != alg || len < c.th_fed_) {
+    c.th_ = c.provider.hash(alg);
+    c.th_alg_ = alg;
+    c.th_fed_ = 0;
   }
-  th_->update(ByteView(transcript.data() + th_fed_, len - th_fed_));
-  th_fed_ = len;
-  std::unique_ptr<crypto::Hash> copy = th_->clone();
+  c.th_->update(ByteView(c.transcript.data() + c.th_fed_, len - c.th_fed_));
+  c.th_fed_ = len;
+  std::unique_ptr<crypto::Hash> copy = c.th_->clone();
   Bytes out(crypto::hash_length(alg));
   copy->finish(out.data());
   return out;
 }
 
-void ConnState::replace_transcript(Bytes t) {
-  transcript = std::move(t);
-  th_.reset();
-  th_fed_ = 0;
+void HandshakeContext::replace_transcript(Bytes t) {
+  c_.transcript = std::move(t);
+  c_.th_.reset();
+  c_.th_fed_ = 0;
 }
 
-Status ConnState::send_compat_ccs() {
-  if (sent_compat_ccs) return Status();
-  Bytes ccs;
-  encode_change_cipher_spec(&ccs);
-  SANSTLS_TRY(write_record(ContentType::change_cipher_spec, ccs));
-  if (trace) push_trace(Direction::sent, 0xff, ccs);
-  sent_compat_ccs = true;
+HandshakeInfo& HandshakeContext::info() { return c_.info; }
+void HandshakeContext::set_session(Session s) { c_.session = std::move(s); }
+void HandshakeContext::emit(Event::Type type) { c_.push_event(type); }
+void HandshakeContext::handshake_complete() { c_.handshake_complete(); }
+bool HandshakeContext::handshake_done() const { return c_.handshake_done; }
+void HandshakeContext::take_over(std::unique_ptr<Handshake> next) { c_.next_hs = std::move(next); }
+
+Status HandshakeContext::peer_triggered(const char* what) {
+  if (++c_.peer_triggered > c_.common.max_key_updates) return Error::unexpected(what);
   return Status();
 }
 
-Status ConnState::activate_pending_read() {
-  if (!pending_read) return Error::unexpected("ChangeCipherSpec before the keys are known");
-  read = std::move(*pending_read);
-  pending_read.reset();
-  return Status();
-}
-
-Status ConnState::write_app_data(ByteView data) { return write_record(ContentType::application_data, data); }
-
-void ConnState::write_alert(AlertLevel level, AlertDescription d) {
-  Bytes body;
-  encode_alert(Alert{level, d}, &body);
-  (void)write_record(ContentType::alert, body);  // a failure here leaves nothing better to send
-}
+// ---------------------------------------------------------------------------------------------------
+// Events, completion, failure
 
 void ConnState::push_event(Event::Type type) {
   PendingEvent p;
@@ -153,10 +156,9 @@ Error ConnState::fail(const Error& e) {
   if (error_) return *error_;
   error_ = e;
   // Whatever the failed step wrote is not sent (picotls): only output that was complete before it.
-  hs_pending_.clear();
-  if (out_.size() > out_mark_) out_.resize(std::max(out_mark_, out_off_));
+  rl.discard_step();
   AlertDescription alert;
-  if (alert_for(e, &alert)) write_alert(AlertLevel::fatal, alert);
+  if (alert_for(e, &alert)) rl.write_alert(AlertLevel::fatal, alert);  // nothing after our close_notify
   early_app_.clear();
   if (!closed_emitted) {
     push_event(Event::Type::closed);
@@ -168,15 +170,23 @@ Error ConnState::fail(const Error& e) {
 
 void ConnState::handshake_complete() {
   handshake_done = true;
-  version_fixed = true;
-  replace_transcript(Bytes());
+  ctx.replace_transcript(Bytes());
   push_event(Event::Type::handshake_done);
   if (!early_app_.empty()) {
-    Status s = write_app_data(early_app_);
+    Status s = rl.write(ContentType::application_data, early_app_);
     secure_zero(early_app_);
     early_app_.clear();
     if (!s.ok()) fail(s.error());
   }
+  // close() during the handshake: the close_notify goes after the handshake and the queued data.
+  if (close_requested) send_close_notify();
+}
+
+void ConnState::send_close_notify() {
+  close_requested = true;
+  if (!handshake_done) return;  // handshake_complete() sends it
+  (void)rl.flush();
+  rl.write_alert(AlertLevel::warning, AlertDescription::close_notify);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -185,130 +195,89 @@ void ConnState::handshake_complete() {
 Result<size_t> ConnState::receive(ByteView data) {
   if (error_) return *error_;
   if (appdata_ == AppData::delivered) {
-    in_.clear();
+    rl.next_record();
     appdata_ = AppData::none;
   }
-  if (received_close || eof) return data.size();  // nothing after close_notify is read (RFC 5246 7.2.1)
+  if (rl.received_close() || eof) return data.size();  // nothing after close_notify is read (RFC 5246 7.2.1)
   size_t used = 0;
   while (appdata_ == AppData::none && used < data.size()) {
-    // The header first, then exactly the rest of this record.
-    size_t need = kRecordHeaderLength;
-    RecordHeader h{};
-    if (in_.size() >= kRecordHeaderLength) {
-      Status s = decode_record_header(ByteView(in_.data(), kRecordHeaderLength), &h);
-      if (!s.ok()) return fail(s.error());
-      need += h.length;
-    }
-    size_t take = std::min(need - in_.size(), data.size() - used);
-    in_.append(data.data() + used, take);
-    used += take;
-    if (in_.size() == kRecordHeaderLength) {
-      Status s = decode_record_header(ByteView(in_.data(), kRecordHeaderLength), &h);
-      if (s.ok()) s = check_record_header(h, read.max_fragment_length());
-      if (!s.ok()) return fail(s.error());
-      // TLS 1.2 records must then say 0x0303; in TLS 1.3 legacy_record_version "MUST be ignored for all
-      // purposes" (RFC 8446 5.1): it only enters the AEAD's additional data, as received.
-      if ((h.version >> 8) != 3 || (version_fixed && !tls13 && h.version != version::tls12))
-        return fail(Error::incompatible(AlertDescription::protocol_version, "record version"));
-      if (h.length != 0) continue;
-    }
-    if (in_.size() < kRecordHeaderLength || in_.size() < need) continue;
-    out_mark_ = out_.size();
-    Status s = process_record();
-    if (s.ok()) s = flush_handshake();
+    // Each record is a step: a failure discards only what this record's processing wrote (a flight
+    // completed by an earlier record is still sent).
+    rl.mark_step();
+    Result<size_t> took = rl.take(data.sub(used));
+    if (!took.ok()) return fail(took.error());
+    used += took.value();
+    if (!rl.record_ready()) continue;
+    Status s = step([&] { return process_record(); });
     if (!s.ok()) return fail(s.error());
-    if (appdata_ == AppData::none) in_.clear();
+    if (appdata_ == AppData::none) rl.next_record();
     if (error_) return *error_;
+    // RFC 5246 7.2.1, RFC 8446 6.1: nothing after the peer's close_notify is processed.
+    if (rl.received_close()) return data.size();
   }
   return used;
 }
 
 Status ConnState::process_record() {
-  RecordHeader h{};
-  SANSTLS_TRY(decode_record_header(ByteView(in_.data(), kRecordHeaderLength), &h));
-  ByteView fragment(in_.data() + kRecordHeaderLength, in_.size() - kRecordHeaderLength);
-  if (tls13 && h.type == ContentType::change_cipher_spec) {
-    // RFC 8446 5: a ChangeCipherSpec record is never protected; the state machine judges it.
+  Result<Incoming> opened = rl.open();
+  if (!opened.ok()) return opened.error();
+  const Incoming& in = opened.value();
+  if (in.skipped) return Status();
+  ByteView plain = in.plaintext;
+  if (in.unprotected_ccs) {
+    // RFC 8446 5: an unprotected ChangeCipherSpec; the state machine judges it.
     if (!hs || handshake_done) return Error::unexpected("ChangeCipherSpec after the handshake");
-    if (fragment.size() != 1 || fragment[0] != 1) return Error::unexpected("bad ChangeCipherSpec");
+    if (plain.size() != 1 || plain[0] != 1) return Error::unexpected("bad ChangeCipherSpec");
     if (!hs_.empty()) return Error::unexpected("interleaved handshake message");
-    if (trace) push_trace(Direction::received, 0xff, fragment);
-    Status st = hs->on_change_cipher_spec();
-    if (next_hs) hs = std::move(next_hs);
-    return st;
+    if (trace) push_trace(Direction::received, 0xff, plain);
+    return hs->on_change_cipher_spec();
   }
-  if (tls13 && !read.is_null() && h.type != ContentType::application_data)
-    return Error::unexpected("unprotected record after the handshake keys");
-  // A server that refused 0-RTT skips the early records (RFC 8446 4.2.10): those that come before
-  // the second ClientHello of a HelloRetryRequest, or that its handshake keys cannot open.
-  bool skippable = skip_early_data > 0 && h.type == ContentType::application_data && fragment.size() <= skip_early_data;
-  if (skippable && read.is_null()) {
-    skip_early_data -= fragment.size();
-    return Status();
-  }
-  Result<OpenedRecord> opened = read.open(h, in_.data() + kRecordHeaderLength, in_.size() - kRecordHeaderLength);
-  if (!opened.ok()) {
-    if (skippable && opened.error().alert == AlertDescription::bad_record_mac) {
-      skip_early_data -= fragment.size();
-      return Status();
-    }
-    return opened.error();
-  }
-  if (!read.is_null()) skip_early_data = 0;  // a record opened: the early data is over
-  ContentType type = opened.value().type;
-  ByteView plain = opened.value().plaintext;
-
   if (plain.empty()) {
     // RFC 5246 6.2.1: zero-length fragments of handshake, alert or ChangeCipherSpec must not be sent.
     // An alert record holds exactly one two-byte alert (RFC 8446 5.1): an empty one is undecodable.
-    if (type == ContentType::alert) return Error::decode("alert: empty record");
-    if (type != ContentType::application_data) return Error::unexpected("empty record");
+    if (in.type == ContentType::alert) return Error::decode("alert: empty record");
+    if (in.type != ContentType::application_data) return Error::unexpected("empty record");
     if (++empty_records > kMaxEmptyRecords) return Error::unexpected("too many empty records");
   } else {
     empty_records = 0;
   }
-  if (type != ContentType::alert) warning_alerts = 0;
+  if (in.type != ContentType::alert) warning_alerts = 0;
   // A handshake message split across records must not be interleaved with other content.
-  if (type != ContentType::handshake && !hs_.empty()) return Error::unexpected("interleaved handshake message");
+  if (in.type != ContentType::handshake && !hs_.empty()) return Error::unexpected("interleaved handshake message");
 
-  switch (type) {
+  switch (in.type) {
     case ContentType::handshake:
       return process_handshake_bytes(plain);
     case ContentType::change_cipher_spec: {
       // RFC 8446 5: "receives a protected change_cipher_spec record MUST abort ... unexpected_message".
-      if (tls13) return Error::unexpected("protected ChangeCipherSpec");
+      if (rl.tls13()) return Error::unexpected("protected ChangeCipherSpec");
       SANSTLS_TRY(decode_change_cipher_spec(plain));
       if (!hs) return Error::unexpected("ChangeCipherSpec after the handshake");
       if (trace) push_trace(Direction::received, 0xff, plain);
-      Status st = hs->on_change_cipher_spec();
-      if (next_hs) hs = std::move(next_hs);
-      if (handshake_done && hs && !hs->keep_after_handshake()) hs.reset();
-      return st;
+      return hs->on_change_cipher_spec();
     }
     case ContentType::alert:
       return process_alert(plain);
     case ContentType::application_data:
-      if (!handshake_done && !early_data_open) return Error::unexpected("application data before the handshake finished");
-      if (hs && !hs->accepts_app_data()) return Error::unexpected("application data inside the peer's authentication flight");
-      key_updates = 0;
-      if (!handshake_done) {
-        // RFC 8446 4.2.10: more 0-RTT data than the ticket allows is unexpected_message.
-        if (plain.size() > early_data_budget) return Error::unexpected("too much early data");
-        early_data_budget -= plain.size();
-      }
-      if (plain.empty()) return Status();
-      {
-        PendingEvent p;
-        p.ev.type = Event::Type::app_data;
-        p.ev.data = plain;
-        p.ev.early_data = !handshake_done;
-        events_.push_back(std::move(p));
-        appdata_ = AppData::queued;
-      }
-      return Status();
+      return process_app_data(plain);
     default:
       return Error::unexpected("unknown record type");
   }
+}
+
+Status ConnState::process_app_data(ByteView plain) {
+  if (!handshake_done && !rl.early_data_open()) return Error::unexpected("application data before the handshake finished");
+  if (hs && !hs->accepts_app_data()) return Error::unexpected("application data inside the peer's authentication flight");
+  peer_triggered = 0;
+  if (!handshake_done) SANSTLS_TRY(rl.consume_early_data(plain.size()));
+  if (plain.empty()) return Status();
+  PendingEvent p;
+  p.ev.type = Event::Type::app_data;
+  p.ev.data = plain;
+  p.ev.early_data = !handshake_done;
+  events_.push_back(std::move(p));
+  appdata_ = AppData::queued;
+  return Status();
 }
 
 Status ConnState::process_handshake_bytes(ByteView plain) {
@@ -319,21 +288,39 @@ Status ConnState::process_handshake_bytes(ByteView plain) {
     HandshakeHeader hh{};
     result = decode_handshake_header(ByteView(hs_.data() + off, hs_.size() - off), &hh);
     if (!result.ok()) break;
-    if (hh.length > common.max_handshake_message) {
-      result = Error::misbehaved(AlertDescription::illegal_parameter, "handshake message too large");
+    // Bounded by what the message type can hold (decode_error past it: no such message is well
+    // formed), and a Certificate by the config's max_handshake_message (a policy: illegal_parameter).
+    const size_t legal = max_handshake_body(hh.type);
+    if (legal == 0 && !zero_body_type(hh.type)) {
+      result = Error::unexpected("unknown handshake message type");
+      break;
+    }
+    if (hh.length > legal) {
+      result = Error::decode("handshake message longer than its type allows");
+      break;
+    }
+    if (hh.type == HandshakeType::certificate && hh.length > common.max_handshake_message) {
+      result = Error::misbehaved(AlertDescription::illegal_parameter, "Certificate message too large");
       break;
     }
     size_t total = kHandshakeHeaderLength + hh.length;
     if (hs_.size() - off < total) break;
     ByteView msg(hs_.data() + off, total);
     off += total;
-    if (!hs || (handshake_done && !tls13)) {
-      // After the handshake: a HelloRequest (client) or ClientHello (server) asks for renegotiation,
-      // which sanstls refuses with a warning (RFC 5746 4.2, RFC 5246 7.2.2).
+    if (!hs || (handshake_done && !rl.tls13())) {
+      // After a TLS 1.2 handshake: a HelloRequest (client) or ClientHello (server) asks for
+      // renegotiation, which sanstls refuses with a warning (RFC 5746 4.2, RFC 5246 7.2.2), a bounded
+      // number of times.
       if ((is_client && hh.type == HandshakeType::hello_request) ||
           (!is_client && hh.type == HandshakeType::client_hello)) {
+        if (hh.type == HandshakeType::hello_request) {
+          result = decode_hello_request(msg.sub(kHandshakeHeaderLength));  // RFC 5246 7.4.1.1: empty
+          if (!result.ok()) break;
+        }
+        result = ctx.peer_triggered("too many renegotiation requests");
+        if (!result.ok()) break;
         if (trace) push_trace(Direction::received, static_cast<uint8_t>(hh.type), msg);
-        write_alert(AlertLevel::warning, AlertDescription::no_renegotiation);
+        rl.write_alert(AlertLevel::warning, AlertDescription::no_renegotiation);
         continue;
       }
       result = Error::unexpected("handshake message after the handshake");
@@ -365,15 +352,12 @@ Status ConnState::process_alert(ByteView plain) {
   p.ev.alert = a;
   events_.push_back(std::move(p));
   if (a.description == AlertDescription::close_notify) {
-    received_close = true;
+    rl.peer_closed();
     if (!handshake_done) {
       Error e{ErrorKind::alert_received, a.description, "peer closed during the handshake"};
       return e;
     }
-    if (!sent_close) {
-      write_alert(AlertLevel::warning, AlertDescription::close_notify);
-      sent_close = true;
-    }
+    send_close_notify();
     if (!closed_emitted) {
       push_event(Event::Type::closed);
       events_.back().ev.clean = true;
@@ -382,6 +366,9 @@ Status ConnState::process_alert(ByteView plain) {
     return Status();
   }
   if (a.level == AlertLevel::fatal) return Error{ErrorKind::alert_received, a.description, "fatal alert received"};
+  // RFC 8446 6.2: in TLS 1.3 every alert but close_notify and user_canceled is an error, whatever its level.
+  if (rl.tls13() && a.description != AlertDescription::user_canceled)
+    return Error{ErrorKind::alert_received, a.description, "error alert received (TLS 1.3: any level)"};
   if (++warning_alerts > kMaxWarningAlerts) return Error::unexpected("too many warning alerts");
   return Status();
 }
@@ -406,10 +393,8 @@ Connection Connection::client(std::shared_ptr<const ClientConfig> config, Client
                          "(or no_name_check, to accept any name)"));
     return Connection(std::move(s));
   }
-  c.hs = make_client12(c, std::move(config), std::move(options));
-  c.out_mark_ = c.out_.size();
-  Status st = c.hs->start();
-  if (st.ok()) st = c.flush_handshake();
+  c.hs = make_client_hello_stage(c.ctx, std::move(config), std::move(options));
+  Status st = c.step([&] { return c.hs->start(); });
   if (!st.ok()) c.fail(st.error());
   return Connection(std::move(s));
 }
@@ -417,9 +402,8 @@ Connection Connection::client(std::shared_ptr<const ClientConfig> config, Client
 Connection Connection::server(std::shared_ptr<const ServerConfig> config, crypto::Rng& rng, Clock& clock) {
   auto s = std::make_unique<ConnState>(false, config, rng, clock);
   ConnState& c = *s;
-  c.hs = make_server12(c, std::move(config));
-  Status st = c.hs->start();
-  if (st.ok()) st = c.flush_handshake();
+  c.hs = make_server_hello_stage(c.ctx, std::move(config));
+  Status st = c.step([&] { return c.hs->start(); });
   if (!st.ok()) c.fail(st.error());
   return Connection(std::move(s));
 }
@@ -430,7 +414,7 @@ void Connection::receive_eof() {
   ConnState& c = *s_;
   if (c.eof || c.error_) return;
   c.eof = true;
-  if (c.received_close) return;
+  if (c.rl.received_close()) return;
   if (!c.handshake_done) {
     c.fail(Error{ErrorKind::transport_closed, AlertDescription::close_notify, "connection closed during the handshake"});
     return;
@@ -445,7 +429,7 @@ void Connection::receive_eof() {
 std::optional<Event> Connection::next_event() {
   ConnState& c = *s_;
   if (c.appdata_ == ConnState::AppData::delivered) {
-    c.in_.clear();
+    c.rl.next_record();
     c.appdata_ = ConnState::AppData::none;
   }
   if (c.events_.empty()) return std::nullopt;
@@ -459,40 +443,29 @@ std::optional<Event> Connection::next_event() {
 Result<size_t> Connection::send(ByteView data) {
   ConnState& c = *s_;
   if (c.error_) return *c.error_;
-  if (c.sent_close) return Error::misuse("send after close");
-  size_t queued = c.handshake_done ? c.pending_output_size() : c.early_app_.size();
+  if (c.close_requested) return Error::misuse("send after close");
+  size_t queued = c.handshake_done ? c.rl.pending_output_size() : c.early_app_.size();
   if (queued >= kMaxQueuedOutput) return size_t{0};
   size_t n = std::min(data.size(), kMaxQueuedOutput - queued);
   if (!c.handshake_done) {
     c.early_app_.insert(c.early_app_.end(), data.begin(), data.begin() + n);
     return n;
   }
-  c.out_mark_ = c.out_.size();
-  Status s = c.write_app_data(data.sub(0, n));
+  c.rl.mark_step();
+  Status s = c.rl.write(ContentType::application_data, data.sub(0, n));
   if (!s.ok()) return c.fail(s.error());
   return n;
 }
 
-ByteView Connection::pending_output() const {
-  return ByteView(s_->out_.data() + s_->out_off_, s_->out_.size() - s_->out_off_);
-}
+ByteView Connection::pending_output() const { return s_->rl.pending_output(); }
 
-void Connection::consume_output(size_t n) {
-  ConnState& c = *s_;
-  c.out_off_ += std::min(n, c.pending_output_size());
-  if (c.out_off_ == c.out_.size()) {
-    c.out_.clear();
-    c.out_off_ = 0;
-    c.out_mark_ = 0;
-  }
-}
+void Connection::consume_output(size_t n) { s_->rl.consume_output(n); }
 
 void Connection::close() {
   ConnState& c = *s_;
-  if (c.error_ || c.sent_close) return;
-  c.sent_close = true;
-  c.early_app_.clear();
-  c.write_alert(AlertLevel::warning, AlertDescription::close_notify);
+  if (c.error_ || c.close_requested) return;
+  c.rl.mark_step();
+  c.send_close_notify();
 }
 
 uint64_t Connection::next_deadline() const { return s_->handshake_done || s_->error_ ? 0 : s_->deadline_ms; }
@@ -507,10 +480,9 @@ void Connection::on_timeout() {
 Status Connection::key_update(bool request_peer) {
   ConnState& c = *s_;
   if (c.error_) return *c.error_;
-  if (!c.handshake_done || !c.tls13 || !c.hs) return Error::misuse("KeyUpdate needs an established TLS 1.3 connection");
-  c.out_mark_ = c.out_.size();
-  Status s = c.hs->key_update(request_peer);
-  if (s.ok()) s = c.flush_handshake();
+  if (!c.handshake_done || !c.rl.tls13() || !c.hs) return Error::misuse("KeyUpdate needs an established TLS 1.3 connection");
+  if (c.close_requested) return Error::misuse("KeyUpdate after close");
+  Status s = c.step([&] { return c.hs->key_update(request_peer); });
   if (!s.ok() && s.error().kind != ErrorKind::api_misuse) return c.fail(s.error());
   return s;
 }
@@ -518,32 +490,19 @@ Status Connection::key_update(bool request_peer) {
 Status Connection::request_client_certificate() {
   ConnState& c = *s_;
   if (c.error_) return *c.error_;
-  if (!c.handshake_done || !c.tls13 || !c.hs || c.is_client) return Error::misuse("needs an established TLS 1.3 server");
-  c.out_mark_ = c.out_.size();
-  Status s = c.hs->request_client_certificate();
-  if (s.ok()) s = c.flush_handshake();
+  if (!c.handshake_done || !c.rl.tls13() || !c.hs || c.is_client) return Error::misuse("needs an established TLS 1.3 server");
+  if (c.close_requested) return Error::misuse("certificate request after close");
+  Status s = c.step([&] { return c.hs->request_client_certificate(); });
   if (!s.ok() && s.error().kind != ErrorKind::api_misuse) return c.fail(s.error());
   return s;
 }
 
-size_t Connection::buffer_capacity() const {
-  const ConnState& c = *s_;
-  return c.in_.capacity() + c.out_.capacity() + c.hs_.capacity();
-}
+size_t Connection::buffer_capacity() const { return s_->rl.buffer_capacity() + s_->hs_.capacity(); }
 
 void Connection::release_buffers() {
   ConnState& c = *s_;
-  if (c.appdata_ == ConnState::AppData::delivered) {
-    c.in_.clear();
-    c.appdata_ = ConnState::AppData::none;
-  }
-  if (c.appdata_ == ConnState::AppData::none) c.in_.release_if_empty();
-  if (c.out_off_ == c.out_.size()) {
-    c.out_.clear();
-    c.out_off_ = 0;
-    c.out_mark_ = 0;
-  }
-  c.out_.release_if_empty();
+  // An app_data event's bytes stay valid until the next receive() or next_event(), as promised.
+  c.rl.release_buffers(c.appdata_ != ConnState::AppData::none);
   c.hs_.release_if_empty();
   if (c.handshake_done && c.early_app_.empty()) Bytes().swap(c.early_app_);
 }
@@ -552,9 +511,9 @@ void Connection::set_trace(bool on) { s_->trace = on; }
 bool Connection::is_client() const { return s_->is_client; }
 bool Connection::is_handshaking() const { return !s_->handshake_done && !s_->error_; }
 bool Connection::is_closed() const {
-  return s_->error_.has_value() || (s_->received_close && s_->sent_close) || s_->eof;
+  return s_->error_.has_value() || (s_->rl.received_close() && s_->rl.sent_close()) || s_->eof;
 }
-bool Connection::wants_read() const { return !s_->error_ && !s_->received_close && !s_->eof; }
+bool Connection::wants_read() const { return !s_->error_ && !s_->rl.received_close() && !s_->eof; }
 const HandshakeInfo* Connection::info() const { return s_->handshake_done ? &s_->info : nullptr; }
 std::optional<Session> Connection::session() const { return s_->handshake_done ? s_->session : std::nullopt; }
 const Error* Connection::error() const { return s_->error_ ? &*s_->error_ : nullptr; }

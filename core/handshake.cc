@@ -73,6 +73,40 @@ Status decode_handshake_header(ByteView in, HandshakeHeader* out) {
   return Status();
 }
 
+size_t max_handshake_body(HandshakeType type) {
+  constexpr size_t k8 = 0xff, k16 = 0xffff;
+  switch (type) {
+    case HandshakeType::hello_request:
+    case HandshakeType::end_of_early_data:
+    case HandshakeType::server_hello_done:
+      return 0;
+    case HandshakeType::client_hello:  // version, random, session ID, suites, compression, extensions
+      return 2 + 32 + (1 + 32) + (2 + k16 - 1) + (1 + k8) + (2 + k16);
+    case HandshakeType::server_hello:
+      return 2 + 32 + (1 + 32) + 2 + 1 + (2 + k16);
+    case HandshakeType::new_session_ticket:  // TLS 1.3: lifetime, age_add, nonce, ticket, extensions
+      return 4 + 4 + (1 + k8) + (2 + k16) + (2 + k16);
+    case HandshakeType::encrypted_extensions:
+      return 2 + k16;
+    case HandshakeType::certificate:
+      return 0xffffff;
+    case HandshakeType::server_key_exchange:  // DHE: p, g, Ys, then the signature
+      return 3 * (2 + k16) + 2 + (2 + k16);
+    case HandshakeType::certificate_request:  // TLS 1.2: types, schemes, authorities
+      return (1 + k8) + (2 + k16) + (2 + k16);
+    case HandshakeType::certificate_verify:
+      return 2 + (2 + k16);
+    case HandshakeType::client_key_exchange:
+      return 2 + k16;
+    case HandshakeType::finished:
+      return 64;
+    case HandshakeType::key_update:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
 Status split_handshake_message(ByteView msg, HandshakeHeader* header, ByteView* body) {
   SANSTLS_TRY(decode_handshake_header(msg, header));
   Reader r(msg);

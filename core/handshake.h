@@ -55,6 +55,13 @@ struct HandshakeHeader {
 // whether the length is acceptable is for the caller (the engine bounds it by state).
 Status decode_handshake_header(ByteView in, HandshakeHeader* out);
 
+// The largest body a handshake message of this type can have on the wire, from the vectors RFC 5246
+// and RFC 8446 give it (e.g. a ClientHello: session ID, 2^16-2 bytes of suites, compression methods
+// and 2^16-1 bytes of extensions; a Finished: 64 bytes, more than any hash), the larger of the TLS 1.2
+// and 1.3 forms. A Certificate (2^24-1 bytes) is bounded by the caller's policy instead. 0 for a type
+// that is never sent (message_hash, unknown types). A longer message cannot be well formed: decode_error.
+size_t max_handshake_body(HandshakeType type);
+
 // Splits one whole handshake message (header + body, nothing after it) into its header and body.
 // Errors: decode_error when `msg` is shorter than its header says, or longer.
 Status split_handshake_message(ByteView msg, HandshakeHeader* header, ByteView* body);

@@ -1,13 +1,13 @@
 // The TLS 1.2 server (RFC 5246 7.3-7.4; RFC 7627, RFC 5746, RFC 7301, RFC 6066, RFC 7366, RFC 8449,
 // RFC 7919).
 //
-//   ExpectClientHello --(new session)--> (send ServerHello Certificate [ServerKeyExchange]
+//   (the hello stage, hello_stage.cc, read the ClientHello and chose TLS 1.2)
+//   ClientHello --(new session)--> (send ServerHello Certificate [ServerKeyExchange]
 //       [CertificateRequest] ServerHelloDone) -> [ExpectCertificate] -> ExpectClientKeyExchange
 //       -> [ExpectCertificateVerify] -> ExpectChangeCipherSpec -> ExpectFinished
 //       -> (send CCS Finished) -> Done
-//   ExpectClientHello --(session found)--> (send ServerHello CCS Finished) -> ExpectChangeCipherSpec
+//   ClientHello --(session found)--> (send ServerHello CCS Finished) -> ExpectChangeCipherSpec
 //       -> ExpectFinished -> Done
-//   ExpectClientHello --(TLS 1.3 offered)--> Done (the TLS 1.3 server takes over)
 //
 // One type per state, as in server13.cc: each state holds what only it and later states need, its
 // handler consumes it and returns the next state, and the first thing each handler does is the gate
@@ -17,8 +17,7 @@
 #include <algorithm>
 #include <variant>
 
-#include "core/client_hello.h"
-#include "core/conn_state.h"
+#include "core/hello_stage.h"
 #include "core/tickets.h"
 #include "core/tls12_keys.h"
 #include "core/tls13_common.h"
@@ -44,7 +43,6 @@ struct ServerKx {
   uint16_t client_version = 0;               // RSA: the ClientHello's version, in the premaster secret
 };
 
-struct ExpectClientHello {};
 struct ExpectCertificate {  // we sent a CertificateRequest
   ServerKx kx;
 };
@@ -57,8 +55,8 @@ struct ExpectCertificateVerify {
 };
 struct ExpectChangeCipherSpec {};
 struct ExpectFinished {};
-struct Done {};  // finished, or the TLS 1.3 server took over: the connection drops this machine
-using State = std::variant<ExpectClientHello, ExpectCertificate, ExpectClientKeyExchange, ExpectCertificateVerify,
+struct Done {};  // finished: the connection drops this machine
+using State = std::variant<ExpectCertificate, ExpectClientKeyExchange, ExpectCertificateVerify,
                            ExpectChangeCipherSpec, ExpectFinished, Done>;
 
 // What choose() picked for a new session besides the suite.
@@ -71,15 +69,21 @@ struct Choice {
 
 class Server12 final : public Handshake {
  public:
-  Server12(ConnState& c, std::shared_ptr<const ServerConfig> cfg) : c_(c), cfg_(std::move(cfg)) {}
+  Server12(HandshakeContext& c, std::shared_ptr<const ServerConfig> cfg) : c_(c), cfg_(std::move(cfg)) {}
   ~Server12() override { secure_zero(master_secret_); }
 
-  Status start() override { return Status(); }
+  // The ClientHello that chose TLS 1.2 (the transcript already has it); `have13`: this server speaks
+  // TLS 1.3 too (the downgrade sentinel, RFC 8446 4.1.3; the fallback SCSV, RFC 7507).
+  Status begin(const ClientHello& ch, bool have13) {
+    Result<State> r = on_client_hello(ch, have13);
+    if (!r.ok()) return r.error();
+    state_ = std::move(r.value());
+    return Status();
+  }
   Status on_message(HandshakeType type, ByteView msg, ByteView body) override;
   Status on_change_cipher_spec() override;
 
   // The state handlers, called by advance() (tls13_common.h).
-  Result<State> handle(ExpectClientHello&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectCertificate&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectClientKeyExchange&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectCertificateVerify&, HandshakeType, ByteView, ByteView);
@@ -93,6 +97,7 @@ class Server12 final : public Handshake {
   }
 
  private:
+  Result<State> on_client_hello(const ClientHello& ch, bool have13);
   bool try_resume(const ClientHello& ch, Session* resumed);
   Status choose(const ClientHello& ch, Choice* choice);
   Status send_server_hello(const ClientHello& ch, bool sni_used);
@@ -103,13 +108,13 @@ class Server12 final : public Handshake {
   Status send_ticket(const Session* resumed);
   // What a new session records of the client: the chain it proved in this handshake, if any.
   PeerIdentity client_identity() const {
-    return c_.info.client_authenticated ? cfg_->client_identity(c_.info.peer_chain) : PeerIdentity();
+    return c_.info().client_authenticated ? cfg_->client_identity(c_.info().peer_chain) : PeerIdentity();
   }
   void finish();
 
-  ConnState& c_;
+  HandshakeContext& c_;
   std::shared_ptr<const ServerConfig> cfg_;
-  State state_ = ExpectClientHello{};
+  State state_ = Done{};
 
   Random client_random_{};
   Random server_random_{};
@@ -128,35 +133,13 @@ class Server12 final : public Handshake {
 Status Server12::on_message(HandshakeType type, ByteView msg, ByteView body) {
   // The transcript for CertificateVerify and Finished excludes the message itself: their handlers
   // take it off again.
-  c_.transcript.insert(c_.transcript.end(), msg.begin(), msg.end());
+  c_.add_transcript(msg);
   return advance(*this, state_, type, msg, body);
 }
 
 Status Server12::on_change_cipher_spec() { return advance(*this, state_, ChangeCipherSpecRecord{}); }
 
-Result<State> Server12::handle(ExpectClientHello&, HandshakeType type, ByteView, ByteView body) {
-  if (type != HandshakeType::client_hello) return unexpected_message();
-  ClientHello ch;
-  SANSTLS_TRY(decode_client_hello(body, &ch));
-  // RFC 6066 3: a host_name is an ASCII DNS name. Anything else (NUL, control or escape bytes) would
-  // reach logs and terminals through info().server_name; a strict server says it knows no such name.
-  if (ch.extensions.server_name && !is_valid_host_name(*ch.extensions.server_name)) {
-    if (cfg_->strict_sni) return Error::incompatible(AlertDescription::unrecognized_name, "server_name is not a DNS name");
-    return Error::illegal("server_name is not a DNS name");
-  }
-  // TLS 1.3 when the client offers it and we speak it: the TLS 1.3 server takes over from here.
-  bool have13 = cfg_->max_version >= version::tls13 &&
-                std::any_of(cfg_->cipher_suites.begin(), cfg_->cipher_suites.end(), [](uint16_t id) {
-                  const CipherSuite* s = find_suite(id);
-                  return s != nullptr && s->is_tls13();
-                });
-  if (have13 && ch.extensions.supported_versions && contains(*ch.extensions.supported_versions, version::tls13)) {
-    Result<std::unique_ptr<Handshake>> next =
-        start_server13(c_, cfg_, ch, body.size() + kHandshakeHeaderLength);
-    if (!next.ok()) return next.error();
-    c_.next_hs = next.take();
-    return State(Done{});
-  }
+Result<State> Server12::on_client_hello(const ClientHello& ch, bool have13) {
   if (cfg_->min_version > version::tls12)
     return Error::incompatible(AlertDescription::protocol_version, "client does not offer TLS 1.3");
   // SSL 3.0, TLS 1.0 and 1.1 are refused on purpose (RFC 8996).
@@ -193,10 +176,10 @@ Result<State> Server12::handle(ExpectClientHello&, HandshakeType type, ByteView,
   ems_ = e.extended_master_secret && cfg_->extended_master_secret;
   if (!ems_ && cfg_->require_extended_master_secret)
     return Error::incompatible(AlertDescription::handshake_failure, "client does not do extended_master_secret (RFC 7627)");
-  c_.rng.fill(server_random_.data(), server_random_.size());
+  c_.rng().fill(server_random_.data(), server_random_.size());
   // RFC 8446 4.1.3: a server that speaks TLS 1.3 marks a TLS 1.2 handshake in its random.
   if (have13) std::copy(kDowngradeTls12, kDowngradeTls12 + 8, server_random_.end() - 8);
-  c_.version_fixed = true;
+  c_.set_version(false);
 
   Session resumed;
   if (try_resume(ch, &resumed)) {
@@ -213,13 +196,13 @@ Result<State> Server12::handle(ExpectClientHello&, HandshakeType type, ByteView,
 // flags when there is one.
 bool Server12::try_resume(const ClientHello& ch, Session* resumed) {
   Session s;
-  uint64_t now = c_.clock.now_ms();
+  uint64_t now = c_.clock().now_ms();
   const std::optional<Bytes>& ticket = ch.extensions.session_ticket;
   issue_ticket_ = ticket.has_value() && cfg_->tickets && cfg_->session_lifetime_s > 0;
   bool found = false;
   if (ticket && !ticket->empty() && cfg_->tickets) {
     // RFC 5077 3.4: a valid ticket resumes; the ServerHello echoes the client's session ID.
-    std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(c_.rng, now);
+    std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(c_.rng(), now);
     TicketState t;
     if (ring && open_ticket(*ring, *ticket, now, &t) && t.version == version::tls12 && !t.expired(now) &&
         t.secret.size() == 48) {
@@ -254,8 +237,8 @@ bool Server12::try_resume(const ClientHello& ch, Session* resumed) {
   suite_ = find_suite(s.cipher_suite);
   if (suite_ == nullptr) return false;
   resuming_ = true;
-  c_.info.peer_chain = client.chain;
-  c_.info.client_authenticated = client.proven();
+  c_.info().peer_chain = client.chain;
+  c_.info().client_authenticated = client.proven();
   s.peer = std::move(client);
   *resumed = s;
   session_id_ = s.session_id;
@@ -338,7 +321,7 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
   etm_ = !suite_->is_aead() && e.encrypt_then_mac && cfg_->encrypt_then_mac;
   if (cfg_->session_cache) {
     session_id_.resize(32);
-    c_.rng.fill(session_id_.data(), session_id_.size());
+    c_.rng().fill(session_id_.data(), session_id_.size());
   }
   return Status();
 }
@@ -371,7 +354,7 @@ Status Server12::send_server_hello(const ClientHello& ch, bool sni_used) {
 
 Result<State> Server12::send_resumed_flight(const ClientHello& ch, const Session& resumed) {
   SANSTLS_TRY(send_server_hello(ch, false));
-  c_.info.alpn = alpn_;
+  c_.info().alpn = alpn_;
   SANSTLS_TRY(derive_keys());
   SANSTLS_TRY(send_ticket(&resumed));
   SANSTLS_TRY(c_.send_change_cipher_spec());
@@ -402,35 +385,35 @@ Result<State> Server12::send_full_flight(const ClientHello& ch, const Choice& ch
     Bytes params;
     if (suite_->kx == KeyExchange::dhe_rsa) {
       ServerKeyExchangeDhe dh;
-      c_.provider.ffdhe_params(static_cast<Group>(choice.group), &dh.p, &dh.g);
-      kx.share = c_.provider.generate_key_share(static_cast<Group>(choice.group), c_.rng);
+      c_.provider().ffdhe_params(static_cast<Group>(choice.group), &dh.p, &dh.g);
+      kx.share = c_.provider().generate_key_share(static_cast<Group>(choice.group), c_.rng());
       if (!kx.share) return Error::internal("key share");
       dh.ys = kx.share->public_value().to_bytes();
       params = dhe_params(dh);
       dh.sig_scheme = choice.ske_scheme;
       Bytes signed_data = server_key_exchange_signed_data(client_random_, server_random_, params);
-      if (cert.key->sign(static_cast<crypto::SignatureScheme>(choice.ske_scheme), signed_data, c_.rng, &dh.signature) !=
+      if (cert.key->sign(static_cast<crypto::SignatureScheme>(choice.ske_scheme), signed_data, c_.rng(), &dh.signature) !=
           crypto::Status::ok)
         return Error::internal("signing ServerKeyExchange failed");
       encode_server_key_exchange_dhe(dh, kw);
     } else {
       ServerKeyExchangeEcdhe ec;
       ec.group = choice.group;
-      kx.share = c_.provider.generate_key_share(static_cast<Group>(choice.group), c_.rng);
+      kx.share = c_.provider().generate_key_share(static_cast<Group>(choice.group), c_.rng());
       if (!kx.share) return Error::internal("key share");
       ec.public_key = kx.share->public_value().to_bytes();
       params = ecdhe_params(ec);
       ec.sig_scheme = choice.ske_scheme;
       Bytes signed_data = server_key_exchange_signed_data(client_random_, server_random_, params);
-      if (cert.key->sign(static_cast<crypto::SignatureScheme>(choice.ske_scheme), signed_data, c_.rng, &ec.signature) !=
+      if (cert.key->sign(static_cast<crypto::SignatureScheme>(choice.ske_scheme), signed_data, c_.rng(), &ec.signature) !=
           crypto::Status::ok)
         return Error::internal("signing ServerKeyExchange failed");
       encode_server_key_exchange_ecdhe(ec, kw);
     }
     if (!kw.ok()) return Error::internal("ServerKeyExchange too long");
     SANSTLS_TRY(c_.send_handshake(HandshakeType::server_key_exchange, b));
-    c_.info.group = choice.group;
-    c_.info.signature_scheme = choice.ske_scheme;
+    c_.info().group = choice.group;
+    c_.info().signature_scheme = choice.ske_scheme;
   }
 
   if (cfg_->client_auth != ClientAuth::none) {
@@ -444,7 +427,7 @@ Result<State> Server12::send_full_flight(const ClientHello& ch, const Choice& ch
     SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_request, b));
   }
   SANSTLS_TRY(c_.send_handshake(HandshakeType::server_hello_done, Bytes()));
-  c_.info.alpn = alpn_;
+  c_.info().alpn = alpn_;
   if (cfg_->client_auth != ClientAuth::none) return State(ExpectCertificate{std::move(kx)});
   return State(ExpectClientKeyExchange{std::move(kx), nullptr});
 }
@@ -461,13 +444,13 @@ Result<State> Server12::handle(ExpectCertificate& s, HandshakeType type, ByteVie
   }
   std::vector<ByteView> chain(m.chain.begin(), m.chain.end());
   std::unique_ptr<crypto::PublicKey> client_key;
-  crypto::CertError ce = cfg_->client_trust->verify(chain, static_cast<int64_t>(c_.clock.now_ms() / 1000),
+  crypto::CertError ce = cfg_->client_trust->verify(chain, static_cast<int64_t>(c_.clock().now_ms() / 1000),
                                                     crypto::Purpose::client_auth, "", &client_key,
                                                     crypto::KeyUse::digital_signature);
   if (ce != crypto::CertError::ok) return certificate_error(ce);
   if (!client_key || client_key->type() == crypto::KeyType::other)
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "client key type"};
-  c_.info.peer_chain = std::move(m.chain);
+  c_.info().peer_chain = std::move(m.chain);
   return State(ExpectClientKeyExchange{std::move(s.kx), std::move(client_key)});
 }
 
@@ -480,7 +463,7 @@ Result<State> Server12::handle(ExpectClientKeyExchange& s, HandshakeType type, B
     SANSTLS_TRY(decode_client_key_exchange_rsa(body, &cke));
     pms.resize(48);
     // RFC 5246 7.4.7.1: on any failure go on with a random premaster secret; never tell which.
-    if (s.kx.cert->key->rsa_decrypt_premaster(cke.exchange, s.kx.client_version, c_.rng, pms.data()) !=
+    if (s.kx.cert->key->rsa_decrypt_premaster(cke.exchange, s.kx.client_version, c_.rng(), pms.data()) !=
         crypto::Status::ok)
       return Error::misbehaved(AlertDescription::decrypt_error, "ClientKeyExchange: bad RSA ciphertext length");
   } else {
@@ -502,7 +485,7 @@ Result<State> Server12::handle(ExpectClientKeyExchange& s, HandshakeType type, B
   }
   Bytes session_hash;
   if (ems_) session_hash = c_.transcript_hash(suite_->prf_hash);
-  master_secret_ = tls12_master_secret(c_.provider, *suite_, pms, client_random_, server_random_, ems_, session_hash);
+  master_secret_ = tls12_master_secret(c_.provider(), *suite_, pms, client_random_, server_random_, ems_, session_hash);
   secure_zero(pms);
   SANSTLS_TRY(derive_keys());
   if (s.client_key) return State(ExpectCertificateVerify{std::move(s.client_key)});
@@ -511,7 +494,7 @@ Result<State> Server12::handle(ExpectClientKeyExchange& s, HandshakeType type, B
 
 Result<State> Server12::handle(ExpectCertificateVerify& s, HandshakeType type, ByteView msg, ByteView body) {
   if (type != HandshakeType::certificate_verify) return unexpected_message();
-  ByteView transcript(c_.transcript.data(), c_.transcript.size() - msg.size());  // up to this message
+  ByteView transcript(c_.transcript().data(), c_.transcript_size() - msg.size());  // up to this message
   CertificateVerify cv;
   SANSTLS_TRY(decode_certificate_verify(body, &cv));
   if (!contains(cfg_->signature_schemes, cv.sig_scheme) || !scheme_fits_key(cv.sig_scheme, s.client_key->type()))
@@ -519,7 +502,7 @@ Result<State> Server12::handle(ExpectCertificateVerify& s, HandshakeType type, B
   if (s.client_key->verify(static_cast<crypto::SignatureScheme>(cv.sig_scheme), transcript, cv.signature) !=
       crypto::Status::ok)
     return Error::misbehaved(AlertDescription::decrypt_error, "CertificateVerify: bad signature");
-  c_.info.client_authenticated = true;
+  c_.info().client_authenticated = true;
   return State(ExpectChangeCipherSpec{});
 }
 
@@ -529,19 +512,19 @@ Status Server12::derive_keys() {
   if (peer_record_limit_ != 0) our_max = std::min<size_t>(our_max, peer_record_limit_);
   if (peer_record_limit_ != 0 && cfg_->record_size_limit != 0)
     their_max = std::min<size_t>(their_max, cfg_->record_size_limit);
-  Result<Tls12Keys> keys = tls12_record_keys(c_.provider, *suite_, master_secret_, client_random_, server_random_,
-                                             etm_, c_.rng, their_max, our_max);
+  Result<Tls12Keys> keys = tls12_record_keys(c_.provider(), *suite_, master_secret_, client_random_, server_random_,
+                                             etm_, c_.rng(), their_max, our_max);
   if (!keys.ok()) return keys.error();
-  c_.pending_write = std::move(keys.value().server_write);
-  c_.pending_read = std::move(keys.value().client_write);
+  c_.set_pending_write(std::move(keys.value().server_write));
+  c_.set_pending_read(std::move(keys.value().client_write));
   return Status();
 }
 
 // `resumed`: the session being resumed (the ticket keeps its creation time), or null.
 Status Server12::send_ticket(const Session* resumed) {
   if (!issue_ticket_) return Status();
-  uint64_t now = c_.clock.now_ms();
-  std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(c_.rng, now);
+  uint64_t now = c_.clock().now_ms();
+  std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(c_.rng(), now);
   TicketState t;
   t.version = version::tls12;
   t.cipher_suite = suite_->id;
@@ -555,7 +538,7 @@ Status Server12::send_ticket(const Session* resumed) {
   NewSessionTicket12 m;
   m.lifetime_hint = cfg_->session_lifetime_s;
   // An empty ticket says "none this time" (RFC 5077 3.3) when sealing fails.
-  if (ring) m.ticket = seal_ticket(*ring, t, now, c_.rng);
+  if (ring) m.ticket = seal_ticket(*ring, t, now, c_.rng());
   Bytes b;
   Writer w(&b);
   encode_new_session_ticket12(m, w);
@@ -564,7 +547,7 @@ Status Server12::send_ticket(const Session* resumed) {
 
 Status Server12::send_finished() {
   Finished f;
-  f.verify_data = tls12_finished(c_.provider, *suite_, master_secret_, false, c_.transcript_hash(suite_->prf_hash));
+  f.verify_data = tls12_finished(c_.provider(), *suite_, master_secret_, false, c_.transcript_hash(suite_->prf_hash));
   Bytes b;
   Writer w(&b);
   encode_finished(f, w);
@@ -581,8 +564,8 @@ Result<State> Server12::handle(ExpectFinished&, HandshakeType type, ByteView, By
   size_t msg_len = kHandshakeHeaderLength + body.size();
   Finished f;
   SANSTLS_TRY(decode_finished(body, kFinishedLength12, &f));
-  Bytes expected = tls12_finished(c_.provider, *suite_, master_secret_, true,
-                                  c_.transcript_hash(suite_->prf_hash, c_.transcript.size() - msg_len));
+  Bytes expected = tls12_finished(c_.provider(), *suite_, master_secret_, true,
+                                  c_.transcript_hash(suite_->prf_hash, c_.transcript_size() - msg_len));
   if (!constant_time_equal(expected, f.verify_data))
     return Error::misbehaved(AlertDescription::decrypt_error, "client Finished does not verify");
   if (!resuming_) {
@@ -598,7 +581,7 @@ Result<State> Server12::handle(ExpectFinished&, HandshakeType type, ByteView, By
       s.extended_master_secret = ems_;
       s.server_name = server_name_;
       s.alpn = alpn_;
-      s.created_ms = c_.clock.now_ms();
+      s.created_ms = c_.clock().now_ms();
       s.lifetime_s = cfg_->session_lifetime_s;
       s.peer = client_identity();
       cfg_->session_cache->put(s);
@@ -609,7 +592,7 @@ Result<State> Server12::handle(ExpectFinished&, HandshakeType type, ByteView, By
 }
 
 void Server12::finish() {
-  HandshakeInfo& info = c_.info;
+  HandshakeInfo& info = c_.info();
   info.version = version::tls12;
   info.cipher_suite = suite_->id;
   info.resumed = resuming_;
@@ -621,8 +604,12 @@ void Server12::finish() {
 
 }  // namespace
 
-std::unique_ptr<Handshake> make_server12(ConnState& c, std::shared_ptr<const ServerConfig> config) {
-  return std::make_unique<Server12>(c, std::move(config));
+Result<std::unique_ptr<Handshake>> start_server12(HandshakeContext& c, std::shared_ptr<const ServerConfig> config,
+                                                  const ClientHello& ch, bool have13) {
+  auto h = std::make_unique<Server12>(c, std::move(config));
+  Status s = h->begin(ch, have13);
+  if (!s.ok()) return s.error();
+  return std::unique_ptr<Handshake>(std::move(h));
 }
 
 }  // namespace sanstls

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "core/handshake13.h"
+#include "core/hello_stage.h"
 #include "core/tickets.h"
 #include "core/tls12_keys.h"
 #include "core/tls13_common.h"
@@ -35,9 +36,7 @@ struct ExpectCertificateVerify {
 struct ExpectFinished {
   std::vector<Bytes> client_chain;  // proven by CertificateVerify; empty when the client sent none
 };
-struct Connected {
-  uint32_t key_updates = 0;
-};
+struct Connected {};
 // A post-handshake authentication we asked for (RFC 8446 4.6.2).
 struct PostAuth {
   Bytes context;
@@ -51,7 +50,7 @@ using State = std::variant<ExpectClientHello2, ExpectEndOfEarlyData, ExpectCerti
 
 class Server13 final : public Handshake {
  public:
-  Server13(ConnState& c, std::shared_ptr<const ServerConfig> cfg) : c_(c), cfg_(std::move(cfg)) {}
+  Server13(HandshakeContext& c, std::shared_ptr<const ServerConfig> cfg) : c_(c), cfg_(std::move(cfg)) {}
   ~Server13() override {
     for (Bytes* b : {&client_hs_, &server_hs_, &client_ap_, &server_ap_, &psk_, &res_master_}) secure_zero(*b);
   }
@@ -89,7 +88,7 @@ class Server13 final : public Handshake {
   Status on_post_auth(HandshakeType type, ByteView msg, ByteView body);
   crypto::HashAlg alg() const { return suite_->prf_hash; }
 
-  ConnState& c_;
+  HandshakeContext& c_;
   std::shared_ptr<const ServerConfig> cfg_;
   State state_ = ExpectClientHello2{};
 
@@ -105,6 +104,7 @@ class Server13 final : public Handshake {
   bool sni_used_ = false;
   std::string alpn_;
   uint16_t peer_record_limit_ = 0;
+  size_t read_limit_ = kMaxPlaintext;  // our record_size_limit when the client sent one too (RFC 8449 4)
   bool psk_accepted_ = false;
   uint16_t psk_index_ = 0;  // the identity accepted (ServerHello's selected_identity)
   bool early_accepted_ = false;
@@ -132,7 +132,7 @@ Status Server13::on_message(HandshakeType type, ByteView msg, ByteView body) {
 }
 
 Status Server13::on_change_cipher_spec() {
-  return accept_compat_ccs13(c_, std::holds_alternative<Connected>(state_));
+  return c_.accept_compat_ccs(std::holds_alternative<Connected>(state_));
 }
 
 Result<State> Server13::on_client_hello(const ClientHello& ch, size_t ch_msg_len, bool second) {
@@ -272,8 +272,8 @@ bool Server13::try_psk(const ClientHello& ch, size_t ch_msg_len, Status* error) 
     return false;
   }
   if (!cfg_->tickets) return false;
-  uint64_t now = c_.clock.now_ms();
-  std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(c_.rng, now);
+  uint64_t now = c_.clock().now_ms();
+  std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(c_.rng(), now);
   if (!ring) return false;
   for (size_t i = 0; i < psks.identities.size(); i++) {
     TicketState t;
@@ -289,13 +289,13 @@ bool Server13::try_psk(const ClientHello& ch, size_t ch_msg_len, Status* error) 
     if (!cfg_->resumed_identity(t.client, &client)) continue;
     // The binder over the transcript up to this ClientHello without its binders list.
     size_t binders = psk_binders_size(psks);
-    ByteView partial(c_.transcript.data(), c_.transcript.size() - binders);
+    ByteView partial(c_.transcript().data(), c_.transcript_size() - binders);
     (void)ch_msg_len;
-    Bytes hash = crypto::hash_once(c_.provider, suite_->prf_hash, partial);
-    KeySchedule13 ks(c_.provider, suite_->prf_hash);
+    Bytes hash = crypto::hash_once(c_.provider(), suite_->prf_hash, partial);
+    KeySchedule13 ks(c_.provider(), suite_->prf_hash);
     ks.early(t.secret);
     Bytes binder_key = ks.binder_key(true);
-    Bytes expected = tls13_verify_data(c_.provider, suite_->prf_hash, binder_key, hash);
+    Bytes expected = tls13_verify_data(c_.provider(), suite_->prf_hash, binder_key, hash);
     secure_zero(binder_key);
     if (!constant_time_equal(expected, psks.binders[i])) {
       *error = Error::misbehaved(AlertDescription::decrypt_error, "pre_shared_key: binder does not verify");
@@ -337,7 +337,7 @@ Result<State> Server13::send_hello_retry_request(const ClientHello& ch, uint16_t
   hrr.extensions.hrr_selected_group = group;
   if (cfg_->hrr_cookie) {
     cookie_.resize(32);
-    c_.rng.fill(cookie_.data(), cookie_.size());
+    c_.rng().fill(cookie_.data(), cookie_.size());
     hrr.extensions.cookie = cookie_;
   }
   // Extension order as RFC 8448's trace (section 5): key_share, cookie, supported_versions.
@@ -349,22 +349,21 @@ Result<State> Server13::send_hello_retry_request(const ClientHello& ch, uint16_t
     cookie_ = hrr.extensions.cookie.value_or(Bytes());  // the second ClientHello must echo what was sent
   }
   // The transcript: message_hash(ClientHello1), then the HelloRetryRequest (RFC 8446 4.4.1).
-  c_.replace_transcript(tls13_message_hash(c_.provider, alg(), c_.transcript));
+  c_.replace_transcript(tls13_message_hash(c_.provider(), alg(), c_.transcript()));
   SANSTLS_TRY(send13(c_, HandshakeType::server_hello, hrr, encode_server_hello));
   if (cfg_->middlebox_compat && !session_id_.empty()) {
     SANSTLS_TRY(c_.send_compat_ccs());
   }
-  c_.tls13 = true;
-  c_.version_fixed = true;
+  c_.set_version(true);
   // Early data the client sent with its first ClientHello is skipped (RFC 8446 4.2.10).
-  if (ch.extensions.early_data) c_.skip_early_data = std::max<size_t>(cfg_->max_early_data, kSkipEarlyDataBudget);
+  if (ch.extensions.early_data) c_.skip_early_data(std::max<size_t>(cfg_->max_early_data, kSkipEarlyDataBudget));
   return State(ExpectClientHello2{});
 }
 
 Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const KeyShareEntry* client_share) {
   ServerHello sh;
   sh.legacy_version = version::tls12;
-  c_.rng.fill(sh.random.data(), sh.random.size());
+  c_.rng().fill(sh.random.data(), sh.random.size());
   sh.session_id = session_id_;
   sh.cipher_suite = suite_->id;
   sh.has_extensions = true;
@@ -372,24 +371,23 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
   Bytes shared;
   WipeOnExit wipe_shared{shared};
   if (client_share != nullptr) {
-    std::unique_ptr<crypto::KeyShare> mine = c_.provider.generate_key_share(static_cast<crypto::Group>(group), c_.rng);
+    std::unique_ptr<crypto::KeyShare> mine = c_.provider().generate_key_share(static_cast<crypto::Group>(group), c_.rng());
     if (!mine) return Error::internal("key share");
     crypto::Status st = mine->shared_secret(client_share->key_exchange, &shared);
     if (st == crypto::Status::bad_peer_value) return Error::illegal("key_share: bad public value");
     if (st != crypto::Status::ok) return Error::internal("key exchange failed");
     sh.extensions.key_share = std::vector<KeyShareEntry>{KeyShareEntry{group, mine->public_value().to_bytes()}};
-    c_.info.group = group;
+    c_.info().group = group;
   }
   if (psk_accepted_) sh.extensions.psk_selected_identity = psk_index_;
   // Extension order as RFC 8448's traces: pre_shared_key, key_share, supported_versions.
   for (ExtensionType t : {ExtensionType::pre_shared_key, ExtensionType::key_share, ExtensionType::supported_versions})
     if (sh.extensions.has(static_cast<uint16_t>(t), ExtContext::server_hello)) sh.extensions.order.push_back(static_cast<uint16_t>(t));
-  size_t ch_end = c_.transcript.size();  // the transcript up to the ClientHello, for 0-RTT keys
+  size_t ch_end = c_.transcript_size();  // the transcript up to the ClientHello, for 0-RTT keys
   SANSTLS_TRY(send13(c_, HandshakeType::server_hello, sh, encode_server_hello));
-  c_.tls13 = true;
-  c_.version_fixed = true;
+  c_.set_version(true);
 
-  KeySchedule13 ks(c_.provider, alg());
+  KeySchedule13 ks(c_.provider(), alg());
   ks.early(psk_accepted_ ? ByteView(psk_) : ByteView());
   Bytes early_secret;
   WipeOnExit wipe_early{early_secret};
@@ -406,19 +404,17 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
   key_log13(*cfg_, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_random_, client_hs_);
   key_log13(*cfg_, "SERVER_HANDSHAKE_TRAFFIC_SECRET", client_random_, server_hs_);
 
-  if (cfg_->middlebox_compat && !session_id_.empty() && !c_.sent_compat_ccs) {
-    SANSTLS_TRY(c_.send_compat_ccs());
-  }
-  c_.record_limit = record_limit13(peer_record_limit_);
-  SANSTLS_TRY(install13(c_, *suite_, server_hs_, false, c_.record_limit));
+  if (cfg_->middlebox_compat && !session_id_.empty()) SANSTLS_TRY(c_.send_compat_ccs());
+  c_.set_write_limit(record_limit13(peer_record_limit_));
+  if (peer_record_limit_ != 0) read_limit_ = record_limit13(cfg_->record_size_limit);
+  SANSTLS_TRY(install13(c_, *suite_, server_hs_, false, c_.write_limit()));
   if (early_accepted_) {
     SANSTLS_TRY(install13(c_, *suite_, early_secret, true, kMaxPlaintext));
     secure_zero(early_secret);
-    c_.early_data_open = true;
-    c_.early_data_budget = std::min(cfg_->max_early_data, ticket_.max_early_data);
+    c_.open_early_data(std::min(cfg_->max_early_data, ticket_.max_early_data));
   } else {
-    SANSTLS_TRY(install13(c_, *suite_, client_hs_, true, kMaxPlaintext));
-    if (client_offered_early_) c_.skip_early_data = std::max<size_t>(cfg_->max_early_data, kSkipEarlyDataBudget);
+    SANSTLS_TRY(install13(c_, *suite_, client_hs_, true, read_limit_));
+    if (client_offered_early_) c_.skip_early_data(std::max<size_t>(cfg_->max_early_data, kSkipEarlyDataBudget));
   }
 
   EncryptedExtensions ee;
@@ -442,10 +438,10 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
     if (request_cert) SANSTLS_TRY(send_certificate_request(Bytes(), nullptr));
     SANSTLS_TRY(send_certificate13(c_, ByteView(), cert_.get()));
     SANSTLS_TRY(send_certificate_verify13(c_, true, *cert_, scheme_, alg()));
-    c_.info.signature_scheme = scheme_;
+    c_.info().signature_scheme = scheme_;
   }
   Finished fin;
-  fin.verify_data = tls13_verify_data(c_.provider, alg(), server_hs_, c_.transcript_hash(alg()));
+  fin.verify_data = tls13_verify_data(c_.provider(), alg(), server_hs_, c_.transcript_hash(alg()));
   SANSTLS_TRY(send13(c_, HandshakeType::finished, fin, encode_finished));
 
   ks.master();
@@ -459,8 +455,8 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
   secure_zero(exporter);
   // Keep the schedule for the resumption secret after the client's Finished.
   ks_master_ = std::make_unique<KeySchedule13>(ks);
-  SANSTLS_TRY(install13(c_, *suite_, server_ap_, false, c_.record_limit));
-  c_.info.alpn = alpn_;  // this handshake's, resumed or not (RFC 7301 3.1)
+  SANSTLS_TRY(install13(c_, *suite_, server_ap_, false, c_.write_limit()));
+  c_.info().alpn = alpn_;  // this handshake's, resumed or not (RFC 7301 3.1)
 
   if (early_accepted_) return State(ExpectEndOfEarlyData{});
   if (request_cert) return State(ExpectCertificate{});
@@ -479,8 +475,8 @@ Result<State> Server13::handle(ExpectClientHello2&, HandshakeType type, ByteView
 Result<State> Server13::handle(ExpectEndOfEarlyData&, HandshakeType type, ByteView, ByteView body) {
   if (type != HandshakeType::end_of_early_data) return Error::unexpected("expected EndOfEarlyData");
   SANSTLS_TRY(decode_end_of_early_data(body));
-  c_.early_data_open = false;
-  SANSTLS_TRY(install13(c_, *suite_, client_hs_, true, kMaxPlaintext));
+  c_.close_early_data();
+  SANSTLS_TRY(install13(c_, *suite_, client_hs_, true, read_limit_));
   if (cfg_->client_auth != ClientAuth::none && !psk_accepted_) return State(ExpectCertificate{});
   return State(ExpectFinished{});
 }
@@ -493,7 +489,7 @@ Result<std::unique_ptr<crypto::PublicKey>> Server13::check_client_chain(Certific
   std::vector<ByteView> views(chain->begin(), chain->end());
   std::unique_ptr<crypto::PublicKey> key;
   // The client's key signs CertificateVerify: keyUsage must allow digitalSignature (RFC 5280 4.2.1.3).
-  crypto::CertError ce = cfg_->client_trust->verify(views, static_cast<int64_t>(c_.clock.now_ms() / 1000),
+  crypto::CertError ce = cfg_->client_trust->verify(views, static_cast<int64_t>(c_.clock().now_ms() / 1000),
                                                     crypto::Purpose::client_auth, "", &key,
                                                     crypto::KeyUse::digital_signature);
   if (ce != crypto::CertError::ok) return certificate_error(ce);
@@ -523,7 +519,7 @@ Result<State> Server13::handle(ExpectCertificate&, HandshakeType type, ByteView,
 Result<State> Server13::handle(ExpectCertificateVerify& s, HandshakeType type, ByteView msg, ByteView body) {
   if (type != HandshakeType::certificate_verify) return Error::unexpected("expected CertificateVerify");
   SANSTLS_TRY(verify_certificate_verify13(c_, false, *s.client_key, requested_schemes_, body,
-                                          c_.transcript.size() - msg.size(),
+                                          c_.transcript_size() - msg.size(),
                                           alg(), nullptr));
   return State(ExpectFinished{std::move(s.client_chain)});
 }
@@ -532,18 +528,18 @@ Result<State> Server13::handle(ExpectFinished& s, HandshakeType type, ByteView m
   if (type != HandshakeType::finished) return Error::unexpected("expected Finished");
   Finished f;
   SANSTLS_TRY(decode_finished(body, crypto::hash_length(alg()), &f));
-  Bytes expected = tls13_verify_data(c_.provider, alg(), client_hs_,
-                                     c_.transcript_hash(alg(), c_.transcript.size() - msg.size()));
+  Bytes expected = tls13_verify_data(c_.provider(), alg(), client_hs_,
+                                     c_.transcript_hash(alg(), c_.transcript_size() - msg.size()));
   if (!constant_time_equal(expected, f.verify_data))
     return Error::misbehaved(AlertDescription::decrypt_error, "client Finished does not verify");
-  SANSTLS_TRY(install13(c_, *suite_, client_ap_, true, kMaxPlaintext));
+  SANSTLS_TRY(install13(c_, *suite_, client_ap_, true, read_limit_));
   res_master_ = ks_master_->resumption_master_secret(c_.transcript_hash(alg()));
   ks_master_.reset();
   if (client_pha_) {
-    handshake_transcript_ = c_.provider.hash(alg());
-    handshake_transcript_->update(c_.transcript);
+    handshake_transcript_ = c_.provider().hash(alg());
+    handshake_transcript_->update(c_.transcript());
   }
-  HandshakeInfo& info = c_.info;
+  HandshakeInfo& info = c_.info();
   info.version = version::tls13;
   info.cipher_suite = suite_->id;
   info.resumed = psk_accepted_;
@@ -561,31 +557,31 @@ Result<State> Server13::handle(ExpectFinished& s, HandshakeType type, ByteView m
 
 Status Server13::send_tickets() {
   if (!cfg_->tickets || cfg_->session_lifetime_s == 0) return Status();
-  uint64_t now = c_.clock.now_ms();
+  uint64_t now = c_.clock().now_ms();
   for (uint16_t i = 0; i < cfg_->tickets_per_handshake; i++) {
-    std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(c_.rng, now);
+    std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(c_.rng(), now);
     if (!ring) return Status();
     NewSessionTicket13 t;
     t.lifetime = std::min<uint32_t>(cfg_->session_lifetime_s, 604800);
     uint8_t age_add[4];
-    c_.rng.fill(age_add, 4);
+    c_.rng().fill(age_add, 4);
     t.age_add = (uint32_t{age_add[0]} << 24) | (uint32_t{age_add[1]} << 16) | (uint32_t{age_add[2]} << 8) | age_add[3];
     // The nonce: a 16-bit count of this connection's tickets, as RFC 8448's server writes it.
     t.nonce = {static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)};
     TicketState st;
     st.version = version::tls13;
     st.cipher_suite = suite_->id;
-    st.secret = tls13_resumption_psk(c_.provider, alg(), res_master_, t.nonce);
+    st.secret = tls13_resumption_psk(c_.provider(), alg(), res_master_, t.nonce);
     st.server_name = server_name_;
-    st.alpn = c_.info.alpn;
+    st.alpn = c_.info().alpn;
     st.created_ms = now;
     st.lifetime_s = t.lifetime;
     st.age_add = t.age_add;
     st.max_early_data = cfg_->max_early_data;
     // The client's identity as of the handshake: a ticket issued now does not vouch for a later
     // post-handshake authentication.
-    st.client = psk_accepted_ ? ticket_.client : cfg_->client_identity(c_.info.peer_chain);
-    t.ticket = seal_ticket(*ring, st, now, c_.rng);
+    st.client = psk_accepted_ ? ticket_.client : cfg_->client_identity(c_.info().peer_chain);
+    t.ticket = seal_ticket(*ring, st, now, c_.rng());
     if (t.ticket.empty()) return Status();  // no ticket this time; not an error for the connection
     if (cfg_->max_early_data > 0) t.extensions.max_early_data_size = cfg_->max_early_data;
     SANSTLS_TRY(send13(c_, HandshakeType::new_session_ticket, t, encode_new_session_ticket13));
@@ -597,11 +593,11 @@ Result<State> Server13::handle(Connected& s, HandshakeType type, ByteView msg, B
   if (type == HandshakeType::key_update) {
     KeyUpdate ku;
     SANSTLS_TRY(decode_key_update(body, &ku));
-    if (++s.key_updates > cfg_->max_key_updates) return Error::unexpected("too many KeyUpdates");
-    Bytes next = tls13_next_traffic_secret(c_.provider, alg(), client_ap_);
+    SANSTLS_TRY(c_.peer_triggered("too many KeyUpdates with no data in between"));
+    Bytes next = tls13_next_traffic_secret(c_.provider(), alg(), client_ap_);
     secure_zero(client_ap_);
     client_ap_ = std::move(next);
-    SANSTLS_TRY(install13(c_, *suite_, client_ap_, true, kMaxPlaintext));
+    SANSTLS_TRY(install13(c_, *suite_, client_ap_, true, read_limit_));
     if (ku.request_update == kKeyUpdateRequested) SANSTLS_TRY(key_update(false));
     return State(std::move(s));
   }
@@ -614,15 +610,15 @@ Result<State> Server13::handle(Connected& s, HandshakeType type, ByteView msg, B
 }
 
 Status Server13::key_update(bool request_peer) {
-  if (!std::holds_alternative<Connected>(state_) && !c_.handshake_done)
+  if (!std::holds_alternative<Connected>(state_) && !c_.handshake_done())
     return Error::misuse("KeyUpdate before the handshake finished");
   KeyUpdate ku;
   ku.request_update = request_peer ? kKeyUpdateRequested : kKeyUpdateNotRequested;
   SANSTLS_TRY(send13(c_, HandshakeType::key_update, ku, encode_key_update));
-  Bytes next = tls13_next_traffic_secret(c_.provider, alg(), server_ap_);
+  Bytes next = tls13_next_traffic_secret(c_.provider(), alg(), server_ap_);
   secure_zero(server_ap_);
   server_ap_ = std::move(next);
-  return install13(c_, *suite_, server_ap_, false, c_.record_limit);
+  return install13(c_, *suite_, server_ap_, false, c_.write_limit());
 }
 
 // CertificateRequest (RFC 8446 4.3.2): the schemes CertificateVerify may use, and, in
@@ -656,7 +652,7 @@ Status Server13::request_client_certificate() {
   if (!cfg_->client_trust) return Error::misuse("no client-certificate trust anchors configured");
   auto pa = std::make_unique<PostAuth>();
   pa->context.resize(8);
-  c_.rng.fill(pa->context.data(), pa->context.size());
+  c_.rng().fill(pa->context.data(), pa->context.size());
   Bytes msg;
   SANSTLS_TRY(send_certificate_request(pa->context, &msg));
   pa->transcript = handshake_transcript_->clone();
@@ -710,17 +706,17 @@ Status Server13::on_post_auth(HandshakeType type, ByteView msg, ByteView body) {
       if (type != HandshakeType::finished) return Error::unexpected("expected Finished");
       Finished f;
       SANSTLS_TRY(decode_finished(body, crypto::hash_length(alg()), &f));
-      Bytes expected = tls13_verify_data(c_.provider, alg(), client_ap_, hash_now());
+      Bytes expected = tls13_verify_data(c_.provider(), alg(), client_ap_, hash_now());
       if (!constant_time_equal(expected, f.verify_data))
         return Error::misbehaved(AlertDescription::decrypt_error, "post-handshake Finished does not verify");
       // Proven: the new identity takes effect now, and the application hears of it (an empty
       // Certificate keeps the identity the connection had).
       if (pa.key) {
-        c_.info.peer_chain = std::move(pa.chain);
-        c_.info.client_authenticated = true;
+        c_.info().peer_chain = std::move(pa.chain);
+        c_.info().client_authenticated = true;
       }
       post_auth_.reset();
-      c_.push_event(Event::Type::peer_authenticated);
+      c_.emit(Event::Type::peer_authenticated);
       return Status();
     }
   }
@@ -729,7 +725,7 @@ Status Server13::on_post_auth(HandshakeType type, ByteView msg, ByteView body) {
 
 }  // namespace
 
-Result<std::unique_ptr<Handshake>> start_server13(ConnState& c, std::shared_ptr<const ServerConfig> cfg,
+Result<std::unique_ptr<Handshake>> start_server13(HandshakeContext& c, std::shared_ptr<const ServerConfig> cfg,
                                                   const ClientHello& ch, size_t ch_msg_len) {
   auto h = std::make_unique<Server13>(c, std::move(cfg));
   Status s = h->begin(ch, ch_msg_len);

@@ -41,7 +41,7 @@ uint16_t choose_scheme13(const std::vector<uint16_t>& ours, const std::vector<ui
   return 0;
 }
 
-Status send_certificate13(ConnState& c, ByteView context, const CertifiedKey* key) {
+Status send_certificate13(HandshakeContext& c, ByteView context, const CertifiedKey* key) {
   CertificateMsg13 m;
   m.request_context = context.to_bytes();
   if (key != nullptr)
@@ -53,18 +53,18 @@ Status send_certificate13(ConnState& c, ByteView context, const CertifiedKey* ke
   return send13(c, HandshakeType::certificate, m, encode_certificate13);
 }
 
-Status send_certificate_verify13(ConnState& c, bool server, const CertifiedKey& key, uint16_t scheme,
+Status send_certificate_verify13(HandshakeContext& c, bool server, const CertifiedKey& key, uint16_t scheme,
                                  crypto::HashAlg alg) {
   Bytes hash = c.transcript_hash(alg);
   Bytes input = certificate_verify_input(server, hash);
   CertificateVerify cv;
   cv.sig_scheme = scheme;
-  if (key.key->sign(static_cast<SignatureScheme>(scheme), input, c.rng, &cv.signature) != crypto::Status::ok)
+  if (key.key->sign(static_cast<SignatureScheme>(scheme), input, c.rng(), &cv.signature) != crypto::Status::ok)
     return Error::internal("signing CertificateVerify failed");
   return send13(c, HandshakeType::certificate_verify, cv, encode_certificate_verify);
 }
 
-Status verify_certificate_verify13(ConnState& c, bool from_server, const crypto::PublicKey& key,
+Status verify_certificate_verify13(HandshakeContext& c, bool from_server, const crypto::PublicKey& key,
                                    const std::vector<uint16_t>& offered, ByteView body, size_t transcript_len,
                                    crypto::HashAlg alg, uint16_t* scheme_out) {
   CertificateVerify cv;
@@ -80,27 +80,19 @@ Status verify_certificate_verify13(ConnState& c, bool from_server, const crypto:
   return Status();
 }
 
-Status install13(ConnState& c, const CipherSuite& suite, ByteView secret, bool for_read, size_t max_plaintext) {
-  Result<RecordProtection> p = tls13_protection(c.provider, suite, secret, max_plaintext);
+Status install13(HandshakeContext& c, const CipherSuite& suite, ByteView secret, bool for_read, size_t max_plaintext) {
+  Result<RecordProtection> p = tls13_protection(c.provider(), suite, secret, max_plaintext);
   if (!p.ok()) return p.error();
   if (for_read) {
-    c.read = std::move(p.value());
-    c.read_key_changed = true;
+    c.install_read(std::move(p.value()));
   } else {
-    SANSTLS_TRY(c.flush_handshake());  // what was sent under the old keys goes out under them
-    c.write = std::move(p.value());
+    SANSTLS_TRY(c.install_write(std::move(p.value())));
   }
   return Status();
 }
 
 void key_log13(const CommonConfig& cfg, const char* label, const Random& client_random, ByteView secret) {
   if (cfg.key_log) cfg.key_log->log(label, ByteView(client_random.data(), client_random.size()), secret);
-}
-
-Status accept_compat_ccs13(ConnState& c, bool connected) {
-  if (connected || c.received_compat_ccs) return Error::unexpected("ChangeCipherSpec in TLS 1.3");
-  c.received_compat_ccs = true;
-  return Status();
 }
 
 size_t record_limit13(uint16_t peer_limit) {

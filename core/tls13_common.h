@@ -5,7 +5,8 @@
 #include <variant>
 #include <vector>
 
-#include "core/conn_state.h"
+#include "core/handshake.h"
+#include "core/handshake_context.h"
 #include "core/handshake13.h"
 #include "core/tls13_keys.h"
 
@@ -38,18 +39,14 @@ Status advance(Machine& m, StateVariant& state, const Args&... args) {
 // then the handler for the current state (`handle(State&, type, msg, body)`, whose first step is the
 // gate for that state) returns the next state, which replaces the current one.
 template <typename Connected, typename Machine, typename StateVariant>
-Status dispatch13(ConnState& c, Machine& m, StateVariant& state, HandshakeType type, ByteView msg, ByteView body) {
-  if (!std::holds_alternative<Connected>(state)) c.transcript.insert(c.transcript.end(), msg.begin(), msg.end());
+Status dispatch13(HandshakeContext& c, Machine& m, StateVariant& state, HandshakeType type, ByteView msg, ByteView body) {
+  if (!std::holds_alternative<Connected>(state)) c.add_transcript(msg);
   return advance(m, state, type, msg, body);
 }
 
-// RFC 8446 5: one unprotected ChangeCipherSpec may arrive before the peer's Finished; it is dropped.
-// Any other is unexpected_message.
-Status accept_compat_ccs13(ConnState& c, bool connected);
-
 // Encodes a message with `encode` into a body and sends it through c.send_handshake.
 template <typename M>
-Status send13(ConnState& c, HandshakeType type, const M& m, void (*encode)(const M&, Writer&)) {
+Status send13(HandshakeContext& c, HandshakeType type, const M& m, void (*encode)(const M&, Writer&)) {
   Bytes body;
   Writer w(&body);
   encode(m, w);
@@ -59,22 +56,23 @@ Status send13(ConnState& c, HandshakeType type, const M& m, void (*encode)(const
 
 // Certificate (leaf first) with empty per-entry extensions, and CertificateVerify over the transcript
 // hash; `key` null sends an empty Certificate and no CertificateVerify.
-Status send_certificate13(ConnState& c, ByteView context, const CertifiedKey* key);
-Status send_certificate_verify13(ConnState& c, bool server, const CertifiedKey& key, uint16_t scheme,
+Status send_certificate13(HandshakeContext& c, ByteView context, const CertifiedKey* key);
+Status send_certificate_verify13(HandshakeContext& c, bool server, const CertifiedKey& key, uint16_t scheme,
                                  crypto::HashAlg alg);
 // Checks a CertificateVerify from the peer against the transcript before it (its first transcript_len
 // bytes).
-Status verify_certificate_verify13(ConnState& c, bool from_server, const crypto::PublicKey& key,
+Status verify_certificate_verify13(HandshakeContext& c, bool from_server, const crypto::PublicKey& key,
                                    const std::vector<uint16_t>& offered, ByteView body, size_t transcript_len,
                                    crypto::HashAlg alg, uint16_t* scheme_out);
 
 // Installs a read or write protection from a traffic secret (the record-size limit applies to writes).
-Status install13(ConnState& c, const CipherSuite& suite, ByteView secret, bool for_read, size_t max_plaintext);
+Status install13(HandshakeContext& c, const CipherSuite& suite, ByteView secret, bool for_read, size_t max_plaintext);
 
 // Logs a TLS 1.3 secret in the NSS key log format's labels.
 void key_log13(const CommonConfig& cfg, const char* label, const Random& client_random, ByteView secret);
 
-// The peer's record_size_limit (RFC 8449) as a TLS 1.3 plaintext limit: limit - 1 for the content type.
+// A record_size_limit (RFC 8449) as a TLS 1.3 plaintext limit: limit - 1 for the content type; 0 (none)
+// is the protocol's own 2^14.
 size_t record_limit13(uint16_t peer_limit);
 
 }  // namespace sanstls

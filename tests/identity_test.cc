@@ -17,6 +17,7 @@
 #include "core/tls12_keys.h"
 #include "core/tls13_keys.h"
 #include "tests/pair.h"
+#include "tests/records.h"
 #include "tests/testdata.h"
 
 using namespace sanstls;
@@ -36,10 +37,7 @@ Bytes der_of(const std::string& name) {
   return der.at(0);
 }
 
-struct Keys : KeyLog {
-  std::map<std::string, Bytes> secrets;
-  void log(const char* label, ByteView, ByteView secret) override { secrets[label] = secret.to_bytes(); }
-};
+using Keys = SecretLog;
 
 using ClientTweak = std::function<void(ClientConfig::Builder&)>;
 using ServerTweak = std::function<void(ServerConfig::Builder&)>;
@@ -101,70 +99,6 @@ struct Link {
     server = std::make_unique<Connection>(Connection::server(std::move(s), *srng, clock));
   }
   bool run() { return pump(*client, *server, &cs, &ss) && cs.done && ss.done; }
-};
-
-// --- records -------------------------------------------------------------------------------------
-
-struct Rec {
-  uint8_t type;
-  Bytes body;
-};
-std::vector<Rec> split_records(ByteView in) {
-  std::vector<Rec> out;
-  size_t off = 0;
-  while (off + 5 <= in.size()) {
-    size_t n = (size_t{in[off + 3]} << 8) | in[off + 4];
-    REQUIRE(off + 5 + n <= in.size());
-    out.push_back(Rec{in[off], in.sub(off + 5, n).to_bytes()});
-    off += 5 + n;
-  }
-  return out;
-}
-Bytes take(Connection& c) {
-  Bytes b = c.pending_output().to_bytes();
-  c.consume_output(b.size());
-  return b;
-}
-Bytes handshake_msg(HandshakeType t, const Bytes& body) {
-  Bytes m;
-  REQUIRE(encode_handshake(t, body, &m));
-  return m;
-}
-Bytes plain_record(uint8_t type, ByteView body) {
-  Bytes r = {type, 3, 3, static_cast<uint8_t>(body.size() >> 8), static_cast<uint8_t>(body.size())};
-  r.insert(r.end(), body.begin(), body.end());
-  return r;
-}
-
-// One direction of TLS 1.3 application traffic, from a logged secret (the AEAD of RFC 8446 5.2 through
-// the engine's own RecordProtection): seals records as that side, or opens what that side wrote.
-struct Traffic {
-  RecordProtection p;
-  Traffic(const CipherSuite& suite, const Bytes& secret) {
-    REQUIRE(!secret.empty());
-    auto r = tls13_protection(prov(), suite, secret, kMaxPlaintext);
-    REQUIRE(r.ok());
-    p = std::move(r.value());
-  }
-  Bytes seal(ContentType type, ByteView content) {
-    Bytes out(p.sealed_size(content.size()) + 64);
-    Result<size_t> n = p.seal(type, content, out.data(), out.size());
-    REQUIRE(n.ok());
-    out.resize(n.value());
-    return out;
-  }
-  // The plaintext of one protected record (its inner content type in *type).
-  Bytes open(const Rec& r, ContentType* type) {
-    RecordHeader h;
-    h.type = static_cast<ContentType>(r.type);
-    h.version = 0x0303;
-    h.length = static_cast<uint16_t>(r.body.size());
-    Bytes frag = r.body;
-    Result<OpenedRecord> o = p.open(h, frag.data(), frag.size());
-    REQUIRE(o.ok());
-    *type = o.value().type;
-    return o.value().plaintext.to_bytes();
-  }
 };
 
 // The first ClientHello a client with these options writes, decoded, and a record of a changed one.

@@ -1,0 +1,175 @@
+// The record layer on its own, with no handshake: framing, header rules, early-data skipping and
+// budget, fragmentation, coalescing, the step marks and closure.
+#include "core/record_layer.h"
+
+#include <doctest/doctest.h>
+
+#include "crypto/crypto.h"
+
+namespace sanstls {
+namespace {
+
+Bytes record(uint8_t type, size_t len, uint16_t version = 0x0303, uint8_t fill = 0x61) {
+  Bytes r = {type, static_cast<uint8_t>(version >> 8), static_cast<uint8_t>(version), static_cast<uint8_t>(len >> 8),
+             static_cast<uint8_t>(len)};
+  r.resize(5 + len, fill);
+  return r;
+}
+
+// Feeds `in` in chunks of `chunk` bytes; returns the first error, or the plaintexts opened.
+Result<std::vector<Bytes>> feed(RecordLayer& rl, ByteView in, size_t chunk) {
+  std::vector<Bytes> out;
+  size_t off = 0;
+  while (off < in.size()) {
+    Result<size_t> took = rl.take(in.sub(off, std::min(chunk, in.size() - off)));
+    if (!took.ok()) return took.error();
+    off += took.value();
+    if (!rl.record_ready()) continue;
+    Result<Incoming> opened = rl.open();
+    if (!opened.ok()) return opened.error();
+    if (!opened.value().skipped) out.push_back(opened.value().plaintext.to_bytes());
+    rl.next_record();
+  }
+  return out;
+}
+
+std::vector<size_t> record_lengths(ByteView out) {
+  std::vector<size_t> lens;
+  size_t off = 0;
+  while (off + 5 <= out.size()) {
+    size_t n = (size_t{out[off + 3]} << 8) | out[off + 4];
+    lens.push_back(n);
+    off += 5 + n;
+  }
+  return lens;
+}
+
+}  // namespace
+
+TEST_CASE("records are assembled from any split of the stream") {
+  Bytes in = record(22, 10);
+  Bytes two = record(23, 300, 0x0303, 0x62);
+  in.insert(in.end(), two.begin(), two.end());
+  for (size_t chunk : {size_t{1}, size_t{2}, size_t{5}, size_t{7}, size_t{1000}}) {
+    CAPTURE(chunk);
+    RecordLayer rl;
+    Result<std::vector<Bytes>> r = feed(rl, in, chunk);
+    REQUIRE(r.ok());
+    REQUIRE(r.value().size() == 2);
+    CHECK(r.value()[0] == Bytes(10, 0x61));
+    CHECK(r.value()[1] == Bytes(300, 0x62));
+    CHECK(rl.between_records());
+  }
+}
+
+TEST_CASE("record headers: type, version and length rules") {
+  auto error_of = [](RecordLayer& rl, const Bytes& rec) {
+    Result<std::vector<Bytes>> r = feed(rl, rec, 1000);
+    return r.ok() ? AlertDescription::close_notify : r.error().alert;
+  };
+  {
+    RecordLayer rl;
+    CHECK(error_of(rl, record(0x99, 1)) == AlertDescription::unexpected_message);
+  }
+  {
+    RecordLayer rl;
+    CHECK(error_of(rl, record(22, 1, 0x0203)) == AlertDescription::protocol_version);
+  }
+  {
+    RecordLayer rl;  // null protection: at most 2^14 bytes of plaintext
+    CHECK(error_of(rl, record(22, 16385)) == AlertDescription::record_overflow);
+  }
+  {
+    RecordLayer rl;  // before the version is fixed, 0x0301 passes (initial ClientHello records)
+    CHECK(error_of(rl, record(22, 4, 0x0301)) == AlertDescription::close_notify);
+    rl.set_version(false);  // TLS 1.2: 0x0303 only from now on
+    CHECK(error_of(rl, record(22, 4, 0x0301)) == AlertDescription::protocol_version);
+  }
+  {
+    RecordLayer rl;
+    rl.set_version(true);  // TLS 1.3 ignores legacy_record_version (RFC 8446 5.1)
+    CHECK(error_of(rl, record(22, 4, 0x0301)) == AlertDescription::close_notify);
+  }
+}
+
+TEST_CASE("refused 0-RTT: full-size TLS 1.3 ciphertexts are skipped up to the budget, even without read keys") {
+  RecordLayer rl;
+  rl.set_version(true);
+  rl.skip_early_data(20000);
+  Result<std::vector<Bytes>> r = feed(rl, record(23, RecordLayer::kMaxCiphertext13 - 239), 4096);  // 16401 bytes
+  REQUIRE(r.ok());
+  CHECK(r.value().empty());  // skipped
+  // The budget is spent: the next one is an ordinary record again, too long for null protection.
+  Result<std::vector<Bytes>> again = feed(rl, record(23, 16401), 4096);
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().alert == AlertDescription::record_overflow);
+}
+
+TEST_CASE("0-RTT budget") {
+  RecordLayer rl;
+  rl.open_early_data(10);
+  CHECK(rl.early_data_open());
+  CHECK(rl.consume_early_data(6).ok());
+  CHECK(rl.consume_early_data(5).error().alert == AlertDescription::unexpected_message);
+  rl.close_early_data();
+  CHECK_FALSE(rl.early_data_open());
+}
+
+TEST_CASE("output: fragmentation at the write limit, TLS 1.3 coalescing, step marks, closure") {
+  RecordLayer rl;
+  rl.set_write_limit(100);
+  REQUIRE(rl.write(ContentType::application_data, Bytes(250, 1)).ok());
+  CHECK(record_lengths(rl.pending_output()) == std::vector<size_t>{100, 100, 50});
+  rl.consume_output(rl.pending_output_size());
+  CHECK(rl.pending_output().empty());
+
+  // TLS 1.3: handshake messages share records until a flush or another record type.
+  rl.set_version(true);
+  rl.set_write_limit(kMaxPlaintext);
+  REQUIRE(rl.write_handshake(Bytes(30, 2)).ok());
+  REQUIRE(rl.write_handshake(Bytes(40, 3)).ok());
+  CHECK(rl.pending_output().empty());
+  REQUIRE(rl.flush().ok());
+  CHECK(record_lengths(rl.pending_output()) == std::vector<size_t>{70});
+
+  // A step that fails leaves what earlier steps wrote.
+  rl.mark_step();
+  REQUIRE(rl.write(ContentType::application_data, Bytes(5, 4)).ok());
+  REQUIRE(rl.write_handshake(Bytes(9, 5)).ok());
+  rl.discard_step();
+  CHECK(record_lengths(rl.pending_output()) == std::vector<size_t>{70});
+  REQUIRE(rl.flush().ok());
+  CHECK(record_lengths(rl.pending_output()) == std::vector<size_t>{70});  // the coalesced message went too
+
+  // After our close_notify nothing more is written, not even a fatal alert.
+  rl.write_alert(AlertLevel::warning, AlertDescription::close_notify);
+  CHECK(rl.sent_close());
+  size_t before = rl.pending_output_size();
+  REQUIRE(rl.write(ContentType::application_data, Bytes(5, 6)).ok());
+  rl.write_alert(AlertLevel::fatal, AlertDescription::decode_error);
+  CHECK(rl.pending_output_size() == before);
+}
+
+TEST_CASE("pending keys and buffers") {
+  RecordLayer rl;
+  CHECK(rl.activate_pending_read().error().alert == AlertDescription::unexpected_message);
+  rl.set_pending_read(RecordProtection::null_protection(100));
+  CHECK(rl.activate_pending_read().ok());
+  CHECK(rl.read().max_plaintext() == 100);
+  // release_buffers keeps the assembled record while an event may point into it.
+  Bytes rec = record(23, 50);
+  size_t off = 0;
+  while (!rl.record_ready()) {  // the header first, then the rest of the record
+    Result<size_t> took = rl.take(ByteView(rec).sub(off));
+    REQUIRE(took.ok());
+    off += took.value();
+  }
+  CHECK(off == rec.size());
+  rl.release_buffers(true);
+  CHECK(rl.buffer_capacity() >= 55);
+  rl.next_record();
+  rl.release_buffers(false);
+  CHECK(rl.buffer_capacity() == 0);
+}
+
+}  // namespace sanstls
