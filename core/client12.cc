@@ -363,18 +363,8 @@ Result<State> Client12::send_second_flight(ClientKx& kx, const CertificateReques
 }
 
 Status Client12::derive_keys() {
-  if (cfg_->key_log) cfg_->key_log->log("CLIENT_RANDOM", ByteView(client_random_.data(), 32), master_secret_);
-  size_t our_max = kMaxPlaintext, their_max = kMaxPlaintext;
-  // RFC 8449: the peer's limit bounds what we send; ours bounds what we accept.
-  if (peer_record_limit_ != 0) our_max = std::min<size_t>(our_max, peer_record_limit_);
-  if (peer_record_limit_ != 0 && cfg_->record_size_limit != 0)
-    their_max = std::min<size_t>(their_max, cfg_->record_size_limit);
-  Result<Tls12Keys> keys = tls12_record_keys(c_.provider(), *suite_, master_secret_, client_random_, server_random_,
-                                             etm_, c_.rng(), our_max, their_max);
-  if (!keys.ok()) return keys.error();
-  c_.set_pending_write(std::move(keys.value().client_write));
-  c_.set_pending_read(std::move(keys.value().server_write));
-  return Status();
+  return install_tls12_keys(c_, *cfg_, true, *suite_, master_secret_, client_random_, server_random_, etm_,
+                            peer_record_limit_);
 }
 
 Status Client12::send_finished() {

@@ -343,19 +343,16 @@ Result<State> Client13::on_certificate(ByteView body) {
 
 Result<State> Client13::handle(ExpectCertificateVerify& s, HandshakeType type, ByteView msg, ByteView body) {
   if (type != HandshakeType::certificate_verify) return Error::unexpected("expected CertificateVerify");
-  SANSTLS_TRY(verify_certificate_verify13(c_, true, *s.server_key, cfg_->signature_schemes, body,
-                                          c_.transcript_size() - msg.size(), alg(), &c_.info().signature_scheme));
+  SANSTLS_TRY(check_certificate_verify13(*s.server_key, true, cfg_->signature_schemes, body,
+                                         c_.transcript_hash(alg(), c_.transcript_size() - msg.size()),
+                                         &c_.info().signature_scheme));
   return State(ExpectFinished{});
 }
 
 Result<State> Client13::handle(ExpectFinished&, HandshakeType type, ByteView msg, ByteView body) {
   if (type != HandshakeType::finished) return Error::unexpected("expected Finished");
-  Finished f;
-  SANSTLS_TRY(decode_finished(body, crypto::hash_length(alg()), &f));
-  Bytes before = c_.transcript_hash(alg(), c_.transcript_size() - msg.size());
-  Bytes expected = tls13_verify_data(c_.provider(), alg(), server_hs_, before);
-  if (!constant_time_equal(expected, f.verify_data))
-    return Error::misbehaved(AlertDescription::decrypt_error, "server Finished does not verify");
+  SANSTLS_TRY(check_finished13(c_.provider(), alg(), server_hs_, body,
+                               c_.transcript_hash(alg(), c_.transcript_size() - msg.size())));
 
   // The application secrets cover the transcript through the server's Finished.
   ks_->master();
@@ -375,10 +372,8 @@ Result<State> Client13::handle(ExpectFinished&, HandshakeType type, ByteView msg
     SANSTLS_TRY(switch_to_handshake_write());
   }
   if (cert_requested_) SANSTLS_TRY(send_client_auth(cert_request_context_, client_hs_, nullptr));
-  Finished mine;
-  mine.verify_data = tls13_verify_data(c_.provider(), alg(), client_hs_,
-                                       c_.transcript_hash(alg()));
-  SANSTLS_TRY(send13(c_, HandshakeType::finished, mine, encode_finished));
+  SANSTLS_TRY(c_.send_handshake(HandshakeType::finished,
+                                finished13_body(c_.provider(), alg(), client_hs_, c_.transcript_hash(alg()))));
   SANSTLS_TRY(install13(c_, *suite_, client_ap_, false, c_.write_limit()));
   res_master_ = ks_->resumption_master_secret(c_.transcript_hash(alg()));
   ks_.reset();
@@ -421,41 +416,14 @@ Status Client13::send_client_auth(const Bytes& context, const Bytes& base_key, s
     h->finish(out.data());
     return out;
   };
-  {
-    CertificateMsg13 m;
-    m.request_context = context;
-    if (ck)
-      for (const Bytes& der : ck->chain) {
-        CertificateEntry e;
-        e.cert_data = der;
-        m.entries.push_back(std::move(e));
-      }
-    Bytes body;
-    Writer w(&body);
-    encode_certificate13(m, w);
-    if (!w.ok()) return Error::internal("Certificate too long");
-    SANSTLS_TRY(send(HandshakeType::certificate, body));
-  }
+  SANSTLS_TRY(send(HandshakeType::certificate, certificate13_body(context, ck)));
   if (ck) {
-    Bytes input = certificate_verify_input(false, hash_now());
-    CertificateVerify cv;
-    cv.sig_scheme = scheme;
-    if (ck->key->sign(static_cast<crypto::SignatureScheme>(scheme), input, c_.rng(), &cv.signature) != crypto::Status::ok)
-      return Error::internal("signing CertificateVerify failed");
-    Bytes body;
-    Writer w(&body);
-    encode_certificate_verify(cv, w);
-    SANSTLS_TRY(send(HandshakeType::certificate_verify, body));
+    Result<Bytes> cv = certificate_verify13_body(*ck, false, scheme, hash_now(), c_.rng());
+    if (!cv.ok()) return cv.error();
+    SANSTLS_TRY(send(HandshakeType::certificate_verify, cv.value()));
     c_.info().client_authenticated = true;
   }
-  if (post) {
-    Finished f;
-    f.verify_data = tls13_verify_data(c_.provider(), alg(), base_key, hash_now());
-    Bytes body;
-    Writer w(&body);
-    encode_finished(f, w);
-    SANSTLS_TRY(send(HandshakeType::finished, body));
-  }
+  if (post) SANSTLS_TRY(send(HandshakeType::finished, finished13_body(c_.provider(), alg(), base_key, hash_now())));
   return Status();
 }
 

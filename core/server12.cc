@@ -442,16 +442,10 @@ Result<State> Server12::handle(ExpectCertificate& s, HandshakeType type, ByteVie
       return Error{ErrorKind::bad_certificate, AlertDescription::handshake_failure, "client sent no certificate"};
     return State(ExpectClientKeyExchange{std::move(s.kx), nullptr});
   }
-  std::vector<ByteView> chain(m.chain.begin(), m.chain.end());
-  std::unique_ptr<crypto::PublicKey> client_key;
-  crypto::CertError ce = cfg_->client_trust->verify(chain, static_cast<int64_t>(c_.clock().now_ms() / 1000),
-                                                    crypto::Purpose::client_auth, "", &client_key,
-                                                    crypto::KeyUse::digital_signature);
-  if (ce != crypto::CertError::ok) return certificate_error(ce);
-  if (!client_key || client_key->type() == crypto::KeyType::other)
-    return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "client key type"};
+  Result<std::unique_ptr<crypto::PublicKey>> client_key = verify_client_chain(c_, *cfg_, m.chain);
+  if (!client_key.ok()) return client_key.error();
   c_.info().peer_chain = std::move(m.chain);
-  return State(ExpectClientKeyExchange{std::move(s.kx), std::move(client_key)});
+  return State(ExpectClientKeyExchange{std::move(s.kx), client_key.take()});
 }
 
 Result<State> Server12::handle(ExpectClientKeyExchange& s, HandshakeType type, ByteView, ByteView body) {
@@ -507,17 +501,8 @@ Result<State> Server12::handle(ExpectCertificateVerify& s, HandshakeType type, B
 }
 
 Status Server12::derive_keys() {
-  if (cfg_->key_log) cfg_->key_log->log("CLIENT_RANDOM", ByteView(client_random_.data(), 32), master_secret_);
-  size_t our_max = kMaxPlaintext, their_max = kMaxPlaintext;
-  if (peer_record_limit_ != 0) our_max = std::min<size_t>(our_max, peer_record_limit_);
-  if (peer_record_limit_ != 0 && cfg_->record_size_limit != 0)
-    their_max = std::min<size_t>(their_max, cfg_->record_size_limit);
-  Result<Tls12Keys> keys = tls12_record_keys(c_.provider(), *suite_, master_secret_, client_random_, server_random_,
-                                             etm_, c_.rng(), their_max, our_max);
-  if (!keys.ok()) return keys.error();
-  c_.set_pending_write(std::move(keys.value().server_write));
-  c_.set_pending_read(std::move(keys.value().client_write));
-  return Status();
+  return install_tls12_keys(c_, *cfg_, false, *suite_, master_secret_, client_random_, server_random_, etm_,
+                            peer_record_limit_);
 }
 
 // `resumed`: the session being resumed (the ticket keeps its creation time), or null.

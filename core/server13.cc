@@ -436,13 +436,14 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
   bool request_cert = !psk_accepted_ && cfg_->client_auth != ClientAuth::none;
   if (!psk_accepted_) {
     if (request_cert) SANSTLS_TRY(send_certificate_request(Bytes(), nullptr));
-    SANSTLS_TRY(send_certificate13(c_, ByteView(), cert_.get()));
-    SANSTLS_TRY(send_certificate_verify13(c_, true, *cert_, scheme_, alg()));
+    SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, certificate13_body(ByteView(), cert_.get())));
+    Result<Bytes> cv = certificate_verify13_body(*cert_, true, scheme_, c_.transcript_hash(alg()), c_.rng());
+    if (!cv.ok()) return cv.error();
+    SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_verify, cv.value()));
     c_.info().signature_scheme = scheme_;
   }
-  Finished fin;
-  fin.verify_data = tls13_verify_data(c_.provider(), alg(), server_hs_, c_.transcript_hash(alg()));
-  SANSTLS_TRY(send13(c_, HandshakeType::finished, fin, encode_finished));
+  SANSTLS_TRY(c_.send_handshake(HandshakeType::finished,
+                                finished13_body(c_.provider(), alg(), server_hs_, c_.transcript_hash(alg()))));
 
   ks.master();
   Bytes h2 = c_.transcript_hash(alg());
@@ -486,16 +487,7 @@ Result<std::unique_ptr<crypto::PublicKey>> Server13::check_client_chain(Certific
   if (m.request_context != context) return Error::illegal("Certificate: wrong request context");
   chain->clear();
   for (CertificateEntry& e : m.entries) chain->push_back(std::move(e.cert_data));
-  std::vector<ByteView> views(chain->begin(), chain->end());
-  std::unique_ptr<crypto::PublicKey> key;
-  // The client's key signs CertificateVerify: keyUsage must allow digitalSignature (RFC 5280 4.2.1.3).
-  crypto::CertError ce = cfg_->client_trust->verify(views, static_cast<int64_t>(c_.clock().now_ms() / 1000),
-                                                    crypto::Purpose::client_auth, "", &key,
-                                                    crypto::KeyUse::digital_signature);
-  if (ce != crypto::CertError::ok) return certificate_error(ce);
-  if (!key || key->type() == crypto::KeyType::other)
-    return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "client key type"};
-  return key;
+  return verify_client_chain(c_, *cfg_, *chain);
 }
 
 Result<State> Server13::handle(ExpectCertificate&, HandshakeType type, ByteView, ByteView body) {
@@ -518,20 +510,15 @@ Result<State> Server13::handle(ExpectCertificate&, HandshakeType type, ByteView,
 
 Result<State> Server13::handle(ExpectCertificateVerify& s, HandshakeType type, ByteView msg, ByteView body) {
   if (type != HandshakeType::certificate_verify) return Error::unexpected("expected CertificateVerify");
-  SANSTLS_TRY(verify_certificate_verify13(c_, false, *s.client_key, requested_schemes_, body,
-                                          c_.transcript_size() - msg.size(),
-                                          alg(), nullptr));
+  SANSTLS_TRY(check_certificate_verify13(*s.client_key, false, requested_schemes_, body,
+                                         c_.transcript_hash(alg(), c_.transcript_size() - msg.size()), nullptr));
   return State(ExpectFinished{std::move(s.client_chain)});
 }
 
 Result<State> Server13::handle(ExpectFinished& s, HandshakeType type, ByteView msg, ByteView body) {
   if (type != HandshakeType::finished) return Error::unexpected("expected Finished");
-  Finished f;
-  SANSTLS_TRY(decode_finished(body, crypto::hash_length(alg()), &f));
-  Bytes expected = tls13_verify_data(c_.provider(), alg(), client_hs_,
-                                     c_.transcript_hash(alg(), c_.transcript_size() - msg.size()));
-  if (!constant_time_equal(expected, f.verify_data))
-    return Error::misbehaved(AlertDescription::decrypt_error, "client Finished does not verify");
+  SANSTLS_TRY(check_finished13(c_.provider(), alg(), client_hs_, body,
+                               c_.transcript_hash(alg(), c_.transcript_size() - msg.size())));
   SANSTLS_TRY(install13(c_, *suite_, client_ap_, true, read_limit_));
   res_master_ = ks_master_->resumption_master_secret(c_.transcript_hash(alg()));
   ks_master_.reset();
@@ -690,25 +677,14 @@ Status Server13::on_post_auth(HandshakeType type, ByteView msg, ByteView body) {
     }
     case PostAuth::Step::certificate_verify: {
       if (type != HandshakeType::certificate_verify) return Error::unexpected("expected CertificateVerify");
-      Bytes h = hash_now();
-      CertificateVerify cv;
-      SANSTLS_TRY(decode_certificate_verify(body, &cv));
-      if (!contains(requested_schemes_, cv.sig_scheme) || !scheme_allowed13(cv.sig_scheme, pa.key->type()))
-        return Error::illegal("CertificateVerify: signature scheme not requested");
-      if (pa.key->verify(static_cast<crypto::SignatureScheme>(cv.sig_scheme), certificate_verify_input(false, h),
-                         cv.signature) != crypto::Status::ok)
-        return Error::misbehaved(AlertDescription::decrypt_error, "CertificateVerify: bad signature");
+      SANSTLS_TRY(check_certificate_verify13(*pa.key, false, requested_schemes_, body, hash_now(), nullptr));
       pa.transcript->update(msg);
       pa.step = PostAuth::Step::finished;
       return Status();
     }
     case PostAuth::Step::finished: {
       if (type != HandshakeType::finished) return Error::unexpected("expected Finished");
-      Finished f;
-      SANSTLS_TRY(decode_finished(body, crypto::hash_length(alg()), &f));
-      Bytes expected = tls13_verify_data(c_.provider(), alg(), client_ap_, hash_now());
-      if (!constant_time_equal(expected, f.verify_data))
-        return Error::misbehaved(AlertDescription::decrypt_error, "post-handshake Finished does not verify");
+      SANSTLS_TRY(check_finished13(c_.provider(), alg(), client_ap_, body, hash_now()));
       // Proven: the new identity takes effect now, and the application hears of it (an empty
       // Certificate keeps the identity the connection had).
       if (pa.key) {

@@ -1,5 +1,7 @@
 #include "core/tls12_keys.h"
 
+#include "core/handshake_context.h"
+
 #include <algorithm>
 
 namespace sanstls {
@@ -104,6 +106,32 @@ uint16_t choose_scheme(const std::vector<uint16_t>& ours, const std::vector<uint
   for (uint16_t s : ours)
     if (scheme_fits_key(s, type) && std::find(peer->begin(), peer->end(), s) != peer->end()) return s;
   return 0;
+}
+
+Status install_tls12_keys(HandshakeContext& c, const CommonConfig& cfg, bool client, const CipherSuite& suite,
+                          ByteView master_secret, const Random& cr, const Random& sr, bool etm, uint16_t peer_limit) {
+  if (cfg.key_log) cfg.key_log->log("CLIENT_RANDOM", ByteView(cr.data(), cr.size()), master_secret);
+  size_t ours = kMaxPlaintext, theirs = kMaxPlaintext;  // what we write, what the peer writes
+  if (peer_limit != 0) ours = std::min<size_t>(ours, peer_limit);
+  if (peer_limit != 0 && cfg.record_size_limit != 0) theirs = std::min<size_t>(theirs, cfg.record_size_limit);
+  Result<Tls12Keys> keys = tls12_record_keys(c.provider(), suite, master_secret, cr, sr, etm, c.rng(),
+                                             client ? ours : theirs, client ? theirs : ours);
+  if (!keys.ok()) return keys.error();
+  c.set_pending_write(std::move(client ? keys.value().client_write : keys.value().server_write));
+  c.set_pending_read(std::move(client ? keys.value().server_write : keys.value().client_write));
+  return Status();
+}
+
+Result<std::unique_ptr<crypto::PublicKey>> verify_client_chain(HandshakeContext& c, const ServerConfig& cfg,
+                                                               const std::vector<Bytes>& chain) {
+  std::vector<ByteView> views(chain.begin(), chain.end());
+  std::unique_ptr<crypto::PublicKey> key;
+  crypto::CertError ce = cfg.client_trust->verify(views, static_cast<int64_t>(c.clock().now_ms() / 1000),
+                                                  crypto::Purpose::client_auth, "", &key, crypto::KeyUse::digital_signature);
+  if (ce != crypto::CertError::ok) return certificate_error(ce);
+  if (!key || key->type() == crypto::KeyType::other)
+    return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "client key type"};
+  return key;
 }
 
 void strip_dh_leading_zeros(Bytes* pms) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <vector>
 
+#include "core/config.h"
 #include "core/error.h"
 #include "core/handshake.h"
 #include "core/record_protection.h"
@@ -13,6 +14,8 @@
 #include "crypto/crypto.h"
 
 namespace sanstls {
+
+class HandshakeContext;  // core/handshake_context.h (internal)
 
 
 // master_secret = PRF(pms, "master secret", client_random + server_random) or, with extended master
@@ -42,6 +45,17 @@ bool scheme_fits_key(uint16_t scheme, crypto::KeyType type);
 // list (TLS 1.2 without signature_algorithms) means SHA-1 (RFC 5246 7.4.1.4.1), which RFC 9155 forbids:
 // 0, so a server picks no signed suite for such a client (handshake_failure when none is left).
 uint16_t choose_scheme(const std::vector<uint16_t>& ours, const std::vector<uint16_t>* peer, crypto::KeyType type);
+
+// The TLS 1.2 record protections from the master secret, made pending for the ChangeCipherSpecs: ours to
+// write, the peer's to read, each bounded by the record_size_limit its receiver announced (RFC 8449;
+// peer_limit 0: the peer sent none, so neither limit applies).
+Status install_tls12_keys(HandshakeContext& c, const CommonConfig& cfg, bool client, const CipherSuite& suite,
+                          ByteView master_secret, const Random& cr, const Random& sr, bool etm, uint16_t peer_limit);
+
+// The client's certificate chain (TLS 1.2 and 1.3 servers): up to the client trust anchors, its
+// keyUsage allowing signatures (RFC 5280 4.2.1.3), a key type sanstls uses. Returns the leaf's key.
+Result<std::unique_ptr<crypto::PublicKey>> verify_client_chain(HandshakeContext& c, const ServerConfig& cfg,
+                                                               const std::vector<Bytes>& chain);
 
 // RFC 5246 8.1.2: the leading zero bytes of a DH premaster secret are stripped. The buffer that held
 // the unstripped secret is wiped (an erase in place would leave its last bytes behind the new end).

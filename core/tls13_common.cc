@@ -41,7 +41,7 @@ uint16_t choose_scheme13(const std::vector<uint16_t>& ours, const std::vector<ui
   return 0;
 }
 
-Status send_certificate13(HandshakeContext& c, ByteView context, const CertifiedKey* key) {
+Bytes certificate13_body(ByteView context, const CertifiedKey* key) {
   CertificateMsg13 m;
   m.request_context = context.to_bytes();
   if (key != nullptr)
@@ -50,33 +50,49 @@ Status send_certificate13(HandshakeContext& c, ByteView context, const Certified
       e.cert_data = der;
       m.entries.push_back(std::move(e));
     }
-  return send13(c, HandshakeType::certificate, m, encode_certificate13);
+  Bytes body;
+  Writer w(&body);
+  encode_certificate13(m, w);
+  return w.ok() ? body : Bytes();
 }
 
-Status send_certificate_verify13(HandshakeContext& c, bool server, const CertifiedKey& key, uint16_t scheme,
-                                 crypto::HashAlg alg) {
-  Bytes hash = c.transcript_hash(alg);
-  Bytes input = certificate_verify_input(server, hash);
+Result<Bytes> certificate_verify13_body(const CertifiedKey& key, bool server, uint16_t scheme, ByteView hash,
+                                        crypto::Rng& rng) {
   CertificateVerify cv;
   cv.sig_scheme = scheme;
-  if (key.key->sign(static_cast<SignatureScheme>(scheme), input, c.rng(), &cv.signature) != crypto::Status::ok)
+  if (key.key->sign(static_cast<SignatureScheme>(scheme), certificate_verify_input(server, hash), rng, &cv.signature) !=
+      crypto::Status::ok)
     return Error::internal("signing CertificateVerify failed");
-  return send13(c, HandshakeType::certificate_verify, cv, encode_certificate_verify);
+  Bytes body;
+  Writer w(&body);
+  encode_certificate_verify(cv, w);
+  if (!w.ok()) return Error::internal("CertificateVerify too long");
+  return body;
 }
 
-Status verify_certificate_verify13(HandshakeContext& c, bool from_server, const crypto::PublicKey& key,
-                                   const std::vector<uint16_t>& offered, ByteView body, size_t transcript_len,
-                                   crypto::HashAlg alg, uint16_t* scheme_out) {
+Status check_certificate_verify13(const crypto::PublicKey& key, bool from_server, const std::vector<uint16_t>& offered,
+                                  ByteView body, ByteView hash, uint16_t* scheme_out) {
   CertificateVerify cv;
   SANSTLS_TRY(decode_certificate_verify(body, &cv));
   if (std::find(offered.begin(), offered.end(), cv.sig_scheme) == offered.end() ||
       !scheme_allowed13(cv.sig_scheme, key.type()))
     return Error::illegal("CertificateVerify: signature scheme not offered or not allowed in TLS 1.3");
-  Bytes hash = c.transcript_hash(alg, transcript_len);
-  Bytes input = certificate_verify_input(from_server, hash);
-  if (key.verify(static_cast<SignatureScheme>(cv.sig_scheme), input, cv.signature) != crypto::Status::ok)
+  if (key.verify(static_cast<SignatureScheme>(cv.sig_scheme), certificate_verify_input(from_server, hash), cv.signature) !=
+      crypto::Status::ok)
     return Error::misbehaved(AlertDescription::decrypt_error, "CertificateVerify: bad signature");
   if (scheme_out) *scheme_out = cv.sig_scheme;
+  return Status();
+}
+
+Bytes finished13_body(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key, ByteView hash) {
+  return tls13_verify_data(p, alg, base_key, hash);  // the body is the verify_data itself
+}
+
+Status check_finished13(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key, ByteView body, ByteView hash) {
+  Finished f;
+  SANSTLS_TRY(decode_finished(body, crypto::hash_length(alg), &f));
+  if (!constant_time_equal(tls13_verify_data(p, alg, base_key, hash), f.verify_data))
+    return Error::misbehaved(AlertDescription::decrypt_error, "Finished does not verify");
   return Status();
 }
 

@@ -54,16 +54,20 @@ Status send13(HandshakeContext& c, HandshakeType type, const M& m, void (*encode
   return c.send_handshake(type, body);
 }
 
-// Certificate (leaf first) with empty per-entry extensions, and CertificateVerify over the transcript
-// hash; `key` null sends an empty Certificate and no CertificateVerify.
-Status send_certificate13(HandshakeContext& c, ByteView context, const CertifiedKey* key);
-Status send_certificate_verify13(HandshakeContext& c, bool server, const CertifiedKey& key, uint16_t scheme,
-                                 crypto::HashAlg alg);
-// Checks a CertificateVerify from the peer against the transcript before it (its first transcript_len
-// bytes).
-Status verify_certificate_verify13(HandshakeContext& c, bool from_server, const crypto::PublicKey& key,
-                                   const std::vector<uint16_t>& offered, ByteView body, size_t transcript_len,
-                                   crypto::HashAlg alg, uint16_t* scheme_out);
+// The TLS 1.3 authentication steps (RFC 8446 4.4), one copy for the handshake and for post-handshake
+// authentication, each side: `hash` is the transcript hash the step covers (the handshake's, through
+// HandshakeContext::transcript_hash, or a post-handshake exchange's own running hash).
+// Certificate with empty per-entry extensions (key null: an empty certificate list).
+Bytes certificate13_body(ByteView context, const CertifiedKey* key);
+Result<Bytes> certificate_verify13_body(const CertifiedKey& key, bool server, uint16_t scheme, ByteView hash,
+                                        crypto::Rng& rng);
+// Errors: illegal_parameter for a scheme not offered or not allowed for the key in TLS 1.3,
+// decrypt_error for a bad signature, decode_error for a malformed body.
+Status check_certificate_verify13(const crypto::PublicKey& key, bool from_server, const std::vector<uint16_t>& offered,
+                                  ByteView body, ByteView hash, uint16_t* scheme_out);
+Bytes finished13_body(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key, ByteView hash);
+// Errors: decode_error for a wrong length, decrypt_error when it does not verify.
+Status check_finished13(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key, ByteView body, ByteView hash);
 
 // Installs a read or write protection from a traffic secret (the record-size limit applies to writes).
 Status install13(HandshakeContext& c, const CipherSuite& suite, ByteView secret, bool for_read, size_t max_plaintext);
