@@ -151,21 +151,14 @@ Result<State> Client12::on_server_hello(const ServerHello& sh) {
   if (sh.compression_method != 0) return Error::illegal("server chose compression");
   // Every extension in the ServerHello must answer one we sent (RFC 5246 7.4.1.4).
   const Extensions& e = sh.extensions;
-  if (!e.unknown.empty())
-    return Error::misbehaved(AlertDescription::unsupported_extension, "ServerHello: extension not offered");
-  for (uint16_t t : e.order)
-    if (!offered(offered_exts_, t))
-      return Error::misbehaved(AlertDescription::unsupported_extension, "ServerHello: extension not offered");
+  SANSTLS_TRY(check_offered(e, offered_exts_));
   // RFC 5746 3.4: the server must answer with an empty renegotiation_info; a server that does not
   // support secure renegotiation is refused (as OpenSSL 3 does by default).
   if (!e.renegotiation_info) return Error::incompatible(AlertDescription::handshake_failure, "server does not support secure renegotiation");
   if (!e.renegotiation_info->empty()) return Error::misbehaved(AlertDescription::handshake_failure, "renegotiation_info not empty");
   if (e.ec_point_formats && std::find(e.ec_point_formats->begin(), e.ec_point_formats->end(), 0) == e.ec_point_formats->end())
     return Error::illegal("server does not accept uncompressed points");
-  if (e.alpn) {
-    if (e.alpn->size() != 1 || std::find(cfg_->alpn.begin(), cfg_->alpn.end(), e.alpn->front()) == cfg_->alpn.end()) return Error::illegal("ALPN protocol not offered");
-    c_.info().alpn = e.alpn->front();
-  }
+  SANSTLS_TRY(accept_alpn(*cfg_, e, &c_.info().alpn));
   ems_ = e.extended_master_secret;
   if (!ems_ && cfg_->require_extended_master_secret)
     return Error::incompatible(AlertDescription::handshake_failure, "server does not do extended_master_secret (RFC 7627)");

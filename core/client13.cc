@@ -84,7 +84,6 @@ class Client13 final : public Handshake {
   Result<State> on_certificate(ByteView body);
   Status send_client_auth(const Bytes& context, const Bytes& base_key, std::unique_ptr<crypto::Hash> post);
   Status on_new_session_ticket(ByteView body);
-  Status on_key_update(Connected& s, ByteView body);
   // The transcript without the last message (which on_message has already added).
   crypto::HashAlg alg() const { return suite_->prf_hash; }
 
@@ -120,13 +119,10 @@ Status check_server_hello13(const ServerHello& sh, const ClientOffer& offer, con
   if (s == nullptr || !s->is_tls13() || !contains(offer.hello.cipher_suites, sh.cipher_suite))
     return Error::illegal("ServerHello: cipher suite not offered");
   if (sh.compression_method != 0) return Error::illegal("ServerHello: compression");
-  for (const RawExtension& raw : sh.extensions.unknown)
-    if (!contains(offer.offered_exts, raw.type))
-      return Error::misbehaved(AlertDescription::unsupported_extension, "ServerHello: extension not offered");
+  // A HelloRetryRequest may carry a cookie the client never sent (RFC 8446 4.2.2).
+  SANSTLS_TRY(check_offered(sh.extensions, offer.offered_exts,
+                            sh.is_hello_retry_request() ? ext(ExtensionType::cookie) : 0xffff));
   for (uint16_t t : sh.extensions.order) {
-    // A HelloRetryRequest may carry a cookie the client never sent (RFC 8446 4.2.2).
-    if (!contains(offer.offered_exts, t) && !(sh.is_hello_retry_request() && t == ext(ExtensionType::cookie)))
-      return Error::misbehaved(AlertDescription::unsupported_extension, "ServerHello: extension not offered");
     const bool common = t == ext(ExtensionType::supported_versions) || t == ext(ExtensionType::key_share);
     bool allowed = common || (sh.is_hello_retry_request() ? t == ext(ExtensionType::cookie)
                                                           : t == ext(ExtensionType::pre_shared_key));
@@ -263,19 +259,10 @@ Result<State> Client13::handle(ExpectEncryptedExtensions&, HandshakeType type, B
   EncryptedExtensions ee;
   SANSTLS_TRY(decode_encrypted_extensions(body, &ee));
   const Extensions& e = ee.extensions;
-  for (const RawExtension& raw : e.unknown)
-    if (!contains(offer_.offered_exts, raw.type))
-      return Error::misbehaved(AlertDescription::unsupported_extension, "EncryptedExtensions: extension not offered");
-  for (uint16_t t : e.order) {
-    if (!contains(offer_.offered_exts, t))
-      return Error::misbehaved(AlertDescription::unsupported_extension, "EncryptedExtensions: extension not offered");
+  SANSTLS_TRY(check_offered(e, offer_.offered_exts));
+  for (uint16_t t : e.order)
     if (!allowed_in_ee(t)) return Error::illegal("EncryptedExtensions: extension not allowed there");
-  }
-  if (e.alpn) {
-    if (e.alpn->size() != 1 || std::find(cfg_->alpn.begin(), cfg_->alpn.end(), e.alpn->front()) == cfg_->alpn.end())
-      return Error::illegal("ALPN protocol not offered");
-    c_.info().alpn = e.alpn->front();
-  }
+  SANSTLS_TRY(accept_alpn(*cfg_, e, &c_.info().alpn));
   if (e.early_data) {
     if (!offer_.early_data || !psk_accepted_) return Error::illegal("early_data accepted but not offered");
     // RFC 8446 4.2.10: the 0-RTT data went out under the ticket's suite and ALPN; a server that accepts
@@ -433,7 +420,7 @@ Result<State> Client13::handle(Connected& s, HandshakeType type, ByteView, ByteV
       SANSTLS_TRY(on_new_session_ticket(body));
       break;
     case HandshakeType::key_update:
-      SANSTLS_TRY(on_key_update(s, body));
+      SANSTLS_TRY(receive_key_update13(c_, *suite_, body, &server_ap_, &client_ap_, read_limit_));
       break;
     case HandshakeType::certificate_request: {
       // Post-handshake authentication (RFC 8446 4.6.2), only when we offered it.
@@ -476,30 +463,9 @@ Status Client13::on_new_session_ticket(ByteView body) {
   return Status();
 }
 
-Status Client13::on_key_update(Connected& s, ByteView body) {
-  KeyUpdate ku;
-  SANSTLS_TRY(decode_key_update(body, &ku));
-  SANSTLS_TRY(c_.peer_triggered("too many KeyUpdates with no data in between"));
-  Bytes next = tls13_next_traffic_secret(c_.provider(), alg(), server_ap_);
-  secure_zero(server_ap_);
-  server_ap_ = std::move(next);
-  SANSTLS_TRY(install13(c_, *suite_, server_ap_, true, read_limit_));
-  if (ku.request_update == kKeyUpdateRequested) return key_update(false);
-  return Status();
-}
-
 Status Client13::key_update(bool request_peer) {
   if (!std::holds_alternative<Connected>(state_)) return Error::misuse("KeyUpdate before the handshake finished");
-  KeyUpdate ku;
-  ku.request_update = request_peer ? kKeyUpdateRequested : kKeyUpdateNotRequested;
-  Bytes body;
-  Writer w(&body);
-  encode_key_update(ku, w);
-  SANSTLS_TRY(c_.send_handshake(HandshakeType::key_update, body));
-  Bytes next = tls13_next_traffic_secret(c_.provider(), alg(), client_ap_);
-  secure_zero(client_ap_);
-  client_ap_ = std::move(next);
-  return install13(c_, *suite_, client_ap_, false, c_.write_limit());
+  return send_key_update13(c_, *suite_, request_peer, &client_ap_);
 }
 
 }  // namespace

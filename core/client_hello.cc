@@ -24,6 +24,34 @@ bool is_dns_name(const std::string& name) {
 
 }  // namespace
 
+Status check_offered(const Extensions& e, const std::vector<uint16_t>& offered, uint16_t also) {
+  auto ok = [&](uint16_t t) { return t == also || contains(offered, t); };
+  for (const RawExtension& raw : e.unknown)
+    if (!ok(raw.type)) return Error::misbehaved(AlertDescription::unsupported_extension, "extension not offered");
+  for (uint16_t t : e.order)
+    if (!ok(t)) return Error::misbehaved(AlertDescription::unsupported_extension, "extension not offered");
+  return Status();
+}
+
+Status accept_alpn(const ClientConfig& cfg, const Extensions& e, std::string* out) {
+  if (!e.alpn) return Status();
+  if (e.alpn->size() != 1 || std::find(cfg.alpn.begin(), cfg.alpn.end(), e.alpn->front()) == cfg.alpn.end())
+    return Error::illegal("ALPN protocol not offered");
+  *out = e.alpn->front();
+  return Status();
+}
+
+Status choose_alpn(const ServerConfig& cfg, const Extensions& e, std::string* out) {
+  out->clear();
+  if (!e.alpn || cfg.alpn.empty()) return Status();
+  for (const std::string& p : cfg.alpn)
+    if (std::find(e.alpn->begin(), e.alpn->end(), p) != e.alpn->end()) {
+      *out = p;
+      return Status();
+    }
+  return Error::incompatible(AlertDescription::no_application_protocol, "no ALPN protocol in common");
+}
+
 std::string name_to_verify(const Connection::ClientOptions& opts) {
   if (opts.no_name_check) return std::string();
   return opts.verify_name.empty() ? opts.server_name : opts.verify_name;

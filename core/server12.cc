@@ -163,16 +163,7 @@ Result<State> Server12::on_client_hello(const ClientHello& ch, bool have13) {
   client_random_ = ch.random;
   if (e.server_name) server_name_ = *e.server_name;
   if (e.record_size_limit) peer_record_limit_ = *e.record_size_limit;
-  // ALPN (RFC 7301 3.2): our first preference the client offers; none in common is fatal.
-  if (e.alpn && !cfg_->alpn.empty()) {
-    for (const std::string& p : cfg_->alpn)
-      if (std::find(e.alpn->begin(), e.alpn->end(), p) != e.alpn->end()) {
-        alpn_ = p;
-        break;
-      }
-    if (alpn_.empty())
-      return Error::incompatible(AlertDescription::no_application_protocol, "no ALPN protocol in common");
-  }
+  SANSTLS_TRY(choose_alpn(*cfg_, e, &alpn_));
   ems_ = e.extended_master_secret && cfg_->extended_master_secret;
   if (!ems_ && cfg_->require_extended_master_secret)
     return Error::incompatible(AlertDescription::handshake_failure, "client does not do extended_master_secret (RFC 7627)");

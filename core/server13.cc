@@ -178,16 +178,7 @@ Result<State> Server13::on_client_hello(const ClientHello& ch, size_t ch_msg_len
   if (second && chosen != suite_) return Error::illegal("second ClientHello: suite changed");
   suite_ = chosen;
 
-  // ALPN (RFC 7301 3.2).
-  alpn_.clear();
-  if (e.alpn && !cfg_->alpn.empty()) {
-    for (const std::string& p : cfg_->alpn)
-      if (std::find(e.alpn->begin(), e.alpn->end(), p) != e.alpn->end()) {
-        alpn_ = p;
-        break;
-      }
-    if (alpn_.empty()) return Error::incompatible(AlertDescription::no_application_protocol, "no ALPN protocol in common");
-  }
+  SANSTLS_TRY(choose_alpn(*cfg_, e, &alpn_));
 
   // The key share: our most preferred group the client supports; a HelloRetryRequest when the client
   // sent no share for it.
@@ -578,14 +569,7 @@ Status Server13::send_tickets() {
 
 Result<State> Server13::handle(Connected& s, HandshakeType type, ByteView msg, ByteView body) {
   if (type == HandshakeType::key_update) {
-    KeyUpdate ku;
-    SANSTLS_TRY(decode_key_update(body, &ku));
-    SANSTLS_TRY(c_.peer_triggered("too many KeyUpdates with no data in between"));
-    Bytes next = tls13_next_traffic_secret(c_.provider(), alg(), client_ap_);
-    secure_zero(client_ap_);
-    client_ap_ = std::move(next);
-    SANSTLS_TRY(install13(c_, *suite_, client_ap_, true, read_limit_));
-    if (ku.request_update == kKeyUpdateRequested) SANSTLS_TRY(key_update(false));
+    SANSTLS_TRY(receive_key_update13(c_, *suite_, body, &client_ap_, &server_ap_, read_limit_));
     return State(std::move(s));
   }
   if (post_auth_ && (type == HandshakeType::certificate || type == HandshakeType::certificate_verify ||
@@ -599,13 +583,7 @@ Result<State> Server13::handle(Connected& s, HandshakeType type, ByteView msg, B
 Status Server13::key_update(bool request_peer) {
   if (!std::holds_alternative<Connected>(state_) && !c_.handshake_done())
     return Error::misuse("KeyUpdate before the handshake finished");
-  KeyUpdate ku;
-  ku.request_update = request_peer ? kKeyUpdateRequested : kKeyUpdateNotRequested;
-  SANSTLS_TRY(send13(c_, HandshakeType::key_update, ku, encode_key_update));
-  Bytes next = tls13_next_traffic_secret(c_.provider(), alg(), server_ap_);
-  secure_zero(server_ap_);
-  server_ap_ = std::move(next);
-  return install13(c_, *suite_, server_ap_, false, c_.write_limit());
+  return send_key_update13(c_, *suite_, request_peer, &server_ap_);
 }
 
 // CertificateRequest (RFC 8446 4.3.2): the schemes CertificateVerify may use, and, in

@@ -96,6 +96,34 @@ Status check_finished13(const crypto::Provider& p, crypto::HashAlg alg, ByteView
   return Status();
 }
 
+namespace {
+// The next generation of a traffic secret (RFC 8446 7.2), the old one wiped.
+void next_generation(const crypto::Provider& p, crypto::HashAlg alg, Bytes* secret) {
+  Bytes next = tls13_next_traffic_secret(p, alg, *secret);
+  secure_zero(*secret);
+  *secret = std::move(next);
+}
+}  // namespace
+
+Status send_key_update13(HandshakeContext& c, const CipherSuite& suite, bool request_peer, Bytes* own_secret) {
+  KeyUpdate ku;
+  ku.request_update = request_peer ? kKeyUpdateRequested : kKeyUpdateNotRequested;
+  SANSTLS_TRY(send13(c, HandshakeType::key_update, ku, encode_key_update));
+  next_generation(c.provider(), suite.prf_hash, own_secret);
+  return install13(c, suite, *own_secret, false, c.write_limit());
+}
+
+Status receive_key_update13(HandshakeContext& c, const CipherSuite& suite, ByteView body, Bytes* peer_secret,
+                            Bytes* own_secret, size_t read_limit) {
+  KeyUpdate ku;
+  SANSTLS_TRY(decode_key_update(body, &ku));
+  SANSTLS_TRY(c.peer_triggered("too many KeyUpdates with no data in between"));
+  next_generation(c.provider(), suite.prf_hash, peer_secret);
+  SANSTLS_TRY(install13(c, suite, *peer_secret, true, read_limit));
+  if (ku.request_update == kKeyUpdateRequested) return send_key_update13(c, suite, false, own_secret);
+  return Status();
+}
+
 Status install13(HandshakeContext& c, const CipherSuite& suite, ByteView secret, bool for_read, size_t max_plaintext) {
   Result<RecordProtection> p = tls13_protection(c.provider(), suite, secret, max_plaintext);
   if (!p.ok()) return p.error();

@@ -69,6 +69,13 @@ Bytes finished13_body(const crypto::Provider& p, crypto::HashAlg alg, ByteView b
 // Errors: decode_error for a wrong length, decrypt_error when it does not verify.
 Status check_finished13(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key, ByteView body, ByteView hash);
 
+// KeyUpdate (RFC 8446 4.6.3), both sides: sends one and moves our write keys to the next generation;
+// or takes the peer's (bounded with no data in between, HandshakeContext::peer_triggered), moves its
+// read keys, and answers update_requested with a KeyUpdate of our own.
+Status send_key_update13(HandshakeContext& c, const CipherSuite& suite, bool request_peer, Bytes* own_secret);
+Status receive_key_update13(HandshakeContext& c, const CipherSuite& suite, ByteView body, Bytes* peer_secret,
+                            Bytes* own_secret, size_t read_limit);
+
 // Installs a read or write protection from a traffic secret (the record-size limit applies to writes).
 Status install13(HandshakeContext& c, const CipherSuite& suite, ByteView secret, bool for_read, size_t max_plaintext);
 
