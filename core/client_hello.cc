@@ -213,7 +213,8 @@ Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Con
   }
   for (uint16_t t = 0; t < 64; t++)
     if (e.has(t, ExtContext::client_hello)) offer->offered_exts.push_back(t);
-  if (e.has(0xff01, ExtContext::client_hello)) offer->offered_exts.push_back(0xff01);
+  const auto reneg = static_cast<uint16_t>(ExtensionType::renegotiation_info);
+  if (e.has(reneg, ExtContext::client_hello)) offer->offered_exts.push_back(reneg);
 
   // RFC 8446 5.1: the record of the initial ClientHello may say 0x0301, as most clients write it (and
   // as RFC 8448's traces show) for servers that choke on 0x0303 there; every other record says 0x0303.
