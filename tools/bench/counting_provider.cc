@@ -252,10 +252,12 @@ class CountingProvider final : public crypto::Provider {
 
 const crypto::Provider& counting_provider(const crypto::Provider& inner) {
   // One per inner provider (tls_bench has the mbedTLS one and the libcrypto one).
+  // Never destroyed: the providers outlive every config that points at them (a map destroyed at exit
+  // would also leave them unreachable, which LeakSanitizer reports).
   static std::mutex mu;
-  static std::map<const crypto::Provider*, CountingProvider*> by_inner;
+  static auto* by_inner = new std::map<const crypto::Provider*, CountingProvider*>();
   std::lock_guard<std::mutex> lock(mu);
-  CountingProvider*& p = by_inner[&inner];
+  CountingProvider*& p = (*by_inner)[&inner];
   if (p == nullptr) p = new CountingProvider(inner);
   return *p;
 }
