@@ -8,6 +8,7 @@
 //     -> (send [EndOfEarlyData] [CCS] [Certificate CertificateVerify] Finished) -> Connected
 //   Connected: NewSessionTicket, KeyUpdate, post-handshake CertificateRequest.
 #include <algorithm>
+#include <optional>
 #include <variant>
 
 #include "core/hello_stage.h"
@@ -34,14 +35,26 @@ bool allowed_in_ee(uint16_t t) {
   }
 }
 
-struct ExpectServerHello {};  // after a HelloRetryRequest
+// The server's CertificateRequest (RFC 8446 4.3.2): what our Certificate answers.
+struct CertRequest {
+  Bytes context;
+  std::vector<uint16_t> schemes;  // signature_algorithms
+};
+
+struct ExpectServerHello {};  // after a HelloRetryRequest (a second one is refused)
 struct ExpectEncryptedExtensions {};
 struct ExpectCertificateOrRequest {};
-struct ExpectCertificate {};
+struct ExpectCertificate {
+  CertRequest request;  // the server asked for ours
+};
 struct ExpectCertificateVerify {
   std::unique_ptr<crypto::PublicKey> server_key;
+  std::optional<CertRequest> request;
 };
-struct ExpectFinished {};
+struct ExpectFinished {
+  std::optional<CertRequest> request;
+  bool early_accepted = false;  // the server took our 0-RTT data (EndOfEarlyData goes first)
+};
 struct Connected {};
 using State = std::variant<ExpectServerHello, ExpectEncryptedExtensions, ExpectCertificateOrRequest,
                            ExpectCertificate, ExpectCertificateVerify, ExpectFinished, Connected>;
@@ -79,10 +92,10 @@ class Client13 final : public Handshake {
   Result<State> handle(ExpectFinished&, HandshakeType, ByteView, ByteView);
   Result<State> handle(Connected&, HandshakeType, ByteView, ByteView);
  private:
-  Status on_certificate_request(ByteView body, bool post_handshake);
+  Result<CertRequest> on_certificate_request(ByteView body, bool post_handshake);
   Status switch_to_handshake_write();
-  Result<State> on_certificate(ByteView body);
-  Status send_client_auth(const Bytes& context, const Bytes& base_key, std::unique_ptr<crypto::Hash> post);
+  Result<State> on_certificate(ByteView body, std::optional<CertRequest> request);
+  Status send_client_auth(const CertRequest& request, const Bytes& base_key, std::unique_ptr<crypto::Hash> post);
   Status on_new_session_ticket(ByteView body);
   // The transcript without the last message (which on_message has already added).
   crypto::HashAlg alg() const { return suite_->prf_hash; }
@@ -95,15 +108,9 @@ class Client13 final : public Handshake {
 
   const CipherSuite* suite_ = nullptr;
   std::unique_ptr<KeySchedule13> ks_;
-  bool hrr_seen_ = false;
   bool psk_accepted_ = false;
-  bool early_accepted_ = false;
-  uint16_t group_ = 0;
   uint16_t peer_record_limit_ = 0;
   size_t read_limit_ = kMaxPlaintext;  // our record_size_limit, once the server took it up
-  bool cert_requested_ = false;
-  Bytes cert_request_context_;
-  std::vector<uint16_t> cert_request_schemes_;
   Bytes client_hs_, server_hs_, client_ap_, server_ap_, res_master_;
   std::unique_ptr<crypto::Hash> post_handshake_transcript_;  // for post-handshake authentication
 };
@@ -133,8 +140,6 @@ Status check_server_hello13(const ServerHello& sh, const ClientOffer& offer, con
 }
 
 Result<State> Client13::on_hello_retry_request(const ServerHello& hrr, size_t hrr_msg_len) {
-  if (hrr_seen_) return Error::unexpected("a second HelloRetryRequest");
-  hrr_seen_ = true;
   SANSTLS_TRY(check_server_hello13(hrr, offer_, &suite_));
   const Extensions& e = hrr.extensions;
   // RFC 8446 4.1.4: the HRR must change something: a group we did not send a share for, or a cookie.
@@ -210,7 +215,7 @@ Result<State> Client13::on_server_hello(const ServerHello& sh) {
     crypto::Status st = mine->shared_secret(ks.key_exchange, &shared);
     if (st == crypto::Status::bad_peer_value) return Error::illegal("ServerHello: bad key share");
     if (st != crypto::Status::ok) return Error::internal("key exchange failed");
-    group_ = ks.group;
+    c_.info().group = ks.group;
   } else if (!psk_accepted_ || !cfg_->allow_psk_ke) {
     return Error::misbehaved(AlertDescription::missing_extension, "ServerHello: no key_share");
   }
@@ -250,7 +255,7 @@ Result<State> Client13::handle(ExpectServerHello&, HandshakeType type, ByteView 
   if (type != HandshakeType::server_hello) return Error::unexpected("expected ServerHello");
   ServerHello sh;
   SANSTLS_TRY(decode_server_hello(body, &sh));
-  if (sh.is_hello_retry_request()) return on_hello_retry_request(sh, msg.size());
+  if (sh.is_hello_retry_request()) return Error::unexpected("a second HelloRetryRequest");
   return on_server_hello(sh);
 }
 
@@ -263,6 +268,7 @@ Result<State> Client13::handle(ExpectEncryptedExtensions&, HandshakeType type, B
   for (uint16_t t : e.order)
     if (!allowed_in_ee(t)) return Error::illegal("EncryptedExtensions: extension not allowed there");
   SANSTLS_TRY(accept_alpn(*cfg_, e, &c_.info().alpn));
+  bool early = false;
   if (e.early_data) {
     if (!offer_.early_data || !psk_accepted_) return Error::illegal("early_data accepted but not offered");
     // RFC 8446 4.2.10: the 0-RTT data went out under the ticket's suite and ALPN; a server that accepts
@@ -271,7 +277,7 @@ Result<State> Client13::handle(ExpectEncryptedExtensions&, HandshakeType type, B
       return Error::illegal("early_data accepted under another cipher suite than the ticket's");
     if (c_.info().alpn != offer_.resume->alpn)
       return Error::illegal("early_data accepted under another ALPN protocol than the ticket's");
-    early_accepted_ = true;
+    early = true;
   }
   if (e.record_size_limit) {
     peer_record_limit_ = *e.record_size_limit;
@@ -280,38 +286,36 @@ Result<State> Client13::handle(ExpectEncryptedExtensions&, HandshakeType type, B
     read_limit_ = record_limit13(cfg_->record_size_limit);
   }
   // 0-RTT refused: no more early data; our records go under the handshake key now.
-  if (offer_.early_data && !early_accepted_) SANSTLS_TRY(switch_to_handshake_write());
-  if (psk_accepted_) return State(ExpectFinished{});
+  if (offer_.early_data && !early) SANSTLS_TRY(switch_to_handshake_write());
+  if (psk_accepted_) return State(ExpectFinished{std::nullopt, early});
   return State(ExpectCertificateOrRequest{});
 }
 
-Status Client13::on_certificate_request(ByteView body, bool post_handshake) {
+Result<CertRequest> Client13::on_certificate_request(ByteView body, bool post_handshake) {
   CertificateRequest13 cr;
   SANSTLS_TRY(decode_certificate_request13(body, &cr));
   if (!post_handshake && !cr.request_context.empty()) return Error::illegal("CertificateRequest: context not empty");
   if (!cr.extensions.signature_algorithms)
     return Error::misbehaved(AlertDescription::missing_extension, "CertificateRequest: no signature_algorithms");
-  cert_requested_ = true;
-  cert_request_context_ = cr.request_context;
-  cert_request_schemes_ = *cr.extensions.signature_algorithms;
-  return Status();
+  return CertRequest{cr.request_context, *cr.extensions.signature_algorithms};
 }
 
 Result<State> Client13::handle(ExpectCertificateOrRequest&, HandshakeType type, ByteView, ByteView body) {
   if (type == HandshakeType::certificate_request) {
-    SANSTLS_TRY(on_certificate_request(body, false));
-    return State(ExpectCertificate{});
+    Result<CertRequest> request = on_certificate_request(body, false);
+    if (!request.ok()) return request.error();
+    return State(ExpectCertificate{request.take()});
   }
-  if (type == HandshakeType::certificate) return on_certificate(body);
+  if (type == HandshakeType::certificate) return on_certificate(body, std::nullopt);
   return Error::unexpected("expected Certificate or CertificateRequest");
 }
 
-Result<State> Client13::handle(ExpectCertificate&, HandshakeType type, ByteView, ByteView body) {
+Result<State> Client13::handle(ExpectCertificate& s, HandshakeType type, ByteView, ByteView body) {
   if (type != HandshakeType::certificate) return Error::unexpected("expected Certificate");
-  return on_certificate(body);
+  return on_certificate(body, std::move(s.request));
 }
 
-Result<State> Client13::on_certificate(ByteView body) {
+Result<State> Client13::on_certificate(ByteView body, std::optional<CertRequest> request) {
   CertificateMsg13 m;
   SANSTLS_TRY(decode_certificate13(body, &m));
   if (!m.request_context.empty()) return Error::illegal("Certificate: context not empty");
@@ -324,6 +328,7 @@ Result<State> Client13::on_certificate(ByteView body) {
   if (!key.ok()) return key.error();
   ExpectCertificateVerify next;
   next.server_key = key.take();
+  next.request = std::move(request);
   c_.info().peer_chain = std::move(chain);
   return State(std::move(next));
 }
@@ -333,10 +338,10 @@ Result<State> Client13::handle(ExpectCertificateVerify& s, HandshakeType type, B
   SANSTLS_TRY(check_certificate_verify13(*s.server_key, true, cfg_->signature_schemes, body,
                                          c_.transcript_hash(alg(), c_.transcript_size() - msg.size()),
                                          &c_.info().signature_scheme));
-  return State(ExpectFinished{});
+  return State(ExpectFinished{std::move(s.request), false});
 }
 
-Result<State> Client13::handle(ExpectFinished&, HandshakeType type, ByteView msg, ByteView body) {
+Result<State> Client13::handle(ExpectFinished& s, HandshakeType type, ByteView msg, ByteView body) {
   if (type != HandshakeType::finished) return Error::unexpected("expected Finished");
   SANSTLS_TRY(check_finished13(c_.provider(), alg(), server_hs_, body,
                                c_.transcript_hash(alg(), c_.transcript_size() - msg.size())));
@@ -354,11 +359,11 @@ Result<State> Client13::handle(ExpectFinished&, HandshakeType type, ByteView msg
   SANSTLS_TRY(install13(c_, *suite_, server_ap_, true, read_limit_));
 
   // Our second flight: [EndOfEarlyData] [CCS] [Certificate CertificateVerify] Finished.
-  if (early_accepted_) {
+  if (s.early_accepted) {
     SANSTLS_TRY(c_.send_handshake(HandshakeType::end_of_early_data, Bytes()));
     SANSTLS_TRY(switch_to_handshake_write());
   }
-  if (cert_requested_) SANSTLS_TRY(send_client_auth(cert_request_context_, client_hs_, nullptr));
+  if (s.request) SANSTLS_TRY(send_client_auth(*s.request, client_hs_, nullptr));
   SANSTLS_TRY(c_.send_handshake(HandshakeType::finished,
                                 finished13_body(c_.provider(), alg(), client_hs_, c_.transcript_hash(alg()))));
   SANSTLS_TRY(install13(c_, *suite_, client_ap_, false, c_.write_limit()));
@@ -372,21 +377,20 @@ Result<State> Client13::handle(ExpectFinished&, HandshakeType type, ByteView msg
   HandshakeInfo& info = c_.info();
   info.version = version::tls13;
   info.cipher_suite = suite_->id;
-  info.group = group_;
   info.resumed = psk_accepted_;
   info.server_name = opts_.server_name;
-  info.early_data_accepted = early_accepted_;
+  info.early_data_accepted = s.early_accepted;
   // info.alpn is what this handshake's EncryptedExtensions said, resumed or not (RFC 7301 3.1).
   // 0-RTT data the server did not take is sent again as ordinary data (handshake_complete flushes it).
-  if (offer_.early_data && !early_accepted_) c_.requeue_early_data(opts_.early_data);
+  if (offer_.early_data && !s.early_accepted) c_.requeue_early_data(opts_.early_data);
   c_.handshake_complete();
   return State(Connected{});
 }
 
-Status Client13::send_client_auth(const Bytes& context, const Bytes& base_key, std::unique_ptr<crypto::Hash> post) {
+Status Client13::send_client_auth(const CertRequest& request, const Bytes& base_key, std::unique_ptr<crypto::Hash> post) {
   // Our certificate when a scheme fits, else an empty Certificate (the server decides).
   const CertifiedKey* ck = cfg_->client_certificate.get();
-  uint16_t scheme = ck ? choose_scheme13(cfg_->signature_schemes, cert_request_schemes_, ck->type()) : 0;
+  uint16_t scheme = ck ? choose_scheme13(cfg_->signature_schemes, request.schemes, ck->type()) : 0;
   if (scheme == 0) ck = nullptr;
   // During the handshake the transcript is c_.transcript(); after it, the saved hash plus the new messages.
   auto send = [&](HandshakeType t, const Bytes& body) -> Status {
@@ -403,7 +407,7 @@ Status Client13::send_client_auth(const Bytes& context, const Bytes& base_key, s
     h->finish(out.data());
     return out;
   };
-  SANSTLS_TRY(send(HandshakeType::certificate, certificate13_body(context, ck)));
+  SANSTLS_TRY(send(HandshakeType::certificate, certificate13_body(request.context, ck)));
   if (ck) {
     Result<Bytes> cv = certificate_verify13_body(*ck, false, scheme, hash_now(), c_.rng());
     if (!cv.ok()) return cv.error();
@@ -427,12 +431,13 @@ Result<State> Client13::handle(Connected& s, HandshakeType type, ByteView, ByteV
       if (!post_handshake_transcript_) return Error::unexpected("CertificateRequest without post_handshake_auth");
       // Each request costs a signature and a flight: bounded like KeyUpdates.
       SANSTLS_TRY(c_.peer_triggered("too many post-handshake CertificateRequests with no data in between"));
-      SANSTLS_TRY(on_certificate_request(body, true));
+      Result<CertRequest> request = on_certificate_request(body, true);
+      if (!request.ok()) return request.error();
       Bytes msg;
       encode_handshake(HandshakeType::certificate_request, body, &msg);
       std::unique_ptr<crypto::Hash> h = post_handshake_transcript_->clone();
       h->update(msg);
-      SANSTLS_TRY(send_client_auth(cert_request_context_, client_ap_, std::move(h)));
+      SANSTLS_TRY(send_client_auth(request.value(), client_ap_, std::move(h)));
       break;
     }
     default:
