@@ -268,9 +268,10 @@ Status ConnState::process_record() {
 Status ConnState::process_app_data(ByteView plain) {
   if (!handshake_done && !rl.early_data_open()) return Error::unexpected("application data before the handshake finished");
   if (hs && !hs->accepts_app_data()) return Error::unexpected("application data inside the peer's authentication flight");
-  peer_triggered = 0;
   if (!handshake_done) SANSTLS_TRY(rl.consume_early_data(plain.size()));
   if (plain.empty()) return Status();
+  // Only real data resets the bound on peer-triggered responses: empty records in between do not.
+  peer_triggered = 0;
   PendingEvent p;
   p.ev.type = Event::Type::app_data;
   p.ev.data = plain;

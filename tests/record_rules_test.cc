@@ -404,3 +404,26 @@ TEST_CASE("11. peer-triggered work is bounded: post-handshake CertificateRequest
     }
   }
 }
+
+TEST_CASE("11. empty application_data records between KeyUpdates do not reset the bound") {
+  auto keys = std::make_shared<SecretLog>();
+  const CipherSuite& suite = *find_suite(suite::TLS_AES_128_GCM_SHA256);
+  Link l(ccfg(kTls13, [&](ClientConfig::Builder& b) { b.cipher_suites({suite.id}).key_log(keys); }),
+         scfg(kTls13, [&](ServerConfig::Builder& b) { b.cipher_suites({suite.id}).tickets(false); }));
+  REQUIRE(l.run());
+  Bytes secret = keys->secrets["CLIENT_TRAFFIC_SECRET_0"];
+  auto w = std::make_unique<Traffic>(suite, secret);
+  bool failed = false;
+  for (int i = 0; i < 100 && !failed; i++) {
+    failed = !l.server->receive(w->seal(ContentType::application_data, ByteView())).ok();
+    if (failed) break;
+    failed = !l.server->receive(w->seal(ContentType::handshake, handshake_msg(HandshakeType::key_update, Bytes{1})))
+                  .ok();
+    take(*l.server);
+    secret = tls13_next_traffic_secret(crypto::default_provider(), crypto::HashAlg::sha256, secret);
+    w = std::make_unique<Traffic>(suite, secret);
+  }
+  CHECK(failed);
+  REQUIRE(l.server->error() != nullptr);
+  CHECK(l.server->error()->alert == AlertDescription::unexpected_message);
+}
