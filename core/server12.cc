@@ -257,7 +257,9 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
       if (ck->serves(server_name_)) candidates.push_back(ck);
     if (candidates.empty() && cfg_->strict_sni)
       return Error::incompatible(AlertDescription::unrecognized_name, "no certificate for the server name");
-    choice->sni_used = !candidates.empty();
+    // RFC 6066 3: acknowledged only when the name was used: it was checked (strict_sni) or it chose
+    // among certificates (some do not serve it). A name that changed nothing is not acknowledged.
+    choice->sni_used = !candidates.empty() && (cfg_->strict_sni || candidates.size() < cfg_->certificates.size());
   }
   if (candidates.empty()) candidates = cfg_->certificates;
 
