@@ -152,6 +152,10 @@ Result<State> Client12::on_server_hello(const ServerHello& sh) {
   // Every extension in the ServerHello must answer one we sent (RFC 5246 7.4.1.4).
   const Extensions& e = sh.extensions;
   SANSTLS_TRY(check_offered(e, offered_exts_));
+  // key_share and pre_shared_key answer a TLS 1.3 offer only (RFC 8446 4.2): in a TLS 1.2 ServerHello
+  // they answer nothing we asked for under TLS 1.2 (RFC 5246 7.4.1.4).
+  if (e.key_share || e.psk_selected_identity)
+    return Error::misbehaved(AlertDescription::unsupported_extension, "TLS 1.2 ServerHello: a TLS 1.3 extension");
   // RFC 5746 3.4: the server must answer with an empty renegotiation_info; a server that does not
   // support secure renegotiation is refused (as OpenSSL 3 does by default).
   if (!e.renegotiation_info) return Error::incompatible(AlertDescription::handshake_failure, "server does not support secure renegotiation");

@@ -320,6 +320,11 @@ Result<State> Client13::on_certificate(ByteView body, std::optional<CertRequest>
   SANSTLS_TRY(decode_certificate13(body, &m));
   if (!m.request_context.empty()) return Error::illegal("Certificate: context not empty");
   if (m.entries.empty()) return Error::decode("server sent no certificate");
+  // RFC 8446 4.4.2, 4.2: a CertificateEntry extension answers one the ClientHello sent (status_request,
+  // signed_certificate_timestamp); we send none of those.
+  for (const CertificateEntry& e : m.entries)
+    if (!e.extensions.order.empty())
+      return Error::misbehaved(AlertDescription::unsupported_extension, "Certificate: entry extension not offered");
   std::vector<Bytes> chain;
   for (CertificateEntry& e : m.entries) chain.push_back(std::move(e.cert_data));
   // TLS 1.3 server keys only sign (CertificateVerify): keyUsage must allow digitalSignature.

@@ -246,9 +246,10 @@ class ServerConfig : public CommonConfig {
    public:
     Builder();
     Builder& certificate(ByteView chain_pem, ByteView key_pem);
-    // As above, and the certificate is also chosen (and the client's server_name acknowledged) for
-    // these host names, as a web server's virtual host would: for a certificate whose own names do
-    // not cover what clients ask for (e.g. RFC 8448's, whose only name is CN=rsa).
+    // As above, and the certificate is also chosen for these host names, as a web server's virtual
+    // host would: for a certificate whose own names do not cover what clients ask for (e.g. RFC 8448's,
+    // whose only name is CN=rsa). The client's server_name is acknowledged only when the name chose
+    // among certificates or was checked (strict_sni), RFC 6066 3.
     Builder& certificate(ByteView chain_pem, ByteView key_pem, std::vector<std::string> host_names);
     // With a key object of the application's (see ClientConfig::Builder::client_certificate). For
     // TLS_RSA_* suites it must also implement rsa_decrypt_premaster().

@@ -251,7 +251,8 @@ Status ConnState::process_record() {
     case ContentType::change_cipher_spec: {
       // RFC 8446 5: "receives a protected change_cipher_spec record MUST abort ... unexpected_message".
       if (rl.tls13()) return Error::unexpected("protected ChangeCipherSpec");
-      SANSTLS_TRY(decode_change_cipher_spec(plain));
+      // RFC 5246 7.1, RFC 8446 5: a payload other than the single byte 1 is unexpected_message.
+      if (!decode_change_cipher_spec(plain).ok()) return Error::unexpected("ChangeCipherSpec: payload is not the byte 1");
       if (!hs) return Error::unexpected("ChangeCipherSpec after the handshake");
       if (trace) push_trace(Direction::received, 0xff, plain);
       return hs->on_change_cipher_spec();

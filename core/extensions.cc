@@ -4,7 +4,7 @@
 // Invariants the round trip rests on: every parser consumes the whole extension_data or fails (the
 // caller checks that nothing is left), and each typed field stores exactly what its writer needs to
 // give the same bytes back. Anything a parser could not re-encode exactly is rejected, never
-// normalised (e.g. a server_name list with two names).
+// normalised (e.g. a server_name list with two host names; one with other name types is kept whole).
 #include "core/extensions.h"
 
 #include <algorithm>
@@ -52,7 +52,9 @@ std::string to_string(ByteView v) { return v.to_string(); }
 
 constexpr uint8_t kHostName = 0;
 
-bool sni_present(const Extensions& e, Ctx) { return e.server_name.has_value(); }
+bool sni_present(const Extensions& e, Ctx ctx) {
+  return e.server_name.has_value() || (ctx == Ctx::client_hello && !e.server_name_list.empty());
+}
 
 Status sni_parse(Ctx ctx, Reader& r, Extensions* e) {
   if (ctx != Ctx::client_hello) {  // the server's acknowledgement is empty
@@ -60,22 +62,33 @@ Status sni_parse(Ctx ctx, Reader& r, Extensions* e) {
     return Status::ok_status();
   }
   Reader list;
-  uint8_t type;
-  ByteView name;
-  if (!r.prefixed16(&list) || !list.u8(&type) || !list.prefixed16(&name)) {
-    return Error::decode("server_name: malformed");
+  if (!r.prefixed16(&list) || list.empty()) return Error::decode("server_name: malformed");
+  ByteView whole = list.rest();
+  bool others = false;
+  // RFC 6066 3: every entry is length-prefixed so that name types defined later can be skipped; one
+  // name per type, so a second host_name is illegal_parameter.
+  while (!list.empty()) {
+    uint8_t type;
+    ByteView name;
+    if (!list.u8(&type) || !list.prefixed16(&name)) return Error::decode("server_name: malformed");
+    if (type != kHostName) {
+      others = true;
+      continue;
+    }
+    if (name.empty()) return Error::decode("server_name: empty host_name");
+    if (e->server_name) return Error::illegal("server_name: two host_names");
+    e->server_name = to_string(name);
   }
-  // Exactly one non-empty host_name: RFC 6066 3 allows one name per type and host_name is the only
-  // type defined; anything else could not be re-encoded from the one string we keep.
-  if (type != kHostName || name.empty() || !list.empty()) {
-    return Error::decode("server_name: not one host_name");
-  }
-  e->server_name = to_string(name);
+  if (others) e->server_name_list = whole.to_bytes();
   return Status::ok_status();
 }
 
 void sni_write(Ctx ctx, const Extensions& e, Writer& w) {
   if (ctx != Ctx::client_hello) return;
+  if (!e.server_name_list.empty()) {
+    w.prefixed16(e.server_name_list);
+    return;
+  }
   Writer::Prefix list = w.begin16();
   w.u8(kHostName);
   w.prefixed16(ByteView::of(*e.server_name));

@@ -12,12 +12,13 @@
 // Errors (all as Status values, see core/error.h):
 //   decode_error       the block or a body is malformed: truncated, an inner length that overruns or
 //                      leaves trailing bytes, an empty list where the RFC gives a minimum of 1, an odd
-//                      length for a list of 16-bit values, a server_name list that is not exactly one
-//                      non-empty host_name, a ServerHello ALPN list that is not exactly one name.
+//                      length for a list of 16-bit values, an empty server_name list or host_name, a
+//                      ServerHello ALPN list that is not exactly one name.
 //   decode_error       a duplicate extension type in one block. RFC 8446 4.2 and RFC 5246 7.4.1.4 both
 //                      say "There MUST NOT be more than one extension of the same type"; we treat the
 //                      block as undecodable (as BoringSSL does) rather than illegal_parameter.
-//   illegal_parameter  a well-formed body with a forbidden value: record_size_limit < 64 (RFC 8449 4).
+//   illegal_parameter  a well-formed body with a forbidden value: record_size_limit < 64 (RFC 8449 4);
+//                      two host_names in one server_name list (RFC 6066 3).
 //   illegal_parameter  a ClientHello pre_shared_key that is not the last extension of the block, or
 //                      whose identities and binders differ in number (RFC 8446 4.2.11; BoringSSL and
 //                      rustls send illegal_parameter for both).
@@ -94,6 +95,9 @@ struct Extensions {
   // server_name (RFC 6066 3). ClientHello: the one host_name (non-empty). ServerHello /
   // EncryptedExtensions: the empty acknowledgement, stored as "".
   std::optional<std::string> server_name;
+  // ClientHello: the whole ServerNameList as sent when it also holds name types other than host_name
+  // (skipped, RFC 6066 3), so that it is written back as it came; empty otherwise.
+  Bytes server_name_list;
   // supported_groups (RFC 8422 5.1.1, RFC 8446 4.2.7). ClientHello, EncryptedExtensions. Non-empty.
   std::optional<std::vector<uint16_t>> supported_groups;
   // ec_point_formats (RFC 8422 5.1.2). ClientHello, ServerHello. The format bytes, non-empty.

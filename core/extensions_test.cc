@@ -342,9 +342,13 @@ TEST_CASE("extensions: value checks") {
   }
   const ExtContext ch = ExtContext::client_hello;
   const uint16_t sni = T(ExtensionType::server_name);
-  // server_name: two host_names, another name type, an empty name, an empty list.
-  CHECK(decode_alert_of(ext(sni, hex("00080000016100000162")), ch) == AlertDescription::decode_error);
-  CHECK(decode_alert_of(ext(sni, hex("000401000161")), ch) == AlertDescription::decode_error);
+  // server_name: two host_names (illegal_parameter, RFC 6066 3), an empty name, an empty list; another
+  // name type alone or beside a host_name is skipped (each entry is length-prefixed for that).
+  CHECK(decode_alert_of(ext(sni, hex("00080000016100000162")), ch) == AlertDescription::illegal_parameter);
+  CHECK(decode_alert_of(ext(sni, hex("000401000161")), ch) == AlertDescription::close_notify);
+  CHECK(decode_alert_of(ext(sni, hex("00080100016200000161")), ch) == AlertDescription::close_notify);
+  CHECK(decode_alert_of(ext(sni, hex("000c0000016101000162" "00000163")), ch) == AlertDescription::illegal_parameter);
+  CHECK(decode_alert_of(ext(sni, hex("0004010001")), ch) == AlertDescription::decode_error);
   CHECK(decode_alert_of(ext(sni, hex("0003000000")), ch) == AlertDescription::decode_error);
   CHECK(decode_alert_of(ext(sni, hex("0000")), ch) == AlertDescription::decode_error);
   CHECK(decode_alert_of(ext(sni, hex("0005000001610000")), ch) == AlertDescription::decode_error);
@@ -650,4 +654,19 @@ TEST_CASE("extensions: TLS 1.3 values the decoder would refuse fail the writer")
 }
 
 }  // namespace
+
+TEST_CASE("extensions: a server_name list with another name type is kept whole and written back as it came") {
+  // RFC 6066 3: name type 1 ("xy"), then host_name "a"; the host name is taken, the list kept.
+  Bytes block = ext(T(ExtensionType::server_name), hex("0009010002787900000161"));
+  Extensions e;
+  REQUIRE(decode_extensions(ByteView(block), ExtContext::client_hello, &e).ok());
+  REQUIRE(e.server_name);
+  CHECK(*e.server_name == "a");
+  Bytes out;
+  Writer w(&out);
+  encode_extensions(e, ExtContext::client_hello, w);
+  REQUIRE(w.ok());
+  CHECK(ByteView(out).sub(2).to_bytes() == block);
+}
+
 }  // namespace sanstls

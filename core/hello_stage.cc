@@ -68,6 +68,10 @@ class ServerHelloStage final : public Handshake {
       if (cfg_->strict_sni) return Error::incompatible(AlertDescription::unrecognized_name, "server_name is not a DNS name");
       return Error::illegal("server_name is not a DNS name");
     }
+    // RFC 8446 D.5: a legacy_version of 0x0300 or less is refused, whatever supported_versions says
+    // (the TLS 1.2 server refuses it anyway: SSL 3.0 and older are not spoken).
+    if (ch.legacy_version <= 0x0300)
+      return Error::incompatible(AlertDescription::protocol_version, "ClientHello: legacy_version 0x0300 or lower");
     // TLS 1.3 when the client offers it and we speak it.
     const bool have13 = cfg_->max_version >= version::tls13 &&
                         std::any_of(cfg_->cipher_suites.begin(), cfg_->cipher_suites.end(), [](uint16_t id) {

@@ -248,7 +248,9 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
       if (ck->serves(server_name_)) candidates.push_back(ck);
     if (candidates.empty() && cfg_->strict_sni)
       return Error::incompatible(AlertDescription::unrecognized_name, "no certificate for the server name");
-    choice->sni_used = !candidates.empty();
+    // RFC 6066 3: acknowledged only when the name was used: it was checked (strict_sni) or it chose
+    // among certificates (some do not serve it). A name that changed nothing is not acknowledged.
+    choice->sni_used = !candidates.empty() && (cfg_->strict_sni || candidates.size() < cfg_->certificates.size());
   }
   if (candidates.empty()) candidates = cfg_->certificates;
 
@@ -308,7 +310,19 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
     choice->group = group;
     break;
   }
-  if (suite_ == nullptr) return Error::incompatible(AlertDescription::handshake_failure, "no cipher suite in common");
+  if (suite_ == nullptr) {
+    // RFC 7919 4: a client that listed FFDHE groups, none of them acceptable, and no other suite left:
+    // insufficient_security.
+    bool ffdhe_refused = client_lists_ffdhe && std::none_of(client_groups.begin(), client_groups.end(), [&](uint16_t g) {
+                           return is_ffdhe(g) && contains(cfg_->groups, g);
+                         });
+    if (ffdhe_refused && std::any_of(ch.cipher_suites.begin(), ch.cipher_suites.end(), [&](uint16_t id) {
+          const CipherSuite* s = find_suite(id);
+          return s != nullptr && s->kx == KeyExchange::dhe_rsa && contains(cfg_->cipher_suites, id);
+        }))
+      return Error::incompatible(AlertDescription::insufficient_security, "no FFDHE group in common");
+    return Error::incompatible(AlertDescription::handshake_failure, "no cipher suite in common");
+  }
   etm_ = !suite_->is_aead() && e.encrypt_then_mac && cfg_->encrypt_then_mac;
   if (cfg_->session_cache) {
     session_id_.resize(32);
@@ -447,10 +461,15 @@ Result<State> Server12::handle(ExpectClientKeyExchange& s, HandshakeType type, B
   if (suite_->kx == KeyExchange::rsa) {
     SANSTLS_TRY(decode_client_key_exchange_rsa(body, &cke));
     pms.resize(48);
-    // RFC 5246 7.4.7.1: on any failure go on with a random premaster secret; never tell which.
-    if (s.kx.cert->key->rsa_decrypt_premaster(cke.exchange, s.kx.client_version, c_.rng(), pms.data()) !=
-        crypto::Status::ok)
-      return Error::misbehaved(AlertDescription::decrypt_error, "ClientKeyExchange: bad RSA ciphertext length");
+    // RFC 5246 7.4.7.1: on any failure go on with a random premaster secret; never tell which. A
+    // ciphertext of the wrong length is one more malformed premaster: the handshake then fails at the
+    // client's Finished like every other, not here with an alert of its own.
+    crypto::Status st = s.kx.cert->key->rsa_decrypt_premaster(cke.exchange, s.kx.client_version, c_.rng(), pms.data());
+    if (st == crypto::Status::bad_input) {
+      c_.rng().fill(pms.data(), pms.size());
+    } else if (st != crypto::Status::ok) {
+      return Error::internal("RSA premaster decryption failed");
+    }
   } else {
     if (suite_->kx == KeyExchange::dhe_rsa) {
       SANSTLS_TRY(decode_client_key_exchange_dhe(body, &cke));

@@ -240,7 +240,8 @@ Status Server13::choose_certificate(const ClientHello& ch) {
       if (ck->serves(server_name_)) candidates.push_back(ck);
     if (candidates.empty() && cfg_->strict_sni)
       return Error::incompatible(AlertDescription::unrecognized_name, "no certificate for the server name");
-    sni_used_ = !candidates.empty();
+    // RFC 6066 3: acknowledged only when the name was used (see Server12::choose).
+    sni_used_ = !candidates.empty() && (cfg_->strict_sni || candidates.size() < cfg_->certificates.size());
   }
   if (candidates.empty()) candidates = cfg_->certificates;
   for (const auto& ck : candidates) {
@@ -477,6 +478,10 @@ Result<std::unique_ptr<crypto::PublicKey>> Server13::check_client_chain(Certific
                                                                           std::vector<Bytes>* chain) {
   if (m.request_context != context) return Error::illegal("Certificate: wrong request context");
   chain->clear();
+  // RFC 8446 4.4.2, 4.2: our CertificateRequests ask for no entry extensions.
+  for (const CertificateEntry& e : m.entries)
+    if (!e.extensions.order.empty())
+      return Error::misbehaved(AlertDescription::unsupported_extension, "Certificate: entry extension not requested");
   for (CertificateEntry& e : m.entries) chain->push_back(std::move(e.cert_data));
   return verify_client_chain(c_, *cfg_, *chain);
 }

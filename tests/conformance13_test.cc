@@ -478,6 +478,16 @@ TEST_CASE("4.2.1: legacy_version 0x0304 with supported_versions 0x0304 is accept
   }
 }
 
+TEST_CASE("D.5: legacy_version 0x0300 or lower with supported_versions 0x0304 -> protocol_version") {
+  for (uint16_t legacy : {uint16_t{0x0300}, uint16_t{0x0200}, uint16_t{0x0002}}) {
+    CAPTURE(legacy);
+    ClientHello ch = real_client_hello();
+    ch.legacy_version = legacy;
+    ch.extensions.supported_versions = std::vector<uint16_t>{0x0304};
+    server_refuses_hello(hello_record(ch), AD::protocol_version);
+  }
+}
+
 TEST_CASE("crafted ClientHellos are refused with the alert RFC 8446 names") {
   auto share = [](uint16_t group, Bytes key) {
     return [=](ClientHello& c) { c.extensions.key_share = std::vector<KeyShareEntry>{KeyShareEntry{group, key}}; };
@@ -893,6 +903,65 @@ TEST_CASE("4.2: EncryptedExtensions with an extension the client did not offer -
       ee = message(HandshakeType::encrypted_extensions, encoded(x, encode_encrypted_extensions));
     });
     expect_alert(d.c, *d.keys, flight, AD::unsupported_extension);
+  }
+}
+
+TEST_CASE("4.4.2: CertificateEntry extensions the client did not offer (OCSP, SCT, unknown) -> unsupported_extension") {
+  for (uint16_t type : {uint16_t{5}, uint16_t{18}, uint16_t{0x7a7a}}) {
+    CAPTURE(type);
+    Duo d;
+    Bytes flight = edited_server_flight(d, [&](std::vector<Bytes>& msgs) {
+      Bytes& cert = find_message(msgs, HandshakeType::certificate);
+      CertificateMsg13 m;
+      REQUIRE(decode_certificate13(ByteView(cert).sub(4), &m).ok());
+      m.entries.back().extensions.unknown.push_back(RawExtension{type, Bytes{1, 0, 0, 0, 0}});
+      cert = message(HandshakeType::certificate, encoded(m, encode_certificate13));
+    });
+    expect_alert(d.c, *d.keys, flight, AD::unsupported_extension);
+  }
+}
+
+// RFC 6066 3 asks for the acknowledgement when the server used the name: only when it chose the
+// certificate among several, or was checked (strict_sni). Decided in the EncryptedExtensions.
+TEST_CASE("RFC 6066 3: server_name is acknowledged only when the name chose or was checked against the certificate") {
+  struct Case {
+    const char* what;
+    std::string name;
+    ServerTweak st;
+    bool rsa_only;
+    bool ack;
+  } cases[] = {
+      {"one certificate, the name changes nothing", "localhost", nullptr, true, false},
+      {"two certificates that both serve the name", "localhost", nullptr, false, false},
+      {"strict_sni: the name was checked", "localhost", [](ServerConfig::Builder& b) { b.strict_sni(true); }, true, true},
+      {"the name chose one of two certificates", "other.example",
+       [](ServerConfig::Builder& b) {
+         b.certificate(read_file("tests/certs/server_ec_chain.pem"), read_file("tests/certs/server_ec.key.pem"), {"other.example"});
+       },
+       true, true},
+  };
+  for (const Case& k : cases) {
+    CAPTURE(k.what);
+    ClientHello ch = real_client_hello();
+    ch.extensions.server_name = k.name;
+    auto keys = std::make_shared<Keys>();
+    Party s;
+    s.as_server(scfg(keys, k.st, k.rsa_only));
+    expect_ok(s, hello_record(ch));
+    std::vector<Rec> recs = split_records(s.take());
+    REQUIRE(recs.size() >= 2);
+    Result<RecordProtection> open =
+        tls13_protection(prov(), suite_of_server_hello(recs[0].body), keys->get("SERVER_HANDSHAKE_TRAFFIC_SECRET"));
+    REQUIRE(open.ok());
+    Rec& r = recs.back();
+    RecordHeader h{ContentType::application_data, 0x0303, static_cast<uint16_t>(r.body.size())};
+    Result<OpenedRecord> o = open.value().open(h, r.body.data(), r.body.size());
+    REQUIRE(o.ok());
+    Bytes ee = split_messages(o.value().plaintext).at(0);
+    REQUIRE(ee[0] == static_cast<uint8_t>(HandshakeType::encrypted_extensions));
+    EncryptedExtensions x;
+    REQUIRE(decode_encrypted_extensions(ByteView(ee).sub(4), &x).ok());
+    CHECK(x.extensions.server_name.has_value() == k.ack);
   }
 }
 

@@ -66,5 +66,36 @@ Bytes Traffic::open(const Rec& r, ContentType* type) {
   return o.value().plaintext.to_bytes();
 }
 
+Traffic12::Traffic12(const CipherSuite& suite, ByteView master, const Random& cr, const Random& sr, bool client_side,
+                     bool encrypt_then_mac)
+    : rng_(crypto::make_deterministic_rng(ByteView::of("traffic12"))) {
+  REQUIRE(master.size() == 48);
+  Result<Tls12Keys> k = tls12_record_keys(crypto::default_provider(), suite, master, cr, sr, encrypt_then_mac, *rng_,
+                                          kMaxPlaintext, kMaxPlaintext);
+  REQUIRE(k.ok());
+  p_ = std::move(client_side ? k.value().client_write : k.value().server_write);
+}
+
+Bytes Traffic12::seal(ContentType type, ByteView content) {
+  Bytes out(p_.sealed_size(content.size()) + 64);
+  Result<size_t> n = p_.seal(type, content, out.data(), out.size());
+  REQUIRE(n.ok());
+  out.resize(n.value());
+  return out;
+}
+
+bool Traffic12::open(const Rec& r, ContentType* type, Bytes* plaintext) {
+  RecordHeader h;
+  h.type = static_cast<ContentType>(r.type);
+  h.version = 0x0303;
+  h.length = static_cast<uint16_t>(r.body.size());
+  Bytes frag = r.body;
+  Result<OpenedRecord> o = p_.open(h, frag.data(), frag.size());
+  if (!o.ok()) return false;
+  *type = o.value().type;
+  *plaintext = o.value().plaintext.to_bytes();
+  return true;
+}
+
 }  // namespace testing
 }  // namespace sanstls

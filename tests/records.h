@@ -13,6 +13,7 @@
 #include "core/handshake.h"
 #include "core/record_protection.h"
 #include "core/suites.h"
+#include "core/tls12_keys.h"
 
 namespace sanstls {
 namespace testing {
@@ -47,6 +48,33 @@ class Traffic {
 
  private:
   RecordProtection p_;
+};
+
+// One direction of TLS 1.2 traffic (RFC 5246 6.3) from a logged master secret and the hello randoms:
+// the client's (client_side) or the server's writes, to seal records as that side or open what it wrote.
+// Sequence numbers start at 0; set_sequence() moves them (e.g. past a Finished already sent).
+class Traffic12 {
+ public:
+  Traffic12(const CipherSuite& suite, ByteView master, const Random& cr, const Random& sr, bool client_side,
+            bool encrypt_then_mac = false);
+  Bytes seal(ContentType type, ByteView content);
+  // The plaintext of one protected record; false when it does not open (type and plaintext untouched).
+  bool open(const Rec& r, ContentType* type, Bytes* plaintext);
+  void set_sequence(uint64_t seq) { p_.set_sequence_number_for_testing(seq); }
+
+ private:
+  std::unique_ptr<crypto::Rng> rng_;  // CBC explicit IVs; outlives p_
+  RecordProtection p_;
+};
+
+// A KeyLog that keeps the TLS 1.2 master secret and client random (label CLIENT_RANDOM).
+struct MasterLog : KeyLog {
+  Bytes client_random, master;
+  void log(const char* label, ByteView cr, ByteView secret) override {
+    if (std::string(label) != "CLIENT_RANDOM") return;
+    client_random = cr.to_bytes();
+    master = secret.to_bytes();
+  }
 };
 
 }  // namespace testing
