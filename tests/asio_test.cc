@@ -423,6 +423,180 @@ TEST_CASE("asio: synchronous calls against the blocking adapter") {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Cancellation (issue 18): a cancelled read consumed nothing and must not poison the stream.
+
+// A sanstls server over the blocking adapter that handshakes and then only waits (reads nothing, writes
+// nothing) until release() or 10 s; then echoes one line, answers close_notify and closes.
+struct QuietServer {
+  int listen_fd = -1;
+  uint16_t port = 0;
+  std::thread thread;
+  std::atomic<bool> released{false};
+  std::atomic<bool> handshake_ok{false};
+
+  void start(std::shared_ptr<const ServerConfig> cfg) {
+    std::string err;
+    listen_fd = net::listen_tcp("127.0.0.1", 0, &err, &port);
+    REQUIRE_MESSAGE(listen_fd >= 0, err);
+    thread = std::thread([this, cfg] {
+      int fd = testing::accept_with_timeout(listen_fd, 10000);
+      if (fd < 0) return;
+      testing::set_socket_timeouts(fd, 10000);
+      testing::SystemClock clock;
+      auto rng = crypto::make_deterministic_rng(ByteView::of("quiet server"));
+      BlockingStream s(fd, Connection::server(cfg, *rng, clock));
+      if (s.handshake().ok()) {
+        handshake_ok = true;
+        for (int i = 0; i < 1000 && !released; i++) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        uint8_t buf[4096];
+        for (;;) {
+          Result<size_t> r = s.read(buf, sizeof buf);
+          if (!r.ok() || r.value() == 0) break;
+          if (!s.write_all(ByteView(buf, r.value())).ok()) break;
+        }
+        (void)s.close();
+      }
+      net::close_fd(fd);
+    });
+  }
+  ~QuietServer() {
+    released = true;
+    if (thread.joinable()) thread.join();
+    if (listen_fd >= 0) net::close_fd(listen_fd);
+  }
+};
+
+// Runs io for about ms milliseconds.
+void run_for_ms(asio::io_context& io, int ms) {
+  io.restart();
+  io.run_for(std::chrono::milliseconds(ms));
+}
+
+// Writes a line and reads it back (the echo), then shuts down: the stream works after a cancellation.
+void check_echo_and_shutdown(asio::io_context& io, TlsStream& tls, QuietServer& server) {
+  server.released = true;
+  const std::string line = "after the cancellation\n";
+  std::future<size_t> w = asio::async_write(tls, asio::buffer(line), asio::use_future);
+  REQUIRE(run_until(io, w));
+  REQUIRE_NOTHROW(w.get());
+  std::string got;
+  std::future<size_t> r = asio::async_read_until(tls, asio::dynamic_buffer(got), '\n', asio::use_future);
+  REQUIRE(run_until(io, r));
+  REQUIRE_NOTHROW(r.get());
+  CHECK(got == line);
+  std::future<void> sh = tls.async_shutdown(asio::use_future);
+  REQUIRE(run_until(io, sh));
+  CHECK_NOTHROW(sh.get());
+}
+
+TEST_CASE("asio: a read cancelled through its cancellation slot, then the stream reads on") {
+  QuietServer server;
+  server.start(server_config());
+  asio::io_context io;
+  aa::SystemClock clock;
+  auto rng = crypto::make_deterministic_rng(ByteView::of("cancel slot"));
+  tcp::socket sock(io);
+  sock.connect(loopback(server.port));
+  TlsStream tls(std::move(sock), Connection::client(client_config(), localhost(), *rng, clock), &clock);
+  std::future<void> hs = tls.async_handshake(asio::use_future);
+  REQUIRE(run_until(io, hs));
+  REQUIRE_NOTHROW(hs.get());
+
+  asio::cancellation_signal sig;
+  std::array<uint8_t, 100> buf{};
+  std::error_code read_ec;
+  bool done = false;
+  tls.async_read_some(asio::buffer(buf), asio::bind_cancellation_slot(sig.slot(), [&](std::error_code ec, size_t) {
+                        read_ec = ec;
+                        done = true;
+                      }));
+  run_for_ms(io, 50);
+  REQUIRE(!done);
+  sig.emit(asio::cancellation_type::terminal);
+  run_for_ms(io, 50);
+  REQUIRE(done);
+  CHECK(read_ec == asio::error::operation_aborted);
+  check_echo_and_shutdown(io, tls, server);
+}
+
+TEST_CASE("asio: a steady_timer that cancels the socket times out a read; the next read works") {
+  QuietServer server;
+  server.start(server_config());
+  asio::io_context io;
+  aa::SystemClock clock;
+  auto rng = crypto::make_deterministic_rng(ByteView::of("cancel timer"));
+  tcp::socket sock(io);
+  sock.connect(loopback(server.port));
+  TlsStream tls(std::move(sock), Connection::client(client_config(), localhost(), *rng, clock), &clock);
+  std::future<void> hs = tls.async_handshake(asio::use_future);
+  REQUIRE(run_until(io, hs));
+  REQUIRE_NOTHROW(hs.get());
+
+  asio::steady_timer timer(io);
+  timer.expires_after(std::chrono::milliseconds(30));
+  timer.async_wait([&](std::error_code ec) {
+    if (!ec) tls.next_layer().cancel();
+  });
+  std::array<uint8_t, 100> buf{};
+  std::future<size_t> r = tls.async_read_some(asio::buffer(buf), asio::use_future);
+  REQUIRE(run_until(io, r));
+  try {
+    r.get();
+    FAIL("the read was not cancelled");
+  } catch (const std::system_error& e) {
+    CHECK(e.code() == asio::error::operation_aborted);
+  }
+  check_echo_and_shutdown(io, tls, server);
+}
+
+TEST_CASE("asio: a read waiting behind a shutdown's socket read is cancelled at once (terminal)") {
+  QuietServer server;
+  server.start(server_config());
+  asio::io_context io;
+  aa::SystemClock clock;
+  auto rng = crypto::make_deterministic_rng(ByteView::of("cancel waiter"));
+  tcp::socket sock(io);
+  sock.connect(loopback(server.port));
+  TlsStream tls(std::move(sock), Connection::client(client_config(), localhost(), *rng, clock), &clock);
+  std::future<void> hs = tls.async_handshake(asio::use_future);
+  REQUIRE(run_until(io, hs));
+  REQUIRE_NOTHROW(hs.get());
+
+  // The shutdown writes close_notify and reads the socket for the answer (the server is quiet) ...
+  bool shut = false;
+  std::error_code shut_ec;
+  tls.async_shutdown([&](std::error_code ec) {
+    shut_ec = ec;
+    shut = true;
+  });
+  run_for_ms(io, 30);
+  REQUIRE(!shut);
+  // ... so this read waits for it; a terminal cancellation ends the read alone, within a moment.
+  asio::cancellation_signal sig;
+  std::array<uint8_t, 100> buf{};
+  std::error_code read_ec;
+  bool done = false;
+  tls.async_read_some(asio::buffer(buf), asio::bind_cancellation_slot(sig.slot(), [&](std::error_code ec, size_t) {
+                        read_ec = ec;
+                        done = true;
+                      }));
+  run_for_ms(io, 30);
+  REQUIRE(!done);
+  auto t0 = std::chrono::steady_clock::now();
+  sig.emit(asio::cancellation_type::terminal);
+  for (int i = 0; i < 20 && !done; i++) run_for_ms(io, 10);
+  REQUIRE(done);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(150));
+  CHECK(read_ec == asio::error::operation_aborted);
+  CHECK(!shut);
+  // The server wakes up, answers close_notify: the shutdown completes cleanly.
+  server.released = true;
+  for (int i = 0; i < 300 && !shut; i++) run_for_ms(io, 10);
+  CHECK(shut);
+  CHECK_MESSAGE(!shut_ec, shut_ec.message());
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Records split across reads: a hand-driven server (the raw Connection API) writes every byte with its
 // own send() on a TCP_NODELAY socket
 
