@@ -35,8 +35,11 @@
 //    effect on a read waiting for the peer: it completes with operation_aborted, the stream goes on.
 //  - async_handshake, async_shutdown: terminal and partial; after one, call the same operation again
 //    to continue (or close the socket).
-//  - async_write_some: terminal only: part of a record may have reached the transport, so the stream's
-//    output is broken afterwards (every later write fails).
+//  - async_write_some: terminal only: its bytes are in the engine already and leave with the next
+//    flush. A record's transport write is never cancelled per operation (half a record would break the
+//    stream): an operation cancelled while it writes completes when that write is done. To give up on
+//    a peer that does not read, cancel or close the socket (a cancelled transport write is latched:
+//    every later write fails).
 //  - An operation waiting for another's transport I/O (a read behind a shutdown's read) completes at
 //    once when cancelled; the other goes on.
 //

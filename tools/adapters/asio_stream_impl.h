@@ -447,6 +447,15 @@ class Stream {
           if (ec && !s->write_ec) s->write_ec = ec;
           s->core->end_write(bool(ec));
           s->gate.cancel();
+#if SANSTLS_CANCELLATION
+          // A read, handshake or shutdown cancelled while it wrote (a flight, an alert, a close_notify
+          // answer) ends now; what it read stays for the next operation. A write's bytes are sent: it
+          // completes normally.
+          if (Kind::cancellation > 0 && !ec &&
+              self.get_cancellation_state().cancelled() != SANSTLS_NET::cancellation_type::none) {
+            return finish_with(self, SANSTLS_NET::error::operation_aborted, 0);
+          }
+#endif
           break;
         case Resume::read: {
           using RR = Core::ReadResult;
@@ -488,7 +497,14 @@ class Stream {
           case Core::Next::write: {
             ByteView out = s->core->begin_write();
             resume = Resume::wrote;
+#if SANSTLS_CANCELLATION
+            // A record's transport write is not cancelled per operation (half a record would break the
+            // stream for good): it finishes, then the operation looks at its cancellation state.
+            SANSTLS_NET::async_write(s->next, SANSTLS_NET::buffer(out.data(), out.size()),
+                                     SANSTLS_NET::bind_cancellation_slot(SANSTLS_NET::cancellation_slot(), std::move(self)));
+#else
             SANSTLS_NET::async_write(s->next, SANSTLS_NET::buffer(out.data(), out.size()), std::move(self));
+#endif
             return;
           }
           case Core::Next::read:
