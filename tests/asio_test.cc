@@ -4,6 +4,8 @@
 // Every io_context run is bounded in time; peers are killed by tests/peer.h on every exit path.
 #include "tools/adapters/asio_stream.h"
 
+#include <asio/ssl/error.hpp>
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -237,6 +239,23 @@ TEST_CASE("asio: a stream cut without close_notify reads as truncated, not as eo
   CHECK(read_ec != asio::error::eof);
   // In TLS 1.3 the server may not have read our Finished yet, so its close can come as a reset.
   CHECK((aa::error_kind(read_ec) == ErrorKind::transport_closed || read_ec == asio::error::connection_reset));
+  if (read_ec != asio::error::connection_reset) {
+    // Issue 18, item 3: the truncation has its own code, and the condition that asio::ssl's matches.
+    CHECK(read_ec == aa::error::stream_truncated);
+    CHECK(read_ec == aa::error::truncated);
+    CHECK(read_ec.message() == "transport closed (stream truncated: no close_notify)");
+  }
+}
+
+TEST_CASE("asio: error::truncated matches the adapter's code, any transport_closed code and asio::ssl's") {
+  std::error_code ours = aa::error::stream_truncated;
+  CHECK(ours == aa::error::truncated);
+  CHECK(aa::make_error_code(Error{ErrorKind::transport_closed, AlertDescription::close_notify, ""}) == ours);
+  std::error_code theirs = asio::ssl::error::stream_truncated;  // what asio::ssl::stream reports
+  CHECK(theirs == aa::error::truncated);
+  CHECK(std::error_code(asio::error::eof) != aa::error::truncated);
+  CHECK(aa::make_error_code(Error::unexpected("x")) != aa::error::truncated);
+  CHECK(std::error_code(1, asio::error::get_misc_category()) != aa::error::truncated);
 }
 
 TEST_CASE("asio: a server that never answers: the handshake deadline fails the handshake") {
@@ -420,6 +439,287 @@ TEST_CASE("asio: synchronous calls against the blocking adapter") {
   CHECK_THROWS_AS(tls.read_some(asio::buffer(&b, 1)), asio::system_error);
   server.thread.join();
   CHECK(server.clean_end);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Cancellation (issue 18): a cancelled read consumed nothing and must not poison the stream.
+
+// A sanstls server over the blocking adapter that handshakes and then only waits (reads nothing, writes
+// nothing) until release() or 10 s; then echoes one line, answers close_notify and closes.
+struct QuietServer {
+  int listen_fd = -1;
+  uint16_t port = 0;
+  std::thread thread;
+  std::atomic<bool> released{false};
+  std::atomic<bool> handshake_ok{false};
+
+  void start(std::shared_ptr<const ServerConfig> cfg) {
+    std::string err;
+    listen_fd = net::listen_tcp("127.0.0.1", 0, &err, &port);
+    REQUIRE_MESSAGE(listen_fd >= 0, err);
+    thread = std::thread([this, cfg] {
+      int fd = testing::accept_with_timeout(listen_fd, 10000);
+      if (fd < 0) return;
+      testing::set_socket_timeouts(fd, 10000);
+      testing::SystemClock clock;
+      auto rng = crypto::make_deterministic_rng(ByteView::of("quiet server"));
+      BlockingStream s(fd, Connection::server(cfg, *rng, clock));
+      if (s.handshake().ok()) {
+        handshake_ok = true;
+        for (int i = 0; i < 1000 && !released; i++) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        uint8_t buf[4096];
+        for (;;) {
+          Result<size_t> r = s.read(buf, sizeof buf);
+          if (!r.ok() || r.value() == 0) break;
+          if (!s.write_all(ByteView(buf, r.value())).ok()) break;
+        }
+        (void)s.close();
+      }
+      net::close_fd(fd);
+    });
+  }
+  ~QuietServer() {
+    released = true;
+    if (thread.joinable()) thread.join();
+    if (listen_fd >= 0) net::close_fd(listen_fd);
+  }
+};
+
+// Runs io for about ms milliseconds.
+void run_for_ms(asio::io_context& io, int ms) {
+  io.restart();
+  io.run_for(std::chrono::milliseconds(ms));
+}
+
+// Writes a line and reads it back (the echo), then shuts down: the stream works after a cancellation.
+void check_echo_and_shutdown(asio::io_context& io, TlsStream& tls, QuietServer& server) {
+  server.released = true;
+  const std::string line = "after the cancellation\n";
+  std::future<size_t> w = asio::async_write(tls, asio::buffer(line), asio::use_future);
+  REQUIRE(run_until(io, w));
+  REQUIRE_NOTHROW(w.get());
+  std::string got;
+  std::future<size_t> r = asio::async_read_until(tls, asio::dynamic_buffer(got), '\n', asio::use_future);
+  REQUIRE(run_until(io, r));
+  REQUIRE_NOTHROW(r.get());
+  CHECK(got == line);
+  std::future<void> sh = tls.async_shutdown(asio::use_future);
+  REQUIRE(run_until(io, sh));
+  CHECK_NOTHROW(sh.get());
+}
+
+TEST_CASE("asio: a read cancelled through its cancellation slot, then the stream reads on") {
+  QuietServer server;
+  server.start(server_config());
+  asio::io_context io;
+  aa::SystemClock clock;
+  auto rng = crypto::make_deterministic_rng(ByteView::of("cancel slot"));
+  tcp::socket sock(io);
+  sock.connect(loopback(server.port));
+  TlsStream tls(std::move(sock), Connection::client(client_config(), localhost(), *rng, clock), &clock);
+  std::future<void> hs = tls.async_handshake(asio::use_future);
+  REQUIRE(run_until(io, hs));
+  REQUIRE_NOTHROW(hs.get());
+
+  asio::cancellation_signal sig;
+  std::array<uint8_t, 100> buf{};
+  std::error_code read_ec;
+  bool done = false;
+  tls.async_read_some(asio::buffer(buf), asio::bind_cancellation_slot(sig.slot(), [&](std::error_code ec, size_t) {
+                        read_ec = ec;
+                        done = true;
+                      }));
+  run_for_ms(io, 50);
+  REQUIRE(!done);
+  sig.emit(asio::cancellation_type::terminal);
+  run_for_ms(io, 50);
+  REQUIRE(done);
+  CHECK(read_ec == asio::error::operation_aborted);
+  check_echo_and_shutdown(io, tls, server);
+}
+
+TEST_CASE("asio: a steady_timer that cancels the socket times out a read; the next read works") {
+  QuietServer server;
+  server.start(server_config());
+  asio::io_context io;
+  aa::SystemClock clock;
+  auto rng = crypto::make_deterministic_rng(ByteView::of("cancel timer"));
+  tcp::socket sock(io);
+  sock.connect(loopback(server.port));
+  TlsStream tls(std::move(sock), Connection::client(client_config(), localhost(), *rng, clock), &clock);
+  std::future<void> hs = tls.async_handshake(asio::use_future);
+  REQUIRE(run_until(io, hs));
+  REQUIRE_NOTHROW(hs.get());
+
+  asio::steady_timer timer(io);
+  timer.expires_after(std::chrono::milliseconds(30));
+  timer.async_wait([&](std::error_code ec) {
+    if (!ec) tls.next_layer().cancel();
+  });
+  std::array<uint8_t, 100> buf{};
+  std::future<size_t> r = tls.async_read_some(asio::buffer(buf), asio::use_future);
+  REQUIRE(run_until(io, r));
+  try {
+    r.get();
+    FAIL("the read was not cancelled");
+  } catch (const std::system_error& e) {
+    CHECK(e.code() == asio::error::operation_aborted);
+  }
+  check_echo_and_shutdown(io, tls, server);
+}
+
+TEST_CASE("asio: a read waiting behind a shutdown's socket read is cancelled at once (terminal)") {
+  QuietServer server;
+  server.start(server_config());
+  asio::io_context io;
+  aa::SystemClock clock;
+  auto rng = crypto::make_deterministic_rng(ByteView::of("cancel waiter"));
+  tcp::socket sock(io);
+  sock.connect(loopback(server.port));
+  TlsStream tls(std::move(sock), Connection::client(client_config(), localhost(), *rng, clock), &clock);
+  std::future<void> hs = tls.async_handshake(asio::use_future);
+  REQUIRE(run_until(io, hs));
+  REQUIRE_NOTHROW(hs.get());
+
+  // The server must have finished its handshake first: a close_notify that arrives together with our
+  // Finished is read (and answered) by its handshake.
+  for (int i = 0; i < 1000 && !server.handshake_ok; i++) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(server.handshake_ok);
+  // The shutdown writes close_notify and reads the socket for the answer (the server is quiet) ...
+  bool shut = false;
+  std::error_code shut_ec;
+  tls.async_shutdown([&](std::error_code ec) {
+    shut_ec = ec;
+    shut = true;
+  });
+  run_for_ms(io, 30);
+  REQUIRE_MESSAGE(!shut, shut_ec.message());
+  // ... so this read waits for it; a terminal cancellation ends the read alone, within a moment.
+  asio::cancellation_signal sig;
+  std::array<uint8_t, 100> buf{};
+  std::error_code read_ec;
+  bool done = false;
+  tls.async_read_some(asio::buffer(buf), asio::bind_cancellation_slot(sig.slot(), [&](std::error_code ec, size_t) {
+                        read_ec = ec;
+                        done = true;
+                      }));
+  run_for_ms(io, 30);
+  REQUIRE(!done);
+  auto t0 = std::chrono::steady_clock::now();
+  sig.emit(asio::cancellation_type::terminal);
+  for (int i = 0; i < 20 && !done; i++) run_for_ms(io, 10);
+  REQUIRE(done);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(150));
+  CHECK(read_ec == asio::error::operation_aborted);
+  CHECK(!shut);
+  // The server wakes up, answers close_notify: the shutdown completes cleanly.
+  server.released = true;
+  for (int i = 0; i < 300 && !shut; i++) run_for_ms(io, 10);
+  CHECK(shut);
+  CHECK_MESSAGE(!shut_ec, shut_ec.message());
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Shape (issue 18, item 5): the role chosen at handshake time from a Context, construction from an
+// executor, a moved stream, Stream<tcp::socket&>, the buffered handshake after a protocol sniffer.
+
+TEST_CASE("asio: Context streams: handshake(type), the buffered form, executor construction, move, socket&") {
+  asio::io_context io;
+  tcp::acceptor acceptor(io, loopback(0));
+  aa::SystemClock clock;
+  auto rng = crypto::make_deterministic_rng(ByteView::of("context"));
+  aa::Context ctx{client_config(), server_config(), rng.get(), &clock};
+
+  tcp::socket server_sock(io);
+  aa::Stream<tcp::socket&> server(server_sock, ctx);  // the stream refers to a socket it does not own
+  aa::Stream<tcp::socket> first(io.get_executor(), ctx);
+  first.set_client_options(localhost());
+  aa::Stream<tcp::socket> client(std::move(first));  // movable (before any operation)
+  client.next_layer().connect(acceptor.local_endpoint());
+  acceptor.accept(server_sock);
+
+  // The server sniffs the first bytes itself (as Beast's detect_ssl does), then hands them over.
+  std::array<uint8_t, 5> sniffed{};
+  std::error_code hs_client, hs_server;
+  size_t used = 0;
+  int done = 0;
+  client.async_handshake(aa::client, [&](std::error_code ec) {
+    hs_client = ec;
+    done++;
+  });
+  asio::async_read(server_sock, asio::buffer(sniffed), [&](std::error_code ec, size_t) {
+    REQUIRE(!ec);
+    CHECK(sniffed[0] == 22);  // a handshake record
+    server.async_handshake(aa::server, asio::buffer(sniffed), [&](std::error_code hec, size_t n) {
+      hs_server = hec;
+      used = n;
+      done++;
+    });
+  });
+  for (int i = 0; i < 200 && done < 2; i++) run_for_ms(io, 20);
+  REQUIRE(done == 2);
+  CHECK_MESSAGE(!hs_client, hs_client.message());
+  CHECK_MESSAGE(!hs_server, hs_server.message());
+  CHECK(used == sniffed.size());
+  CHECK(client.connection().is_client());
+  CHECK(!server.connection().is_client());
+
+  const std::string line = "through a Context\n";
+  std::future<size_t> w = asio::async_write(client, asio::buffer(line), asio::use_future);
+  std::string got;
+  std::future<size_t> r = asio::async_read_until(server, asio::dynamic_buffer(got), '\n', asio::use_future);
+  REQUIRE(run_until(io, w));
+  REQUIRE(run_until(io, r));
+  CHECK(got == line);
+
+  // A stream given a client Connection cannot play the server; one without a Context cannot start.
+  aa::Stream<tcp::socket> fixed(tcp::socket(io), Connection::client(client_config(), localhost(), *rng, clock), &clock);
+  std::future<void> wrong = fixed.async_handshake(aa::server, asio::use_future);
+  REQUIRE(run_until(io, wrong));
+  try {
+    wrong.get();
+    FAIL("a client connection played the server");
+  } catch (const std::system_error& e) {
+    CHECK(aa::error_kind(e.code()) == ErrorKind::api_misuse);
+  }
+}
+
+// Issue 18, item 4: the deadline timer's handler runs on the operation's executor (a strand bound to
+// the handler), not on the socket's, so it cannot race the operation on a multi-threaded io_context.
+TEST_CASE("asio: the handshake deadline fires on the strand the handshake's handler is bound to") {
+  asio::io_context io;
+  tcp::acceptor acceptor(io, loopback(0));
+  tcp::socket silent(io);
+  aa::SystemClock clock;
+  auto rng = crypto::make_deterministic_rng(ByteView::of("strand"));
+  tcp::socket sock(io);
+  sock.connect(acceptor.local_endpoint());
+  acceptor.accept(silent);
+  auto strand = asio::make_strand(io);
+  TlsStream tls(std::move(sock), Connection::client(client_trusting("tests/certs/ca.pem", 200), localhost(), *rng, clock),
+                &clock);
+  std::atomic<int> closed_events{0}, closed_on_strand{0};
+  tls.set_event_callback([&](const Event& ev) {
+    if (ev.type != Event::Type::closed) return;
+    closed_events++;
+    if (strand.running_in_this_thread()) closed_on_strand++;
+  });
+  std::promise<std::error_code> result;
+  std::future<std::error_code> f = result.get_future();
+  asio::post(strand, [&] {
+    tls.async_handshake(asio::bind_executor(strand, [&](std::error_code ec) { result.set_value(ec); }));
+  });
+  std::thread t1([&] { io.run_for(std::chrono::seconds(5)); });
+  std::thread t2([&] { io.run_for(std::chrono::seconds(5)); });
+  bool ready = f.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  io.stop();
+  t1.join();
+  t2.join();
+  REQUIRE(ready);
+  std::error_code ec = f.get();
+  CHECK(aa::error_kind(ec) == ErrorKind::timeout);
+  CHECK(closed_events == 1);
+  CHECK(closed_on_strand == 1);  // the engine's closed event comes from the timer's handler
 }
 
 // ---------------------------------------------------------------------------------------------------

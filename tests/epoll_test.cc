@@ -2,12 +2,16 @@
 // backpressure against a peer that does not read, handshake timeouts.
 #include "tools/adapters/epoll.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "doctest/doctest.h"
 #include "tests/testdata.h"
@@ -307,6 +311,148 @@ TEST_CASE("epoll: any engine through LoopConnection: a CapturingConnection recor
   capture::ReplayResult r = capture::replay(cap, files);
   INFO(r.message);
   CHECK(r.outcome == capture::ReplayResult::Outcome::match);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Issue 18: producers that wait for the buffer to drain, embedding in another loop, every address.
+
+TEST_CASE("epoll: send_some and on_drained bound a producer of 8 MB by the high-water mark") {
+  EpollLoop::Options opt;
+  opt.high_water = 128 * 1024;
+  Server s(server_config(), opt);
+  const size_t total = 8 * 1024 * 1024;
+  std::string chunk(64 * 1024, 'z');
+  size_t sent = 0, received = 0, max_buffered = 0;
+  int drained_calls = 0;
+  bool closed = false;
+  CloseInfo info;
+  auto produce = [&](EpollConn& c) {
+    while (sent < total) {
+      size_t n = c.send_some(ByteView::of(chunk).sub(0, std::min(chunk.size(), total - sent)));
+      max_buffered = std::max(max_buffered, c.buffered_output());
+      sent += n;
+      if (n == 0) break;
+    }
+  };
+  EpollHandlers h;
+  h.on_event = [&](EpollConn& c, const Event& ev) {
+    if (ev.type == Event::Type::handshake_done) produce(c);
+    if (ev.type == Event::Type::app_data) {
+      received += ev.data.size();
+      if (received == total) c.close();
+    }
+  };
+  h.on_drained = [&](EpollConn& c) {
+    drained_calls++;
+    produce(c);
+  };
+  h.on_closed = [&](EpollConn&, const CloseInfo& i) {
+    closed = true;
+    info = i;
+  };
+  std::string err;
+  EpollLoop client_loop(s.clock, opt);
+  Connection conn = Connection::client(client_config(), tools::client_options("localhost", false), *s.rng, s.clock);
+  REQUIRE(client_loop.connect("127.0.0.1", s.port, std::move(conn), std::move(h), &err) != nullptr);
+  uint64_t end = tools::monotonic_ms() + 60000;
+  while (!closed && tools::monotonic_ms() < end) {
+    REQUIRE(client_loop.run_once(0));
+    REQUIRE(s.loop->run_once(1));
+  }
+  REQUIRE(closed);
+  CHECK(sent == total);
+  CHECK(received == total);  // the echo came back whole
+  CHECK(drained_calls > 10);
+  CHECK(max_buffered <= opt.high_water);
+}
+
+TEST_CASE("epoll: embedded in an outer poll() on native_handle(); post() from a worker wakes it") {
+  Server s(server_config());
+  REQUIRE(s.loop->native_handle() >= 0);
+  std::string got;
+  bool closed = false;
+  EpollHandlers h;
+  EpollConn* conn_ptr = nullptr;
+  h.on_event = [&](EpollConn& c, const Event& ev) {
+    if (ev.type == Event::Type::app_data) {
+      got.append(reinterpret_cast<const char*>(ev.data.data()), ev.data.size());
+      if (got == "from a worker") c.close();
+    }
+  };
+  h.on_closed = [&](EpollConn&, const CloseInfo&) {
+    closed = true;
+    conn_ptr = nullptr;
+  };
+  std::string err;
+  Connection conn = Connection::client(client_config(), tools::client_options("localhost", false), *s.rng, s.clock);
+  conn_ptr = s.loop->connect("127.0.0.1", s.port, std::move(conn), std::move(h), &err);
+  REQUIRE(conn_ptr != nullptr);
+  // A worker computes something and hands it to the loop thread; the loop waits in an outer poll().
+  std::thread::id loop_thread = std::this_thread::get_id();
+  bool ran_on_loop_thread = false;
+  std::thread worker([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    s.loop->post([&] {
+      ran_on_loop_thread = std::this_thread::get_id() == loop_thread;
+      if (conn_ptr) conn_ptr->send(ByteView::of(std::string("from a worker")));
+    });
+  });
+  uint64_t end = tools::monotonic_ms() + 20000;
+  int outer_wakeups = 0;
+  while (!closed && tools::monotonic_ms() < end) {
+    pollfd p{s.loop->native_handle(), POLLIN, 0};
+    int t = s.loop->next_timeout_ms();
+    int r = ::poll(&p, 1, t < 0 || t > 5000 ? 5000 : t);
+    if (r > 0) outer_wakeups++;
+    REQUIRE(s.loop->run_once(0));
+  }
+  worker.join();
+  CHECK(closed);
+  CHECK(ran_on_loop_thread);
+  CHECK(got == "from a worker");
+  CHECK(outer_wakeups > 0);
+}
+
+TEST_CASE("epoll: connect tries every address: a refused one first, then the listening one") {
+  Server s(server_config());
+  std::string err;
+  uint16_t dead_port = net::free_port();  // nothing listens there
+  sockaddr_in dead{}, live{};
+  dead.sin_family = live.sin_family = AF_INET;
+  inet_pton(AF_INET, "127.0.0.1", &dead.sin_addr);
+  live.sin_addr = dead.sin_addr;
+  dead.sin_port = htons(dead_port);
+  live.sin_port = htons(s.port);
+  bool ok = false, closed = false;
+  EpollHandlers h;
+  h.on_event = [&](EpollConn& c, const Event& ev) {
+    if (ev.type == Event::Type::handshake_done) {
+      ok = true;
+      c.close();
+    }
+  };
+  h.on_closed = [&](EpollConn&, const CloseInfo&) { closed = true; };
+  Connection conn = Connection::client(client_config(), tools::client_options("localhost", false), *s.rng, s.clock);
+  REQUIRE(s.loop->connect({EpollLoop::address(&dead, sizeof dead), EpollLoop::address(&live, sizeof live)},
+                          "localhost", make_loop_connection(std::move(conn)), std::move(h), &err) != nullptr);
+  uint64_t end = tools::monotonic_ms() + 20000;
+  while (!closed && tools::monotonic_ms() < end) REQUIRE(s.loop->run_once(100));
+  CHECK(ok);
+  // By name: "localhost" may resolve to ::1 first, where nothing listens.
+  bool ok2 = false, closed2 = false;
+  EpollHandlers h2;
+  h2.on_event = [&](EpollConn& c, const Event& ev) {
+    if (ev.type == Event::Type::handshake_done) {
+      ok2 = true;
+      c.close();
+    }
+  };
+  h2.on_closed = [&](EpollConn&, const CloseInfo&) { closed2 = true; };
+  Connection conn2 = Connection::client(client_config(), tools::client_options("localhost", false), *s.rng, s.clock);
+  REQUIRE(s.loop->connect("localhost", s.port, std::move(conn2), std::move(h2), &err) != nullptr);
+  end = tools::monotonic_ms() + 20000;
+  while (!closed2 && tools::monotonic_ms() < end) REQUIRE(s.loop->run_once(100));
+  CHECK(ok2);
 }
 
 }  // namespace

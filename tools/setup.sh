@@ -11,6 +11,8 @@ packages=(
   doctest-dev          # tests
   libssl-dev           # OpenSSL 3's libssl: the benchmark's reference stack
   libasio-dev          # the Asio adapter
+  libboost-dev         # the Boost.Asio adapter and Boost.Beast (header-only parts of Boost 1.74)
+  libuv1-dev           # the libuv example (tools/examples/uv_echo_server.cc)
   libpcap-dev          # reading packet captures
   openssl gnutls-bin curl libnss3-tools  # real peers in interop tests (NSS: selfserv, tstclnt)
   tcpdump tshark       # captures

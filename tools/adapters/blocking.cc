@@ -9,16 +9,32 @@
 
 namespace sanstls {
 
-BlockingStream::BlockingStream(int fd, Connection conn) : fd_(fd), conn_(std::move(conn)), inbuf_(16 * 1024 + 5) {}
+namespace {
+Error timed_out(const char* what) { return Error{ErrorKind::timeout, AlertDescription::close_notify, what}; }
+}  // namespace
+
+Transport Transport::socket(int fd) {
+  Transport t;
+  t.read = [fd](uint8_t* buf, size_t len) -> long { return ::recv(fd, buf, len, 0); };
+  t.write = [fd](const uint8_t* data, size_t len) -> long { return ::send(fd, data, len, MSG_NOSIGNAL); };
+  return t;
+}
+
+BlockingStream::BlockingStream(int fd, Connection conn) : BlockingStream(Transport::socket(fd), std::move(conn)) {}
+
+BlockingStream::BlockingStream(Transport transport, Connection conn)
+    : io_(std::move(transport)), conn_(std::move(conn)), inbuf_(16 * 1024 + 5) {}
 
 Status BlockingStream::flush() {
   for (;;) {
     ByteView out = conn_.pending_output();
     if (out.empty()) return Status();
-    ssize_t n = ::send(fd_, out.data(), out.size(), MSG_NOSIGNAL);
+    errno = 0;
+    long n = io_.write(out.data(), out.size());
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return timed_out("write timed out");
     if (n <= 0) {
-      transport_error_ = std::string("send: ") + std::strerror(errno);
+      transport_error_ = std::string("write: ") + (n < 0 ? std::strerror(errno) : "wrote nothing");
       return Error{ErrorKind::transport_closed, AlertDescription::close_notify, "send failed"};
     }
     conn_.consume_output(static_cast<size_t>(n));
@@ -50,12 +66,23 @@ Status BlockingStream::pump_in() {
   if (in_off_ == in_len_) {
     // About to wait for the peer: nothing is pending, so the engine's buffers can go back to the heap.
     if (conn_.pending_output().empty()) conn_.release_buffers();
-    ssize_t n;
+    long n;
     do {
-      n = ::recv(fd_, inbuf_.data(), inbuf_.size(), 0);
+      errno = 0;
+      n = io_.read(inbuf_.data(), inbuf_.size());
     } while (n < 0 && errno == EINTR);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      // A receive timeout: nothing was read and nothing changes, except that a handshake past its
+      // deadline now fails (the engine checks its clock).
+      if (conn_.next_deadline() != 0) {
+        conn_.on_timeout();
+        handle_events();
+        if (const Error* e = conn_.error()) return *e;
+      }
+      return timed_out("read timed out");
+    }
     if (n < 0) {
-      transport_error_ = std::string("recv: ") + std::strerror(errno);
+      transport_error_ = std::string("read: ") + std::strerror(errno);
       conn_.receive_eof();
       handle_events();
       return Error{ErrorKind::transport_closed, AlertDescription::close_notify, "recv failed"};

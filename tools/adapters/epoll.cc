@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@ namespace sanstls {
 
 namespace {
 constexpr uint64_t kListenerTag = uint64_t{1} << 63;
+constexpr uint64_t kWakeTag = uint64_t{1} << 62;
 
 std::string address_text(const sockaddr_storage& ss) {
   char host[INET6_ADDRSTRLEN] = "?";
@@ -59,6 +61,16 @@ void EpollConn::abort() {
   loop_->touched_.push_back(id_);
 }
 
+size_t EpollConn::send_some(ByteView data) {
+  if (close_requested_ || aborted_) return 0;
+  size_t have = buffered_output();
+  size_t room = have >= loop_->opt_.high_water ? 0 : loop_->opt_.high_water - have;
+  size_t n = std::min(room, data.size());
+  if (n < data.size()) want_drained_ = true;
+  if (n > 0) send(data.sub(0, n));
+  return n;
+}
+
 size_t EpollConn::buffered_output() const { return (app_out_.size() - app_off_) + conn_->pending_output().size(); }
 
 // ---------------------------------------------------------------------------------------------------
@@ -66,9 +78,70 @@ size_t EpollConn::buffered_output() const { return (app_out_.size() - app_off_) 
 
 EpollLoop::EpollLoop(Clock& clock) : EpollLoop(clock, Options()) {}
 
-EpollLoop::EpollLoop(Clock& clock, Options options) : clock_(clock), opt_(options), readbuf_(32 * 1024) {
+struct EpollLoop::Posted {
+  std::mutex mu;
+  std::vector<std::function<void()>> fns;
+  int efd = -1;
+  ~Posted() {
+    if (efd >= 0) ::close(efd);
+  }
+};
+
+EpollLoop::EpollLoop(Clock& clock, Options options)
+    : clock_(clock), opt_(options), readbuf_(32 * 1024), posted_(std::make_shared<Posted>()) {
   epfd_ = epoll_create1(EPOLL_CLOEXEC);
-  if (epfd_ < 0) error_ = std::string("epoll_create1: ") + std::strerror(errno);
+  if (epfd_ < 0) {
+    error_ = std::string("epoll_create1: ") + std::strerror(errno);
+    return;
+  }
+  posted_->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kWakeTag;
+  if (posted_->efd < 0 || epoll_ctl(epfd_, EPOLL_CTL_ADD, posted_->efd, &ev) != 0) {
+    error_ = std::string("eventfd: ") + std::strerror(errno);
+    ::close(epfd_);
+    epfd_ = -1;
+  }
+}
+
+void EpollLoop::wake() {
+  uint64_t one = 1;
+  if (posted_->efd >= 0) (void)!::write(posted_->efd, &one, sizeof one);
+}
+
+void EpollLoop::post(std::function<void()> fn) {
+  {
+    std::lock_guard<std::mutex> lock(posted_->mu);
+    posted_->fns.push_back(std::move(fn));
+  }
+  wake();
+}
+
+void EpollLoop::run_posted() {
+  uint64_t count;
+  while (::read(posted_->efd, &count, sizeof count) > 0) {
+  }
+  std::vector<std::function<void()>> fns;
+  {
+    std::lock_guard<std::mutex> lock(posted_->mu);
+    fns.swap(posted_->fns);
+  }
+  for (auto& fn : fns) fn();
+}
+
+int EpollLoop::next_timeout_ms() const {
+  if (!touched_.empty()) return 0;
+  if (timers_.empty()) return -1;
+  uint64_t now = clock_.now_ms();
+  uint64_t first = timers_.begin()->first;
+  return first <= now ? 0 : static_cast<int>(std::min<uint64_t>(first - now, 1u << 30));
+}
+
+void EpollLoop::notify_drained(EpollConn& c) {
+  if (!c.want_drained_ || c.aborted_ || c.close_requested_ || c.buffered_output() > opt_.high_water / 2) return;
+  c.want_drained_ = false;
+  if (c.handlers_.on_drained) c.handlers_.on_drained(c);
 }
 
 EpollLoop::~EpollLoop() {
@@ -157,46 +230,88 @@ EpollConn* EpollLoop::connect(const std::string& host, uint16_t port, std::uniqu
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST;  // a numeric host is parsed, not looked up
   addrinfo* res = nullptr;
   std::string ports = std::to_string(port);
   int rc = getaddrinfo(host.c_str(), ports.c_str(), &hints, &res);
+  if (rc == EAI_NONAME) {
+    hints.ai_flags = 0;
+    rc = getaddrinfo(host.c_str(), ports.c_str(), &hints, &res);
+  }
   if (rc != 0) {
     *error = "cannot resolve " + host + ": " + gai_strerror(rc);
     return nullptr;
   }
-  int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    *error = std::string("socket: ") + std::strerror(errno);
-    freeaddrinfo(res);
-    return nullptr;
-  }
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  rc = ::connect(fd, res->ai_addr, res->ai_addrlen);
-  int err = errno;
+  std::vector<std::pair<std::vector<uint8_t>, uint32_t>> addrs;
+  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) addrs.push_back(address(ai->ai_addr, ai->ai_addrlen));
   freeaddrinfo(res);
-  if (rc != 0 && err != EINPROGRESS) {
-    *error = std::string("connect: ") + std::strerror(err);
-    ::close(fd);
+  return connect(addrs, host + ":" + std::to_string(port), std::move(conn), std::move(handlers), error);
+}
+
+std::pair<std::vector<uint8_t>, uint32_t> EpollLoop::address(const void* sockaddr, uint32_t len) {
+  const uint8_t* p = static_cast<const uint8_t*>(sockaddr);
+  return {std::vector<uint8_t>(p, p + len), len};
+}
+
+EpollConn* EpollLoop::connect(const std::vector<std::pair<std::vector<uint8_t>, uint32_t>>& sockaddrs,
+                              const std::string& peer, std::unique_ptr<LoopConnection> conn, EpollHandlers handlers,
+                              std::string* error) {
+  if (sockaddrs.empty()) {
+    *error = "connect: no address";
     return nullptr;
   }
   uint64_t id = next_id_++;
-  std::unique_ptr<EpollConn> c(
-      new EpollConn(this, id, fd, std::move(conn), std::move(handlers), host + ":" + std::to_string(port)));
-  c->connecting_ = rc != 0;
-  epoll_event ev{};
-  ev.data.u64 = id;
-  if (epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-    *error = std::string("epoll_ctl: ") + std::strerror(errno);
-    ::close(fd);
+  std::unique_ptr<EpollConn> c(new EpollConn(this, id, -1, std::move(conn), std::move(handlers), peer));
+  c->addrs_ = sockaddrs;
+  EpollConn* raw = c.get();
+  if (!connect_next(*raw)) {
+    *error = raw->info_.transport_error;
     return nullptr;
   }
-  EpollConn* raw = c.get();
   conns_[id] = std::move(c);
   dispatch_events(*raw);
   if (!raw->connecting_) write_to(*raw);
   if (settle(*raw)) return nullptr;
   return raw;
+}
+
+bool EpollLoop::connect_next(EpollConn& c) {
+  while (!c.addrs_.empty()) {
+    std::pair<std::vector<uint8_t>, uint32_t> a = std::move(c.addrs_.front());
+    c.addrs_.erase(c.addrs_.begin());
+    if (c.fd_ >= 0) {
+      epoll_ctl(epfd_, EPOLL_CTL_DEL, c.fd_, nullptr);
+      ::close(c.fd_);
+      c.fd_ = -1;
+    }
+    const sockaddr* sa = reinterpret_cast<const sockaddr*>(a.first.data());
+    int fd = ::socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+      c.info_.transport_error = std::string("socket: ") + std::strerror(errno);
+      continue;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    int rc = ::connect(fd, sa, a.second);
+    if (rc != 0 && errno != EINPROGRESS) {
+      c.info_.transport_error = std::string("connect: ") + std::strerror(errno);
+      ::close(fd);
+      continue;
+    }
+    epoll_event ev{};
+    ev.data.u64 = c.id_;
+    if (epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      c.info_.transport_error = std::string("epoll_ctl: ") + std::strerror(errno);
+      ::close(fd);
+      continue;
+    }
+    c.fd_ = fd;
+    c.interest_ = 0;
+    c.connecting_ = rc != 0;
+    c.info_.transport_error.clear();
+    return true;
+  }
+  return false;
 }
 
 void EpollLoop::serve_touched() {
@@ -207,6 +322,7 @@ void EpollLoop::serve_touched() {
       auto it = conns_.find(id);
       if (it == conns_.end()) continue;
       write_to(*it->second);
+      notify_drained(*it->second);
       settle(*it->second);
     }
   }
@@ -231,6 +347,10 @@ bool EpollLoop::run_once(int max_wait_ms) {
   }
   for (int i = 0; i < n; i++) {
     uint64_t tag = evs[i].data.u64;
+    if (tag == kWakeTag) {
+      run_posted();
+      continue;
+    }
     if (tag & kListenerTag) {
       accept_all(static_cast<int>(tag & ~kListenerTag));
       continue;
@@ -273,6 +393,10 @@ void EpollLoop::serve(EpollConn& c, uint32_t events) {
     getsockopt(c.fd_, SOL_SOCKET, SO_ERROR, &err, &len);
     if (err != 0) {
       c.info_.transport_error = std::string("connect: ") + std::strerror(err);
+      if (connect_next(c)) {  // the next address
+        settle(c);
+        return;
+      }
       c.aborted_ = true;
       settle(c);
       return;
@@ -284,6 +408,7 @@ void EpollLoop::serve(EpollConn& c, uint32_t events) {
     if (!c.paused_) read_from(c);
   }
   write_to(c);
+  notify_drained(c);
   // Served and nothing left to write: the connection is idle until its socket wakes it again, so the
   // engine gives its record buffers back (they come back with the next record).
   if (c.conn_->pending_output().empty() && c.buffered_output() == 0) c.conn_->release_buffers();

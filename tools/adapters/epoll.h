@@ -17,10 +17,12 @@
 //    it back with EpollConn::send()).
 //  - Writes pending_output() as far as the socket takes it (partial writes are normal) and asks epoll
 //    for writability only while output is left.
-//  - Backpressure: EpollConn::send() queues all it is given, but while the output not yet written to
-//    the socket (queued + in the engine) exceeds Options::high_water, the loop stops reading from that
-//    peer. A peer that sends without reading thus stalls instead of growing our buffers: a connection
-//    holds at most high_water + one record (16 KiB) + the engine's own bounded output.
+//  - Backpressure, both ways. While the output not yet written to the socket (queued + in the engine)
+//    exceeds Options::high_water, the loop stops reading from that peer: a peer that sends without
+//    reading stalls instead of growing our buffers. Producers: EpollConn::send_some() takes only what
+//    fits under high_water and returns how much it took; when it took less than offered, on_drained is
+//    called once the output fell to high_water / 2, and the producer sends the rest from there. (send()
+//    queues everything: fine for answers of bounded size, not for a producer of unbounded data.)
 //  - Timeouts: the engine's handshake deadline (Connection::next_deadline(), in the clock's
 //    milliseconds) is kept in a timer set; when it passes, Connection::on_timeout() fails the
 //    connection and the socket is closed. After we send close_notify, the peer gets
@@ -30,6 +32,16 @@
 //
 // Single-threaded: every method must be called from the thread that runs run_once(), and handlers must
 // not destroy the loop. Handlers may call send(), close() and abort() on any connection and add().
+// The exceptions: post() and wake() may be called from any thread (a worker hands a result to the
+// loop: the function runs on the loop's thread in its next run_once()).
+//
+// Embedding in another loop (libuv, glib, a game loop): native_handle() is the epoll descriptor; it is
+// readable whenever run_once(0) has work. Watch it for readability in the outer loop, with a time-out
+// of next_timeout_ms(), and call run_once(0) when it fires. No thread of its own, no signal handling.
+//
+// Lifetimes: the loop owns the connections (destroyed after on_closed, or with the loop, without
+// on_closed) and the sockets given to add()/listen(); the clock and the connections' configs, rngs and
+// clocks must outlive it. An EpollConn* is valid until its on_closed returns.
 //
 // What the loop holds: any engine with Connection's methods, through the LoopConnection interface.
 // add(fd, Connection, ...) wraps a plain Connection; to drive something else (a
@@ -43,6 +55,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -136,6 +149,9 @@ struct CloseInfo {
 struct EpollHandlers {
   // Every engine event, in order. May be empty.
   std::function<void(EpollConn&, const Event&)> on_event;
+  // After send_some() took less than it was offered: the output fell to Options::high_water / 2, so
+  // send_some() takes data again. Called once per refusal. May be empty.
+  std::function<void(EpollConn&)> on_drained;
   // Once, after the socket is closed. May be empty.
   std::function<void(EpollConn&, const CloseInfo&)> on_closed;
 };
@@ -157,6 +173,9 @@ class EpollConn {
   // Queues application data (all of it; sent after the handshake when called before it). Ignored
   // after close() or abort().
   void send(ByteView data);
+  // Queues as much of data as fits under Options::high_water and returns how much that was (0 after
+  // close() or abort()). When it is less than data.size(), on_drained is called later: send the rest then.
+  size_t send_some(ByteView data);
   // Sends close_notify once the queued data is in the engine; the socket is closed when the peer
   // answers, closes, or close_linger_ms passes.
   void close();
@@ -190,6 +209,8 @@ class EpollConn {
   bool aborted_ = false;
   bool eof_ = false;
   bool paused_ = false;
+  bool want_drained_ = false;   // send_some() refused data; on_drained is due
+  std::vector<std::pair<std::vector<uint8_t>, uint32_t>> addrs_;  // connect(): addresses left to try
   uint32_t interest_ = 0;       // the epoll events currently registered
   uint64_t timer_ms_ = 0;       // in the timer set when != 0
   uint64_t linger_ms_ = 0;      // close linger deadline, 0 = none
@@ -237,6 +258,23 @@ class EpollLoop {
   // The same for any engine (make_loop_connection()). Precondition: conn is not null.
   EpollConn* connect(const std::string& host, uint16_t port, std::unique_ptr<LoopConnection> conn,
                      EpollHandlers handlers, std::string* error);
+  // The same with the addresses resolved already (by the application's resolver, on another thread:
+  // then post() the call to the loop). Each address is tried in turn, non-blocking, until one connects.
+  // A numeric host given to connect() above is not looked up either; only a name is (getaddrinfo,
+  // blocking: resolve elsewhere and use this form when that matters).
+  EpollConn* connect(const std::vector<std::pair<std::vector<uint8_t>, uint32_t>>& sockaddrs, const std::string& peer,
+                     std::unique_ptr<LoopConnection> conn, EpollHandlers handlers, std::string* error);
+  // A sockaddr (sockaddr_in or sockaddr_in6) as connect() takes it.
+  static std::pair<std::vector<uint8_t>, uint32_t> address(const void* sockaddr, uint32_t len);
+
+  // Embedding: the epoll descriptor (readable when run_once(0) has work), and how long the outer loop
+  // may wait before calling run_once(0) anyway (the next deadline; -1: none).
+  int native_handle() const { return epfd_; }
+  int next_timeout_ms() const;
+  // Thread-safe: runs fn on the loop's thread in the next run_once(), which it wakes.
+  void post(std::function<void()> fn);
+  // Thread-safe: makes a run_once() that is waiting return.
+  void wake();
 
   // Waits up to max_wait_ms (less when a deadline is sooner) for sockets to be ready, serves them, and
   // fires passed deadlines. Returns false on an epoll error.
@@ -257,6 +295,10 @@ class EpollLoop {
   bool settle(EpollConn& c);
   void set_timer(EpollConn& c, uint64_t at);
   void accept_all(int listen_fd);
+  // connect(): a non-blocking connect to the next address of c; false when none is left.
+  bool connect_next(EpollConn& c);
+  void notify_drained(EpollConn& c);
+  void run_posted();
   // Serves the connections whose send(), close() or abort() was called since they were last served.
   void serve_touched();
 
@@ -270,6 +312,8 @@ class EpollLoop {
   std::set<std::pair<uint64_t, uint64_t>> timers_;  // (deadline ms, connection id)
   std::vector<uint8_t> readbuf_;
   std::vector<uint64_t> touched_;  // ids of connections acted on by the application
+  struct Posted;
+  std::shared_ptr<Posted> posted_;  // post()'s queue and the eventfd that wakes the loop
 };
 
 }  // namespace sanstls
