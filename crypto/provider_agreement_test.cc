@@ -8,13 +8,14 @@
 
 #include "crypto/crypto.h"
 #include "crypto/libcrypto.h"
+#include "crypto/mbedtls.h"
 #include "tests/testdata.h"
 
 namespace sanstls {
 namespace crypto {
 namespace {
 
-const Provider& mbed() { return default_provider(); }
+const Provider& mbed() { return mbedtls_provider(); }
 const Provider& lc() { return libcrypto_provider(); }
 
 std::unique_ptr<PrivateKey> load_key(const Provider& p, const std::string& path) {
@@ -246,6 +247,48 @@ TEST_CASE("X.509 policy: the same name matching and key usage on every certifica
     for (KeyUse use : {KeyUse::any, KeyUse::digital_signature, KeyUse::key_encipherment})
       CHECK(a->allows_key_use(use) == b->allows_key_use(use));
   }
+}
+
+// The two deterministic generators are the same HMAC-DRBG: the same seed and fill() sizes give the
+// same bytes (so the replays and RFC 8448's traces do not depend on the provider of the build).
+TEST_CASE("deterministic generators: the same bytes on both providers") {
+  const char* seeds[] = {"", "seed one", "sanstls fuzz ticket",
+                         "a seed longer than one SHA-256 block, so that HMAC hashes it first .........."};
+  // Sizes below, at and above one HMAC block and the 1024-byte request limit, and zero.
+  const size_t sizes[] = {1, 32, 31, 33, 0, 64, 100, 1023, 1024, 1025, 3000, 7};
+  for (const char* seed : seeds) {
+    CAPTURE(seed);
+    auto a = make_mbedtls_deterministic_rng(ByteView::of(seed));
+    auto b = make_libcrypto_deterministic_rng(ByteView::of(seed));
+    for (size_t n : sizes) {
+      CAPTURE(n);
+      Bytes x(n + 1, 0xaa), y(n + 1, 0x55);
+      a->fill(x.data(), n);
+      b->fill(y.data(), n);
+      x.resize(n);
+      y.resize(n);
+      CHECK(x == y);
+    }
+  }
+  // And crypto.h's, whichever provider the build chose.
+  auto d = make_deterministic_rng(ByteView::of("seed one"));
+  auto m = make_mbedtls_deterministic_rng(ByteView::of("seed one"));
+  Bytes x(77), y(77);
+  d->fill(x.data(), x.size());
+  m->fill(y.data(), y.size());
+  CHECK(x == y);
+}
+
+TEST_CASE("libcrypto system generator: fills, and differs between calls") {
+  auto rng = make_libcrypto_system_rng();
+  Bytes x(32, 0), y(32, 0);
+  rng->fill(x.data(), x.size());
+  rng->fill(y.data(), y.size());
+  CHECK(x != y);
+  CHECK(x != Bytes(32, 0));
+  Bytes big(5000, 0);
+  rng->fill(big.data(), big.size());
+  CHECK(Bytes(big.end() - 32, big.end()) != Bytes(32, 0));
 }
 
 }  // namespace
