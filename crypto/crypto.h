@@ -47,8 +47,11 @@ class Rng {
 // (NIST SP 800-90A), no reseeding, no prediction resistance. For tests, fuzzing and replay.
 // The bytes depend on the seed AND on the sizes of the successive fill() calls (each call is one DRBG
 // request, or several of at most 1024 bytes): the same seed and call sequence give the same bytes.
+// Both providers build it (crypto/mbedtls.h, crypto/libcrypto.h) and give the same bytes; this one is
+// the build's default provider's (//crypto:backend; see default_provider()).
 std::unique_ptr<Rng> make_deterministic_rng(ByteView seed);
-// OS entropy through mbedTLS's entropy source and CTR-DRBG.
+// OS entropy: mbedTLS's entropy source and CTR-DRBG, or libcrypto's RAND_bytes under
+// --define=crypto=libcrypto.
 std::unique_ptr<Rng> make_system_rng();
 
 // ---------------------------------------------------------------------------------------------------
@@ -307,7 +310,10 @@ class Provider {
                                                        std::string* error) const = 0;
 };
 
-// The mbedTLS provider, created once per process.
+// The build's default provider, created once per process: mbedTLS 2.28 (crypto/mbedtls.h,
+// mbedtls_provider()), or OpenSSL 3.0's libcrypto (crypto/libcrypto.h, libcrypto_provider()) when built
+// with `--define=crypto=libcrypto` (`--config=libcrypto`). Defined by //crypto:backend's choice,
+// crypto/default_mbedtls.cc or crypto/default_libcrypto.cc.
 const Provider& default_provider();
 
 // ---------------------------------------------------------------------------------------------------

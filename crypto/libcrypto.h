@@ -1,5 +1,6 @@
-// The second crypto provider: OpenSSL 3.0's libcrypto (EVP). mbedTLS stays default_provider(); a
-// config picks this one with `.provider(crypto::libcrypto_provider())`.
+// The second crypto provider: OpenSSL 3.0's libcrypto (EVP). A config picks it at run time with
+// `.provider(crypto::libcrypto_provider())`; a build makes it default_provider() (and its generators
+// make_deterministic_rng() / make_system_rng()) with `--define=crypto=libcrypto` (`--config=libcrypto`).
 //
 // Randomness follows crypto.h: every random value that reaches an output (key shares, ECDSA nonces,
 // PSS salts, PKCS#1 v1.5 encryption padding, the implicit-rejection premaster) is drawn from the Rng
@@ -16,6 +17,13 @@ namespace crypto {
 
 // The provider over OpenSSL 3.0's libcrypto, created once per process.
 const Provider& libcrypto_provider();
+
+// The random generators over libcrypto, whatever the build's default: the deterministic one is the same
+// HMAC-DRBG(SHA-256) as mbedTLS's (crypto.h's make_deterministic_rng): the same seed and fill() sizes
+// give the same bytes on both providers. The system one is RAND_bytes (OS entropy through libcrypto's
+// DRBG).
+std::unique_ptr<Rng> make_libcrypto_deterministic_rng(ByteView seed);
+std::unique_ptr<Rng> make_libcrypto_system_rng();
 
 }  // namespace crypto
 }  // namespace sanstls

@@ -17,6 +17,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+#include <openssl/rand.h>
 
 #include <climits>
 #include <cstdio>
@@ -170,6 +171,100 @@ class EvpHmac final : public Hmac {
 };
 
 // ---------------------------------------------------------------------------------------------------
+// Random generators
+
+// HMAC-DRBG(SHA-256) of NIST SP 800-90A built by hand over EVP_MAC, step for step as mbedTLS 2.28's
+// mbedtls_hmac_drbg_seed_buf / mbedtls_hmac_drbg_random do it, so that a seed gives the same bytes on
+// both providers: instantiate with K = 0^32, V = 1^32, then update(seed) (one round when the seed is
+// empty, two otherwise); each request (at most 1024 bytes, mbedTLS's MBEDTLS_HMAC_DRBG_MAX_REQUEST)
+// outputs V = HMAC(K, V) blocks, then update() with no data (one round). No reseeding (mbedTLS has no
+// entropy callback after seed_buf), no prediction resistance, no additional input.
+class HmacDrbg final : public Rng {
+ public:
+  static constexpr size_t kMaxRequest = 1024;
+  static constexpr size_t kLen = 32;
+
+  HmacDrbg() : ctx_(EVP_MAC_CTX_new(algs().hmac)) {}
+  ~HmacDrbg() override {
+    EVP_MAC_CTX_free(ctx_);
+    OPENSSL_cleanse(k_, sizeof(k_));
+    OPENSSL_cleanse(v_, sizeof(v_));
+  }
+  HmacDrbg(const HmacDrbg&) = delete;
+  HmacDrbg& operator=(const HmacDrbg&) = delete;
+
+  bool seed(ByteView seed) {
+    if (ctx_ == nullptr) return false;
+    std::memset(k_, 0, kLen);
+    std::memset(v_, 1, kLen);
+    update(seed);
+    return true;
+  }
+
+  void fill(uint8_t* out, size_t n) override {
+    while (n > 0) {
+      size_t chunk = n < kMaxRequest ? n : kMaxRequest;
+      for (size_t done = 0; done < chunk; done += kLen) {
+        mac(v_, {}, 0, v_);
+        size_t take = chunk - done < kLen ? chunk - done : kLen;
+        std::memcpy(out + done, v_, take);
+      }
+      update(ByteView());
+      out += chunk;
+      n -= chunk;
+    }
+  }
+
+ private:
+  // SP 800-90A 10.1.2.2: K = HMAC(K, V || sep || data); V = HMAC(K, V), for sep = 0 and, when there is
+  // data, sep = 1.
+  void update(ByteView data) {
+    int rounds = data.empty() ? 1 : 2;
+    for (int sep = 0; sep < rounds; ++sep) {
+      uint8_t s = static_cast<uint8_t>(sep);
+      uint8_t k[kLen];
+      mac(v_, data, s, k, true);
+      std::memcpy(k_, k, kLen);
+      OPENSSL_cleanse(k, kLen);
+      mac(v_, {}, 0, v_);
+    }
+  }
+
+  // out = HMAC(K, V [|| sep || data]) (with_sep), out may be V.
+  void mac(const uint8_t* v, ByteView data, uint8_t sep, uint8_t* out, bool with_sep = false) {
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>("SHA256"), 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_MAC_init(ctx_, k_, kLen, params) != 1) fatal("EVP_MAC_init (HMAC-DRBG)");
+    if (EVP_MAC_update(ctx_, v, kLen) != 1) fatal("EVP_MAC_update (HMAC-DRBG)");
+    if (with_sep) {
+      if (EVP_MAC_update(ctx_, &sep, 1) != 1) fatal("EVP_MAC_update (HMAC-DRBG)");
+      if (!data.empty() && EVP_MAC_update(ctx_, data.data(), data.size()) != 1) fatal("EVP_MAC_update (HMAC-DRBG)");
+    }
+    size_t n = 0;
+    if (EVP_MAC_final(ctx_, out, &n, kLen) != 1 || n != kLen) fatal("EVP_MAC_final (HMAC-DRBG)");
+  }
+
+  EVP_MAC_CTX* ctx_;
+  uint8_t k_[kLen];
+  uint8_t v_[kLen];
+};
+
+// The operating system's entropy through libcrypto's public generator (OpenSSL 3.0: a CTR-DRBG per
+// thread, seeded and reseeded from getrandom()).
+class RandBytesRng final : public Rng {
+ public:
+  void fill(uint8_t* out, size_t n) override {
+    while (n > 0) {
+      int chunk = n < (1u << 20) ? static_cast<int>(n) : (1 << 20);
+      if (RAND_bytes(out, chunk) != 1) fatal("RAND_bytes");
+      out += chunk;
+      n -= static_cast<size_t>(chunk);
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------------------------------
 // AEAD
 
 class EvpAead final : public Aead {
@@ -289,6 +384,19 @@ class EvpCbc final : public CbcCipher {
 void libcrypto_clear_errors() { ERR_clear_error(); }
 
 const evp_md_st* libcrypto_md(HashAlg alg) { return md_of(alg); }
+
+std::unique_ptr<Rng> make_libcrypto_deterministic_rng(ByteView seed) {
+  auto rng = std::make_unique<HmacDrbg>();
+  if (!rng->seed(seed)) fatal("EVP_MAC_CTX_new (HMAC-DRBG)");
+  return rng;
+}
+
+std::unique_ptr<Rng> make_libcrypto_system_rng() {
+  auto rng = std::make_unique<RandBytesRng>();
+  uint8_t probe[1];
+  rng->fill(probe, 1);  // fail at creation, not at the first handshake, when the OS has no entropy
+  return rng;
+}
 
 const Provider& libcrypto_provider() {
   static const LibcryptoProvider provider;

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <memory>
 
+#include "crypto/mbedtls.h"
 #include "crypto/mbedtls_provider.h"
 #include "mbedtls/aes.h"
 #include "mbedtls/chachapoly.h"
@@ -351,19 +352,19 @@ int mbedtls_rng_callback(void* p_rng, unsigned char* out, size_t len) {
   return 0;
 }
 
-std::unique_ptr<Rng> make_deterministic_rng(ByteView seed) {
+std::unique_ptr<Rng> make_mbedtls_deterministic_rng(ByteView seed) {
   auto rng = std::make_unique<DeterministicRng>();
   if (!rng->seed(seed)) fatal("mbedtls_hmac_drbg_seed_buf", -1);
   return rng;
 }
 
-std::unique_ptr<Rng> make_system_rng() {
+std::unique_ptr<Rng> make_mbedtls_system_rng() {
   auto rng = std::make_unique<SystemRng>();
   if (!rng->seed()) fatal("mbedtls_ctr_drbg_seed", -1);
   return rng;
 }
 
-const Provider& default_provider() {
+const Provider& mbedtls_provider() {
   static const MbedtlsProvider provider;
   return provider;
 }

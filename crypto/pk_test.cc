@@ -9,6 +9,8 @@
 #include "crypto/crypto.h"
 #ifdef SANSTLS_TEST_LIBCRYPTO
 #include "crypto/libcrypto.h"
+#else
+#include "crypto/mbedtls.h"
 #endif
 #include "tests/testdata.h"
 
@@ -43,7 +45,7 @@ class ScriptedRng : public Rng {
 #ifdef SANSTLS_TEST_LIBCRYPTO
 const Provider& P() { return libcrypto_provider(); }
 #else
-const Provider& P() { return default_provider(); }
+const Provider& P() { return mbedtls_provider(); }
 #endif
 
 Bytes concat(const Bytes& a, const Bytes& b) {

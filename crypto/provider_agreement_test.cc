@@ -5,16 +5,19 @@
 
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "crypto/crypto.h"
 #include "crypto/libcrypto.h"
+#include "crypto/mbedtls.h"
 #include "tests/testdata.h"
 
 namespace sanstls {
 namespace crypto {
 namespace {
 
-const Provider& mbed() { return default_provider(); }
+const Provider& mbed() { return mbedtls_provider(); }
 const Provider& lc() { return libcrypto_provider(); }
 
 std::unique_ptr<PrivateKey> load_key(const Provider& p, const std::string& path) {
@@ -246,6 +249,91 @@ TEST_CASE("X.509 policy: the same name matching and key usage on every certifica
     for (KeyUse use : {KeyUse::any, KeyUse::digital_signature, KeyUse::key_encipherment})
       CHECK(a->allows_key_use(use) == b->allows_key_use(use));
   }
+}
+
+// The libcrypto provider makes its X25519 / EC key-share keys on per-thread contexts fetched once:
+// they must survive a refused peer value, and each thread must get its own (agreement with mbedTLS
+// from two threads at once, and from a thread that starts after others ended).
+TEST_CASE("libcrypto key shares: cached contexts after a refused peer value and across threads") {
+  auto agree = [](Group g, const std::string& seed) {
+    auto r1 = make_deterministic_rng(ByteView::of(seed));
+    auto r2 = make_deterministic_rng(ByteView::of(seed));
+    auto peer = make_deterministic_rng(ByteView::of(seed + " peer"));
+    auto a_mbed = mbed().generate_key_share(g, *r1);
+    auto a_lc = lc().generate_key_share(g, *r2);
+    auto b_mbed = mbed().generate_key_share(g, *peer);
+    if (!a_mbed || !a_lc || !b_mbed || to_hex(a_mbed->public_value()) != to_hex(a_lc->public_value())) return false;
+    Bytes s1, s2;
+    return a_mbed->shared_secret(b_mbed->public_value(), &s1) == Status::ok &&
+           a_lc->shared_secret(b_mbed->public_value(), &s2) == Status::ok && s1 == s2;
+  };
+  for (Group g : {Group::x25519, Group::secp256r1, Group::secp384r1}) {
+    CAPTURE(static_cast<unsigned>(g));
+    auto rng = make_deterministic_rng(ByteView::of("refused"));
+    auto share = lc().generate_key_share(g, *rng);
+    REQUIRE(share != nullptr);
+    Bytes bad(share->public_value().size(), 0);  // X25519: small order (all-zero secret); EC: 0x00.., off the curve
+    if (g != Group::x25519) bad[0] = 0x04;
+    Bytes out;
+    CHECK(share->shared_secret(bad, &out) == Status::bad_peer_value);
+    CHECK(agree(g, "after refusal"));
+  }
+  bool ok[4] = {false, false, false, false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; i++)
+    threads.emplace_back([&ok, &agree, i] {
+      ok[i] = agree(Group::x25519, "thread " + std::to_string(i)) && agree(Group::secp256r1, "thread ec " + std::to_string(i));
+    });
+  for (auto& t : threads) t.join();
+  std::thread late([&ok, &agree] { ok[2] = agree(Group::x25519, "late") && agree(Group::secp384r1, "late ec"); });
+  late.join();
+  ok[3] = agree(Group::x25519, "main again");
+  CHECK(ok[0]);
+  CHECK(ok[1]);
+  CHECK(ok[2]);
+  CHECK(ok[3]);
+}
+
+// The two deterministic generators are the same HMAC-DRBG: the same seed and fill() sizes give the
+// same bytes (so the replays and RFC 8448's traces do not depend on the provider of the build).
+TEST_CASE("deterministic generators: the same bytes on both providers") {
+  const char* seeds[] = {"", "seed one", "sanstls fuzz ticket",
+                         "a seed longer than one SHA-256 block, so that HMAC hashes it first .........."};
+  // Sizes below, at and above one HMAC block and the 1024-byte request limit, and zero.
+  const size_t sizes[] = {1, 32, 31, 33, 0, 64, 100, 1023, 1024, 1025, 3000, 7};
+  for (const char* seed : seeds) {
+    CAPTURE(seed);
+    auto a = make_mbedtls_deterministic_rng(ByteView::of(seed));
+    auto b = make_libcrypto_deterministic_rng(ByteView::of(seed));
+    for (size_t n : sizes) {
+      CAPTURE(n);
+      Bytes x(n + 1, 0xaa), y(n + 1, 0x55);
+      a->fill(x.data(), n);
+      b->fill(y.data(), n);
+      x.resize(n);
+      y.resize(n);
+      CHECK(x == y);
+    }
+  }
+  // And crypto.h's, whichever provider the build chose.
+  auto d = make_deterministic_rng(ByteView::of("seed one"));
+  auto m = make_mbedtls_deterministic_rng(ByteView::of("seed one"));
+  Bytes x(77), y(77);
+  d->fill(x.data(), x.size());
+  m->fill(y.data(), y.size());
+  CHECK(x == y);
+}
+
+TEST_CASE("libcrypto system generator: fills, and differs between calls") {
+  auto rng = make_libcrypto_system_rng();
+  Bytes x(32, 0), y(32, 0);
+  rng->fill(x.data(), x.size());
+  rng->fill(y.data(), y.size());
+  CHECK(x != y);
+  CHECK(x != Bytes(32, 0));
+  Bytes big(5000, 0);
+  rng->fill(big.data(), big.size());
+  CHECK(Bytes(big.end() - 32, big.end()) != Bytes(32, 0));
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 #include "crypto/crypto.h"
 #ifdef SANSTLS_TEST_LIBCRYPTO
 #include "crypto/libcrypto.h"
+#else
+#include "crypto/mbedtls.h"
 #endif
 
 namespace sanstls {
@@ -20,7 +22,7 @@ namespace {
 #ifdef SANSTLS_TEST_LIBCRYPTO
 const Provider& P() { return libcrypto_provider(); }
 #else
-const Provider& P() { return default_provider(); }
+const Provider& P() { return mbedtls_provider(); }
 #endif
 
 Bytes digest(HashAlg alg, ByteView msg) {

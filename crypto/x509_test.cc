@@ -9,6 +9,8 @@
 #include "crypto/crypto.h"
 #ifdef SANSTLS_TEST_LIBCRYPTO
 #include "crypto/libcrypto.h"
+#else
+#include "crypto/mbedtls.h"
 #endif
 #include "tests/testdata.h"
 
@@ -19,7 +21,7 @@ namespace {
 #ifdef SANSTLS_TEST_LIBCRYPTO
 const Provider& P() { return libcrypto_provider(); }
 #else
-const Provider& P() { return default_provider(); }
+const Provider& P() { return mbedtls_provider(); }
 #endif
 
 // Fixed times (seconds since the Unix epoch).

@@ -9,6 +9,7 @@
 
 #include "core/suites.h"
 #include "crypto/libcrypto.h"
+#include "crypto/mbedtls.h"
 #include "tests/pair.h"
 #include "tests/testdata.h"
 
@@ -17,7 +18,7 @@ using namespace sanstls::testing;
 
 namespace {
 
-const crypto::Provider& mbed() { return crypto::default_provider(); }
+const crypto::Provider& mbed() { return crypto::mbedtls_provider(); }
 const crypto::Provider& lc() { return crypto::libcrypto_provider(); }
 
 struct Sides {

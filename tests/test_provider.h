@@ -1,6 +1,7 @@
 // The crypto provider that the shared test code (tests/pair.cc, tests/interop_support.cc) and the tests
 // that run on both providers build their configs on. Two libraries compile tests/test_provider.cc:
-// //tests:test_provider gives the mbedTLS provider (crypto::default_provider()), and
+// //tests:test_provider gives the build's default provider (crypto::default_provider(): mbedTLS, or
+// libcrypto under --config=libcrypto), and
 // //tests:test_provider_libcrypto, compiled with SANSTLS_TEST_LIBCRYPTO, OpenSSL's libcrypto
 // (crypto::libcrypto_provider()). A test target picks one through the pair / interop_support variant it
 // depends on (:pair or :pair_libcrypto, :interop_support or :interop_support_libcrypto).

@@ -15,6 +15,7 @@
 #include "core/wire.h"
 #include "crypto/crypto.h"
 #include "crypto/libcrypto.h"
+#include "crypto/mbedtls.h"
 
 namespace sanstls {
 namespace tools {
@@ -519,7 +520,7 @@ std::string describe_info(const HandshakeInfo& info) {
 }
 
 const crypto::Provider& provider_from_flag(const std::string& name) {
-  if (name == "mbedtls") return crypto::default_provider();
+  if (name == "mbedtls") return crypto::mbedtls_provider();
   if (name == "libcrypto") return crypto::libcrypto_provider();
   die("-provider: unknown provider '" + name + "' (mbedtls or libcrypto)");
 }

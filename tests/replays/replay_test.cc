@@ -14,6 +14,16 @@
 namespace sanstls {
 namespace {
 
+// The checked-in captures were recorded on the mbedTLS provider and hold its random draws (mbedTLS
+// takes its RSA blinding values from the Rng, the libcrypto provider blinds with libcrypto's own
+// generator, so the sequence of draws differs), so under --config=libcrypto they diverge by design:
+// skipped there (capture_test records and replays on either provider).
+#ifdef SANSTLS_DEFAULT_LIBCRYPTO
+constexpr bool kMbedtlsCapturesOnly = true;
+#else
+constexpr bool kMbedtlsCapturesOnly = false;
+#endif
+
 struct Item {
   std::string file;
   capture::ReplayFiles files;
@@ -52,7 +62,7 @@ std::string joined(const std::vector<std::string>& lines) {
   return s;
 }
 
-TEST_CASE("every checked-in capture replays byte for byte") {
+TEST_CASE("every checked-in capture replays byte for byte" * doctest::skip(kMbedtlsCapturesOnly)) {
   std::vector<Item> items = manifest();
   CHECK(items.size() >= 12);
   for (const Item& it : items) {
@@ -78,7 +88,7 @@ Item find(const std::string& name) {
   return {};
 }
 
-TEST_CASE("a server capture with openssl s_client: one changed byte is named") {
+TEST_CASE("a server capture with openssl s_client: one changed byte is named" * doctest::skip(kMbedtlsCapturesOnly)) {
   Item it = find("server_openssl_ecdhe_rsa_gcm.stlscap");
   capture::Capture c = load(it.file);
   REQUIRE(capture::replay(c, it.files).ok());
@@ -111,7 +121,7 @@ TEST_CASE("a server capture with openssl s_client: one changed byte is named") {
   }
 }
 
-TEST_CASE("a failing handshake with a real peer reproduces the failure with no peer") {
+TEST_CASE("a failing handshake with a real peer reproduces the failure with no peer" * doctest::skip(kMbedtlsCapturesOnly)) {
   Item it = find("client_openssl_wrong_name_fails.stlscap");
   capture::ReplayResult r = capture::replay(load(it.file), it.files);
   REQUIRE_MESSAGE(r.ok(), r.message);

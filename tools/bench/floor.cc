@@ -10,6 +10,7 @@
 
 #include "crypto/crypto.h"
 #include "crypto/libcrypto.h"
+#include "crypto/mbedtls.h"
 
 namespace sanstls {
 namespace bench {
@@ -42,7 +43,7 @@ void check(bool ok, const char* what) {
 }  // namespace
 
 Floor::Floor(const Certs& certs, int iters, int reps) {
-  const crypto::Provider& p = crypto::default_provider();
+  const crypto::Provider& p = crypto::mbedtls_provider();
   std::unique_ptr<crypto::Rng> rng = crypto::make_system_rng();
   std::string e;
   // Slow operations (public key) get a tenth of the iterations of cheap ones, at least 2.
@@ -502,7 +503,7 @@ class FloorStack final : public Stack {
 
 }  // namespace
 
-std::unique_ptr<Stack> make_floor_stack() { return std::make_unique<FloorStack>(crypto::default_provider(), "floor"); }
+std::unique_ptr<Stack> make_floor_stack() { return std::make_unique<FloorStack>(crypto::mbedtls_provider(), "floor"); }
 std::unique_ptr<Stack> make_floor_libcrypto_stack() {
   return std::make_unique<FloorStack>(crypto::libcrypto_provider(), "floor-libcrypto");
 }

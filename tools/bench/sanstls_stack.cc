@@ -8,6 +8,7 @@
 #include "core/connection.h"
 #include "crypto/crypto.h"
 #include "crypto/libcrypto.h"
+#include "crypto/mbedtls.h"
 #include "tools/bench/bench.h"
 #include "tools/bench/counting_provider.h"
 
@@ -391,7 +392,7 @@ ScaleReport SanstlsStack::scale(size_t n, size_t batch) {
 }  // namespace
 
 ScaleReport run_sanstls_scaling(const Certs& certs, size_t n) {
-  SanstlsStack st(crypto::default_provider(), "sanstls");
+  SanstlsStack st(crypto::mbedtls_provider(), "sanstls");
   std::string error;
   Scenario s = all_scenarios()[0];
   s.kind = Kind::resumed;
@@ -400,7 +401,7 @@ ScaleReport run_sanstls_scaling(const Certs& certs, size_t n) {
 }
 
 std::unique_ptr<Stack> make_sanstls_stack() {
-  return std::make_unique<SanstlsStack>(crypto::default_provider(), "sanstls");
+  return std::make_unique<SanstlsStack>(crypto::mbedtls_provider(), "sanstls");
 }
 std::unique_ptr<Stack> make_sanstls_libcrypto_stack() {
   return std::make_unique<SanstlsStack>(crypto::libcrypto_provider(), "sanstls-libcrypto");
