@@ -455,5 +455,47 @@ TEST_CASE("epoll: connect tries every address: a refused one first, then the lis
   CHECK(ok2);
 }
 
+TEST_CASE("epoll: connect_async resolves off the loop's thread, then connects on it") {
+  Server s(server_config());
+  bool ok = false, closed = false, done = false;
+  EpollConn* got = nullptr;
+  std::string done_error = "not called";
+  EpollHandlers h;
+  h.on_event = [&](EpollConn& c, const Event& ev) {
+    if (ev.type == Event::Type::handshake_done) {
+      ok = true;
+      c.close();
+    }
+  };
+  h.on_closed = [&](EpollConn&, const CloseInfo&) { closed = true; };
+  Connection conn = Connection::client(client_config(), tools::client_options("localhost", false), *s.rng, s.clock);
+  s.loop->connect_async("localhost", s.port, make_loop_connection(std::move(conn)), std::move(h),
+                        [&](EpollConn* c, const std::string& e) {
+                          done = true;
+                          got = c;
+                          done_error = e;
+                        });
+  CHECK_FALSE(done);  // nothing happens before the loop runs the posted result
+  uint64_t end = tools::monotonic_ms() + 20000;
+  while (!closed && tools::monotonic_ms() < end) REQUIRE(s.loop->run_once(100));
+  CHECK(done);
+  CHECK(done_error.empty());
+  CHECK(got != nullptr);
+  CHECK(ok);
+  // A name that does not resolve: `done` gets the error, on the loop's thread.
+  bool failed = false;
+  std::string why;
+  Connection conn2 = Connection::client(client_config(), tools::client_options("localhost", false), *s.rng, s.clock);
+  s.loop->connect_async("no-such-host.invalid", s.port, make_loop_connection(std::move(conn2)), EpollHandlers(),
+                        [&](EpollConn* c, const std::string& e) {
+                          failed = c == nullptr;
+                          why = e;
+                        });
+  end = tools::monotonic_ms() + 20000;
+  while (why.empty() && tools::monotonic_ms() < end) REQUIRE(s.loop->run_once(100));
+  CHECK(failed);
+  CHECK(why.find("cannot resolve") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace sanstls

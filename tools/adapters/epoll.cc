@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 #include "tools/adapters/socket.h"
 
@@ -225,8 +226,11 @@ EpollConn* EpollLoop::connect(const std::string& host, uint16_t port, Connection
   return connect(host, port, make_loop_connection(std::move(conn)), std::move(handlers), error);
 }
 
-EpollConn* EpollLoop::connect(const std::string& host, uint16_t port, std::unique_ptr<LoopConnection> conn,
-                              EpollHandlers handlers, std::string* error) {
+namespace {
+using Addresses = std::vector<std::pair<std::vector<uint8_t>, uint32_t>>;
+
+// host:port as addresses: a numeric host parsed, a name looked up (getaddrinfo: may block).
+bool resolve(const std::string& host, uint16_t port, Addresses* out, std::string* error) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -240,12 +244,50 @@ EpollConn* EpollLoop::connect(const std::string& host, uint16_t port, std::uniqu
   }
   if (rc != 0) {
     *error = "cannot resolve " + host + ": " + gai_strerror(rc);
-    return nullptr;
+    return false;
   }
-  std::vector<std::pair<std::vector<uint8_t>, uint32_t>> addrs;
-  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) addrs.push_back(address(ai->ai_addr, ai->ai_addrlen));
+  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) out->push_back(EpollLoop::address(ai->ai_addr, ai->ai_addrlen));
   freeaddrinfo(res);
+  return true;
+}
+}  // namespace
+
+EpollConn* EpollLoop::connect(const std::string& host, uint16_t port, std::unique_ptr<LoopConnection> conn,
+                              EpollHandlers handlers, std::string* error) {
+  Addresses addrs;
+  if (!resolve(host, port, &addrs, error)) return nullptr;
   return connect(addrs, host + ":" + std::to_string(port), std::move(conn), std::move(handlers), error);
+}
+
+void EpollLoop::connect_async(const std::string& host, uint16_t port, std::unique_ptr<LoopConnection> conn,
+                              EpollHandlers handlers, std::function<void(EpollConn*, const std::string&)> done) {
+  struct Pending {
+    std::unique_ptr<LoopConnection> conn;
+    EpollHandlers handlers;
+    std::function<void(EpollConn*, const std::string&)> done;
+  };
+  auto pending = std::make_shared<Pending>(Pending{std::move(conn), std::move(handlers), std::move(done)});
+  // The queue outlives the loop (shared): a lookup that ends after the loop is gone posts into a queue
+  // nobody runs, and the connection goes with it.
+  std::shared_ptr<Posted> queue = posted_;
+  std::thread([this, queue, pending, host, port] {
+    Addresses addrs;
+    std::string error;
+    resolve(host, port, &addrs, &error);
+    std::string peer = host + ":" + std::to_string(port);
+    std::function<void()> fn = [this, pending, addrs, error, peer]() {
+      std::string e = error;
+      EpollConn* c = e.empty() ? connect(addrs, peer, std::move(pending->conn), std::move(pending->handlers), &e) : nullptr;
+      if (pending->done) pending->done(c, e);
+    };
+    {
+      std::lock_guard<std::mutex> lock(queue->mu);
+      queue->fns.push_back(std::move(fn));
+    }
+    uint64_t one = 1;
+    ssize_t n = ::write(queue->efd, &one, sizeof one);
+    (void)n;
+  }).detach();
 }
 
 std::pair<std::vector<uint8_t>, uint32_t> EpollLoop::address(const void* sockaddr, uint32_t len) {

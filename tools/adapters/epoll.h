@@ -264,6 +264,13 @@ class EpollLoop {
   // blocking: resolve elsewhere and use this form when that matters).
   EpollConn* connect(const std::vector<std::pair<std::vector<uint8_t>, uint32_t>>& sockaddrs, const std::string& peer,
                      std::unique_ptr<LoopConnection> conn, EpollHandlers handlers, std::string* error);
+  // Resolves `host` off the loop's thread (a short-lived thread runs getaddrinfo; a numeric host is not
+  // looked up), then, on the loop's thread, connects as connect(addresses) does and calls `done` with
+  // the connection, or null and the error. Nothing here blocks the loop, which a name lookup inside
+  // connect(host) above does. If the loop is destroyed before the lookup ends, the connection is
+  // dropped unused and `done` is not called.
+  void connect_async(const std::string& host, uint16_t port, std::unique_ptr<LoopConnection> conn,
+                     EpollHandlers handlers, std::function<void(EpollConn*, const std::string& error)> done);
   // A sockaddr (sockaddr_in or sockaddr_in6) as connect() takes it.
   static std::pair<std::vector<uint8_t>, uint32_t> address(const void* sockaddr, uint32_t len);
 
