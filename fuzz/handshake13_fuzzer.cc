@@ -136,7 +136,7 @@ class Harness {
   }
 
  private:
-  const crypto::Provider& prov() const { return crypto::default_provider(); }
+  const crypto::Provider& prov() const { return provider(); }
 
   // The client random of the original ClientHello.
   ByteView client_random() {

@@ -151,7 +151,7 @@ class Harness {
     StoreKeyLog& log = p.from_client ? client_key_log() : server_key_log();
     require(log.find(ByteView(ch.random.data(), ch.random.size()), &ms), "no master secret logged");
     bool etm = !suite->is_aead() && sh.extensions.encrypt_then_mac;
-    const crypto::Provider& prov = crypto::default_provider();
+    const crypto::Provider& prov = provider();
     for (int i = 0; i < 2; i++) {
       Result<Tls12Keys> k = tls12_record_keys(prov, *suite, ms, ch.random, sh.random, etm, rng_, kMaxPlaintext,
                                               kMaxPlaintext);

@@ -48,6 +48,14 @@ class Input {
   size_t off_ = 0;
 };
 
+// The provider every harness config (and proxy) uses: crypto::default_provider(), or, in the fast
+// variants (support.cc compiled with SANSTLS_FUZZ_FAST_CRYPTO: the :support_fast library, the
+// *_fast_fuzzer targets), crypto::fuzzing_provider() (crypto/fuzzing_provider.h): signatures that
+// always verify, cheap key exchange, an AEAD that does not encrypt but checks a keyed checksum.
+const crypto::Provider& provider();
+// True in the fast variants.
+bool fast_crypto();
+
 // 2030-01-01T00:00:00Z: inside the validity of the good test certificates.
 constexpr uint64_t kNowMs = 1893456000000ull;
 
