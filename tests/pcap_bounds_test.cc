@@ -83,11 +83,6 @@ Result read(const std::string& path, const capture::PcapOptions& o) {
   return r;
 }
 
-// What one open connection may hold (pcap.h).
-size_t per_flow_bound(const capture::PcapOptions& o) {
-  return 2 * (o.max_pending_bytes + o.max_stream_bytes + capture::ConnectionDecoder::kMaxHandshakeMessage + 65536 + 5);
-}
-
 TEST_CASE("many SYNs: the open connections are capped, the rest counted and reported") {
   PcapWriter w("syns.pcap");
   for (uint32_t i = 0; i < 5000; i++) w.tcp(static_cast<uint16_t>(1024 + i), true, i * 7, kSyn);
@@ -156,7 +151,7 @@ TEST_CASE("a long connection: kept stream, lines and held bytes stay bounded") {
   CHECK(c.lines.size() == 101);
   CHECK(c.lines.back() == "300 more lines not shown");
   CHECK(r.stats.peak_buffered_bytes <= 64 * 1024 + 16005 + 1400);
-  CHECK(r.stats.peak_buffered_bytes <= per_flow_bound(o));
+  CHECK(r.stats.peak_buffered_bytes <= capture::connection_bound(o));
 }
 
 TEST_CASE("segments after a gap: at most max_pending_bytes held, the rest dropped and said") {

@@ -12,6 +12,8 @@
 #include <memory>
 
 #include "core/bytes.h"
+#include "core/handshake.h"
+#include "core/record.h"
 #include "core/wire.h"
 
 namespace sanstls {
@@ -380,6 +382,12 @@ bool read_pcap(const std::string& path, const PcapOptions& options, std::vector<
   std::sort(got.begin(), got.end(), [](const TlsConnection& a, const TlsConnection& b) { return a.number < b.number; });
   for (TlsConnection& c : got) out->push_back(std::move(c));
   return true;
+}
+
+size_t connection_bound(const PcapOptions& o) {
+  const size_t record = kRecordHeaderLength + 65535;
+  return 2 * (o.max_pending_bytes + o.max_stream_bytes + record +
+              (ConnectionDecoder::kMaxHandshakeMessage + kHandshakeHeaderLength + 65535));
 }
 
 std::string format_connection(const TlsConnection& c) {

@@ -20,10 +20,9 @@ namespace sanstls {
 namespace capture {
 
 // The bounds keep memory proportional to the connections open at once, not to the capture's size:
-// at most max_flows connections are tracked at a time, each holding at most about
-//   2 x (max_pending_bytes + max_stream_bytes + ConnectionDecoder::kMaxHandshakeMessage + 64 KiB)
-// plus max_lines lines. A connection is handed on (and forgotten) as soon as it ends (an RST, or a FIN
-// each way), the rest at the end of the capture.
+// at most max_flows connections are tracked at a time, each holding at most connection_bound() bytes
+// (PcapStats::buffered_bytes counts them) plus max_lines lines. A connection is handed on (and
+// forgotten) as soon as it ends (an RST, or a FIN each way), the rest at the end of the capture.
 struct PcapOptions {
   uint16_t port = 443;              // the server's TCP port; 0: every connection whose SYN is seen
   const KeyLogMap* keys = nullptr;  // decrypts connections whose client random it holds
@@ -52,6 +51,12 @@ struct TlsConnection {
   bool decrypted = false;            // both directions' records after ChangeCipherSpec were decrypted
   uint16_t suite = 0;
 };
+
+// The most bytes one connection holds: per direction, max_pending_bytes after a gap, max_stream_bytes
+// kept, and in the decoder an incomplete record (at most 5 + 65535 bytes) and an incomplete handshake
+// message (at most ConnectionDecoder::kMaxHandshakeMessage + 4, plus the rest of the record that
+// completed it).
+size_t connection_bound(const PcapOptions& options);
 
 // What reading a capture took, for the report and for tests of the bounds.
 struct PcapStats {
