@@ -325,8 +325,7 @@ void run(const uint8_t* data, size_t size) {
   bool resume = flags & 16, early = resume && (flags & 32), key_update = flags & 64;
   bool server_closes_first = flags & 128;
 
-  client_key_log().clear();
-  server_key_log().clear();
+  KeyLogScope key_logs;  // cleared now and when the run ends
   auto crng = crypto::make_deterministic_rng(ByteView::of(kClientSeed));
   auto srng = crypto::make_deterministic_rng(ByteView::of(kServerSeed));
   FixedClock cclock, sclock;

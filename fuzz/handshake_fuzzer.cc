@@ -237,8 +237,7 @@ void run(const uint8_t* data, size_t size) {
   bool mutate_server = flags & 1, auth = flags & 2, resume = flags & 4, required = flags & 8;
   bool server_closes_first = flags & 16;
 
-  client_key_log().clear();
-  server_key_log().clear();
+  KeyLogScope key_logs;  // cleared now and when the run ends
   auto crng = crypto::make_deterministic_rng(ByteView::of(kClientSeed));
   auto srng = crypto::make_deterministic_rng(ByteView::of(kServerSeed));
   auto prng = crypto::make_deterministic_rng(ByteView::of("sanstls fuzz proxy"));
