@@ -42,6 +42,7 @@
 //     order (a server skipping 0-RTT data may drop some unread);
 //   - without any operation, both sides complete as configured (resumed, 0-RTT accepted unless a
 //     HelloRetryRequest came, client authenticated), get all the data and close cleanly.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -136,7 +137,7 @@ class Harness {
   }
 
  private:
-  const crypto::Provider& prov() const { return crypto::default_provider(); }
+  const crypto::Provider& prov() const { return provider(); }
 
   // The client random of the original ClientHello.
   ByteView client_random() {
@@ -288,7 +289,19 @@ class Harness {
     Bytes hs;
     for (const Given& g : p.given)
       if (g.type == kHandshake && (!g.early || early_read)) hs.insert(hs.end(), g.body.begin(), g.body.end());
-    require(up_to_finished(split_messages(hs), &given), "handshake_done without the peer's Finished");
+    std::vector<Bytes> msgs = split_messages(hs);
+    if (!p.from_client) {
+      // A client ignores empty HelloRequests until a ServerHello tells it the version (RFC 5246
+      // 7.4.1.1, core/hello_stage.cc): they are not in its transcript. After it they are not ignored.
+      auto sh = std::find_if(msgs.begin(), msgs.end(), [](const Bytes& m) {
+        return m[0] == static_cast<uint8_t>(HandshakeType::server_hello);
+      });
+      auto kept = std::remove_if(msgs.begin(), sh, [](const Bytes& m) {
+        return m.size() == kHandshakeHeaderLength && m[0] == static_cast<uint8_t>(HandshakeType::hello_request);
+      });
+      msgs.erase(kept, sh);
+    }
+    require(up_to_finished(msgs, &given), "handshake_done without the peer's Finished");
     require(sent == given, "handshake_done on a mutated transcript");
   }
 
@@ -325,8 +338,7 @@ void run(const uint8_t* data, size_t size) {
   bool resume = flags & 16, early = resume && (flags & 32), key_update = flags & 64;
   bool server_closes_first = flags & 128;
 
-  client_key_log().clear();
-  server_key_log().clear();
+  KeyLogScope key_logs;  // cleared now and when the run ends
   auto crng = crypto::make_deterministic_rng(ByteView::of(kClientSeed));
   auto srng = crypto::make_deterministic_rng(ByteView::of(kServerSeed));
   FixedClock cclock, sclock;

@@ -151,7 +151,7 @@ class Harness {
     StoreKeyLog& log = p.from_client ? client_key_log() : server_key_log();
     require(log.find(ByteView(ch.random.data(), ch.random.size()), &ms), "no master secret logged");
     bool etm = !suite->is_aead() && sh.extensions.encrypt_then_mac;
-    const crypto::Provider& prov = crypto::default_provider();
+    const crypto::Provider& prov = provider();
     for (int i = 0; i < 2; i++) {
       Result<Tls12Keys> k = tls12_record_keys(prov, *suite, ms, ch.random, sh.random, etm, rng_, kMaxPlaintext,
                                               kMaxPlaintext);
@@ -237,8 +237,7 @@ void run(const uint8_t* data, size_t size) {
   bool mutate_server = flags & 1, auth = flags & 2, resume = flags & 4, required = flags & 8;
   bool server_closes_first = flags & 16;
 
-  client_key_log().clear();
-  server_key_log().clear();
+  KeyLogScope key_logs;  // cleared now and when the run ends
   auto crng = crypto::make_deterministic_rng(ByteView::of(kClientSeed));
   auto srng = crypto::make_deterministic_rng(ByteView::of(kServerSeed));
   auto prng = crypto::make_deterministic_rng(ByteView::of("sanstls fuzz proxy"));

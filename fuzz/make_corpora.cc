@@ -425,6 +425,41 @@ void x509_corpus() {
   }
 }
 
+// The session harness: the fixed sessions' saved forms (selector 0: decode only; 2: offered by a
+// client; 6: with 0-RTT data) and a TicketState's (selector 1).
+void session_corpus() {
+  for (uint16_t suite : {uint16_t{0xc02f}, uint16_t{0x009c}, uint16_t{0xc02b}}) {
+    Bytes in = {0};
+    Bytes enc = fixed_session(suite).encode();
+    in.insert(in.end(), enc.begin(), enc.end());
+    write("session", "tls12_" + std::to_string(suite), in);
+    in[0] = 2;
+    write("session", "tls12_" + std::to_string(suite) + "_offered", in);
+  }
+  for (uint16_t suite : default_tls13_suites()) {
+    Bytes in = {2};
+    Bytes enc = fixed_session13(suite).encode();
+    in.insert(in.end(), enc.begin(), enc.end());
+    write("session", "tls13_" + std::to_string(suite) + "_offered", in);
+    in[0] = 6;
+    write("session", "tls13_" + std::to_string(suite) + "_early_data", in);
+  }
+  TicketState t;
+  t.version = 0x0304;
+  t.cipher_suite = 0x1301;
+  t.secret.assign(32, 0x42);
+  t.server_name = kServerName;
+  t.alpn = "h2";
+  t.created_ms = kNowMs;
+  t.lifetime_s = 7200;
+  t.age_add = 7;
+  t.max_early_data = kMaxEarlyData;
+  Bytes in = {1};
+  Bytes enc = t.encode();
+  in.insert(in.end(), enc.begin(), enc.end());
+  write("session", "ticket_state13", in);
+}
+
 }  // namespace
 }  // namespace fuzz
 }  // namespace sanstls
@@ -441,6 +476,7 @@ int main(int argc, char** argv) {
   sanstls::fuzz::handshake_op_corpus();
   sanstls::fuzz::engine_corpora13();
   sanstls::fuzz::handshake13_op_corpus();
+  sanstls::fuzz::session_corpus();
   std::printf("wrote %zu files under %s\n", sanstls::fuzz::g_written, argv[1]);
   return 0;
 }

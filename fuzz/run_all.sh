@@ -4,14 +4,19 @@
 # modified). Exits non-zero when the build fails or any fuzzer reports a finding (crash, leak,
 # sanitizer error, timeout, trap); the reproducer is left in the artifacts directory it prints.
 #
+# A fast variant X_fast (the engine harnesses over the fuzzing crypto provider) starts from
+# fuzz/corpus/X_fast when there is one, else from fuzz/corpus/X, and also replays fuzz/regressions/X.
+#
 # Every run bounds each input's time (-timeout, default 10 s: a hang is a finding) and the process's
 # memory (-rss_limit_mb, default 2048: unbounded growth is a finding); extra flags override them.
-# The fuzzers run one after the other, so the total is about SECONDS x the number of harnesses (7)
-# plus the build.
+# The fuzzers run one after the other. The fast variants get SECONDS each and every other harness half
+# of it (they are the real-crypto twins of the fast ones, or small parsers that saturate quickly), so
+# the total is about SECONDS x (4 + 11 / 2) plus the build: `run_all.sh 20` (CI) fuzzes for about
+# 3 minutes. FUZZ_EVEN=1 gives every harness SECONDS.
 #
 # Usage: bash fuzz/run_all.sh [SECONDS=60] [extra libFuzzer flags...]
 # Environment: FUZZ_WORK=dir keeps the scratch corpora and logs there (default: a temporary dir);
-#              FUZZERS="server client" runs only those harnesses.
+#              FUZZERS="server client" runs only those harnesses; FUZZ_EVEN=1 (above).
 set -uo pipefail
 SECONDS_EACH=${1:-60}
 shift || true
@@ -42,15 +47,23 @@ for f in $FUZZERS; do
   name=${f%_fuzzer}
   corpus="$WORK/$name/corpus"
   artifacts="$WORK/$name/artifacts"
+  base=${name%_fast}
   rm -rf "$corpus" "$artifacts"
   mkdir -p "$corpus" "$artifacts"
-  if [ -d "fuzz/corpus/$name" ]; then cp -r "fuzz/corpus/$name/." "$corpus/"; fi
+  if [ -d "fuzz/corpus/$name" ]; then
+    cp -r "fuzz/corpus/$name/." "$corpus/"
+  elif [ -d "fuzz/corpus/$base" ]; then
+    cp -r "fuzz/corpus/$base/." "$corpus/"
+  fi
   seeds=()
   if [ -d "fuzz/regressions/$name" ]; then seeds+=("fuzz/regressions/$name"); fi
-  echo "== $f for ${SECONDS_EACH}s (log: $WORK/$name/log)"
+  if [ "$base" != "$name" ] && [ -d "fuzz/regressions/$base" ]; then seeds+=("fuzz/regressions/$base"); fi
+  secs=$SECONDS_EACH
+  if [ "$base" = "$name" ] && [ -z "${FUZZ_EVEN:-}" ]; then secs=$(( (SECONDS_EACH + 1) / 2 )); fi
+  echo "== $f for ${secs}s (log: $WORK/$name/log)"
   # timeout(1) as a last resort, should the fuzzer itself hang.
-  timeout -k 10 $((SECONDS_EACH + 120)) \
-    "$BIN/$f" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  timeout -k 10 $((secs + 120)) \
+    "$BIN/$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "$@" "$corpus" "${seeds[@]}" >"$WORK/$name/log" 2>&1
   rc=$?
   # libFuzzer's last status line ("#N DONE cov: ... exec/s: ...") and the final stats.

@@ -7,6 +7,9 @@
 #include <tuple>
 
 #include "core/suites.h"
+#ifdef SANSTLS_FUZZ_FAST_CRYPTO
+#include "crypto/fuzzing_provider.h"
+#endif
 #include "fuzz/embedded_certs.h"
 
 namespace sanstls {
@@ -17,6 +20,14 @@ void fail(const char* what) {
   std::fflush(stderr);
   __builtin_trap();
 }
+
+#ifdef SANSTLS_FUZZ_FAST_CRYPTO
+const crypto::Provider& provider() { return crypto::fuzzing_provider(); }
+bool fast_crypto() { return true; }
+#else
+const crypto::Provider& provider() { return crypto::default_provider(); }
+bool fast_crypto() { return false; }
+#endif
 
 uint8_t Input::u8() { return off_ < size_ ? data_[off_++] : 0; }
 
@@ -53,7 +64,7 @@ ByteView pem(const char* s) { return ByteView::of(s); }
 // a client's session holds), and client.pem verified by the same CA (what a server's session holds), so
 // that every harness config resumes them, client authentication required or not.
 PeerIdentity embedded_identity(const char* chain_pem, const char* purpose, const std::string& name) {
-  const crypto::Provider& p = crypto::default_provider();
+  const crypto::Provider& p = provider();
   std::vector<Bytes> ca, chain;
   std::string err;
   if (!p.load_certificates(pem(certs::ca_pem), &ca, &err) || !p.load_certificates(pem(chain_pem), &chain, &err))
@@ -138,7 +149,9 @@ std::shared_ptr<TicketKeys> fixed_ticket_keys() {
     k.key.assign(TicketKeys::kKeyLength, 0x3c);
     k.created_ms = kNowMs - 3600 * 1000;
     std::string err;
-    auto ring = TicketKeys::from_keys({k}, 0, 0, &err);  // never rotates, keeps the key forever
+    // Never rotates, keeps the key forever; sealed with the harnesses' provider (in the fast variants
+    // the fuzzer can then make tickets that open, and explore what a server does with their contents).
+    auto ring = TicketKeys::from_keys({k}, 0, 0, &err, provider());
     if (!ring) config_failed("ticket keys: " + err);
     return new std::shared_ptr<TicketKeys>(ring);
   }();
@@ -202,6 +215,7 @@ auto build_or_fail(B& b) {
 // log, the suite (0: all) and client authentication.
 ServerConfig::Builder server_builder(ClientAuth auth, uint16_t suite) {
   ServerConfig::Builder b;
+  b.provider(provider());
   b.certificate(pem(certs::server_rsa_pem), pem(certs::server_rsa_key_pem));
   b.certificate(pem(certs::server_ec_chain_pem), pem(certs::server_ec_key_pem));
   b.alpn({"h2", "http/1.1"});
@@ -218,6 +232,7 @@ ServerConfig::Builder server_builder(ClientAuth auth, uint16_t suite) {
 // What every harness client has: the CA, ALPN, the key log, the suite (0: all) and the certificate.
 ClientConfig::Builder client_builder(uint16_t suite, bool with_cert) {
   ClientConfig::Builder b;
+  b.provider(provider());
   b.trust_anchors_pem(pem(certs::ca_pem));
   b.alpn({"http/1.1", "h2"});
   b.key_log(std::shared_ptr<KeyLog>(&client_key_log(), [](KeyLog*) {}));

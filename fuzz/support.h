@@ -48,6 +48,14 @@ class Input {
   size_t off_ = 0;
 };
 
+// The provider every harness config (and proxy) uses: crypto::default_provider(), or, in the fast
+// variants (support.cc compiled with SANSTLS_FUZZ_FAST_CRYPTO: the :support_fast library, the
+// *_fast_fuzzer targets), crypto::fuzzing_provider() (crypto/fuzzing_provider.h): signatures that
+// always verify, cheap key exchange, an AEAD that does not encrypt but checks a keyed checksum.
+const crypto::Provider& provider();
+// True in the fast variants.
+bool fast_crypto();
+
 // 2030-01-01T00:00:00Z: inside the validity of the good test certificates.
 constexpr uint64_t kNowMs = 1893456000000ull;
 
@@ -100,6 +108,22 @@ class StoreKeyLog final : public KeyLog {
 };
 StoreKeyLog& client_key_log();
 StoreKeyLog& server_key_log();
+// Clears both key logs when made and when destroyed, so that one input's secrets neither reach the
+// next nor outlive the run: a run that ends with more allocations than it started with makes
+// libFuzzer execute the input a second time (and LSan scan the heap) looking for a leak.
+class KeyLogScope {
+ public:
+  KeyLogScope() { clear(); }
+  ~KeyLogScope() { clear(); }
+  KeyLogScope(const KeyLogScope&) = delete;
+  KeyLogScope& operator=(const KeyLogScope&) = delete;
+
+ private:
+  static void clear() {
+    client_key_log().clear();
+    server_key_log().clear();
+  }
+};
 
 // The ticket keys of every harness server (one fixed ring that never rotates), so that the tickets a
 // server issues are the same in every run and the fixed TLS 1.3 sessions below are accepted.

@@ -8,7 +8,7 @@
 //       first difference is named: entry, call, record and message, byte offset, expected and actual
 //       bytes), 2 when the replay could not run.
 //
-//   tls_replay -pcap FILE [-port N] [-keylog KEYS] [-extract-seeds DIR]
+//   tls_replay -pcap FILE [-port N] [-keylog KEYS] [-extract-seeds DIR] [-max-flows N]
 //       Reads a pcap or pcapng file, reassembles each TCP connection to port N (443), decodes its TLS
 //       records and handshake messages and, with an NSS key log, decrypts them; prints the handshake and
 //       the application data sizes. -extract-seeds writes each connection's two streams as inputs of
@@ -28,7 +28,7 @@ namespace {
 
 const char kUsage[] =
     "usage: tls_replay FILE [-cert F -key F]... [-CAfile F] [-q]\n"
-    "       tls_replay -pcap FILE [-port N] [-keylog KEYS] [-extract-seeds DIR]\n"
+    "       tls_replay -pcap FILE [-port N] [-keylog KEYS] [-extract-seeds DIR] [-max-flows N]\n"
     "  FILE                a sanstls capture (see docs/capture-format.md)\n"
     "  -cert F -key F      a certificate chain and its key, as the captured config had them (repeat\n"
     "                      for a server with several; in the same order)\n"
@@ -38,28 +38,38 @@ const char kUsage[] =
     "  -port N             the TLS server's TCP port in the pcap (default 443; 0: any connection\n"
     "                      whose SYN is in the capture)\n"
     "  -keylog KEYS        an NSS key log (CLIENT_RANDOM lines) to decrypt with\n"
-    "  -extract-seeds DIR  write each connection's client and server streams as fuzz corpus inputs\n";
+    "  -extract-seeds DIR  write each connection's client and server streams as fuzz corpus inputs\n"
+    "  -max-flows N        connections decoded at once (default 1000); later ones are skipped and\n"
+    "                      counted. Each connection is printed as soon as it ends\n";
 
-int run_pcap(const std::string& path, uint16_t port, const std::string& keylog, const std::string& seeds) {
+int run_pcap(const std::string& path, uint16_t port, const std::string& keylog, const std::string& seeds,
+             size_t max_flows) {
   capture::KeyLogMap keys;
   capture::PcapOptions o;
   o.port = port;
+  o.max_flows = max_flows;
   if (!keylog.empty()) {
     Bytes text = tools::read_file_or_die(keylog, "key log");
     size_t n = capture::parse_key_log(ByteView(text).to_string(), &keys);
     std::printf("key log: %zu entries\n", n);
     o.keys = &keys;
   }
-  std::vector<capture::TlsConnection> conns;
+  size_t slash = path.find_last_of('/');
+  std::string base = path.substr(slash == std::string::npos ? 0 : slash + 1);
   std::string err;
-  if (!capture::read_pcap(path, o, &conns, &err)) tools::die(err);
-  std::fputs(capture::format_report(conns).c_str(), stdout);
-  if (!seeds.empty()) {
-    size_t slash = path.find_last_of('/');
-    std::string base = path.substr(slash == std::string::npos ? 0 : slash + 1);
-    if (!capture::extract_seeds(conns, seeds, base, &err)) tools::die(err);
-    std::printf("seeds written to %s\n", seeds.c_str());
-  }
+  capture::PcapStats stats;
+  // Each connection is printed (and its seeds written) as soon as it ends, then forgotten.
+  bool ok = capture::read_pcap(
+      path, o,
+      [&](capture::TlsConnection&& c) {
+        std::fputs(capture::format_connection(c).c_str(), stdout);
+        std::string seed_err;
+        if (!seeds.empty() && !capture::extract_seeds({c}, seeds, base, &seed_err)) tools::die(seed_err);
+      },
+      &stats, &err);
+  if (!ok) tools::die(err);
+  std::fputs(capture::format_report_end(stats, o).c_str(), stdout);
+  if (!seeds.empty()) std::printf("seeds written to %s\n", seeds.c_str());
   return 0;
 }
 
@@ -101,6 +111,7 @@ int main(int argc, char** argv) {
   tools::ArgReader args(argc, argv);
   std::string flag, file, pcap, keylog, seeds, pending_cert;
   uint16_t port = 443;
+  size_t max_flows = 1000;
   bool quiet = false;
   capture::ReplayFiles files;
   while (args.next(&flag)) {
@@ -109,6 +120,9 @@ int main(int argc, char** argv) {
       return 0;
     } else if (flag == "-pcap") {
       pcap = args.value();
+    } else if (flag == "-max-flows") {
+      max_flows = static_cast<size_t>(args.number(10000000));
+      if (max_flows == 0) tools::die("-max-flows must be at least 1");
     } else if (flag == "-port") {
       port = static_cast<uint16_t>(args.number(65535));
     } else if (flag == "-keylog") {
@@ -134,7 +148,7 @@ int main(int argc, char** argv) {
     }
   }
   if (!pending_cert.empty()) tools::die("-cert " + pending_cert + " needs a -key");
-  if (!pcap.empty()) return run_pcap(pcap, port, keylog, seeds);
+  if (!pcap.empty()) return run_pcap(pcap, port, keylog, seeds, max_flows);
   if (file.empty()) {
     std::fputs(kUsage, stderr);
     return 2;

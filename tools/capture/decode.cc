@@ -209,8 +209,8 @@ std::string explain_handshake(ByteView msg, uint16_t suite, bool tls13) {
   }
 }
 
-ConnectionDecoder::ConnectionDecoder(const KeyLogMap* keys)
-    : keys_(keys), rng_(crypto::make_deterministic_rng(ByteView::of("decoder"))) {}
+ConnectionDecoder::ConnectionDecoder(const KeyLogMap* keys, bool keep_records)
+    : keys_(keys), keep_records_(keep_records), rng_(crypto::make_deterministic_rng(ByteView::of("decoder"))) {}
 
 void ConnectionDecoder::feed(int dir, ByteView bytes, std::vector<std::string>* lines) {
   Dir& d = dirs_[dir];
@@ -224,6 +224,10 @@ void ConnectionDecoder::feed(int dir, ByteView bytes, std::vector<std::string>* 
     d.consumed += kRecordHeaderLength + len;
   }
   d.buf.erase(d.buf.begin(), d.buf.begin() + off);
+}
+
+size_t ConnectionDecoder::buffered_bytes() const {
+  return dirs_[0].buf.size() + dirs_[0].hs.size() + dirs_[1].buf.size() + dirs_[1].hs.size();
 }
 
 void ConnectionDecoder::finish(std::vector<std::string>* lines) {
@@ -242,21 +246,27 @@ void ConnectionDecoder::record(int dir, ByteView rec, std::vector<std::string>* 
   RecordHeader h;
   (void)decode_record_header(rec, &h);
   size_t index = d.records.size();
-  d.records.push_back({d.consumed, rec.size(), static_cast<uint8_t>(h.type), d.after_ccs, "", {}});
+  RecordInfo fresh{d.consumed, rec.size(), static_cast<uint8_t>(h.type), d.after_ccs, "", {}};
+  if (keep_records_) {
+    d.records.push_back(std::move(fresh));
+  } else {
+    d.scratch = std::move(fresh);
+  }
+  RecordInfo& info = keep_records_ ? d.records[index] : d.scratch;
   const char* tname = content_type_name(h.type);
   ByteView plain = rec.sub(kRecordHeaderLength);
   Bytes frag;
   ContentType type = h.type;
   bool encrypted = d.after_ccs;
   if (tls13_ && h.type == ContentType::change_cipher_spec) {
-    d.records[index].encrypted = false;
-    d.records[index].what = "ChangeCipherSpec (compatibility)";
+    info.encrypted = false;
+    info.what = "ChangeCipherSpec (compatibility)";
     lines->push_back(who + "ChangeCipherSpec (TLS 1.3 middlebox compatibility)");
     return;
   }
   if (encrypted) {
     if (!d.prot) {
-      d.records[index].what = std::string("encrypted ") + tname;
+      info.what = std::string("encrypted ") + tname;
       if (h.type == ContentType::application_data) d.app_bytes += plain.size();
       lines->push_back(who + "encrypted " + tname + " record, " + std::to_string(plain.size()) + " bytes" +
                        (h.type == ContentType::handshake ? " (Finished)" : "") +
@@ -266,7 +276,7 @@ void ConnectionDecoder::record(int dir, ByteView rec, std::vector<std::string>* 
     frag = plain.to_bytes();
     Result<OpenedRecord> r = d.prot->open(h, frag.data(), frag.size());
     if (!r.ok()) {
-      d.records[index].what = "undecryptable record";
+      info.what = "undecryptable record";
       lines->push_back(who + tname + " record of " + std::to_string(plain.size()) +
                        " bytes does not decrypt: " + r.error().what);
       return;
@@ -280,7 +290,7 @@ void ConnectionDecoder::record(int dir, ByteView rec, std::vector<std::string>* 
       handshake_bytes(dir, index, plain, d.consumed + kRecordHeaderLength, encrypted, lines);
       break;
     case ContentType::change_cipher_spec:
-      d.records[index].what = "ChangeCipherSpec";
+      info.what = "ChangeCipherSpec";
       lines->push_back(who + enc + "ChangeCipherSpec");
       d.after_ccs = true;
       if (!tls13_) start_decryption(dir);
@@ -290,34 +300,44 @@ void ConnectionDecoder::record(int dir, ByteView rec, std::vector<std::string>* 
       if (decode_alert(plain, &a)) {
         std::string desc = std::string(a.level == AlertLevel::warning ? "warning " : "fatal ") +
                            alert_name(a.description);
-        d.records[index].what = "Alert " + desc;
+        info.what = "Alert " + desc;
         lines->push_back(who + enc + "Alert " + desc);
       } else {
-        d.records[index].what = "malformed alert";
+        info.what = "malformed alert";
         lines->push_back(who + enc + "malformed alert (" + std::to_string(plain.size()) + " bytes)");
       }
       break;
     }
     case ContentType::application_data:
       d.app_bytes += plain.size();
-      d.records[index].what = "application data";
+      info.what = "application data";
       lines->push_back(who + enc + "application data, " + std::to_string(plain.size()) + " bytes");
       break;
     default:
-      d.records[index].what = "record of unknown type " + std::to_string(static_cast<int>(type));
-      lines->push_back(who + d.records[index].what);
+      info.what = "record of unknown type " + std::to_string(static_cast<int>(type));
+      lines->push_back(who + info.what);
   }
 }
 
 void ConnectionDecoder::handshake_bytes(int dir, size_t record, ByteView data, size_t stream_offset, bool encrypted,
                                         std::vector<std::string>* lines) {
   Dir& d = dirs_[dir];
-  if (!encrypted) d.hs_map.push_back({d.hs.size(), stream_offset, data.size(), record});
+  if (d.hs_stopped) return;
+  if (!encrypted && keep_records_) d.hs_map.push_back({d.hs.size(), stream_offset, data.size(), record});
   d.hs.insert(d.hs.end(), data.begin(), data.end());
   for (;;) {
     if (d.hs.size() < kHandshakeHeaderLength) break;
     size_t len = (size_t{d.hs[1]} << 16) | (size_t{d.hs[2]} << 8) | d.hs[3];
     size_t total = kHandshakeHeaderLength + len;
+    if (len > kMaxHandshakeMessage) {
+      lines->push_back(std::string(dir == 0 ? "C->S " : "S->C ") + message_name(d.hs[0]) + " of " +
+                       std::to_string(len) + " bytes announced: over the decoder's limit (" +
+                       std::to_string(kMaxHandshakeMessage) + "), later handshake messages not decoded");
+      d.hs_stopped = true;
+      Bytes().swap(d.hs);
+      d.hs_map.clear();
+      return;
+    }
     if (d.hs.size() < total) break;
     std::string name = message_name(d.hs[0]);
     // Name the pieces of plaintext records that carried this message.
@@ -326,7 +346,7 @@ void ConnectionDecoder::handshake_bytes(int dir, size_t record, ByteView data, s
       size_t n = std::min(s.length, total - s.hs_offset);
       d.records[s.record].pieces.push_back({s.stream_offset, n, name, s.hs_offset});
     }
-    std::string& what = d.records[record].what;
+    std::string& what = keep_records_ ? d.records[record].what : d.scratch.what;
     what += (what.empty() ? "" : "+") + name;
     on_message(dir, ByteView(d.hs.data(), total), lines);
     d.hs.erase(d.hs.begin(), d.hs.begin() + total);

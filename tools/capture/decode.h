@@ -36,8 +36,14 @@ std::string explain_handshake(ByteView msg, uint16_t suite, bool tls13 = false);
 // Decodes both directions of one connection, fed incrementally in the order the bytes were seen.
 class ConnectionDecoder {
  public:
-  // keys may be null (then encrypted records are shown by size only).
-  explicit ConnectionDecoder(const KeyLogMap* keys = nullptr);
+  // A handshake message announced longer than this is not buffered: a line says so and the rest of
+  // that direction's handshake messages are not decoded (records still are).
+  static constexpr size_t kMaxHandshakeMessage = 256 * 1024;
+
+  // keys may be null (then encrypted records are shown by size only). keep_records: remember every
+  // record for locate() (the replayer); the pcap reader passes false, so that what a long connection
+  // costs does not grow with its length.
+  explicit ConnectionDecoder(const KeyLogMap* keys = nullptr, bool keep_records = true);
 
   // Appends the bytes of one direction; every record completed by them is decoded and described by
   // one or more lines appended to *lines ("C->S", "S->C" prefixes).
@@ -49,8 +55,11 @@ class ConnectionDecoder {
   // 517), byte 12 of the record: ServerHello, byte 7 of the message". Only offsets already fed.
   std::string locate(int dir, size_t offset) const;
 
+  // Bytes held for both directions: an incomplete record, an incomplete handshake message.
+  size_t buffered_bytes() const;
+
   uint64_t app_data_bytes(int dir) const { return dirs_[dir].app_bytes; }
-  size_t records(int dir) const { return dirs_[dir].records.size(); }
+  size_t records(int dir) const { return dirs_[dir].records.size(); }  // 0 without keep_records
   bool decrypting(int dir) const { return dirs_[dir].prot != nullptr; }
   uint16_t suite() const { return suite_; }
   bool tls13() const { return tls13_; }
@@ -79,6 +88,8 @@ class ConnectionDecoder {
     };
     std::vector<Seg> hs_map;
     bool after_ccs = false;
+    bool hs_stopped = false;  // a message over kMaxHandshakeMessage was announced
+    RecordInfo scratch;       // the current record when records are not kept
     std::unique_ptr<RecordProtection> prot;
     std::vector<RecordInfo> records;
     uint64_t app_bytes = 0;
@@ -93,6 +104,7 @@ class ConnectionDecoder {
   void tls13_install(int dir, const Bytes& secret);
 
   const KeyLogMap* keys_;
+  bool keep_records_;
   Dir dirs_[2];
   Bytes client_random_, server_random_;
   uint16_t suite_ = 0;

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -11,6 +12,8 @@
 #include <memory>
 
 #include "core/bytes.h"
+#include "core/handshake.h"
+#include "core/record.h"
 #include "core/wire.h"
 
 namespace sanstls {
@@ -36,7 +39,7 @@ std::string endpoint(int family, const uint8_t* addr, uint16_t port) {
   return (family == AF_INET6 ? "[" + std::string(buf) + "]" : std::string(buf)) + ":" + std::to_string(port);
 }
 
-bool parse_tcp(ByteView ip_payload, int family, const uint8_t* src, const uint8_t* dst, Segment* s) {
+bool parse_tcp(ByteView ip_payload, int family, const uint8_t* src, const uint8_t* dst, Segment* s, uint8_t* tcp_flags) {
   Reader r(ip_payload);
   uint8_t off_byte, flags;
   uint16_t window;
@@ -47,6 +50,7 @@ bool parse_tcp(ByteView ip_payload, int family, const uint8_t* src, const uint8_
   }
   size_t hlen = static_cast<size_t>(off_byte >> 4) * 4;
   if (hlen < 20 || hlen > ip_payload.size()) return false;
+  *tcp_flags = flags;
   s->syn = flags & 0x02;
   s->ack = flags & 0x10;
   s->payload = ip_payload.sub(hlen);
@@ -56,7 +60,7 @@ bool parse_tcp(ByteView ip_payload, int family, const uint8_t* src, const uint8_
 }
 
 // IPv4 or IPv6 packet -> TCP segment.
-bool parse_ip(ByteView pkt, Segment* s) {
+bool parse_ip(ByteView pkt, Segment* s, uint8_t* tcp_flags) {
   if (pkt.empty()) return false;
   int v = pkt[0] >> 4;
   if (v == 4) {
@@ -65,13 +69,13 @@ bool parse_ip(ByteView pkt, Segment* s) {
     size_t total = size_t{pkt[2]} << 8 | pkt[3];
     uint16_t frag = static_cast<uint16_t>(pkt[6] << 8 | pkt[7]);
     if (ihl < 20 || total < ihl || total > pkt.size() || pkt[9] != 6 || (frag & 0x3fff) != 0) return false;
-    return parse_tcp(pkt.sub(ihl, total - ihl), AF_INET, pkt.data() + 12, pkt.data() + 16, s);
+    return parse_tcp(pkt.sub(ihl, total - ihl), AF_INET, pkt.data() + 12, pkt.data() + 16, s, tcp_flags);
   }
   if (v == 6) {
     if (pkt.size() < 40) return false;
     size_t plen = size_t{pkt[4]} << 8 | pkt[5];
     if (pkt[6] != 6 || 40 + plen > pkt.size()) return false;
-    return parse_tcp(pkt.sub(40, plen), AF_INET6, pkt.data() + 8, pkt.data() + 24, s);
+    return parse_tcp(pkt.sub(40, plen), AF_INET6, pkt.data() + 8, pkt.data() + 24, s, tcp_flags);
   }
   return false;
 }
@@ -119,14 +123,18 @@ struct Reassembly {
   uint32_t base = 0;                  // sequence number of stream offset 0
   uint64_t delivered = 0;             // stream bytes handed on
   std::map<uint64_t, Bytes> pending;  // segments after a gap, by stream offset
+  size_t pending_bytes = 0;
+  uint64_t dropped = 0;               // bytes dropped over the pending limit
+  bool fin = false;
 
   void syn(uint32_t seq) {
     if (have_base) return;
     have_base = true;
     base = seq + 1;
   }
-  // Adds a segment and returns the bytes that became contiguous.
-  Bytes add(uint32_t seq, ByteView data) {
+  // Adds a segment and returns the bytes that became contiguous. At most max_pending bytes wait after
+  // a gap; a segment that would pass that is dropped (and counted).
+  Bytes add(uint32_t seq, ByteView data, size_t max_pending) {
     Bytes out;
     if (data.empty()) return out;
     if (!have_base) {
@@ -138,7 +146,15 @@ struct Reassembly {
     uint64_t off = rel;
     if (off + data.size() <= delivered) return out;  // a retransmission
     auto it = pending.find(off);
-    if (it == pending.end() || it->second.size() < data.size()) pending[off] = data.to_bytes();
+    size_t old = it == pending.end() ? 0 : it->second.size();
+    if (data.size() > old) {
+      if (off > delivered && pending_bytes - old + data.size() > max_pending) {
+        dropped += data.size();
+        return out;
+      }
+      pending_bytes = pending_bytes - old + data.size();
+      pending[off] = data.to_bytes();
+    }
     while (!pending.empty() && pending.begin()->first <= delivered) {
       auto first = pending.begin();
       uint64_t start = first->first;
@@ -148,6 +164,7 @@ struct Reassembly {
         out.insert(out.end(), b.begin() + static_cast<long>(skip), b.end());
         delivered = start + b.size();
       }
+      pending_bytes -= b.size();
       pending.erase(first);
     }
     return out;
@@ -158,102 +175,244 @@ struct Flow {
   TlsConnection conn;
   Reassembly dir[2];
   std::unique_ptr<ConnectionDecoder> decoder;
+  size_t lines_over = 0;  // lines not kept over max_lines
+  bool rst = false;
+
+  size_t buffered() const {
+    return dir[0].pending_bytes + dir[1].pending_bytes + conn.client_stream.size() + conn.server_stream.size() +
+           decoder->buffered_bytes();
+  }
 };
 
-}  // namespace
+// The flows of one capture, bounded, handing each on when it ends.
+class FlowTable {
+ public:
+  FlowTable(const PcapOptions& o, const std::function<void(TlsConnection&&)>& sink, PcapStats* stats)
+      : o_(o), sink_(sink), stats_(stats) {}
 
-bool read_pcap(const std::string& path, const PcapOptions& options, std::vector<TlsConnection>* out,
-               std::string* error) {
-  char errbuf[PCAP_ERRBUF_SIZE] = {0};
-  pcap_t* p = pcap_open_offline(path.c_str(), errbuf);
-  if (!p) {
-    *error = "cannot read " + path + ": " + errbuf;
-    return false;
+  void packet(const Segment& s, uint8_t flags);
+  // Hands on every flow left, in the order they were first seen.
+  void finish() {
+    for (auto& entry : by_number_) end(*entry.second);
+    by_number_.clear();
+    index_.clear();
   }
+
+ private:
+  void end(Flow& f);
+  void account(size_t before, size_t after) {
+    stats_->buffered_bytes = stats_->buffered_bytes - before + after;
+    stats_->peak_buffered_bytes = std::max(stats_->peak_buffered_bytes, stats_->buffered_bytes);
+  }
+
+  const PcapOptions& o_;
+  const std::function<void(TlsConnection&&)>& sink_;
+  PcapStats* stats_;
+  size_t seen_ = 0;
+  std::map<std::string, Flow*> index_;                   // "client>server" -> the flow
+  std::map<size_t, std::unique_ptr<Flow>> by_number_;   // the open flows by number
+};
+
+void FlowTable::packet(const Segment& s, uint8_t flags) {
+  // A known connection, in either direction; else a new one: to the port, or (port 0) any SYN.
+  bool to_server = true;
+  auto it = index_.find(s.src + ">" + s.dst);
+  if (it == index_.end()) {
+    it = index_.find(s.dst + ">" + s.src);
+    to_server = false;
+  }
+  if (it == index_.end()) {
+    if (o_.port == 0) {
+      if (!s.syn || s.ack) return;
+      to_server = true;
+    } else {
+      to_server = s.dport == o_.port;
+      if (!to_server && s.sport != o_.port) return;
+      if (s.sport == o_.port && s.dport == o_.port) to_server = s.syn && !s.ack;
+    }
+    // An RST, or a bare ACK (the last one of a connection already handed on), starts nothing.
+    if ((flags & 0x04) || (!s.syn && s.payload.empty())) return;
+    if (by_number_.size() >= o_.max_flows) {
+      stats_->flows_skipped++;
+      return;
+    }
+    std::string key = to_server ? s.src + ">" + s.dst : s.dst + ">" + s.src;
+    auto f = std::make_unique<Flow>();
+    f->conn.number = ++seen_;
+    f->conn.client = to_server ? s.src : s.dst;
+    f->conn.server = to_server ? s.dst : s.src;
+    f->decoder = std::make_unique<ConnectionDecoder>(o_.keys, /*keep_records=*/false);
+    it = index_.emplace(key, f.get()).first;
+    by_number_[f->conn.number] = std::move(f);
+    stats_->peak_open_flows = std::max(stats_->peak_open_flows, by_number_.size());
+  }
+  Flow& f = *it->second;
+  size_t before = f.buffered();
+  int d = to_server ? kClientToServer : kServerToClient;
+  if (s.syn) f.dir[d].syn(s.seq);
+  uint64_t dropped = f.dir[d].dropped;
+  Bytes bytes = f.dir[d].add(s.seq, s.payload, o_.max_pending_bytes);
+  stats_->dropped_bytes += f.dir[d].dropped - dropped;
+  if (!bytes.empty()) {
+    Bytes& stream = d == kClientToServer ? f.conn.client_stream : f.conn.server_stream;
+    size_t keep = std::min(bytes.size(), o_.max_stream_bytes - std::min(o_.max_stream_bytes, stream.size()));
+    if (keep < bytes.size()) f.conn.streams_cut = true;
+    stream.insert(stream.end(), bytes.begin(), bytes.begin() + static_cast<long>(keep));
+    std::vector<std::string> lines;
+    f.decoder->feed(d, bytes, &lines);
+    for (std::string& l : lines) {
+      if (f.conn.lines.size() < o_.max_lines) {
+        f.conn.lines.push_back(std::move(l));
+      } else {
+        f.lines_over++;
+      }
+    }
+  }
+  account(before, f.buffered());
+  if (flags & 0x01) f.dir[d].fin = true;
+  if (flags & 0x04) f.rst = true;
+  bool complete = f.dir[0].pending.empty() && f.dir[1].pending.empty();
+  if (f.rst || (f.dir[0].fin && f.dir[1].fin && complete)) {
+    size_t number = f.conn.number;
+    std::string key = f.conn.client + ">" + f.conn.server;
+    end(f);
+    index_.erase(key);
+    by_number_.erase(number);
+  }
+}
+
+void FlowTable::end(Flow& f) {
+  account(f.buffered(), 0);
+  for (int d = 0; d < 2; d++) {
+    if (!f.dir[d].pending.empty()) {
+      f.conn.lines.push_back(std::string(d == 0 ? "C->S" : "S->C") + " missing TCP data: " +
+                             std::to_string(f.dir[d].pending.size()) + " segment(s) after a gap at offset " +
+                             std::to_string(f.dir[d].delivered));
+    }
+    if (f.dir[d].dropped != 0) {
+      f.conn.lines.push_back(std::string(d == 0 ? "C->S" : "S->C") + " " + std::to_string(f.dir[d].dropped) +
+                             " bytes after a gap dropped: more than " + std::to_string(o_.max_pending_bytes) +
+                             " bytes were waiting for it");
+    }
+  }
+  if (f.lines_over != 0) f.conn.lines.push_back(std::to_string(f.lines_over) + " more lines not shown");
+  f.decoder->finish(&f.conn.lines);
+  f.conn.client_app_bytes = f.decoder->app_data_bytes(kClientToServer);
+  f.conn.server_app_bytes = f.decoder->app_data_bytes(kServerToClient);
+  f.conn.decrypted = f.decoder->decrypting(kClientToServer) && f.decoder->decrypting(kServerToClient);
+  f.conn.suite = f.decoder->suite();
+  stats_->flows++;
+  sink_(std::move(f.conn));
+}
+
+bool read_open(pcap_t* p, const std::string& name, const PcapOptions& options,
+               const std::function<void(TlsConnection&&)>& on_connection, PcapStats* stats, std::string* error) {
   int dlt = pcap_datalink(p);
   if (dlt != kDltNull && dlt != kDltEthernet && dlt != kDltRaw && dlt != kDltRawAlt && dlt != kDltLoop &&
       dlt != kDltLinuxSll && dlt != kDltLinuxSll2) {
-    *error = std::string("unsupported link type ") + std::to_string(dlt) + " in " + path;
-    pcap_close(p);
+    *error = std::string("unsupported link type ") + std::to_string(dlt) + " in " + name;
     return false;
   }
-  std::map<std::string, size_t> index;  // "client>server" -> flows[i]
-  std::vector<std::unique_ptr<Flow>> flows;
+  PcapStats local;
+  if (stats == nullptr) stats = &local;
+  FlowTable table(options, on_connection, stats);
   struct pcap_pkthdr* h;
   const u_char* data;
   int rc;
   while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
     ByteView ip;
     Segment s;
-    if (!strip_link(dlt, ByteView(data, h->caplen), &ip) || !parse_ip(ip, &s)) continue;
-    // A known connection, in either direction; else a new one: to the port, or (port 0) any SYN.
-    bool to_server = true;
-    auto it = index.find(s.src + ">" + s.dst);
-    if (it == index.end()) {
-      it = index.find(s.dst + ">" + s.src);
-      to_server = false;
-    }
-    if (it == index.end()) {
-      if (options.port == 0) {
-        if (!s.syn || s.ack) continue;
-        to_server = true;
-      } else {
-        to_server = s.dport == options.port;
-        if (!to_server && s.sport != options.port) continue;
-        if (s.sport == options.port && s.dport == options.port) to_server = s.syn && !s.ack;
-      }
-      std::string key = to_server ? s.src + ">" + s.dst : s.dst + ">" + s.src;
-      auto f = std::make_unique<Flow>();
-      f->conn.client = to_server ? s.src : s.dst;
-      f->conn.server = to_server ? s.dst : s.src;
-      f->decoder = std::make_unique<ConnectionDecoder>(options.keys);
-      it = index.emplace(key, flows.size()).first;
-      flows.push_back(std::move(f));
-    }
-    Flow& f = *flows[it->second];
-    int d = to_server ? kClientToServer : kServerToClient;
-    if (s.syn) f.dir[d].syn(s.seq);
-    Bytes bytes = f.dir[d].add(s.seq, s.payload);
-    if (bytes.empty()) continue;
-    (d == kClientToServer ? f.conn.client_stream : f.conn.server_stream).insert(
-        (d == kClientToServer ? f.conn.client_stream : f.conn.server_stream).end(), bytes.begin(), bytes.end());
-    f.decoder->feed(d, bytes, &f.conn.lines);
+    uint8_t flags = 0;
+    if (!strip_link(dlt, ByteView(data, h->caplen), &ip) || !parse_ip(ip, &s, &flags)) continue;
+    table.packet(s, flags);
   }
   if (rc == -1) {
-    *error = std::string("reading ") + path + ": " + pcap_geterr(p);
-    pcap_close(p);
+    *error = std::string("reading ") + name + ": " + pcap_geterr(p);
     return false;
   }
-  pcap_close(p);
-  for (auto& f : flows) {
-    for (int d = 0; d < 2; d++) {
-      if (!f->dir[d].pending.empty()) {
-        f->conn.lines.push_back(std::string(d == 0 ? "C->S" : "S->C") + " missing TCP data: " +
-                                std::to_string(f->dir[d].pending.size()) + " segment(s) after a gap at offset " +
-                                std::to_string(f->dir[d].delivered));
-      }
-    }
-    f->decoder->finish(&f->conn.lines);
-    f->conn.client_app_bytes = f->decoder->app_data_bytes(kClientToServer);
-    f->conn.server_app_bytes = f->decoder->app_data_bytes(kServerToClient);
-    f->conn.decrypted = f->decoder->decrypting(kClientToServer) && f->decoder->decrypting(kServerToClient);
-    f->conn.suite = f->decoder->suite();
-    out->push_back(std::move(f->conn));
-  }
+  table.finish();
   return true;
+}
+
+}  // namespace
+
+bool read_pcap(const std::string& path, const PcapOptions& options,
+               const std::function<void(TlsConnection&&)>& on_connection, PcapStats* stats, std::string* error) {
+  char errbuf[PCAP_ERRBUF_SIZE] = {0};
+  pcap_t* p = pcap_open_offline(path.c_str(), errbuf);
+  if (!p) {
+    *error = "cannot read " + path + ": " + errbuf;
+    return false;
+  }
+  bool ok = read_open(p, path, options, on_connection, stats, error);
+  pcap_close(p);
+  return ok;
+}
+
+bool read_pcap_bytes(ByteView file, const PcapOptions& options,
+                     const std::function<void(TlsConnection&&)>& on_connection, PcapStats* stats,
+                     std::string* error) {
+  if (file.empty()) {
+    *error = "an empty capture";
+    return false;
+  }
+  // fmemopen does not write to a buffer opened "rb"; libpcap closes the FILE with pcap_close.
+  FILE* f = fmemopen(const_cast<uint8_t*>(file.data()), file.size(), "rb");
+  if (f == nullptr) {
+    *error = std::string("fmemopen: ") + std::strerror(errno);
+    return false;
+  }
+  char errbuf[PCAP_ERRBUF_SIZE] = {0};
+  pcap_t* p = pcap_fopen_offline(f, errbuf);
+  if (!p) {
+    std::fclose(f);
+    *error = std::string("cannot read the capture: ") + errbuf;
+    return false;
+  }
+  bool ok = read_open(p, "the capture", options, on_connection, stats, error);
+  pcap_close(p);
+  return ok;
+}
+
+bool read_pcap(const std::string& path, const PcapOptions& options, std::vector<TlsConnection>* out,
+               std::string* error) {
+  std::vector<TlsConnection> got;
+  if (!read_pcap(path, options, [&](TlsConnection&& c) { got.push_back(std::move(c)); }, nullptr, error))
+    return false;
+  std::sort(got.begin(), got.end(), [](const TlsConnection& a, const TlsConnection& b) { return a.number < b.number; });
+  for (TlsConnection& c : got) out->push_back(std::move(c));
+  return true;
+}
+
+size_t connection_bound(const PcapOptions& o) {
+  const size_t record = kRecordHeaderLength + 65535;
+  return 2 * (o.max_pending_bytes + o.max_stream_bytes + record +
+              (ConnectionDecoder::kMaxHandshakeMessage + kHandshakeHeaderLength + 65535));
+}
+
+std::string format_connection(const TlsConnection& c) {
+  std::string s = "connection " + std::to_string(c.number) + ": " + c.client + " -> " + c.server + "\n";
+  for (const std::string& l : c.lines) s += "  " + l + "\n";
+  s += "  summary: " + std::string(c.suite ? cipher_suite_name(c.suite) : "no ServerHello") + ", " +
+       (c.decrypted ? "decrypted" : "not decrypted") + ", application data " + std::to_string(c.client_app_bytes) +
+       " bytes client to server, " + std::to_string(c.server_app_bytes) + " bytes server to client" +
+       (c.decrypted ? "" : " (ciphertext sizes)") + "\n";
+  return s;
+}
+
+std::string format_report_end(const PcapStats& stats, const PcapOptions& options) {
+  std::string s;
+  if (stats.flows == 0) s += "no TCP connection on that port\n";
+  if (stats.flows_skipped != 0) {
+    s += "flow limit reached: " + std::to_string(stats.flows_skipped) + " connection(s) not decoded because " +
+         std::to_string(options.max_flows) + " were open at once (raise it with -max-flows)\n";
+  }
+  return s;
 }
 
 std::string format_report(const std::vector<TlsConnection>& conns) {
   std::string s;
-  for (size_t i = 0; i < conns.size(); i++) {
-    const TlsConnection& c = conns[i];
-    s += "connection " + std::to_string(i + 1) + ": " + c.client + " -> " + c.server + "\n";
-    for (const std::string& l : c.lines) s += "  " + l + "\n";
-    s += "  summary: " + std::string(c.suite ? cipher_suite_name(c.suite) : "no ServerHello") + ", " +
-         (c.decrypted ? "decrypted" : "not decrypted") + ", application data " + std::to_string(c.client_app_bytes) +
-         " bytes client to server, " + std::to_string(c.server_app_bytes) + " bytes server to client" +
-         (c.decrypted ? "" : " (ciphertext sizes)") + "\n";
-  }
+  for (const TlsConnection& c : conns) s += format_connection(c);
   if (conns.empty()) s += "no TCP connection on that port\n";
   return s;
 }
@@ -268,7 +427,7 @@ bool extract_seeds(const std::vector<TlsConnection>& conns, const std::string& d
       Bytes b(d == 0 ? 2 : 3, 0);
       b.insert(b.end(), stream.begin(), stream.end());
       std::string path =
-          dir + "/" + prefix + "-" + std::to_string(i + 1) + (d == 0 ? "-server_fuzzer.bin" : "-client_fuzzer.bin");
+          dir + "/" + prefix + "-" + std::to_string(conns[i].number != 0 ? conns[i].number : i + 1) + (d == 0 ? "-server_fuzzer.bin" : "-client_fuzzer.bin");
       FILE* f = std::fopen(path.c_str(), "wb");
       if (!f) {
         *error = "cannot write " + path + ": " + std::strerror(errno);
