@@ -524,9 +524,17 @@ TEST_CASE("client vs gnutls-serv (TLS 1.3): resumption and 0-RTT") {
   INFO(describe(third) << "\n" << srv.peer->output());
   REQUIRE(third.handshake_ok);
   CHECK(third.info.resumed);
-  CHECK(third.info.early_data_accepted);
-  CHECK(third.received == "late line\n");
-  CHECK(count(third.sent, kEndOfEarlyData) == 1);
+  if (third.info.early_data_accepted) {
+    CHECK(third.received == "late line\n");
+    CHECK(count(third.sent, kEndOfEarlyData) == 1);
+  } else {
+    // A server may refuse 0-RTT at its discretion (RFC 8446 4.2.10); gnutls-serv did so once under
+    // AddressSanitizer on a loaded machine. Then the client must send its early data again after the
+    // handshake, and no EndOfEarlyData.
+    WARN_MESSAGE(false, "gnutls-serv refused the 0-RTT data this time");
+    CHECK(third.received == "early line\nlate line\n");
+    CHECK(count(third.sent, kEndOfEarlyData) == 0);
+  }
 }
 
 }  // namespace
