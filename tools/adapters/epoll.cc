@@ -44,6 +44,11 @@ std::string address_text(const sockaddr_storage& ss) {
 
 void EpollConn::send(ByteView data) {
   if (close_requested_ || aborted_) return;
+  unbounded_ = true;
+  queue(data);
+}
+
+void EpollConn::queue(ByteView data) {
   if (app_off_ > 0 && app_off_ == app_out_.size()) {
     app_out_.clear();
     app_off_ = 0;
@@ -68,7 +73,7 @@ size_t EpollConn::send_some(ByteView data) {
   size_t room = have >= loop_->opt_.high_water ? 0 : loop_->opt_.high_water - have;
   size_t n = std::min(room, data.size());
   if (n < data.size()) want_drained_ = true;
-  if (n > 0) send(data.sub(0, n));
+  if (n > 0) queue(data.sub(0, n));
   return n;
 }
 
@@ -139,6 +144,13 @@ int EpollLoop::next_timeout_ms() const {
   return first <= now ? 0 : static_cast<int>(std::min<uint64_t>(first - now, 1u << 30));
 }
 
+// Backpressure applies after the handshake (before it, output is bounded by the engine alone) and only
+// to a connection that queued with send(): output taken by send_some() is bounded already (high_water
+// plus the records' overhead), and pausing its reads could deadlock against a peer that pauses too.
+bool EpollLoop::over_high_water(const EpollConn& c) const {
+  return c.unbounded_ && c.info_.handshake_done && c.buffered_output() > opt_.high_water;
+}
+
 void EpollLoop::notify_drained(EpollConn& c) {
   if (!c.want_drained_ || c.aborted_ || c.close_requested_ || c.buffered_output() > opt_.high_water / 2) return;
   c.want_drained_ = false;
@@ -146,6 +158,8 @@ void EpollLoop::notify_drained(EpollConn& c) {
 }
 
 EpollLoop::~EpollLoop() {
+  // Lookups still running post into the queue they share, which outlives the loop; nobody runs it.
+  for (auto& kv : resolvers_) kv.second.detach();
   for (auto& kv : conns_) ::close(kv.second->fd_);
   for (auto& kv : listeners_) ::close(kv.first);
   if (epfd_ >= 0) ::close(epfd_);
@@ -270,12 +284,19 @@ void EpollLoop::connect_async(const std::string& host, uint16_t port, std::uniqu
   // The queue outlives the loop (shared): a lookup that ends after the loop is gone posts into a queue
   // nobody runs, and the connection goes with it.
   std::shared_ptr<Posted> queue = posted_;
-  std::thread([this, queue, pending, host, port] {
+  uint64_t id = next_resolver_++;
+  resolvers_[id] = std::thread([this, queue, pending, host, port, id] {
     Addresses addrs;
     std::string error;
     resolve(host, port, &addrs, &error);
     std::string peer = host + ":" + std::to_string(port);
-    std::function<void()> fn = [this, pending, addrs, error, peer]() {
+    std::function<void()> fn = [this, pending, addrs, error, peer, id]() {
+      // The lookup thread has posted this and is ending: join it, so that no thread outlives its work.
+      auto t = resolvers_.find(id);
+      if (t != resolvers_.end()) {
+        t->second.join();
+        resolvers_.erase(t);
+      }
       std::string e = error;
       EpollConn* c = e.empty() ? connect(addrs, peer, std::move(pending->conn), std::move(pending->handlers), &e) : nullptr;
       if (pending->done) pending->done(c, e);
@@ -287,7 +308,7 @@ void EpollLoop::connect_async(const std::string& host, uint16_t port, std::uniqu
     uint64_t one = 1;
     ssize_t n = ::write(queue->efd, &one, sizeof one);
     (void)n;
-  }).detach();
+  });
 }
 
 std::pair<std::vector<uint8_t>, uint32_t> EpollLoop::address(const void* sockaddr, uint32_t len) {
@@ -460,7 +481,7 @@ void EpollLoop::serve(EpollConn& c, uint32_t events) {
 void EpollLoop::read_from(EpollConn& c) {
   size_t total = 0;
   while (!c.aborted_ && !c.eof_ && c.conn_->wants_read() && total < opt_.max_read_per_wake) {
-    if (c.info_.handshake_done && c.buffered_output() > opt_.high_water) break;  // backpressure
+    if (over_high_water(c)) break;  // backpressure
     ssize_t n = ::recv(c.fd_, readbuf_.data(), readbuf_.size(), 0);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -579,8 +600,7 @@ bool EpollLoop::settle(EpollConn& c) {
   // Interest: writable while output is left; readable while the engine wants input and the peer is
   // not behind on reading ours.
   if (conn.error() && c.linger_ms_ == 0) c.linger_ms_ = clock_.now_ms() + opt_.close_linger_ms;
-  // Backpressure (after the handshake: before it, output is bounded by the engine alone).
-  c.paused_ = c.info_.handshake_done && c.buffered_output() > opt_.high_water;
+  c.paused_ = over_high_water(c);
   uint32_t want = 0;
   if (c.connecting_) {
     want = EPOLLOUT;

@@ -17,12 +17,15 @@
 //    it back with EpollConn::send()).
 //  - Writes pending_output() as far as the socket takes it (partial writes are normal) and asks epoll
 //    for writability only while output is left.
-//  - Backpressure, both ways. While the output not yet written to the socket (queued + in the engine)
-//    exceeds Options::high_water, the loop stops reading from that peer: a peer that sends without
-//    reading stalls instead of growing our buffers. Producers: EpollConn::send_some() takes only what
-//    fits under high_water and returns how much it took; when it took less than offered, on_drained is
-//    called once the output fell to high_water / 2, and the producer sends the rest from there. (send()
-//    queues everything: fine for answers of bounded size, not for a producer of unbounded data.)
+//  - Backpressure, both ways. For a connection that queued with send(), while the output not yet
+//    written to the socket (queued + in the engine) exceeds Options::high_water, the loop stops reading
+//    from that peer: a peer that sends without reading stalls instead of growing our buffers.
+//    Producers: EpollConn::send_some() takes only what fits under high_water and returns how much it
+//    took; when it took less than offered, on_drained is called once the output fell to
+//    high_water / 2, and the producer sends the rest from there. Its output is bounded by send_some()
+//    itself, so a connection that only uses send_some() keeps reading (two peers that both stopped
+//    reading on their own output would wait for each other forever). (send() queues everything: fine
+//    for answers of bounded size, not for a producer of unbounded data.)
 //  - Timeouts: the engine's handshake deadline (Connection::next_deadline(), in the clock's
 //    milliseconds) is kept in a timer set; when it passes, Connection::on_timeout() fails the
 //    connection and the socket is closed. After we send close_notify, the peer gets
@@ -59,6 +62,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -181,9 +185,11 @@ class EpollConn {
   void close();
   // Closes the socket at the next opportunity without close_notify.
   void abort();
-  // Bytes queued by send() and not yet written to the socket.
+  // Bytes queued by send() or send_some() and not yet written to the socket (what the engine holds is
+  // counted as records, with their overhead).
   size_t buffered_output() const;
-  // True while the loop is not reading from this peer because of backpressure.
+  // True while the loop is not reading from this peer because of backpressure (never for a connection
+  // that only used send_some()).
   bool reading_paused() const { return paused_; }
 
   // For the application: anything it wants to keep with the connection.
@@ -194,6 +200,8 @@ class EpollConn {
   EpollConn(EpollLoop* loop, uint64_t id, int fd, std::unique_ptr<LoopConnection> conn, EpollHandlers h,
             std::string peer)
       : loop_(loop), id_(id), fd_(fd), conn_(std::move(conn)), handlers_(std::move(h)), peer_(std::move(peer)) {}
+
+  void queue(ByteView data);
 
   EpollLoop* loop_;
   uint64_t id_;
@@ -210,6 +218,7 @@ class EpollConn {
   bool eof_ = false;
   bool paused_ = false;
   bool want_drained_ = false;   // send_some() refused data; on_drained is due
+  bool unbounded_ = false;      // send() was used: backpressure pauses reading
   std::vector<std::pair<std::vector<uint8_t>, uint32_t>> addrs_;  // connect(): addresses left to try
   uint32_t interest_ = 0;       // the epoll events currently registered
   uint64_t timer_ms_ = 0;       // in the timer set when != 0
@@ -305,6 +314,7 @@ class EpollLoop {
   // connect(): a non-blocking connect to the next address of c; false when none is left.
   bool connect_next(EpollConn& c);
   void notify_drained(EpollConn& c);
+  bool over_high_water(const EpollConn& c) const;
   void run_posted();
   // Serves the connections whose send(), close() or abort() was called since they were last served.
   void serve_touched();
@@ -321,6 +331,10 @@ class EpollLoop {
   std::vector<uint64_t> touched_;  // ids of connections acted on by the application
   struct Posted;
   std::shared_ptr<Posted> posted_;  // post()'s queue and the eventfd that wakes the loop
+  // connect_async()'s lookups still running or not yet joined; a lookup's result joins its thread on
+  // the loop's thread before `done` runs, and the destructor detaches those still running.
+  std::unordered_map<uint64_t, std::thread> resolvers_;
+  uint64_t next_resolver_ = 1;
 };
 
 }  // namespace sanstls
