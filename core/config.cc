@@ -196,8 +196,8 @@ PeerIdentity ServerConfig::client_identity(const std::vector<Bytes>& chain) cons
 
 // ---------------------------------------------------------------------------------------------------
 
-void set_common_defaults(CommonConfig* c) {
-  c->provider = &crypto::default_provider();
+void set_common_defaults(CommonConfig* c, const crypto::Provider& p) {
+  c->provider = &p;
   c->cipher_suites = default_tls13_suites();
   c->cipher_suites.insert(c->cipher_suites.end(), default_tls12_suites().begin(), default_tls12_suites().end());
   c->groups = default_groups();
@@ -211,7 +211,7 @@ bool parse_cipher_suite_names(const std::string& names, std::vector<uint16_t>* o
   return false;
 }
 
-ClientConfig::Builder::Builder() : CommonBuilder(std::make_shared<ClientConfig>()) {}
+ClientConfig::Builder::Builder(const crypto::Provider& p) : CommonBuilder(std::make_shared<ClientConfig>(), p) {}
 
 ClientConfig::Builder& ClientConfig::Builder::trust_anchors_pem(ByteView pem) {
   trust_pem_ = pem.to_bytes();
@@ -293,7 +293,7 @@ Built<ClientConfig> ClientConfig::Builder::build() {
 
 // ---------------------------------------------------------------------------------------------------
 
-ServerConfig::Builder::Builder() : CommonBuilder(std::make_shared<ServerConfig>()) {}
+ServerConfig::Builder::Builder(const crypto::Provider& p) : CommonBuilder(std::make_shared<ServerConfig>(), p) {}
 
 ServerConfig::Builder& ServerConfig::Builder::certificate(ByteView chain_pem, ByteView key_pem) {
   return certificate(chain_pem, key_pem, {});

@@ -100,8 +100,9 @@ struct CommonConfig {
 
 // Colon-separated IANA or OpenSSL suite names into ids; false with a message naming the bad name.
 bool parse_cipher_suite_names(const std::string& names, std::vector<uint16_t>* out, std::string* error);
-// The defaults both sides start from: TLS 1.3 and 1.2 suites, groups and schemes in preference order.
-void set_common_defaults(CommonConfig* c);
+// The defaults both sides start from: the provider, TLS 1.3 and 1.2 suites, groups and schemes in
+// preference order.
+void set_common_defaults(CommonConfig* c, const crypto::Provider& p);
 
 // The setters both builders share (each returns the concrete builder, so calls chain).
 template <typename B, typename C>
@@ -137,7 +138,9 @@ class CommonBuilder {
   }
 
  protected:
-  explicit CommonBuilder(std::shared_ptr<C> c) : c_(std::move(c)) { set_common_defaults(c_.get()); }
+  CommonBuilder(std::shared_ptr<C> c, const crypto::Provider& p) : c_(std::move(c)) {
+    set_common_defaults(c_.get(), p);
+  }
   template <typename F>
   B& set(F f) {
     f();
@@ -177,7 +180,11 @@ class ClientConfig : public CommonConfig {
 
   class Builder : public CommonBuilder<Builder, ClientConfig> {
    public:
+    // On crypto::default_provider() (the build's backend; defined in //core:defaults, which
+    // //:sanstls includes). The engine itself (//core:engine) names no provider: use the other
+    // constructor to link it without a default one.
     Builder();
+    explicit Builder(const crypto::Provider& p);
     Builder& trust_anchors_pem(ByteView pem);
     Builder& verify_server(bool on);
     Builder& client_certificate(ByteView chain_pem, ByteView key_pem);
@@ -244,7 +251,8 @@ class ServerConfig : public CommonConfig {
 
   class Builder : public CommonBuilder<Builder, ServerConfig> {
    public:
-    Builder();
+    Builder();  // on crypto::default_provider(), as ClientConfig::Builder()
+    explicit Builder(const crypto::Provider& p);
     Builder& certificate(ByteView chain_pem, ByteView key_pem);
     // As above, and the certificate is also chosen for these host names, as a web server's virtual
     // host would: for a certificate whose own names do not cover what clients ask for (e.g. RFC 8448's,
