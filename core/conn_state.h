@@ -84,6 +84,7 @@ struct ConnState {
   size_t th_fed_ = 0;
 
   ByteBuffer hs_;
+  uint64_t handshake_messages_in = 0;  // handshake messages received (given to a state machine)
   Bytes early_app_;
   enum class AppData : uint8_t { none, queued, delivered } appdata_ = AppData::none;
 

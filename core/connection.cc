@@ -297,6 +297,10 @@ Status ConnState::process_handshake_bytes(ByteView plain) {
       result = Error::unexpected("unknown handshake message type");
       break;
     }
+    if (!may_receive(hh.type, is_client, handshake_messages_in == 0)) {
+      result = Error::unexpected("handshake message of a type not expected here");
+      break;
+    }
     if (hh.length > legal) {
       result = Error::decode("handshake message longer than its type allows");
       break;
@@ -329,6 +333,7 @@ Status ConnState::process_handshake_bytes(ByteView plain) {
       break;
     }
     if (trace) push_trace(Direction::received, static_cast<uint8_t>(hh.type), msg);
+    handshake_messages_in++;
     read_key_changed = false;
     result = hs->on_message(hh.type, msg, msg.sub(kHandshakeHeaderLength));
     if (next_hs) hs = std::move(next_hs);

@@ -107,6 +107,33 @@ size_t max_handshake_body(HandshakeType type) {
   }
 }
 
+bool may_receive(HandshakeType type, bool client, bool first_message) {
+  using T = HandshakeType;
+  if (first_message)
+    return client ? (type == T::server_hello || type == T::hello_request) : type == T::client_hello;
+  switch (type) {
+    case T::certificate:
+    case T::certificate_verify:
+    case T::finished:
+    case T::key_update:
+      return true;
+    case T::client_hello:
+    case T::client_key_exchange:
+    case T::end_of_early_data:
+      return !client;
+    case T::hello_request:
+    case T::server_hello:
+    case T::new_session_ticket:
+    case T::encrypted_extensions:
+    case T::server_key_exchange:
+    case T::certificate_request:
+    case T::server_hello_done:
+      return client;
+    default:
+      return false;
+  }
+}
+
 Status split_handshake_message(ByteView msg, HandshakeHeader* header, ByteView* body) {
   SANSTLS_TRY(decode_handshake_header(msg, header));
   Reader r(msg);

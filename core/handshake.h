@@ -61,6 +61,11 @@ Status decode_handshake_header(ByteView in, HandshakeHeader* out);
 // and 1.3 forms. A Certificate (2^24-1 bytes) is bounded by the caller's policy instead. 0 for a type
 // that is never sent (message_hash, unknown types). A longer message cannot be well formed: decode_error.
 size_t max_handshake_body(HandshakeType type);
+// Whether a client (or a server) can receive a message of this type at all, and, as its first
+// handshake message, only a ServerHello or HelloRequest (client) or a ClientHello (server): what the
+// header alone decides, before the body is awaited (so that a message no state accepts is
+// unexpected_message at once, whatever length it announces).
+bool may_receive(HandshakeType type, bool client, bool first_message);
 
 // Splits one whole handshake message (header + body, nothing after it) into its header and body.
 // Errors: decode_error when `msg` is shorter than its header says, or longer.

@@ -239,6 +239,17 @@ bool Server12::try_resume(const ClientHello& ch, Session* resumed) {
   return true;
 }
 
+namespace {
+
+// The named group of an ECDSA key's curve (TLS 1.2 names curves by group); 0 for other keys.
+uint16_t ecdsa_curve(crypto::KeyType t) {
+  if (t == crypto::KeyType::ec_p256) return static_cast<uint16_t>(Group::secp256r1);
+  if (t == crypto::KeyType::ec_p384) return static_cast<uint16_t>(Group::secp384r1);
+  return 0;
+}
+
+}  // namespace
+
 Status Server12::choose(const ClientHello& ch, Choice* choice) {
   const Extensions& e = ch.extensions;
   // The certificate: one whose name matches the SNI when there is one, else the first.
@@ -258,6 +269,7 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
   std::vector<uint16_t> client_groups;
   if (e.supported_groups) client_groups = *e.supported_groups;
   bool client_lists_ffdhe = std::any_of(client_groups.begin(), client_groups.end(), is_ffdhe);
+  bool ffdhe_refused = false;  // a DHE suite had its certificate and failed only on the group
 
   const std::vector<uint16_t>& first = cfg_->prefer_server_order ? cfg_->cipher_suites : ch.cipher_suites;
   const std::vector<uint16_t>& second = cfg_->prefer_server_order ? ch.cipher_suites : cfg_->cipher_suites;
@@ -273,6 +285,8 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
     for (const auto& c : candidates) {
       bool ec = c->type() != crypto::KeyType::rsa;
       if (ec != s->server_key_is_ecdsa()) continue;
+      // RFC 8422 5.1 (and 2): a client that lists its curves gets an ECDSA certificate on one of them.
+      if (ec && e.supported_groups && !contains(client_groups, ecdsa_curve(c->type()))) continue;
       if (c->leaf && !c->leaf->allows_key_use(use)) continue;
       if (s->needs_server_key_exchange()) {
         scheme = choose_scheme(cfg_->signature_schemes, peer_schemes, c->type());
@@ -302,7 +316,10 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
           break;
         }
       }
-      if (group == 0) continue;
+      if (group == 0) {
+        ffdhe_refused = ffdhe_refused || client_lists_ffdhe;
+        continue;
+      }
     }
     suite_ = s;
     choice->cert = ck;
@@ -312,15 +329,8 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
   }
   if (suite_ == nullptr) {
     // RFC 7919 4: a client that listed FFDHE groups, none of them acceptable, and no other suite left:
-    // insufficient_security.
-    bool ffdhe_refused = client_lists_ffdhe && std::none_of(client_groups.begin(), client_groups.end(), [&](uint16_t g) {
-                           return is_ffdhe(g) && contains(cfg_->groups, g);
-                         });
-    if (ffdhe_refused && std::any_of(ch.cipher_suites.begin(), ch.cipher_suites.end(), [&](uint16_t id) {
-          const CipherSuite* s = find_suite(id);
-          return s != nullptr && s->kx == KeyExchange::dhe_rsa && contains(cfg_->cipher_suites, id);
-        }))
-      return Error::incompatible(AlertDescription::insufficient_security, "no FFDHE group in common");
+    // insufficient_security, when the groups were what failed (a DHE suite had its certificate).
+    if (ffdhe_refused) return Error::incompatible(AlertDescription::insufficient_security, "no FFDHE group in common");
     return Error::incompatible(AlertDescription::handshake_failure, "no cipher suite in common");
   }
   etm_ = !suite_->is_aead() && e.encrypt_then_mac && cfg_->encrypt_then_mac;

@@ -1060,3 +1060,50 @@ TEST_CASE("RFC 5077 3.3, 5246 7.4.1.3: resumption faults the client catches") {
     expect_alert(f.c, plain_record(kHs, handshake_msg(HandshakeType::server_hello, encoded(sh, encode_server_hello))), k.want);
   }
 }
+
+TEST_CASE("RFC 8422 5.1: an ECDSA certificate on a curve the client did not list is not used -> handshake_failure") {
+  // Found by the differential harness (fuzz/differential.h): the client lists its curves, P-256 is
+  // not among them, and the only certificate for the ECDHE-ECDSA suite is on P-256. RFC 8422 5.1: the
+  // server "MUST NOT negotiate the use of an ECC cipher suite unless [it] can complete the handshake
+  // while respecting the choice of curves specified by the client" (and section 2: the certificate's
+  // key must use a curve the client supports).
+  ClientHello ch = real_client_hello();
+  ch.cipher_suites = {kEcdheEcdsa};
+  ch.extensions.supported_groups = std::vector<uint16_t>{kX25519, 0x0018};  // x25519, secp384r1
+  server_refuses(hello_record(ch), AD::handshake_failure);
+  // Without the extension the server may pick (RFC 8422 4): the P-256 certificate is used.
+  ch.extensions.supported_groups.reset();
+  Party s;
+  s.as_server(scfg());
+  expect_ok(s, hello_record(ch));
+}
+
+TEST_CASE("RFC 7919 4: insufficient_security only when the FFDHE groups were what failed") {
+  // Found by the differential harness: a server with only an ECDSA certificate, a client that lists
+  // FFDHE groups the server lacks and no curve for its certificate. No DHE suite could have been used
+  // anyway (no RSA certificate), so the failure is not the groups': handshake_failure, as OpenSSL says.
+  ServerConfig::Builder b;
+  b.provider(prov()).versions(kTls12, kTls12).certificate(pem("server_ec_chain.pem"), pem("server_ec.key.pem"));
+  auto built = b.build();
+  REQUIRE(built.ok());
+  ClientHello ch = real_client_hello();
+  ch.cipher_suites = {kDheRsa, kEcdheEcdsa};
+  ch.extensions.supported_groups = std::vector<uint16_t>{kX25519, 0x0104};  // x25519, ffdhe8192
+  Party s;
+  s.as_server(built.config);
+  expect_alert(s, hello_record(ch), AD::handshake_failure);
+}
+
+TEST_CASE("RFC 5246 7.4, RFC 8446 4: a first message of a type no state accepts -> unexpected_message on its header") {
+  // Found by the differential harness: a Certificate (or any type but ClientHello) announcing a long
+  // body as the client's first message was held until the body arrived; OpenSSL refuses it at once.
+  // The header alone decides now, so nothing is buffered for it.
+  Bytes header = {11, 0x00, 0xff, 0x00};  // Certificate, 65280 bytes announced, none sent
+  server_refuses(plain_record(kHs, header), AD::unexpected_message);
+  server_refuses(plain_record(kHs, Bytes{8, 0x01, 0x00, 0x00}), AD::unexpected_message);  // EncryptedExtensions
+  // And a message a client never receives.
+  Party c;
+  c.as_client(ccfg(nullptr));
+  take(*c.conn);
+  expect_alert(c, plain_record(kHs, Bytes{1, 0x00, 0x40, 0x00}), AD::unexpected_message);  // a ClientHello to a client
+}

@@ -1,0 +1,307 @@
+#include "fuzz/differential.h"
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+
+#include <memory>
+
+#include "core/alert.h"
+#include "core/config.h"
+#include "core/connection.h"
+#include "crypto/crypto.h"
+#include "fuzz/embedded_certs.h"
+
+namespace sanstls {
+namespace differential {
+namespace {
+
+constexpr uint64_t kNowMs = 1893456000000ull;  // 2030-01-01, inside the test certificates' validity
+
+class FixedClock : public Clock {
+ public:
+  uint64_t now_ms() override { return kNowMs; }
+};
+
+// RFC 8446 4.1.3: a ServerHello with this random is a HelloRetryRequest.
+constexpr uint8_t kRetryRandom[32] = {0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C,
+                                      0x02, 0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB,
+                                      0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
+
+// What a server wrote, read as an observer of the wire would: the first record decides.
+Outcome classify(ByteView out, bool failed) {
+  Outcome o;
+  if (out.size() < 5 + 1) {
+    o.kind = failed ? Outcome::Kind::silent : Outcome::Kind::wait;
+    return o;
+  }
+  uint8_t type = out[0];
+  size_t len = (size_t(out[3]) << 8) | out[4];
+  if (type == 21 && len >= 2 && out.size() >= 7) {
+    o.kind = Outcome::Kind::alert;
+    o.alert = out[6];
+    return o;
+  }
+  // A handshake record that starts with a ServerHello: header (4), legacy_version (2), random (32).
+  if (type == 22 && out[5] == 2 && out.size() >= 5 + 4 + 2 + 32) {
+    bool retry = std::equal(kRetryRandom, kRetryRandom + 32, out.data() + 5 + 4 + 2);
+    if (failed) {
+      o.kind = Outcome::Kind::hello_then_fail;
+    } else {
+      o.kind = retry ? Outcome::Kind::retry : Outcome::Kind::accept;
+    }
+    return o;
+  }
+  o.kind = failed ? Outcome::Kind::silent : Outcome::Kind::wait;
+  return o;
+}
+
+std::shared_ptr<const ServerConfig> sanstls_config() {
+  static const std::shared_ptr<const ServerConfig> config = [] {
+    ServerConfig::Builder b;
+    b.certificate(ByteView::of(fuzz::certs::server_ec_chain_pem), ByteView::of(fuzz::certs::server_ec_key_pem));
+    Built<ServerConfig> built = b.build();
+    if (!built.ok()) abort();
+    return built.config;
+  }();
+  return config;
+}
+
+struct CtxFree {
+  void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
+};
+
+// OpenSSL's server with the same certificate and versions, defaults otherwise (as s_server runs).
+SSL_CTX* openssl_ctx() {
+  static SSL_CTX* ctx = [] {
+    SSL_CTX* c = SSL_CTX_new(TLS_server_method());
+    if (c == nullptr || !SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION) ||
+        !SSL_CTX_set_max_proto_version(c, TLS1_3_VERSION))
+      abort();
+    BIO* chain = BIO_new_mem_buf(fuzz::certs::server_ec_chain_pem, -1);
+    X509* leaf = PEM_read_bio_X509(chain, nullptr, nullptr, nullptr);
+    if (leaf == nullptr || SSL_CTX_use_certificate(c, leaf) != 1) abort();
+    X509_free(leaf);
+    while (X509* extra = PEM_read_bio_X509(chain, nullptr, nullptr, nullptr)) {
+      if (SSL_CTX_add0_chain_cert(c, extra) != 1) abort();
+    }
+    BIO_free(chain);
+    ERR_clear_error();
+    BIO* keyb = BIO_new_mem_buf(fuzz::certs::server_ec_key_pem, -1);
+    EVP_PKEY* key = PEM_read_bio_PrivateKey(keyb, nullptr, nullptr, nullptr);
+    if (key == nullptr || SSL_CTX_use_PrivateKey(c, key) != 1) abort();
+    EVP_PKEY_free(key);
+    BIO_free(keyb);
+    // No tickets: a ticket changes nothing in the first flight, and OpenSSL would draw a key for them.
+    SSL_CTX_set_options(c, SSL_OP_NO_TICKET);
+    return c;
+  }();
+  return ctx;
+}
+
+}  // namespace
+
+std::string Outcome::str() const {
+  switch (kind) {
+    case Kind::accept:
+      return "accept";
+    case Kind::retry:
+      return "retry";
+    case Kind::wait:
+      return "wait";
+    case Kind::silent:
+      return "silent";
+    case Kind::hello_then_fail:
+      return "hello_then_fail";
+    case Kind::alert:
+      return std::string("alert:") + alert_name(static_cast<AlertDescription>(alert));
+  }
+  return "?";
+}
+
+Outcome sanstls_server(ByteView flight, std::string* why) {
+  auto rng = crypto::make_deterministic_rng(ByteView::of("differential"));
+  FixedClock clock;
+  Connection c = Connection::server(sanstls_config(), *rng, clock);
+  Result<size_t> r = c.receive(flight);
+  bool failed = !r.ok() || c.error() != nullptr;
+  if (why != nullptr && c.error() != nullptr) *why = c.error()->what;
+  return classify(c.pending_output(), failed);
+}
+
+Outcome openssl_server(ByteView flight, std::string* why) {
+  SSL* ssl = SSL_new(openssl_ctx());
+  if (ssl == nullptr) abort();
+  BIO* in = BIO_new(BIO_s_mem());
+  BIO* out = BIO_new(BIO_s_mem());
+  BIO_set_mem_eof_return(in, -1);  // empty means "more to come", not end of stream
+  SSL_set_bio(ssl, in, out);
+  SSL_set_accept_state(ssl);
+  if (!flight.empty()) BIO_write(in, flight.data(), static_cast<int>(flight.size()));
+  int rc = SSL_do_handshake(ssl);
+  bool failed = rc <= 0 && SSL_get_error(ssl, rc) != SSL_ERROR_WANT_READ;
+  char* data = nullptr;
+  long n = BIO_get_mem_data(out, &data);
+  Outcome o = classify(ByteView(reinterpret_cast<const uint8_t*>(data), n > 0 ? static_cast<size_t>(n) : 0), failed);
+  if (why != nullptr && failed) {
+    char buf[256];
+    ERR_error_string_n(ERR_peek_last_error(), buf, sizeof buf);
+    *why = buf;
+  }
+  SSL_free(ssl);
+  ERR_clear_error();
+  return o;
+}
+
+const std::vector<Allowed>& allowed() {
+  // Where sanstls follows the RFC's named alert and OpenSSL another, or where the RFC leaves the choice
+  // to the implementation. Found by //fuzz:differential_test; each entry names its cause.
+  static const std::vector<Allowed> list = {
+      {"accept", "", "accept", "", "-",
+       "both answered the ClientHello; one then failed on a later record of the same flight, which the other "
+       "had not read yet"},
+      // Record layer.
+      {"alert:protocol_version", "major version is not 3", "silent", "wrong version number", "RFC 5246 6.2.1, E.1",
+       "a record whose major version is not 3 is not TLS; both stop, sanstls says protocol_version, OpenSSL "
+       "closes without an alert"},
+      {"alert:unexpected_message", "unknown content type", "", "", "RFC 8446 5, RFC 5246 6",
+       "an unknown record type is unexpected_message, checked on the header at once; OpenSSL checks the version "
+       "or length first, or reads a first byte with the high bit set as an SSL 2.0 header and waits"},
+      {"alert:unexpected_message", "empty record", "", "", "RFC 5246 6.2.1, RFC 8446 5.1",
+       "an empty handshake record is refused as such; OpenSSL reads the bytes after it as the next header, "
+       "or waits for more"},
+      {"alert:record_overflow", "record: too long", "", "", "RFC 8446 5.1, RFC 5246 6.2.1",
+       "a plaintext record longer than 2^14 is record_overflow, on its header; OpenSSL waits for the body of a "
+       "first record up to its own larger bound"},
+      {"alert:illegal_parameter", "message too large", "alert:", "", "RFC 8446 6.2, RFC 5246 7.2.2",
+       "a message above sanstls's size limit for its type (a legal but unreasonable length) is refused on its "
+       "header, before its type is checked against the state; OpenSSL names the unexpected type"},
+      {"alert:decode_error", "handshake message longer than its type allows", "", "", "RFC 8446 6.2, RFC 5246 7.2.2",
+       "a length no message of that type can have is decode_error, seen on the message header (the limit per "
+       "type bounds memory) before the type is checked against the state; OpenSSL says illegal_parameter for an "
+       "excessive length and unexpected_message for the type"},
+      // ClientHello fields.
+      {"alert:protocol_version", "legacy_version 0x0300 or lower", "alert:handshake_failure", "", "RFC 8446 D.5",
+       "the RFC names protocol_version for a legacy_version of 0x0300 or lower"},
+      {"alert:illegal_parameter", "TLS 1.3 ClientHello: compression", "alert:", "", "RFC 8446 4.1.2",
+       "the RFC names illegal_parameter for a TLS 1.3 compression list other than [0]; OpenSSL says "
+       "decode_error, or reports another fault of the hello first"},
+      {"alert:missing_extension", "no signature_algorithms", "alert:", "", "RFC 8446 9.2",
+       "the RFC names missing_extension for a TLS 1.3 ClientHello without signature_algorithms; OpenSSL "
+       "reported another fault of the same hello first"},
+      {"alert:handshake_failure", "no group in common", "alert:", "", "RFC 8446 4.1.1",
+       "no overlap between supported_groups and the server's groups: the RFC names handshake_failure (or "
+       "insufficient_security); OpenSSL reported another fault (a missing extension) first"},
+      {"alert:illegal_parameter", "without null compression", "alert:decode_error", "no compression specified",
+       "RFC 5246 7.4.1.2", "the list must contain null; the value is wrong, not undecodable"},
+      // Extensions: sanstls decodes every extension type it knows, whatever version is chosen; a body
+      // that does not fit its syntax is decode_error (RFC 8446 6.2, RFC 5246 7.2.2).
+      {"alert:decode_error", "", "alert:", "", "RFC 8446 6.2, 4.1.2",
+       "both refuse. sanstls decodes the whole ClientHello, every extension it knows, before any other "
+       "check, so a malformed field is reported first (decode_error) even when the hello has another fault; "
+       "OpenSSL checks some extensions (e.g. supported_versions) before decoding the rest, and calls some "
+       "decoding faults illegal_parameter or protocol_version"},
+      {"alert:decode_error", "malformed", "accept", "", "RFC 8446 6.2, 4.2.2, RFC 8422 5.1.2, RFC 5746 3.2",
+       "ec_point_formats and renegotiation_info in a hello that negotiates TLS 1.3, and a cookie nobody issued, "
+       "are not read by OpenSSL; sanstls decodes them and refuses a body that breaks their syntax"},
+      {"alert:decode_error", "extension: trailing bytes", "accept", "", "RFC 8446 6.2, 4.2.10",
+       "a known extension with bytes after its syntax (an early_data with a body, an ec_point_formats list "
+       "shorter than its body) is decode_error; OpenSSL does not read those in that version"},
+      {"alert:decode_error", "extensions: duplicate type", "alert:illegal_parameter", "bad extension",
+       "RFC 8446 4.2, RFC 5246 7.4.1.4",
+       "two extensions of one type are forbidden and no alert is named: sanstls says decode_error (the block "
+       "does not decode as a set), OpenSSL illegal_parameter"},
+      {"alert:illegal_parameter", "server_name is not a DNS name", "accept", "", "RFC 6066 3",
+       "HostName is an ASCII DNS name without a trailing dot; sanstls refuses other bytes, OpenSSL accepts any "
+       "byte but NUL"},
+      {"alert:illegal_parameter", "server_name is not a DNS name", "alert:", "", "RFC 6066 3",
+       "both refuse: sanstls checks the name while it decodes the hello, before anything else (a NUL: OpenSSL "
+       "says unrecognized_name; other faults: OpenSSL reports the one it checks first)"},
+      {"alert:missing_extension", "key_share and supported_groups go together", "alert:", "", "RFC 8446 9.2",
+       "both refuse; the RFC names missing_extension, OpenSSL reported another fault of the same hello first"},
+      {"alert:decode_error", "extensions: duplicate type", "accept", "", "RFC 8446 4.2, RFC 5246 7.4.1.4",
+       "no extension type may appear twice, known or not; OpenSSL checks duplicates of the types it knows only"},
+      {"accept", "", "alert:handshake_failure", "no suitable signature algorithm", "RFC 8446 4.4.2.2, 4.2.3",
+       "a server whose chain is not signed with a signature_algorithms_cert scheme SHOULD continue with the "
+       "chain it has; OpenSSL refuses"},
+      {"accept", "", "alert:decode_error", "bad extension", "RFC 6066 3, 4; RFC 8446 4.1.2",
+       "a server_name entry of an unknown name type is skipped (RFC 6066 3 length-prefixes entries for that), "
+       "and max_fragment_length, which sanstls does not implement, is ignored as unknown extensions are; "
+       "OpenSSL refuses both"},
+      {"accept", "", "alert:illegal_parameter", "invalid max fragment length", "RFC 6066 4, RFC 8446 4.1.2",
+       "sanstls does not implement max_fragment_length (record_size_limit replaces it) and ignores it"},
+      {"alert:illegal_parameter", "does not accept uncompressed points", "alert:", "", "RFC 8422 5.1.2",
+       "the RFC names illegal_parameter for an ec_point_formats without uncompressed; OpenSSL refuses for "
+       "the missing cipher suite or another fault it checks first"},
+      {"accept", "", "alert:handshake_failure", "no shared cipher", "RFC 8422 4",
+       "a TLS 1.2 client that sends no supported_groups leaves the curve to the server (sanstls takes P-256 and "
+       "its P-256 certificate); OpenSSL refuses ECDHE-ECDSA then"},
+      {"alert:handshake_failure", "no cipher suite in common", "alert:decode_error", "bad extension",
+       "RFC 5246 7.4.1.4.1, RFC 9155",
+       "signature_algorithms turned into an extension sanstls does not know (SRP): without it only SHA-1 is "
+       "implied, which RFC 9155 forbids, so no suite is left; OpenSSL parses the SRP extension and fails on it"},
+  };
+  return list;
+}
+
+const Allowed* justify(const Outcome& ours, const std::string& our_reason, const Outcome& theirs,
+                       const std::string& their_reason) {
+  // The scope is the answer to the ClientHello: a side that answered it and then failed on a later
+  // record (the flight had more bytes) answered it as "accept" does.
+  std::string a = ours.kind == Outcome::Kind::hello_then_fail ? "accept" : ours.str();
+  std::string b = theirs.kind == Outcome::Kind::hello_then_fail ? "accept" : theirs.str();
+  if (a == b) return &allowed()[0];
+  const std::string& ra = ours.kind == Outcome::Kind::hello_then_fail ? std::string() : our_reason;
+  const std::string& rb = theirs.kind == Outcome::Kind::hello_then_fail ? std::string() : their_reason;
+  for (const Allowed& x : allowed()) {
+    // "" matches any outcome of OpenSSL's, "alert:" any alert.
+    std::string want = x.openssl;
+    bool any = want.empty() || (want == "alert:" && b.compare(0, 6, "alert:") == 0);
+    if (a != x.ours || (!any && b != want)) continue;
+    if (ra.find(x.our_reason) == std::string::npos || rb.find(x.their_reason) == std::string::npos) continue;
+    return &x;
+  }
+  return nullptr;
+}
+
+std::vector<Bytes> seed_flights() {
+  std::vector<Bytes> seeds;
+  FixedClock clock;
+  for (bool tls13 : {true, false}) {
+    ClientConfig::Builder b;
+    b.trust_anchors_pem(ByteView::of(fuzz::certs::ca_pem));
+    if (!tls13) b.versions(0x0303, 0x0303);
+    Built<ClientConfig> built = b.build();
+    if (!built.ok()) abort();
+    auto rng = crypto::make_deterministic_rng(ByteView::of("differential client"));
+    Connection::ClientOptions opt;
+    opt.server_name = "localhost";
+    Connection c = Connection::client(built.config, opt, *rng, clock);
+    seeds.push_back(c.pending_output().to_bytes());
+  }
+  for (bool tls13 : {true, false}) {
+    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    if (ctx == nullptr) abort();
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_max_proto_version(ctx, tls13 ? TLS1_3_VERSION : TLS1_2_VERSION);
+    SSL* ssl = SSL_new(ctx);
+    BIO* in = BIO_new(BIO_s_mem());
+    BIO* out = BIO_new(BIO_s_mem());
+    BIO_set_mem_eof_return(in, -1);
+    SSL_set_bio(ssl, in, out);
+    SSL_set_tlsext_host_name(ssl, "localhost");
+    SSL_set_connect_state(ssl);
+    SSL_do_handshake(ssl);
+    char* data = nullptr;
+    long n = BIO_get_mem_data(out, &data);
+    seeds.push_back(Bytes(reinterpret_cast<uint8_t*>(data), reinterpret_cast<uint8_t*>(data) + (n > 0 ? n : 0)));
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    ERR_clear_error();
+  }
+  return seeds;
+}
+
+}  // namespace differential
+}  // namespace sanstls
