@@ -100,7 +100,193 @@ SSL_CTX* openssl_ctx() {
   return ctx;
 }
 
+// The handshake messages of a plaintext flight (records of type 22), each with its header.
+std::vector<Bytes> handshake_messages(ByteView flight) {
+  Bytes stream;
+  size_t off = 0;
+  while (flight.size() - off >= 5) {
+    size_t len = (size_t(flight[off + 3]) << 8) | flight[off + 4];
+    if (flight.size() - off - 5 < len) break;
+    if (flight[off] == 22) stream.insert(stream.end(), flight.data() + off + 5, flight.data() + off + 5 + len);
+    off += 5 + len;
+  }
+  std::vector<Bytes> msgs;
+  off = 0;
+  while (stream.size() - off >= 4) {
+    size_t len = (size_t(stream[off + 1]) << 16) | (size_t(stream[off + 2]) << 8) | stream[off + 3];
+    if (stream.size() - off - 4 < len) break;
+    msgs.emplace_back(stream.begin() + off, stream.begin() + off + 4 + len);
+    off += 4 + len;
+  }
+  return msgs;
+}
+
+// The messages back into handshake records of at most 2^14 bytes.
+Bytes frame(const std::vector<Bytes>& msgs) {
+  Bytes stream, out;
+  for (const Bytes& m : msgs) stream.insert(stream.end(), m.begin(), m.end());
+  for (size_t off = 0; off < stream.size(); off += 16384) {
+    size_t n = std::min<size_t>(16384, stream.size() - off);
+    uint8_t h[5] = {22, 3, 3, static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n)};
+    out.insert(out.end(), h, h + 5);
+    out.insert(out.end(), stream.begin() + off, stream.begin() + off + n);
+  }
+  return out;
+}
+
+bool apply(const ClientMutation& m, std::vector<Bytes>* msgs) {
+  if (m.message >= msgs->size() || m.offset >= (*msgs)[m.message].size()) return false;
+  uint8_t& b = (*msgs)[m.message][m.offset];
+  uint8_t before = b;
+  switch (m.how) {
+    case 0: b ^= 0x01; break;
+    case 1: b ^= 0x80; break;
+    case 2: b = 0x00; break;
+    default: b = 0xff; break;
+  }
+  // A byte that was already the value written changes nothing here, while the other client's flight
+  // (other random values) may change: not the same mutation.
+  return b != before;
+}
+
+// The sanstls server's first flight in answer to `client_hello`.
+Bytes server_flight(ByteView client_hello) {
+  auto rng = crypto::make_deterministic_rng(ByteView::of("differential server"));
+  FixedClock clock;
+  Connection server = Connection::server(sanstls_config(), *rng, clock);
+  if (!server.receive(client_hello).ok()) return Bytes();
+  return server.pending_output().to_bytes();
+}
+
+// A client's answer to a server flight: its next flight ("accept"), an alert, nothing yet, or a silent
+// failure.
+Outcome client_outcome(ByteView out, bool failed) {
+  Outcome o;
+  if (out.size() >= 7 && out[0] == 21) {
+    o.kind = Outcome::Kind::alert;
+    o.alert = out[6];
+  } else if (out.size() >= 6 && out[0] == 22 && !failed) {
+    o.kind = Outcome::Kind::accept;
+  } else if (out.size() >= 6 && out[0] == 22) {
+    o.kind = Outcome::Kind::hello_then_fail;
+  } else {
+    o.kind = failed ? Outcome::Kind::silent : Outcome::Kind::wait;
+  }
+  return o;
+}
+
+std::shared_ptr<const ClientConfig> sanstls_client_config() {
+  static const std::shared_ptr<const ClientConfig> config = [] {
+    ClientConfig::Builder b;
+    b.trust_anchors_pem(ByteView::of(fuzz::certs::ca_pem)).versions(0x0303, 0x0303);
+    Built<ClientConfig> built = b.build();
+    if (!built.ok()) abort();
+    return built.config;
+  }();
+  return config;
+}
+
+SSL_CTX* openssl_client_ctx() {
+  static SSL_CTX* ctx = [] {
+    SSL_CTX* c = SSL_CTX_new(TLS_client_method());
+    if (c == nullptr || !SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION) ||
+        !SSL_CTX_set_max_proto_version(c, TLS1_2_VERSION))
+      abort();
+    BIO* b = BIO_new_mem_buf(fuzz::certs::ca_pem, -1);
+    X509* ca = PEM_read_bio_X509(b, nullptr, nullptr, nullptr);
+    if (ca == nullptr || X509_STORE_add_cert(SSL_CTX_get_cert_store(c), ca) != 1) abort();
+    X509_free(ca);
+    BIO_free(b);
+    SSL_CTX_set_verify(c, SSL_VERIFY_PEER, nullptr);
+    // The same time as sanstls's fixed clock, so that certificate validity is judged alike.
+    X509_VERIFY_PARAM_set_time(SSL_CTX_get0_param(c), static_cast<time_t>(kNowMs / 1000));
+    return c;
+  }();
+  return ctx;
+}
+
 }  // namespace
+
+bool sanstls_client(const ClientMutation& m, Outcome* out, std::string* why) {
+  auto rng = crypto::make_deterministic_rng(ByteView::of("differential client"));
+  FixedClock clock;
+  Connection::ClientOptions opt;
+  opt.server_name = "localhost";
+  Connection c = Connection::client(sanstls_client_config(), opt, *rng, clock);
+  Bytes hello = c.pending_output().to_bytes();
+  c.consume_output(hello.size());
+  std::vector<Bytes> msgs = handshake_messages(server_flight(hello));
+  if (!apply(m, &msgs)) return false;
+  Result<size_t> r = c.receive(frame(msgs));
+  bool failed = !r.ok() || c.error() != nullptr;
+  if (why != nullptr && c.error() != nullptr) *why = c.error()->what;
+  *out = client_outcome(c.pending_output(), failed);
+  return true;
+}
+
+bool openssl_client(const ClientMutation& m, Outcome* out, std::string* why) {
+  SSL* ssl = SSL_new(openssl_client_ctx());
+  if (ssl == nullptr) abort();
+  BIO* in = BIO_new(BIO_s_mem());
+  BIO* wr = BIO_new(BIO_s_mem());
+  BIO_set_mem_eof_return(in, -1);
+  SSL_set_bio(ssl, in, wr);
+  SSL_set_tlsext_host_name(ssl, "localhost");
+  SSL_set1_host(ssl, "localhost");
+  SSL_set_connect_state(ssl);
+  SSL_do_handshake(ssl);
+  char* data = nullptr;
+  long n = BIO_get_mem_data(wr, &data);
+  Bytes hello(reinterpret_cast<uint8_t*>(data), reinterpret_cast<uint8_t*>(data) + (n > 0 ? n : 0));
+  (void)BIO_reset(wr);
+  std::vector<Bytes> msgs = handshake_messages(server_flight(hello));
+  bool ok = apply(m, &msgs);
+  if (ok) {
+    Bytes flight = frame(msgs);
+    BIO_write(in, flight.data(), static_cast<int>(flight.size()));
+    int rc = SSL_do_handshake(ssl);
+    bool failed = rc <= 0 && SSL_get_error(ssl, rc) != SSL_ERROR_WANT_READ;
+    n = BIO_get_mem_data(wr, &data);
+    *out = client_outcome(ByteView(reinterpret_cast<const uint8_t*>(data), n > 0 ? static_cast<size_t>(n) : 0), failed);
+    if (why != nullptr && failed) {
+      char buf[256];
+      ERR_error_string_n(ERR_peek_last_error(), buf, sizeof buf);
+      *why = buf;
+    }
+  }
+  SSL_free(ssl);
+  ERR_clear_error();
+  return ok;
+}
+
+std::vector<size_t> server_flight_shape(bool openssl) {
+  std::vector<size_t> shape;
+  Bytes hello;
+  if (openssl) {
+    SSL* ssl = SSL_new(openssl_client_ctx());
+    BIO* in = BIO_new(BIO_s_mem());
+    BIO* wr = BIO_new(BIO_s_mem());
+    BIO_set_mem_eof_return(in, -1);
+    SSL_set_bio(ssl, in, wr);
+    SSL_set_tlsext_host_name(ssl, "localhost");
+    SSL_set_connect_state(ssl);
+    SSL_do_handshake(ssl);
+    char* data = nullptr;
+    long n = BIO_get_mem_data(wr, &data);
+    hello.assign(reinterpret_cast<uint8_t*>(data), reinterpret_cast<uint8_t*>(data) + (n > 0 ? n : 0));
+    SSL_free(ssl);
+    ERR_clear_error();
+  } else {
+    auto rng = crypto::make_deterministic_rng(ByteView::of("differential client"));
+    FixedClock clock;
+    Connection::ClientOptions opt;
+    opt.server_name = "localhost";
+    Connection c = Connection::client(sanstls_client_config(), opt, *rng, clock);
+    hello = c.pending_output().to_bytes();
+  }
+  for (const Bytes& m : handshake_messages(server_flight(hello))) shape.push_back(m.size());
+  return shape;
+}
 
 std::string Outcome::str() const {
   switch (kind) {
@@ -218,6 +404,26 @@ const std::vector<Allowed>& allowed() {
       {"alert:illegal_parameter", "server_name is not a DNS name", "alert:", "", "RFC 6066 3",
        "both refuse: sanstls checks the name while it decodes the hello, before anything else (a NUL: OpenSSL "
        "says unrecognized_name; other faults: OpenSSL reports the one it checks first)"},
+      // The client side (a mutated server flight).
+      {"alert:bad_certificate", "", "alert:", "", "RFC 5246 7.2.2, RFC 8446 6.2",
+       "a certificate whose CA signature does not verify or does not parse is bad_certificate (\"corrupt, "
+       "contained signatures that did not verify\"); OpenSSL maps a signature failure to decrypt_error and an "
+       "issuer it cannot find to unknown_ca"},
+      {"alert:unknown_ca", "certificate issuer unknown", "alert:", "", "RFC 5246 7.2.2, RFC 8446 6.2",
+       "a changed issuer name matches no trusted CA: unknown_ca; OpenSSL fails the same certificate on its "
+       "signature (decrypt_error) or its encoding (bad_certificate) first"},
+      {"alert:illegal_parameter", "Certificate message too large", "", "", "RFC 8446 6.2",
+       "a Certificate longer than max_handshake_message (a policy bound on memory) is refused on its header; "
+       "OpenSSL's bound is larger and it waits for the body"},
+      {"alert:decrypt_error", "ServerKeyExchange: bad signature", "alert:", "", "RFC 5246 7.2.2, 7.4.3",
+       "the signature covers the key exchange parameters, so a changed field (e.g. the curve) fails it: "
+       "decrypt_error; OpenSSL checks the curve against its offer first (illegal_parameter)"},
+      {"alert:illegal_parameter", "encrypt_then_mac with an AEAD suite", "accept", "", "RFC 7366 3",
+       "a server MUST NOT answer encrypt_then_mac for an AEAD suite; sanstls refuses the answer, OpenSSL "
+       "ignores it"},
+      {"alert:unsupported_extension", "extension not offered", "", "", "RFC 5246 7.4.1.4, RFC 8446 4.2",
+       "an extension in ServerHello that the client did not offer MUST abort with unsupported_extension; "
+       "OpenSSL ignores types it does not know, or misses the renegotiation_info it expected"},
       // Both refuse a hello with two faults (or one both see differently); sanstls's check fires first and
       // sends the alert its RFC names.
       {"alert:illegal_parameter", "record_size_limit: below 64", "alert:", "", "RFC 8449 4",

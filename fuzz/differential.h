@@ -44,6 +44,23 @@ struct Outcome {
 Outcome sanstls_server(ByteView flight, std::string* why = nullptr);
 Outcome openssl_server(ByteView flight, std::string* why = nullptr);
 
+// The client side (TLS 1.2): each library's client sends its ClientHello to a sanstls server (same
+// certificate, its own preference order, so both get the same suite and group), and the server's
+// first flight (ServerHello .. ServerHelloDone, all plaintext in TLS 1.2) comes back to that client
+// with one mutation, the same for both: in handshake message `message` (0 = ServerHello), the byte at
+// `offset` (header included) changed by `how` (0: xor 1, 1: xor 0x80, 2: set 0, 3: set 0xff). The
+// outcome is the client's answer: "accept" when it wrote its next flight. Null when the flight has no
+// such byte (the two flights have the same shape; the values differ).
+struct ClientMutation {
+  size_t message = 0;
+  size_t offset = 0;
+  uint8_t how = 0;
+};
+bool sanstls_client(const ClientMutation& m, Outcome* out, std::string* why = nullptr);
+bool openssl_client(const ClientMutation& m, Outcome* out, std::string* why = nullptr);
+// The shape of the server's first flight for each client: the sizes of its handshake messages.
+std::vector<size_t> server_flight_shape(bool openssl_client);
+
 // A difference the two libraries are allowed to show, and why. An entry matches on both outcomes and
 // on each library's reason for failing (a part of sanstls's Error::what and of OpenSSL's error
 // string; empty: any), so that it explains one cause, not every difference with the same alerts.
