@@ -50,4 +50,17 @@ out=$($bin -pcap tests/replays/pcap/openssl_openssl.pcap -port 0 -keylog tests/r
 [ "$(echo "$out" | grep -c 'summary: .*, decrypted,')" -eq 4 ] || fail "pcap: not all four decrypted: $out"
 [ -s "$tmp/openssl_openssl.pcap-1-server_fuzzer.bin" ] || fail "no seed written"
 [ -s "$tmp/openssl_openssl.pcap-4-client_fuzzer.bin" ] || fail "no seed written"
+# Under `bazel run` the tool runs in its runfiles tree; relative paths are the user's, relative to
+# $BUILD_WORKING_DIRECTORY, as tls_client and tls_server read them. Run from elsewhere with it set:
+here=$PWD
+mkdir -p "$tmp/elsewhere" "$tmp/wd/seeds"
+ln -sf "$here/tests" "$tmp/wd/tests"
+# shellcheck disable=SC2086
+out=$(cd "$tmp/elsewhere" && BUILD_WORKING_DIRECTORY=$tmp/wd "$here/$bin" $cap $files -CAfile tests/certs/ca.pem -q); rc=$?
+[ $rc -eq 0 ] || fail "BUILD_WORKING_DIRECTORY (capture): exit $rc: $out"
+out=$(cd "$tmp/elsewhere" && BUILD_WORKING_DIRECTORY=$tmp/wd "$here/$bin" -pcap tests/replays/pcap/openssl_openssl.pcap \
+  -port 0 -keylog tests/replays/pcap/openssl_openssl.keys -extract-seeds seeds); rc=$?
+[ $rc -eq 0 ] || fail "BUILD_WORKING_DIRECTORY (pcap): exit $rc: $out"
+[ -s "$tmp/wd/seeds/openssl_openssl.pcap-1-server_fuzzer.bin" ] || fail "-extract-seeds not relative to BUILD_WORKING_DIRECTORY"
+
 echo PASS
