@@ -71,6 +71,13 @@ int run_pcap(const std::string& path, uint16_t port, const std::string& keylog, 
   if (!ok) tools::die(err);
   std::fputs(capture::format_report_end(stats, o).c_str(), stdout);
   if (!seeds.empty()) std::printf("seeds written to %s\n", seeds.c_str());
+  // Nothing on the port asked for is almost always the wrong port (a test capture on a port picked
+  // free, a server on 8443): say what to do, and do not report success.
+  if (stats.flows == 0)
+    tools::die(port == 0 ? "no TCP connection whose SYN is in " + path
+                         : "no TCP connection to port " + std::to_string(port) + " in " + path +
+                               " (-port N names the server's port; -port 0 takes any connection whose SYN"
+                               " is in the file)");
   return 0;
 }
 
