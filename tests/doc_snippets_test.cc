@@ -19,6 +19,7 @@
 #include "core/connection.h"
 #include "crypto/crypto.h"
 #include "doctest/doctest.h"
+#include "platform/system.h"
 #include "tests/peer.h"
 #include "tests/testdata.h"
 #include "tools/adapters/asio_stream.h"

@@ -524,6 +524,19 @@ TEST_CASE("errors a person makes: one line on stderr, non-zero exit") {
   }
 }
 
+// `-connect host` without a port is port 443, as in an https URL (nothing listens on 443 here, so the
+// error names the port it tried).
+TEST_CASE("tls_client -connect without a port connects to 443") {
+  {
+    Child c({kClient, "-connect", "127.0.0.1", "-CAfile", kCerts + "ca.pem"});
+    check_one_line_error(c, "cannot connect to 127.0.0.1:443");
+  }
+  {
+    Child c({kClient, "-connect", "[::1]", "-CAfile", kCerts + "ca.pem"});
+    check_one_line_error(c, "cannot connect to ::1:443");
+  }
+}
+
 TEST_CASE("-provider: tls_client and tls_server on the libcrypto provider, against each other and mbedTLS") {
   {
     Child c({kClient, "-provider", "boringssl"});

@@ -14,6 +14,7 @@ packages=(
   libboost-dev         # the Boost.Asio adapter and Boost.Beast (header-only parts of Boost 1.74)
   libuv1-dev           # the libuv example (tools/examples/uv_echo_server.cc)
   libpcap-dev          # reading packet captures
+  pkgconf              # pkg-config: tools/check_consumers.sh builds against an installed copy
   openssl gnutls-bin curl libnss3-tools  # real peers in interop tests (NSS: selfserv, tstclnt)
   tcpdump tshark       # captures
   ca-certificates python3

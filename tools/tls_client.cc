@@ -25,7 +25,7 @@ namespace {
 
 const char kUsage[] =
     "usage: tls_client [-connect host:port] [options]   (stdin -> server, server -> stdout)\n"
-    "  -connect host:port  the server (default localhost:4433)\n"
+    "  -connect host:port  the server (default localhost:4433); host alone or [v6] alone: port 443\n"
     "  -servername NAME    the name sent in SNI and checked against the certificate (default: the host)\n"
     "  -verify_hostname NAME | -verify_ip IP  check the certificate against this name or address\n"
     "                      instead (SNI stays -servername)\n"
@@ -118,7 +118,7 @@ int run(int argc, char** argv) {
 
   std::string host;
   uint16_t port = 0;
-  if (!net::split_host_port(o.connect, "localhost", &host, &port)) die("-connect: bad address '" + o.connect + "'");
+  if (!net::split_connect_address(o.connect, "localhost", &host, &port)) die("-connect: bad address '" + o.connect + "'");
   std::string name = o.servername.empty() ? host : o.servername;
 
   ClientConfig::Builder b;

@@ -13,7 +13,8 @@
 //       records and handshake messages and, with an NSS key log, decrypts them; prints the handshake and
 //       the application data sizes. -extract-seeds writes each connection's two streams as inputs of
 //       the engine fuzzers (fuzz/server_fuzzer.cc, fuzz/client_fuzzer.cc; see capture/pcap.h).
-//       Flags may be given with one dash or two.
+//       Flags may be given with one dash or two. Relative paths are relative to the directory bazel was
+//       run from under `bazel run` ($BUILD_WORKING_DIRECTORY), as for tls_client and tls_server.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -70,6 +71,13 @@ int run_pcap(const std::string& path, uint16_t port, const std::string& keylog, 
   if (!ok) tools::die(err);
   std::fputs(capture::format_report_end(stats, o).c_str(), stdout);
   if (!seeds.empty()) std::printf("seeds written to %s\n", seeds.c_str());
+  // Nothing on the port asked for is almost always the wrong port (a test capture on a port picked
+  // free, a server on 8443): say what to do, and do not report success.
+  if (stats.flows == 0)
+    tools::die(port == 0 ? "no TCP connection whose SYN is in " + path
+                         : "no TCP connection to port " + std::to_string(port) + " in " + path +
+                               " (-port N names the server's port; -port 0 takes any connection whose SYN"
+                               " is in the file)");
   return 0;
 }
 
@@ -119,30 +127,30 @@ int main(int argc, char** argv) {
       std::fputs(kUsage, stdout);
       return 0;
     } else if (flag == "-pcap") {
-      pcap = args.value();
+      pcap = args.path_value();
     } else if (flag == "-max-flows") {
       max_flows = static_cast<size_t>(args.number(10000000));
       if (max_flows == 0) tools::die("-max-flows must be at least 1");
     } else if (flag == "-port") {
       port = static_cast<uint16_t>(args.number(65535));
     } else if (flag == "-keylog") {
-      keylog = args.value();
+      keylog = args.path_value();
     } else if (flag == "-extract-seeds") {
-      seeds = args.value();
+      seeds = args.path_value();
     } else if (flag == "-cert") {
       if (!pending_cert.empty()) tools::die("-cert " + pending_cert + " needs its -key first");
-      pending_cert = args.value();
+      pending_cert = args.path_value();
     } else if (flag == "-key") {
       if (pending_cert.empty()) tools::die("-key needs a -cert before it");
       files.certificates.push_back({tools::read_file_or_die(pending_cert, "certificate"),
-                                    tools::read_file_or_die(args.value(), "key")});
+                                    tools::read_file_or_die(args.path_value(), "key")});
       pending_cert.clear();
     } else if (flag == "-CAfile") {
-      files.ca_pem = tools::read_file_or_die(args.value(), "CA file");
+      files.ca_pem = tools::read_file_or_die(args.path_value(), "CA file");
     } else if (flag == "-q") {
       quiet = true;
     } else if (!flag.empty() && flag[0] != '-' && file.empty()) {
-      file = flag;
+      file = tools::user_path(flag);
     } else {
       tools::die("unknown argument " + flag + " (see -h)");
     }

@@ -50,4 +50,24 @@ out=$($bin -pcap tests/replays/pcap/openssl_openssl.pcap -port 0 -keylog tests/r
 [ "$(echo "$out" | grep -c 'summary: .*, decrypted,')" -eq 4 ] || fail "pcap: not all four decrypted: $out"
 [ -s "$tmp/openssl_openssl.pcap-1-server_fuzzer.bin" ] || fail "no seed written"
 [ -s "$tmp/openssl_openssl.pcap-4-client_fuzzer.bin" ] || fail "no seed written"
+# A pcap with no connection on the port asked for (443 by default; this one's port was picked free)
+# is the user's mistake: exit 1 with a line saying what to do, not a silent success.
+out=$($bin -pcap tests/replays/pcap/openssl_openssl.pcap 2>"$tmp/err"); rc=$?
+[ $rc -eq 1 ] || fail "pcap without a connection on 443: exit $rc: $out"
+grep -q 'no TCP connection to port 443 in tests/replays/pcap/openssl_openssl.pcap.*-port 0' "$tmp/err" \
+  || fail "pcap without a connection on 443: $(cat "$tmp/err")"
+
+# Under `bazel run` the tool runs in its runfiles tree; relative paths are the user's, relative to
+# $BUILD_WORKING_DIRECTORY, as tls_client and tls_server read them. Run from elsewhere with it set:
+here=$PWD
+mkdir -p "$tmp/elsewhere" "$tmp/wd/seeds"
+ln -sf "$here/tests" "$tmp/wd/tests"
+# shellcheck disable=SC2086
+out=$(cd "$tmp/elsewhere" && BUILD_WORKING_DIRECTORY=$tmp/wd "$here/$bin" $cap $files -CAfile tests/certs/ca.pem -q); rc=$?
+[ $rc -eq 0 ] || fail "BUILD_WORKING_DIRECTORY (capture): exit $rc: $out"
+out=$(cd "$tmp/elsewhere" && BUILD_WORKING_DIRECTORY=$tmp/wd "$here/$bin" -pcap tests/replays/pcap/openssl_openssl.pcap \
+  -port 0 -keylog tests/replays/pcap/openssl_openssl.keys -extract-seeds seeds); rc=$?
+[ $rc -eq 0 ] || fail "BUILD_WORKING_DIRECTORY (pcap): exit $rc: $out"
+[ -s "$tmp/wd/seeds/openssl_openssl.pcap-1-server_fuzzer.bin" ] || fail "-extract-seeds not relative to BUILD_WORKING_DIRECTORY"
+
 echo PASS

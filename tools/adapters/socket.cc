@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -33,6 +34,26 @@ bool split_host_port(const std::string& in, const std::string& default_host, std
   if (v > 65535) return false;
   *host = h;
   *port = static_cast<uint16_t>(v);
+  return true;
+}
+
+bool split_connect_address(const std::string& in, const std::string& default_host, std::string* host,
+                           uint16_t* port) {
+  if (in.empty()) return false;
+  bool bracketed = in[0] == '[';
+  size_t close = bracketed ? in.find(']') : std::string::npos;
+  if (bracketed && close == std::string::npos) return false;
+  // Without a port: "[v6]", a bare IPv6 address (two colons or more) or a name without a colon that is
+  // not all digits (a lone number is a port on default_host).
+  bool no_port = bracketed ? close + 1 == in.size()
+                           : (std::count(in.begin(), in.end(), ':') >= 2 ||
+                              (in.find(':') == std::string::npos &&
+                               in.find_first_not_of("0123456789") != std::string::npos));
+  if (!no_port) return split_host_port(in, default_host, host, port);
+  std::string h = bracketed ? in.substr(1, close - 1) : in;
+  if (h.empty()) return false;
+  *host = h;
+  *port = 443;
   return true;
 }
 

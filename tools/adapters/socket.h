@@ -11,6 +11,10 @@ namespace net {
 
 // Splits "host:port", "[v6]:port" or "port" (host then defaults to default_host).
 bool split_host_port(const std::string& in, const std::string& default_host, std::string* host, uint16_t* port);
+// Splits a client's address: "host:port" and "[v6]:port"; "host", "[v6]" and a bare IPv6 address
+// ("::1") mean port 443, as in an https URL; "port" alone means default_host (the tools' local form).
+bool split_connect_address(const std::string& in, const std::string& default_host, std::string* host,
+                           uint16_t* port);
 
 // A connected TCP socket (blocking), or -1.
 int connect_tcp(const std::string& host, uint16_t port, std::string* error);
