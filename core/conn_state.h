@@ -125,6 +125,19 @@ struct ConnState {
 
   HandshakeInfo info;
   std::optional<Session> session;  // client: the session to offer next time
+
+  // What the keying material exporters need after the handshake (RFC 5705, RFC 8446 7.5): the TLS 1.2
+  // master secret with the hellos' randoms, or the TLS 1.3 exporter_master_secret. Wiped when the
+  // connection goes (tests/secrets_test.cc).
+  struct ExporterSecret {
+    bool set = false;
+    bool tls13 = false;
+    crypto::HashAlg alg = crypto::HashAlg::sha256;
+    Bytes secret;
+    Bytes randoms;  // TLS 1.2: client_random + server_random
+    ~ExporterSecret() { secure_zero(secret); }
+  };
+  ExporterSecret exporter;
 };
 
 }  // namespace sanstls

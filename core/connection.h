@@ -157,6 +157,26 @@ class Connection {
   // configured, or the connection is not an established TLS 1.3 server.
   Status request_client_certificate();
 
+  // Keying material exporters: RFC 5705 (TLS 1.2) and RFC 8446 7.5 (TLS 1.3), `length` bytes derived
+  // from this connection's secrets, the same at both ends, for a protocol that binds itself to the TLS
+  // connection (RFC 9266 channel binding, EAP, ...). The connection keeps the one secret this needs
+  // (the TLS 1.2 master secret with the randoms, or the TLS 1.3 exporter_master_secret) and wipes it
+  // when destroyed.
+  //  - TLS 1.2: PRF(master_secret, label, client_random + server_random [+ context_length + context]);
+  //    RFC 5705 4 tells no context (std::nullopt) from an empty one (ByteView()): they give different
+  //    bytes. Refused (api_misuse) unless the handshake used the extended master secret (RFC 7627 5.4:
+  //    without it a man in the middle can make two connections share the master secret).
+  //  - TLS 1.3: TLS-Exporter(label, context, length); no context and an empty one are the same.
+  // Errors (api_misuse, the connection goes on): before handshake_done; a label that is empty, longer
+  // than 249 bytes or one TLS itself uses ("client finished", "server finished", "master secret",
+  // "key expansion", "extended master secret"; RFC 5705 4); a length of 0 or more than 8160; a TLS 1.2
+  // context longer than 65535 bytes. After the connection failed: its error.
+  Result<Bytes> export_keying_material(const std::string& label, std::optional<ByteView> context,
+                                       size_t length) const;
+  // The tls-exporter channel binding (RFC 9266): export_keying_material("EXPORTER-Channel-Binding",
+  // no context, 32), with its errors (TLS 1.2 only with the extended master secret).
+  Result<Bytes> channel_binding_tls_exporter() const;
+
   // Gives back the record buffers' memory while nothing is pending (input is between records, all
   // output was consumed). Event loops call it when a connection goes idle; the next record allocates
   // them again. Steady traffic without calls to this allocates nothing per record.
