@@ -41,6 +41,9 @@ const char kUsage[] =
     "  -sess_in FILE       offer a saved session (prints Reused or New)\n"
     "  -early_data FILE    send FILE as TLS 1.3 0-RTT data when the -sess_in session allows it (else\n"
     "                      right after the handshake); prints whether the server accepted it\n"
+    "  -keymatexport LABEL print N bytes of keying material exported with LABEL (RFC 5705 / RFC 8446 7.5,\n"
+    "                      no context; TLS 1.2 needs the extended master secret), as openssl s_client does\n"
+    "  -keymatexportlen N  the number of bytes for -keymatexport (default 20)\n"
     "  -keylogfile FILE    append secrets in the NSS key log format (also: SSLKEYLOGFILE)\n"
     "  -capture FILE       write a capture of the connection (replay it with tls_replay)\n"
     "  -msg                trace the handshake messages\n"
@@ -51,7 +54,8 @@ const char kUsage[] =
 struct Options {
   std::string connect = "localhost:4433";
   std::string servername, cafile, cert, key, alpn, cipher, ciphersuites, sess_out, sess_in, keylogfile, capture;
-  std::string early_data, verify_name;
+  std::string early_data, verify_name, keymatexport;
+  size_t keymatexportlen = 20;  // openssl s_client's default
   bool msg = false, quiet = false, tls1_2 = false, tls1_3 = false;
   uint64_t handshake_timeout_ms = 30000;
   const crypto::Provider* provider = &crypto::default_provider();
@@ -78,6 +82,8 @@ Options parse(int argc, char** argv) {
     else if (f == "-sess_out") o.sess_out = args.path_value();
     else if (f == "-sess_in") o.sess_in = args.path_value();
     else if (f == "-keylogfile") o.keylogfile = args.path_value();
+    else if (f == "-keymatexport") o.keymatexport = args.value();
+    else if (f == "-keymatexportlen") o.keymatexportlen = static_cast<size_t>(args.number(255 * 32));
     else if (f == "-capture") o.capture = args.value();
     else if (f == "-msg") o.msg = true;
     else if (f == "-quiet") o.quiet = true;
@@ -215,7 +221,11 @@ int run(int argc, char** argv) {
                            : offered ? "rejected (sent again after the handshake)"
                                      : "not sent as 0-RTT (no session allows it): sent after the handshake");
             }
+            if (!o.keymatexport.empty())
+              std::fputs(keying_material_report(conn.connection(), o.keymatexport, o.keymatexportlen).c_str(), stderr);
             std::fprintf(stderr, "---\n");
+          } else if (!o.keymatexport.empty()) {
+            std::fputs(keying_material_report(conn.connection(), o.keymatexport, o.keymatexportlen).c_str(), stderr);
           }
           save_session();
           break;

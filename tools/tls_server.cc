@@ -45,6 +45,10 @@ const char kUsage[] =
     "                        capture replays alone (TLS 1.3 tickets do not resume across connections)\n"
     "  -www                  answer an HTTP GET with a page that shows the negotiated parameters\n"
     "  -naccept N            exit after N connections have been served\n"
+    "  -keymatexport LABEL   print N bytes of keying material exported with LABEL after each handshake\n"
+    "                        (RFC 5705 / RFC 8446 7.5, no context; TLS 1.2 needs the extended master\n"
+    "                        secret), as openssl s_server does\n"
+    "  -keymatexportlen N    the number of bytes for -keymatexport (default 20)\n"
     "  -keylogfile FILE      append secrets in the NSS key log format (also: SSLKEYLOGFILE)\n"
     "  -msg                  trace the handshake messages of every connection\n"
     "  -handshake_timeout MS fail handshakes that take longer (default 30000)\n"
@@ -55,7 +59,8 @@ struct Options {
   std::string accept = "4433";
   std::vector<std::pair<std::string, std::string>> certs;  // (cert, key)
   std::string pending_cert, pending_key;
-  std::string servername, cafile, alpn, cipher, ciphersuites, keylogfile, capture;
+  std::string servername, cafile, alpn, cipher, ciphersuites, keylogfile, capture, keymatexport;
+  size_t keymatexportlen = 20;  // openssl s_server's default
   ClientAuth auth = ClientAuth::none;
   bool www = false, msg = false, quiet = false, tls1_2 = false, tls1_3 = false;
   uint32_t early_data = 0;  // 0: refuse 0-RTT
@@ -137,6 +142,8 @@ Options parse(int argc, char** argv) {
     else if (f == "-www") o.www = true;
     else if (f == "-naccept") o.naccept = args.number(1u << 30);
     else if (f == "-keylogfile") o.keylogfile = args.path_value();
+    else if (f == "-keymatexport") o.keymatexport = args.value();
+    else if (f == "-keymatexportlen") o.keymatexportlen = static_cast<size_t>(args.number(255 * 32));
     else if (f == "-msg") o.msg = true;
     else if (f == "-handshake_timeout") o.handshake_timeout_ms = args.number(1ull << 40);
     else if (f == "-quiet") o.quiet = true;
@@ -239,6 +246,13 @@ int run(int argc, char** argv) {
                       info.early_data_accepted ? ", early data accepted" : "",
                       info.peer_chain.empty() ? "" : ", client ",
                       info.peer_chain.empty() ? "" : certificate_subject(info.peer_chain[0]).c_str());
+        }
+        if (!o.keymatexport.empty()) {
+          // The engine itself: a plain Connection, or the one a -capture recorder wraps.
+          const Connection* engine = c.engine_as<Connection>();
+          if (auto* cc = c.engine_as<capture::CapturingConnection>()) engine = &cc->connection();
+          if (engine)
+            std::printf("%s: %s", who.c_str(), keying_material_report(*engine, o.keymatexport, o.keymatexportlen).c_str());
         }
         break;
       }
