@@ -57,6 +57,26 @@ struct HandshakeInfo {
   bool early_data_accepted = false;  // TLS 1.3 0-RTT: the server took the early data
 };
 
+// A certificate as a person reads it, for logs and user interfaces (Connection::
+// peer_certificate_details, certificate_details): parsed on demand from the DER, so that a connection
+// keeps nothing but the chain it already holds.
+struct CertificateDetails {
+  std::string subject;  // one line, "O=sanstls, CN=localhost" (crypto::Certificate::subject)
+  std::string issuer;
+  std::vector<std::string> dns_names;     // subjectAltName dNSName entries, in order (peer bytes: escape
+                                          // them before printing)
+  std::vector<std::string> ip_addresses;  // subjectAltName iPAddress entries: IPv4 dotted, IPv6 as RFC
+                                          // 5952 text ("2001:db8::1"); other lengths as hex
+  std::string serial;                     // uppercase hex, as `openssl x509 -serial` prints it
+  int64_t not_before = 0;                 // validity, seconds since the Unix epoch
+  int64_t not_after = 0;
+  Bytes sha256_fingerprint;               // SHA-256 of the DER certificate (32 bytes)
+};
+
+// The details of one DER certificate, with `provider`'s X.509 parser. Errors: bad_certificate (no
+// alert) when it cannot be parsed.
+Result<CertificateDetails> certificate_details(const crypto::Provider& provider, ByteView der);
+
 enum class Direction : uint8_t { received, sent };
 
 struct Event {
@@ -156,6 +176,13 @@ class Connection {
   // the client did not offer post_handshake_auth, a request is pending, no client trust anchors are
   // configured, or the connection is not an established TLS 1.3 server.
   Status request_client_certificate();
+
+  // The details of the peer's leaf certificate (info()->peer_chain[0]; verified with the chain unless
+  // the config turned verification off), parsed now with the config's provider. Errors: api_misuse
+  // before handshake_done or when there is no peer certificate (a client that did not authenticate;
+  // a resumed connection reports the chain its session recorded); bad_certificate when it cannot be
+  // parsed.
+  Result<CertificateDetails> peer_certificate_details() const;
 
   // Keying material exporters: RFC 5705 (TLS 1.2) and RFC 8446 7.5 (TLS 1.3), `length` bytes derived
   // from this connection's secrets, the same at both ends, for a protocol that binds itself to the TLS
