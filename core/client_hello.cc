@@ -79,9 +79,10 @@ Result<std::unique_ptr<crypto::PublicKey>> verify_server_chain(HandshakeContext&
   std::unique_ptr<crypto::PublicKey> key;
   if (cfg.verify_server) {
     std::vector<ByteView> views(chain.begin(), chain.end());
-    crypto::CertError ce = cfg.trust->verify(views, static_cast<int64_t>(c.clock().now_ms() / 1000),
+    const uint64_t now_ms = c.clock().now_ms();
+    crypto::CertError ce = cfg.trust->verify(views, static_cast<int64_t>(now_ms / 1000),
                                              crypto::Purpose::server_auth, name_to_verify(opts), &key, use);
-    if (ce != crypto::CertError::ok) return certificate_error(ce);
+    if (ce != crypto::CertError::ok) return refuse_chain(c, chain, ce, now_ms, name_to_verify(opts));
   } else {
     std::string err;
     std::unique_ptr<crypto::Certificate> leaf = c.provider().parse_certificate(chain.at(0), &err);

@@ -114,6 +114,7 @@ struct ConnState {
   PendingEvent current_;  // the event last returned (its storage backs the returned view)
 
   std::optional<Error> error_;
+  std::string error_detail;  // Connection::error_detail()
   bool handshake_done = false;
   bool close_requested = false;  // close() during the handshake: close_notify once it is done
   bool eof = false;

@@ -147,6 +147,7 @@ void HandshakeContext::set_exporter_tls13(crypto::HashAlg alg, ByteView exporter
   x.randoms.clear();
 }
 void HandshakeContext::set_session(Session s) { c_.session = std::move(s); }
+void HandshakeContext::set_error_detail(std::string detail) { c_.error_detail = std::move(detail); }
 void HandshakeContext::emit(Event::Type type) { c_.push_event(type); }
 void HandshakeContext::handshake_complete() { c_.handshake_complete(); }
 bool HandshakeContext::handshake_done() const { return c_.handshake_done; }
@@ -601,5 +602,9 @@ bool Connection::wants_read() const { return !s_->error_ && !s_->rl.received_clo
 const HandshakeInfo* Connection::info() const { return s_->handshake_done ? &s_->info : nullptr; }
 std::optional<Session> Connection::session() const { return s_->handshake_done ? s_->session : std::nullopt; }
 const Error* Connection::error() const { return s_->error_ ? &*s_->error_ : nullptr; }
+const std::string& Connection::error_detail() const {
+  static const std::string kNone;
+  return s_->error_ ? s_->error_detail : kNone;
+}
 
 }  // namespace sanstls

@@ -224,6 +224,13 @@ class Connection {
   std::optional<Session> session() const;
   // The error that ended the connection, or null.
   const Error* error() const;
+  // One line that explains error() further when the engine knows more than its fixed text says, else
+  // empty. A refused certificate chain names the certificate that failed (depth and subject) and why:
+  // "has expired" / "is not yet valid" with its validity and the clock's time (a CA's failure says "a
+  // CA certificate"), the expected name and the names it holds for a mismatch, the issuer no trust
+  // anchor matched, and a Clock that looks like it counts seconds instead of milliseconds. It quotes
+  // the peer's certificate, so escape it before writing it to a terminal.
+  const std::string& error_detail() const;
 
  private:
   explicit Connection(std::unique_ptr<ConnState> s);

@@ -132,6 +132,8 @@ class HandshakeContext {
                           ByteView server_random);
   void set_exporter_tls13(crypto::HashAlg alg, ByteView exporter_master_secret);
   void set_session(Session s);  // client: the session to offer next time
+  // A longer explanation of the error the current step is about to return (Connection::error_detail).
+  void set_error_detail(std::string detail);
   void emit(Event::Type type);
   // The handshake is finished: handshake_done, then the application data queued meanwhile.
   void handshake_complete();

@@ -351,7 +351,11 @@ int run(int argc, char** argv) {
   if (done && !o.sess_out.empty() && !session_saved && !o.quiet)
     std::fprintf(stderr, "note: the server gave no session to save (-sess_out)\n");
   if (const Error* e = conn.error()) {
-    if (e->kind == ErrorKind::bad_certificate) die("verify error: " + describe_error(*e));
+    if (e->kind == ErrorKind::bad_certificate) {
+      // Which certificate failed and why (Connection::error_detail), on the same line.
+      const std::string& detail = conn.connection().error_detail();
+      die("verify error: " + describe_error(*e) + (detail.empty() ? "" : ": " + printable(ByteView::of(detail), 1000)));
+    }
     die(done ? describe_error(*e) : "handshake failed: " + describe_error(*e));
   }
   if (!failure.empty()) die(failure);
