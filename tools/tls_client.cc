@@ -18,6 +18,7 @@
 #include "tools/adapters/socket.h"
 #include "tools/capture/capture.h"
 #include "tools/common.h"
+#include "tools/trust_store.h"
 
 namespace sanstls {
 namespace tools {
@@ -29,7 +30,8 @@ const char kUsage[] =
     "  -servername NAME    the name sent in SNI and checked against the certificate (default: the host)\n"
     "  -verify_hostname NAME | -verify_ip IP  check the certificate against this name or address\n"
     "                      instead (SNI stays -servername)\n"
-    "  -CAfile FILE        trust anchors (default /etc/ssl/certs/ca-certificates.crt)\n"
+    "  -CAfile FILE        trust anchors (default: the system's, as OpenSSL finds them: $SSL_CERT_FILE\n"
+    "                      and $SSL_CERT_DIR, else /etc/ssl/certs/ca-certificates.crt)\n"
     "  -cert FILE -key FILE  a client certificate and its key\n"
     "  -alpn a,b           ALPN protocols to offer\n"
     "  -cipher LIST        TLS 1.2 suites, colon-separated (IANA or OpenSSL names; TLS 1.3 names too)\n"
@@ -129,8 +131,17 @@ int run(int argc, char** argv) {
 
   ClientConfig::Builder b;
   b.provider(*o.provider);
-  std::string cafile = o.cafile.empty() ? "/etc/ssl/certs/ca-certificates.crt" : o.cafile;
-  b.trust_anchors_pem(read_file_or_die(cafile, "-CAfile"));
+  // No -CAfile: the system's anchors, from where OpenSSL would take them (tools/trust_store.h).
+  Bytes trust_pem;
+  if (o.cafile.empty()) {
+    TrustAnchors system;
+    std::string err;
+    if (!load_system_trust_anchors(*o.provider, &system, &err)) die(err);
+    trust_pem = std::move(system.pem);
+  } else {
+    trust_pem = read_file_or_die(o.cafile, "-CAfile");
+  }
+  b.trust_anchors_pem(trust_pem);
   if (!o.cert.empty()) b.client_certificate(read_file_or_die(o.cert, "-cert"), read_file_or_die(o.key, "-key"));
   std::vector<uint16_t> suites = suites_from_flags(o.cipher, o.ciphersuites);
   if (!suites.empty()) b.cipher_suites(suites);
@@ -170,7 +181,7 @@ int run(int argc, char** argv) {
   // -capture: the same connection, recorded (docs/capture-format.md); otherwise a passthrough.
   capture::DescribeOptions describe;
   if (!o.capture.empty())
-    o.provider->load_certificates(read_file_or_die(cafile, "-CAfile"), &describe.trust_anchors_der, &err);
+    o.provider->load_certificates(trust_pem, &describe.trust_anchors_der, &err);
   capture::CapturingConnection conn =
       o.capture.empty() ? capture::CapturingConnection::passthrough(Connection::client(built.config, copts, *rng, clock))
                         : capture::CapturingConnection::client(built.config, copts, *rng, clock, describe);
