@@ -534,8 +534,9 @@ bool reserved_exporter_label(const std::string& label) {
     if (label == r) return true;
   return false;
 }
-// The largest export, whatever the version: TLS 1.3's bound for SHA-384 (255 * 48, RFC 5869 2.3) is
-// well above what any protocol asks for (RFC 9266: 32 bytes).
+// The largest export, the same for every version and suite: HKDF-Expand's bound with SHA-256 (255 *
+// 32 bytes, RFC 5869 2.3), the smallest a TLS 1.3 suite has; far more than protocols ask for (RFC 9266:
+// 32 bytes).
 constexpr size_t kMaxExportLength = 255 * 32;
 }  // namespace
 
