@@ -6,6 +6,7 @@
 // deadline each (tests/interop_support.h); every process is killed on every exit path.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <regex>
 #include <string>
 
@@ -89,5 +90,23 @@ TEST_CASE("openssl s_client -keymatexport prints the bytes tls_server -keymatexp
     CHECK(ours.size() == 40);
     CHECK(ours == theirs);
     CHECK(contains(server->output(), version[6] == '2' ? "TLSv1.2" : "TLSv1.3"));
+  }
+}
+
+TEST_CASE("-keymatexportlen out of range: one line and a non-zero exit, before any connection") {
+  for (const char* tool : {"tools/tls_client", "tools/tls_server"}) {
+    for (const char* len : {"0", "8161"}) {
+      CAPTURE(tool);
+      CAPTURE(len);
+      std::unique_ptr<Peer> p = start_peer({runfile(tool), "-keymatexport", kLabel, "-keymatexportlen", len, "-cert",
+                                            cert("server_rsa.pem"), "-key", cert("server_rsa.key.pem")});
+      p->close_stdin();
+      const int rc = p->wait_exit(10000);
+      const std::string out = p->output();
+      INFO(out);
+      CHECK(rc == 1);
+      CHECK(std::count(out.begin(), out.end(), '\n') == 1);
+      CHECK(contains(out, "-keymatexportlen"));
+    }
   }
 }

@@ -85,7 +85,10 @@ Options parse(int argc, char** argv) {
     else if (f == "-sess_in") o.sess_in = args.path_value();
     else if (f == "-keylogfile") o.keylogfile = args.path_value();
     else if (f == "-keymatexport") o.keymatexport = args.value();
-    else if (f == "-keymatexportlen") o.keymatexportlen = static_cast<size_t>(args.number(255 * 32));
+    else if (f == "-keymatexportlen") {
+      o.keymatexportlen = static_cast<size_t>(args.number(255 * 32));
+      if (o.keymatexportlen == 0) die("-keymatexportlen: 1 to 8160 bytes");
+    }
     else if (f == "-capture") o.capture = args.value();
     else if (f == "-msg") o.msg = true;
     else if (f == "-quiet") o.quiet = true;

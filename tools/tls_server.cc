@@ -143,7 +143,10 @@ Options parse(int argc, char** argv) {
     else if (f == "-naccept") o.naccept = args.number(1u << 30);
     else if (f == "-keylogfile") o.keylogfile = args.path_value();
     else if (f == "-keymatexport") o.keymatexport = args.value();
-    else if (f == "-keymatexportlen") o.keymatexportlen = static_cast<size_t>(args.number(255 * 32));
+    else if (f == "-keymatexportlen") {
+      o.keymatexportlen = static_cast<size_t>(args.number(255 * 32));
+      if (o.keymatexportlen == 0) die("-keymatexportlen: 1 to 8160 bytes");
+    }
     else if (f == "-msg") o.msg = true;
     else if (f == "-handshake_timeout") o.handshake_timeout_ms = args.number(1ull << 40);
     else if (f == "-quiet") o.quiet = true;
