@@ -1,7 +1,8 @@
 // tls_client without -CAfile takes the system's trust anchors as OpenSSL finds them
 // (tools/trust_store.h): $SSL_CERT_FILE, $SSL_CERT_DIR, else Debian's bundle. Against tls_server with
 // the test certificates: trusted through either variable, refused (unknown_ca) when they name another
-// root, and one clear line when SSL_CERT_FILE names nothing.
+// root, and one clear line when SSL_CERT_FILE names nothing. And tls_server names a client certificate it
+// refused (Connection::error_detail).
 #include <doctest/doctest.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -75,4 +76,22 @@ TEST_CASE("tls_client without -CAfile: SSL_CERT_FILE, SSL_CERT_DIR, and their fa
   CHECK(contains(out, "tls_client: SSL_CERT_FILE /nonexistent/bundle.pem: "));
   CHECK(!contains(out, "CONNECTED"));
   unsetenv("SSL_CERT_FILE");
+}
+
+TEST_CASE("tls_server names the client certificate it refused, and why") {
+  // Client certificates are checked against another root: the client's chain has no anchor there.
+  std::unique_ptr<Peer> server =
+      start_peer({runfile("tools/tls_server"), "-accept", "127.0.0.1:0", "-cert", cert("server_rsa.pem"), "-key",
+                  cert("server_rsa.key.pem"), "-Verify", "-CAfile", cert("other_ca.pem"), "-naccept", "1"});
+  const uint16_t port = accept_port(*server);
+  REQUIRE_MESSAGE(port != 0, server->output());
+  std::unique_ptr<Peer> c = start_peer({runfile("tools/tls_client"), "-connect", "127.0.0.1:" + std::to_string(port),
+                                        "-servername", "localhost", "-CAfile", cert("ca.pem"), "-cert",
+                                        cert("client.pem"), "-key", cert("client.key.pem")});
+  c->close_stdin();
+  CHECK(c->wait_exit(kPeerDeadlineMs) == 1);
+  server->wait_exit(10000);
+  INFO(server->output());
+  CHECK(contains(server->output(), "no trust anchor issued the chain: its last certificate (depth 0, subject "
+                                   "\"O=sanstls, CN=sanstls test client\") was issued by \"O=sanstls, CN=sanstls test CA\""));
 }

@@ -89,6 +89,13 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
+// The engine an event loop connection holds: a plain Connection, or the one a -capture recorder wraps.
+const Connection* engine_of(EpollConn& c) {
+  if (const Connection* plain = c.engine_as<Connection>()) return plain;
+  if (auto* cc = c.engine_as<capture::CapturingConnection>()) return &cc->connection();
+  return nullptr;
+}
+
 std::string html_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -251,10 +258,7 @@ int run(int argc, char** argv) {
                       info.peer_chain.empty() ? "" : certificate_subject(info.peer_chain[0]).c_str());
         }
         if (!o.keymatexport.empty()) {
-          // The engine itself: a plain Connection, or the one a -capture recorder wraps.
-          const Connection* engine = c.engine_as<Connection>();
-          if (auto* cc = c.engine_as<capture::CapturingConnection>()) engine = &cc->connection();
-          if (engine)
+          if (const Connection* engine = engine_of(c))
             std::printf("%s: %s", who.c_str(), keying_material_report(*engine, o.keymatexport, o.keymatexportlen).c_str());
         }
         break;
@@ -297,6 +301,10 @@ int run(int argc, char** argv) {
       std::string why = info.error ? describe_error(*info.error)
                         : !info.transport_error.empty() ? info.transport_error
                         : info.clean ? "clean close" : "closed without close_notify";
+      // A refused client certificate: which one and why (Connection::error_detail).
+      const Connection* engine = engine_of(c);
+      if (info.error && engine && !engine->error_detail().empty())
+        why += ": " + printable(ByteView::of(engine->error_detail()), 1000);
       std::printf("conn %llu: closed (%s)\n", static_cast<unsigned long long>(c.id()), why.c_str());
     }
     if (auto* cc = c.engine_as<capture::CapturingConnection>()) {
