@@ -415,6 +415,8 @@ void Client12::finish(const std::optional<NewSessionTicket12>& ticket) {
   info.extended_master_secret = ems_;
   info.encrypt_then_mac = etm_;
   info.server_name = opts_.server_name;
+  c_.set_exporter_tls12(suite_->prf_hash, master_secret_, ByteView(client_random_.data(), client_random_.size()),
+                        ByteView(server_random_.data(), server_random_.size()));
   // info.alpn is what this handshake's ServerHello said, resumed or not (RFC 7301 3.1).
   if (!session_id_.empty() || ticket) {
     Session s;

@@ -360,6 +360,7 @@ Result<State> Client13::handle(ExpectFinished& s, HandshakeType type, ByteView m
   key_log13(*cfg_, "CLIENT_TRAFFIC_SECRET_0", offer_.random, client_ap_);
   key_log13(*cfg_, "SERVER_TRAFFIC_SECRET_0", offer_.random, server_ap_);
   key_log13(*cfg_, "EXPORTER_SECRET", offer_.random, exporter);
+  c_.set_exporter_tls13(alg(), exporter);
   secure_zero(exporter);
   SANSTLS_TRY(install13(c_, *suite_, server_ap_, true, read_limit_));
 

@@ -43,6 +43,22 @@ Status accept_alpn(const ClientConfig& cfg, const Extensions& e, std::string* ou
 
 Status choose_alpn(const ServerConfig& cfg, const Extensions& e, std::string* out) {
   out->clear();
+  if (e.alpn && cfg.alpn_select) {
+    AlpnDecision d = cfg.alpn_select(*e.alpn, e.server_name ? *e.server_name : std::string());
+    switch (d.kind) {
+      case AlpnDecision::Kind::none:
+        return Status();
+      case AlpnDecision::Kind::refuse:
+        return Error::incompatible(AlertDescription::no_application_protocol, "ALPN selection refused the client's protocols");
+      case AlpnDecision::Kind::select:
+        // RFC 7301 3.2: the server's protocol must be one the client offered; anything else is a bug in
+        // the hook, not something to send.
+        if (std::find(e.alpn->begin(), e.alpn->end(), d.protocol) == e.alpn->end())
+          return Error::internal("ALPN selection chose a protocol the client did not offer");
+        *out = std::move(d.protocol);
+        return Status();
+    }
+  }
   if (!e.alpn || cfg.alpn.empty()) return Status();
   for (const std::string& p : cfg.alpn)
     if (std::find(e.alpn->begin(), e.alpn->end(), p) != e.alpn->end()) {
@@ -63,9 +79,10 @@ Result<std::unique_ptr<crypto::PublicKey>> verify_server_chain(HandshakeContext&
   std::unique_ptr<crypto::PublicKey> key;
   if (cfg.verify_server) {
     std::vector<ByteView> views(chain.begin(), chain.end());
-    crypto::CertError ce = cfg.trust->verify(views, static_cast<int64_t>(c.clock().now_ms() / 1000),
+    const uint64_t now_ms = c.clock().now_ms();
+    crypto::CertError ce = cfg.trust->verify(views, static_cast<int64_t>(now_ms / 1000),
                                              crypto::Purpose::server_auth, name_to_verify(opts), &key, use);
-    if (ce != crypto::CertError::ok) return certificate_error(ce);
+    if (ce != crypto::CertError::ok) return refuse_chain(c, chain, ce, now_ms, name_to_verify(opts));
   } else {
     std::string err;
     std::unique_ptr<crypto::Certificate> leaf = c.provider().parse_certificate(chain.at(0), &err);

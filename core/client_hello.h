@@ -41,7 +41,8 @@ Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Con
 Status check_offered(const Extensions& e, const std::vector<uint16_t>& offered, uint16_t also = 0xffff);
 
 // ALPN (RFC 7301 3.2), client: the server's answer must be one protocol we offered (illegal_parameter
-// otherwise); *out gets it. Server: our first preference the client offers; none in common is
+// otherwise); *out gets it. Server: the config's alpn_select hook decides when there is one and the
+// client sent ALPN; otherwise our first preference the client offers; none in common is
 // no_application_protocol; *out is empty when either side has no ALPN.
 Status accept_alpn(const ClientConfig& cfg, const Extensions& e, std::string* out);
 Status choose_alpn(const ServerConfig& cfg, const Extensions& e, std::string* out);

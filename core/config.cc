@@ -357,6 +357,12 @@ ServerConfig::Builder& ServerConfig::Builder::hrr_cookie(bool on) {
   return *this;
 }
 
+ServerConfig::Builder& ServerConfig::Builder::alpn_select(
+    std::function<AlpnDecision(const std::vector<std::string>& offered, const std::string& server_name)> f) {
+  c_->alpn_select = std::move(f);
+  return *this;
+}
+
 std::shared_ptr<Ticketer> ServerConfig::tickets_ring(crypto::Rng& rng, uint64_t now_ms) const {
   if (ticket_keys) return ticket_keys;
   std::lock_guard<std::mutex> lock(lazy_->mu);

@@ -56,6 +56,20 @@ struct CertifiedKey {
 
 enum class ClientAuth : uint8_t { none, optional, required };
 
+// What a server's ALPN selection hook (ServerConfig::alpn_select) decides, as OpenSSL's
+// SSL_CTX_set_alpn_select_cb can: one protocol, no ALPN for this connection, or the fatal
+// no_application_protocol alert (RFC 7301 3.2).
+struct AlpnDecision {
+  enum class Kind : uint8_t { select, none, refuse };
+  Kind kind = Kind::none;
+  std::string protocol;  // select: one of the client's protocols, byte for byte
+  static AlpnDecision select(std::string p) { return AlpnDecision{Kind::select, std::move(p)}; }
+  // The handshake goes on without ALPN (the server sends no application_layer_protocol_negotiation).
+  static AlpnDecision none() { return AlpnDecision{Kind::none, std::string()}; }
+  // The handshake fails with no_application_protocol.
+  static AlpnDecision refuse() { return AlpnDecision{Kind::refuse, std::string()}; }
+};
+
 template <typename T>
 struct Built {
   std::shared_ptr<const T> config;  // null when refused
@@ -225,6 +239,13 @@ class ServerConfig : public CommonConfig {
   uint32_t max_early_data = 0;      // TLS 1.3 0-RTT bytes accepted per connection; 0: refuse 0-RTT
   std::shared_ptr<EarlyDataGuard> early_data_guard;  // single use of 0-RTT tickets (made when needed)
   bool hrr_cookie = true;           // send a cookie in HelloRetryRequest and require it back
+  // ALPN selection (RFC 7301 3.2) by the application, in place of the match of `alpn` (server
+  // preference) against the client's list: called during the ClientHello, when the client sent the
+  // extension, with its protocols in its order (and SNI already known: server_name is the name the
+  // client asked for, empty when none). A selected protocol the client did not offer fails the
+  // handshake (internal_error: the hook is wrong, RFC 7301 3.2 allows only an offered one). Must be
+  // thread-safe and must not call back into the connection. Null: the `alpn` list decides.
+  std::function<AlpnDecision(const std::vector<std::string>& offered, const std::string& server_name)> alpn_select;
 
   // Whether a session (ticket or cache entry) whose client proved `id` may be resumed here, and what the
   // resumed connection then reports as the client's identity (*reported; empty for none):
@@ -273,6 +294,8 @@ class ServerConfig : public CommonConfig {
     Builder& tickets_per_handshake(uint8_t n);
     Builder& max_early_data(uint32_t bytes);
     Builder& hrr_cookie(bool on);
+    Builder& alpn_select(
+        std::function<AlpnDecision(const std::vector<std::string>& offered, const std::string& server_name)> f);
     Built<ServerConfig> build();
 
    private:

@@ -115,6 +115,7 @@ struct ConnState {
   PendingEvent current_;  // the event last returned (its storage backs the returned view)
 
   std::optional<Error> error_;
+  std::string error_detail;  // Connection::error_detail()
   bool handshake_done = false;
   bool close_requested = false;  // close() during the handshake: close_notify once it is done
   bool eof = false;
@@ -126,6 +127,19 @@ struct ConnState {
 
   HandshakeInfo info;
   std::optional<Session> session;  // client: the session to offer next time
+
+  // What the keying material exporters need after the handshake (RFC 5705, RFC 8446 7.5): the TLS 1.2
+  // master secret with the hellos' randoms, or the TLS 1.3 exporter_master_secret. Wiped when the
+  // connection goes (tests/secrets_test.cc).
+  struct ExporterSecret {
+    bool set = false;
+    bool tls13 = false;
+    crypto::HashAlg alg = crypto::HashAlg::sha256;
+    Bytes secret;
+    Bytes randoms;  // TLS 1.2: client_random + server_random
+    ~ExporterSecret() { secure_zero(secret); }
+  };
+  ExporterSecret exporter;
 };
 
 }  // namespace sanstls

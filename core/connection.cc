@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/conn_state.h"
+#include "core/tls13_keys.h"
 
 namespace sanstls {
 
@@ -123,7 +124,30 @@ void HandshakeContext::replace_transcript(Bytes t) {
 }
 
 HandshakeInfo& HandshakeContext::info() { return c_.info; }
+
+void HandshakeContext::set_exporter_tls12(crypto::HashAlg prf_hash, ByteView master_secret, ByteView client_random,
+                                          ByteView server_random) {
+  ConnState::ExporterSecret& x = c_.exporter;
+  secure_zero(x.secret);
+  x.set = true;
+  x.tls13 = false;
+  x.alg = prf_hash;
+  x.secret.assign(master_secret.begin(), master_secret.end());
+  x.randoms.assign(client_random.begin(), client_random.end());
+  x.randoms.insert(x.randoms.end(), server_random.begin(), server_random.end());
+}
+
+void HandshakeContext::set_exporter_tls13(crypto::HashAlg alg, ByteView exporter_master_secret) {
+  ConnState::ExporterSecret& x = c_.exporter;
+  secure_zero(x.secret);
+  x.set = true;
+  x.tls13 = true;
+  x.alg = alg;
+  x.secret.assign(exporter_master_secret.begin(), exporter_master_secret.end());
+  x.randoms.clear();
+}
 void HandshakeContext::set_session(Session s) { c_.session = std::move(s); }
+void HandshakeContext::set_error_detail(std::string detail) { c_.error_detail = std::move(detail); }
 void HandshakeContext::emit(Event::Type type) { c_.push_event(type); }
 void HandshakeContext::handshake_complete() { c_.handshake_complete(); }
 bool HandshakeContext::handshake_done() const { return c_.handshake_done; }
@@ -504,6 +528,66 @@ Status Connection::request_client_certificate() {
   return s;
 }
 
+namespace {
+// RFC 5705 4: labels the TLS 1.2 key schedule itself uses (and RFC 7627's) must not be exported, or the
+// exporter would hand out the master secret's or the Finished messages' PRF outputs. TLS 1.3 derives
+// its exporter differently, but the same labels are refused there too, so that a label is valid or
+// not whatever the version.
+bool reserved_exporter_label(const std::string& label) {
+  for (const char* r : {"client finished", "server finished", "master secret", "key expansion",
+                        "extended master secret"})
+    if (label == r) return true;
+  return false;
+}
+// The largest export, the same for every version and suite: HKDF-Expand's bound with SHA-256 (255 *
+// 32 bytes, RFC 5869 2.3), the smallest a TLS 1.3 suite has; far more than protocols ask for (RFC 9266:
+// 32 bytes).
+constexpr size_t kMaxExportLength = 255 * 32;
+}  // namespace
+
+Result<Bytes> Connection::export_keying_material(const std::string& label, std::optional<ByteView> context,
+                                                 size_t length) const {
+  const ConnState& c = *s_;
+  if (c.error_) return *c.error_;
+  if (!c.handshake_done || !c.exporter.set) return Error::misuse("keying material exporter before the handshake is done");
+  if (label.empty() || label.size() > 249) return Error::misuse("exporter label must be 1 to 249 bytes");
+  if (reserved_exporter_label(label)) return Error::misuse("exporter label is reserved by TLS (RFC 5705 4)");
+  if (length == 0 || length > kMaxExportLength) return Error::misuse("exporter length must be 1 to 8160 bytes");
+  const ConnState::ExporterSecret& x = c.exporter;
+  if (x.tls13) {
+    // RFC 8446 7.5: no context and an empty one are the same.
+    Bytes out = tls13_exporter(c.provider, x.alg, x.secret, label, context ? *context : ByteView(), length);
+    if (out.size() != length) return Error::internal("exporter failed");
+    return out;
+  }
+  // RFC 7627 5.4: without the extended master secret, a man in the middle can make two sessions share
+  // a master secret (the triple handshake attack), so the exported values would not be unique to this
+  // connection.
+  if (!c.info.extended_master_secret)
+    return Error::misuse("TLS 1.2 exporter needs the extended master secret (RFC 7627 5.4)");
+  // RFC 5705 4: seed = client_random + server_random [+ context_length (uint16) + context]; a context
+  // of length zero differs from no context.
+  Bytes seed = x.randoms;
+  if (context) {
+    if (context->size() > 0xffff) return Error::misuse("TLS 1.2 exporter context longer than 65535 bytes");
+    seed.push_back(static_cast<uint8_t>(context->size() >> 8));
+    seed.push_back(static_cast<uint8_t>(context->size()));
+    seed.insert(seed.end(), context->begin(), context->end());
+  }
+  Bytes out = crypto::tls12_prf(c.provider, x.alg, x.secret, label, seed, length);
+  if (out.size() != length) return Error::internal("exporter failed");
+  return out;
+}
+
+Result<Bytes> Connection::channel_binding_tls_exporter() const {
+  // RFC 9266 2: label "EXPORTER-Channel-Binding", empty context, 32 bytes. TLS 1.3 makes no difference
+  // between an empty context and none; for TLS 1.2 the RFC's words leave it open, and the exporter is
+  // called without a context, as Go's crypto/tls (a nil context), rustls (None) and OpenSSL users
+  // (use_context = 0) do, so that both ends of a mixed pair agree. RFC 9266 4.2: TLS 1.2 without the
+  // extended master secret is refused (by export_keying_material).
+  return export_keying_material("EXPORTER-Channel-Binding", std::nullopt, 32);
+}
+
 size_t Connection::buffer_capacity() const { return s_->rl.buffer_capacity() + s_->hs_.capacity(); }
 
 void Connection::release_buffers() {
@@ -524,5 +608,9 @@ bool Connection::wants_read() const { return !s_->error_ && !s_->rl.received_clo
 const HandshakeInfo* Connection::info() const { return s_->handshake_done ? &s_->info : nullptr; }
 std::optional<Session> Connection::session() const { return s_->handshake_done ? s_->session : std::nullopt; }
 const Error* Connection::error() const { return s_->error_ ? &*s_->error_ : nullptr; }
+const std::string& Connection::error_detail() const {
+  static const std::string kNone;
+  return s_->error_ ? s_->error_detail : kNone;
+}
 
 }  // namespace sanstls

@@ -57,6 +57,26 @@ struct HandshakeInfo {
   bool early_data_accepted = false;  // TLS 1.3 0-RTT: the server took the early data
 };
 
+// A certificate as a person reads it, for logs and user interfaces (Connection::
+// peer_certificate_details, certificate_details): parsed on demand from the DER, so that a connection
+// keeps nothing but the chain it already holds.
+struct CertificateDetails {
+  std::string subject;  // one line, "O=sanstls, CN=localhost" (crypto::Certificate::subject)
+  std::string issuer;
+  std::vector<std::string> dns_names;     // subjectAltName dNSName entries, in order (peer bytes: escape
+                                          // them before printing)
+  std::vector<std::string> ip_addresses;  // subjectAltName iPAddress entries: IPv4 dotted, IPv6 as RFC
+                                          // 5952 text ("2001:db8::1"); other lengths as hex
+  std::string serial;                     // uppercase hex, as `openssl x509 -serial` prints it
+  int64_t not_before = 0;                 // validity, seconds since the Unix epoch
+  int64_t not_after = 0;
+  Bytes sha256_fingerprint;               // SHA-256 of the DER certificate (32 bytes)
+};
+
+// The details of one DER certificate, with `provider`'s X.509 parser. Errors: bad_certificate (no
+// alert) when it cannot be parsed.
+Result<CertificateDetails> certificate_details(const crypto::Provider& provider, ByteView der);
+
 enum class Direction : uint8_t { received, sent };
 
 struct Event {
@@ -157,6 +177,33 @@ class Connection {
   // configured, or the connection is not an established TLS 1.3 server.
   Status request_client_certificate();
 
+  // The details of the peer's leaf certificate (info()->peer_chain[0]; verified with the chain unless
+  // the config turned verification off), parsed now with the config's provider. Errors: api_misuse
+  // before handshake_done or when there is no peer certificate (a client that did not authenticate;
+  // a resumed connection reports the chain its session recorded); bad_certificate when it cannot be
+  // parsed.
+  Result<CertificateDetails> peer_certificate_details() const;
+
+  // Keying material exporters: RFC 5705 (TLS 1.2) and RFC 8446 7.5 (TLS 1.3), `length` bytes derived
+  // from this connection's secrets, the same at both ends, for a protocol that binds itself to the TLS
+  // connection (RFC 9266 channel binding, EAP, ...). The connection keeps the one secret this needs
+  // (the TLS 1.2 master secret with the randoms, or the TLS 1.3 exporter_master_secret) and wipes it
+  // when destroyed.
+  //  - TLS 1.2: PRF(master_secret, label, client_random + server_random [+ context_length + context]);
+  //    RFC 5705 4 tells no context (std::nullopt) from an empty one (ByteView()): they give different
+  //    bytes. Refused (api_misuse) unless the handshake used the extended master secret (RFC 7627 5.4:
+  //    without it a man in the middle can make two connections share the master secret).
+  //  - TLS 1.3: TLS-Exporter(label, context, length); no context and an empty one are the same.
+  // Errors (api_misuse, the connection goes on): before handshake_done; a label that is empty, longer
+  // than 249 bytes or one TLS itself uses ("client finished", "server finished", "master secret",
+  // "key expansion", "extended master secret"; RFC 5705 4); a length of 0 or more than 8160; a TLS 1.2
+  // context longer than 65535 bytes. After the connection failed: its error.
+  Result<Bytes> export_keying_material(const std::string& label, std::optional<ByteView> context,
+                                       size_t length) const;
+  // The tls-exporter channel binding (RFC 9266): export_keying_material("EXPORTER-Channel-Binding",
+  // no context, 32), with its errors (TLS 1.2 only with the extended master secret).
+  Result<Bytes> channel_binding_tls_exporter() const;
+
   // Gives back the record buffers' memory while nothing is pending (input is between records, all
   // output was consumed). Event loops call it when a connection goes idle; the next record allocates
   // them again. Steady traffic without calls to this allocates nothing per record.
@@ -177,6 +224,13 @@ class Connection {
   std::optional<Session> session() const;
   // The error that ended the connection, or null.
   const Error* error() const;
+  // One line that explains error() further when the engine knows more than its fixed text says, else
+  // empty. A refused certificate chain names the certificate that failed (depth and subject) and why:
+  // "has expired" / "is not yet valid" with its validity and the clock's time (a CA's failure says "a
+  // CA certificate"), the expected name and the names it holds for a mismatch, the issuer no trust
+  // anchor matched, and a Clock that looks like it counts seconds instead of milliseconds. It quotes
+  // the peer's certificate, so escape it before writing it to a terminal.
+  const std::string& error_detail() const;
 
  private:
   explicit Connection(std::unique_ptr<ConnState> s);

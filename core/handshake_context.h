@@ -125,7 +125,15 @@ class HandshakeContext {
 
   // --- results and events ----------------------------------------------------------------------------------
   HandshakeInfo& info();
+  // The secret the keying material exporters use once the handshake is done (Connection::
+  // export_keying_material): TLS 1.2, the master secret and the randoms (client first) of this
+  // handshake, resumed or not (RFC 5705 4); TLS 1.3, the exporter_master_secret (RFC 8446 7.5).
+  void set_exporter_tls12(crypto::HashAlg prf_hash, ByteView master_secret, ByteView client_random,
+                          ByteView server_random);
+  void set_exporter_tls13(crypto::HashAlg alg, ByteView exporter_master_secret);
   void set_session(Session s);  // client: the session to offer next time
+  // A longer explanation of the error the current step is about to return (Connection::error_detail).
+  void set_error_detail(std::string detail);
   void emit(Event::Type type);
   // The handshake is finished: handshake_done, then the application data queued meanwhile.
   void handshake_complete();

@@ -604,6 +604,8 @@ void Server12::finish() {
   info.extended_master_secret = ems_;
   info.encrypt_then_mac = etm_;
   info.server_name = server_name_;
+  c_.set_exporter_tls12(suite_->prf_hash, master_secret_, ByteView(client_random_.data(), client_random_.size()),
+                        ByteView(server_random_.data(), server_random_.size()));
   c_.handshake_complete();
 }
 

@@ -445,6 +445,7 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
   key_log13(*cfg_, "CLIENT_TRAFFIC_SECRET_0", client_random_, client_ap_);
   key_log13(*cfg_, "SERVER_TRAFFIC_SECRET_0", client_random_, server_ap_);
   key_log13(*cfg_, "EXPORTER_SECRET", client_random_, exporter);
+  c_.set_exporter_tls13(alg(), exporter);
   secure_zero(exporter);
   // Keep the schedule for the resumption secret after the client's Finished.
   ks_master_ = std::make_unique<KeySchedule13>(ks);

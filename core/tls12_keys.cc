@@ -126,9 +126,10 @@ Result<std::unique_ptr<crypto::PublicKey>> verify_client_chain(HandshakeContext&
                                                                const std::vector<Bytes>& chain) {
   std::vector<ByteView> views(chain.begin(), chain.end());
   std::unique_ptr<crypto::PublicKey> key;
-  crypto::CertError ce = cfg.client_trust->verify(views, static_cast<int64_t>(c.clock().now_ms() / 1000),
+  const uint64_t now_ms = c.clock().now_ms();
+  crypto::CertError ce = cfg.client_trust->verify(views, static_cast<int64_t>(now_ms / 1000),
                                                   crypto::Purpose::client_auth, "", &key, crypto::KeyUse::digital_signature);
-  if (ce != crypto::CertError::ok) return certificate_error(ce);
+  if (ce != crypto::CertError::ok) return refuse_chain(c, chain, ce, now_ms, "");
   if (!key || key->type() == crypto::KeyType::other)
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "client key type"};
   return key;

@@ -64,6 +64,18 @@ void strip_dh_leading_zeros(Bytes* pms);
 // The CertError of a refused chain as the alert RFC 5246 7.2.2 names.
 Error certificate_error(crypto::CertError e);
 
+// One line for Connection::error_detail() that says which certificate of a refused chain failed and
+// why: its depth and subject; for a validity failure its dates against `now_ms` (the clock reading the
+// check used), telling expired from not yet valid and the leaf from a CA; the expected name for a name
+// mismatch (with the names the certificate holds); the issuer no anchor matched for unknown_ca. A
+// `now_ms` before 2000 that would be a plausible time read as seconds is called out: a Clock that
+// counts seconds instead of milliseconds. (certificate_details.cc)
+std::string explain_certificate_failure(const crypto::Provider& p, const std::vector<Bytes>& chain,
+                                        crypto::CertError e, uint64_t now_ms, const std::string& name);
+// The same, kept as the connection's error_detail() before returning certificate_error(e).
+Error refuse_chain(HandshakeContext& c, const std::vector<Bytes>& chain, crypto::CertError e, uint64_t now_ms,
+                   const std::string& name);
+
 }  // namespace sanstls
 
 #endif  // SANSTLS_CORE_TLS12_KEYS_H_

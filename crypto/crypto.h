@@ -223,6 +223,13 @@ class Certificate {
   virtual std::string issuer() const = 0;
   virtual int64_t not_before() const = 0;  // seconds since the Unix epoch
   virtual int64_t not_after() const = 0;
+  // The serial number as `openssl x509 -serial` shows it: the magnitude's bytes, big-endian, without
+  // the DER sign-padding zero (a serial of 0 is one zero byte). Empty when the provider cannot say.
+  virtual Bytes serial() const { return Bytes(); }
+  // The subjectAltName dNSName entries (as bytes) and iPAddress entries (4 or 16 bytes; other lengths
+  // as they are), each in the certificate's order. False when the provider cannot read them (the lists
+  // are then empty); true with empty lists for a certificate without subjectAltName.
+  virtual bool alt_names(std::vector<std::string>* dns, std::vector<Bytes>* ips) const { return false; }
   // Checks a DNS name or an IP address (v4 dotted or v6 text) against the certificate, RFC 6125 (the
   // policy in full: crypto/x509_policy.h, the same for every provider):
   //  - an IP address matches only a subjectAltName iPAddress entry, byte for byte;

@@ -313,6 +313,22 @@ class LibcryptoCertificate final : public Certificate {
   int64_t not_after() const override { return unix_time(X509_get0_notAfter(x_.get())); }
   bool matches_name(const std::string& name) const override { return crt_matches_name(x_.get(), name); }
   bool allows_key_use(KeyUse use) const override { return key_usage_allows(x_.get(), true, use); }
+  Bytes serial() const override {
+    // An ASN1_INTEGER holds the magnitude, without the DER sign padding.
+    const ASN1_INTEGER* i = X509_get0_serialNumber(x_.get());
+    if (i == nullptr) return Bytes();
+    const unsigned char* p = ASN1_STRING_get0_data(i);
+    Bytes out(p, p + ASN1_STRING_length(i));
+    if (out.empty()) out.push_back(0);
+    return out;
+  }
+  bool alt_names(std::vector<std::string>* dns, std::vector<Bytes>* ips) const override {
+    policy::LeafNames names;
+    if (!read_leaf_names(x_.get(), &names)) return false;
+    *dns = std::move(names.dns);
+    *ips = std::move(names.ips);
+    return true;
+  }
 
  private:
   X509Ptr x_;

@@ -263,6 +263,23 @@ class MbedtlsCertificate final : public Certificate {
   int64_t not_after() const override { return unix_time(crt_.v.valid_to); }
   bool matches_name(const std::string& name) const override { return crt_matches_name(&crt_.v, name); }
   bool allows_key_use(KeyUse use) const override { return key_usage_allows(&crt_.v, true, use); }
+  Bytes serial() const override {
+    // mbedTLS keeps the INTEGER's content octets: drop the sign-padding zeros, keep one for 0.
+    const unsigned char* p = crt_.v.serial.p;
+    size_t n = crt_.v.serial.len;
+    while (n > 1 && p[0] == 0) {
+      p++;
+      n--;
+    }
+    return Bytes(p, p + n);
+  }
+  bool alt_names(std::vector<std::string>* dns, std::vector<Bytes>* ips) const override {
+    policy::LeafNames names;
+    if (!read_leaf_names(&crt_.v, &names)) return false;
+    *dns = std::move(names.dns);
+    *ips = std::move(names.ips);
+    return true;
+  }
 
  private:
   Crt crt_;

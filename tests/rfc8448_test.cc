@@ -423,6 +423,17 @@ ServerConfig::Builder rfc3_server(std::shared_ptr<Ticketer> store) {
   return b;
 }
 
+// RFC 8448 section 3's "exp master" secret ({server} derive secret "tls13 exp master"): what a
+// connection of that handshake must export from (RFC 8446 7.5), on either side.
+void check_rfc3_exporter(const Connection& conn) {
+  const Bytes expected = tls13_exporter(testing::test_provider(), crypto::HashAlg::sha256,
+                                        hex("fe22f881176eda18eb8f44529e6792c50c9a3f89452f68d8ae311b4309d3cf50"),
+                                        "EXPORTER-rfc8448", ByteView::of("context"), 32);
+  Result<Bytes> got = conn.export_keying_material("EXPORTER-rfc8448", ByteView::of("context"), 32);
+  REQUIRE(got.ok());
+  CHECK(to_hex(got.value()) == to_hex(expected));
+}
+
 // Section 3 as the server: every record of the RFC's server, byte for byte.
 void run_rfc3_server(std::shared_ptr<Ticketer> store) {
   ServerConfig::Builder b = rfc3_server(std::move(store));
@@ -456,6 +467,7 @@ void run_rfc3_server(std::shared_ptr<Ticketer> store) {
   CHECK(server.info()->group == 0x001d);
   CHECK(server.info()->signature_scheme == 0x0804);
   CHECK(server.info()->server_name == "server");
+  check_rfc3_exporter(server);
   exchange_and_close(server, false, k3ClientAppRecord, k3ServerAppRecord, k3ClientCloseRecord, k3ServerCloseRecord);
 }
 
@@ -756,6 +768,7 @@ Session run_rfc3_client() {
   CHECK(drain(client).done);
   REQUIRE(client.info() != nullptr);
   CHECK(client.info()->signature_scheme == 0x0804);
+  check_rfc3_exporter(client);
   CHECK(feed(client, rfc(k3NstRecord)).empty());
   CHECK(drain(client).ticket);
   std::optional<Session> s = client.session();

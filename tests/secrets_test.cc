@@ -2,7 +2,8 @@
 // delete: while armed, every block the program frees is copied (as it was just before free) into an
 // arena. Connections run full and resumed handshakes, key updates and post-handshake authentication in
 // both versions and are destroyed; then the arena is searched for every secret the connections held:
-// the traffic, exporter and master secrets they logged (KeyLog), the sessions' resumption secrets, and
+// the traffic, exporter and master secrets they logged (KeyLog; the exporters keep one for the
+// connection's life), the sessions' resumption secrets, and
 // the TLS 1.3 resumption master secret (any freed 32-byte block from which the client's ticket PSK
 // derives, RFC 8446 4.6.1). A hit is a secret that was freed without being wiped first.
 #include <doctest/doctest.h>
@@ -154,6 +155,10 @@ std::optional<Session> run(std::shared_ptr<const ClientConfig> cc, std::shared_p
   REQUIRE(cs.done);
   REQUIRE(ss.done);
   REQUIRE(c.send(ByteView::of("data")).ok());
+  // The exporters keep a secret for the connection's life (the TLS 1.2 master secret, the TLS 1.3
+  // exporter master secret): it must be wiped with the connection too.
+  REQUIRE(c.export_keying_material("EXPORTER-secrets", std::nullopt, 32).ok());
+  REQUIRE(s.export_keying_material("EXPORTER-secrets", ByteView::of("ctx"), 32).ok());
   if (c.info()->version == 0x0304) {
     REQUIRE(c.key_update(true).ok());
     REQUIRE(s.key_update(false).ok());

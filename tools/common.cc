@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -496,6 +497,16 @@ std::string MessageExplainer::explain(uint8_t type, ByteView msg, const std::str
 std::string trace_line(const std::string& who, const Event& ev) {
   std::string arrow = ev.direction == Direction::sent ? " -> " : " <- ";
   return who + arrow + message_name(ev.message_type) + " (" + std::to_string(ev.data.size()) + " bytes)";
+}
+
+std::string keying_material_report(const Connection& conn, const std::string& label, size_t length) {
+  std::string out = "Keying material exporter:\n    Label: '" + printable(ByteView::of(label)) + "'\n    Length: " +
+                    std::to_string(length) + " bytes\n";
+  Result<Bytes> km = conn.export_keying_material(label, std::nullopt, length);
+  if (!km.ok()) return out + "    Error: " + km.error().what + "\n";
+  std::string hex = to_hex(km.value());
+  for (char& c : hex) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out + "    Keying material: " + hex + "\n";
 }
 
 std::string describe_info(const HandshakeInfo& info) {

@@ -121,6 +121,16 @@ std::string trace_line(const std::string& who, const Event& ev);
 // Server name, Session (New/Reused), Extended master secret, Peer certificate subject, Client auth).
 std::string describe_info(const HandshakeInfo& info);
 
+// -keymatexport LABEL -keymatexportlen N: the keying material exporter's output (RFC 5705 / RFC 8446 7.5,
+// no context) in the lines `openssl s_client` and `s_server` print, so that the two can be compared:
+//   Keying material exporter:
+//       Label: 'LABEL'
+//       Length: N bytes
+//       Keying material: <N bytes, uppercase hex>
+// or "    Error: <why>" as the last line when the connection refuses (TLS 1.2 without the extended master
+// secret, a reserved label).
+std::string keying_material_report(const Connection& conn, const std::string& label, size_t length);
+
 // The subject of a DER certificate ("CN=localhost, ..."), or "(unparsable certificate)".
 std::string certificate_subject(ByteView der);
 

@@ -18,6 +18,7 @@
 #include "tools/adapters/socket.h"
 #include "tools/capture/capture.h"
 #include "tools/common.h"
+#include "tools/trust_store.h"
 
 namespace sanstls {
 namespace tools {
@@ -29,7 +30,8 @@ const char kUsage[] =
     "  -servername NAME    the name sent in SNI and checked against the certificate (default: the host)\n"
     "  -verify_hostname NAME | -verify_ip IP  check the certificate against this name or address\n"
     "                      instead (SNI stays -servername)\n"
-    "  -CAfile FILE        trust anchors (default /etc/ssl/certs/ca-certificates.crt)\n"
+    "  -CAfile FILE        trust anchors (default: the system's, as OpenSSL finds them: $SSL_CERT_FILE\n"
+    "                      and $SSL_CERT_DIR, else /etc/ssl/certs/ca-certificates.crt)\n"
     "  -cert FILE -key FILE  a client certificate and its key\n"
     "  -alpn a,b           ALPN protocols to offer\n"
     "  -cipher LIST        TLS 1.2 suites, colon-separated (IANA or OpenSSL names; TLS 1.3 names too)\n"
@@ -41,6 +43,9 @@ const char kUsage[] =
     "  -sess_in FILE       offer a saved session (prints Reused or New)\n"
     "  -early_data FILE    send FILE as TLS 1.3 0-RTT data when the -sess_in session allows it (else\n"
     "                      right after the handshake); prints whether the server accepted it\n"
+    "  -keymatexport LABEL print N bytes of keying material exported with LABEL (RFC 5705 / RFC 8446 7.5,\n"
+    "                      no context; TLS 1.2 needs the extended master secret), as openssl s_client does\n"
+    "  -keymatexportlen N  the number of bytes for -keymatexport (default 20)\n"
     "  -keylogfile FILE    append secrets in the NSS key log format (also: SSLKEYLOGFILE)\n"
     "  -capture FILE       write a capture of the connection (replay it with tls_replay)\n"
     "  -msg                trace the handshake messages\n"
@@ -51,7 +56,8 @@ const char kUsage[] =
 struct Options {
   std::string connect = "localhost:4433";
   std::string servername, cafile, cert, key, alpn, cipher, ciphersuites, sess_out, sess_in, keylogfile, capture;
-  std::string early_data, verify_name;
+  std::string early_data, verify_name, keymatexport;
+  size_t keymatexportlen = 20;  // openssl s_client's default
   bool msg = false, quiet = false, tls1_2 = false, tls1_3 = false;
   uint64_t handshake_timeout_ms = 30000;
   const crypto::Provider* provider = &crypto::default_provider();
@@ -78,6 +84,11 @@ Options parse(int argc, char** argv) {
     else if (f == "-sess_out") o.sess_out = args.path_value();
     else if (f == "-sess_in") o.sess_in = args.path_value();
     else if (f == "-keylogfile") o.keylogfile = args.path_value();
+    else if (f == "-keymatexport") o.keymatexport = args.value();
+    else if (f == "-keymatexportlen") {
+      o.keymatexportlen = static_cast<size_t>(args.number(255 * 32));
+      if (o.keymatexportlen == 0) die("-keymatexportlen: 1 to 8160 bytes");
+    }
     else if (f == "-capture") o.capture = args.value();
     else if (f == "-msg") o.msg = true;
     else if (f == "-quiet") o.quiet = true;
@@ -123,8 +134,17 @@ int run(int argc, char** argv) {
 
   ClientConfig::Builder b;
   b.provider(*o.provider);
-  std::string cafile = o.cafile.empty() ? "/etc/ssl/certs/ca-certificates.crt" : o.cafile;
-  b.trust_anchors_pem(read_file_or_die(cafile, "-CAfile"));
+  // No -CAfile: the system's anchors, from where OpenSSL would take them (tools/trust_store.h).
+  Bytes trust_pem;
+  if (o.cafile.empty()) {
+    TrustAnchors system;
+    std::string err;
+    if (!load_system_trust_anchors(*o.provider, &system, &err)) die(err);
+    trust_pem = std::move(system.pem);
+  } else {
+    trust_pem = read_file_or_die(o.cafile, "-CAfile");
+  }
+  b.trust_anchors_pem(trust_pem);
   if (!o.cert.empty()) b.client_certificate(read_file_or_die(o.cert, "-cert"), read_file_or_die(o.key, "-key"));
   std::vector<uint16_t> suites = suites_from_flags(o.cipher, o.ciphersuites);
   if (!suites.empty()) b.cipher_suites(suites);
@@ -164,7 +184,7 @@ int run(int argc, char** argv) {
   // -capture: the same connection, recorded (docs/capture-format.md); otherwise a passthrough.
   capture::DescribeOptions describe;
   if (!o.capture.empty())
-    o.provider->load_certificates(read_file_or_die(cafile, "-CAfile"), &describe.trust_anchors_der, &err);
+    o.provider->load_certificates(trust_pem, &describe.trust_anchors_der, &err);
   capture::CapturingConnection conn =
       o.capture.empty() ? capture::CapturingConnection::passthrough(Connection::client(built.config, copts, *rng, clock))
                         : capture::CapturingConnection::client(built.config, copts, *rng, clock, describe);
@@ -215,7 +235,11 @@ int run(int argc, char** argv) {
                            : offered ? "rejected (sent again after the handshake)"
                                      : "not sent as 0-RTT (no session allows it): sent after the handshake");
             }
+            if (!o.keymatexport.empty())
+              std::fputs(keying_material_report(conn.connection(), o.keymatexport, o.keymatexportlen).c_str(), stderr);
             std::fprintf(stderr, "---\n");
+          } else if (!o.keymatexport.empty()) {
+            std::fputs(keying_material_report(conn.connection(), o.keymatexport, o.keymatexportlen).c_str(), stderr);
           }
           save_session();
           break;
@@ -341,7 +365,11 @@ int run(int argc, char** argv) {
   if (done && !o.sess_out.empty() && !session_saved && !o.quiet)
     std::fprintf(stderr, "note: the server gave no session to save (-sess_out)\n");
   if (const Error* e = conn.error()) {
-    if (e->kind == ErrorKind::bad_certificate) die("verify error: " + describe_error(*e));
+    if (e->kind == ErrorKind::bad_certificate) {
+      // Which certificate failed and why (Connection::error_detail), on the same line.
+      const std::string& detail = conn.connection().error_detail();
+      die("verify error: " + describe_error(*e) + (detail.empty() ? "" : ": " + printable(ByteView::of(detail), 1000)));
+    }
     die(done ? describe_error(*e) : "handshake failed: " + describe_error(*e));
   }
   if (!failure.empty()) die(failure);

@@ -45,6 +45,10 @@ const char kUsage[] =
     "                        capture replays alone (TLS 1.3 tickets do not resume across connections)\n"
     "  -www                  answer an HTTP GET with a page that shows the negotiated parameters\n"
     "  -naccept N            exit after N connections have been served\n"
+    "  -keymatexport LABEL   print N bytes of keying material exported with LABEL after each handshake\n"
+    "                        (RFC 5705 / RFC 8446 7.5, no context; TLS 1.2 needs the extended master\n"
+    "                        secret), as openssl s_server does\n"
+    "  -keymatexportlen N    the number of bytes for -keymatexport (default 20)\n"
     "  -keylogfile FILE      append secrets in the NSS key log format (also: SSLKEYLOGFILE)\n"
     "  -msg                  trace the handshake messages of every connection\n"
     "  -handshake_timeout MS fail handshakes that take longer (default 30000)\n"
@@ -55,7 +59,8 @@ struct Options {
   std::string accept = "4433";
   std::vector<std::pair<std::string, std::string>> certs;  // (cert, key)
   std::string pending_cert, pending_key;
-  std::string servername, cafile, alpn, cipher, ciphersuites, keylogfile, capture;
+  std::string servername, cafile, alpn, cipher, ciphersuites, keylogfile, capture, keymatexport;
+  size_t keymatexportlen = 20;  // openssl s_server's default
   ClientAuth auth = ClientAuth::none;
   bool www = false, msg = false, quiet = false, tls1_2 = false, tls1_3 = false;
   uint32_t early_data = 0;  // 0: refuse 0-RTT
@@ -82,6 +87,13 @@ std::vector<std::string> split(const std::string& s, char sep) {
     start = end + 1;
   }
   return out;
+}
+
+// The engine an event loop connection holds: a plain Connection, or the one a -capture recorder wraps.
+const Connection* engine_of(EpollConn& c) {
+  if (const Connection* plain = c.engine_as<Connection>()) return plain;
+  if (auto* cc = c.engine_as<capture::CapturingConnection>()) return &cc->connection();
+  return nullptr;
 }
 
 std::string html_escape(const std::string& s) {
@@ -137,6 +149,11 @@ Options parse(int argc, char** argv) {
     else if (f == "-www") o.www = true;
     else if (f == "-naccept") o.naccept = args.number(1u << 30);
     else if (f == "-keylogfile") o.keylogfile = args.path_value();
+    else if (f == "-keymatexport") o.keymatexport = args.value();
+    else if (f == "-keymatexportlen") {
+      o.keymatexportlen = static_cast<size_t>(args.number(255 * 32));
+      if (o.keymatexportlen == 0) die("-keymatexportlen: 1 to 8160 bytes");
+    }
     else if (f == "-msg") o.msg = true;
     else if (f == "-handshake_timeout") o.handshake_timeout_ms = args.number(1ull << 40);
     else if (f == "-quiet") o.quiet = true;
@@ -240,6 +257,10 @@ int run(int argc, char** argv) {
                       info.peer_chain.empty() ? "" : ", client ",
                       info.peer_chain.empty() ? "" : certificate_subject(info.peer_chain[0]).c_str());
         }
+        if (!o.keymatexport.empty()) {
+          if (const Connection* engine = engine_of(c))
+            std::printf("%s: %s", who.c_str(), keying_material_report(*engine, o.keymatexport, o.keymatexportlen).c_str());
+        }
         break;
       }
       case Event::Type::app_data:
@@ -280,6 +301,10 @@ int run(int argc, char** argv) {
       std::string why = info.error ? describe_error(*info.error)
                         : !info.transport_error.empty() ? info.transport_error
                         : info.clean ? "clean close" : "closed without close_notify";
+      // A refused client certificate: which one and why (Connection::error_detail).
+      const Connection* engine = engine_of(c);
+      if (info.error && engine && !engine->error_detail().empty())
+        why += ": " + printable(ByteView::of(engine->error_detail()), 1000);
       std::printf("conn %llu: closed (%s)\n", static_cast<unsigned long long>(c.id()), why.c_str());
     }
     if (auto* cc = c.engine_as<capture::CapturingConnection>()) {

@@ -165,6 +165,11 @@ class CCertificate final : public crypto::Certificate {
     CryptoScope in;
     return c_->allows_key_use(use);
   }
+  Bytes serial() const override { return c_->serial(); }
+  bool alt_names(std::vector<std::string>* dns, std::vector<Bytes>* ips) const override {
+    CryptoScope in;
+    return c_->alt_names(dns, ips);
+  }
 
  private:
   std::unique_ptr<crypto::Certificate> c_;
