@@ -213,5 +213,36 @@ TEST_CASE("ECDSA with SHA-512: ecdsa_secp521r1_sha512 with a P-521 key in TLS 1.
   CHECK(std::find(schemes.begin(), schemes.end(), kEcdsaSha512) != schemes.end());
 }
 
+TEST_CASE("TLS 1.2 server: an ECDSA certificate only on a curve the client's supported_groups lists (RFC 8422 5.1.1)") {
+  // The client's supported_groups names the curves it accepts for ECDSA too (RFC 8422 5.1.1, 5.3);
+  // OpenSSL's client aborts with illegal_parameter when a server ignores it.
+  Opts o;
+  o.min_version = o.max_version = 0x0303;
+  o.groups = {kX448};
+  {
+    o.suites = "ECDHE-ECDSA-AES128-GCM-SHA256";
+    Pair p(client(o), server({}, {"server_ec"}));  // P-256 only
+    CHECK_FALSE(p.pump());
+    REQUIRE(p.s->error() != nullptr);
+    CHECK(p.s->error()->alert == AlertDescription::handshake_failure);
+  }
+  {
+    // With an RSA certificate too, the server takes an RSA suite the client offers.
+    o.suites = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256";
+    Pair p(client(o), server({}, {"server_ec", "server_rsa"}));
+    p.complete();
+    CHECK(p.c->info()->cipher_suite == find_suite_by_name("ECDHE-RSA-AES128-GCM-SHA256")->id);
+  }
+  {
+    // The P-521 certificate when the client lists P-521 (and not P-256).
+    o.suites = "ECDHE-ECDSA-AES128-GCM-SHA256";
+    o.groups = {kX448, kP521};
+    Pair p(client(o), server({}, {"server_ec", "server_p521"}));
+    p.complete();
+    CHECK(p.c->info()->group == kX448);
+    CHECK(p.c->info()->peer_chain.size() == 1);  // server_p521.pem, no intermediate (server_ec has one)
+  }
+}
+
 }  // namespace testing
 }  // namespace sanstls
