@@ -204,7 +204,7 @@ Result<State> Client12::handle(ExpectCertificate&, HandshakeType type, ByteView,
   Result<std::unique_ptr<crypto::PublicKey>> key = verify_server_chain(c_, *cfg_, opts_, m.chain, use);
   if (!key.ok()) return key.error();
   std::unique_ptr<crypto::PublicKey> server_key = key.take();
-  bool ec = server_key->type() == crypto::KeyType::ec_p256 || server_key->type() == crypto::KeyType::ec_p384;
+  bool ec = crypto::is_ecdsa_key(server_key->type());
   bool rsa = server_key->type() == crypto::KeyType::rsa;
   if ((suite_->server_key_is_ecdsa() && !ec) || (!suite_->server_key_is_ecdsa() && !rsa))
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key does not fit the suite"};

@@ -10,15 +10,19 @@ namespace {
 using crypto::Group;
 using crypto::SignatureScheme;
 
+// OpenSSL 3.0's default groups, but for the larger FFDHE ones (they stay available when configured); the
+// client's one key share is the first (X25519).
 std::vector<uint16_t> default_groups() {
-  return {static_cast<uint16_t>(Group::x25519), static_cast<uint16_t>(Group::secp256r1),
-          static_cast<uint16_t>(Group::secp384r1), static_cast<uint16_t>(Group::ffdhe2048),
+  return {static_cast<uint16_t>(Group::x25519),    static_cast<uint16_t>(Group::secp256r1),
+          static_cast<uint16_t>(Group::secp384r1), static_cast<uint16_t>(Group::x448),
+          static_cast<uint16_t>(Group::secp521r1), static_cast<uint16_t>(Group::ffdhe2048),
           static_cast<uint16_t>(Group::ffdhe3072)};
 }
 
 std::vector<uint16_t> default_schemes() {
   return {static_cast<uint16_t>(SignatureScheme::ecdsa_secp256r1_sha256),
           static_cast<uint16_t>(SignatureScheme::ecdsa_secp384r1_sha384),
+          static_cast<uint16_t>(SignatureScheme::ecdsa_secp521r1_sha512),
           static_cast<uint16_t>(SignatureScheme::rsa_pss_rsae_sha256),
           static_cast<uint16_t>(SignatureScheme::rsa_pss_rsae_sha384),
           static_cast<uint16_t>(SignatureScheme::rsa_pss_rsae_sha512),
@@ -35,6 +39,7 @@ bool scheme_supported(uint16_t s) {
     case SignatureScheme::rsa_pkcs1_sha512:
     case SignatureScheme::ecdsa_secp256r1_sha256:
     case SignatureScheme::ecdsa_secp384r1_sha384:
+    case SignatureScheme::ecdsa_secp521r1_sha512:
     case SignatureScheme::rsa_pss_rsae_sha256:
     case SignatureScheme::rsa_pss_rsae_sha384:
     case SignatureScheme::rsa_pss_rsae_sha512:
@@ -117,7 +122,7 @@ std::shared_ptr<const CertifiedKey> load_certified_key(const crypto::Provider& p
     return nullptr;
   }
   if (key->type() == crypto::KeyType::other) {
-    *error = "private key: unsupported key type (RSA, ECDSA P-256 and P-384 are supported)";
+    *error = "private key: unsupported key type (RSA, ECDSA P-256, P-384 and P-521 are supported)";
     return nullptr;
   }
   // The key must belong to the leaf: the same public key.

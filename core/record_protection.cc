@@ -89,8 +89,9 @@ RecordProtection RecordProtection::null_protection(size_t max_plaintext) {
 Result<RecordProtection> RecordProtection::tls12_gcm(const crypto::Provider& provider, crypto::AeadAlg alg,
                                                      ByteView key, ByteView salt, size_t max_plaintext) {
   SANSTLS_TRY(check_max_plaintext(max_plaintext));
-  if (alg != crypto::AeadAlg::aes_128_gcm && alg != crypto::AeadAlg::aes_256_gcm)
-    return Error::misuse("record: GCM mode needs an AES-GCM algorithm");
+  if (alg != crypto::AeadAlg::aes_128_gcm && alg != crypto::AeadAlg::aes_256_gcm &&
+      alg != crypto::AeadAlg::aes_128_ccm && alg != crypto::AeadAlg::aes_256_ccm)
+    return Error::misuse("record: GCM mode needs an AES-GCM or AES-CCM algorithm");
   if (key.size() != crypto::aead_key_length(alg) || salt.size() != kGcmSaltLength)
     return Error::misuse("record: bad GCM key or salt length");
   RecordProtection p;

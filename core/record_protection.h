@@ -100,8 +100,9 @@ class RecordProtection {
   // outside [1, kMaxPlaintext] is replaced by kMaxPlaintext.
   static RecordProtection null_protection(size_t max_plaintext = kMaxPlaintext);
 
-  // TLS 1.2 AES-GCM (RFC 5288). alg is aes_128_gcm or aes_256_gcm; key is 16 or 32 bytes; salt is the
-  // 4-byte implicit nonce part (client_write_IV / server_write_IV of the key block).
+  // TLS 1.2 AES-GCM (RFC 5288), and AES-CCM, whose nonce and additional data are built the same way
+  // (RFC 6655 3). alg is aes_128_gcm, aes_256_gcm, aes_128_ccm or aes_256_ccm; key is 16 or 32 bytes;
+  // salt is the 4-byte implicit nonce part (client_write_IV / server_write_IV of the key block).
   // Errors: misuse for a wrong algorithm or length; internal when the provider refuses the key.
   static Result<RecordProtection> tls12_gcm(const crypto::Provider& provider, crypto::AeadAlg alg, ByteView key,
                                             ByteView salt, size_t max_plaintext = kMaxPlaintext);

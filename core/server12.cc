@@ -29,6 +29,15 @@ using crypto::Group;
 
 bool contains(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 bool is_ffdhe(uint16_t g) { return (g & 0xff00) == 0x0100; }
+// The NamedGroup of an ECDSA key's curve.
+uint16_t ecdsa_curve_group(crypto::KeyType t) {
+  switch (t) {
+    case crypto::KeyType::ec_p256: return static_cast<uint16_t>(Group::secp256r1);
+    case crypto::KeyType::ec_p384: return static_cast<uint16_t>(Group::secp384r1);
+    case crypto::KeyType::ec_p521: return static_cast<uint16_t>(Group::secp521r1);
+    default: return 0;
+  }
+}
 
 // The one answer of every gate to a handshake message that is wrong for the state.
 Error unexpected_message() { return Error::unexpected("handshake message unexpected in this state"); }
@@ -239,17 +248,6 @@ bool Server12::try_resume(const ClientHello& ch, Session* resumed) {
   return true;
 }
 
-namespace {
-
-// The named group of an ECDSA key's curve (TLS 1.2 names curves by group); 0 for other keys.
-uint16_t ecdsa_curve(crypto::KeyType t) {
-  if (t == crypto::KeyType::ec_p256) return static_cast<uint16_t>(Group::secp256r1);
-  if (t == crypto::KeyType::ec_p384) return static_cast<uint16_t>(Group::secp384r1);
-  return 0;
-}
-
-}  // namespace
-
 Status Server12::choose(const ClientHello& ch, Choice* choice) {
   const Extensions& e = ch.extensions;
   // The certificate: one whose name matches the SNI when there is one, else the first.
@@ -285,8 +283,9 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
     for (const auto& c : candidates) {
       bool ec = c->type() != crypto::KeyType::rsa;
       if (ec != s->server_key_is_ecdsa()) continue;
-      // RFC 8422 5.1 (and 2): a client that lists its curves gets an ECDSA certificate on one of them.
-      if (ec && e.supported_groups && !contains(client_groups, ecdsa_curve(c->type()))) continue;
+      // RFC 8422 5.1.1, 5.3: supported_groups also names the curves the client accepts in the server's
+      // ECDSA certificate (OpenSSL's client aborts otherwise).
+      if (ec && e.supported_groups && !contains(client_groups, ecdsa_curve_group(c->type()))) continue;
       if (c->leaf && !c->leaf->allows_key_use(use)) continue;
       if (s->needs_server_key_exchange()) {
         scheme = choose_scheme(cfg_->signature_schemes, peer_schemes, c->type());

@@ -603,7 +603,7 @@ Status Server13::send_certificate_request(const Bytes& context, Bytes* msg) {
   requested_schemes_.clear();
   for (uint16_t s : cfg_->signature_schemes)
     if (scheme_allowed13(s, crypto::KeyType::rsa) || scheme_allowed13(s, crypto::KeyType::ec_p256) ||
-        scheme_allowed13(s, crypto::KeyType::ec_p384))
+        scheme_allowed13(s, crypto::KeyType::ec_p384) || scheme_allowed13(s, crypto::KeyType::ec_p521))
       requested_schemes_.push_back(s);
   cr.extensions.signature_algorithms = requested_schemes_;
   cr.extensions.signature_algorithms_cert = certificate_signature_schemes();

@@ -8,7 +8,9 @@ namespace {
 using crypto::HashAlg;
 constexpr HashAlg kSha1 = HashAlg::sha1, kSha256 = HashAlg::sha256, kSha384 = HashAlg::sha384;
 
-// Code points from the IANA TLS Cipher Suites registry (RFC 5288, RFC 5289, RFC 7905, RFC 5246).
+// Code points from the IANA TLS Cipher Suites registry (RFC 5288, RFC 5289, RFC 7905, RFC 5246, RFC 6655,
+// RFC 7251). The SHA-384 CBC suites use SHA-384 for the PRF (RFC 5289 3.2); every other TLS 1.2 suite here,
+// the AES-256-CCM ones included (RFC 6655 3, RFC 7251 2), the TLS 1.2 PRF with SHA-256.
 const CipherSuite kSuites[] = {
     {0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", KeyExchange::ecdhe_ecdsa,
      BulkCipher::aes_128_gcm, kSha256, kSha256, 16, 4, 0},
@@ -42,12 +44,42 @@ const CipherSuite kSuites[] = {
      BulkCipher::aes_256_cbc, kSha256, kSha1, 32, 0, 20},
     {0xc009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "ECDHE-ECDSA-AES128-SHA", KeyExchange::ecdhe_ecdsa,
      BulkCipher::aes_128_cbc, kSha256, kSha1, 16, 0, 20},
+    {0xc024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "ECDHE-ECDSA-AES256-SHA384", KeyExchange::ecdhe_ecdsa,
+     BulkCipher::aes_256_cbc, kSha384, kSha384, 32, 0, 48},
+    {0xc028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "ECDHE-RSA-AES256-SHA384", KeyExchange::ecdhe_rsa,
+     BulkCipher::aes_256_cbc, kSha384, kSha384, 32, 0, 48},
+    {0xc00a, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "ECDHE-ECDSA-AES256-SHA", KeyExchange::ecdhe_ecdsa,
+     BulkCipher::aes_256_cbc, kSha256, kSha1, 32, 0, 20},
+    {0x0067, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256", "DHE-RSA-AES128-SHA256", KeyExchange::dhe_rsa,
+     BulkCipher::aes_128_cbc, kSha256, kSha256, 16, 0, 32},
+    {0x006b, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256", "DHE-RSA-AES256-SHA256", KeyExchange::dhe_rsa,
+     BulkCipher::aes_256_cbc, kSha256, kSha256, 32, 0, 32},
+    {0x0033, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA", "DHE-RSA-AES128-SHA", KeyExchange::dhe_rsa, BulkCipher::aes_128_cbc,
+     kSha256, kSha1, 16, 0, 20},
+    {0x0039, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "DHE-RSA-AES256-SHA", KeyExchange::dhe_rsa, BulkCipher::aes_256_cbc,
+     kSha256, kSha1, 32, 0, 20},
+    {0x003d, "TLS_RSA_WITH_AES_256_CBC_SHA256", "AES256-SHA256", KeyExchange::rsa, BulkCipher::aes_256_cbc, kSha256,
+     kSha256, 32, 0, 32},
     {0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256", "AES128-SHA256", KeyExchange::rsa, BulkCipher::aes_128_cbc, kSha256,
      kSha256, 16, 0, 32},
     {0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA", "AES128-SHA", KeyExchange::rsa, BulkCipher::aes_128_cbc, kSha256,
      kSha1, 16, 0, 20},
     {0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", "AES256-SHA", KeyExchange::rsa, BulkCipher::aes_256_cbc, kSha256,
      kSha1, 32, 0, 20},
+    // AES-CCM with a 16-byte tag, nonce and additional data as for GCM (RFC 6655 3; RFC 7251 for ECDHE-ECDSA).
+    // Opt-in (opt_in_suites()).
+    {0xc0ac, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "ECDHE-ECDSA-AES128-CCM", KeyExchange::ecdhe_ecdsa,
+     BulkCipher::aes_128_ccm, kSha256, kSha256, 16, 4, 0},
+    {0xc0ad, "TLS_ECDHE_ECDSA_WITH_AES_256_CCM", "ECDHE-ECDSA-AES256-CCM", KeyExchange::ecdhe_ecdsa,
+     BulkCipher::aes_256_ccm, kSha256, kSha256, 32, 4, 0},
+    {0xc09e, "TLS_DHE_RSA_WITH_AES_128_CCM", "DHE-RSA-AES128-CCM", KeyExchange::dhe_rsa, BulkCipher::aes_128_ccm,
+     kSha256, kSha256, 16, 4, 0},
+    {0xc09f, "TLS_DHE_RSA_WITH_AES_256_CCM", "DHE-RSA-AES256-CCM", KeyExchange::dhe_rsa, BulkCipher::aes_256_ccm,
+     kSha256, kSha256, 32, 4, 0},
+    {0xc09c, "TLS_RSA_WITH_AES_128_CCM", "AES128-CCM", KeyExchange::rsa, BulkCipher::aes_128_ccm, kSha256, kSha256,
+     16, 4, 0},
+    {0xc09d, "TLS_RSA_WITH_AES_256_CCM", "AES256-CCM", KeyExchange::rsa, BulkCipher::aes_256_ccm, kSha256, kSha256,
+     32, 4, 0},
     // TLS 1.3 (RFC 8446 B.4): the hash is HKDF's; the key length is the AEAD's; the 12-byte iv comes from
     // HKDF-Expand-Label(secret, "iv") (7.3). OpenSSL calls them by their IANA names.
     {0x1301, "TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", KeyExchange::tls13, BulkCipher::aes_128_gcm,
@@ -56,6 +88,8 @@ const CipherSuite kSuites[] = {
      kSha384, kSha384, 32, 12, 0},
     {0x1303, "TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256", KeyExchange::tls13,
      BulkCipher::chacha20_poly1305, kSha256, kSha256, 32, 12, 0},
+    {0x1304, "TLS_AES_128_CCM_SHA256", "TLS_AES_128_CCM_SHA256", KeyExchange::tls13, BulkCipher::aes_128_ccm,
+     kSha256, kSha256, 16, 12, 0},  // opt-in
 };
 
 }  // namespace
@@ -67,10 +101,12 @@ const CipherSuite* find_suite(uint16_t id) {
 }
 
 const std::vector<uint16_t>& default_tls12_suites() {
-  // Forward secrecy and AEAD first, ECDSA before RSA, then DHE, then RSA key exchange, then CBC.
+  // Forward secrecy and AEAD first, ECDSA before RSA, then DHE, then RSA key exchange; then CBC in the
+  // same order (SHA-2 MACs before SHA-1).
   static const std::vector<uint16_t> kDefault = {
-      0xc02b, 0xc02c, 0xcca9, 0xc02f, 0xc030, 0xcca8, 0x009e, 0x009f, 0xccaa, 0x009c,
-      0x009d, 0xc023, 0xc027, 0xc009, 0xc013, 0xc014, 0x003c, 0x002f, 0x0035,
+      0xc02b, 0xc02c, 0xcca9, 0xc02f, 0xc030, 0xcca8, 0x009e, 0x009f, 0xccaa, 0x009c, 0x009d,
+      0xc023, 0xc024, 0xc027, 0xc028, 0xc009, 0xc00a, 0xc013, 0xc014, 0x0067, 0x006b, 0x0033,
+      0x0039, 0x003c, 0x003d, 0x002f, 0x0035,
   };
   return kDefault;
 }
@@ -80,6 +116,11 @@ const std::vector<uint16_t>& default_tls13_suites() {
   // AES-256-GCM, then ChaCha20-Poly1305.
   static const std::vector<uint16_t> kDefault = {0x1301, 0x1302, 0x1303};
   return kDefault;
+}
+
+const std::vector<uint16_t>& opt_in_suites() {
+  static const std::vector<uint16_t> kOptIn = {0x1304, 0xc0ac, 0xc0ad, 0xc09e, 0xc09f, 0xc09c, 0xc09d};
+  return kOptIn;
 }
 
 const CipherSuite* find_suite_by_name(const char* name) {

@@ -10,7 +10,15 @@
 namespace sanstls {
 
 enum class KeyExchange : uint8_t { rsa, dhe_rsa, ecdhe_rsa, ecdhe_ecdsa, tls13 };
-enum class BulkCipher : uint8_t { aes_128_gcm, aes_256_gcm, chacha20_poly1305, aes_128_cbc, aes_256_cbc };
+enum class BulkCipher : uint8_t {
+  aes_128_gcm,
+  aes_256_gcm,
+  chacha20_poly1305,
+  aes_128_cbc,
+  aes_256_cbc,
+  aes_128_ccm,  // 16-byte tag (RFC 6655, RFC 7251, RFC 8446 B.4); the 8-byte-tag CCM_8 suites are not spoken
+  aes_256_ccm,
+};
 
 struct CipherSuite {
   uint16_t id;
@@ -21,7 +29,7 @@ struct CipherSuite {
   crypto::HashAlg prf_hash;  // the PRF's (TLS 1.2) or HKDF's (TLS 1.3) hash
   crypto::HashAlg mac_hash;  // CBC suites: the record MAC's hash
   uint8_t key_len;
-  uint8_t fixed_iv_len;      // TLS 1.2: 4 for GCM, 12 for ChaCha20, 0 for CBC; TLS 1.3: 12 (the iv)
+  uint8_t fixed_iv_len;      // TLS 1.2: 4 for GCM and CCM, 12 for ChaCha20, 0 for CBC; TLS 1.3: 12 (the iv)
   uint8_t mac_key_len;       // 0 for AEAD suites
 
   bool is_aead() const { return cipher != BulkCipher::aes_128_cbc && cipher != BulkCipher::aes_256_cbc; }
@@ -33,10 +41,14 @@ struct CipherSuite {
 
 // nullptr for a suite sanstls does not speak.
 const CipherSuite* find_suite(uint16_t id);
-// Every TLS 1.2 suite sanstls speaks, in its default preference order.
+// The TLS 1.2 suites on by default, in their default preference order.
 const std::vector<uint16_t>& default_tls12_suites();
-// Every TLS 1.3 suite sanstls speaks (RFC 8446 B.4), in its default preference order.
+// The TLS 1.3 suites on by default (RFC 8446 B.4), in their default preference order.
 const std::vector<uint16_t>& default_tls13_suites();
+// The suites sanstls speaks only when a config names them (cipher_suites / cipher_suite_names): the
+// AES-CCM ones, off by default as in OpenSSL 3.0 (neither its TLS 1.3 default ciphersuites nor its
+// DEFAULT TLS 1.2 cipher list hold CCM). TLS 1.3 ones first.
+const std::vector<uint16_t>& opt_in_suites();
 // Looks a suite up by its IANA or OpenSSL name; nullptr when unknown.
 const CipherSuite* find_suite_by_name(const char* name);
 

@@ -35,6 +35,10 @@ Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite
         return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_128_gcm, key, fixed_iv, max);
       case BulkCipher::aes_256_gcm:
         return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_256_gcm, key, fixed_iv, max);
+      case BulkCipher::aes_128_ccm:
+        return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_128_ccm, key, fixed_iv, max);
+      case BulkCipher::aes_256_ccm:
+        return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_256_ccm, key, fixed_iv, max);
       case BulkCipher::chacha20_poly1305:
         return RecordProtection::tls12_chacha20_poly1305(p, key, fixed_iv, max);
       case BulkCipher::aes_128_cbc:
@@ -94,7 +98,8 @@ bool scheme_fits_key(uint16_t scheme, crypto::KeyType type) {
       return type == crypto::KeyType::rsa;
     case SignatureScheme::ecdsa_secp256r1_sha256:
     case SignatureScheme::ecdsa_secp384r1_sha384:
-      return type == crypto::KeyType::ec_p256 || type == crypto::KeyType::ec_p384;
+    case SignatureScheme::ecdsa_secp521r1_sha512:  // TLS 1.2: any ECDSA hash on any curve (RFC 8422 5.1.1)
+      return crypto::is_ecdsa_key(type);
     default:
       return false;
   }

@@ -18,6 +18,8 @@ bool scheme_allowed13(uint16_t scheme, crypto::KeyType key) {
       return key == crypto::KeyType::ec_p256;
     case SignatureScheme::ecdsa_secp384r1_sha384:
       return key == crypto::KeyType::ec_p384;
+    case SignatureScheme::ecdsa_secp521r1_sha512:
+      return key == crypto::KeyType::ec_p521;
     default:
       return false;
   }
@@ -26,6 +28,7 @@ bool scheme_allowed13(uint16_t scheme, crypto::KeyType key) {
 std::vector<uint16_t> certificate_signature_schemes() {
   std::vector<uint16_t> out;
   for (SignatureScheme s : {SignatureScheme::ecdsa_secp256r1_sha256, SignatureScheme::ecdsa_secp384r1_sha384,
+                            SignatureScheme::ecdsa_secp521r1_sha512,
                             SignatureScheme::rsa_pss_rsae_sha256, SignatureScheme::rsa_pss_rsae_sha384,
                             SignatureScheme::rsa_pss_rsae_sha512, SignatureScheme::rsa_pss_pss_sha256,
                             SignatureScheme::rsa_pss_pss_sha384, SignatureScheme::rsa_pss_pss_sha512,

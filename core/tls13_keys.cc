@@ -194,6 +194,11 @@ bool tls13_aead(const CipherSuite& suite, AeadAlg* out) {
     case BulkCipher::chacha20_poly1305:
       *out = AeadAlg::chacha20_poly1305;
       return true;
+    case BulkCipher::aes_128_ccm:
+      *out = AeadAlg::aes_128_ccm;
+      return true;
+    case BulkCipher::aes_256_ccm:  // no TLS 1.3 suite
+      return false;
     case BulkCipher::aes_128_cbc:
     case BulkCipher::aes_256_cbc:
       return false;

@@ -42,6 +42,8 @@ size_t aead_key_length(AeadAlg alg) {
     case AeadAlg::aes_128_gcm: return 16;
     case AeadAlg::aes_256_gcm: return 32;
     case AeadAlg::chacha20_poly1305: return 32;
+    case AeadAlg::aes_128_ccm: return 16;
+    case AeadAlg::aes_256_ccm: return 32;
   }
   return 0;
 }
@@ -51,6 +53,7 @@ bool group_supported(uint16_t code_point) {
     case Group::secp256r1:
     case Group::secp384r1:
     case Group::x25519:
+    case Group::x448:
     case Group::ffdhe2048:
     case Group::ffdhe3072:
     case Group::secp521r1:

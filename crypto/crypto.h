@@ -85,8 +85,10 @@ class Hmac {
 // ---------------------------------------------------------------------------------------------------
 // Ciphers
 
-enum class AeadAlg : uint8_t { aes_128_gcm, aes_256_gcm, chacha20_poly1305 };
-size_t aead_key_length(AeadAlg alg);  // 16, 32, 32
+// AES-CCM is the 16-byte-tag CCM of NIST SP 800-38C with a 12-byte nonce (RFC 5116 AEAD_AES_128_CCM /
+// AEAD_AES_256_CCM), as TLS uses it (RFC 6655, RFC 8446 B.4).
+enum class AeadAlg : uint8_t { aes_128_gcm, aes_256_gcm, chacha20_poly1305, aes_128_ccm, aes_256_ccm };
+size_t aead_key_length(AeadAlg alg);  // 16, 32, 32, 16, 32
 constexpr size_t kAeadTagLength = 16;
 constexpr size_t kAeadNonceLength = 12;
 
@@ -116,6 +118,7 @@ enum class Group : uint16_t {
   secp256r1 = 0x0017,
   secp384r1 = 0x0018,
   x25519 = 0x001d,
+  x448 = 0x001e,
   ffdhe2048 = 0x0100,
   ffdhe3072 = 0x0101,
   secp521r1 = 0x0019,
@@ -125,15 +128,15 @@ enum class Group : uint16_t {
 };
 bool group_supported(uint16_t code_point);
 
-// One ephemeral key pair. Public values: X25519 32 bytes; NIST curves the uncompressed point
+// One ephemeral key pair. Public values: X25519 32 bytes, X448 56 bytes; NIST curves the uncompressed point
 // (0x04 || X || Y); finite-field DH the public value big-endian, left-padded to the length of p.
 class KeyShare {
  public:
   virtual ~KeyShare() = default;
   virtual ByteView public_value() const = 0;
   // Checks the peer's value (rejects: wrong length; for DH y <= 1 or y >= p-1; points not on the curve
-  // or the point at infinity; an all-zero X25519 result) and writes the shared secret: X25519 32
-  // bytes, NIST curves the X coordinate, DH the secret left-padded to the length of p (TLS 1.2 strips
+  // or the point at infinity; an all-zero X25519 or X448 result) and writes the shared secret: X25519 32
+  // bytes, X448 56 bytes, NIST curves the X coordinate, DH the secret left-padded to the length of p (TLS 1.2 strips
   // leading zeros itself, TLS 1.3 keeps them).
   virtual Status shared_secret(ByteView peer_public, Bytes* out) = 0;
 };
@@ -159,7 +162,8 @@ enum class SignatureScheme : uint16_t {
   rsa_pss_pss_sha512 = 0x080b,
 };
 
-enum class KeyType : uint8_t { rsa, ec_p256, ec_p384, other };
+enum class KeyType : uint8_t { rsa, ec_p256, ec_p384, ec_p521, other };
+inline bool is_ecdsa_key(KeyType t) { return t == KeyType::ec_p256 || t == KeyType::ec_p384 || t == KeyType::ec_p521; }
 
 class PublicKey {
  public:
@@ -295,8 +299,9 @@ class Provider {
 
   // nullptr for an unsupported group. The private key is drawn from rng in a fixed way, so that a test
   // can inject a known key (RFC 7748, RFC 8448) through a generator that returns given bytes:
-  //   x25519: 32 bytes, used as the RFC 7748 scalar (little-endian, clamped as RFC 7748 says);
-  //   secp256r1 / secp384r1: 32 / 48 bytes, big-endian, drawn again while 0 or >= the group order;
+  //   x25519 / x448: 32 / 56 bytes, used as the RFC 7748 scalar (little-endian, clamped as RFC 7748 says);
+  //   secp256r1 / secp384r1 / secp521r1: 32 / 48 / 66 bytes, big-endian (the top 7 bits cleared for
+  //   secp521r1), drawn again while 0 or >= the group order;
   //   ffdhe2048 / ffdhe3072: 32 / 40 bytes (twice the group's security level), big-endian exponent,
   //   drawn again while < 2.
   virtual std::unique_ptr<KeyShare> generate_key_share(Group group, Rng& rng) const = 0;

@@ -225,7 +225,7 @@ bool scheme_fits(SignatureScheme scheme, KeyType type) {
     case SignatureScheme::ecdsa_secp256r1_sha256:
     case SignatureScheme::ecdsa_secp384r1_sha384:
     case SignatureScheme::ecdsa_secp521r1_sha512:
-      return type == KeyType::ec_p256 || type == KeyType::ec_p384;
+      return is_ecdsa_key(type);
     default:
       return false;  // ed25519, rsa_pss_pss_*: not supported, as in the real providers
   }
@@ -383,6 +383,12 @@ class FuzzingProvider final : public Provider {
         rng.fill(d.data(), d.size());
         if (all_zero(d)) d[0] = 9;
         return std::make_unique<FuzzKeyShare>(inner_, std::move(d), 32, false, Bytes(), false);
+      }
+      case Group::x448: {
+        Bytes d(56);
+        rng.fill(d.data(), d.size());
+        if (all_zero(d)) d[0] = 5;
+        return std::make_unique<FuzzKeyShare>(inner_, std::move(d), 56, false, Bytes(), false);
       }
       case Group::secp256r1: priv_len = coord_len = 32; break;
       case Group::secp384r1: priv_len = coord_len = 48; break;

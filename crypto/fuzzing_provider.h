@@ -16,11 +16,11 @@
 //   - AES-CBC: the identity (the record layer's MAC, padding and length rules stay real); the key
 //     length (16 or 32), the IV length (16) and the block multiple are still checked.
 //   - key shares: the private value is drawn from the Rng exactly as the real providers draw it
-//     (crypto.h), and the public value is made of those bytes (X25519: them; NIST curves 0x04 || d || d
-//     padded to the coordinate length; DH: the exponent left-padded to the length of p, its last byte
-//     forced >= 2). The shared secret is SHA-256 in counter mode over (the two public values, smaller
-//     first), so both sides agree, cut to the real length (X25519 32, P-256 32, P-384 48, P-521 66, DH
-//     the length of p). Peer values are checked for what costs nothing: the length, 0x04 for NIST
+//     (crypto.h), and the public value is made of those bytes (X25519, X448: them; NIST curves
+//     0x04 || d || d padded to the coordinate length; DH: the exponent left-padded to the length of p,
+//     its last byte forced >= 2). The shared secret is SHA-256 in counter mode over (the two public
+//     values, smaller first), so both sides agree, cut to the real length (X25519 32, X448 56, P-256 32,
+//     P-384 48, P-521 66, DH the length of p). Peer values are checked for what costs nothing: the length, 0x04 for NIST
 //     points, not all zero, DH 1 < y < p-1; DH parameters as the real generate_dh_share checks them.
 //   - signatures: sign() writes a short fixed-shape signature (10 bytes: the scheme, then 8 bytes of
 //     SHA-256 of the message), with no Rng draw; verify() accepts any non-empty signature. Both still

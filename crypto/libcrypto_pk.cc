@@ -1,14 +1,14 @@
-// Public-key half of the OpenSSL 3.0 libcrypto provider: key shares (X25519, P-256, P-384, P-521,
+// Public-key half of the OpenSSL 3.0 libcrypto provider: key shares (X25519, X448, P-256, P-384, P-521,
 // FFDHE and server-chosen DH), private and public keys, signatures, RSA key exchange.
 //
 // Randomness. libcrypto draws the random values of its own operations from its DRBG, which crypto.h
 // forbids for anything that reaches an output. So:
 // - key shares take their private values from the Rng exactly as crypto.h says and are imported with
-//   EVP_PKEY_fromdata (X25519: the private key, libcrypto computes the public one; NIST curves: public
+//   EVP_PKEY_fromdata (X25519, X448: the private key, libcrypto computes the public one; NIST curves: public
 //   point computed with EC_POINT_mul), on per-thread contexts whose key manager is fetched once (see
 //   fromdata); ECDH and X25519 run through EVP_PKEY_derive;
 // - ECDSA signing is done here over BIGNUM / EC_POINT (s = k^-1 (z + r d) mod n) with k drawn from the
-//   Rng like a NIST key-share scalar (32 or 48 bytes, again while 0 or >= n). libcrypto 3.0 offers no
+//   Rng like a NIST key-share scalar (32, 48 or 66 bytes, again while 0 or >= n). libcrypto 3.0 offers no
 //   way to hand EVP_PKEY_sign a nonce. k^-1 is computed as k^(n-2) mod n with
 //   BN_mod_exp_mont_consttime and the point multiplication is libcrypto's constant-time ladder (or
 //   the P-256 assembly); k^-1 (z + r d) mod n is computed blinded by a random b (libcrypto's private
@@ -89,7 +89,7 @@ PkeyCtx pkey_ctx(EVP_PKEY* k) { return PkeyCtx(EVP_PKEY_CTX_new_from_pkey(nullpt
 // fetch the key manager by name on every call (a name-map and method-store lookup under a lock: 10 %
 // of a TLS 1.3 handshake's instructions in callgrind); here each thread makes one context per key type,
 // once, and EVP_PKEY_fromdata_init re-arms it for each key (it keeps the fetched EVP_KEYMGMT).
-enum class ShareType { x25519, ec, count };
+enum class ShareType { x25519, x448, ec, count };
 
 Pkey fromdata(ShareType type, int selection, OSSL_PARAM* params) {
   struct Ctxs {
@@ -101,7 +101,9 @@ Pkey fromdata(ShareType type, int selection, OSSL_PARAM* params) {
   thread_local Ctxs ctxs;
   EVP_PKEY_CTX*& ctx = ctxs.ctx[static_cast<int>(type)];
   if (ctx == nullptr) {
-    ctx = EVP_PKEY_CTX_new_from_name(nullptr, type == ShareType::x25519 ? "X25519" : "EC", nullptr);
+    ctx = EVP_PKEY_CTX_new_from_name(nullptr,
+                                     type == ShareType::x25519 ? "X25519" : type == ShareType::x448 ? "X448" : "EC",
+                                     nullptr);
     if (ctx == nullptr) return nullptr;
   }
   EVP_PKEY* k = nullptr;
@@ -112,13 +114,15 @@ Pkey fromdata(ShareType type, int selection, OSSL_PARAM* params) {
   return Pkey(k);
 }
 
-// An X25519 EVP_PKEY from a raw private key (the public key is computed) or a raw public key.
-Pkey x25519_pkey(const uint8_t* raw, bool is_private) {
+// An X25519 (32-byte) or X448 (56-byte) EVP_PKEY from a raw private key (the public key is computed) or
+// a raw public key.
+Pkey montgomery_pkey(bool x448, const uint8_t* raw, bool is_private) {
   OSSL_PARAM params[2];
   params[0] = OSSL_PARAM_construct_octet_string(is_private ? OSSL_PKEY_PARAM_PRIV_KEY : OSSL_PKEY_PARAM_PUB_KEY,
-                                                const_cast<uint8_t*>(raw), 32);
+                                                const_cast<uint8_t*>(raw), x448 ? 56 : 32);
   params[1] = OSSL_PARAM_construct_end();
-  return fromdata(ShareType::x25519, is_private ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params);
+  return fromdata(x448 ? ShareType::x448 : ShareType::x25519, is_private ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
+                  params);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -209,30 +213,40 @@ bool derive(EVP_PKEY* own, EVP_PKEY* peer, size_t len, Bytes* out) {
 // ---------------------------------------------------------------------------------------------------
 // Key shares
 
-class X25519KeyShare final : public KeyShare {
+// X25519 and X448 (RFC 7748).
+class MontgomeryKeyShare final : public KeyShare {
  public:
+  explicit MontgomeryKeyShare(bool x448) : x448_(x448), len_(x448 ? 56 : 32) {}
+
   bool init(Rng& rng) {
-    uint8_t buf[32];
-    rng.fill(buf, sizeof(buf));
-    // RFC 7748 decodeScalar25519 (libcrypto clamps too; clamping here keeps the stored key canonical).
-    buf[0] &= 248;
-    buf[31] &= 127;
-    buf[31] |= 64;
-    key_ = x25519_pkey(buf, /*is_private=*/true);
+    uint8_t buf[56];
+    rng.fill(buf, len_);
+    // RFC 7748 section 5, decodeScalar25519 / decodeScalar448 (libcrypto clamps too; clamping here keeps
+    // the stored key canonical).
+    if (x448_) {
+      buf[0] &= 252;
+      buf[55] |= 128;
+    } else {
+      buf[0] &= 248;
+      buf[31] &= 127;
+      buf[31] |= 64;
+    }
+    key_ = montgomery_pkey(x448_, buf, /*is_private=*/true);
     OPENSSL_cleanse(buf, sizeof(buf));
     if (!key_) return false;
-    public_.resize(32);
+    public_.resize(len_);
     size_t n = public_.size();
-    return EVP_PKEY_get_raw_public_key(key_.get(), public_.data(), &n) == 1 && n == 32;
+    return EVP_PKEY_get_raw_public_key(key_.get(), public_.data(), &n) == 1 && n == len_;
   }
 
   ByteView public_value() const override { return public_; }
 
   Status shared_secret(ByteView peer, Bytes* out) override {
-    if (peer.size() != 32) return Status::bad_peer_value;
-    Pkey p = x25519_pkey(peer.data(), /*is_private=*/false);
-    // libcrypto's X25519 refuses an all-zero result (a small-order peer), RFC 7748 section 6.1.
-    if (!p || !derive(key_.get(), p.get(), 32, out)) {
+    if (peer.size() != len_) return Status::bad_peer_value;
+    Pkey p = montgomery_pkey(x448_, peer.data(), /*is_private=*/false);
+    // libcrypto's X25519 and X448 refuse an all-zero result (a small-order peer), RFC 7748 section 6.1,
+    // 6.2.
+    if (!p || !derive(key_.get(), p.get(), len_, out)) {
       libcrypto_clear_errors();
       return Status::bad_peer_value;
     }
@@ -240,6 +254,8 @@ class X25519KeyShare final : public KeyShare {
   }
 
  private:
+  bool x448_;
+  size_t len_;
   Pkey key_;
   Bytes public_;
 };
@@ -405,7 +421,7 @@ bool scheme_fits(const SchemeInfo& info, KeyType type) {
   switch (info.kind) {
     case SchemeInfo::rsa_pkcs1:
     case SchemeInfo::rsa_pss: return type == KeyType::rsa;
-    case SchemeInfo::ecdsa: return type == KeyType::ec_p256 || type == KeyType::ec_p384;
+    case SchemeInfo::ecdsa: return is_ecdsa_key(type);
     default: return false;
   }
 }
@@ -433,6 +449,7 @@ KeyType key_type_of(const EVP_PKEY* k) {
       switch (ec_nid_of(k)) {
         case NID_X9_62_prime256v1: return KeyType::ec_p256;
         case NID_secp384r1: return KeyType::ec_p384;
+        case NID_secp521r1: return KeyType::ec_p521;
         default: return KeyType::other;
       }
     default: return KeyType::other;
@@ -564,8 +581,10 @@ class LibcryptoPrivateKey final : public PrivateKey {
   bool init(EVP_PKEY* k) {
     key_.reset(k);
     type_ = key_type_of(k);
-    if (type_ == KeyType::ec_p256 || type_ == KeyType::ec_p384) {
-      curve_ = curve_by_nid(type_ == KeyType::ec_p256 ? NID_X9_62_prime256v1 : NID_secp384r1);
+    if (is_ecdsa_key(type_)) {
+      curve_ = curve_by_nid(type_ == KeyType::ec_p256   ? NID_X9_62_prime256v1
+                            : type_ == KeyType::ec_p384 ? NID_secp384r1
+                                                        : NID_secp521r1);
       BIGNUM* d = nullptr;
       if (curve_ == nullptr || EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PRIV_KEY, &d) != 1) return false;
       d_.reset(d);
@@ -796,8 +815,9 @@ std::unique_ptr<PublicKey> libcrypto_public_key_from_spki(ByteView spki_der) {
 
 std::unique_ptr<KeyShare> LibcryptoProvider::generate_key_share(Group group, Rng& rng) const {
   switch (group) {
-    case Group::x25519: {
-      auto share = std::make_unique<X25519KeyShare>();
+    case Group::x25519:
+    case Group::x448: {
+      auto share = std::make_unique<MontgomeryKeyShare>(group == Group::x448);
       if (!share->init(rng)) break;
       return share;
     }

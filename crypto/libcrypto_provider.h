@@ -1,6 +1,6 @@
 // The Provider over OpenSSL 3.0's libcrypto (internal to crypto/). Its methods are defined in three files:
 //   libcrypto_symmetric.cc  hashes, HMAC, AEAD, AES-CBC, the constant-time MAC
-//   libcrypto_pk.cc         key shares (X25519, P-256, P-384, FFDHE), keys, RSA, signatures
+//   libcrypto_pk.cc         key shares (X25519, X448, P-256, P-384, P-521, FFDHE), keys, RSA, signatures
 //   libcrypto_x509.cc       certificates, trust stores, chain and name verification
 // OpenSSL headers are included by those .cc files only; this header names no OpenSSL type.
 #ifndef SANSTLS_CRYPTO_LIBCRYPTO_PROVIDER_H_

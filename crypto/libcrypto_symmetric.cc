@@ -52,6 +52,8 @@ struct Algs {
   EVP_CIPHER* aes_128_gcm;
   EVP_CIPHER* aes_256_gcm;
   EVP_CIPHER* chacha20_poly1305;
+  EVP_CIPHER* aes_128_ccm;
+  EVP_CIPHER* aes_256_ccm;
   EVP_CIPHER* aes_128_cbc;
   EVP_CIPHER* aes_256_cbc;
   EVP_MAC* hmac;
@@ -64,11 +66,13 @@ struct Algs {
     aes_128_gcm = EVP_CIPHER_fetch(nullptr, "AES-128-GCM", nullptr);
     aes_256_gcm = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
     chacha20_poly1305 = EVP_CIPHER_fetch(nullptr, "ChaCha20-Poly1305", nullptr);
+    aes_128_ccm = EVP_CIPHER_fetch(nullptr, "AES-128-CCM", nullptr);
+    aes_256_ccm = EVP_CIPHER_fetch(nullptr, "AES-256-CCM", nullptr);
     aes_128_cbc = EVP_CIPHER_fetch(nullptr, "AES-128-CBC", nullptr);
     aes_256_cbc = EVP_CIPHER_fetch(nullptr, "AES-256-CBC", nullptr);
     hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
     if (!sha1 || !sha256 || !sha384 || !sha512 || !aes_128_gcm || !aes_256_gcm || !chacha20_poly1305 ||
-        !aes_128_cbc || !aes_256_cbc || !hmac)
+        !aes_128_ccm || !aes_256_ccm || !aes_128_cbc || !aes_256_cbc || !hmac)
       fatal("fetching the algorithms");
   }
   // Kept for the life of the process (the provider is a process-wide singleton).
@@ -282,10 +286,31 @@ class EvpAead final : public Aead {
     const Algs& a = algs();
     const EVP_CIPHER* c = alg_ == AeadAlg::aes_128_gcm   ? a.aes_128_gcm
                           : alg_ == AeadAlg::aes_256_gcm ? a.aes_256_gcm
+                          : alg_ == AeadAlg::aes_128_ccm ? a.aes_128_ccm
+                          : alg_ == AeadAlg::aes_256_ccm ? a.aes_256_ccm
                                                          : a.chacha20_poly1305;
     if (static_cast<size_t>(EVP_CIPHER_get_key_length(c)) != key.size()) return false;
-    return EVP_EncryptInit_ex2(enc_, c, key.data(), nullptr, nullptr) == 1 &&
-           EVP_DecryptInit_ex2(dec_, c, key.data(), nullptr, nullptr) == 1;
+    if (!ccm()) {
+      return EVP_EncryptInit_ex2(enc_, c, key.data(), nullptr, nullptr) == 1 &&
+             EVP_DecryptInit_ex2(dec_, c, key.data(), nullptr, nullptr) == 1;
+    }
+    // CCM's nonce length (OpenSSL's default is 7) and tag length (default 12) must be set before the key,
+    // in both directions: libcrypto fixes them into its CCM state when it takes the key. The tag to check
+    // is given per record (open()).
+    for (EVP_CIPHER_CTX* ctx : {enc_, dec_}) {
+      const bool enc = ctx == enc_;
+      if ((enc ? EVP_EncryptInit_ex2(ctx, c, nullptr, nullptr, nullptr)
+               : EVP_DecryptInit_ex2(ctx, c, nullptr, nullptr, nullptr)) != 1)
+        return false;
+      if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(kAeadNonceLength), nullptr) != 1)
+        return false;
+      if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(kAeadTagLength), nullptr) != 1)
+        return false;
+      if ((enc ? EVP_EncryptInit_ex2(ctx, nullptr, key.data(), nullptr, nullptr)
+               : EVP_DecryptInit_ex2(ctx, nullptr, key.data(), nullptr, nullptr)) != 1)
+        return false;
+    }
+    return true;
   }
 
   AeadAlg alg() const override { return alg_; }
@@ -295,9 +320,14 @@ class EvpAead final : public Aead {
     if (len > INT_MAX || aad.size() > INT_MAX) return Status::bad_input;
     int n = 0;
     if (EVP_EncryptInit_ex2(enc_, nullptr, nullptr, nonce.data(), nullptr) != 1) return fail();
+    // CCM needs the message length before the additional data, and one data call even for no data.
+    if (ccm() && EVP_EncryptUpdate(enc_, nullptr, &n, nullptr, static_cast<int>(len)) != 1) return fail();
     if (!aad.empty() && EVP_EncryptUpdate(enc_, nullptr, &n, aad.data(), static_cast<int>(aad.size())) != 1)
       return fail();
-    if (len > 0 && EVP_EncryptUpdate(enc_, inout, &n, inout, static_cast<int>(len)) != 1) return fail();
+    uint8_t empty[1] = {0};
+    if ((len > 0 || ccm()) &&
+        EVP_EncryptUpdate(enc_, len > 0 ? inout : empty, &n, len > 0 ? inout : empty, static_cast<int>(len)) != 1)
+      return fail();
     uint8_t none[16];
     if (EVP_EncryptFinal_ex(enc_, none, &n) != 1) return fail();
     if (EVP_CIPHER_CTX_ctrl(enc_, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(kAeadTagLength), tag) != 1) return fail();
@@ -312,6 +342,20 @@ class EvpAead final : public Aead {
     if (EVP_CIPHER_CTX_ctrl(dec_, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(kAeadTagLength),
                             const_cast<uint8_t*>(tag)) != 1)
       return fail();
+    if (ccm()) {
+      // CCM checks the tag in the data call itself (and wipes the output when it does not match); there
+      // is no final step.
+      if (EVP_DecryptUpdate(dec_, nullptr, &n, nullptr, static_cast<int>(len)) != 1) return fail();
+      if (!aad.empty() && EVP_DecryptUpdate(dec_, nullptr, &n, aad.data(), static_cast<int>(aad.size())) != 1)
+        return fail();
+      uint8_t empty[1] = {0};
+      if (EVP_DecryptUpdate(dec_, len > 0 ? inout : empty, &n, len > 0 ? inout : empty, static_cast<int>(len)) != 1) {
+        libcrypto_clear_errors();
+        if (len > 0) OPENSSL_cleanse(inout, len);
+        return Status::bad_tag;
+      }
+      return Status::ok;
+    }
     if (!aad.empty() && EVP_DecryptUpdate(dec_, nullptr, &n, aad.data(), static_cast<int>(aad.size())) != 1)
       return fail();
     if (len > 0 && EVP_DecryptUpdate(dec_, inout, &n, inout, static_cast<int>(len)) != 1) return fail();
@@ -329,6 +373,8 @@ class EvpAead final : public Aead {
     libcrypto_clear_errors();
     return Status::internal;
   }
+
+  bool ccm() const { return alg_ == AeadAlg::aes_128_ccm || alg_ == AeadAlg::aes_256_ccm; }
 
   AeadAlg alg_;
   EVP_CIPHER_CTX* enc_;

@@ -349,7 +349,7 @@ bool key_in_profile(const X509* x) {
       if (EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &len) != 1) return false;
       int nid = OBJ_sn2nid(group);
       if (nid == NID_undef) nid = EC_curve_nist2nid(group);
-      return nid == NID_X9_62_prime256v1 || nid == NID_secp384r1;
+      return nid == NID_X9_62_prime256v1 || nid == NID_secp384r1 || nid == NID_secp521r1;
     }
     default: return false;
   }

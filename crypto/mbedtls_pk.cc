@@ -88,7 +88,7 @@ uint8_t ct_select8(uint32_t mask, uint8_t a, uint8_t b) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Elliptic-curve key shares: X25519, secp256r1, secp384r1, secp521r1.
+// Elliptic-curve key shares: X25519, X448, secp256r1, secp384r1, secp521r1.
 
 class EcKeyShare final : public KeyShare {
  public:
@@ -107,6 +107,7 @@ class EcKeyShare final : public KeyShare {
   bool init(Group group, Rng& rng) {
     group_ = group;
     mbedtls_ecp_group_id id = group == Group::x25519      ? MBEDTLS_ECP_DP_CURVE25519
+                              : group == Group::x448      ? MBEDTLS_ECP_DP_CURVE448
                               : group == Group::secp256r1 ? MBEDTLS_ECP_DP_SECP256R1
                               : group == Group::secp384r1 ? MBEDTLS_ECP_DP_SECP384R1
                                                           : MBEDTLS_ECP_DP_SECP521R1;
@@ -120,6 +121,14 @@ class EcKeyShare final : public KeyShare {
       buf[31] &= 127;
       buf[31] |= 64;
       int r = mbedtls_mpi_read_binary_le(&d_, buf, 32);
+      secure_zero(buf, sizeof(buf));
+      if (r != 0) return false;
+    } else if (group == Group::x448) {
+      rng.fill(buf, 56);
+      // RFC 7748 section 5: decodeScalar448.
+      buf[0] &= 252;
+      buf[55] |= 128;
+      int r = mbedtls_mpi_read_binary_le(&d_, buf, 56);
       secure_zero(buf, sizeof(buf));
       if (r != 0) return false;
     } else {
@@ -146,7 +155,7 @@ class EcKeyShare final : public KeyShare {
   ByteView public_value() const override { return public_; }
 
   Status shared_secret(ByteView peer, Bytes* out) override {
-    const bool x25519 = group_ == Group::x25519;
+    const bool x25519 = group_ == Group::x25519 || group_ == Group::x448;  // Montgomery: u only, little-endian
     const size_t want = x25519 ? plen_ : 1 + 2 * plen_;
     if (peer.size() != want) return Status::bad_peer_value;
     if (!x25519 && peer[0] != 0x04) return Status::bad_peer_value;  // uncompressed points only
@@ -160,7 +169,7 @@ class EcKeyShare final : public KeyShare {
                    : mbedtls_mpi_write_binary(&z.v, secret.data(), plen_);
     if (r != 0) return Status::internal;
     if (x25519) {
-      // RFC 7748 section 6.1 / RFC 8446 section 7.4.2: reject the all-zero output (small-order peer).
+      // RFC 7748 sections 6.1, 6.2 / RFC 8446 section 7.4.2: reject the all-zero output (small-order peer).
       uint32_t acc = 0;
       for (uint8_t b : secret) acc |= b;
       if (ct_is_zero(acc)) return Status::bad_peer_value;
@@ -297,13 +306,14 @@ KeyType key_type_of(const mbedtls_pk_context* pk) {
       switch (mbedtls_pk_ec(*pk)->grp.id) {
         case MBEDTLS_ECP_DP_SECP256R1: return KeyType::ec_p256;
         case MBEDTLS_ECP_DP_SECP384R1: return KeyType::ec_p384;
+        case MBEDTLS_ECP_DP_SECP521R1: return KeyType::ec_p521;
         default: return KeyType::other;
       }
     default: return KeyType::other;
   }
 }
 
-// Does the scheme fit the key? RSA schemes need an RSA key. ECDSA schemes need a P-256 or P-384 key,
+// Does the scheme fit the key? RSA schemes need an RSA key. ECDSA schemes need a P-256, P-384 or P-521 key,
 // with any of the ECDSA hashes on either curve: TLS 1.2 pairs ECDSA with any hash on any curve, and the
 // provider does not know the protocol version, so the TLS 1.3 rule that ecdsa_secp256r1_sha256 means
 // P-256 (RFC 8446 section 4.2.3) is the engine's to enforce.
@@ -311,7 +321,7 @@ bool scheme_fits(const SchemeInfo& info, KeyType type) {
   switch (info.kind) {
     case SchemeInfo::rsa_pkcs1:
     case SchemeInfo::rsa_pss: return type == KeyType::rsa;
-    case SchemeInfo::ecdsa: return type == KeyType::ec_p256 || type == KeyType::ec_p384;
+    case SchemeInfo::ecdsa: return is_ecdsa_key(type);
     default: return false;
   }
 }
@@ -547,6 +557,7 @@ std::unique_ptr<PublicKey> mbedtls_public_key_from_spki(ByteView spki_der) {
 std::unique_ptr<KeyShare> MbedtlsProvider::generate_key_share(Group group, Rng& rng) const {
   switch (group) {
     case Group::x25519:
+    case Group::x448:
     case Group::secp256r1:
     case Group::secp384r1:
     case Group::secp521r1: {

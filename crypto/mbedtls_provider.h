@@ -1,6 +1,6 @@
 // The Provider over mbedTLS 2.28 (internal to crypto/). Its methods are defined in three files:
 //   mbedtls_symmetric.cc  hashes, HMAC, AEAD, AES-CBC, the constant-time MAC, random generators
-//   mbedtls_pk.cc         key shares (ECDH, X25519, FFDHE), private and public keys, RSA, signatures
+//   mbedtls_pk.cc         key shares (ECDH, X25519, X448, FFDHE), private and public keys, RSA, signatures
 //   mbedtls_x509.cc       certificates, trust stores, chain and name verification
 // mbedTLS 2.28 names (the `_ret` suffixes and so on) stay in these files, so that moving to mbedTLS 3.6
 // touches crypto/ alone.

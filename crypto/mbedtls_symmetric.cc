@@ -10,6 +10,9 @@
 //   the tag itself in constant time (no heap allocation per record).
 // - ChaCha20-Poly1305 runs in place in both directions (chacha20.h allows equal input and output);
 //   mbedtls_chachapoly_auth_decrypt compares the tag in constant time.
+// - AES-CCM runs in place in both directions (ccm.c reads each block of input before it writes that
+//   block of output); mbedtls_ccm_auth_decrypt compares the tag in constant time and wipes the output
+//   when it does not match.
 // - AES-CBC decryption keeps a decryption key schedule next to the encryption one; the caller's iv is
 //   copied, never modified.
 #include <cstdio>
@@ -20,6 +23,7 @@
 #include "crypto/mbedtls.h"
 #include "crypto/mbedtls_provider.h"
 #include "mbedtls/aes.h"
+#include "mbedtls/ccm.h"
 #include "mbedtls/chachapoly.h"
 #include "mbedtls/ctr_drbg.h"
 #include "mbedtls/entropy.h"
@@ -268,6 +272,41 @@ class GcmAead final : public Aead {
   mbedtls_gcm_context ctx_;
 };
 
+class CcmAead final : public Aead {
+ public:
+  explicit CcmAead(AeadAlg alg) : alg_(alg) { mbedtls_ccm_init(&ctx_); }
+  ~CcmAead() override { mbedtls_ccm_free(&ctx_); }
+  CcmAead(const CcmAead&) = delete;
+  CcmAead& operator=(const CcmAead&) = delete;
+
+  bool set_key(ByteView key) {
+    return mbedtls_ccm_setkey(&ctx_, MBEDTLS_CIPHER_ID_AES, key.data(), static_cast<unsigned>(key.size() * 8)) == 0;
+  }
+
+  AeadAlg alg() const override { return alg_; }
+
+  Status seal(ByteView nonce, ByteView aad, uint8_t* inout, size_t len, uint8_t* tag) override {
+    if (nonce.size() != kAeadNonceLength || (len > 0 && inout == nullptr)) return Status::bad_input;
+    uint8_t* data = len > 0 ? inout : const_cast<uint8_t*>(kEmpty);
+    int ret = mbedtls_ccm_encrypt_and_tag(&ctx_, len, nonce.data(), nonce.size(), ptr_or_empty(aad), aad.size(),
+                                          data, data, tag, kAeadTagLength);
+    return ret == 0 ? Status::ok : Status::internal;
+  }
+
+  Status open(ByteView nonce, ByteView aad, uint8_t* inout, size_t len, const uint8_t* tag) override {
+    if (nonce.size() != kAeadNonceLength || (len > 0 && inout == nullptr)) return Status::bad_input;
+    uint8_t* data = len > 0 ? inout : const_cast<uint8_t*>(kEmpty);
+    int ret = mbedtls_ccm_auth_decrypt(&ctx_, len, nonce.data(), nonce.size(), ptr_or_empty(aad), aad.size(), data,
+                                       data, tag, kAeadTagLength);
+    if (ret == MBEDTLS_ERR_CCM_AUTH_FAILED) return Status::bad_tag;  // mbedTLS zeroed the output
+    return ret == 0 ? Status::ok : Status::internal;
+  }
+
+ private:
+  AeadAlg alg_;
+  mbedtls_ccm_context ctx_;
+};
+
 class ChachaPolyAead final : public Aead {
  public:
   ChachaPolyAead() { mbedtls_chachapoly_init(&ctx_); }
@@ -389,6 +428,12 @@ std::unique_ptr<Aead> MbedtlsProvider::aead(AeadAlg alg, ByteView key) const {
     case AeadAlg::aes_128_gcm:
     case AeadAlg::aes_256_gcm: {
       auto a = std::make_unique<GcmAead>(alg);
+      if (!a->set_key(key)) return nullptr;
+      return a;
+    }
+    case AeadAlg::aes_128_ccm:
+    case AeadAlg::aes_256_ccm: {
+      auto a = std::make_unique<CcmAead>(alg);
       if (!a->set_key(key)) return nullptr;
       return a;
     }

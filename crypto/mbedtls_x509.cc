@@ -285,14 +285,15 @@ class MbedtlsCertificate final : public Certificate {
   Crt crt_;
 };
 
-// Signatures with SHA-256 or stronger; RSA (PKCS#1 v1.5 or PSS) of at least 2048 bits; ECDSA on P-256
-// or P-384. The trust anchors' own self-signatures are not checked by mbedTLS.
+// Signatures with SHA-256 or stronger; RSA (PKCS#1 v1.5 or PSS) of at least 2048 bits; ECDSA on P-256,
+// P-384 or P-521. The trust anchors' own self-signatures are not checked by mbedTLS.
 const mbedtls_x509_crt_profile kProfile = {
     MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA256) | MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA384) |
         MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA512),
     MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_RSA) | MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_RSASSA_PSS) |
         MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECKEY) | MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECDSA),
-    MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP256R1) | MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP384R1),
+    MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP256R1) | MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP384R1) |
+        MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP521R1),
     2048,
 };
 

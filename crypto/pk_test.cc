@@ -134,6 +134,53 @@ TEST_CASE("X25519: bad peer values are rejected") {
         Status::bad_peer_value);
 }
 
+TEST_CASE("X448: RFC 7748 section 6.2 (Alice and Bob)") {
+  // Values of RFC 7748 section 6.2 (the public keys and the secret also reproduced with OpenSSL 3.0's
+  // `openssl pkey` / `openssl pkeyutl -derive`).
+  const Bytes a = hex(
+      "9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28dd9c9baf574a9419744897391006382a6f127ab1d9ac2d8c0a598726b");
+  const Bytes a_pub = hex(
+      "9b08f7cc31b7e3e67d22d5aea121074a273bd2b83de09c63faa73d2c22c5d9bbc836647241d953d40c5b12da88120d53177f80e532c41fa0");
+  const Bytes b = hex(
+      "1c306a7ac2a0e2e0990b294470cba339e6453772b075811d8fad0d1d6927c120bb5ee8972b0d3e21374c9c921b09d1b0366f10b65173992d");
+  const Bytes b_pub = hex(
+      "3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b43027d8b972fc3e34fb4232a13ca706dcb57aec3dae07bdc1c67bf33609");
+  const Bytes k = hex(
+      "07fff4181ac6cc95ec1c16a94a0f74d12da232ce40a77552281d282bb60c0b56fd2464c335543936521c24403085d59a449a5037514a879d");
+
+  ScriptedRng rng_a(a), rng_b(b);
+  auto alice = P().generate_key_share(Group::x448, rng_a);
+  auto bob = P().generate_key_share(Group::x448, rng_b);
+  REQUIRE(alice != nullptr);
+  REQUIRE(bob != nullptr);
+  CHECK(to_hex(alice->public_value()) == to_hex(a_pub));
+  CHECK(to_hex(bob->public_value()) == to_hex(b_pub));
+  // Exactly 56 bytes are drawn for the private key.
+  REQUIRE(rng_a.calls.size() == 1);
+  CHECK(rng_a.calls[0].size() == 56);
+
+  Bytes ka, kb;
+  REQUIRE(alice->shared_secret(b_pub, &ka) == Status::ok);
+  REQUIRE(bob->shared_secret(a_pub, &kb) == Status::ok);
+  CHECK(to_hex(ka) == to_hex(k));
+  CHECK(to_hex(kb) == to_hex(k));
+}
+
+TEST_CASE("X448: bad peer values are rejected") {
+  ScriptedRng rng;
+  auto share = P().generate_key_share(Group::x448, rng);
+  REQUIRE(share != nullptr);
+  Bytes out;
+  CHECK(share->shared_secret(Bytes(55, 0x05), &out) == Status::bad_peer_value);
+  CHECK(share->shared_secret(Bytes(57, 0x05), &out) == Status::bad_peer_value);
+  CHECK(share->shared_secret(Bytes(32, 0x09), &out) == Status::bad_peer_value);  // an X25519 value
+  // Small-order points give the all-zero secret (RFC 7748 section 6.2): u = 0 and u = 1.
+  CHECK(share->shared_secret(Bytes(56, 0), &out) == Status::bad_peer_value);
+  Bytes one(56, 0);
+  one[0] = 1;
+  CHECK(share->shared_secret(one, &out) == Status::bad_peer_value);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // NIST curves
 
@@ -308,7 +355,8 @@ TEST_CASE("FFDHE: private exponent drawn as crypto.h says, and bad peer values")
 }
 
 TEST_CASE("Key shares agree for every group") {
-  for (Group g : {Group::x25519, Group::secp256r1, Group::secp384r1, Group::ffdhe2048, Group::ffdhe3072}) {
+  for (Group g : {Group::x25519, Group::x448, Group::secp256r1, Group::secp384r1, Group::secp521r1, Group::ffdhe2048,
+                  Group::ffdhe3072}) {
     auto rng = make_deterministic_rng(ByteView::of("agreement"));
     auto a = P().generate_key_share(g, *rng);
     auto b = P().generate_key_share(g, *rng);
@@ -406,6 +454,9 @@ TEST_CASE("Sign and verify every scheme; a flipped bit fails") {
   auto rsa = load_key("tests/certs/server_rsa.key.pem");
   auto p256 = load_key("tests/certs/server_ec.key.pem");
   auto p384 = load_key("tests/certs/server_p384.key.pem");
+  auto p521 = load_key("tests/certs/server_p521.key.pem");
+  CHECK(p521->type() == KeyType::ec_p521);
+  CHECK(p521->bits() == 521);
   struct Case {
     const PrivateKey* key;
     SignatureScheme scheme;
@@ -420,11 +471,14 @@ TEST_CASE("Sign and verify every scheme; a flipped bit fails") {
       {rsa.get(), SignatureScheme::rsa_pss_rsae_sha512},
       {p256.get(), SignatureScheme::ecdsa_secp256r1_sha256},
       {p384.get(), SignatureScheme::ecdsa_secp384r1_sha384},
+      {p521.get(), SignatureScheme::ecdsa_secp521r1_sha512},
       {p256.get(), SignatureScheme::ecdsa_sha1},
       {p384.get(), SignatureScheme::ecdsa_sha1},
       // TLS 1.2: any ECDSA hash on either curve.
       {p256.get(), SignatureScheme::ecdsa_secp384r1_sha384},
       {p384.get(), SignatureScheme::ecdsa_secp256r1_sha256},
+      {p256.get(), SignatureScheme::ecdsa_secp521r1_sha512},  // RFC 8422 5.1.1: SHA-512 on P-256 (TLS 1.2)
+      {p521.get(), SignatureScheme::ecdsa_secp256r1_sha256},
   };
   auto rng = make_deterministic_rng(ByteView::of("sign"));
   const ByteView msg = ByteView::of("the message that is signed");
@@ -484,6 +538,11 @@ TEST_CASE("Signatures made by OpenSSL verify (tests/certs/gen.sh)") {
 
   const Bytes ecdsa384 = testing::read_file("tests/certs/sig_ecdsa_p384_sha384.bin");
   CHECK(p384->public_key()->verify(SignatureScheme::ecdsa_secp384r1_sha384, msg, ecdsa384) == Status::ok);
+
+  auto p521 = load_key("tests/certs/server_p521.key.pem");
+  const Bytes ecdsa521 = testing::read_file("tests/certs/sig_ecdsa_p521_sha512.bin");
+  CHECK(p521->public_key()->verify(SignatureScheme::ecdsa_secp521r1_sha512, msg, ecdsa521) == Status::ok);
+  CHECK(p521->public_key()->verify(SignatureScheme::ecdsa_secp384r1_sha384, msg, ecdsa521) == Status::bad_signature);
 
   const Bytes pss = testing::read_file("tests/certs/sig_rsa_pss_sha256.bin");
   CHECK(rsa->public_key()->verify(SignatureScheme::rsa_pss_rsae_sha256, msg, pss) == Status::ok);

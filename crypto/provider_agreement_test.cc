@@ -43,6 +43,8 @@ TEST_CASE("signatures made by one provider verify with the other") {
   cases.push_back({"tests/certs/server_ec.key.pem", SignatureScheme::ecdsa_secp384r1_sha384});
   cases.push_back({"tests/certs/server_p384.key.pem", SignatureScheme::ecdsa_secp384r1_sha384});
   cases.push_back({"tests/certs/server_p384.key.pem", SignatureScheme::ecdsa_sha1});
+  cases.push_back({"tests/certs/server_p521.key.pem", SignatureScheme::ecdsa_secp521r1_sha512});
+  cases.push_back({"tests/certs/server_ec.key.pem", SignatureScheme::ecdsa_secp521r1_sha512});
   auto rng = make_deterministic_rng(ByteView::of("agreement"));
   const ByteView msg = ByteView::of("signed by one, verified by the other");
   for (const Case& c : cases) {
@@ -113,8 +115,8 @@ TEST_CASE("RSA key exchange crosses providers") {
 }
 
 TEST_CASE("key shares: the same Rng gives the same public value in both providers, and they agree") {
-  for (Group g : {Group::x25519, Group::secp256r1, Group::secp384r1, Group::secp521r1, Group::ffdhe2048,
-                  Group::ffdhe3072}) {
+  for (Group g : {Group::x25519, Group::x448, Group::secp256r1, Group::secp384r1, Group::secp521r1,
+                  Group::ffdhe2048, Group::ffdhe3072}) {
     CAPTURE(static_cast<unsigned>(g));
     auto r1 = make_deterministic_rng(ByteView::of("share a"));
     auto r2 = make_deterministic_rng(ByteView::of("share a"));
@@ -137,6 +139,46 @@ TEST_CASE("key shares: the same Rng gives the same public value in both provider
     lc().ffdhe_params(g, &p2, &g2);
     CHECK(p1 == p2);
     CHECK(g1 == g2);
+  }
+}
+
+TEST_CASE("AEAD: both providers seal to the same bytes and open each other's records, every algorithm") {
+  // Every length from 0 to 70 (CCM's and GCM's partial blocks, an empty record) and a full record.
+  auto rng = make_deterministic_rng(ByteView::of("aead agreement"));
+  for (AeadAlg alg : {AeadAlg::aes_128_gcm, AeadAlg::aes_256_gcm, AeadAlg::chacha20_poly1305, AeadAlg::aes_128_ccm,
+                      AeadAlg::aes_256_ccm}) {
+    CAPTURE(static_cast<unsigned>(alg));
+    Bytes key(aead_key_length(alg));
+    rng->fill(key.data(), key.size());
+    auto a = mbed().aead(alg, key);
+    auto b = lc().aead(alg, key);
+    REQUIRE(a != nullptr);
+    REQUIRE(b != nullptr);
+    std::vector<size_t> lens;
+    for (size_t n = 0; n <= 70; n++) lens.push_back(n);
+    lens.push_back(16384 + 256);
+    for (size_t len : lens) {
+      CAPTURE(len);
+      Bytes nonce(kAeadNonceLength), aad(len % 14), plain(len);
+      rng->fill(nonce.data(), nonce.size());
+      rng->fill(aad.data(), aad.size());
+      rng->fill(plain.data(), plain.size());
+      Bytes ca = plain, cb = plain;
+      uint8_t ta[kAeadTagLength], tb[kAeadTagLength];
+      REQUIRE(a->seal(nonce, aad, ca.data(), ca.size(), ta) == Status::ok);
+      REQUIRE(b->seal(nonce, aad, cb.data(), cb.size(), tb) == Status::ok);
+      CHECK(to_hex(ca) == to_hex(cb));
+      CHECK(to_hex(ByteView(ta, sizeof(ta))) == to_hex(ByteView(tb, sizeof(tb))));
+      REQUIRE(b->open(nonce, aad, ca.data(), ca.size(), ta) == Status::ok);
+      CHECK(ca == plain);
+      REQUIRE(a->open(nonce, aad, cb.data(), cb.size(), tb) == Status::ok);
+      CHECK(cb == plain);
+      tb[0] ^= 1;
+      Bytes again = plain;
+      uint8_t t2[kAeadTagLength];
+      REQUIRE(a->seal(nonce, aad, again.data(), again.size(), t2) == Status::ok);
+      CHECK(b->open(nonce, aad, again.data(), again.size(), tb) == Status::bad_tag);
+    }
   }
 }
 
@@ -179,7 +221,7 @@ const char* const kAllCertificates[] = {
     "nc_crit_allowed_chain.pem", "nc_crit_evil.pem", "nc_crit_evil_chain.pem", "nc_crit_int.pem",
     "nc_email_int.pem", "nc_email_leaf.pem", "nc_email_leaf_chain.pem", "nc_evil.pem", "nc_evil_chain.pem",
     "nc_excl_evil.pem", "nc_excl_evil_chain.pem", "nc_excl_int.pem", "nc_excl_ip.pem", "nc_excl_ip_chain.pem",
-    "nc_int.pem", "nosan.pem", "other_ca.pem", "server_ec.pem", "server_ec_chain.pem", "server_p384.pem",
+    "nc_int.pem", "nosan.pem", "other_ca.pem", "server_ec.pem", "server_ec_chain.pem", "server_p384.pem", "server_p521.pem",
     "server_rsa.pem", "unknown_ca.pem", "uri_san_cn.pem", "wildcard.pem", "wildcard_cn.pem", "wrong_name.pem"};
 
 TEST_CASE("X.509 policy: the same verdicts on every certificate, for both purposes and every KeyUse") {
@@ -226,7 +268,7 @@ TEST_CASE("X.509 policy: the same verdicts on every certificate, for both purpos
           }
     }
   }
-  CHECK(compared == 7 * 43 * 2 * (10 + 2 * 2));
+  CHECK(compared == 7 * 44 * 2 * (10 + 2 * 2));
 }
 
 TEST_CASE("X.509 policy: the same name matching and key usage on every certificate") {

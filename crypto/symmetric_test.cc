@@ -284,6 +284,31 @@ const AeadVector kAeadVectors[] = {
      "905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586ce"
      "c64b6116",
      "1ae10b594f09e26a7e902ecbd0600691"},
+    // AES-CCM, 12-byte nonce, 16-byte tag (NIST SP 800-38C as RFC 6655 and RFC 8446 use it): Project
+    // Wycheproof, testvectors/aes_ccm_test.json, the ivSize 96 / tagSize 128 groups, tcId 1, 11, 9 (AES-128)
+    // and 131, 141, 139 (AES-256).
+    {AeadAlg::aes_128_ccm, "bedcfb5a011ebc84600fcb296c15af0d", "438a547a94ea88dce46c6c85", "", "", "",
+     "25d1a38495a7dea45bda049705627d10"},
+    {AeadAlg::aes_128_ccm, "9415f925bcb41dc25e86c826dbc8bf68", "bdffaa763b916ff0ee3f3ce4", "705d676cd8a94451",
+     "feb36167eafc02c8e2bd6e13817686ba", "08db327a88be7b48f430fd7bfccdf502", "b7c249f810adacf99abded1f3b9130f2"},
+    {AeadAlg::aes_128_ccm, "42e38abef2dd7573248c5aefb3ecca54", "064b3cfbe04d94d4d5c19b30", "",
+     "2c763b9ec84903bcbb8aec15e678a3a955e4870edbf62d9d3c81c4f9ed6154877875779ca33cce8f73a55ca7af1d8d817fc6baac00ef96"
+     "2c5a0da339ce81427a3d59",
+     "4ca01b5b2a5e57bcc1a4b7f63f049dc477e3ee2e5c268efb346ff95b7dcd67f86ed0f11bb17c1dd7fb511d2f37b9684550c0d84be0f100"
+     "30ccc4e0de5b74ef92ea54",
+     "c5a57dd6fa16aa9de8de20e6bd321396"},
+    {AeadAlg::aes_256_ccm, "80ba3192c803ce965ea371d5ff073cf0f43b6a2ab576b208426e11409c09b9b0",
+     "4da5bf8dfd5852c1ea12379d", "", "", "", "6dc4ef59a73ebcabb5e34c0d34d9f2d7"},
+    {AeadAlg::aes_256_ccm, "b907a45075513fe8a8019edee3f2591487b2a030b03c6e1d771c862571d2ea1e",
+     "118a6964c2d3e380071f5266", "034585621af8d7ff", "55a465644f5b650928cbee7c063214d6",
+     "ab01f92db4f210bdb5edaf0a1bd19eba", "621630c505d24e3b29294977d8ffa4b4"},
+    {AeadAlg::aes_256_ccm, "95e87eda64d0dc2d4e851030c3e1b27cca2265b3464c2c572bd8fc8cfb282d1b",
+     "ce03bbb56778f25d4528350b", "",
+     "2e5acc19acb9940bb74d414b45e71386a409b641490b139493d7d632cbf1674fdf2511c3fad6c27359e6137b4cd52efc4bf871e6623451"
+     "517d6a3c68240f2a79916a",
+     "2fa0bd2cdfe9e8d7919b97ba05d59e3389fdcba728ec124d0f2849484f635a000e734c8c80941b3da32d23eea51edce8d6617b16ebb43a"
+     "c8113a092e9ddaa3721ae9",
+     "a9252a50ddbbf18cd3e43adc0ba1a481"},
 };
 
 TEST_CASE("aead: known answers, seal and open in place") {
@@ -349,7 +374,10 @@ TEST_CASE("aead: wrong key or nonce length") {
   CHECK(P().aead(AeadAlg::aes_256_gcm, Bytes(24)) == nullptr);
   CHECK(P().aead(AeadAlg::chacha20_poly1305, Bytes(16)) == nullptr);
   CHECK(P().aead(AeadAlg::chacha20_poly1305, Bytes()) == nullptr);
-  for (AeadAlg alg : {AeadAlg::aes_128_gcm, AeadAlg::aes_256_gcm, AeadAlg::chacha20_poly1305}) {
+  CHECK(P().aead(AeadAlg::aes_128_ccm, Bytes(32)) == nullptr);
+  CHECK(P().aead(AeadAlg::aes_256_ccm, Bytes(16)) == nullptr);
+  for (AeadAlg alg : {AeadAlg::aes_128_gcm, AeadAlg::aes_256_gcm, AeadAlg::chacha20_poly1305, AeadAlg::aes_128_ccm,
+                      AeadAlg::aes_256_ccm}) {
     auto aead = P().aead(alg, Bytes(aead_key_length(alg), 7));
     REQUIRE(aead != nullptr);
     Bytes buf(20);
@@ -360,7 +388,8 @@ TEST_CASE("aead: wrong key or nonce length") {
 }
 
 TEST_CASE("aead: long records round-trip (GCM open decrypts in chunks)") {
-  for (AeadAlg alg : {AeadAlg::aes_128_gcm, AeadAlg::aes_256_gcm, AeadAlg::chacha20_poly1305}) {
+  for (AeadAlg alg : {AeadAlg::aes_128_gcm, AeadAlg::aes_256_gcm, AeadAlg::chacha20_poly1305, AeadAlg::aes_128_ccm,
+                      AeadAlg::aes_256_ccm}) {
     auto aead = P().aead(alg, Bytes(aead_key_length(alg), 0x42));
     REQUIRE(aead != nullptr);
     for (size_t len : {size_t{255}, size_t{256}, size_t{257}, size_t{1000}, size_t{16384 + 256}}) {
@@ -520,6 +549,8 @@ TEST_CASE("helpers: names and sizes") {
   CHECK(aead_key_length(AeadAlg::aes_128_gcm) == 16);
   CHECK(aead_key_length(AeadAlg::aes_256_gcm) == 32);
   CHECK(aead_key_length(AeadAlg::chacha20_poly1305) == 32);
+  CHECK(aead_key_length(AeadAlg::aes_128_ccm) == 16);
+  CHECK(aead_key_length(AeadAlg::aes_256_ccm) == 32);
   CHECK(group_supported(0x001d));
   CHECK(group_supported(0x0017));
   CHECK(group_supported(0x0018));
@@ -528,7 +559,8 @@ TEST_CASE("helpers: names and sizes") {
   CHECK(group_supported(0x0019));  // secp521r1
   CHECK(group_supported(0x0104));  // ffdhe8192
   CHECK_FALSE(group_supported(0x0105));
-  CHECK_FALSE(group_supported(0x001e));  // x448
+  CHECK(group_supported(0x001e));  // x448
+  CHECK_FALSE(group_supported(0x001f));  // brainpoolP256r1tls13
   CHECK_FALSE(group_supported(0x0000));
   CHECK(std::string(cert_error_name(CertError::unknown_ca)) == "unknown_ca");
   CHECK(std::string(cert_error_name(CertError::ok)) == "ok");

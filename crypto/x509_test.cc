@@ -109,6 +109,7 @@ TEST_CASE("Certificate fields") {
   REQUIRE(ec != nullptr);
   CHECK(ec->type() == KeyType::ec_p256);
   CHECK(parse("tests/certs/server_p384.pem")->public_key()->type() == KeyType::ec_p384);
+  CHECK(parse("tests/certs/server_p521.pem")->public_key()->type() == KeyType::ec_p521);
   // The key in the certificate verifies the signature OpenSSL made with the matching private key.
   const Bytes msg = testing::read_file("tests/certs/msg.txt");
   CHECK(ec->verify(SignatureScheme::ecdsa_secp256r1_sha256, msg, testing::read_file("tests/certs/sig_ecdsa_p256_sha256.bin")) ==
@@ -176,6 +177,7 @@ TEST_CASE("verify: good chains at a fixed time") {
   CHECK(verify(*store, "tests/certs/server_ec_chain.pem", k2030_01_01, "localhost") == CertError::ok);
   CHECK(verify(*store, "tests/certs/server_ec_chain.pem", k2030_01_01, "127.0.0.1") == CertError::ok);
   CHECK(verify(*store, "tests/certs/server_p384.pem", k2030_01_01, "localhost") == CertError::ok);
+  CHECK(verify(*store, "tests/certs/server_p521.pem", k2030_01_01, "localhost") == CertError::ok);
   CHECK(verify(*store, "tests/certs/wildcard.pem", k2030_01_01, "a.example.test") == CertError::ok);
   CHECK(verify(*store, "tests/certs/nosan.pem", k2030_01_01, "cn-only.example.test") == CertError::ok);
   // Edges of the validity period are inclusive.

@@ -4,7 +4,7 @@
 //
 // Input: flags(1) suite(1) | n(1) size(1)*n | server stream...
 //   flags bit 0: the client has a certificate (client.pem); bit 1: it offers the fixed session of
-//   default_tls12_suites()[suite % 19] (TLS 1.3: fixed_session13(default_tls13_suites()[suite % 3]))
+//   default_tls12_suites()[suite % its size] (TLS 1.3: fixed_session13(default_tls13_suites()[suite % 3]))
 //   for resumption; bit 2: echo application data; bit 3: receive_eof() at the end; bit 4: close() at
 //   the end; bit 5: on_timeout() after the deadline; bit 6: TLS 1.2 and 1.3 (client_config13, early
 //   data enabled), else TLS 1.2 only; bit 7 (TLS 1.3, with bit 1): offer kEarlyData as 0-RTT.

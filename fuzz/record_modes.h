@@ -50,6 +50,10 @@ inline const ModeSpec kModes[] = {
     {M::tls13_aead, A::aes_128_gcm, 16, H::sha256, false},
     {M::tls13_aead, A::aes_256_gcm, 32, H::sha256, false},
     {M::tls13_aead, A::chacha20_poly1305, 32, H::sha256, false},
+    // AES-CCM (issue 14): TLS 1.2 CCM records are built as GCM's (RFC 6655 3); TLS 1.3 CCM.
+    {M::tls12_gcm, A::aes_128_ccm, 16, H::sha256, false},
+    {M::tls12_gcm, A::aes_256_ccm, 32, H::sha256, false},
+    {M::tls13_aead, A::aes_128_ccm, 16, H::sha256, false},
 };
 constexpr size_t kNumModes = sizeof(kModes) / sizeof(kModes[0]);
 

@@ -444,7 +444,7 @@ TEST_CASE("7.4.1.2, 7.4.1.4: crafted ClientHellos are refused with the alert the
        AD::illegal_parameter},
       {"RFC 8422 5.1.1: no group in common, ECDHE suites only",
        [](ClientHello& c) {
-         c.extensions.supported_groups = std::vector<uint16_t>{0x0019};
+         c.extensions.supported_groups = std::vector<uint16_t>{0x0015};  // secp224r1
          c.cipher_suites = {kEcdheRsa, kEcdheEcdsa};
        },
        AD::handshake_failure},

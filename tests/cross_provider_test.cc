@@ -105,7 +105,8 @@ TEST_CASE("TLS 1.2: every default suite, across providers") {
 }
 
 TEST_CASE("TLS 1.3: every suite and every group, across providers") {
-  const uint16_t groups[] = {0x001d, 0x0017, 0x0018, 0x0100, 0x0101};  // X25519, P-256, P-384, ffdhe2048/3072
+  // X25519, P-256, P-384, P-521, X448, ffdhe2048/3072
+  const uint16_t groups[] = {0x001d, 0x0017, 0x0018, 0x0019, 0x001e, 0x0100, 0x0101};
   for (const Sides& sides : kSides) {
     auto scfg = server_cfg(*sides.server);
     for (uint16_t id : default_tls13_suites()) {
@@ -128,11 +129,11 @@ TEST_CASE("TLS 1.3: every suite and every group, across providers") {
 TEST_CASE("TLS 1.2 DHE and ECDHE groups across providers") {
   for (const Sides& sides : kSides) {
     auto scfg = server_cfg(*sides.server);
-    for (uint16_t group : {uint16_t{0x001d}, uint16_t{0x0017}, uint16_t{0x0018}}) {
+    // X25519, P-256, P-384, P-521, X448. An ECDHE-RSA suite: with only the group under test in
+    // supported_groups, an ECDSA P-256 certificate would be refused (RFC 8422 5.1.1).
+    for (uint16_t group : {uint16_t{0x001d}, uint16_t{0x0017}, uint16_t{0x0018}, uint16_t{0x0019}, uint16_t{0x001e}}) {
       CAPTURE(sides.name);
       CAPTURE(group);
-      // ECDHE-RSA: with ECDSA, a client listing only x25519 or P-384 would rightly get no suite, as the
-      // certificate is on P-256 (RFC 8422 5.1).
       Run r(client_cfg(*sides.client, 0x0303, "ECDHE-RSA-AES128-GCM-SHA256", {group}), scfg);
       r.run_and_check();
       CHECK(r.client->info()->group == group);

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "core/connection.h"
+#include "core/suites.h"
 #include "crypto/crypto.h"
 #include "doctest/doctest.h"
 #include "platform/system.h"

@@ -41,7 +41,7 @@ inline constexpr const char* kEchoPrefix = "sanstls echo: ";
 inline constexpr const char* kHttpGet = "GET / HTTP/1.0\r\n\r\n";
 // GnuTLS priorities: every TLS 1.2 suite sanstls speaks; TLS 1.3 with every group.
 inline constexpr const char* kGnutlsTls12 =
-    "NORMAL:-VERS-ALL:+VERS-TLS1.2:+DHE-RSA:+RSA:+AES-128-CBC:+AES-256-CBC:+SHA1:+SHA256";
+    "NORMAL:-VERS-ALL:+VERS-TLS1.2:+DHE-RSA:+RSA:+AES-128-CBC:+AES-256-CBC:+SHA1:+SHA256:+SHA384";
 inline constexpr const char* kGnutls13 = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+GROUP-ALL";
 
 // ---------------------------------------------------------------------------------------------------

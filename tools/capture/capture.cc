@@ -296,6 +296,7 @@ std::string key_id(const crypto::PrivateKey& key) {
     case crypto::KeyType::rsa: scheme = crypto::SignatureScheme::rsa_pkcs1_sha256; break;
     case crypto::KeyType::ec_p256: scheme = crypto::SignatureScheme::ecdsa_secp256r1_sha256; break;
     case crypto::KeyType::ec_p384: scheme = crypto::SignatureScheme::ecdsa_secp384r1_sha384; break;
+    case crypto::KeyType::ec_p521: scheme = crypto::SignatureScheme::ecdsa_secp521r1_sha512; break;
     default: return "unsupported-key-type";
   }
   auto rng = crypto::make_deterministic_rng(ByteView::of("sanstls capture key id v1"));
