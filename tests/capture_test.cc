@@ -459,12 +459,46 @@ TEST_CASE("a changed answer of the outside state is named as the point of diverg
     if (c.entries[i].type == capture::EntryType::cache_get) at = i;
   }
   REQUIRE(at > 0);
-  // The session the cache returned: its last byte is in the master secret's neighbourhood at worst;
-  // any change makes the engine's output differ (or the session not resume).
+  // A byte of the master secret of the session the cache returned: the server's Finished (the first
+  // output that depends on it) is where the replay diverges.
+  capture::OutsideAnswer got;
+  REQUIRE(capture::decode_answer(capture::EntryType::cache_get, c.entries[at].payload, &got));
+  REQUIRE(got.flag);
+  Session session;
+  REQUIRE(Session::decode(got.value, &session));
+  session.master_secret[0] ^= 0x01;
+  got.value = session.encode();
   capture::Capture changed = c;
-  changed.entries[at].payload.back() ^= 0x01;
+  changed.entries[at].payload = capture::encode_answer(capture::EntryType::cache_get, got);
   ReplayResult r = capture::replay(changed, server_files());
-  REQUIRE(r.outcome != ReplayResult::Outcome::match);
+  REQUIRE(r.outcome == ReplayResult::Outcome::divergence);
+  MESSAGE(r.message);
+  CHECK(r.message.find("the first differing output byte") != std::string::npos);
+  CHECK(r.message.find("last input: receive() #0") != std::string::npos);
+
+  // A cache that answered "not found" where the capture says it found the session: the engine then
+  // makes a full handshake, whose ServerHello (a new session id) differs.
+  got.flag = false;
+  got.value.clear();
+  changed.entries[at].payload = capture::encode_answer(capture::EntryType::cache_get, got);
+  r = capture::replay(changed, server_files());
+  REQUIRE(r.outcome == ReplayResult::Outcome::divergence);
+  MESSAGE(r.message);
+
+  // The session the client offered, changed in the client capture: the server's Finished (which comes
+  // first in an abbreviated TLS 1.2 handshake) no longer decrypts, the first difference there is.
+  capture::Capture cl = parse(rc.client);
+  capture::ClientOptionsEntry co;
+  REQUIRE(capture::decode_client_options(cl.entries[2].payload, &co));
+  REQUIRE(Session::decode(co.session, &session));
+  session.master_secret[3] ^= 0x10;
+  co.session = session.encode();
+  cl.entries[2].payload = capture::encode_client_options(co);
+  r = capture::replay(cl, client_files());
+  REQUIRE(r.outcome == ReplayResult::Outcome::divergence);
+  MESSAGE(r.message);
+  CHECK(r.message.find("returned error peer misbehaved (alert bad_record_mac)") != std::string::npos);
+  CHECK(r.message.find("(handshake, 96 bytes at stream offset 0: ServerHello)") != std::string::npos);
 
   // A byte of the client's Finished changed: the first divergence is reported there.
   ResumedCaptures t = record_resumed(resuming_client(false), resuming_server(0x0304, true, 0), "");
@@ -477,7 +511,21 @@ TEST_CASE("a changed answer of the outside state is named as the point of diverg
   s.entries[last_receive].payload[10] ^= 0x01;
   ReplayResult r2 = capture::replay(s, server_files());
   REQUIRE(r2.outcome == ReplayResult::Outcome::divergence);
+  MESSAGE(r2.message);
   CHECK(r2.message.find("DIVERGENCE at capture entry #") != std::string::npos);
+
+  // The plaintext of a ticket the server sealed, changed: the engine asked to seal another one.
+  capture::Capture t2 = parse(t.server);
+  size_t seal = 0;
+  for (size_t i = 0; i < t2.entries.size(); i++) {
+    if (t2.entries[i].type == capture::EntryType::ticket_seal) seal = i;
+  }
+  REQUIRE(seal > 0);
+  t2.entries[seal].payload[4 + 6] ^= 0x01;  // after the u32 length: format, version, suite, secret length, ...
+  ReplayResult r3 = capture::replay(t2, server_files());
+  REQUIRE(r3.outcome == ReplayResult::Outcome::divergence);
+  CHECK(r3.divergent_entry == seal);
+  CHECK(r3.message.find("sealed a ticket for another plaintext") != std::string::npos);
 }
 
 TEST_CASE("a client capture that offered a session holds it, and says so") {
