@@ -660,6 +660,67 @@ TEST_CASE("tls_server -capture DIR: openssl s_client connections replay byte for
   check_one_line_error(notdir, "-capture");
 }
 
+TEST_CASE("tls_server -capture DIR: resumption works across captured connections, and every capture replays alone") {
+  // Issue 17: the server keeps its one shared config while capturing (ticket keys, session cache), so
+  // s_client's saved sessions resume; each capture holds the answers of the shared state it used.
+  if (!have("openssl")) return;
+  std::string dir = tmpdir() + "/resumed_captures";
+  mkdir(dir.c_str(), 0755);
+  for (int n = 1; n <= 6; n++) std::remove((dir + "/" + std::to_string(n) + ".stlscap").c_str());
+  std::unique_ptr<Child> server;
+  uint16_t port = start_server(&server, {"-naccept", "6", "-capture", dir});
+  REQUIRE(port != 0);
+  struct Case {
+    std::vector<std::string> flags;
+    const char* name;
+  };
+  const std::vector<Case> cases = {{{"-tls1_3"}, "TLS 1.3 ticket"},
+                                   {{"-tls1_2"}, "TLS 1.2 ticket"},
+                                   {{"-tls1_2", "-no_ticket"}, "TLS 1.2 session ID"}};
+  for (size_t i = 0; i < cases.size(); i++) {
+    std::string sess = tmpdir() + "/resume" + std::to_string(i) + ".sess";
+    std::remove(sess.c_str());
+    for (int second = 0; second < 2; second++) {
+      INFO(cases[i].name << (second ? " (resumed)" : " (full)"));
+      std::vector<std::string> argv = {"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port),
+                                       "-servername", "localhost", "-CAfile", kCerts + "ca.pem",
+                                       "-verify_return_error", second ? "-sess_in" : "-sess_out", sess};
+      argv.insert(argv.end(), cases[i].flags.begin(), cases[i].flags.end());
+      std::string line = "line " + std::to_string(i) + "\n";
+      Child ossl(argv);
+      ossl.write_stdin(line);
+      CHECK(ossl.wait_output(line, 20000));
+      ossl.close_stdin();
+      REQUIRE(ossl.wait(20000) == 0);
+      CHECK(ossl.out().find(second ? "Reused," : "New,") != std::string::npos);
+    }
+  }
+  REQUIRE(server->wait(20000) == 0);
+
+  const std::vector<std::string> files = {"-cert", kCerts + "server_rsa.pem", "-key", kCerts + "server_rsa.key.pem"};
+  for (int n = 1; n <= 6; n++) {
+    std::vector<std::string> argv = {kReplay, dir + "/" + std::to_string(n) + ".stlscap"};
+    argv.insert(argv.end(), files.begin(), files.end());
+    Child r(argv);
+    INFO("capture " << n << ": " << r.err());
+    REQUIRE(r.wait(30000) == 0);
+    std::string out = r.out();
+    INFO(out);
+    CHECK(out.find("MATCH: ") != std::string::npos);
+    CHECK((out.find(", resumed") != std::string::npos) == (n % 2 == 0));
+  }
+  // A changed byte in a resumed capture is named at its first divergence.
+  std::string bad = tmpdir() + "/bad_resumed.stlscap";
+  REQUIRE(flip_session_id_byte(dir + "/6.stlscap", bad));
+  std::vector<std::string> argv = {kReplay, bad, "-q"};
+  argv.insert(argv.end(), files.begin(), files.end());
+  Child r(argv);
+  CHECK(r.wait(30000) == 1);
+  std::string out = r.out();
+  INFO(out);
+  CHECK(out.find("DIVERGENCE at capture entry #") != std::string::npos);
+}
+
 TEST_CASE("TLS 1.3: tls_client -tls1_3 against openssl s_server -tls1_3, with resumption and 0-RTT") {
   if (!have("openssl")) return;
   uint16_t port = net::free_port();

@@ -40,9 +40,9 @@ const char kUsage[] =
     "                        print it as it arrives\n"
     "  -num_tickets N        TLS 1.3 session tickets sent after each handshake, 0 to 8 (default 1)\n"
     "  -no_ticket            no session tickets (TLS 1.3 and TLS 1.2): no resumption by ticket\n"
-    "  -capture DIR          write a capture of each connection to DIR/<n>.stls when it ends (replay it\n"
-    "                        with tls_replay); each connection then has its own ticket keys, so that its\n"
-    "                        capture replays alone (TLS 1.3 tickets do not resume across connections)\n"
+    "  -capture DIR          write a capture of each connection to DIR/<n>.stlscap when it ends (replay\n"
+    "                        it with tls_replay); the captures hold what the shared session cache and\n"
+    "                        ticket keys answered, so resumption works and every capture replays alone\n"
     "  -www                  answer an HTTP GET with a page that shows the negotiated parameters\n"
     "  -naccept N            exit after N connections have been served\n"
     "  -keylogfile FILE      append secrets in the NSS key log format (also: SSLKEYLOGFILE)\n"
@@ -175,7 +175,6 @@ int run(int argc, char** argv) {
   Bytes ca_pem;
   if (o.auth != ClientAuth::none) ca_pem = read_file_or_die(o.cafile, "-CAfile");
   std::shared_ptr<KeyLog> key_log = key_log_from_flag_or_env(o.keylogfile);
-  // Shared by every config, so that TLS 1.2 session IDs resume across connections in -capture mode too.
   std::shared_ptr<SessionCache> cache = std::make_shared<InMemorySessionCache>();
   auto make_config = [&]() {
     ServerConfig::Builder b;
@@ -297,8 +296,8 @@ int run(int argc, char** argv) {
     if (o.capture.empty()) {
       conn = make_loop_connection(Connection::server(config, *rng, clock));
     } else {
-      // A config of its own: its ticket keys are drawn from this connection's (recorded) generator.
-      auto cc = capture::CapturingConnection::server(make_config(), *rng, clock, describe);
+      // The shared config: the capture records what its session cache and ticket keys answer.
+      auto cc = capture::CapturingConnection::server(config, *rng, clock, describe);
       conn = make_loop_connection(std::move(cc));
     }
     if (o.msg) conn->set_trace(true);
