@@ -100,6 +100,119 @@ std::string joined(const std::vector<std::string>& lines) {
   return s;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Resumed connections (issue 17): the session cache, the ticketer, the 0-RTT strike register and the
+// client's saved session are outside the connection; a capture records their answers, so that a
+// resumed connection replays alone.
+
+std::shared_ptr<const ServerConfig> resuming_server(uint16_t max_version, bool tickets, uint32_t max_early) {
+  ServerConfig::Builder b;
+  b.certificate(read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem"));
+  b.certificate(read_file("tests/certs/server_ec_chain.pem"), read_file("tests/certs/server_ec.key.pem"));
+  b.versions(0x0303, max_version).tickets(tickets).max_early_data(max_early);
+  auto built = b.build();
+  REQUIRE_MESSAGE(built.ok(), built.error);
+  return built.config;
+}
+
+std::shared_ptr<const ClientConfig> resuming_client(bool early) {
+  ClientConfig::Builder b;
+  b.trust_anchors_pem(read_file("tests/certs/ca.pem")).early_data(early);
+  auto built = b.build();
+  REQUIRE_MESSAGE(built.ok(), built.error);
+  return built.config;
+}
+
+struct ResumedCaptures {
+  Bytes client, server;
+  bool resumed = false;
+  bool early_accepted = false;
+  std::string server_data;  // what the captured server received
+};
+
+// One full handshake on the shared configs (not captured), then (with `replayed_early`, once more
+// with the same generators, which uses up the ticket's 0-RTT binder) a connection that offers the
+// session, captured on both sides.
+ResumedCaptures record_resumed(std::shared_ptr<const ClientConfig> cc, std::shared_ptr<const ServerConfig> sc,
+                               const std::string& early, bool replayed_early = false) {
+  testing::FixedClock clock(kTestNowMs);
+  auto rng_c1 = crypto::make_deterministic_rng(ByteView::of("client 1"));
+  auto rng_s1 = crypto::make_deterministic_rng(ByteView::of("server 1"));
+  Connection first_c = Connection::client(cc, localhost(), *rng_c1, clock);
+  Connection first_s = Connection::server(sc, *rng_s1, clock);
+  pump_any(first_c, first_s, 0);
+  REQUIRE(first_c.info() != nullptr);
+  std::optional<Session> session = first_c.session();
+  REQUIRE(session.has_value());
+  clock.set(kTestNowMs + 1500);
+
+  Connection::ClientOptions o = localhost();
+  o.resume = session;
+  o.early_data = Bytes(early.begin(), early.end());
+  if (replayed_early) {
+    auto rc = crypto::make_deterministic_rng(ByteView::of("client 2"));
+    auto rs = crypto::make_deterministic_rng(ByteView::of("server 2"));
+    Connection c = Connection::client(cc, o, *rc, clock);
+    Connection s = Connection::server(sc, *rs, clock);
+    pump_any(c, s, 0);
+    REQUIRE(c.info() != nullptr);
+  }
+  auto rng_c2 = crypto::make_deterministic_rng(ByteView::of("client 2"));
+  auto rng_s2 = crypto::make_deterministic_rng(ByteView::of("server 2"));
+  capture::DescribeOptions d;
+  std::string err;
+  REQUIRE(crypto::default_provider().load_certificates(read_file("tests/certs/ca.pem"), &d.trust_anchors_der, &err));
+  CapturingConnection client = CapturingConnection::client(cc, o, *rng_c2, clock, d);
+  CapturingConnection server = CapturingConnection::server(sc, *rng_s2, clock);
+  std::string got;
+  auto take = [](CapturingConnection& c, std::string* sink) {
+    while (std::optional<Event> ev = c.next_event()) {
+      if (sink && ev->type == Event::Type::app_data) *sink += ev->data.to_string();
+    }
+  };
+  auto run = [&] {
+    for (int round = 0; round < 50; round++) {
+      bool moved = false;
+      for (int dir = 0; dir < 2; dir++) {
+        CapturingConnection& from = dir == 0 ? client : server;
+        CapturingConnection& to = dir == 0 ? server : client;
+        ByteView out = from.pending_output();
+        if (out.empty()) continue;
+        Result<size_t> r = to.receive(out);
+        REQUIRE_MESSAGE(r.ok(), r.error().to_string());
+        from.consume_output(r.value());
+        moved = true;
+        take(client, nullptr);
+        take(server, &got);
+      }
+      if (!moved) break;
+    }
+  };
+  run();
+  REQUIRE(client.info() != nullptr);
+  REQUIRE(server.info() != nullptr);
+  REQUIRE(client.send(ByteView::of("after")).ok());
+  REQUIRE(server.send(ByteView::of("answer")).ok());
+  run();
+  ResumedCaptures out;
+  out.resumed = client.info()->resumed && server.info()->resumed;
+  out.early_accepted = client.info()->early_data_accepted && server.info()->early_data_accepted;
+  out.server_data = got;
+  client.close();
+  pump_any(client, server, 0);
+  server.close();
+  pump_any(client, server, 0);
+  out.client = client.finish();
+  out.server = server.finish();
+  return out;
+}
+
+capture::ReplayFiles client_files() {
+  capture::ReplayFiles f;
+  f.ca_pem = read_file("tests/certs/ca.pem");
+  return f;
+}
+
 TEST_CASE("a server capture replays byte for byte and prints the handshake") {
   for (const char* suites : {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-SHA", "AES128-SHA", "DHE-RSA-AES128-GCM-SHA256"}) {
     CAPTURE(suites);
@@ -274,6 +387,29 @@ TEST_CASE("the format: round trip, bad magic, truncation, unknown entries") {
   unknown[10] = 0x77;  // the first entry's type
   CHECK_FALSE(capture::parse_capture(unknown, &out, &err));
   CHECK(err.find("unknown entry type 119") != std::string::npos);
+
+  // Versions: 2 is written; 1 still reads (without the entries 2 added); others are refused by name.
+  CHECK(file[8] == 0);
+  CHECK(file[9] == 2);
+  Bytes v3 = file;
+  v3[9] = 3;
+  CHECK_FALSE(capture::parse_capture(v3, &out, &err));
+  CHECK(err == "unsupported capture format version 3 (this reader reads versions 1 to 2)");
+  ResumedCaptures rc = record_resumed(resuming_client(false), resuming_server(0x0304, true, 0), "");
+  capture::Capture v1 = parse(rc.server);
+  bool has_v2_entry = false;
+  for (const capture::Entry& e : v1.entries) has_v2_entry |= e.type == capture::EntryType::ticket_open;
+  REQUIRE(has_v2_entry);
+  v1.version = 1;
+  CHECK_FALSE(capture::parse_capture(capture::encode_capture(v1), &out, &err));
+  CHECK(err.find("unknown entry type 67") != std::string::npos);
+  // A version 1 client capture that offered a session is refused with the reason.
+  capture::Capture c1 = parse(rc.client);
+  c1.version = 1;
+  c1.entries.erase(c1.entries.begin() + 2);  // version 1 had no client_options
+  ReplayResult r = capture::replay(c1, client_files());
+  CHECK(r.outcome == ReplayResult::Outcome::setup_error);
+  CHECK(r.message.find("a version 1 capture does not hold") != std::string::npos);
 }
 
 TEST_CASE("the decoder names positions in a record stream") {
@@ -290,118 +426,6 @@ TEST_CASE("the decoder names positions in a record stream") {
   CHECK(dec.locate(capture::kClientToServer, 9).find("ClientHello, byte 4 of the message") != std::string::npos);
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Resumed connections (issue 17): the session cache, the ticketer, the 0-RTT strike register and the
-// client's saved session are outside the connection; a capture records their answers, so that a
-// resumed connection replays alone.
-
-std::shared_ptr<const ServerConfig> resuming_server(uint16_t max_version, bool tickets, uint32_t max_early) {
-  ServerConfig::Builder b;
-  b.certificate(read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem"));
-  b.certificate(read_file("tests/certs/server_ec_chain.pem"), read_file("tests/certs/server_ec.key.pem"));
-  b.versions(0x0303, max_version).tickets(tickets).max_early_data(max_early);
-  auto built = b.build();
-  REQUIRE_MESSAGE(built.ok(), built.error);
-  return built.config;
-}
-
-std::shared_ptr<const ClientConfig> resuming_client(bool early) {
-  ClientConfig::Builder b;
-  b.trust_anchors_pem(read_file("tests/certs/ca.pem")).early_data(early);
-  auto built = b.build();
-  REQUIRE_MESSAGE(built.ok(), built.error);
-  return built.config;
-}
-
-struct ResumedCaptures {
-  Bytes client, server;
-  bool resumed = false;
-  bool early_accepted = false;
-  std::string server_data;  // what the captured server received
-};
-
-// One full handshake on the shared configs (not captured), then (with `replayed_early`, once more
-// with the same generators, which uses up the ticket's 0-RTT binder) a connection that offers the
-// session, captured on both sides.
-ResumedCaptures record_resumed(std::shared_ptr<const ClientConfig> cc, std::shared_ptr<const ServerConfig> sc,
-                               const std::string& early, bool replayed_early = false) {
-  testing::FixedClock clock(kTestNowMs);
-  auto rng_c1 = crypto::make_deterministic_rng(ByteView::of("client 1"));
-  auto rng_s1 = crypto::make_deterministic_rng(ByteView::of("server 1"));
-  Connection first_c = Connection::client(cc, localhost(), *rng_c1, clock);
-  Connection first_s = Connection::server(sc, *rng_s1, clock);
-  pump_any(first_c, first_s, 0);
-  REQUIRE(first_c.info() != nullptr);
-  std::optional<Session> session = first_c.session();
-  REQUIRE(session.has_value());
-  clock.set(kTestNowMs + 1500);
-
-  Connection::ClientOptions o = localhost();
-  o.resume = session;
-  o.early_data = Bytes(early.begin(), early.end());
-  if (replayed_early) {
-    auto rc = crypto::make_deterministic_rng(ByteView::of("client 2"));
-    auto rs = crypto::make_deterministic_rng(ByteView::of("server 2"));
-    Connection c = Connection::client(cc, o, *rc, clock);
-    Connection s = Connection::server(sc, *rs, clock);
-    pump_any(c, s, 0);
-    REQUIRE(c.info() != nullptr);
-  }
-  auto rng_c2 = crypto::make_deterministic_rng(ByteView::of("client 2"));
-  auto rng_s2 = crypto::make_deterministic_rng(ByteView::of("server 2"));
-  capture::DescribeOptions d;
-  std::string err;
-  REQUIRE(crypto::default_provider().load_certificates(read_file("tests/certs/ca.pem"), &d.trust_anchors_der, &err));
-  CapturingConnection client = CapturingConnection::client(cc, o, *rng_c2, clock, d);
-  CapturingConnection server = CapturingConnection::server(sc, *rng_s2, clock);
-  std::string got;
-  auto take = [](CapturingConnection& c, std::string* sink) {
-    while (std::optional<Event> ev = c.next_event()) {
-      if (sink && ev->type == Event::Type::app_data) *sink += ev->data.to_string();
-    }
-  };
-  auto run = [&] {
-    for (int round = 0; round < 50; round++) {
-      bool moved = false;
-      for (int dir = 0; dir < 2; dir++) {
-        CapturingConnection& from = dir == 0 ? client : server;
-        CapturingConnection& to = dir == 0 ? server : client;
-        ByteView out = from.pending_output();
-        if (out.empty()) continue;
-        Result<size_t> r = to.receive(out);
-        REQUIRE_MESSAGE(r.ok(), r.error().to_string());
-        from.consume_output(r.value());
-        moved = true;
-        take(client, nullptr);
-        take(server, &got);
-      }
-      if (!moved) break;
-    }
-  };
-  run();
-  REQUIRE(client.info() != nullptr);
-  REQUIRE(server.info() != nullptr);
-  REQUIRE(client.send(ByteView::of("after")).ok());
-  REQUIRE(server.send(ByteView::of("answer")).ok());
-  run();
-  ResumedCaptures out;
-  out.resumed = client.info()->resumed && server.info()->resumed;
-  out.early_accepted = client.info()->early_data_accepted && server.info()->early_data_accepted;
-  out.server_data = got;
-  client.close();
-  pump_any(client, server, 0);
-  server.close();
-  pump_any(client, server, 0);
-  out.client = client.finish();
-  out.server = server.finish();
-  return out;
-}
-
-capture::ReplayFiles client_files() {
-  capture::ReplayFiles f;
-  f.ca_pem = read_file("tests/certs/ca.pem");
-  return f;
-}
 
 // Both captures replay alone (no cache, ticketer or session given) and say they resumed.
 void check_both_replay(const ResumedCaptures& rc) {
