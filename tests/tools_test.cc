@@ -660,6 +660,34 @@ TEST_CASE("tls_server -capture DIR: openssl s_client connections replay byte for
   check_one_line_error(notdir, "-capture");
 }
 
+TEST_CASE("tls_server -www answers a GET that came as 0-RTT data once the handshake is done") {
+  // Found while recording resumption captures: the answer was built from the handshake's parameters
+  // before there were any (a null HandshakeInfo): the server crashed on a 0-RTT request.
+  if (!have("openssl")) return;
+  std::unique_ptr<Child> server;
+  uint16_t port = start_server(&server, {"-www", "-naccept", "2", "-early_data", "16384"});
+  REQUIRE(port != 0);
+  std::string sess = tmpdir() + "/www_early.sess", req = tmpdir() + "/www_early.req";
+  std::remove(sess.c_str());
+  spit(req, "GET / HTTP/1.0\r\n\r\n");
+  std::string get = "GET / HTTP/1.0\r\n\r\n";
+  Child first({"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-servername", "localhost",
+               "-CAfile", kCerts + "ca.pem", "-sess_out", sess, "-ign_eof"},
+              &get);
+  CHECK(first.wait(20000) == 0);
+  std::string none;
+  Child early({"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-servername", "localhost",
+               "-CAfile", kCerts + "ca.pem", "-sess_in", sess, "-early_data", req, "-ign_eof"},
+              &none);
+  CHECK(early.wait(20000) == 0);
+  INFO(early.out());
+  CHECK(early.out().find("Early data was accepted") != std::string::npos);
+  CHECK(early.out().find("HTTP/1.0 200 OK") != std::string::npos);
+  CHECK(early.out().find("Session: Reused") != std::string::npos);
+  REQUIRE(server->wait(20000) == 0);
+  CHECK(server->out().find("early data accepted") != std::string::npos);
+}
+
 TEST_CASE("tls_server -capture DIR: resumption works across captured connections, and every capture replays alone") {
   // Issue 17: the server keeps its one shared config while capturing (ticket keys, session cache), so
   // s_client's saved sessions resume; each capture holds the answers of the shared state it used.

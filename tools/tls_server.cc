@@ -219,6 +219,27 @@ int run(int argc, char** argv) {
   if (!loop.ok()) die(loop.error());
 
   uint64_t accepted = 0, handshakes = 0, failed = 0, clean = 0, max_concurrent = 0;
+  // -www: answers the request once it is whole and the handshake is done (a request sent as 0-RTT data
+  // arrives before there are negotiated parameters to show; it is answered at handshake_done).
+  auto www_answer = [&](EpollConn& c, ConnData* data) {
+    if (data->answered || c.connection().info() == nullptr) return;
+    if (data->request.find("\r\n\r\n") != std::string::npos || data->request.find("\n\n") != std::string::npos) {
+      std::string line = data->request.substr(0, data->request.find_first_of("\r\n"));
+      std::string resp;
+      if (line.compare(0, 4, "GET ") == 0) {
+        resp = www_response(*c.connection().info(), line);
+      } else {
+        resp = "HTTP/1.0 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      }
+      c.send(ByteView::of(resp));
+      c.close();
+      data->answered = true;
+    } else if (data->request.size() > 16384) {
+      c.send(ByteView::of(std::string("HTTP/1.0 431 Request Header Fields Too Large\r\nContent-Length: 0\r\n\r\n")));
+      c.close();
+      data->answered = true;
+    }
+  };
   auto on_event = [&](EpollConn& c, const Event& ev) {
     auto* data = static_cast<ConnData*>(c.user.get());
     if (data == nullptr) return;
@@ -239,6 +260,7 @@ int run(int argc, char** argv) {
                       info.peer_chain.empty() ? "" : ", client ",
                       info.peer_chain.empty() ? "" : certificate_subject(info.peer_chain[0]).c_str());
         }
+        if (o.www) www_answer(c, data);
         break;
       }
       case Event::Type::app_data:
@@ -250,22 +272,7 @@ int run(int argc, char** argv) {
         }
         if (data->answered) break;
         data->request.append(reinterpret_cast<const char*>(ev.data.data()), ev.data.size());
-        if (data->request.find("\r\n\r\n") != std::string::npos || data->request.find("\n\n") != std::string::npos) {
-          std::string line = data->request.substr(0, data->request.find_first_of("\r\n"));
-          std::string resp;
-          if (line.compare(0, 4, "GET ") == 0) {
-            resp = www_response(*c.connection().info(), line);
-          } else {
-            resp = "HTTP/1.0 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-          }
-          c.send(ByteView::of(resp));
-          c.close();
-          data->answered = true;
-        } else if (data->request.size() > 16384) {
-          c.send(ByteView::of(std::string("HTTP/1.0 431 Request Header Fields Too Large\r\nContent-Length: 0\r\n\r\n")));
-          c.close();
-          data->answered = true;
-        }
+        www_answer(c, data);
         break;
       default:
         break;
