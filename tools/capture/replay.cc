@@ -645,7 +645,7 @@ void Replayer::run(const ReplayFiles& files) {
           const HandshakeInfo& in = *conn_->info();
           line += std::string(": ") + cipher_suite_name(in.cipher_suite) + ", group " + group_name(in.group) +
                   (in.extended_master_secret ? ", extended master secret" : "") +
-                  (in.encrypt_then_mac ? ", encrypt-then-MAC" : "") + (in.resumed ? ", resumed" : "") +
+                  (in.encrypt_then_mac ? ", encrypt-then-MAC" : "") + (in.resumed ? ", resumed" : "") + (in.early_data_accepted ? ", 0-RTT accepted" : "") +
                   (in.alpn.empty() ? "" : ", ALPN " + in.alpn);
         }
         if (got.type != Event::Type::handshake_message) res_.trace.push_back(line);
