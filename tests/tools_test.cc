@@ -17,6 +17,7 @@
 #include <map>
 #include <regex>
 #include <sstream>
+#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
@@ -658,6 +659,56 @@ TEST_CASE("tls_server -capture DIR: openssl s_client connections replay byte for
   Child notdir({kServer, "-cert", kCerts + "server_rsa.pem", "-key", kCerts + "server_rsa.key.pem", "-capture",
                 tmpdir() + "/no/such/dir"});
   check_one_line_error(notdir, "-capture");
+}
+
+// The positions of `parts` in `s`, in order; npos for one that does not follow the previous.
+bool in_order(const std::string& s, const std::vector<std::string>& parts) {
+  size_t at = 0;
+  for (const std::string& p : parts) {
+    size_t i = s.find(p, at);
+    if (i == std::string::npos) return false;
+    at = i + p.size();
+  }
+  return true;
+}
+
+TEST_CASE("tls_client -ladder draws the connection: messages in order, key changes, well-formed SVG") {
+  std::unique_ptr<Child> server;
+  uint16_t port = start_server(&server, {"-naccept", "2"});
+  REQUIRE(port != 0);
+  for (const char* version : {"-tls1_3", "-tls1_2"}) {
+    INFO(version);
+    std::string svg = tmpdir() + "/ladder" + version + ".svg";
+    std::remove(svg.c_str());
+    std::string line = "ladder\n";
+    Child c({kClient, "-connect", "127.0.0.1:" + std::to_string(port), "-servername", "localhost", "-CAfile",
+             kCerts + "ca.pem", version, "-ladder", svg, "-quiet"},
+            &line);
+    REQUIRE(c.wait(20000) == 0);
+    std::string doc = slurp(svg);
+    REQUIRE(doc.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"", 0) == 0);
+    CHECK(doc.substr(doc.size() - 7) == "</svg>\n");
+    auto msg = [](const char* dir, const char* title) {
+      return std::string("<g class=\"message\" data-dir=\"") + dir + "\" data-title=\"" + title + "\">";
+    };
+    const char* c2s = "C-&gt;S";
+    const char* s2c = "S-&gt;C";
+    if (std::string(version) == "-tls1_3") {
+      CHECK(in_order(doc, {msg(c2s, "ClientHello"), msg(s2c, "ServerHello"), "server_handshake_traffic_secret",
+                           msg(s2c, "EncryptedExtensions"), msg(s2c, "Certificate"), msg(s2c, "CertificateVerify"),
+                           msg(s2c, "Finished"), "server_application_traffic_secret_0", msg(c2s, "Finished"),
+                           "client_application_traffic_secret_0", "handshake done: TLSv1.3",
+                           msg(s2c, "application data")}));
+    } else {
+      CHECK(in_order(doc, {msg(c2s, "ClientHello"), msg(s2c, "ServerHello"), msg(s2c, "Certificate"),
+                           msg(s2c, "ServerKeyExchange"), msg(s2c, "ServerHelloDone"), msg(c2s, "ClientKeyExchange"),
+                           msg(c2s, "ChangeCipherSpec"), "records encrypted from here", msg(c2s, "Finished"),
+                           msg(s2c, "ChangeCipherSpec"), msg(s2c, "Finished"), "handshake done: TLSv1.2"}));
+    }
+    // Every element opened is closed (the structure a browser needs; ladder_test parses it fully).
+    CHECK(std::count(doc.begin(), doc.end(), '<') == std::count(doc.begin(), doc.end(), '>'));
+  }
+  REQUIRE(server->wait(20000) == 0);
 }
 
 TEST_CASE("tls_server -www answers a GET that came as 0-RTT data once the handshake is done") {
