@@ -443,6 +443,26 @@ TEST_CASE("a resumed TLS 1.3 connection (PSK) replays alone, both sides") {
   check_both_replay(rc);
 }
 
+TEST_CASE("a server with ticket keys of the application's: its resumed connections replay without the keys") {
+  // Version 1 refused such captures (ticket_keys=configured); the ticketer's answers are now recorded.
+  TicketKeys::KeyMaterial k;
+  k.name = Bytes(TicketKeys::kNameLength, 0x11);
+  k.key = Bytes(TicketKeys::kKeyLength, 0x22);
+  k.created_ms = kTestNowMs;
+  std::string err;
+  std::shared_ptr<TicketKeys> keys = TicketKeys::from_keys({k}, 0, 0, &err);
+  REQUIRE_MESSAGE(keys.get() != nullptr, err);
+  auto base = resuming_server(0x0304, true, 0);
+  auto with_keys = std::make_shared<ServerConfig>(*base);
+  with_keys->ticket_keys = keys;
+  ResumedCaptures rc = record_resumed(resuming_client(false), with_keys, "");
+  REQUIRE(rc.resumed);
+  capture::Description d;
+  REQUIRE(capture::parse_description(ByteView(parse(rc.server).entries[1].payload).to_string(), &d));
+  CHECK(d["ticket_keys"] == "configured");
+  check_both_replay(rc);
+}
+
 TEST_CASE("a resumed TLS 1.2 connection replays alone: by ticket and by session ID, both sides") {
   SUBCASE("ticket") {
     ResumedCaptures rc = record_resumed(resuming_client(false), resuming_server(0x0303, true, 0), "");

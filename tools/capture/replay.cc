@@ -284,6 +284,18 @@ std::vector<Bytes> anchors_of(const Bytes& pem) {
 
 }  // namespace
 
+namespace {
+// Seals and opens nothing.
+class NoTicketer : public Ticketer {
+ public:
+  Bytes seal(ByteView, uint64_t, crypto::Rng&) override { return {}; }
+  bool open(ByteView, uint64_t, Bytes* plaintext) override {
+    plaintext->clear();
+    return false;
+  }
+};
+}  // namespace
+
 bool rebuild_config(const Description& d, const ReplayFiles& files, std::shared_ptr<const ClientConfig>* client,
                     std::shared_ptr<const ServerConfig>* server, std::string* error, uint16_t version) {
   std::string role = get(d, "role");
@@ -346,9 +358,14 @@ bool rebuild_config(const Description& d, const ReplayFiles& files, std::shared_
   s->strict_sni = get(d, "strict_sni") == "1";
   s->session_lifetime_s = static_cast<uint32_t>(get_num(d, "session_lifetime_s"));
   if (get(d, "session_cache") != "1") s->session_cache = nullptr;
-  if (version < 2 && get(d, "ticket_keys") == "configured") {
-    *error = "the captured server had ticket keys of its own, which a version 1 capture does not hold (they are secret)";
-    return false;
+  if (get(d, "ticket_keys") == "configured") {
+    if (version < 2) {
+      *error = "the captured server had ticket keys of its own, which a version 1 capture does not hold (they are secret)";
+      return false;
+    }
+    // A stand-in, so that the config describes as the captured one; the replay answers from the
+    // capture's ticket entries instead (Replayer::setup).
+    s->ticket_keys = std::make_shared<NoTicketer>();
   }
   s->tickets = get(d, "tickets") != "0";
   s->tickets_per_handshake = static_cast<uint8_t>(get(d, "tickets_per_handshake").empty() ? 1 : get_num(d, "tickets_per_handshake"));
