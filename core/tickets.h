@@ -196,11 +196,13 @@ class EarlyDataGuard {
   static constexpr size_t kMaxIdLength = 256;
 
   EarlyDataGuard(size_t capacity, uint64_t window_ms) : capacity_(capacity), window_ms_(window_ms) {}
+  virtual ~EarlyDataGuard() = default;
 
   // True when id has not been seen within the window at now_ms, and records it. False for a replay,
   // when full, or for an empty id or one longer than kMaxIdLength. A clock that goes backwards keeps
-  // entries longer (never shorter).
-  bool first_use(ByteView binder_or_id, uint64_t now_ms);
+  // entries longer (never shorter). Virtual so that a tool can stand between the engine and a shared
+  // register (tools/capture records its answers, and a replay gives them back).
+  virtual bool first_use(ByteView binder_or_id, uint64_t now_ms);
 
   size_t size();
   size_t capacity() const { return capacity_; }

@@ -102,6 +102,29 @@ void check_entry(const capture::Entry& e) {
       }
       break;
     }
+    case capture::EntryType::client_options: {
+      capture::ClientOptionsEntry a, b;
+      if (capture::decode_client_options(e.payload, &a)) {
+        require(capture::decode_client_options(capture::encode_client_options(a), &b),
+                "client_options: re-encoded payload does not decode");
+        require(a.verify_name == b.verify_name && a.no_name_check == b.no_name_check && a.early_data == b.early_data &&
+                    a.session == b.session,
+                "client_options: round trip changed it");
+      }
+      break;
+    }
+    case capture::EntryType::cache_get:
+    case capture::EntryType::ticket_open:
+    case capture::EntryType::ticket_seal:
+    case capture::EntryType::early_data_check: {
+      capture::OutsideAnswer a, b;
+      if (capture::decode_answer(e.type, e.payload, &a)) {
+        require(capture::decode_answer(e.type, capture::encode_answer(e.type, a), &b),
+                "answer: re-encoded payload does not decode");
+        require(a.key == b.key && a.flag == b.flag && a.value == b.value, "answer: round trip changed it");
+      }
+      break;
+    }
     default:
       break;
   }

@@ -100,6 +100,119 @@ std::string joined(const std::vector<std::string>& lines) {
   return s;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Resumed connections (issue 17): the session cache, the ticketer, the 0-RTT strike register and the
+// client's saved session are outside the connection; a capture records their answers, so that a
+// resumed connection replays alone.
+
+std::shared_ptr<const ServerConfig> resuming_server(uint16_t max_version, bool tickets, uint32_t max_early) {
+  ServerConfig::Builder b;
+  b.certificate(read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem"));
+  b.certificate(read_file("tests/certs/server_ec_chain.pem"), read_file("tests/certs/server_ec.key.pem"));
+  b.versions(0x0303, max_version).tickets(tickets).max_early_data(max_early);
+  auto built = b.build();
+  REQUIRE_MESSAGE(built.ok(), built.error);
+  return built.config;
+}
+
+std::shared_ptr<const ClientConfig> resuming_client(bool early) {
+  ClientConfig::Builder b;
+  b.trust_anchors_pem(read_file("tests/certs/ca.pem")).early_data(early);
+  auto built = b.build();
+  REQUIRE_MESSAGE(built.ok(), built.error);
+  return built.config;
+}
+
+struct ResumedCaptures {
+  Bytes client, server;
+  bool resumed = false;
+  bool early_accepted = false;
+  std::string server_data;  // what the captured server received
+};
+
+// One full handshake on the shared configs (not captured), then (with `replayed_early`, once more
+// with the same generators, which uses up the ticket's 0-RTT binder) a connection that offers the
+// session, captured on both sides.
+ResumedCaptures record_resumed(std::shared_ptr<const ClientConfig> cc, std::shared_ptr<const ServerConfig> sc,
+                               const std::string& early, bool replayed_early = false) {
+  testing::FixedClock clock(kTestNowMs);
+  auto rng_c1 = crypto::make_deterministic_rng(ByteView::of("client 1"));
+  auto rng_s1 = crypto::make_deterministic_rng(ByteView::of("server 1"));
+  Connection first_c = Connection::client(cc, localhost(), *rng_c1, clock);
+  Connection first_s = Connection::server(sc, *rng_s1, clock);
+  pump_any(first_c, first_s, 0);
+  REQUIRE(first_c.info() != nullptr);
+  std::optional<Session> session = first_c.session();
+  REQUIRE(session.has_value());
+  clock.set(kTestNowMs + 1500);
+
+  Connection::ClientOptions o = localhost();
+  o.resume = session;
+  o.early_data = Bytes(early.begin(), early.end());
+  if (replayed_early) {
+    auto rc = crypto::make_deterministic_rng(ByteView::of("client 2"));
+    auto rs = crypto::make_deterministic_rng(ByteView::of("server 2"));
+    Connection c = Connection::client(cc, o, *rc, clock);
+    Connection s = Connection::server(sc, *rs, clock);
+    pump_any(c, s, 0);
+    REQUIRE(c.info() != nullptr);
+  }
+  auto rng_c2 = crypto::make_deterministic_rng(ByteView::of("client 2"));
+  auto rng_s2 = crypto::make_deterministic_rng(ByteView::of("server 2"));
+  capture::DescribeOptions d;
+  std::string err;
+  REQUIRE(crypto::default_provider().load_certificates(read_file("tests/certs/ca.pem"), &d.trust_anchors_der, &err));
+  CapturingConnection client = CapturingConnection::client(cc, o, *rng_c2, clock, d);
+  CapturingConnection server = CapturingConnection::server(sc, *rng_s2, clock);
+  std::string got;
+  auto take = [](CapturingConnection& c, std::string* sink) {
+    while (std::optional<Event> ev = c.next_event()) {
+      if (sink && ev->type == Event::Type::app_data) *sink += ev->data.to_string();
+    }
+  };
+  auto run = [&] {
+    for (int round = 0; round < 50; round++) {
+      bool moved = false;
+      for (int dir = 0; dir < 2; dir++) {
+        CapturingConnection& from = dir == 0 ? client : server;
+        CapturingConnection& to = dir == 0 ? server : client;
+        ByteView out = from.pending_output();
+        if (out.empty()) continue;
+        Result<size_t> r = to.receive(out);
+        REQUIRE_MESSAGE(r.ok(), r.error().to_string());
+        from.consume_output(r.value());
+        moved = true;
+        take(client, nullptr);
+        take(server, &got);
+      }
+      if (!moved) break;
+    }
+  };
+  run();
+  REQUIRE(client.info() != nullptr);
+  REQUIRE(server.info() != nullptr);
+  REQUIRE(client.send(ByteView::of("after")).ok());
+  REQUIRE(server.send(ByteView::of("answer")).ok());
+  run();
+  ResumedCaptures out;
+  out.resumed = client.info()->resumed && server.info()->resumed;
+  out.early_accepted = client.info()->early_data_accepted && server.info()->early_data_accepted;
+  out.server_data = got;
+  client.close();
+  pump_any(client, server, 0);
+  server.close();
+  pump_any(client, server, 0);
+  out.client = client.finish();
+  out.server = server.finish();
+  return out;
+}
+
+capture::ReplayFiles client_files() {
+  capture::ReplayFiles f;
+  f.ca_pem = read_file("tests/certs/ca.pem");
+  return f;
+}
+
 TEST_CASE("a server capture replays byte for byte and prints the handshake") {
   for (const char* suites : {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES128-SHA", "AES128-SHA", "DHE-RSA-AES128-GCM-SHA256"}) {
     CAPTURE(suites);
@@ -274,6 +387,29 @@ TEST_CASE("the format: round trip, bad magic, truncation, unknown entries") {
   unknown[10] = 0x77;  // the first entry's type
   CHECK_FALSE(capture::parse_capture(unknown, &out, &err));
   CHECK(err.find("unknown entry type 119") != std::string::npos);
+
+  // Versions: 2 is written; 1 still reads (without the entries 2 added); others are refused by name.
+  CHECK(file[8] == 0);
+  CHECK(file[9] == 2);
+  Bytes v3 = file;
+  v3[9] = 3;
+  CHECK_FALSE(capture::parse_capture(v3, &out, &err));
+  CHECK(err == "unsupported capture format version 3 (this reader reads versions 1 to 2)");
+  ResumedCaptures rc = record_resumed(resuming_client(false), resuming_server(0x0304, true, 0), "");
+  capture::Capture v1 = parse(rc.server);
+  bool has_v2_entry = false;
+  for (const capture::Entry& e : v1.entries) has_v2_entry |= e.type == capture::EntryType::ticket_open;
+  REQUIRE(has_v2_entry);
+  v1.version = 1;
+  CHECK_FALSE(capture::parse_capture(capture::encode_capture(v1), &out, &err));
+  CHECK(err.find("unknown entry type 67") != std::string::npos);
+  // A version 1 client capture that offered a session is refused with the reason.
+  capture::Capture c1 = parse(rc.client);
+  c1.version = 1;
+  c1.entries.erase(c1.entries.begin() + 2);  // version 1 had no client_options
+  ReplayResult r = capture::replay(c1, client_files());
+  CHECK(r.outcome == ReplayResult::Outcome::setup_error);
+  CHECK(r.message.find("a version 1 capture does not hold") != std::string::npos);
 }
 
 TEST_CASE("the decoder names positions in a record stream") {
@@ -288,6 +424,162 @@ TEST_CASE("the decoder names positions in a record stream") {
   CHECK(lines[0].find("SNI localhost") != std::string::npos);
   CHECK(dec.locate(capture::kClientToServer, 2).find("in the record header") != std::string::npos);
   CHECK(dec.locate(capture::kClientToServer, 9).find("ClientHello, byte 4 of the message") != std::string::npos);
+}
+
+
+// Both captures replay alone (no cache, ticketer or session given) and say they resumed.
+void check_both_replay(const ResumedCaptures& rc) {
+  ReplayResult s = capture::replay(parse(rc.server), server_files());
+  CHECK_MESSAGE(s.ok(), "server: " << s.message);
+  CHECK(joined(s.trace).find(", resumed") != std::string::npos);
+  ReplayResult c = capture::replay(parse(rc.client), client_files());
+  CHECK_MESSAGE(c.ok(), "client: " << c.message);
+  CHECK(joined(c.trace).find(", resumed") != std::string::npos);
+}
+
+TEST_CASE("a resumed TLS 1.3 connection (PSK) replays alone, both sides") {
+  ResumedCaptures rc = record_resumed(resuming_client(false), resuming_server(0x0304, true, 0), "");
+  REQUIRE(rc.resumed);
+  check_both_replay(rc);
+}
+
+TEST_CASE("a server with ticket keys of the application's: its resumed connections replay without the keys") {
+  // Version 1 refused such captures (ticket_keys=configured); the ticketer's answers are now recorded.
+  TicketKeys::KeyMaterial k;
+  k.name = Bytes(TicketKeys::kNameLength, 0x11);
+  k.key = Bytes(TicketKeys::kKeyLength, 0x22);
+  k.created_ms = kTestNowMs;
+  std::string err;
+  std::shared_ptr<TicketKeys> keys = TicketKeys::from_keys({k}, 0, 0, &err);
+  REQUIRE_MESSAGE(keys.get() != nullptr, err);
+  auto base = resuming_server(0x0304, true, 0);
+  auto with_keys = std::make_shared<ServerConfig>(*base);
+  with_keys->ticket_keys = keys;
+  ResumedCaptures rc = record_resumed(resuming_client(false), with_keys, "");
+  REQUIRE(rc.resumed);
+  capture::Description d;
+  REQUIRE(capture::parse_description(ByteView(parse(rc.server).entries[1].payload).to_string(), &d));
+  CHECK(d["ticket_keys"] == "configured");
+  check_both_replay(rc);
+}
+
+TEST_CASE("a resumed TLS 1.2 connection replays alone: by ticket and by session ID, both sides") {
+  SUBCASE("ticket") {
+    ResumedCaptures rc = record_resumed(resuming_client(false), resuming_server(0x0303, true, 0), "");
+    REQUIRE(rc.resumed);
+    check_both_replay(rc);
+  }
+  SUBCASE("session ID") {
+    ResumedCaptures rc = record_resumed(resuming_client(false), resuming_server(0x0303, false, 0), "");
+    REQUIRE(rc.resumed);
+    check_both_replay(rc);
+  }
+}
+
+TEST_CASE("TLS 1.3 0-RTT, accepted and refused as a replay, replays alone on both sides") {
+  SUBCASE("accepted") {
+    ResumedCaptures rc = record_resumed(resuming_client(true), resuming_server(0x0304, true, 4096), "early bytes");
+    REQUIRE(rc.resumed);
+    REQUIRE(rc.early_accepted);
+    CHECK(rc.server_data.find("early bytes") == 0);
+    check_both_replay(rc);
+  }
+  SUBCASE("refused: the strike register has seen the binder") {
+    ResumedCaptures rc =
+        record_resumed(resuming_client(true), resuming_server(0x0304, true, 4096), "early bytes", true);
+    REQUIRE(rc.resumed);
+    REQUIRE_FALSE(rc.early_accepted);
+    CHECK(rc.server_data.find("early bytes") == 0);  // sent again after the handshake
+    check_both_replay(rc);
+  }
+}
+
+TEST_CASE("a changed answer of the outside state is named as the point of divergence") {
+  ResumedCaptures rc = record_resumed(resuming_client(false), resuming_server(0x0303, false, 0), "");
+  REQUIRE(rc.resumed);
+  capture::Capture c = parse(rc.server);
+  size_t at = 0;
+  for (size_t i = 0; i < c.entries.size(); i++) {
+    if (c.entries[i].type == capture::EntryType::cache_get) at = i;
+  }
+  REQUIRE(at > 0);
+  // A byte of the master secret of the session the cache returned: the server's Finished (the first
+  // output that depends on it) is where the replay diverges.
+  capture::OutsideAnswer got;
+  REQUIRE(capture::decode_answer(capture::EntryType::cache_get, c.entries[at].payload, &got));
+  REQUIRE(got.flag);
+  Session session;
+  REQUIRE(Session::decode(got.value, &session));
+  session.master_secret[0] ^= 0x01;
+  got.value = session.encode();
+  capture::Capture changed = c;
+  changed.entries[at].payload = capture::encode_answer(capture::EntryType::cache_get, got);
+  ReplayResult r = capture::replay(changed, server_files());
+  REQUIRE(r.outcome == ReplayResult::Outcome::divergence);
+  MESSAGE(r.message);
+  CHECK(r.message.find("the first differing output byte") != std::string::npos);
+  CHECK(r.message.find("last input: receive() #0") != std::string::npos);
+
+  // A cache that answered "not found" where the capture says it found the session: the engine then
+  // makes a full handshake, whose ServerHello (a new session id) differs.
+  got.flag = false;
+  got.value.clear();
+  changed.entries[at].payload = capture::encode_answer(capture::EntryType::cache_get, got);
+  r = capture::replay(changed, server_files());
+  REQUIRE(r.outcome == ReplayResult::Outcome::divergence);
+  MESSAGE(r.message);
+
+  // The session the client offered, changed in the client capture: the server's Finished (which comes
+  // first in an abbreviated TLS 1.2 handshake) no longer decrypts, the first difference there is.
+  capture::Capture cl = parse(rc.client);
+  capture::ClientOptionsEntry co;
+  REQUIRE(capture::decode_client_options(cl.entries[2].payload, &co));
+  REQUIRE(Session::decode(co.session, &session));
+  session.master_secret[3] ^= 0x10;
+  co.session = session.encode();
+  cl.entries[2].payload = capture::encode_client_options(co);
+  r = capture::replay(cl, client_files());
+  REQUIRE(r.outcome == ReplayResult::Outcome::divergence);
+  MESSAGE(r.message);
+  CHECK(r.message.find("returned error peer misbehaved (alert bad_record_mac)") != std::string::npos);
+  CHECK(r.message.find("(handshake, 96 bytes at stream offset 0: ServerHello)") != std::string::npos);
+
+  // A byte of the client's Finished changed: the first divergence is reported there.
+  ResumedCaptures t = record_resumed(resuming_client(false), resuming_server(0x0304, true, 0), "");
+  capture::Capture s = parse(t.server);
+  size_t last_receive = 0;
+  for (size_t i = 0; i < s.entries.size(); i++) {
+    if (s.entries[i].type == capture::EntryType::receive && s.entries[i].payload.size() > 20) last_receive = i;
+  }
+  REQUIRE(last_receive > 0);
+  s.entries[last_receive].payload[10] ^= 0x01;
+  ReplayResult r2 = capture::replay(s, server_files());
+  REQUIRE(r2.outcome == ReplayResult::Outcome::divergence);
+  MESSAGE(r2.message);
+  CHECK(r2.message.find("DIVERGENCE at capture entry #") != std::string::npos);
+
+  // The plaintext of a ticket the server sealed, changed: the engine asked to seal another one.
+  capture::Capture t2 = parse(t.server);
+  size_t seal = 0;
+  for (size_t i = 0; i < t2.entries.size(); i++) {
+    if (t2.entries[i].type == capture::EntryType::ticket_seal) seal = i;
+  }
+  REQUIRE(seal > 0);
+  t2.entries[seal].payload[4 + 6] ^= 0x01;  // after the u32 length: format, version, suite, secret length, ...
+  ReplayResult r3 = capture::replay(t2, server_files());
+  REQUIRE(r3.outcome == ReplayResult::Outcome::divergence);
+  CHECK(r3.divergent_entry == seal);
+  CHECK(r3.message.find("sealed a ticket for another plaintext") != std::string::npos);
+}
+
+TEST_CASE("a client capture that offered a session holds it, and says so") {
+  ResumedCaptures rc = record_resumed(resuming_client(false), resuming_server(0x0304, true, 0), "");
+  capture::Capture c = parse(rc.client);
+  REQUIRE(c.entries.size() > 3);
+  CHECK(c.entries[2].type == capture::EntryType::client_options);
+  capture::StartInfo st;
+  REQUIRE(capture::decode_start(c.entries[0].payload, &st));
+  CHECK(st.resume);
 }
 
 TEST_CASE("a passthrough connection records nothing and behaves like the connection") {

@@ -15,6 +15,7 @@
 #include "core/suites.h"
 #include "core/wire.h"
 #include "crypto/crypto.h"
+#include "tools/capture/ladder.h"
 #include "tools/common.h"
 
 namespace sanstls {
@@ -22,7 +23,7 @@ namespace tools {
 namespace {
 
 const char kUsage[] =
-    "usage: demo [-tls1_2 | -tls1_3] [-kx rsa|dhe|ecdhe] [-cipher NAME] [-noauth] [-tickets] [-h]\n"
+    "usage: demo [-tls1_2 | -tls1_3] [-kx rsa|dhe|ecdhe] [-cipher NAME] [-noauth] [-tickets] [-ladder OUT.svg] [-h]\n"
     "  Runs a sanstls client and server in one process over memory and explains each step: TLS 1.2\n"
     "  (a full handshake, then a resumed one), then TLS 1.3 (a full handshake, then a resumed one with\n"
     "  0-RTT early data).\n"
@@ -33,6 +34,8 @@ const char kUsage[] =
     "               for TLS 1.2 or TLS_CHACHA20_POLY1305_SHA256 for TLS 1.3 (default TLS_AES_128_GCM_SHA256)\n"
     "  -noauth      no client authentication (the server does not ask for a certificate)\n"
     "  -tickets     TLS 1.2: resume with an RFC 5077 session ticket instead of a session ID\n"
+    "  -ladder OUT.svg  also draw every connection as a ladder diagram (open it in a browser): each\n"
+    "               message with its key fields, and the key changes\n"
     "  -h           this help\n";
 
 // Finds tests/certs: in the current directory (bazel run's runfiles tree or the workspace), or in the
@@ -59,6 +62,42 @@ struct Side {
 
 int g_step = 0;
 
+// -ladder: the connections' messages as one ladder diagram, a section per connection (each with its
+// own key changes).
+struct DemoLadder {
+  bool on = false;
+  capture::Ladder all, part;
+  bool tls13 = false, early = false;
+  void flush() {
+    if (part.rows.empty()) return;
+    capture::add_key_changes(&part, 0, tls13, early);
+    all.rows.insert(all.rows.end(), part.rows.begin(), part.rows.end());
+    part.rows.clear();
+  }
+  void section(const std::string& title, bool is13, bool with_early) {
+    if (!on) return;
+    flush();
+    note(title);
+    tls13 = is13;
+    early = with_early;
+  }
+  void note(const std::string& text) {
+    if (!on) return;
+    capture::LadderRow r;
+    r.kind = capture::LadderRow::Kind::note;
+    r.title = text;
+    part.rows.push_back(r);
+  }
+  void message(bool from_client, const std::string& title, const std::string& detail) {
+    if (!on) return;
+    capture::LadderRow r;
+    r.client_to_server = from_client;
+    r.title = title;
+    r.detail = detail;
+    part.rows.push_back(r);
+  }
+} g_ladder;
+
 void show(Side& s) {
   while (auto ev = s.conn->next_event()) {
     switch (ev->type) {
@@ -67,7 +106,12 @@ void show(Side& s) {
         if (ev->direction != Direction::sent) break;
         std::printf("%2d. %-6s -> %-6s  %s  (%zu bytes)\n", ++g_step, s.name, s.peer,
                     message_name(ev->message_type).c_str(), ev->data.size());
-        std::printf("      %s\n", s.explainer->explain(ev->message_type, ev->data, "      ").c_str());
+        {
+          std::string why = s.explainer->explain(ev->message_type, ev->data, "      ");
+          std::printf("      %s\n", why.c_str());
+          g_ladder.message(std::string(s.name) == "client", message_name(ev->message_type),
+                           std::to_string(ev->data.size()) + " bytes; " + why.substr(0, why.find('\n')));
+        }
         break;
       case Event::Type::session_ticket:
         std::printf("    [%s: received a session ticket]\n", s.name);
@@ -77,6 +121,7 @@ void show(Side& s) {
         break;
       case Event::Type::handshake_done:
         std::printf("    [%s: handshake complete]\n", s.name);
+        if (std::string(s.name) == "server") g_ladder.note("handshake complete");
         s.done = true;
         break;
       case Event::Type::app_data:
@@ -84,10 +129,15 @@ void show(Side& s) {
           std::printf("    [%s: received %zu bytes of 0-RTT early data: \"%s\", before the handshake is complete]\n",
                       s.name, ev->data.size(), printable(ev->data).c_str());
         s.received.append(reinterpret_cast<const char*>(ev->data.data()), ev->data.size());
+        g_ladder.message(std::string(s.name) == "server", "application data",
+                         std::to_string(ev->data.size()) + " bytes" + (ev->early_data ? ", 0-RTT early data" : ""));
         break;
       case Event::Type::alert_received:
         std::printf("    [%s: received alert %s (%s)]\n", s.name, alert_name(ev->alert.description),
                     ev->alert.level == AlertLevel::fatal ? "fatal" : "warning");
+        g_ladder.message(std::string(s.name) == "server", "Alert",
+                         std::string(ev->alert.level == AlertLevel::fatal ? "fatal " : "warning ") +
+                             alert_name(ev->alert.description));
         break;
       case Event::Type::closed:
         s.closed = true;
@@ -176,6 +226,7 @@ bool run_tls12(const Options& o, int part) {
   std::printf("=== Part %d: a full handshake ===\n", part);
   std::printf("The client starts: its first flight is ready before any byte arrives.\n\n");
   g_step = 0;
+  g_ladder.section("TLS 1.2, a full handshake (" + std::string(suite->iana_name) + ")", false, false);
   Connection client = Connection::client(client_cfg.config, client_options("localhost", true), *rng, clock);
   Connection server = Connection::server(server_cfg.config, *rng, clock);
   server.set_trace(true);
@@ -224,6 +275,7 @@ bool run_tls12(const Options& o, int part) {
     std::printf("A new connection offers the session ID of the first one. The server finds the session in\n"
                 "its cache, so no certificates and no key exchange: both sides reuse the master secret.\n\n");
   g_step = 0;
+  g_ladder.section(std::string("TLS 1.2, resumed (") + (o.tickets ? "session ticket" : "session ID") + ")", false, false);
   Connection client2 = Connection::client(client_cfg.config, client_options("localhost", true, *session), *rng, clock);
   Connection server2 = Connection::server(server_cfg.config, *rng, clock);
   server2.set_trace(true);
@@ -283,6 +335,7 @@ bool run_tls13(const Options& o, int part) {
   std::printf("One round trip: the client guesses the key-exchange group and sends its key share at once;\n"
               "everything the server says after its ServerHello is encrypted.\n\n");
   g_step = 0;
+  g_ladder.section("TLS 1.3, a full handshake", true, false);
   Connection client = Connection::client(client_cfg.config, client_options("localhost", true), *rng, clock);
   Connection server = Connection::server(server_cfg.config, *rng, clock);
   server.set_trace(true);
@@ -315,6 +368,7 @@ bool run_tls13(const Options& o, int part) {
               "ticket: 0-RTT, before the server has said anything. (Such data can be replayed by an\n"
               "attacker: the server takes each ticket's early data once, and only when configured to.)\n\n");
   g_step = 0;
+  g_ladder.section("TLS 1.3, resumed with a ticket (PSK), 0-RTT early data", true, true);
   const std::string early = "GET /early HTTP/1.1 (sent as 0-RTT)";
   Connection::ClientOptions opts = client_options("localhost", true, *session);
   opts.early_data = Bytes(early.begin(), early.end());
@@ -347,6 +401,7 @@ int run(int argc, char** argv) {
   Options o;
   std::string cipher;
   bool only12 = false, only13 = false;
+  std::string ladder;
   ArgReader args(argc, argv);
   std::string flag;
   while (args.next(&flag)) {
@@ -360,6 +415,9 @@ int run(int argc, char** argv) {
       o.tickets = true;
     } else if (flag == "-tls1_2") {
       only12 = true;
+    } else if (flag == "-ladder") {
+      ladder = args.path_value();
+      g_ladder.on = true;
     } else if (flag == "-tls1_3") {
       only13 = true;
     } else if (flag == "-h" || flag == "-help") {
@@ -396,6 +454,13 @@ int run(int argc, char** argv) {
   if (!only12) {
     if (!only13) std::printf("\n\n");
     ok = run_tls13(o, part) && ok;
+  }
+  if (g_ladder.on) {
+    g_ladder.flush();
+    g_ladder.all.title = "sanstls demo: a client and a server in one process";
+    std::string err;
+    if (!capture::write_ladder(ladder, g_ladder.all, &err)) die("-ladder: " + err);
+    std::printf("\nLadder diagram written to %s\n", ladder.c_str());
   }
   return ok ? 0 : 1;
 }

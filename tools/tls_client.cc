@@ -17,6 +17,7 @@
 #include "crypto/crypto.h"
 #include "tools/adapters/socket.h"
 #include "tools/capture/capture.h"
+#include "tools/capture/ladder.h"
 #include "tools/common.h"
 #include "tools/trust_store.h"
 
@@ -49,6 +50,8 @@ const char kUsage[] =
     "  -keylogfile FILE    append secrets in the NSS key log format (also: SSLKEYLOGFILE)\n"
     "  -capture FILE       write a capture of the connection (replay it with tls_replay)\n"
     "  -msg                trace the handshake messages\n"
+    "  -ladder OUT.svg     draw the connection as a ladder diagram (open it in a browser): each message\n"
+    "                      with its key fields, and the key changes\n"
     "  -handshake_timeout MS  give up on a handshake that takes longer (default 30000)\n"
     "  -quiet              print no connection details (errors still go to stderr)\n"
     "Exit status 0: handshake and verification succeeded and the connection closed cleanly.\n";
@@ -56,7 +59,7 @@ const char kUsage[] =
 struct Options {
   std::string connect = "localhost:4433";
   std::string servername, cafile, cert, key, alpn, cipher, ciphersuites, sess_out, sess_in, keylogfile, capture;
-  std::string early_data, verify_name, keymatexport;
+  std::string early_data, verify_name, keymatexport, ladder;
   size_t keymatexportlen = 20;  // openssl s_client's default
   bool msg = false, quiet = false, tls1_2 = false, tls1_3 = false;
   uint64_t handshake_timeout_ms = 30000;
@@ -91,6 +94,7 @@ Options parse(int argc, char** argv) {
     }
     else if (f == "-capture") o.capture = args.value();
     else if (f == "-msg") o.msg = true;
+    else if (f == "-ladder") o.ladder = args.path_value();
     else if (f == "-quiet") o.quiet = true;
     else if (f == "-handshake_timeout") o.handshake_timeout_ms = args.number(1ull << 40);
     else if (f == "-h" || f == "-help") { std::fputs(kUsage, stdout); std::exit(0); }
@@ -160,7 +164,7 @@ int run(int argc, char** argv) {
   Connection::ClientOptions copts;
   copts.server_name = name;
   copts.verify_name = o.verify_name;
-  copts.trace = o.msg;
+  copts.trace = o.msg || !o.ladder.empty();
   if (!o.sess_in.empty()) {
     Bytes saved = read_file_or_die(o.sess_in, "-sess_in");
     Session s;
@@ -189,6 +193,15 @@ int run(int argc, char** argv) {
       o.capture.empty() ? capture::CapturingConnection::passthrough(Connection::client(built.config, copts, *rng, clock))
                         : capture::CapturingConnection::client(built.config, copts, *rng, clock, describe);
   MessageExplainer explainer;
+  capture::Ladder ladder;  // -ladder
+  auto ladder_row = [&](bool from_client, const std::string& title, const std::string& detail) {
+    if (o.ladder.empty()) return;
+    capture::LadderRow r;
+    r.client_to_server = from_client;
+    r.title = title;
+    r.detail = detail;
+    ladder.rows.push_back(r);
+  };
 
   bool done = false, closed = false, clean = false, stdin_eof = false, sock_eof = false, close_sent = false;
   std::string to_send;  // read from stdin, not yet taken by the engine
@@ -208,10 +221,13 @@ int run(int argc, char** argv) {
   auto handle_events = [&]() {
     while (auto ev = conn.next_event()) {
       switch (ev->type) {
-        case Event::Type::handshake_message:
-          std::fprintf(stderr, "%s\n    %s\n", trace_line("client", *ev).c_str(),
-                       explainer.explain(ev->message_type, ev->data, "    ").c_str());
+        case Event::Type::handshake_message: {
+          std::string why = explainer.explain(ev->message_type, ev->data, "    ");
+          if (o.msg) std::fprintf(stderr, "%s\n    %s\n", trace_line("client", *ev).c_str(), why.c_str());
+          ladder_row(ev->direction == Direction::sent, message_name(ev->message_type),
+                     std::to_string(ev->data.size()) + " bytes; " + why.substr(0, why.find('\n')));
           break;
+        }
         case Event::Type::session_ticket:
           save_session();
           break;
@@ -220,6 +236,14 @@ int run(int argc, char** argv) {
         case Event::Type::handshake_done: {
           done = true;
           const HandshakeInfo& info = *conn.info();
+          if (!o.ladder.empty()) {
+            capture::LadderRow n;
+            n.kind = capture::LadderRow::Kind::note;
+            const CipherSuite* cs = find_suite(info.cipher_suite);
+            n.title = std::string("handshake done: ") + version_name(info.version) + ", " + (cs ? cs->iana_name : "?") +
+                      (info.resumed ? ", resumed" : "") + (info.early_data_accepted ? ", 0-RTT accepted" : "");
+            ladder.rows.push_back(n);
+          }
           if (!o.quiet) {
             const CipherSuite* s = find_suite(info.cipher_suite);
             std::fprintf(stderr, "---\n%s", describe_info(info).c_str());
@@ -245,9 +269,12 @@ int run(int argc, char** argv) {
           break;
         }
         case Event::Type::app_data:
+          ladder_row(false, "application data", std::to_string(ev->data.size()) + " bytes");
           if (!write_all_stdout(ev->data)) die("cannot write to stdout");
           break;
         case Event::Type::alert_received:
+          ladder_row(false, "Alert", std::string(ev->alert.level == AlertLevel::fatal ? "fatal " : "warning ") +
+                                         alert_name(ev->alert.description));
           if (!o.quiet && ev->alert.description != AlertDescription::close_notify)
             std::fprintf(stderr, "received alert %s\n", alert_name(ev->alert.description));
           break;
@@ -360,6 +387,15 @@ int run(int argc, char** argv) {
   if (!rest.empty()) (void)::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
   ::close(fd);
   if (!o.capture.empty() && !conn.save(o.capture, &err)) std::fprintf(stderr, "-capture: %s\n", err.c_str());
+  if (!o.ladder.empty()) {
+    const HandshakeInfo* info = conn.info();
+    bool tls13 = info ? info->version == version::tls13 : versions.second == version::tls13;
+    const std::optional<Session>& r = copts.resume;
+    bool early = !copts.early_data.empty() && r && r->version == version::tls13 && r->max_early_data > 0;
+    capture::add_key_changes(&ladder, 0, tls13, early);
+    ladder.title = "tls_client to " + o.connect;
+    if (!capture::write_ladder(o.ladder, ladder, &err)) std::fprintf(stderr, "-ladder: %s\n", err.c_str());
+  }
 
   if (done) save_session();
   if (done && !o.sess_out.empty() && !session_saved && !o.quiet)

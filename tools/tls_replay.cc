@@ -1,12 +1,13 @@
 // tls_replay: re-runs a sanstls capture through the engine with no peer, or reads a packet capture.
 //
-//   tls_replay FILE [-cert F -key F]... [-CAfile F] [-q]
+//   tls_replay FILE [-cert F -key F]... [-CAfile F] [-q] [-ladder OUT.svg]
 //       Replays FILE (written by tls_client -capture / tls_server -capture or capture::CapturingConnection).
 //       The config comes from the capture; the certificate, key and CA files from the flags (a capture
 //       holds no private key; their fingerprints are checked against the capture's). Exit status 0 when
 //       every output byte and event matched (the decoded trace is printed), 1 on a divergence (the
 //       first difference is named: entry, call, record and message, byte offset, expected and actual
-//       bytes), 2 when the replay could not run.
+//       bytes), 2 when the replay could not run. -ladder writes the message sequence as a ladder
+//       diagram (SVG; tools/capture/ladder.h), with the divergence marked where it showed.
 //
 //   tls_replay -pcap FILE [-port N] [-keylog KEYS] [-extract-seeds DIR] [-max-flows N]
 //       Reads a pcap or pcapng file, reassembles each TCP connection to port N (443), decodes its TLS
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "tools/capture/capture.h"
+#include "tools/capture/ladder.h"
 #include "tools/capture/pcap.h"
 #include "tools/capture/replay.h"
 #include "tools/common.h"
@@ -28,13 +30,15 @@ namespace sanstls {
 namespace {
 
 const char kUsage[] =
-    "usage: tls_replay FILE [-cert F -key F]... [-CAfile F] [-q]\n"
+    "usage: tls_replay FILE [-cert F -key F]... [-CAfile F] [-q] [-ladder OUT.svg]\n"
     "       tls_replay -pcap FILE [-port N] [-keylog KEYS] [-extract-seeds DIR] [-max-flows N]\n"
     "  FILE                a sanstls capture (see docs/capture-format.md)\n"
     "  -cert F -key F      a certificate chain and its key, as the captured config had them (repeat\n"
     "                      for a server with several; in the same order)\n"
     "  -CAfile F           trust anchors (client: to verify the server; server: for client auth)\n"
     "  -q                  print only the verdict\n"
+    "  -ladder OUT.svg     also write the connection as a ladder diagram (open it in a browser): each\n"
+    "                      message with its key fields, the key changes, and where a replay diverged\n"
     "  -pcap FILE          read a pcap/pcapng file instead\n"
     "  -port N             the TLS server's TCP port in the pcap (default 443; 0: any connection\n"
     "                      whose SYN is in the capture)\n"
@@ -81,7 +85,20 @@ int run_pcap(const std::string& path, uint16_t port, const std::string& keylog, 
   return 0;
 }
 
-int run_replay(const std::string& path, const capture::ReplayFiles& files, bool quiet) {
+// -ladder: the replayed trace as a ladder diagram, the divergence (if any) at its end.
+void write_ladder(const std::string& out, const std::string& path, const capture::ReplayResult& r) {
+  if (out.empty()) return;
+  size_t slash = path.find_last_of('/');
+  capture::Ladder l = capture::ladder_from_trace(
+      "tls_replay " + path.substr(slash == std::string::npos ? 0 : slash + 1) +
+          (r.outcome == capture::ReplayResult::Outcome::match ? ": MATCH" : ": DIVERGENCE"),
+      r.trace);
+  if (r.outcome == capture::ReplayResult::Outcome::divergence) capture::add_divergence(&l, r.message);
+  std::string err;
+  if (!capture::write_ladder(out, l, &err)) tools::die("-ladder: " + err);
+}
+
+int run_replay(const std::string& path, const capture::ReplayFiles& files, bool quiet, const std::string& ladder) {
   Bytes file = tools::read_file_or_die(path, "capture");
   capture::Capture c;
   std::string err;
@@ -95,12 +112,14 @@ int run_replay(const std::string& path, const capture::ReplayFiles& files, bool 
       std::fprintf(stderr, "tls_replay: %s: %s\n", path.c_str(), r.message.c_str());
       return 2;
     case capture::ReplayResult::Outcome::divergence:
+      write_ladder(ladder, path, r);
       if (!quiet) {
         for (const std::string& l : r.trace) std::printf("%s\n", l.c_str());
       }
       std::printf("%s\n", r.message.c_str());
       return 1;
     case capture::ReplayResult::Outcome::match:
+      write_ladder(ladder, path, r);
       if (!quiet) {
         for (const std::string& l : r.trace) std::printf("%s\n", l.c_str());
       }
@@ -117,7 +136,7 @@ int main(int argc, char** argv) {
   using namespace sanstls;
   tools::set_program_name(argv[0]);
   tools::ArgReader args(argc, argv);
-  std::string flag, file, pcap, keylog, seeds, pending_cert;
+  std::string flag, file, pcap, keylog, seeds, pending_cert, ladder;
   uint16_t port = 443;
   size_t max_flows = 1000;
   bool quiet = false;
@@ -149,6 +168,8 @@ int main(int argc, char** argv) {
       files.ca_pem = tools::read_file_or_die(args.path_value(), "CA file");
     } else if (flag == "-q") {
       quiet = true;
+    } else if (flag == "-ladder") {
+      ladder = args.path_value();
     } else if (!flag.empty() && flag[0] != '-' && file.empty()) {
       file = tools::user_path(flag);
     } else {
@@ -161,5 +182,5 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, stderr);
     return 2;
   }
-  return run_replay(file, files, quiet);
+  return run_replay(file, files, quiet, ladder);
 }

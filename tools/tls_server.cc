@@ -40,9 +40,9 @@ const char kUsage[] =
     "                        print it as it arrives\n"
     "  -num_tickets N        TLS 1.3 session tickets sent after each handshake, 0 to 8 (default 1)\n"
     "  -no_ticket            no session tickets (TLS 1.3 and TLS 1.2): no resumption by ticket\n"
-    "  -capture DIR          write a capture of each connection to DIR/<n>.stls when it ends (replay it\n"
-    "                        with tls_replay); each connection then has its own ticket keys, so that its\n"
-    "                        capture replays alone (TLS 1.3 tickets do not resume across connections)\n"
+    "  -capture DIR          write a capture of each connection to DIR/<n>.stlscap when it ends (replay\n"
+    "                        it with tls_replay); the captures hold what the shared session cache and\n"
+    "                        ticket keys answered, so resumption works and every capture replays alone\n"
     "  -www                  answer an HTTP GET with a page that shows the negotiated parameters\n"
     "  -naccept N            exit after N connections have been served\n"
     "  -keymatexport LABEL   print N bytes of keying material exported with LABEL after each handshake\n"
@@ -192,7 +192,6 @@ int run(int argc, char** argv) {
   Bytes ca_pem;
   if (o.auth != ClientAuth::none) ca_pem = read_file_or_die(o.cafile, "-CAfile");
   std::shared_ptr<KeyLog> key_log = key_log_from_flag_or_env(o.keylogfile);
-  // Shared by every config, so that TLS 1.2 session IDs resume across connections in -capture mode too.
   std::shared_ptr<SessionCache> cache = std::make_shared<InMemorySessionCache>();
   auto make_config = [&]() {
     ServerConfig::Builder b;
@@ -237,6 +236,27 @@ int run(int argc, char** argv) {
   if (!loop.ok()) die(loop.error());
 
   uint64_t accepted = 0, handshakes = 0, failed = 0, clean = 0, max_concurrent = 0;
+  // -www: answers the request once it is whole and the handshake is done (a request sent as 0-RTT data
+  // arrives before there are negotiated parameters to show; it is answered at handshake_done).
+  auto www_answer = [&](EpollConn& c, ConnData* data) {
+    if (data->answered || c.connection().info() == nullptr) return;
+    if (data->request.find("\r\n\r\n") != std::string::npos || data->request.find("\n\n") != std::string::npos) {
+      std::string line = data->request.substr(0, data->request.find_first_of("\r\n"));
+      std::string resp;
+      if (line.compare(0, 4, "GET ") == 0) {
+        resp = www_response(*c.connection().info(), line);
+      } else {
+        resp = "HTTP/1.0 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      }
+      c.send(ByteView::of(resp));
+      c.close();
+      data->answered = true;
+    } else if (data->request.size() > 16384) {
+      c.send(ByteView::of(std::string("HTTP/1.0 431 Request Header Fields Too Large\r\nContent-Length: 0\r\n\r\n")));
+      c.close();
+      data->answered = true;
+    }
+  };
   auto on_event = [&](EpollConn& c, const Event& ev) {
     auto* data = static_cast<ConnData*>(c.user.get());
     if (data == nullptr) return;
@@ -261,6 +281,7 @@ int run(int argc, char** argv) {
           if (const Connection* engine = engine_of(c))
             std::printf("%s: %s", who.c_str(), keying_material_report(*engine, o.keymatexport, o.keymatexportlen).c_str());
         }
+        if (o.www) www_answer(c, data);
         break;
       }
       case Event::Type::app_data:
@@ -272,22 +293,7 @@ int run(int argc, char** argv) {
         }
         if (data->answered) break;
         data->request.append(reinterpret_cast<const char*>(ev.data.data()), ev.data.size());
-        if (data->request.find("\r\n\r\n") != std::string::npos || data->request.find("\n\n") != std::string::npos) {
-          std::string line = data->request.substr(0, data->request.find_first_of("\r\n"));
-          std::string resp;
-          if (line.compare(0, 4, "GET ") == 0) {
-            resp = www_response(*c.connection().info(), line);
-          } else {
-            resp = "HTTP/1.0 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-          }
-          c.send(ByteView::of(resp));
-          c.close();
-          data->answered = true;
-        } else if (data->request.size() > 16384) {
-          c.send(ByteView::of(std::string("HTTP/1.0 431 Request Header Fields Too Large\r\nContent-Length: 0\r\n\r\n")));
-          c.close();
-          data->answered = true;
-        }
+        www_answer(c, data);
         break;
       default:
         break;
@@ -322,8 +328,8 @@ int run(int argc, char** argv) {
     if (o.capture.empty()) {
       conn = make_loop_connection(Connection::server(config, *rng, clock));
     } else {
-      // A config of its own: its ticket keys are drawn from this connection's (recorded) generator.
-      auto cc = capture::CapturingConnection::server(make_config(), *rng, clock, describe);
+      // The shared config: the capture records what its session cache and ticket keys answer.
+      auto cc = capture::CapturingConnection::server(config, *rng, clock, describe);
       conn = make_loop_connection(std::move(cc));
     }
     if (o.msg) conn->set_trace(true);

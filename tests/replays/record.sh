@@ -128,6 +128,8 @@ client client_openssl_wrong_name_fails ECDHE-RSA-AES128-GCM-SHA256 "-CAfile $cer
 tlsclient tls_client_openssl_ecdhe_rsa_chacha ECDHE-RSA-CHACHA20-POLY1305 \
   run_ossl_server "$RSA"
 
+# The resumption captures (record_resumption.sh) stay as they are.
+grep '^resume_' "$dir/MANIFEST" >> "$manifest" || true
 cp "$manifest" "$dir/MANIFEST"
 echo "recorded $(wc -l < "$dir/MANIFEST") captures:"
 ls -la "$dir"/*.stlscap

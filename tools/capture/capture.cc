@@ -30,13 +30,31 @@ const char* entry_type_name(EntryType t) {
     case EntryType::event: return "event";
     case EntryType::no_event: return "no_event";
     case EntryType::end: return "end";
+    case EntryType::client_options: return "client_options";
+    case EntryType::cache_get: return "cache_get";
+    case EntryType::cache_put: return "cache_put";
+    case EntryType::cache_remove: return "cache_remove";
+    case EntryType::ticket_open: return "ticket_open";
+    case EntryType::ticket_seal: return "ticket_seal";
+    case EntryType::early_data_check: return "early_data_check";
   }
   return "unknown";
 }
 
 namespace {
-bool known_type(uint8_t t) {
+bool known_type(uint8_t t, uint16_t version) {
+  if (version < 2 && (t == static_cast<uint8_t>(EntryType::client_options) || t >= 0x40)) return false;
   return std::strcmp(entry_type_name(static_cast<EntryType>(t)), "unknown") != 0;
+}
+
+void prefixed32(Writer& w, ByteView b) {
+  w.u32(static_cast<uint32_t>(b.size()));
+  w.bytes(b);
+}
+
+bool read_prefixed32(Reader& r, ByteView* out) {
+  uint32_t n;
+  return r.u32(&n) && r.bytes(n, out);
 }
 }  // namespace
 
@@ -48,8 +66,13 @@ bool parse_capture(ByteView file, Capture* out, std::string* error) {
     return false;
   }
   uint16_t version;
-  if (!r.u16(&version) || version != kFormatVersion) {
-    *error = "unsupported capture format version";
+  if (!r.u16(&version)) {
+    *error = "truncated capture header";
+    return false;
+  }
+  if (version < kOldestFormatVersion || version > kFormatVersion) {
+    *error = "unsupported capture format version " + std::to_string(version) + " (this reader reads versions " +
+             std::to_string(kOldestFormatVersion) + " to " + std::to_string(kFormatVersion) + ")";
     return false;
   }
   out->version = version;
@@ -63,7 +86,7 @@ bool parse_capture(ByteView file, Capture* out, std::string* error) {
       *error = "truncated entry at file offset " + std::to_string(at);
       return false;
     }
-    if (!known_type(type)) {
+    if (!known_type(type, version)) {
       *error = "unknown entry type " + std::to_string(type) + " at file offset " + std::to_string(at);
       return false;
     }
@@ -235,6 +258,87 @@ bool decode_end(ByteView payload, EndState* out) {
   return true;
 }
 
+Bytes encode_client_options(const ClientOptionsEntry& o) {
+  Bytes out;
+  Writer w(&out);
+  w.prefixed16(ByteView::of(o.verify_name));
+  w.u8(o.no_name_check ? 1 : 0);
+  prefixed32(w, o.early_data);
+  prefixed32(w, o.session);
+  return out;
+}
+
+bool decode_client_options(ByteView payload, ClientOptionsEntry* out) {
+  Reader r(payload);
+  ByteView name, early, session;
+  uint8_t no_check;
+  if (!r.prefixed16(&name) || !r.u8(&no_check) || no_check > 1 || !read_prefixed32(r, &early) ||
+      !read_prefixed32(r, &session) || !r.empty())
+    return false;
+  out->verify_name = name.to_string();
+  out->no_name_check = no_check == 1;
+  out->early_data = early.to_bytes();
+  out->session = session.to_bytes();
+  return true;
+}
+
+Bytes encode_answer(EntryType type, const OutsideAnswer& a) {
+  Bytes out;
+  Writer w(&out);
+  switch (type) {
+    case EntryType::cache_get:
+      w.prefixed8(a.key);
+      w.u8(a.flag ? 1 : 0);
+      w.bytes(a.value);
+      break;
+    case EntryType::ticket_open:
+      prefixed32(w, a.key);
+      w.u8(a.flag ? 1 : 0);
+      w.bytes(a.value);
+      break;
+    case EntryType::ticket_seal:
+      prefixed32(w, a.key);
+      w.bytes(a.value);
+      break;
+    case EntryType::early_data_check:
+      w.prefixed8(a.key);
+      w.u8(a.flag ? 1 : 0);
+      break;
+    default:
+      w.bytes(a.value);
+      break;
+  }
+  if (!w.ok()) return {};
+  return out;
+}
+
+bool decode_answer(EntryType type, ByteView payload, OutsideAnswer* out) {
+  Reader r(payload);
+  ByteView key;
+  uint8_t flag = 0;
+  switch (type) {
+    case EntryType::cache_get:
+    case EntryType::early_data_check:
+      if (!r.prefixed8(&key) || !r.u8(&flag) || flag > 1) return false;
+      if (type == EntryType::early_data_check && !r.empty()) return false;
+      break;
+    case EntryType::ticket_open:
+      if (!read_prefixed32(r, &key) || !r.u8(&flag) || flag > 1) return false;
+      break;
+    case EntryType::ticket_seal:
+      if (!read_prefixed32(r, &key)) return false;
+      flag = 1;
+      break;
+    default:
+      flag = 1;
+      break;
+  }
+  out->key = key.to_bytes();
+  out->flag = flag == 1;
+  out->value = r.rest().to_bytes();
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Config descriptions
 
@@ -394,6 +498,97 @@ uint64_t RecordingClock::now_ms() {
   return t;
 }
 
+namespace {
+
+// The wrappers a captured server's connection reaches the config's shared state through. Each forwards
+// to the real one and records the answer (docs/capture-format.md, "The state outside the connection").
+
+// Stands for the config's ticketer: the configured one or the ring the config makes on first use
+// (ServerConfig::tickets_ring, drawn from the connection's real generator, as without capture).
+class RecordingTicketer : public Ticketer {
+ public:
+  RecordingTicketer(std::shared_ptr<const ServerConfig> config, crypto::Rng& rng, CaptureWriter& w)
+      : config_(std::move(config)), rng_(rng), w_(w) {}
+  Bytes seal(ByteView plaintext, uint64_t now_ms, crypto::Rng&) override {
+    std::shared_ptr<Ticketer> ring = config_->tickets_ring(rng_, now_ms);
+    OutsideAnswer a;
+    a.key = plaintext.to_bytes();
+    if (ring) a.value = ring->seal(plaintext, now_ms, rng_);
+    Bytes payload = encode_answer(EntryType::ticket_seal, a);
+    w_.add(EntryType::ticket_seal, payload);
+    secure_zero(a.key);
+    secure_zero(payload);
+    return a.value;
+  }
+  bool open(ByteView ticket, uint64_t now_ms, Bytes* plaintext) override {
+    std::shared_ptr<Ticketer> ring = config_->tickets_ring(rng_, now_ms);
+    OutsideAnswer a;
+    a.key = ticket.to_bytes();
+    plaintext->clear();
+    a.flag = ring && ring->open(ticket, now_ms, plaintext);
+    if (a.flag) a.value = *plaintext;
+    Bytes payload = encode_answer(EntryType::ticket_open, a);
+    w_.add(EntryType::ticket_open, payload);
+    secure_zero(a.value);
+    secure_zero(payload);
+    return a.flag;
+  }
+
+ private:
+  std::shared_ptr<const ServerConfig> config_;
+  crypto::Rng& rng_;
+  CaptureWriter& w_;
+};
+
+class RecordingCache : public SessionCache {
+ public:
+  RecordingCache(std::shared_ptr<SessionCache> inner, CaptureWriter& w) : inner_(std::move(inner)), w_(w) {}
+  void put(const Session& s) override {
+    Bytes b = s.encode();
+    w_.add(EntryType::cache_put, b);
+    secure_zero(b);
+    inner_->put(s);
+  }
+  bool get(ByteView session_id, uint64_t now_ms, Session* out) override {
+    OutsideAnswer a;
+    a.key = session_id.to_bytes();
+    a.flag = inner_->get(session_id, now_ms, out);
+    if (a.flag) a.value = out->encode();
+    Bytes payload = encode_answer(EntryType::cache_get, a);
+    w_.add(EntryType::cache_get, payload);
+    secure_zero(a.value);
+    secure_zero(payload);
+    return a.flag;
+  }
+  void remove(ByteView session_id) override {
+    w_.add(EntryType::cache_remove, session_id);
+    inner_->remove(session_id);
+  }
+
+ private:
+  std::shared_ptr<SessionCache> inner_;
+  CaptureWriter& w_;
+};
+
+class RecordingGuard : public EarlyDataGuard {
+ public:
+  RecordingGuard(std::shared_ptr<EarlyDataGuard> inner, CaptureWriter& w)
+      : EarlyDataGuard(0, inner->window_ms()), inner_(std::move(inner)), w_(w) {}
+  bool first_use(ByteView id, uint64_t now_ms) override {
+    OutsideAnswer a;
+    a.key = id.to_bytes();
+    a.flag = inner_->first_use(id, now_ms);
+    w_.add(EntryType::early_data_check, encode_answer(EntryType::early_data_check, a));
+    return a.flag;
+  }
+
+ private:
+  std::shared_ptr<EarlyDataGuard> inner_;
+  CaptureWriter& w_;
+};
+
+}  // namespace
+
 struct CapturingConnection::Recorder {
   Recorder(crypto::Rng& r, Clock& c) : rng(r, writer), clock(c, writer) {}
   CaptureWriter writer;
@@ -418,6 +613,15 @@ CapturingConnection CapturingConnection::client(std::shared_ptr<const ClientConf
   s.resume = options.resume.has_value();
   rec->writer.add(EntryType::start, encode_start(s));
   rec->writer.add(EntryType::config, ByteView::of(format_description(describe_config(*config, describe))));
+  ClientOptionsEntry o;
+  o.verify_name = options.verify_name;
+  o.no_name_check = options.no_name_check;
+  o.early_data = options.early_data;
+  if (options.resume) o.session = options.resume->encode();
+  Bytes payload = encode_client_options(o);
+  rec->writer.add(EntryType::client_options, payload);
+  secure_zero(o.session);
+  secure_zero(payload);
   Connection conn = Connection::client(std::move(config), std::move(options), rec->rng, rec->clock);
   return CapturingConnection(std::move(rec), std::move(conn));
 }
@@ -429,7 +633,14 @@ CapturingConnection CapturingConnection::server(std::shared_ptr<const ServerConf
   s.client = false;
   rec->writer.add(EntryType::start, encode_start(s));
   rec->writer.add(EntryType::config, ByteView::of(format_description(describe_config(*config, describe))));
-  Connection conn = Connection::server(std::move(config), rec->rng, rec->clock);
+  // The same shared state, reached through recorders (the copy shares the config's lazily made ticket
+  // ring: ServerConfig copies share it).
+  auto wrapped = std::make_shared<ServerConfig>(*config);
+  wrapped->ticket_keys = std::make_shared<RecordingTicketer>(config, rng, rec->writer);
+  if (config->session_cache) wrapped->session_cache = std::make_shared<RecordingCache>(config->session_cache, rec->writer);
+  if (config->early_data_guard)
+    wrapped->early_data_guard = std::make_shared<RecordingGuard>(config->early_data_guard, rec->writer);
+  Connection conn = Connection::server(std::move(wrapped), rec->rng, rec->clock);
   return CapturingConnection(std::move(rec), std::move(conn));
 }
 

@@ -32,13 +32,20 @@ namespace capture {
 
 // "SANSTLSC", then the format version as a big-endian u16.
 constexpr char kMagic[8] = {'S', 'A', 'N', 'S', 'T', 'L', 'S', 'C'};
-constexpr uint16_t kFormatVersion = 1;
+// 2 added the answers of the state outside the connection (client_options, cache_*, ticket_*,
+// early_data_check); version 1 captures still parse and replay as they did.
+constexpr uint16_t kFormatVersion = 2;
+constexpr uint16_t kOldestFormatVersion = 1;
 constexpr const char* kLibraryVersion = "sanstls 0.1";
 
 // Entry types (docs/capture-format.md gives each payload). Values are part of the format.
 enum class EntryType : uint8_t {
   start = 0x01,         // u8 role (0 client, 1 server), u8 trace, u16 n + server name (n bytes), u8 resume
   config = 0x02,        // text: "key=value" lines (describe_config)
+  // Client, version 2: the ClientOptions the connection was made with that the start entry lacks:
+  // u16 n + verify_name, u8 no_name_check, u32 n + early data, u32 n + the offered session
+  // (Session::encode, which holds its master secret; empty: none).
+  client_options = 0x03,
   rng = 0x10,           // the bytes of one Rng::fill() call
   clock = 0x11,         // u64: one Clock::now_ms() reading
   receive = 0x20,       // the chunk given to receive(); a result entry follows
@@ -54,6 +61,14 @@ enum class EntryType : uint8_t {
   event = 0x30,         // u8 type, direction, message type, alert level, alert, clean, early_data; data
   no_event = 0x31,      // next_event() returned nothing
   end = 0x3f,           // u8 closed, u8 has error, u8 kind, u8 alert, then the output left unconsumed
+  // Version 2: the answers of the state outside the connection, in the order the engine asked (among
+  // the rng and clock entries of the call that asked).
+  cache_get = 0x40,         // SessionCache::get: u8 n + session id, u8 found, then the session (Session::encode)
+  cache_put = 0x41,         // SessionCache::put: the session stored (Session::encode)
+  cache_remove = 0x42,      // SessionCache::remove: the session id
+  ticket_open = 0x43,       // Ticketer::open: u32 n + ticket, u8 opened, then the plaintext it gave
+  ticket_seal = 0x44,       // Ticketer::seal: u32 n + plaintext, then the ticket it gave (empty: none)
+  early_data_check = 0x45,  // EarlyDataGuard::first_use: u8 n + id (the PSK binder), u8 first use
 };
 // "receive", "rng", ... or "unknown".
 const char* entry_type_name(EntryType t);
@@ -63,7 +78,7 @@ struct Entry {
   Bytes payload;
 };
 
-// A parsed capture.
+// A parsed capture. `version` is the file's format version (kOldestFormatVersion .. kFormatVersion).
 struct Capture {
   uint16_t version = kFormatVersion;
   std::vector<Entry> entries;
@@ -122,6 +137,29 @@ struct EndState {
 };
 Bytes encode_end(const EndState& e);
 bool decode_end(ByteView payload, EndState* out);
+
+// client_options (a client capture of version 2, right after config).
+struct ClientOptionsEntry {
+  std::string verify_name;
+  bool no_name_check = false;
+  Bytes early_data;
+  Bytes session;  // Session::encode() of the offered session; empty: none offered
+};
+Bytes encode_client_options(const ClientOptionsEntry& o);
+bool decode_client_options(ByteView payload, ClientOptionsEntry* out);
+
+// The answers of the outside state. One struct for every kind; which fields an entry type uses is in
+// EntryType's comments: key (session id, ticket, plaintext to seal, binder), flag (found, opened,
+// first use), value (the session, the plaintext opened, the ticket sealed).
+struct OutsideAnswer {
+  Bytes key;
+  bool flag = false;
+  Bytes value;
+};
+// For cache_get, ticket_open, ticket_seal and early_data_check; cache_put and cache_remove payloads are
+// the session or id itself.
+Bytes encode_answer(EntryType type, const OutsideAnswer& a);
+bool decode_answer(EntryType type, ByteView payload, OutsideAnswer* out);
 
 // ---------------------------------------------------------------------------------------------------
 // Config descriptions: one "key=value" line per setting, keys sorted, no secrets.
@@ -184,7 +222,12 @@ class RecordingClock : public Clock {
   CaptureWriter& w_;
 };
 
-// A Connection that records itself. Same methods as Connection; the calls that change the connection
+// A Connection that records itself. A server's session cache, ticketer and 0-RTT strike register are
+// the config's, shared with every other connection (resumption works across captured connections as
+// it does without capture); the connection reaches them through recording wrappers, so that the
+// capture holds each answer (a session looked up, a ticket opened or sealed, a binder checked) and
+// replays alone. The ticketer's own draws (ticket nonces, new keys) come from `rng` unrecorded: the
+// ticket it returned is what is recorded. A client's capture holds the session it offered. Same methods as Connection; the calls that change the connection
 // (and next_event) are recorded, the const queries are not. rng and clock must outlive it; it wraps
 // them in a RecordingRng / RecordingClock of its own. Movable (what it records into stays in place).
 class CapturingConnection {

@@ -15,7 +15,11 @@ NAMES = {
     0x22: "consume", 0x23: "close", 0x24: "receive_eof", 0x25: "on_timeout", 0x26: "set_trace",
     0x27: "key_update", 0x28: "result", 0x29: "request_client_certificate", 0x30: "event", 0x31: "no_event",
     0x3F: "end",
+    # Version 2: the client's options and the answers of the state outside the connection.
+    0x03: "client_options", 0x40: "cache_get", 0x41: "cache_put", 0x42: "cache_remove", 0x43: "ticket_open",
+    0x44: "ticket_seal", 0x45: "early_data_check",
 }
+V2_ONLY = {0x03, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45}
 EVENTS = {0: "handshake_done", 1: "app_data", 2: "alert_received", 3: "closed", 4: "handshake_message",
           5: "session_ticket"}
 
@@ -27,7 +31,7 @@ def entries(data):
     if len(data) < 10:
         raise ValueError("truncated header")
     (version,) = struct.unpack(">H", data[8:10])
-    if version != 1:
+    if version not in (1, 2):
         raise ValueError("unsupported version %d" % version)
     pos = 10
     while pos < len(data):
@@ -36,7 +40,7 @@ def entries(data):
         etype, length = struct.unpack(">BI", data[pos:pos + 5])
         if pos + 5 + length > len(data):
             raise ValueError("truncated entry at offset %d" % pos)
-        if etype not in NAMES:
+        if etype not in NAMES or (version == 1 and etype in V2_ONLY):
             raise ValueError("unknown entry type %d at offset %d" % (etype, pos))
         yield etype, data[pos + 5:pos + 5 + length]
         pos += 5 + length
@@ -59,6 +63,22 @@ def describe(etype, p):
     if name == "event":
         return "event %s dir=%d msg=%d alert=%d/%d clean=%d early=%d data=%d bytes" % (
             EVENTS.get(p[0], p[0]), p[1], p[2], p[3], p[4], p[5], p[6], len(p) - 7)
+    if name == "client_options":
+        (nlen,) = struct.unpack(">H", p[0:2])
+        at = 2 + nlen + 1
+        (elen,) = struct.unpack(">I", p[at:at + 4])
+        (slen,) = struct.unpack(">I", p[at + 4 + elen:at + 8 + elen])
+        return "client_options verify_name=%r no_name_check=%d early_data=%d bytes session=%d bytes" % (
+            p[2:2 + nlen].decode(), p[2 + nlen], elen, slen)
+    if name in ("cache_get", "early_data_check"):
+        return "%s key=%s %s=%d%s" % (name, p[1:1 + p[0]].hex(), "found" if name == "cache_get" else "first_use",
+                                      p[1 + p[0]], "" if name == "early_data_check" else
+                                      " session=%d bytes" % (len(p) - 2 - p[0]))
+    if name in ("ticket_open", "ticket_seal"):
+        (klen,) = struct.unpack(">I", p[0:4])
+        if name == "ticket_open":
+            return "ticket_open ticket=%d bytes opened=%d plaintext=%d bytes" % (klen, p[4 + klen], len(p) - 5 - klen)
+        return "ticket_seal plaintext=%d bytes ticket=%d bytes" % (klen, len(p) - 4 - klen)
     if name == "end":
         return "end closed=%d error=%d kind=%d alert=%d unconsumed=%d bytes" % (p[0], p[1], p[2], p[3], len(p) - 4)
     return "%s %d bytes" % (name, len(p))

@@ -29,6 +29,12 @@ std::string describe_entry(const Entry& e) {
       return decode_event(e.payload, &ev) ? "next_event() -> " + describe_event(ev) : "a malformed event";
     }
     case EntryType::no_event: return "next_event() -> nothing";
+    case EntryType::cache_get: return "a session cache look-up";
+    case EntryType::cache_put: return "a session stored in the cache";
+    case EntryType::cache_remove: return "a session removed from the cache";
+    case EntryType::ticket_open: return "a ticket opened";
+    case EntryType::ticket_seal: return "a ticket sealed";
+    case EntryType::early_data_check: return "a 0-RTT strike register check";
     default: return std::string(entry_type_name(e.type)) + "()";
   }
 }
@@ -86,6 +92,102 @@ uint64_t ReplaySource::Clk::now_ms() {
   }
   s_.fail(s_.pos_, "the engine read the clock where the capture has " + s_.describe_next());
   return 0;
+}
+
+const Entry* ReplaySource::take(EntryType t, const std::string& what) {
+  if (failed_) return nullptr;
+  if (pos_ < entries_.size() && entries_[pos_].type == t) return &entries_[pos_++];
+  fail(pos_, "the engine " + what + " where the capture has " + describe_next());
+  return nullptr;
+}
+
+namespace {
+
+// Decodes the answer entry the engine's question should meet; null (and a failure) when there is none,
+// it is malformed, or its key is not what the engine asked about.
+const OutsideAnswer* answer(ReplaySource& s, EntryType t, const std::string& what, ByteView key, OutsideAnswer* a) {
+  size_t at = s.position();
+  const Entry* e = s.take(t, what);
+  if (e == nullptr) return nullptr;
+  if (!decode_answer(t, e->payload, a)) {
+    s.fail(at, "the capture's " + std::string(entry_type_name(t)) + " entry is malformed");
+    return nullptr;
+  }
+  if (ByteView(a->key) != key) {
+    s.fail(at, "the engine " + what + " for another " +
+                   (t == EntryType::ticket_seal ? std::string("plaintext") : std::string("key")) +
+                   " than the capture's: " + hex_bytes(key, 16) + " where the capture has " + hex_bytes(a->key, 16));
+    return nullptr;
+  }
+  return a;
+}
+
+class ReplayCache : public SessionCache {
+ public:
+  explicit ReplayCache(ReplaySource& s) : s_(s) {}
+  void put(const Session& session) override {
+    size_t at = s_.position();
+    const Entry* e = s_.take(EntryType::cache_put, "stored a session in the cache");
+    if (e != nullptr && ByteView(e->payload) != ByteView(session.encode()))
+      s_.fail(at, "the engine stored another session in the cache than the capture's");
+  }
+  bool get(ByteView id, uint64_t, Session* out) override {
+    OutsideAnswer a;
+    if (!answer(s_, EntryType::cache_get, "looked a session up in the cache", id, &a) || !a.flag) return false;
+    if (!Session::decode(a.value, out)) {
+      s_.fail(s_.position() - 1, "the session in the capture's cache_get entry does not decode");
+      return false;
+    }
+    return true;
+  }
+  void remove(ByteView id) override {
+    size_t at = s_.position();
+    const Entry* e = s_.take(EntryType::cache_remove, "removed a session from the cache");
+    if (e != nullptr && ByteView(e->payload) != id) s_.fail(at, "the engine removed another session than the capture's");
+  }
+
+ private:
+  ReplaySource& s_;
+};
+
+class ReplayTicketer : public Ticketer {
+ public:
+  explicit ReplayTicketer(ReplaySource& s) : s_(s) {}
+  Bytes seal(ByteView plaintext, uint64_t, crypto::Rng&) override {
+    OutsideAnswer a;
+    if (!answer(s_, EntryType::ticket_seal, "sealed a ticket", plaintext, &a)) return {};
+    return a.value;
+  }
+  bool open(ByteView ticket, uint64_t, Bytes* plaintext) override {
+    plaintext->clear();
+    OutsideAnswer a;
+    if (!answer(s_, EntryType::ticket_open, "opened a ticket", ticket, &a) || !a.flag) return false;
+    *plaintext = a.value;
+    return true;
+  }
+
+ private:
+  ReplaySource& s_;
+};
+
+class ReplayGuard : public EarlyDataGuard {
+ public:
+  ReplayGuard(ReplaySource& s, uint64_t window_ms) : EarlyDataGuard(0, window_ms), s_(s) {}
+  bool first_use(ByteView id, uint64_t) override {
+    OutsideAnswer a;
+    return answer(s_, EntryType::early_data_check, "checked a 0-RTT binder", id, &a) && a.flag;
+  }
+
+ private:
+  ReplaySource& s_;
+};
+
+}  // namespace
+
+std::shared_ptr<SessionCache> ReplaySource::session_cache() { return std::make_shared<ReplayCache>(*this); }
+std::shared_ptr<Ticketer> ReplaySource::ticketer() { return std::make_shared<ReplayTicketer>(*this); }
+std::shared_ptr<EarlyDataGuard> ReplaySource::early_data_guard(uint64_t window_ms) {
+  return std::make_shared<ReplayGuard>(*this, window_ms);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -182,8 +284,20 @@ std::vector<Bytes> anchors_of(const Bytes& pem) {
 
 }  // namespace
 
+namespace {
+// Seals and opens nothing.
+class NoTicketer : public Ticketer {
+ public:
+  Bytes seal(ByteView, uint64_t, crypto::Rng&) override { return {}; }
+  bool open(ByteView, uint64_t, Bytes* plaintext) override {
+    plaintext->clear();
+    return false;
+  }
+};
+}  // namespace
+
 bool rebuild_config(const Description& d, const ReplayFiles& files, std::shared_ptr<const ClientConfig>* client,
-                    std::shared_ptr<const ServerConfig>* server, std::string* error) {
+                    std::shared_ptr<const ServerConfig>* server, std::string* error, uint16_t version) {
   std::string role = get(d, "role");
   DescribeOptions opts;
   opts.trust_anchors_der = anchors_of(files.ca_pem);
@@ -245,8 +359,13 @@ bool rebuild_config(const Description& d, const ReplayFiles& files, std::shared_
   s->session_lifetime_s = static_cast<uint32_t>(get_num(d, "session_lifetime_s"));
   if (get(d, "session_cache") != "1") s->session_cache = nullptr;
   if (get(d, "ticket_keys") == "configured") {
-    *error = "the captured server had ticket keys of its own, which a capture does not hold (they are secret)";
-    return false;
+    if (version < 2) {
+      *error = "the captured server had ticket keys of its own, which a version 1 capture does not hold (they are secret)";
+      return false;
+    }
+    // A stand-in, so that the config describes as the captured one; the replay answers from the
+    // capture's ticket entries instead (Replayer::setup).
+    s->ticket_keys = std::make_shared<NoTicketer>();
   }
   s->tickets = get(d, "tickets") != "0";
   s->tickets_per_handshake = static_cast<uint8_t>(get(d, "tickets_per_handshake").empty() ? 1 : get_num(d, "tickets_per_handshake"));
@@ -276,7 +395,8 @@ class MapKeyLog : public KeyLog {
 
 class Replayer {
  public:
-  Replayer(const Capture& cap, ReplayResult* res) : e_(cap.entries), src_(cap.entries), res_(*res) {}
+  Replayer(const Capture& cap, ReplayResult* res)
+      : version_(cap.version), e_(cap.entries), src_(cap.entries), res_(*res) {}
   void run(const ReplayFiles& files);
 
  private:
@@ -291,6 +411,7 @@ class Replayer {
     return describe_entry(e_[entry]);
   }
 
+  uint16_t version_;
   const std::vector<Entry>& e_;
   ReplaySource src_;
   ReplayResult& res_;
@@ -327,13 +448,14 @@ bool Replayer::setup(const ReplayFiles& files) {
     res_.message = "the capture does not begin with its start and config entries";
     return false;
   }
-  if (start_.resume) {
-    res_.message = "the captured client resumed a saved session, which a capture does not hold (it is a secret)";
+  if (start_.resume && version_ < 2) {
+    res_.message = "the captured client resumed a saved session, which a version 1 capture does not hold "
+                   "(re-capture it with this version: it then holds the session)";
     return false;
   }
   std::shared_ptr<const ClientConfig> cc;
   std::shared_ptr<const ServerConfig> sc;
-  if (!rebuild_config(desc_, files, &cc, &sc, &res_.message)) return false;
+  if (!rebuild_config(desc_, files, &cc, &sc, &res_.message, version_)) return false;
   auto log = std::make_shared<MapKeyLog>(&keys_);
   src_.set_position(2);
   if (cc) {
@@ -342,11 +464,42 @@ bool Replayer::setup(const ReplayFiles& files) {
     Connection::ClientOptions o;
     o.server_name = start_.server_name;
     o.trace = start_.trace;
+    if (version_ >= 2) {
+      // The options the start entry lacks, and the session the client offered.
+      ClientOptionsEntry co;
+      if (e_.size() < 3 || e_[2].type != EntryType::client_options || !decode_client_options(e_[2].payload, &co)) {
+        res_.message = "the client capture has no client_options entry after its config";
+        return false;
+      }
+      o.verify_name = co.verify_name;
+      o.no_name_check = co.no_name_check;
+      o.early_data = co.early_data;
+      if (!co.session.empty()) {
+        Session session;
+        if (!Session::decode(co.session, &session)) {
+          res_.message = "the session the captured client offered does not decode";
+          return false;
+        }
+        o.resume = std::move(session);
+      }
+      if (start_.resume != o.resume.has_value()) {
+        res_.message = "the capture's start entry and client_options disagree on whether a session was offered";
+        return false;
+      }
+      src_.set_position(3);
+    }
     conn_ = std::make_unique<Connection>(Connection::client(c, o, src_.rng(), src_.clock()));
     out_dir_ = kClientToServer;
   } else {
     auto s = std::make_shared<ServerConfig>(*sc);
     s->key_log = log;
+    if (version_ >= 2) {
+      // The shared state answers from the capture: no cache, ticket keys or strike register is needed.
+      s->ticket_keys = src_.ticketer();
+      if (s->session_cache) s->session_cache = src_.session_cache();
+      if (s->max_early_data > 0)
+        s->early_data_guard = src_.early_data_guard(s->early_data_guard ? s->early_data_guard->window_ms() : 10000);
+    }
     conn_ = std::make_unique<Connection>(Connection::server(s, src_.rng(), src_.clock()));
     out_dir_ = kServerToClient;
   }
@@ -368,7 +521,9 @@ void Replayer::expected_streams() {
       if (decode_end(e.payload, &end)) expected_.feed(out_dir_, end.unconsumed, &ignored);
     } else if (e.type == EntryType::receive) {
       size_t j = i + 1;  // the result follows the draws and readings made during the call
-      while (j < e_.size() && (e_[j].type == EntryType::rng || e_[j].type == EntryType::clock)) j++;
+      while (j < e_.size() && (e_[j].type == EntryType::rng || e_[j].type == EntryType::clock ||
+                               static_cast<uint8_t>(e_[j].type) >= 0x40))
+        j++;
       CallResult r;
       if (j < e_.size() && e_[j].type == EntryType::result && decode_result(e_[j].payload, &r)) {
         // After an error the engine took an unknown part of the chunk: show all of it.
@@ -507,7 +662,7 @@ void Replayer::run(const ReplayFiles& files) {
           const HandshakeInfo& in = *conn_->info();
           line += std::string(": ") + cipher_suite_name(in.cipher_suite) + ", group " + group_name(in.group) +
                   (in.extended_master_secret ? ", extended master secret" : "") +
-                  (in.encrypt_then_mac ? ", encrypt-then-MAC" : "") + (in.resumed ? ", resumed" : "") +
+                  (in.encrypt_then_mac ? ", encrypt-then-MAC" : "") + (in.resumed ? ", resumed" : "") + (in.early_data_accepted ? ", 0-RTT accepted" : "") +
                   (in.alpn.empty() ? "" : ", ALPN " + in.alpn);
         }
         if (got.type != Event::Type::handshake_message) res_.trace.push_back(line);

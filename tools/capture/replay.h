@@ -48,9 +48,12 @@ struct ReplayResult {
 // set, according to the description's role. False with a reason in *error (a missing file, a
 // fingerprint that differs from the capture's: "certificate.0 differs: the capture has ..., the files
 // give ...").
+// `version` is the capture's format version: before 2, a server whose ticket keys were configured
+// (ticket_keys=configured) is refused, as its tickets cannot be opened without them; from 2 on the
+// capture holds the ticketer's answers, and the replay gives them back (see ReplaySource).
 bool rebuild_config(const Description& description, const ReplayFiles& files,
                     std::shared_ptr<const ClientConfig>* client, std::shared_ptr<const ServerConfig>* server,
-                    std::string* error);
+                    std::string* error, uint16_t version = kFormatVersion);
 
 // Replays a parsed capture. Never aborts on a bad capture: every problem is a result.
 ReplayResult replay(const Capture& capture, const ReplayFiles& files);
@@ -73,6 +76,18 @@ class ReplaySource {
 
   crypto::Rng& rng() { return rng_; }
   Clock& clock() { return clock_; }
+
+  // Stand-ins for a server's shared state (format version 2), answering from the capture's cache_*,
+  // ticket_* and early_data_check entries. They check what the engine asks (the session id, the
+  // ticket, the plaintext to seal, the binder) against what was recorded; a difference, or a question
+  // where the capture has something else, is a failure as for the Rng.
+  std::shared_ptr<SessionCache> session_cache();
+  std::shared_ptr<Ticketer> ticketer();
+  std::shared_ptr<EarlyDataGuard> early_data_guard(uint64_t window_ms);
+
+  // The next entry when it has type t (and moves past it); null otherwise, after recording the failure
+  // "the engine <what> where the capture has ...". Null too once the replay has failed.
+  const Entry* take(EntryType t, const std::string& what);
 
  private:
   class Rng : public crypto::Rng {
