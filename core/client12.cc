@@ -208,6 +208,10 @@ Result<State> Client12::handle(ExpectCertificate&, HandshakeType type, ByteView,
   bool rsa = server_key->type() == crypto::KeyType::rsa;
   if ((suite_->server_key_is_ecdsa() && !ec) || (!suite_->server_key_is_ecdsa() && !rsa))
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key does not fit the suite"};
+  // RFC 8422 5.1 (and 2): the server's ECDSA key is on a curve this client listed in supported_groups.
+  if (ec && std::find(cfg_->groups.begin(), cfg_->groups.end(), crypto::ecdsa_curve_group(server_key->type())) ==
+                cfg_->groups.end())
+    return Error::misbehaved(AlertDescription::illegal_parameter, "server's ECDSA key on a curve the client did not list");
   c_.info().peer_chain = std::move(m.chain);
   if (suite_->needs_server_key_exchange()) return State(ExpectServerKeyExchange{std::move(server_key)});
   return State(ExpectCertificateRequestOrDone{ClientKx{std::move(server_key), nullptr, Bytes()}});

@@ -29,15 +29,6 @@ using crypto::Group;
 
 bool contains(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 bool is_ffdhe(uint16_t g) { return (g & 0xff00) == 0x0100; }
-// The NamedGroup of an ECDSA key's curve.
-uint16_t ecdsa_curve_group(crypto::KeyType t) {
-  switch (t) {
-    case crypto::KeyType::ec_p256: return static_cast<uint16_t>(Group::secp256r1);
-    case crypto::KeyType::ec_p384: return static_cast<uint16_t>(Group::secp384r1);
-    case crypto::KeyType::ec_p521: return static_cast<uint16_t>(Group::secp521r1);
-    default: return 0;
-  }
-}
 
 // The one answer of every gate to a handshake message that is wrong for the state.
 Error unexpected_message() { return Error::unexpected("handshake message unexpected in this state"); }
@@ -285,7 +276,7 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
       if (ec != s->server_key_is_ecdsa()) continue;
       // RFC 8422 5.1.1, 5.3: supported_groups also names the curves the client accepts in the server's
       // ECDSA certificate (OpenSSL's client aborts otherwise).
-      if (ec && e.supported_groups && !contains(client_groups, ecdsa_curve_group(c->type()))) continue;
+      if (ec && e.supported_groups && !contains(client_groups, crypto::ecdsa_curve_group(c->type()))) continue;
       if (c->leaf && !c->leaf->allows_key_use(use)) continue;
       if (s->needs_server_key_exchange()) {
         scheme = choose_scheme(cfg_->signature_schemes, peer_schemes, c->type());

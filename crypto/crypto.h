@@ -164,6 +164,14 @@ enum class SignatureScheme : uint16_t {
 
 enum class KeyType : uint8_t { rsa, ec_p256, ec_p384, ec_p521, other };
 inline bool is_ecdsa_key(KeyType t) { return t == KeyType::ec_p256 || t == KeyType::ec_p384 || t == KeyType::ec_p521; }
+// The named group of an ECDSA key's curve (TLS 1.2 names certificate curves by group, RFC 8422 5.1);
+// 0 for other keys.
+inline uint16_t ecdsa_curve_group(KeyType t) {
+  if (t == KeyType::ec_p256) return static_cast<uint16_t>(Group::secp256r1);
+  if (t == KeyType::ec_p384) return static_cast<uint16_t>(Group::secp384r1);
+  if (t == KeyType::ec_p521) return static_cast<uint16_t>(Group::secp521r1);
+  return 0;
+}
 
 class PublicKey {
  public:

@@ -1107,3 +1107,15 @@ TEST_CASE("RFC 5246 7.4, RFC 8446 4: a first message of a type no state accepts 
   take(*c.conn);
   expect_alert(c, plain_record(kHs, Bytes{1, 0x00, 0x40, 0x00}), AD::unexpected_message);  // a ClientHello to a client
 }
+
+TEST_CASE("RFC 8422 5.1: a client refuses a server ECDSA certificate on a curve it did not list -> illegal_parameter") {
+  // The client lists only x25519 in its config; its ClientHello is edited to also list P-256 so that
+  // the server uses its P-256 certificate, which the client's own groups do not include.
+  ClientTweak ct = [](ClientConfig::Builder& b) {
+    b.cipher_suites({kEcdheEcdsa}).groups({kX25519});
+    b.edit_extensions([](ExtContext ctx, Extensions* e) {
+      if (ctx == ExtContext::client_hello && e->supported_groups) e->supported_groups->push_back(kP256);
+    });
+  };
+  client_refuses_flight([](std::vector<Bytes>&) {}, AD::illegal_parameter, ct);
+}
