@@ -125,6 +125,15 @@ struct ConnState {
 
   HandshakeInfo info;
   std::optional<Session> session;  // client: the session to offer next time
+
+  // The asynchronous operation waited for (HandshakeContext::await); null when none. Its request backs
+  // the pointers of the request event until the completion call.
+  struct Pending {
+    AsyncRequest req;
+    std::function<Status(AsyncAnswer&)> then;
+  };
+  std::unique_ptr<Pending> pending_;
+  Status complete(Event::Type type, AsyncAnswer answer);
 };
 
 }  // namespace sanstls

@@ -199,6 +199,10 @@ std::string describe_event(const RecordedEvent& e) {
              " bytes)";
     case Event::Type::session_ticket: return "session_ticket";
     case Event::Type::peer_authenticated: return "peer_authenticated";
+    case Event::Type::sign_request: return "sign_request";
+    case Event::Type::decrypt_request: return "decrypt_request";
+    case Event::Type::verify_request: return "verify_request";
+    case Event::Type::select_request: return "select_request";
     case Event::Type::alert_received:
       return std::string("alert_received ") + (e.alert.level == AlertLevel::warning ? "warning " : "fatal ") +
              alert_name(e.alert.description);
