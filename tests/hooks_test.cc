@@ -447,43 +447,74 @@ TEST_CASE("async sign, client certificate, both versions") {
   }
 }
 
-TEST_CASE("async sign answered later, after more input arrived: receive() takes nothing meanwhile") {
-  // TLS 1.2 client certificate: the client pauses at its CertificateVerify; the server has nothing more
-  // to say, so use the client verifying asynchronously, which pauses in the middle of the server's flight.
+TEST_CASE("an answer given later, after more input arrived: receive() takes nothing meanwhile, both versions") {
+  // The server verifies the client certificate asynchronously: it pauses at the client's Certificate,
+  // while the rest of the client's flight (CertificateVerify, Finished; in TLS 1.2 also its
+  // ChangeCipherSpec record) and a record of application data are already there.
   for (const char* suites : {kTls12Ecdhe, kTls13}) {
     CAPTURE(suites);
     CertificateVerifier v;
     v.tag = "later";
     v.async = true;
-    auto client = client_with(suites, [&](ClientConfig::Builder& b) { b.certificate_verifier(v); });
-    auto server = server_with("server_rsa.pem", "server_rsa.key.pem", suites);
+    auto client = client_with(suites, [](ClientConfig::Builder& b) { b.client_certificate(pem("client.pem"), pem("client.key.pem")); });
+    auto server = server_with("server_rsa.pem", "server_rsa.key.pem", suites, [&](ServerConfig::Builder& b) {
+      b.client_auth(ClientAuth::required, pem("ca.pem"));
+      b.client_certificate_verifier(v);
+    });
     Run r(client, server);
-    // The ClientHello to the server, the server's whole flight to the client at once.
-    REQUIRE(r.server.receive(r.client.pending_output()).ok());
-    r.client.consume_output(r.client.pending_output().size());
-    Bytes flight = r.server.pending_output().to_bytes();
-    r.server.consume_output(flight.size());
-    Result<size_t> took = r.client.receive(flight);
-    REQUIRE(took.ok());
-    drain(r.client, &r.cs);
-    REQUIRE(r.cs.requests.size() == 1);
-    CHECK(r.cs.requests[0].type == Event::Type::verify_request);
-    CHECK(r.cs.requests[0].check->chain.at(0) == first_der("server_rsa.pem"));
-    CHECK(r.client.awaiting());
-    // More input while waiting: not taken, no output, no progress.
-    Bytes rest(flight.begin() + static_cast<std::ptrdiff_t>(took.value()), flight.end());
-    size_t out_before = r.client.pending_output().size();
-    if (!rest.empty()) {
-      Result<size_t> again = r.client.receive(rest);
-      REQUIRE(again.ok());
-      CHECK(again.value() == 0);
+    REQUIRE(r.client.send(ByteView::of("early bird")).ok());  // sent right after the client's Finished
+    // Until the client has sent its whole second flight (and its data) without hearing back.
+    for (int i = 0; i < 4; i++) {
+      if (!r.client.pending_output().empty()) {
+        if (r.server.awaiting()) break;
+        Result<size_t> t = r.server.receive(r.client.pending_output());
+        REQUIRE(t.ok());
+        r.client.consume_output(t.value());
+        drain(r.server, &r.ss);
+      }
+      if (r.server.awaiting()) break;
+      REQUIRE(r.client.receive(r.server.pending_output()).ok());
+      r.server.consume_output(r.server.pending_output().size());
+      drain(r.client, &r.cs);
     }
-    CHECK(r.client.pending_output().size() == out_before);
-    CHECK(r.client.is_handshaking());
-    // The handshake deadline keeps running while paused.
-    CHECK(r.client.next_deadline() != 0);
+    REQUIRE(r.server.awaiting());
+    REQUIRE(r.ss.requests.size() == 1);
+    CHECK(r.ss.requests[0].type == Event::Type::verify_request);
+    CHECK(r.ss.requests[0].check->chain.at(0) == first_der("client.pem"));
+    // The client's flight was not all taken: more input is there, and is refused while waiting.
+    Bytes rest = r.client.pending_output().to_bytes();
+    REQUIRE_FALSE(rest.empty());
+    size_t out_before = r.server.pending_output().size();
+    Result<size_t> again = r.server.receive(rest);
+    REQUIRE(again.ok());
+    CHECK(again.value() == 0);
+    CHECK(r.server.pending_output().size() == out_before);
+    CHECK(r.server.is_handshaking());
+    CHECK(r.server.next_deadline() != 0);  // the handshake deadline keeps running while paused
+    REQUIRE(r.server.complete_verify(CertVerdict::accept()).ok());
+    r.go();
+    CHECK(r.cs.done);
+    CHECK(r.ss.done);
+    CHECK(r.server.info()->client_authenticated);
+    CHECK(r.ss.data == "early bird");
+  }
+}
+
+TEST_CASE("async verify in the middle of a record: the messages after the Certificate wait, then go on") {
+  // The client's verifier pauses at the server's Certificate; the server's CertificateVerify and
+  // Finished came in the same record and are processed after the answer.
+  for (const char* suites : {kTls12Ecdhe, kTls13}) {
+    CAPTURE(suites);
+    CertificateVerifier v;
+    v.tag = "mid-record";
+    v.async = true;
+    auto client = client_with(suites, [&](ClientConfig::Builder& b) { b.certificate_verifier(v); });
+    Run r(client, server_with("server_rsa.pem", "server_rsa.key.pem", suites));
+    r.go();
+    REQUIRE(r.cs.requests.size() == 1);
+    CHECK(r.client.awaiting());
+    CHECK_FALSE(r.cs.done);
     REQUIRE(r.client.complete_verify(CertVerdict::accept()).ok());
-    if (!rest.empty()) REQUIRE(r.client.receive(rest).value() == rest.size());
     r.go();
     CHECK(r.cs.done);
     CHECK(r.ss.done);
