@@ -503,6 +503,23 @@ void CapturingConnection::add_status(const Status& s) {
   add_result(s.ok() ? Result<size_t>(size_t{0}) : Result<size_t>(s.error()));
 }
 
+Status CapturingConnection::complete_sign(std::optional<Bytes> signature) {
+  if (rec_) return Error::misuse("a capture does not record asynchronous answers");
+  return conn_.complete_sign(std::move(signature));
+}
+Status CapturingConnection::complete_decrypt(std::optional<Bytes> premaster) {
+  if (rec_) return Error::misuse("a capture does not record asynchronous answers");
+  return conn_.complete_decrypt(std::move(premaster));
+}
+Status CapturingConnection::complete_verify(CertVerdict verdict) {
+  if (rec_) return Error::misuse("a capture does not record asynchronous answers");
+  return conn_.complete_verify(verdict);
+}
+Status CapturingConnection::complete_selection(Selection selection) {
+  if (rec_) return Error::misuse("a capture does not record asynchronous answers");
+  return conn_.complete_selection(std::move(selection));
+}
+
 Status CapturingConnection::key_update(bool request_peer) {
   if (!rec_) return conn_.key_update(request_peer);
   uint8_t b = request_peer ? 1 : 0;
