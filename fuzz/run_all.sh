@@ -48,6 +48,7 @@ for f in $FUZZERS; do
   corpus="$WORK/$name/corpus"
   artifacts="$WORK/$name/artifacts"
   base=${name%_fast}
+  if [ "$name" = "server_async_fast" ]; then base=server_fast; fi  # the server's input format and corpus
   rm -rf "$corpus" "$artifacts"
   mkdir -p "$corpus" "$artifacts"
   if [ -d "fuzz/corpus/$name" ]; then
