@@ -92,7 +92,9 @@ struct Event {
   Direction direction = Direction::received;
   uint8_t message_type = 0;  // handshake_message: the HandshakeType, or 0xff for ChangeCipherSpec
   // The requests' fields: `data` and these pointers stay valid until the completion call (or the
-  // connection's end), whatever receive() or next_event() do meanwhile.
+  // connection's end), whatever receive() or next_event() do meanwhile. When the step that asked
+  // failed after asking (say, the record that carried the message held more data across a key
+  // change), closed follows the request, awaiting() is false and a completion returns the error.
   uint16_t scheme = 0;                              // sign_request
   uint16_t client_version = 0;                      // decrypt_request
   const CertifiedKey* certificate = nullptr;        // sign_request, decrypt_request: whose key

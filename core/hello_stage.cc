@@ -91,7 +91,7 @@ class ServerHelloStage final : public Handshake {
       c_.await(std::move(req), [this, len](AsyncAnswer& a) { return proceed(*held_, len, std::move(a.selection)); });
       return Status();
     }
-    return start(ch, msg.size(), cfg_);
+    return hand_over(ch, msg.size(), cfg_);
   }
 
   Status on_change_cipher_spec() override { return Error::unexpected("ChangeCipherSpec before the ClientHello"); }
@@ -109,10 +109,11 @@ class ServerHelloStage final : public Handshake {
       own->certificates = {sel.certificate};
       cfg = std::move(own);
     }
-    return start(ch, msg_len, std::move(cfg));
+    return hand_over(ch, msg_len, std::move(cfg));
   }
 
-  Status start(const ClientHello& ch, size_t msg_len, std::shared_ptr<const ServerConfig> cfg) {
+  // The version, then the machine of that version takes over.
+  Status hand_over(const ClientHello& ch, size_t msg_len, std::shared_ptr<const ServerConfig> cfg) {
     // TLS 1.3 when the client offers it and we speak it.
     const bool have13 = cfg->max_version >= version::tls13 &&
                         std::any_of(cfg->cipher_suites.begin(), cfg->cipher_suites.end(), [](uint16_t id) {

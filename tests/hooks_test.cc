@@ -657,3 +657,37 @@ TEST_CASE("a paused handshake still times out") {
   CHECK(r.server.error()->kind == ErrorKind::timeout);
   CHECK(r.server.complete_sign(Bytes{1}).error().kind == ErrorKind::timeout);
 }
+
+TEST_CASE("TLS 1.3 post-handshake authentication with an asynchronous client key and server verifier") {
+  CertificateVerifier v;
+  v.tag = "post-auth";
+  v.async = true;
+  auto server = server_with("server_rsa.pem", "server_rsa.key.pem", kTls13, [&](ServerConfig::Builder& b) {
+    b.client_auth(ClientAuth::optional, pem("ca.pem"));
+    b.client_certificate_verifier(v);
+  });
+  auto client = client_with(kTls13, [](ClientConfig::Builder& b) {
+    b.client_certificate(pem("client.pem"), pem("client.key.pem"));
+    b.async_signing(true);
+  });
+  Run r(client, server);
+  r.go(answer_all(*r.arng));
+  REQUIRE(r.ss.done);
+  REQUIRE(r.cs.requests.size() == 1);  // the handshake's CertificateVerify
+  REQUIRE(r.ss.requests.size() == 1);  // the handshake's client chain
+  REQUIRE(r.server.request_client_certificate().ok());
+  r.go();  // no answers yet: the client waits to sign
+  REQUIRE(r.cs.requests.size() == 2);
+  CHECK(r.cs.requests[1].type == Event::Type::sign_request);
+  CHECK(r.client.awaiting());
+  REQUIRE(r.client.complete_sign(sign_for(r.cs.requests[1], *r.arng)).ok());
+  r.go();  // the server now waits for its verdict
+  REQUIRE(r.ss.requests.size() == 2);
+  CHECK(r.ss.requests[1].type == Event::Type::verify_request);
+  CHECK(r.ss.peer_auths == 0);
+  REQUIRE(r.server.complete_verify(CertVerdict::accept()).ok());
+  r.go();
+  CHECK(r.ss.peer_auths == 1);
+  CHECK(r.server.error() == nullptr);
+  CHECK(r.client.error() == nullptr);
+}
