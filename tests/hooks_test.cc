@@ -691,3 +691,30 @@ TEST_CASE("TLS 1.3 post-handshake authentication with an asynchronous client key
   CHECK(r.server.error() == nullptr);
   CHECK(r.client.error() == nullptr);
 }
+
+TEST_CASE("a request whose step then failed: closed follows, no wait, completions get the error") {
+  // A TLS 1.3 ClientHello followed, in the same record, by more handshake data: the server asks for
+  // its signature after installing the client's handshake keys, then refuses the data that straddles
+  // that key change (RFC 8446 5.1).
+  auto server = server_with("server_rsa.pem", "server_rsa.key.pem", kTls13, [](ServerConfig::Builder& b) { b.async_signing(true); });
+  Bytes ch = client_hello_bytes(client_with(kTls13, nullptr));
+  REQUIRE(ch.size() > 9);
+  size_t body = ch.size() - 5;
+  Bytes doubled(ch.begin(), ch.begin() + 5);
+  doubled.insert(doubled.end(), ch.begin() + 5, ch.end());
+  doubled.insert(doubled.end(), ch.begin() + 5, ch.end());
+  doubled[3] = static_cast<uint8_t>((2 * body) >> 8);
+  doubled[4] = static_cast<uint8_t>(2 * body);
+  FixedClock clock(kTestNowMs);
+  auto rng = crypto::make_deterministic_rng(ByteView::of("server"));
+  Connection s = Connection::server(server, *rng, clock);
+  CHECK_FALSE(s.receive(doubled).ok());
+  Seen seen;
+  drain(s, &seen);
+  REQUIRE(seen.requests.size() == 1);
+  CHECK(seen.closed);
+  CHECK_FALSE(s.awaiting());
+  REQUIRE(s.error() != nullptr);
+  CHECK(s.error()->alert == AD::unexpected_message);
+  CHECK(s.complete_sign(Bytes{1}).error().alert == AD::unexpected_message);
+}
