@@ -546,8 +546,9 @@ TEST_CASE("async verify refused: the verdict's alert, both sides, both versions"
       Run r(client, server);
       r.go([&](Connection& c, const Event& ev) {
         REQUIRE(ev.type == Event::Type::verify_request);
-        Status st = c.complete_verify(ev.check->peer_is_server ? CertVerdict::accept() : CertVerdict::refuse(AD::access_denied));
-        CHECK(st.ok() == ev.check->peer_is_server);
+        const bool server_chain = ev.check->peer_is_server;  // ev.check dies with the answer
+        Status st = c.complete_verify(server_chain ? CertVerdict::accept() : CertVerdict::refuse(AD::access_denied));
+        CHECK(st.ok() == server_chain);
       });
       CHECK(r.server.error()->alert == AD::access_denied);
       CHECK(received(r.cs, AD::access_denied));
@@ -619,8 +620,9 @@ TEST_CASE("completions: the wrong operation, a second answer or none pending is 
   CHECK(r.server.complete_decrypt(Bytes(48)).error().kind == ErrorKind::api_misuse);
   CHECK(r.server.error() == nullptr);
   CHECK(r.server.awaiting());
-  REQUIRE(r.server.complete_sign(sign_for(r.ss.requests.at(0), *r.arng)).ok());
-  CHECK(r.server.complete_sign(sign_for(r.ss.requests.at(0), *r.arng)).error().kind == ErrorKind::api_misuse);
+  Bytes sig = sign_for(r.ss.requests.at(0), *r.arng);  // the request's views die with the answer
+  REQUIRE(r.server.complete_sign(sig).ok());
+  CHECK(r.server.complete_sign(sig).error().kind == ErrorKind::api_misuse);
   r.go();
   CHECK(r.cs.done);
   CHECK(r.ss.done);
