@@ -48,7 +48,10 @@ for f in $FUZZERS; do
   corpus="$WORK/$name/corpus"
   artifacts="$WORK/$name/artifacts"
   base=${name%_fast}
-  if [ "$name" = "server_async_fast" ]; then base=server_fast; fi  # the server's input format and corpus
+  case $name in  # the server's and client's input formats and corpora
+    server_async_fast) base=server_fast ;;
+    client_async_fast) base=client_fast ;;
+  esac
   rm -rf "$corpus" "$artifacts"
   mkdir -p "$corpus" "$artifacts"
   if [ -d "fuzz/corpus/$name" ]; then
