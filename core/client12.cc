@@ -103,6 +103,8 @@ class Client12 final : public Handshake {
   Result<State> on_server_hello(const ServerHello& sh);
   Result<State> send_second_flight(ClientKx& kx, const CertificateRequest12* request);
   Status derive_keys();
+  Status send_certificate_verify_and_finish(uint16_t scheme, Bytes signature);
+  Status finish_flight();
   Status send_finished();
   void finish(const std::optional<NewSessionTicket12>& ticket);
   void add_transcript(ByteView msg) { c_.add_transcript(msg); }
@@ -346,21 +348,45 @@ Result<State> Client12::send_second_flight(ClientKx& kx, const CertificateReques
   if (ck) {
     crypto::HashAlg unused;
     if (!scheme_hash(cv_scheme, &unused)) return Error::internal("scheme");
-    CertificateVerify cv;
-    cv.sig_scheme = cv_scheme;
-    if (ck->key->sign(static_cast<crypto::SignatureScheme>(cv_scheme), c_.transcript(), c_.rng(), &cv.signature) !=
+    if (ck->async) {
+      // The application signs the transcript (sign_request); the rest of the flight follows its answer.
+      c_.await(sign_request(cfg_->client_certificate, cv_scheme, c_.transcript().to_bytes()),
+               [this, cv_scheme](AsyncAnswer& a) -> Status {
+                 Result<Bytes> sig = signature_of(a);
+                 if (!sig.ok()) return sig.error();
+                 return send_certificate_verify_and_finish(cv_scheme, sig.take());
+               });
+      return State(ExpectChangeCipherSpec{});
+    }
+    Bytes signature;
+    if (ck->key->sign(static_cast<crypto::SignatureScheme>(cv_scheme), c_.transcript(), c_.rng(), &signature) !=
         crypto::Status::ok)
       return Error::internal("signing CertificateVerify failed");
-    Bytes cvb;
-    Writer cw(&cvb);
-    encode_certificate_verify(cv, cw);
-    SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_verify, cvb));
-    c_.info().client_authenticated = true;
+    SANSTLS_TRY(send_certificate_verify_and_finish(cv_scheme, std::move(signature)));
+    return State(ExpectChangeCipherSpec{});
   }
+  SANSTLS_TRY(finish_flight());
+  return State(ExpectChangeCipherSpec{});
+}
+
+Status Client12::send_certificate_verify_and_finish(uint16_t scheme, Bytes signature) {
+  CertificateVerify cv;
+  cv.sig_scheme = scheme;
+  cv.signature = std::move(signature);
+  Bytes cvb;
+  Writer cw(&cvb);
+  encode_certificate_verify(cv, cw);
+  if (!cw.ok()) return Error::internal("CertificateVerify too long");
+  SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_verify, cvb));
+  c_.info().client_authenticated = true;
+  return finish_flight();
+}
+
+// The end of our flight: the keys, ChangeCipherSpec, Finished.
+Status Client12::finish_flight() {
   SANSTLS_TRY(derive_keys());
   SANSTLS_TRY(c_.send_change_cipher_spec());
-  SANSTLS_TRY(send_finished());
-  return State(ExpectChangeCipherSpec{});
+  return send_finished();
 }
 
 Status Client12::derive_keys() {

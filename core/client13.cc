@@ -8,6 +8,7 @@
 //     -> (send [EndOfEarlyData] [CCS] [Certificate CertificateVerify] Finished) -> Connected
 //   Connected: NewSessionTicket, KeyUpdate, post-handshake CertificateRequest.
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <variant>
 
@@ -95,7 +96,11 @@ class Client13 final : public Handshake {
   Result<CertRequest> on_certificate_request(ByteView body, bool post_handshake);
   Status switch_to_handshake_write();
   Result<State> on_certificate(ByteView body, std::optional<CertRequest> request);
-  Status send_client_auth(const CertRequest& request, const Bytes& base_key, std::unique_ptr<crypto::Hash> post);
+  // Certificate [CertificateVerify] ([Finished] after the handshake), then `rest` (at once, or once an
+  // asynchronous key's signature came).
+  Status send_client_auth(const CertRequest& request, const Bytes& base_key, std::unique_ptr<crypto::Hash> post,
+                          std::function<Status()> rest);
+  Status finish_flight(bool early_accepted);
   Status on_new_session_ticket(ByteView body);
   // The transcript without the last message (which on_message has already added).
   crypto::HashAlg alg() const { return suite_->prf_hash; }
@@ -369,7 +374,18 @@ Result<State> Client13::handle(ExpectFinished& s, HandshakeType type, ByteView m
     SANSTLS_TRY(c_.send_handshake(HandshakeType::end_of_early_data, Bytes()));
     SANSTLS_TRY(switch_to_handshake_write());
   }
-  if (s.request) SANSTLS_TRY(send_client_auth(*s.request, client_hs_, nullptr));
+  if (s.request) {
+    // The rest of the flight follows our CertificateVerify, which an asynchronous key signs later.
+    bool early_accepted = s.early_accepted;
+    SANSTLS_TRY(send_client_auth(*s.request, client_hs_, nullptr, [this, early_accepted] { return finish_flight(early_accepted); }));
+    return State(Connected{});
+  }
+  SANSTLS_TRY(finish_flight(s.early_accepted));
+  return State(Connected{});
+}
+
+// Our Finished and what follows it, up to handshake_done.
+Status Client13::finish_flight(bool early_accepted) {
   SANSTLS_TRY(c_.send_handshake(HandshakeType::finished,
                                 finished13_body(c_.provider(), alg(), client_hs_, c_.transcript_hash(alg()))));
   SANSTLS_TRY(install13(c_, *suite_, client_ap_, false, c_.write_limit()));
@@ -385,43 +401,64 @@ Result<State> Client13::handle(ExpectFinished& s, HandshakeType type, ByteView m
   info.cipher_suite = suite_->id;
   info.resumed = psk_accepted_;
   info.server_name = opts_.server_name;
-  info.early_data_accepted = s.early_accepted;
+  info.early_data_accepted = early_accepted;
   // info.alpn is what this handshake's EncryptedExtensions said, resumed or not (RFC 7301 3.1).
   // 0-RTT data the server did not take is sent again as ordinary data (handshake_complete flushes it).
-  if (offer_.early_data && !s.early_accepted) c_.requeue_early_data(opts_.early_data);
+  if (offer_.early_data && !early_accepted) c_.requeue_early_data(opts_.early_data);
   c_.handshake_complete();
-  return State(Connected{});
+  return Status();
 }
 
-Status Client13::send_client_auth(const CertRequest& request, const Bytes& base_key, std::unique_ptr<crypto::Hash> post) {
+Status Client13::send_client_auth(const CertRequest& request, const Bytes& base_key, std::unique_ptr<crypto::Hash> post_in,
+                                  std::function<Status()> rest) {
   // Our certificate when a scheme fits, else an empty Certificate (the server decides).
-  const CertifiedKey* ck = cfg_->client_certificate.get();
+  std::shared_ptr<const CertifiedKey> ck = cfg_->client_certificate;
   uint16_t scheme = ck ? choose_scheme13(cfg_->signature_schemes, request.schemes, ck->type()) : 0;
   if (scheme == 0) ck = nullptr;
-  // During the handshake the transcript is c_.transcript(); after it, the saved hash plus the new messages.
-  auto send = [&](HandshakeType t, const Bytes& body) -> Status {
+  // During the handshake the transcript is c_.transcript(); after it, the saved hash plus the new
+  // messages. Shared: an asynchronous key's answer continues with it.
+  std::shared_ptr<crypto::Hash> post(std::move(post_in));
+  auto send = [this, post](HandshakeType t, const Bytes& body) -> Status {
     if (!post) return c_.send_handshake(t, body);
     Bytes msg;
     encode_handshake(t, body, &msg);
     post->update(msg);  // after the handshake, send_handshake keeps no transcript
     return c_.send_handshake(t, body);
   };
-  auto hash_now = [&]() -> Bytes {
+  auto hash_now = [this, post]() -> Bytes {
     if (!post) return c_.transcript_hash(alg());
     std::unique_ptr<crypto::Hash> h = post->clone();
     Bytes out(crypto::hash_length(alg()));
     h->finish(out.data());
     return out;
   };
-  SANSTLS_TRY(send(HandshakeType::certificate, certificate13_body(request.context, ck)));
+  // After the CertificateVerify: the post-handshake Finished, then the caller's rest.
+  const Bytes* key = &base_key;  // a member of ours: no copy of the secret
+  auto finish = [this, post, send, hash_now, key, rest]() -> Status {
+    if (post) SANSTLS_TRY(send(HandshakeType::finished, finished13_body(c_.provider(), alg(), *key, hash_now())));
+    return rest ? rest() : Status();
+  };
+  SANSTLS_TRY(send(HandshakeType::certificate, certificate13_body(request.context, ck.get())));
+  if (ck && ck->async) {
+    c_.await(sign_request(ck, scheme, certificate_verify_input(false, hash_now())),
+             [this, scheme, send, finish](AsyncAnswer& a) -> Status {
+               Result<Bytes> sig = signature_of(a);
+               if (!sig.ok()) return sig.error();
+               Result<Bytes> cv = certificate_verify13_encode(scheme, sig.take());
+               if (!cv.ok()) return cv.error();
+               SANSTLS_TRY(send(HandshakeType::certificate_verify, cv.value()));
+               c_.info().client_authenticated = true;
+               return finish();
+             });
+    return Status();
+  }
   if (ck) {
     Result<Bytes> cv = certificate_verify13_body(*ck, false, scheme, hash_now(), c_.rng());
     if (!cv.ok()) return cv.error();
     SANSTLS_TRY(send(HandshakeType::certificate_verify, cv.value()));
     c_.info().client_authenticated = true;
   }
-  if (post) SANSTLS_TRY(send(HandshakeType::finished, finished13_body(c_.provider(), alg(), base_key, hash_now())));
-  return Status();
+  return finish();
 }
 
 Result<State> Client13::handle(Connected& s, HandshakeType type, ByteView, ByteView body) {
@@ -443,7 +480,7 @@ Result<State> Client13::handle(Connected& s, HandshakeType type, ByteView, ByteV
       encode_handshake(HandshakeType::certificate_request, body, &msg);
       std::unique_ptr<crypto::Hash> h = post_handshake_transcript_->clone();
       h->update(msg);
-      SANSTLS_TRY(send_client_auth(request.value(), client_ap_, std::move(h)));
+      SANSTLS_TRY(send_client_auth(request.value(), client_ap_, std::move(h), nullptr));
       break;
     }
     default:

@@ -77,12 +77,17 @@ Result<std::unique_ptr<crypto::PublicKey>> verify_server_chain(HandshakeContext&
                                                                const Connection::ClientOptions& opts,
                                                                const std::vector<Bytes>& chain, crypto::KeyUse use) {
   std::unique_ptr<crypto::PublicKey> key;
-  if (cfg.verify_server) {
+  const CertificateVerifier* v = cfg.verify_server ? cfg.certificate_verifier.get() : nullptr;
+  uint64_t now = cfg.verify_server ? c.clock().now_ms() : 0;
+  if (v != nullptr && v->mode == CertificateVerifier::Mode::replace_default) {
+    Result<std::unique_ptr<crypto::PublicKey>> k = leaf_key(c, chain);
+    if (!k.ok()) return k.error();
+    key = k.take();
+  } else if (cfg.verify_server) {
     std::vector<ByteView> views(chain.begin(), chain.end());
-    const uint64_t now_ms = c.clock().now_ms();
-    crypto::CertError ce = cfg.trust->verify(views, static_cast<int64_t>(now_ms / 1000),
+    crypto::CertError ce = cfg.trust->verify(views, static_cast<int64_t>(now / 1000),
                                              crypto::Purpose::server_auth, name_to_verify(opts), &key, use);
-    if (ce != crypto::CertError::ok) return refuse_chain(c, chain, ce, now_ms, name_to_verify(opts));
+    if (ce != crypto::CertError::ok) return refuse_chain(c, chain, ce, now, name_to_verify(opts));
   } else {
     std::string err;
     std::unique_ptr<crypto::Certificate> leaf = c.provider().parse_certificate(chain.at(0), &err);
@@ -91,6 +96,14 @@ Result<std::unique_ptr<crypto::PublicKey>> verify_server_chain(HandshakeContext&
   }
   if (!key || key->type() == crypto::KeyType::other)
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key type"};
+  if (v != nullptr) {
+    CertificateCheck check;
+    check.chain = chain;
+    check.peer_is_server = true;
+    check.name = name_to_verify(opts);
+    check.now_ms = now;
+    SANSTLS_TRY(apply_verifier(c, v, std::move(check)));
+  }
   return key;
 }
 

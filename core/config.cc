@@ -137,6 +137,24 @@ std::shared_ptr<const CertifiedKey> load_certified_key(const crypto::Provider& p
   return ck;
 }
 
+// A verifier must name itself and be answerable; "" when it is (or there is none).
+std::string check_verifier(const CertificateVerifier* v) {
+  if (v == nullptr) return "";
+  if (v->tag.empty() || v->tag.size() > 200) return "certificate verifier: the tag must be 1 to 200 bytes";
+  if (!v->check && !v->async) return "certificate verifier: no check function (and not async)";
+  return "";
+}
+
+// The policy part of a verifier id: the purpose, and the application's verifier when there is one
+// (by mode and tag), so that sessions are bound to it (session.h: PeerIdentity).
+std::string policy_of(const char* purpose, const CertificateVerifier* v) {
+  std::string policy = purpose;
+  if (v == nullptr) return policy;
+  policy += v->mode == CertificateVerifier::Mode::after_default ? "+after:" : "+replace:";
+  policy += v->tag;
+  return policy;
+}
+
 }  // namespace
 
 bool CertifiedKey::serves(const std::string& name) const {
@@ -254,6 +272,15 @@ ClientConfig::Builder& ClientConfig::Builder::max_session_lifetime_s(uint32_t se
   return *this;
 }
 
+ClientConfig::Builder& ClientConfig::Builder::certificate_verifier(CertificateVerifier v) {
+  c_->certificate_verifier = std::make_shared<const CertificateVerifier>(std::move(v));
+  return *this;
+}
+ClientConfig::Builder& ClientConfig::Builder::async_signing(bool on) {
+  async_key_ = on;
+  return *this;
+}
+
 Built<ClientConfig> ClientConfig::Builder::build() {
   Built<ClientConfig> out;
   if (!error_.empty()) {
@@ -266,7 +293,17 @@ Built<ClientConfig> ClientConfig::Builder::build() {
     return out;
   }
   const crypto::Provider& p = *c_->provider;
-  if (!trust_pem_.empty()) {
+  const CertificateVerifier* v = c_->certificate_verifier.get();
+  err = check_verifier(v);
+  if (err.empty() && v != nullptr && !c_->verify_server) err = "certificate_verifier needs verify_server on";
+  if (!err.empty()) {
+    out.error = err;
+    return out;
+  }
+  const bool replace = v != nullptr && v->mode == CertificateVerifier::Mode::replace_default;
+  c_->trust.reset();
+  c_->verifier.clear();
+  if (!trust_pem_.empty() && !replace) {
     std::vector<Bytes> anchors;
     if (!p.load_certificates(trust_pem_, &anchors, &err) || anchors.empty()) {
       out.error = "trust anchors: " + (err.empty() ? std::string("no certificate found") : err);
@@ -277,10 +314,11 @@ Built<ClientConfig> ClientConfig::Builder::build() {
       out.error = "trust anchors: " + err;
       return out;
     }
-    c_->verifier = verifier_id(p, std::move(anchors), "server_auth");
+    c_->verifier = verifier_id(p, std::move(anchors), policy_of("server_auth", v));
   }
+  if (replace) c_->verifier = verifier_id(p, {}, policy_of("server_auth", v));
   if (!c_->verify_server) c_->verifier.clear();
-  if (c_->verify_server && !c_->trust) {
+  if (c_->verify_server && !c_->trust && !replace) {
     out.error = "no trust anchors: give trust_anchors_pem(), or turn verify_server off";
     return out;
   }
@@ -290,6 +328,7 @@ Built<ClientConfig> ClientConfig::Builder::build() {
       out.error = "client " + err;
       return out;
     }
+    std::const_pointer_cast<CertifiedKey>(c_->client_certificate)->async = async_key_;
   }
   out.config = c_;
   c_ = std::make_shared<ClientConfig>(*c_);  // the builder may go on without touching the built config
@@ -367,6 +406,22 @@ ServerConfig::Builder& ServerConfig::Builder::alpn_select(
   c_->alpn_select = std::move(f);
   return *this;
 }
+ServerConfig::Builder& ServerConfig::Builder::client_certificate_verifier(CertificateVerifier v) {
+  c_->client_certificate_verifier = std::make_shared<const CertificateVerifier>(std::move(v));
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::select(std::function<Selection(const ClientHelloInfo&)> f) {
+  c_->select = std::move(f);
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::select_async(bool on) {
+  c_->select_async = on;
+  return *this;
+}
+ServerConfig::Builder& ServerConfig::Builder::async_signing(bool on) {
+  async_keys_ = on;
+  return *this;
+}
 
 std::shared_ptr<Ticketer> ServerConfig::tickets_ring(crypto::Rng& rng, uint64_t now_ms) const {
   if (ticket_keys) return ticket_keys;
@@ -404,6 +459,7 @@ Built<ServerConfig> ServerConfig::Builder::build() {
         return out;
       }
     std::const_pointer_cast<CertifiedKey>(loaded)->host_names = cert_names_[i];
+    std::const_pointer_cast<CertifiedKey>(loaded)->async = async_keys_;
     c_->certificates.push_back(std::move(loaded));
   }
   // Every configured suite must be usable with some certificate.
@@ -420,7 +476,22 @@ Built<ServerConfig> ServerConfig::Builder::build() {
     out.error = "no configured cipher suite can be used with the given certificates' key types";
     return out;
   }
-  if (c_->client_auth != ClientAuth::none) {
+  const CertificateVerifier* v = c_->client_certificate_verifier.get();
+  err = check_verifier(v);
+  if (!err.empty()) {
+    out.error = err;
+    return out;
+  }
+  if (c_->select_async && c_->select) {
+    out.error = "select: give either a function or async, not both";
+    return out;
+  }
+  c_->client_trust.reset();
+  c_->client_verifier.clear();
+  const bool replace = v != nullptr && v->mode == CertificateVerifier::Mode::replace_default;
+  if (c_->client_auth != ClientAuth::none && replace && client_trust_pem_.empty()) {
+    c_->client_verifier = verifier_id(p, {}, policy_of("client_auth", v));
+  } else if (c_->client_auth != ClientAuth::none) {
     std::vector<Bytes> anchors;
     if (!p.load_certificates(client_trust_pem_, &anchors, &err) || anchors.empty()) {
       out.error = "client-certificate trust anchors: " + (err.empty() ? std::string("no certificate found") : err);
@@ -431,7 +502,7 @@ Built<ServerConfig> ServerConfig::Builder::build() {
       out.error = "client-certificate trust anchors: " + err;
       return out;
     }
-    c_->client_verifier = verifier_id(p, std::move(anchors), "client_auth");
+    c_->client_verifier = verifier_id(p, std::move(anchors), policy_of("client_auth", v));
   }
   if (!c_->session_cache) c_->session_cache = std::make_shared<InMemorySessionCache>();
   if (c_->max_early_data > 0 && !c_->early_data_guard)

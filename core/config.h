@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/alert.h"
 #include "core/extensions.h"
 #include "core/session.h"
 #include "core/tickets.h"
@@ -48,6 +49,10 @@ struct CertifiedKey {
   std::shared_ptr<const crypto::Certificate> leaf;
   // Server: host names this certificate is also served for (SNI), besides the names it holds itself.
   std::vector<std::string> host_names;
+  // The private key's operations (signing; TLS_RSA_* premaster decryption) are answered by the
+  // application later: the connection emits Event::Type::sign_request / decrypt_request and waits for
+  // Connection::complete_sign() / complete_decrypt(). `key` is then used for its public key only.
+  bool async = false;
   crypto::KeyType type() const { return key->type(); }
   // True when a client asking for `name` (SNI) gets this certificate: the certificate's own names
   // match it, or host_names lists it (ASCII case-insensitively).
@@ -68,6 +73,82 @@ struct AlpnDecision {
   static AlpnDecision none() { return AlpnDecision{Kind::none, std::string()}; }
   // The handshake fails with no_application_protocol.
   static AlpnDecision refuse() { return AlpnDecision{Kind::refuse, std::string()}; }
+};
+
+// --- Certificate verification hooks -------------------------------------------------------------------
+//
+// What a verifier is asked: the peer's chain as it arrived (leaf first, DER), and the context the
+// default check uses.
+struct CertificateCheck {
+  std::vector<Bytes> chain;
+  bool peer_is_server = true;  // true: a client checks a server's chain; false: a server, a client's
+  std::string name;            // client: the name the certificate must match (empty: none asked for)
+  uint64_t now_ms = 0;         // the connection's clock when the chain arrived
+};
+
+// A verifier's answer: accept, or refuse with the alert to send. RFC 8446 6.2 and RFC 5246 7.2.2 name
+// bad_certificate, unsupported_certificate, certificate_revoked, certificate_expired,
+// certificate_unknown, unknown_ca and access_denied for this; any other alert is sent as
+// bad_certificate.
+struct CertVerdict {
+  bool ok = true;
+  AlertDescription alert = AlertDescription::bad_certificate;
+  static CertVerdict accept() { return CertVerdict(); }
+  static CertVerdict refuse(AlertDescription a = AlertDescription::bad_certificate) { return CertVerdict{false, a}; }
+};
+
+// A certificate verifier of the application's (as rustls's ServerCertVerifier, OpenSSL's
+// SSL_CTX_set_cert_verify_callback): pins a key, adds policy on top of the default check, or replaces it.
+struct CertificateVerifier {
+  enum class Mode : uint8_t {
+    after_default,    // the default check (chain to the trust anchors, name, key usage) first; then this
+    replace_default,  // only this: no trust anchors needed, the chain is not checked by sanstls
+  };
+  Mode mode = Mode::after_default;
+  // Names the verifier in session identities (PeerIdentity::verifier, with the trust anchors under
+  // after_default): a session proved under one tag is resumed only by a config whose verifier has the
+  // same tag, so a session verified by another verifier gets a full handshake. Change it when the
+  // policy changes. 1 to 200 bytes.
+  std::string tag;
+  // The check, called from inside the engine (must not call back into the connection); thread-safe
+  // when the config is shared. Null only when `async`.
+  std::function<CertVerdict(const CertificateCheck&)> check;
+  // Answered later instead: the connection emits Event::Type::verify_request and waits for
+  // Connection::complete_verify().
+  bool async = false;
+};
+
+class ServerConfig;
+
+// --- Server-side selection -----------------------------------------------------------------------------
+//
+// What the ClientHello offered, for ServerConfig::select (as OpenSSL's client_hello callback, BoringSSL's
+// select_certificate and rustls's ResolvesServerCert see it).
+struct ClientHelloInfo {
+  std::string server_name;                  // SNI; empty when none
+  std::vector<std::string> alpn;            // the client's ALPN list, in its order
+  std::vector<uint16_t> signature_schemes;  // signature_algorithms
+  std::vector<uint16_t> groups;             // supported_groups
+  std::vector<uint16_t> versions;           // supported_versions; empty when absent (TLS 1.2 only)
+  std::vector<uint16_t> cipher_suites;
+};
+
+// The selection's answer. `certificate` is the one certificate the handshake uses (null: the config's
+// own list, chosen as without a hook); `config`, when set, replaces the server config for this
+// connection (other suites, ALPN, client authentication; its certificates unless `certificate` is set).
+// refuse: the handshake ends with `alert` (unrecognized_name for an unknown SNI, RFC 6066 3;
+// handshake_failure otherwise).
+struct Selection {
+  std::shared_ptr<const CertifiedKey> certificate;
+  std::shared_ptr<const ServerConfig> config;
+  bool refuse = false;
+  AlertDescription alert = AlertDescription::handshake_failure;
+  static Selection refused(AlertDescription a = AlertDescription::handshake_failure) {
+    Selection s;
+    s.refuse = true;
+    s.alert = a;
+    return s;
+  }
 };
 
 template <typename T>
@@ -183,6 +264,9 @@ class ClientConfig : public CommonConfig {
   std::shared_ptr<const CertifiedKey> client_certificate;
   bool enable_early_data = false;  // TLS 1.3 0-RTT with ClientOptions::early_data (off by default)
   bool tls12_tickets = true;       // ask TLS 1.2 servers for a session ticket (RFC 5077)
+  // Checks the server's chain (see CertificateVerifier); null: the default check alone. With one,
+  // `verifier` names it too.
+  std::shared_ptr<const CertificateVerifier> certificate_verifier;
 
   // Whether `s` may be offered by a connection to `server_name` (SNI) that checks the server
   // certificate against `verify_name` (empty: no name check asked for): the same SNI, and, when this
@@ -208,11 +292,17 @@ class ClientConfig : public CommonConfig {
     Builder& early_data(bool on);
     Builder& tls12_tickets(bool on);
     Builder& max_session_lifetime_s(uint32_t seconds);
+    // The application's verifier of server certificates (needs verify_server on; trust anchors only
+    // with CertificateVerifier::Mode::after_default).
+    Builder& certificate_verifier(CertificateVerifier v);
+    // The client certificate's key signs asynchronously (CertifiedKey::async).
+    Builder& async_signing(bool on);
     Built<ClientConfig> build();
 
    private:
     Bytes trust_pem_, cert_pem_, key_pem_;
     std::shared_ptr<const crypto::PrivateKey> key_;
+    bool async_key_ = false;
   };
 };
 
@@ -246,6 +336,14 @@ class ServerConfig : public CommonConfig {
   // handshake (internal_error: the hook is wrong, RFC 7301 3.2 allows only an offered one). Must be
   // thread-safe and must not call back into the connection. Null: the `alpn` list decides.
   std::function<AlpnDecision(const std::vector<std::string>& offered, const std::string& server_name)> alpn_select;
+  // Checks client certificates (see CertificateVerifier); null: the default check alone. With one,
+  // client_verifier names it too.
+  std::shared_ptr<const CertificateVerifier> client_certificate_verifier;
+  // Chooses the certificate (and possibly the config) from the first ClientHello, before the version
+  // is chosen; called from inside the engine, must be thread-safe. Null: none. With select_async the
+  // connection instead emits Event::Type::select_request and waits for Connection::complete_selection().
+  std::function<Selection(const ClientHelloInfo&)> select;
+  bool select_async = false;
 
   // Whether a session (ticket or cache entry) whose client proved `id` may be resumed here, and what the
   // resumed connection then reports as the client's identity (*reported; empty for none):
@@ -296,6 +394,15 @@ class ServerConfig : public CommonConfig {
     Builder& hrr_cookie(bool on);
     Builder& alpn_select(
         std::function<AlpnDecision(const std::vector<std::string>& offered, const std::string& server_name)> f);
+    // The application's verifier of client certificates. With Mode::replace_default, client_auth()
+    // may be given no trust anchors (an empty PEM).
+    Builder& client_certificate_verifier(CertificateVerifier v);
+    // The selection hook (ServerConfig::select), or its asynchronous form (select_async: answered by
+    // Connection::complete_selection()).
+    Builder& select(std::function<Selection(const ClientHelloInfo&)> f);
+    Builder& select_async(bool on);
+    // Every certificate's key signs (and decrypts) asynchronously (CertifiedKey::async).
+    Builder& async_signing(bool on);
     Built<ServerConfig> build();
 
    private:
@@ -303,6 +410,7 @@ class ServerConfig : public CommonConfig {
     std::vector<std::shared_ptr<const crypto::PrivateKey>> cert_keys_;  // parallel to certs_; null: from PEM
     std::vector<std::vector<std::string>> cert_names_;  // parallel to certs_
     Bytes client_trust_pem_;
+    bool async_keys_ = false;
   };
 };
 

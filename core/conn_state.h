@@ -140,6 +140,14 @@ struct ConnState {
     ~ExporterSecret() { secure_zero(secret); }
   };
   ExporterSecret exporter;
+  // The asynchronous operation waited for (HandshakeContext::await); null when none. Its request backs
+  // the pointers of the request event until the completion call.
+  struct Pending {
+    AsyncRequest req;
+    std::function<Status(AsyncAnswer&)> then;
+  };
+  std::unique_ptr<Pending> pending_;
+  Status complete(Event::Type type, AsyncAnswer answer);
 };
 
 }  // namespace sanstls

@@ -158,6 +158,41 @@ Status HandshakeContext::peer_triggered(const char* what) {
   return Status();
 }
 
+void HandshakeContext::await(AsyncRequest req, std::function<Status(AsyncAnswer&)> then) {
+  ConnState& c = c_;
+  c.pending_ = std::make_unique<ConnState::Pending>();
+  c.pending_->req = std::move(req);
+  c.pending_->then = std::move(then);
+  const AsyncRequest& r = c.pending_->req;
+  ConnState::PendingEvent p;
+  p.ev.type = r.type;
+  p.ev.data = r.data;
+  p.ev.scheme = r.scheme;
+  p.ev.client_version = r.client_version;
+  p.ev.certificate = r.certificate.get();
+  if (r.type == Event::Type::verify_request) p.ev.check = &r.check;
+  if (r.type == Event::Type::select_request) p.ev.client_hello = &r.hello;
+  c.events_.push_back(std::move(p));
+}
+
+Status ConnState::complete(Event::Type type, AsyncAnswer answer) {
+  if (error_) return *error_;
+  if (!pending_ || pending_->req.type != type) return Error::misuse("no such asynchronous request is pending");
+  std::unique_ptr<Pending> p = std::move(pending_);
+  Status s = step([&]() -> Status {
+    read_key_changed = false;
+    SANSTLS_TRY(p->then(answer));
+    if (next_hs) hs = std::move(next_hs);
+    if (handshake_done && hs && !hs->keep_after_handshake()) hs.reset();
+    // RFC 8446 5.1: what the paused record held after the message must not straddle new read keys.
+    if (read_key_changed && !hs_.empty()) return Status(Error::unexpected("handshake data across a key change"));
+    if (pending_ || error_) return Status();
+    return process_handshake_bytes(ByteView());  // the messages that arrived with the paused one
+  });
+  if (!s.ok()) return fail(s.error());
+  return Status();
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Events, completion, failure
 
@@ -224,7 +259,9 @@ Result<size_t> ConnState::receive(ByteView data) {
   }
   if (rl.received_close() || eof) return data.size();  // nothing after close_notify is read (RFC 5246 7.2.1)
   size_t used = 0;
-  while (appdata_ == AppData::none && used < data.size()) {
+  // While an asynchronous operation is pending no input is taken: the next records may need keys or
+  // state that only its answer brings (the caller keeps them, as for a waiting app_data event).
+  while (appdata_ == AppData::none && !pending_ && used < data.size()) {
     // Each record is a step: a failure discards only what this record's processing wrote (a flight
     // completed by an earlier record is still sent).
     rl.mark_step();
@@ -368,6 +405,7 @@ Status ConnState::process_handshake_bytes(ByteView plain) {
       result = Error::unexpected("handshake data across a key change");
       break;
     }
+    if (pending_) break;  // the rest waits for the answer (ConnState::complete)
   }
   hs_.erase_front(off);
   return result;
@@ -586,6 +624,29 @@ Result<Bytes> Connection::channel_binding_tls_exporter() const {
   // (use_context = 0) do, so that both ends of a mixed pair agree. RFC 9266 4.2: TLS 1.2 without the
   // extended master secret is refused (by export_keying_material).
   return export_keying_material("EXPORTER-Channel-Binding", std::nullopt, 32);
+}
+
+bool Connection::awaiting() const { return s_->pending_ != nullptr && !s_->error_; }
+
+Status Connection::complete_sign(std::optional<Bytes> signature) {
+  AsyncAnswer a;
+  a.bytes = std::move(signature);
+  return s_->complete(Event::Type::sign_request, std::move(a));
+}
+Status Connection::complete_decrypt(std::optional<Bytes> premaster) {
+  AsyncAnswer a;
+  a.bytes = std::move(premaster);
+  return s_->complete(Event::Type::decrypt_request, std::move(a));
+}
+Status Connection::complete_verify(CertVerdict verdict) {
+  AsyncAnswer a;
+  a.verdict = verdict;
+  return s_->complete(Event::Type::verify_request, std::move(a));
+}
+Status Connection::complete_selection(Selection selection) {
+  AsyncAnswer a;
+  a.selection = std::move(selection);
+  return s_->complete(Event::Type::select_request, std::move(a));
 }
 
 size_t Connection::buffer_capacity() const { return s_->rl.buffer_capacity() + s_->hs_.capacity(); }

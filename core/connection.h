@@ -93,6 +93,16 @@ struct Event {
     // certificate (allowed unless client_auth is required). Data before this event came from the
     // identity info() reported before it.
     peer_authenticated,
+    // Asynchronous operations (see "Asynchronous operations" below): the handshake waits for the
+    // answer. sign_request: sign `data` with `certificate`'s key under `scheme` (a SignatureScheme),
+    // answered by complete_sign(). decrypt_request: the TLS_RSA_* premaster, `data` the encrypted
+    // premaster and `client_version` the version the client offered, answered by complete_decrypt().
+    // verify_request: `check` is the peer's chain to judge, answered by complete_verify().
+    // select_request: `client_hello` is what the client offered, answered by complete_selection().
+    sign_request,
+    decrypt_request,
+    verify_request,
+    select_request,
   };
   Type type;
   ByteView data;
@@ -101,6 +111,15 @@ struct Event {
   bool early_data = false;  // app_data: it came as TLS 1.3 0-RTT data (replayable; see docs)
   Direction direction = Direction::received;
   uint8_t message_type = 0;  // handshake_message: the HandshakeType, or 0xff for ChangeCipherSpec
+  // The requests' fields: `data` and these pointers stay valid until the completion call (or the
+  // connection's end), whatever receive() or next_event() do meanwhile. When the step that asked
+  // failed after asking (say, the record that carried the message held more data across a key
+  // change), closed follows the request, awaiting() is false and a completion returns the error.
+  uint16_t scheme = 0;                              // sign_request
+  uint16_t client_version = 0;                      // decrypt_request
+  const CertifiedKey* certificate = nullptr;        // sign_request, decrypt_request: whose key
+  const CertificateCheck* check = nullptr;          // verify_request
+  const ClientHelloInfo* client_hello = nullptr;    // select_request
 };
 
 class Connection {
@@ -203,6 +222,30 @@ class Connection {
   // The tls-exporter channel binding (RFC 9266): export_keying_material("EXPORTER-Channel-Binding",
   // no context, 32), with its errors (TLS 1.2 only with the extended master secret).
   Result<Bytes> channel_binding_tls_exporter() const;
+
+  // --- Asynchronous operations --------------------------------------------------------------------------
+  // A key marked async (CertifiedKey::async), an async verifier (CertificateVerifier::async) or an
+  // async selection (ServerConfig::select_async) makes the handshake stop at that operation: the
+  // connection emits the request event (sign_request, decrypt_request, verify_request, select_request)
+  // and waits. Meanwhile receive() takes no input (it returns 0; keep the bytes and give them again
+  // after the answer), nothing more is written, and next_deadline() keeps running. The application
+  // answers from its own loop with the one completion call below that matches the request; the
+  // handshake then goes on at once (new output, new events). Each returns ok, or: api_misuse (the
+  // connection goes on waiting) for a completion that matches no pending request (none pending,
+  // another operation, a second answer); the connection's error when the answer failed the handshake
+  // (a failed answer is fatal, with its alert in pending_output(), as for receive()).
+  bool awaiting() const;  // a request event is waiting for its completion
+  // The signature (for sign_request's scheme over its data); nothing: the signer failed
+  // (internal_error).
+  Status complete_sign(std::optional<Bytes> signature);
+  // The 48-byte premaster secret as crypto::PrivateKey::rsa_decrypt_premaster makes it (random bytes
+  // when the padding or version is wrong, never an error then: RFC 5246 7.4.7.1); nothing: the key
+  // failed (internal_error).
+  Status complete_decrypt(std::optional<Bytes> premaster);
+  // The verdict on verify_request's chain (a refusal sends its alert, see CertVerdict).
+  Status complete_verify(CertVerdict verdict);
+  // The selection for select_request (a refusal sends its alert, see Selection).
+  Status complete_selection(Selection selection);
 
   // Gives back the record buffers' memory while nothing is pending (input is between records, all
   // output was consumed). Event loops call it when a connection goes idle; the next record allocates

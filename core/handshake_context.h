@@ -9,6 +9,7 @@
 #ifndef SANSTLS_CORE_HANDSHAKE_CONTEXT_H_
 #define SANSTLS_CORE_HANDSHAKE_CONTEXT_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -59,6 +60,23 @@ class Handshake {
 std::unique_ptr<Handshake> make_client_hello_stage(HandshakeContext& c, std::shared_ptr<const ClientConfig> config,
                                                    Connection::ClientOptions options);
 std::unique_ptr<Handshake> make_server_hello_stage(HandshakeContext& c, std::shared_ptr<const ServerConfig> config);
+
+// An asynchronous operation (core/connection.h: Event::Type::sign_request and the others): what the
+// request event carries, and what the completion call brings back.
+struct AsyncRequest {
+  Event::Type type = Event::Type::sign_request;
+  Bytes data;              // sign: the bytes to sign; decrypt: the encrypted premaster
+  uint16_t scheme = 0;     // sign
+  uint16_t client_version = 0;  // decrypt
+  std::shared_ptr<const CertifiedKey> certificate;  // sign, decrypt
+  CertificateCheck check;  // verify
+  ClientHelloInfo hello;   // select
+};
+struct AsyncAnswer {
+  std::optional<Bytes> bytes;  // sign, decrypt
+  CertVerdict verdict;         // verify
+  Selection selection;         // select
+};
 
 class HandshakeContext {
  public:
@@ -145,6 +163,14 @@ class HandshakeContext {
   // CertificateRequest, a TLS 1.2 HelloRequest): at most config().max_key_updates of them with no
   // application data in between. Errors: unexpected_message past that.
   Status peer_triggered(const char* what);
+
+  // --- asynchronous operations ---------------------------------------------------------------------------
+  // Emits the request's event and makes the connection wait: the machine's handler returns (ok) right
+  // after this call, no more input is processed, and once the application answers, `then` runs with
+  // the answer as one step of the connection (it may send, install keys, take over, or await again);
+  // then the handshake bytes still held are processed. `then` may capture the machine: it stays in
+  // charge until then.
+  void await(AsyncRequest req, std::function<Status(AsyncAnswer&)> then);
 
  private:
   friend struct ConnState;

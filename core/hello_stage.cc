@@ -72,25 +72,65 @@ class ServerHelloStage final : public Handshake {
     // (the TLS 1.2 server refuses it anyway: SSL 3.0 and older are not spoken).
     if (ch.legacy_version <= 0x0300)
       return Error::incompatible(AlertDescription::protocol_version, "ClientHello: legacy_version 0x0300 or lower");
-    // TLS 1.3 when the client offers it and we speak it.
-    const bool have13 = cfg_->max_version >= version::tls13 &&
-                        std::any_of(cfg_->cipher_suites.begin(), cfg_->cipher_suites.end(), [](uint16_t id) {
-                          const CipherSuite* s = find_suite(id);
-                          return s != nullptr && s->is_tls13();
-                        });
-    const bool offers13 = ch.extensions.supported_versions && contains(*ch.extensions.supported_versions, version::tls13);
-    Result<std::unique_ptr<Handshake>> next = have13 && offers13 ? start_server13(c_, cfg_, ch, msg.size())
-                                                                  : start_server12(c_, cfg_, ch, have13);
-    if (!next.ok()) return next.error();
-    c_.take_over(next.take());
-    return Status();
+    // The application's selection (ServerConfig::select), before anything is chosen from the config.
+    if (cfg_->select || cfg_->select_async) {
+      ClientHelloInfo info;
+      const Extensions& e = ch.extensions;
+      info.server_name = e.server_name.value_or(std::string());
+      info.alpn = e.alpn.value_or(std::vector<std::string>());
+      info.signature_schemes = e.signature_algorithms.value_or(std::vector<uint16_t>());
+      info.groups = e.supported_groups.value_or(std::vector<uint16_t>());
+      info.versions = e.supported_versions.value_or(std::vector<uint16_t>());
+      info.cipher_suites = ch.cipher_suites;
+      if (!cfg_->select_async) return proceed(ch, msg.size(), cfg_->select(info));
+      AsyncRequest req;
+      req.type = Event::Type::select_request;
+      req.hello = std::move(info);
+      held_ = std::make_shared<ClientHello>(std::move(ch));
+      size_t len = msg.size();
+      c_.await(std::move(req), [this, len](AsyncAnswer& a) { return proceed(*held_, len, std::move(a.selection)); });
+      return Status();
+    }
+    return hand_over(ch, msg.size(), cfg_);
   }
 
   Status on_change_cipher_spec() override { return Error::unexpected("ChangeCipherSpec before the ClientHello"); }
 
  private:
+  // The selection's answer: a refusal, or the config (and certificate) the handshake goes on with.
+  Status proceed(const ClientHello& ch, size_t msg_len, Selection sel) {
+    if (sel.refuse) return Error::incompatible(sel.alert, "ClientHello refused by the application's selection");
+    std::shared_ptr<const ServerConfig> cfg = sel.config ? sel.config : cfg_;
+    if (sel.certificate) {
+      if (!sel.certificate->key || sel.certificate->chain.empty())
+        return Error::internal("the selection's certificate has no key or chain");
+      // A copy for this connection, with the one certificate (the ticket keys stay shared).
+      auto own = std::make_shared<ServerConfig>(*cfg);
+      own->certificates = {sel.certificate};
+      cfg = std::move(own);
+    }
+    return hand_over(ch, msg_len, std::move(cfg));
+  }
+
+  // The version, then the machine of that version takes over.
+  Status hand_over(const ClientHello& ch, size_t msg_len, std::shared_ptr<const ServerConfig> cfg) {
+    // TLS 1.3 when the client offers it and we speak it.
+    const bool have13 = cfg->max_version >= version::tls13 &&
+                        std::any_of(cfg->cipher_suites.begin(), cfg->cipher_suites.end(), [](uint16_t id) {
+                          const CipherSuite* s = find_suite(id);
+                          return s != nullptr && s->is_tls13();
+                        });
+    const bool offers13 = ch.extensions.supported_versions && contains(*ch.extensions.supported_versions, version::tls13);
+    Result<std::unique_ptr<Handshake>> next = have13 && offers13 ? start_server13(c_, cfg, ch, msg_len)
+                                                                  : start_server12(c_, cfg, ch, have13);
+    if (!next.ok()) return next.error();
+    c_.take_over(next.take());
+    return Status();
+  }
+
   HandshakeContext& c_;
   std::shared_ptr<const ServerConfig> cfg_;
+  std::shared_ptr<ClientHello> held_;  // while an asynchronous selection is pending
 };
 
 }  // namespace

@@ -15,6 +15,7 @@
 // through the same gates: only ExpectChangeCipherSpec accepts it. What the whole handshake needs (the
 // randoms, the suite, the negotiated flags and names, the master secret) stays in Server12.
 #include <algorithm>
+#include <functional>
 #include <variant>
 
 #include "core/hello_stage.h"
@@ -103,6 +104,9 @@ class Server12 final : public Handshake {
   Status send_server_hello(const ClientHello& ch, bool sni_used);
   Result<State> send_resumed_flight(const ClientHello& ch, const Session& resumed);
   Result<State> send_full_flight(const ClientHello& ch, const Choice& choice);
+  Result<State> finish_full_flight(ServerKx kx);
+  // After the ClientKeyExchange's premaster secret: the keys.
+  Result<State> on_premaster(Bytes* pms, std::unique_ptr<crypto::PublicKey> client_key);
   Status derive_keys();
   Status send_finished();
   Status send_ticket(const Session* resumed);
@@ -128,6 +132,8 @@ class Server12 final : public Handshake {
   uint16_t peer_record_limit_ = 0;
   Bytes session_id_;
   Bytes master_secret_;
+  ServerKx held_kx_;  // while an asynchronous key signs the ServerKeyExchange
+  std::unique_ptr<crypto::PublicKey> held_client_key_;  // while an asynchronous key decrypts the premaster
 };
 
 Status Server12::on_message(HandshakeType type, ByteView msg, ByteView body) {
@@ -385,8 +391,8 @@ Result<State> Server12::send_full_flight(const ClientHello& ch, const Choice& ch
   SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, b));
 
   if (suite_->needs_server_key_exchange()) {
-    b.clear();
-    Writer kw(&b);
+    // The ServerKeyExchange, around its signature (made at once, or later by an asynchronous key).
+    std::function<Status(Bytes)> send_ske;
     Bytes params;
     if (suite_->kx == KeyExchange::dhe_rsa) {
       ServerKeyExchangeDhe dh;
@@ -396,11 +402,14 @@ Result<State> Server12::send_full_flight(const ClientHello& ch, const Choice& ch
       dh.ys = kx.share->public_value().to_bytes();
       params = dhe_params(dh);
       dh.sig_scheme = choice.ske_scheme;
-      Bytes signed_data = server_key_exchange_signed_data(client_random_, server_random_, params);
-      if (cert.key->sign(static_cast<crypto::SignatureScheme>(choice.ske_scheme), signed_data, c_.rng(), &dh.signature) !=
-          crypto::Status::ok)
-        return Error::internal("signing ServerKeyExchange failed");
-      encode_server_key_exchange_dhe(dh, kw);
+      send_ske = [this, dh](Bytes signature) mutable -> Status {
+        dh.signature = std::move(signature);
+        Bytes body;
+        Writer kw(&body);
+        encode_server_key_exchange_dhe(dh, kw);
+        if (!kw.ok()) return Error::internal("ServerKeyExchange too long");
+        return c_.send_handshake(HandshakeType::server_key_exchange, body);
+      };
     } else {
       ServerKeyExchangeEcdhe ec;
       ec.group = choice.group;
@@ -409,23 +418,49 @@ Result<State> Server12::send_full_flight(const ClientHello& ch, const Choice& ch
       ec.public_key = kx.share->public_value().to_bytes();
       params = ecdhe_params(ec);
       ec.sig_scheme = choice.ske_scheme;
-      Bytes signed_data = server_key_exchange_signed_data(client_random_, server_random_, params);
-      if (cert.key->sign(static_cast<crypto::SignatureScheme>(choice.ske_scheme), signed_data, c_.rng(), &ec.signature) !=
-          crypto::Status::ok)
-        return Error::internal("signing ServerKeyExchange failed");
-      encode_server_key_exchange_ecdhe(ec, kw);
+      send_ske = [this, ec](Bytes signature) mutable -> Status {
+        ec.signature = std::move(signature);
+        Bytes body;
+        Writer kw(&body);
+        encode_server_key_exchange_ecdhe(ec, kw);
+        if (!kw.ok()) return Error::internal("ServerKeyExchange too long");
+        return c_.send_handshake(HandshakeType::server_key_exchange, body);
+      };
     }
-    if (!kw.ok()) return Error::internal("ServerKeyExchange too long");
-    SANSTLS_TRY(c_.send_handshake(HandshakeType::server_key_exchange, b));
     c_.info().group = choice.group;
     c_.info().signature_scheme = choice.ske_scheme;
+    Bytes signed_data = server_key_exchange_signed_data(client_random_, server_random_, params);
+    if (cert.async) {
+      // The application signs (sign_request); Certificate goes out now, the rest after its answer.
+      held_kx_ = std::move(kx);
+      c_.await(sign_request(choice.cert, choice.ske_scheme, std::move(signed_data)),
+               [this, send_ske](AsyncAnswer& a) -> Status {
+                 Result<Bytes> sig = signature_of(a);
+                 if (!sig.ok()) return sig.error();
+                 SANSTLS_TRY(send_ske(sig.take()));
+                 Result<State> next = finish_full_flight(std::move(held_kx_));
+                 if (!next.ok()) return next.error();
+                 state_ = next.take();
+                 return Status();
+               });
+      return State(Done{});  // a placeholder: no message is processed until the answer
+    }
+    Bytes signature;
+    if (cert.key->sign(static_cast<crypto::SignatureScheme>(choice.ske_scheme), signed_data, c_.rng(), &signature) !=
+        crypto::Status::ok)
+      return Error::internal("signing ServerKeyExchange failed");
+    SANSTLS_TRY(send_ske(std::move(signature)));
   }
+  return finish_full_flight(std::move(kx));
+}
 
+// The end of a full handshake's flight, after the ServerKeyExchange: [CertificateRequest] ServerHelloDone.
+Result<State> Server12::finish_full_flight(ServerKx kx) {
+  Bytes b;
   if (cfg_->client_auth != ClientAuth::none) {
     CertificateRequest12 cr;
     cr.certificate_types = {1 /*rsa_sign*/, 64 /*ecdsa_sign*/};
     cr.sig_schemes = cfg_->signature_schemes;
-    b.clear();
     Writer rw(&b);
     encode_certificate_request12(cr, rw);
     if (!rw.ok()) return Error::internal("CertificateRequest too long");
@@ -464,6 +499,26 @@ Result<State> Server12::handle(ExpectClientKeyExchange& s, HandshakeType type, B
     // RFC 5246 7.4.7.1: on any failure go on with a random premaster secret; never tell which. A
     // ciphertext of the wrong length is one more malformed premaster: the handshake then fails at the
     // client's Finished like every other, not here with an alert of its own.
+    if (s.kx.cert->async) {
+      // The application decrypts (decrypt_request); its answer must keep RFC 5246 7.4.7.1's rule too.
+      AsyncRequest req;
+      req.type = Event::Type::decrypt_request;
+      req.certificate = s.kx.cert;
+      req.data = cke.exchange;
+      req.client_version = s.kx.client_version;
+      held_client_key_ = std::move(s.client_key);
+      c_.await(std::move(req), [this](AsyncAnswer& a) -> Status {
+        if (!a.bytes || a.bytes->size() != 48) return Error::internal("the application's RSA decryption failed");
+        Bytes premaster = std::move(*a.bytes);
+        WipeOnExit wipe{premaster};
+        secure_zero(*a.bytes);
+        Result<State> next = on_premaster(&premaster, std::move(held_client_key_));
+        if (!next.ok()) return next.error();
+        state_ = next.take();
+        return Status();
+      });
+      return State(Done{});  // a placeholder: no message is processed until the answer
+    }
     crypto::Status st = s.kx.cert->key->rsa_decrypt_premaster(cke.exchange, s.kx.client_version, c_.rng(), pms.data());
     if (st == crypto::Status::bad_input) {
       c_.rng().fill(pms.data(), pms.size());
@@ -487,12 +542,16 @@ Result<State> Server12::handle(ExpectClientKeyExchange& s, HandshakeType type, B
     if (suite_->kx == KeyExchange::dhe_rsa) strip_dh_leading_zeros(&pms);
     s.kx.share.reset();
   }
+  return on_premaster(&pms, std::move(s.client_key));
+}
+
+Result<State> Server12::on_premaster(Bytes* pms, std::unique_ptr<crypto::PublicKey> client_key) {
   Bytes session_hash;
   if (ems_) session_hash = c_.transcript_hash(suite_->prf_hash);
-  master_secret_ = tls12_master_secret(c_.provider(), *suite_, pms, client_random_, server_random_, ems_, session_hash);
-  secure_zero(pms);
+  master_secret_ = tls12_master_secret(c_.provider(), *suite_, *pms, client_random_, server_random_, ems_, session_hash);
+  secure_zero(*pms);
   SANSTLS_TRY(derive_keys());
-  if (s.client_key) return State(ExpectCertificateVerify{std::move(s.client_key)});
+  if (client_key) return State(ExpectCertificateVerify{std::move(client_key)});
   return State(ExpectChangeCipherSpec{});
 }
 

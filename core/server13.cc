@@ -73,6 +73,7 @@ class Server13 final : public Handshake {
   bool try_psk(const ClientHello& ch, size_t ch_msg_len, Status* error);
   Result<State> send_hello_retry_request(const ClientHello& ch, uint16_t group);
   Result<State> send_flight(const ClientHello& ch, uint16_t group, const KeyShareEntry* share);
+  Result<State> finish_flight(KeySchedule13 ks, bool request_cert);
  public:  // the state handlers, called by dispatch13 (tls13_common.h)
   Result<State> handle(ExpectClientHello2&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectEndOfEarlyData&, HandshakeType, ByteView, ByteView);
@@ -429,11 +430,34 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
   if (!psk_accepted_) {
     if (request_cert) SANSTLS_TRY(send_certificate_request(Bytes(), nullptr));
     SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, certificate13_body(ByteView(), cert_.get())));
+    if (cert_->async) {
+      // The application signs (sign_request); the flight so far goes out, the rest follows its answer.
+      c_.await(sign_request(cert_, scheme_, certificate_verify_input(true, c_.transcript_hash(alg()))),
+               [this, ks, request_cert](AsyncAnswer& a) -> Status {
+                 Result<Bytes> sig = signature_of(a);
+                 if (!sig.ok()) return sig.error();
+                 Result<Bytes> cv = certificate_verify13_encode(scheme_, sig.take());
+                 if (!cv.ok()) return cv.error();
+                 SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_verify, cv.value()));
+                 c_.info().signature_scheme = scheme_;
+                 Result<State> next = finish_flight(ks, request_cert);
+                 if (!next.ok()) return next.error();
+                 state_ = next.take();
+                 return Status();
+               });
+      return State(ExpectFinished{});  // a placeholder: no message is processed until the answer
+    }
     Result<Bytes> cv = certificate_verify13_body(*cert_, true, scheme_, c_.transcript_hash(alg()), c_.rng());
     if (!cv.ok()) return cv.error();
     SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_verify, cv.value()));
     c_.info().signature_scheme = scheme_;
   }
+  return finish_flight(ks, request_cert);
+}
+
+// The end of the server's flight, from its Finished on (after the CertificateVerify, signed at once or
+// by the application).
+Result<State> Server13::finish_flight(KeySchedule13 ks, bool request_cert) {
   SANSTLS_TRY(c_.send_handshake(HandshakeType::finished,
                                 finished13_body(c_.provider(), alg(), server_hs_, c_.transcript_hash(alg()))));
 
@@ -620,7 +644,7 @@ Status Server13::request_client_certificate() {
   if (!client_pha_ || !handshake_transcript_)
     return Error::misuse("the client did not offer post-handshake authentication");
   if (post_auth_) return Error::misuse("a certificate request is already pending");
-  if (!cfg_->client_trust) return Error::misuse("no client-certificate trust anchors configured");
+  if (cfg_->client_verifier.empty()) return Error::misuse("no client-certificate verification configured");
   auto pa = std::make_unique<PostAuth>();
   pa->context.resize(8);
   c_.rng().fill(pa->context.data(), pa->context.size());

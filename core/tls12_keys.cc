@@ -1,8 +1,8 @@
 #include "core/tls12_keys.h"
 
-#include "core/handshake_context.h"
-
 #include <algorithm>
+
+#include "core/handshake_context.h"
 
 namespace sanstls {
 
@@ -127,16 +127,78 @@ Status install_tls12_keys(HandshakeContext& c, const CommonConfig& cfg, bool cli
   return Status();
 }
 
+Status verdict_status(const CertVerdict& v) {
+  if (v.ok) return Status();
+  AlertDescription a = v.alert;
+  switch (a) {
+    case AlertDescription::bad_certificate:
+    case AlertDescription::unsupported_certificate:
+    case AlertDescription::certificate_revoked:
+    case AlertDescription::certificate_expired:
+    case AlertDescription::certificate_unknown:
+    case AlertDescription::unknown_ca:
+    case AlertDescription::access_denied:
+      break;
+    default:
+      a = AlertDescription::bad_certificate;
+  }
+  return Error{ErrorKind::bad_certificate, a, "certificate refused by the application's verifier"};
+}
+
+Status apply_verifier(HandshakeContext& c, const CertificateVerifier* v, CertificateCheck check) {
+  if (v == nullptr) return Status();
+  if (!v->async) return verdict_status(v->check(check));
+  AsyncRequest req;
+  req.type = Event::Type::verify_request;
+  req.check = std::move(check);
+  // The verdict decides alone: the machine already moved on to the next message, which waits.
+  c.await(std::move(req), [](AsyncAnswer& a) { return verdict_status(a.verdict); });
+  return Status();
+}
+
+AsyncRequest sign_request(std::shared_ptr<const CertifiedKey> key, uint16_t scheme, Bytes data) {
+  AsyncRequest req;
+  req.type = Event::Type::sign_request;
+  req.certificate = std::move(key);
+  req.scheme = scheme;
+  req.data = std::move(data);
+  return req;
+}
+
+Result<Bytes> signature_of(AsyncAnswer& a) {
+  if (!a.bytes || a.bytes->empty()) return Error::internal("the application's signer failed");
+  return std::move(*a.bytes);
+}
+
+Result<std::unique_ptr<crypto::PublicKey>> leaf_key(HandshakeContext& c, const std::vector<Bytes>& chain) {
+  std::string err;
+  std::unique_ptr<crypto::Certificate> leaf = c.provider().parse_certificate(chain.at(0), &err);
+  if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable certificate"};
+  return leaf->public_key();
+}
+
 Result<std::unique_ptr<crypto::PublicKey>> verify_client_chain(HandshakeContext& c, const ServerConfig& cfg,
                                                                const std::vector<Bytes>& chain) {
-  std::vector<ByteView> views(chain.begin(), chain.end());
   std::unique_ptr<crypto::PublicKey> key;
-  const uint64_t now_ms = c.clock().now_ms();
-  crypto::CertError ce = cfg.client_trust->verify(views, static_cast<int64_t>(now_ms / 1000),
-                                                  crypto::Purpose::client_auth, "", &key, crypto::KeyUse::digital_signature);
-  if (ce != crypto::CertError::ok) return refuse_chain(c, chain, ce, now_ms, "");
+  const CertificateVerifier* v = cfg.client_certificate_verifier.get();
+  uint64_t now = c.clock().now_ms();
+  if (v != nullptr && v->mode == CertificateVerifier::Mode::replace_default) {
+    Result<std::unique_ptr<crypto::PublicKey>> k = leaf_key(c, chain);
+    if (!k.ok()) return k.error();
+    key = k.take();
+  } else {
+    std::vector<ByteView> views(chain.begin(), chain.end());
+    crypto::CertError ce = cfg.client_trust->verify(views, static_cast<int64_t>(now / 1000), crypto::Purpose::client_auth,
+                                                    "", &key, crypto::KeyUse::digital_signature);
+    if (ce != crypto::CertError::ok) return refuse_chain(c, chain, ce, now, "");
+  }
   if (!key || key->type() == crypto::KeyType::other)
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "client key type"};
+  CertificateCheck check;
+  check.chain = chain;
+  check.peer_is_server = false;
+  check.now_ms = now;
+  SANSTLS_TRY(apply_verifier(c, v, std::move(check)));
   return key;
 }
 

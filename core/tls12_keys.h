@@ -16,6 +16,8 @@
 namespace sanstls {
 
 class HandshakeContext;  // core/handshake_context.h (internal)
+struct AsyncRequest;
+struct AsyncAnswer;
 
 
 // master_secret = PRF(pms, "master secret", client_random + server_random) or, with extended master
@@ -56,6 +58,20 @@ Status install_tls12_keys(HandshakeContext& c, const CommonConfig& cfg, bool cli
 // keyUsage allowing signatures (RFC 5280 4.2.1.3), a key type sanstls uses. Returns the leaf's key.
 Result<std::unique_ptr<crypto::PublicKey>> verify_client_chain(HandshakeContext& c, const ServerConfig& cfg,
                                                                const std::vector<Bytes>& chain);
+
+// The application's verifier (config.h: CertificateVerifier), after the default check or instead of
+// it: a synchronous one is called here; an asynchronous one is awaited (verify_request), and the
+// handshake goes on, or fails with its alert, when the application answers. Null: nothing to do.
+Status apply_verifier(HandshakeContext& c, const CertificateVerifier* v, CertificateCheck check);
+// A verifier's verdict as an error (bad_certificate unless it names an alert RFC 8446 6.2 allows).
+Status verdict_status(const CertVerdict& v);
+// What a sign_request event carries for an asynchronous key (CertifiedKey::async), and the signer's
+// answer: the signature, or internal_error when the application's signer failed.
+AsyncRequest sign_request(std::shared_ptr<const CertifiedKey> key, uint16_t scheme, Bytes data);
+Result<Bytes> signature_of(AsyncAnswer& a);
+
+// The leaf's public key, for a chain no default check looked at (CertificateVerifier::replace_default).
+Result<std::unique_ptr<crypto::PublicKey>> leaf_key(HandshakeContext& c, const std::vector<Bytes>& chain);
 
 // RFC 5246 8.1.2: the leading zero bytes of a DH premaster secret are stripped. The buffer that held
 // the unstripped secret is wiped (an erase in place would leave its last bytes behind the new end).

@@ -61,11 +61,17 @@ Bytes certificate13_body(ByteView context, const CertifiedKey* key) {
 
 Result<Bytes> certificate_verify13_body(const CertifiedKey& key, bool server, uint16_t scheme, ByteView hash,
                                         crypto::Rng& rng) {
-  CertificateVerify cv;
-  cv.sig_scheme = scheme;
-  if (key.key->sign(static_cast<SignatureScheme>(scheme), certificate_verify_input(server, hash), rng, &cv.signature) !=
+  Bytes signature;
+  if (key.key->sign(static_cast<SignatureScheme>(scheme), certificate_verify_input(server, hash), rng, &signature) !=
       crypto::Status::ok)
     return Error::internal("signing CertificateVerify failed");
+  return certificate_verify13_encode(scheme, std::move(signature));
+}
+
+Result<Bytes> certificate_verify13_encode(uint16_t scheme, Bytes signature) {
+  CertificateVerify cv;
+  cv.sig_scheme = scheme;
+  cv.signature = std::move(signature);
   Bytes body;
   Writer w(&body);
   encode_certificate_verify(cv, w);

@@ -61,6 +61,8 @@ Status send13(HandshakeContext& c, HandshakeType type, const M& m, void (*encode
 Bytes certificate13_body(ByteView context, const CertifiedKey* key);
 Result<Bytes> certificate_verify13_body(const CertifiedKey& key, bool server, uint16_t scheme, ByteView hash,
                                         crypto::Rng& rng);
+// The same body around a signature made elsewhere (an asynchronous key's, CertifiedKey::async).
+Result<Bytes> certificate_verify13_encode(uint16_t scheme, Bytes signature);
 // Errors: illegal_parameter for a scheme not offered or not allowed for the key in TLS 1.3,
 // decrypt_error for a bad signature, decode_error for a malformed body.
 Status check_certificate_verify13(const crypto::PublicKey& key, bool from_server, const std::vector<uint16_t>& offered,

@@ -48,6 +48,10 @@ for f in $FUZZERS; do
   corpus="$WORK/$name/corpus"
   artifacts="$WORK/$name/artifacts"
   base=${name%_fast}
+  case $name in  # the server's and client's input formats and corpora
+    server_async_fast) base=server_fast ;;
+    client_async_fast) base=client_fast ;;
+  esac
   rm -rf "$corpus" "$artifacts"
   mkdir -p "$corpus" "$artifacts"
   if [ -d "fuzz/corpus/$name" ]; then

@@ -334,6 +334,18 @@ void Driver::drain() {
       case Event::Type::session_ticket:
       case Event::Type::peer_authenticated:
         break;
+      case Event::Type::sign_request:
+      case Event::Type::decrypt_request:
+      case Event::Type::verify_request:
+      case Event::Type::select_request:
+        require(answer_async, "a request event from a config that asks for none");
+        require(!request_.has_value(), "a second request before the first was answered");
+        // The step that asked may still have failed after asking (e.g. data across the key change it
+        // made): then the connection does not wait, Closed follows, and a completion gets the error.
+        require(c_.awaiting() || c_.error() != nullptr, "a request event but the connection neither waits nor failed");
+        if (c_.awaiting()) request_ = *ev;
+        else require(!c_.complete_sign(std::nullopt).ok(), "a completion succeeded on a failed connection");
+        break;
     }
     check_output();
   }
@@ -357,10 +369,66 @@ bool Driver::feed(ByteView data) {
     size_t before = events;
     off += r.value();
     drain();
+    if (r.value() == 0 && c_.awaiting()) {
+      // Waiting for an answer, with more input there: answer now (the application's loop would).
+      require(request_.has_value(), "the connection waits but emitted no request");
+      answer();
+      if (c_.error() != nullptr) return false;
+      continue;
+    }
     // No input taken and no event to read: the connection would stall a transport forever.
     require(r.value() > 0 || events > before, "receive() took nothing and produced no event");
   }
   return c_.error() == nullptr;
+}
+
+void Driver::answer() {
+  require(request_.has_value() && c_.awaiting(), "answer() with nothing to answer");
+  if (!answer_rng_) answer_rng_ = crypto::make_deterministic_rng(ByteView::of("fuzz: the application's answers"));
+  const Event ev = *request_;
+  // A completion for another operation is api_misuse and changes nothing.
+  size_t out_before = c_.pending_output().size();
+  Status wrong = ev.type == Event::Type::verify_request ? c_.complete_sign(Bytes{1}) : c_.complete_verify(CertVerdict::accept());
+  require(!wrong.ok() && wrong.error().kind == ErrorKind::api_misuse, "a completion for the wrong operation was taken");
+  require(c_.awaiting() && c_.error() == nullptr && c_.pending_output().size() == out_before,
+          "a wrong completion changed the connection");
+  Status st;
+  switch (ev.type) {
+    case Event::Type::sign_request: {
+      Bytes sig;
+      std::optional<Bytes> answer;
+      if (ev.certificate->key->sign(static_cast<crypto::SignatureScheme>(ev.scheme), ev.data, *answer_rng_, &sig) ==
+          crypto::Status::ok)
+        answer = std::move(sig);
+      st = c_.complete_sign(std::move(answer));
+      break;
+    }
+    case Event::Type::decrypt_request: {
+      Bytes pms(48);
+      std::optional<Bytes> answer;
+      if (ev.certificate->key->rsa_decrypt_premaster(ev.data, ev.client_version, *answer_rng_, pms.data()) ==
+          crypto::Status::ok)
+        answer = std::move(pms);
+      st = c_.complete_decrypt(std::move(answer));
+      break;
+    }
+    case Event::Type::verify_request:
+      st = c_.complete_verify(CertVerdict::accept());  // the default check already ran (after_default)
+      break;
+    case Event::Type::select_request:
+      st = c_.complete_selection(Selection());  // the config's own certificates
+      break;
+    default:
+      fail("answer(): not a request");
+  }
+  request_.reset();
+  check_output();
+  require(st.ok() == (c_.error() == nullptr), "a completion's status and error() disagree");
+  drain();
+}
+
+void Driver::finish_async() {
+  if (request_ && c_.awaiting()) answer();
 }
 
 void Driver::check_sticky() {

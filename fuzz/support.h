@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -183,6 +184,14 @@ class Driver {
   // After a failure: send() and receive() must keep failing, and nothing more may be written.
   void check_sticky();
 
+  // Asynchronous operations (server_async harness): a request event is answered when the connection
+  // next refuses input for want of it (so always with more input waiting, or at finish_async()),
+  // after a completion for the wrong operation that must be api_misuse and change nothing. Without
+  // it, a request event is a finding (the configs ask for none).
+  bool answer_async = false;
+  // The pending request, answered now (at the end of the input: the paused states' last word).
+  void finish_async();
+
   bool echo = false;
   bool done = false;          // handshake_done seen
   bool closed = false;        // Closed seen
@@ -194,7 +203,11 @@ class Driver {
   size_t events = 0;
 
  private:
+  void answer();
+
   Connection& c_;
+  std::optional<Event> request_;  // the request event not yet answered
+  std::unique_ptr<crypto::Rng> answer_rng_;
   size_t consumed_ = 0;
   bool error_seen_ = false;
   size_t output_at_error_ = 0;

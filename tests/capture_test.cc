@@ -599,5 +599,39 @@ TEST_CASE("a passthrough connection records nothing and behaves like the connect
   CHECK(err.find("capture is off") != std::string::npos);
 }
 
+TEST_CASE("asynchronous answers: refused while recording (a replay could not give them), forwarded by a passthrough") {
+  ServerConfig::Builder b;
+  b.certificate(read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem"));
+  b.async_signing(true);
+  auto built = b.build();
+  REQUIRE(built.ok());
+  auto cfg = built.config;
+  Bytes hello = testing::client_hello_bytes(testing::client_config());
+  for (bool recording : {true, false}) {
+    CAPTURE(recording);
+    auto rng = crypto::make_deterministic_rng(ByteView::of("server"));
+    testing::FixedClock clock(kTestNowMs);
+    CapturingConnection server = recording ? CapturingConnection::server(cfg, *rng, clock)
+                                           : CapturingConnection::passthrough(Connection::server(cfg, *rng, clock));
+    REQUIRE(server.receive(hello).ok());
+    std::optional<Event> request;
+    while (auto ev = server.next_event())
+      if (ev->type == Event::Type::sign_request) request = ev;
+    REQUIRE(request.has_value());
+    REQUIRE(server.awaiting());
+    Bytes sig;
+    REQUIRE(request->certificate->key->sign(static_cast<crypto::SignatureScheme>(request->scheme), request->data, *rng,
+                                            &sig) == crypto::Status::ok);
+    Status st = server.complete_sign(sig);
+    if (recording) {
+      CHECK(st.error().kind == ErrorKind::api_misuse);
+      CHECK(server.awaiting());
+    } else {
+      CHECK(st.ok());
+      CHECK_FALSE(server.awaiting());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sanstls

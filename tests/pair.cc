@@ -35,6 +35,12 @@ void drain(Connection& c, Seen* seen) {
       case Event::Type::peer_authenticated:
         seen->peer_auths++;
         break;
+      case Event::Type::sign_request:
+      case Event::Type::decrypt_request:
+      case Event::Type::verify_request:
+      case Event::Type::select_request:
+        seen->requests.push_back(*ev);
+        break;
     }
   }
 }
@@ -57,6 +63,7 @@ bool transfer(Connection& from, Connection& to, Seen* to_seen, size_t chunk, boo
     from.consume_output(r.value());
     drain(to, to_seen);
     if (r.value() > 0) moved = true;
+    if (r.value() == 0 && to.awaiting()) break;  // it takes nothing until the application answers
   }
   return moved;
 }

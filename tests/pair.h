@@ -34,6 +34,7 @@ struct Seen {
   std::string data;               // application data received
   int tickets = 0;  // session_ticket events
   int peer_auths = 0;  // peer_authenticated events
+  std::vector<Event> requests;  // asynchronous operations' request events (valid until answered)
   bool done = false;
   bool closed = false;
   bool clean = false;

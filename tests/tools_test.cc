@@ -1128,5 +1128,39 @@ TEST_CASE("demo: the TLS 1.3 handshake beside the TLS 1.2 one, then a resumed on
   CHECK(chacha.out().find("Cipher: TLS_CHACHA20_POLY1305_SHA256") != std::string::npos);
 }
 
+TEST_CASE("tls_server -async_sign: the key signs (and decrypts) on a worker thread; openssl s_client on both versions") {
+  if (!have("openssl")) return;
+  std::unique_ptr<Child> server;
+  uint16_t port = start_server(&server, {"-naccept", "3", "-async_sign"});
+  REQUIRE(port != 0);
+  // TLS 1.3 (CertificateVerify), TLS 1.2 ECDHE (ServerKeyExchange), TLS 1.2 RSA key exchange (decrypt).
+  const std::vector<std::vector<std::string>> runs = {
+      {"-tls1_3"}, {"-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"}, {"-tls1_2", "-cipher", "AES128-GCM-SHA256"}};
+  for (const auto& extra : runs) {
+    CAPTURE(extra[0]);
+    std::vector<std::string> argv = {"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port),
+                                     "-servername", "localhost", "-CAfile", kCerts + "ca.pem", "-verify_return_error"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    std::string line = "echo me, signed on a worker\n";
+    Child ossl(argv);
+    ossl.write_stdin(line);
+    CHECK(ossl.wait_output(line, 20000));
+    ossl.close_stdin();
+    REQUIRE(ossl.wait(20000) == 0);
+    CHECK(ossl.out().find("Verify return code: 0 (ok)") != std::string::npos);
+  }
+  REQUIRE(server->wait(20000) == 0);
+  std::string out = server->out();
+  INFO(out);
+  CHECK(out.find("conn 1: sign request, answered on the worker thread") != std::string::npos);
+  CHECK(out.find("conn 2: sign request, answered on the worker thread") != std::string::npos);
+  CHECK(out.find("conn 3: decrypt request, answered on the worker thread") != std::string::npos);
+  CHECK(out.find("3 handshakes, 3 ok, 0 failed") != std::string::npos);
+
+  Child both({kServer, "-accept", "127.0.0.1:0", "-cert", kCerts + "server_rsa.pem", "-key",
+              kCerts + "server_rsa.key.pem", "-async_sign", "-capture", tmpdir()});
+  check_one_line_error(both, "-async_sign does not go with -capture");
+}
+
 }  // namespace
 }  // namespace sanstls

@@ -119,6 +119,11 @@ void show(Side& s) {
       case Event::Type::peer_authenticated:
         std::printf("    [%s: the client proved a new identity]\n", s.name);
         break;
+      case Event::Type::sign_request:  // the demo's configs make no asynchronous operations
+      case Event::Type::decrypt_request:
+      case Event::Type::verify_request:
+      case Event::Type::select_request:
+        break;
       case Event::Type::handshake_done:
         std::printf("    [%s: handshake complete]\n", s.name);
         if (std::string(s.name) == "server") g_ladder.note("handshake complete");

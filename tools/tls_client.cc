@@ -232,6 +232,10 @@ int run(int argc, char** argv) {
           save_session();
           break;
         case Event::Type::peer_authenticated:  // a server's event
+        case Event::Type::sign_request:       // tls_client makes no asynchronous operations
+        case Event::Type::decrypt_request:
+        case Event::Type::verify_request:
+        case Event::Type::select_request:
           break;
         case Event::Type::handshake_done: {
           done = true;

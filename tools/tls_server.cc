@@ -4,6 +4,11 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -20,6 +25,84 @@
 namespace sanstls {
 namespace tools {
 namespace {
+
+// -async_sign: the private key's operations run on a worker thread, as an HSM or a remote signer would,
+// while the loop goes on serving other connections; each answer goes back to the loop with
+// EpollLoop::post() and is given to the engine with EpollConn::complete_sign() / complete_decrypt().
+class KeyWorker {
+ public:
+  explicit KeyWorker(EpollLoop& loop) : loop_(loop), rng_(crypto::make_system_rng()), thread_([this] { run(); }) {}
+  ~KeyWorker() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  // On the loop's thread: copies what the request carries (its views die with the answer).
+  void submit(uint64_t conn, const Event& ev) {
+    Job j;
+    j.conn = conn;
+    j.sign = ev.type == Event::Type::sign_request;
+    j.scheme = ev.scheme;
+    j.client_version = ev.client_version;
+    j.key = ev.certificate->key;
+    j.data = ev.data.to_bytes();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      jobs_.push_back(std::move(j));
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  struct Job {
+    uint64_t conn = 0;
+    bool sign = true;
+    uint16_t scheme = 0, client_version = 0;
+    std::shared_ptr<const crypto::PrivateKey> key;
+    Bytes data;
+  };
+  void run() {
+    for (;;) {
+      Job j;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+        if (stop_) return;
+        j = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      std::optional<Bytes> answer = Bytes();
+      if (j.sign) {
+        if (j.key->sign(static_cast<crypto::SignatureScheme>(j.scheme), j.data, *rng_, &*answer) != crypto::Status::ok)
+          answer.reset();
+      } else {
+        answer->resize(48);
+        if (j.key->rsa_decrypt_premaster(j.data, j.client_version, *rng_, answer->data()) != crypto::Status::ok)
+          answer.reset();
+      }
+      bool sign = j.sign;
+      uint64_t id = j.conn;
+      EpollLoop& loop = loop_;
+      loop_.post([&loop, id, sign, answer]() mutable {
+        EpollConn* c = loop.find(id);
+        if (c == nullptr) return;  // the connection ended meanwhile (a time-out, the peer left)
+        Status s = sign ? c->complete_sign(std::move(answer)) : c->complete_decrypt(std::move(answer));
+        (void)s;  // a failure ends the connection; on_closed reports it
+      });
+    }
+  }
+
+  EpollLoop& loop_;
+  std::unique_ptr<crypto::Rng> rng_;  // the worker's own: a generator is not shared across threads
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> jobs_;
+  bool stop_ = false;
+  std::thread thread_;  // last: started once the rest is ready
+};
 
 const char kUsage[] =
     "usage: tls_server -cert FILE -key FILE [options]\n"
@@ -53,6 +136,9 @@ const char kUsage[] =
     "  -msg                  trace the handshake messages of every connection\n"
     "  -handshake_timeout MS fail handshakes that take longer (default 30000)\n"
     "  -quiet                print only the ACCEPT line, the final summary and errors\n"
+    "  -async_sign           the private key signs (and, for TLS_RSA_* suites, decrypts) on a worker\n"
+    "                        thread, as an HSM or a remote signer would: the engine's sign_request and\n"
+    "                        decrypt_request events, answered through the event loop (not with -capture)\n"
     "Echo mode (the default) sends back every byte a client sends. Prints \"ACCEPT host:port\" when ready.\n";
 
 struct Options {
@@ -62,7 +148,7 @@ struct Options {
   std::string servername, cafile, alpn, cipher, ciphersuites, keylogfile, capture, keymatexport;
   size_t keymatexportlen = 20;  // openssl s_server's default
   ClientAuth auth = ClientAuth::none;
-  bool www = false, msg = false, quiet = false, tls1_2 = false, tls1_3 = false;
+  bool www = false, msg = false, quiet = false, tls1_2 = false, tls1_3 = false, async_sign = false;
   uint32_t early_data = 0;  // 0: refuse 0-RTT
   const crypto::Provider* provider = &crypto::default_provider();
   uint8_t num_tickets = 1;
@@ -157,6 +243,7 @@ Options parse(int argc, char** argv) {
     else if (f == "-msg") o.msg = true;
     else if (f == "-handshake_timeout") o.handshake_timeout_ms = args.number(1ull << 40);
     else if (f == "-quiet") o.quiet = true;
+    else if (f == "-async_sign") o.async_sign = true;
     else if (f == "-h" || f == "-help") { std::fputs(kUsage, stdout); std::exit(0); }
     else die("unknown flag " + f + " (see -h)");
   }
@@ -164,6 +251,8 @@ Options parse(int argc, char** argv) {
   if (!o.pending_key.empty()) die("-key " + o.pending_key + " has no -cert");
   if (o.certs.empty()) die("no certificate: give -cert FILE -key FILE");
   if (o.auth != ClientAuth::none && o.cafile.empty()) die("-verify/-Verify need -CAfile FILE (the client CAs)");
+  if (o.async_sign && !o.capture.empty())
+    die("-async_sign does not go with -capture: a capture does not record the asynchronous answers yet");
   if (o.early_data != 0 && o.tls1_2) die("-early_data needs TLS 1.3 (it is 0-RTT data); drop -tls1_2");
   return o;
 }
@@ -208,6 +297,7 @@ int run(int argc, char** argv) {
     if (o.early_data != 0) b.max_early_data(o.early_data);
     b.tickets_per_handshake(o.num_tickets).tickets(!o.no_ticket);
     if (key_log) b.key_log(key_log);
+    b.async_signing(o.async_sign);
     Built<ServerConfig> built = b.build();
     if (!built.ok()) die(built.error);
     return built.config;
@@ -234,6 +324,9 @@ int run(int argc, char** argv) {
   SystemClock clock;
   EpollLoop loop(clock);
   if (!loop.ok()) die(loop.error());
+
+  std::unique_ptr<KeyWorker> worker;
+  if (o.async_sign) worker = std::make_unique<KeyWorker>(loop);
 
   uint64_t accepted = 0, handshakes = 0, failed = 0, clean = 0, max_concurrent = 0;
   // -www: answers the request once it is whole and the handshake is done (a request sent as 0-RTT data
@@ -294,6 +387,13 @@ int run(int argc, char** argv) {
         if (data->answered) break;
         data->request.append(reinterpret_cast<const char*>(ev.data.data()), ev.data.size());
         www_answer(c, data);
+        break;
+      case Event::Type::sign_request:
+      case Event::Type::decrypt_request:
+        if (!o.quiet)
+          std::printf("%s: %s request, answered on the worker thread\n", who.c_str(),
+                      ev.type == Event::Type::sign_request ? "sign" : "decrypt");
+        if (worker) worker->submit(c.id(), ev);
         break;
       default:
         break;

@@ -48,6 +48,13 @@ void EpollConn::send(ByteView data) {
   queue(data);
 }
 
+Status EpollConn::resume(Status answered) {
+  loop_->dispatch_events(*this);
+  loop_->feed_held(*this);
+  loop_->touched_.push_back(id_);  // written and settled in this run_once()
+  return answered;
+}
+
 void EpollConn::queue(ByteView data) {
   if (app_off_ > 0 && app_off_ == app_out_.size()) {
     app_out_.clear();
@@ -480,7 +487,7 @@ void EpollLoop::serve(EpollConn& c, uint32_t events) {
 
 void EpollLoop::read_from(EpollConn& c) {
   size_t total = 0;
-  while (!c.aborted_ && !c.eof_ && c.conn_->wants_read() && total < opt_.max_read_per_wake) {
+  while (!c.aborted_ && !c.eof_ && c.conn_->wants_read() && !c.conn_->awaiting() && total < opt_.max_read_per_wake) {
     if (over_high_water(c)) break;  // backpressure
     ssize_t n = ::recv(c.fd_, readbuf_.data(), readbuf_.size(), 0);
     if (n < 0) {
@@ -509,6 +516,11 @@ void EpollLoop::read_from(EpollConn& c) {
       }
       off += r.value();
       dispatch_events(c);
+      if (r.value() == 0 && c.conn_->awaiting()) {
+        // The engine waits for the application's answer: keep the rest until then (EpollConn::resume).
+        c.held_in_.assign(readbuf_.data() + off, readbuf_.data() + n);
+        return;
+      }
       // The engine takes less only while an app_data event waits, and dispatch delivered it.
       if (r.value() == 0 && ++stuck > 2) {
         c.info_.transport_error = "the engine stopped taking input";
@@ -519,6 +531,25 @@ void EpollLoop::read_from(EpollConn& c) {
     // Move what the handlers queued into the engine now, so the backpressure check sees it.
     feed_engine(c);
   }
+}
+
+void EpollLoop::feed_held(EpollConn& c) {
+  size_t off = 0;
+  int stuck = 0;
+  while (off < c.held_in_.size() && !c.conn_->awaiting() && !c.aborted_) {
+    Result<size_t> r = c.conn_->receive(ByteView(c.held_in_.data() + off, c.held_in_.size() - off));
+    if (!r.ok()) {
+      dispatch_events(c);
+      c.held_in_.clear();
+      return;
+    }
+    off += r.value();
+    dispatch_events(c);
+    // The engine takes less only while an app_data event waits, and dispatch delivered it.
+    if (r.value() == 0 && !c.conn_->awaiting() && ++stuck > 2) break;
+  }
+  c.held_in_.erase(c.held_in_.begin(), c.held_in_.begin() + static_cast<std::ptrdiff_t>(off));
+  feed_engine(c);
 }
 
 void EpollLoop::dispatch_events(EpollConn& c) {
@@ -606,7 +637,9 @@ bool EpollLoop::settle(EpollConn& c) {
     want = EPOLLOUT;
   } else {
     if (output_left) want |= EPOLLOUT;
-    if (!c.paused_ && !c.eof_ && conn.wants_read()) want |= EPOLLIN | EPOLLRDHUP;
+    // Not while the engine waits for an answer (or holds what was read meanwhile).
+    if (!c.paused_ && !c.eof_ && conn.wants_read() && !conn.awaiting() && c.held_in_.empty())
+      want |= EPOLLIN | EPOLLRDHUP;
   }
   if (want != c.interest_) {
     epoll_event ev{};

@@ -99,6 +99,11 @@ class LoopConnection {
   virtual const HandshakeInfo* info() const = 0;
   virtual std::optional<Session> session() const = 0;
   virtual const Error* error() const = 0;
+  virtual bool awaiting() const = 0;
+  virtual Status complete_sign(std::optional<Bytes> signature) = 0;
+  virtual Status complete_decrypt(std::optional<Bytes> premaster) = 0;
+  virtual Status complete_verify(CertVerdict verdict) = 0;
+  virtual Status complete_selection(Selection selection) = 0;
 };
 
 // Holds a T (Connection, capture::CapturingConnection, or any type with the same methods) and forwards
@@ -130,6 +135,12 @@ class LoopConnectionOf final : public LoopConnection {
   const HandshakeInfo* info() const override { return conn_.info(); }
   std::optional<Session> session() const override { return conn_.session(); }
   const Error* error() const override { return conn_.error(); }
+
+  bool awaiting() const override { return conn_.awaiting(); }
+  Status complete_sign(std::optional<Bytes> s) override { return conn_.complete_sign(std::move(s)); }
+  Status complete_decrypt(std::optional<Bytes> p) override { return conn_.complete_decrypt(std::move(p)); }
+  Status complete_verify(CertVerdict v) override { return conn_.complete_verify(v); }
+  Status complete_selection(Selection s) override { return conn_.complete_selection(std::move(s)); }
 
  private:
   T conn_;
@@ -192,6 +203,16 @@ class EpollConn {
   // that only used send_some()).
   bool reading_paused() const { return paused_; }
 
+  // Answers the engine's asynchronous request (Event::Type::sign_request and the others, see
+  // core/connection.h), on the loop's thread: a worker that computed the answer post()s a function
+  // that finds the connection (EpollLoop::find) and calls one of these. While the engine waits the loop
+  // reads nothing from the peer and keeps what it had read; the answer feeds that to the engine and
+  // the connection is served in this run_once(). Returns what the engine's completion returned.
+  Status complete_sign(std::optional<Bytes> signature) { return resume(conn_->complete_sign(std::move(signature))); }
+  Status complete_decrypt(std::optional<Bytes> premaster) { return resume(conn_->complete_decrypt(std::move(premaster))); }
+  Status complete_verify(CertVerdict verdict) { return resume(conn_->complete_verify(verdict)); }
+  Status complete_selection(Selection selection) { return resume(conn_->complete_selection(std::move(selection))); }
+
   // For the application: anything it wants to keep with the connection.
   std::shared_ptr<void> user;
 
@@ -202,6 +223,7 @@ class EpollConn {
       : loop_(loop), id_(id), fd_(fd), conn_(std::move(conn)), handlers_(std::move(h)), peer_(std::move(peer)) {}
 
   void queue(ByteView data);
+  Status resume(Status answered);
 
   EpollLoop* loop_;
   uint64_t id_;
@@ -210,6 +232,7 @@ class EpollConn {
   EpollHandlers handlers_;
   std::string peer_;
   std::string app_out_;         // queued by send(), not yet taken by the engine
+  std::vector<uint8_t> held_in_;  // read from the peer while the engine waits for an answer
   size_t app_off_ = 0;
   bool connecting_ = false;     // non-blocking connect in progress
   bool close_requested_ = false;
@@ -297,12 +320,18 @@ class EpollLoop {
   bool run_once(int max_wait_ms);
 
   size_t connections() const { return conns_.size(); }
+  // The connection with this id (EpollConn::id()), or null when it is gone: for a post()ed answer.
+  EpollConn* find(uint64_t id) {
+    auto it = conns_.find(id);
+    return it == conns_.end() ? nullptr : it->second.get();
+  }
   size_t listeners() const { return listeners_.size(); }
 
  private:
   friend class EpollConn;
   void serve(EpollConn& c, uint32_t events);
   void read_from(EpollConn& c);
+  void feed_held(EpollConn& c);
   void dispatch_events(EpollConn& c);
   void feed_engine(EpollConn& c);
   void write_to(EpollConn& c);

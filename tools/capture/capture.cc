@@ -222,6 +222,10 @@ std::string describe_event(const RecordedEvent& e) {
              " bytes)";
     case Event::Type::session_ticket: return "session_ticket";
     case Event::Type::peer_authenticated: return "peer_authenticated";
+    case Event::Type::sign_request: return "sign_request";
+    case Event::Type::decrypt_request: return "decrypt_request";
+    case Event::Type::verify_request: return "verify_request";
+    case Event::Type::select_request: return "select_request";
     case Event::Type::alert_received:
       return std::string("alert_received ") + (e.alert.level == AlertLevel::warning ? "warning " : "fatal ") +
              alert_name(e.alert.description);
@@ -709,6 +713,23 @@ void CapturingConnection::on_timeout() {
 
 void CapturingConnection::add_status(const Status& s) {
   add_result(s.ok() ? Result<size_t>(size_t{0}) : Result<size_t>(s.error()));
+}
+
+Status CapturingConnection::complete_sign(std::optional<Bytes> signature) {
+  if (rec_) return Error::misuse("a capture does not record asynchronous answers");
+  return conn_.complete_sign(std::move(signature));
+}
+Status CapturingConnection::complete_decrypt(std::optional<Bytes> premaster) {
+  if (rec_) return Error::misuse("a capture does not record asynchronous answers");
+  return conn_.complete_decrypt(std::move(premaster));
+}
+Status CapturingConnection::complete_verify(CertVerdict verdict) {
+  if (rec_) return Error::misuse("a capture does not record asynchronous answers");
+  return conn_.complete_verify(verdict);
+}
+Status CapturingConnection::complete_selection(Selection selection) {
+  if (rec_) return Error::misuse("a capture does not record asynchronous answers");
+  return conn_.complete_selection(std::move(selection));
 }
 
 Status CapturingConnection::key_update(bool request_peer) {

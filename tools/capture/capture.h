@@ -259,6 +259,14 @@ class CapturingConnection {
   void release_buffers() { conn_.release_buffers(); }
   Status key_update(bool request_peer);
   Status request_client_certificate();
+  // Asynchronous operations (Connection::complete_sign() and the others). A capture does not record
+  // their answers yet (a replay could not give them again): while recording these refuse with
+  // api_misuse; a passthrough connection forwards them.
+  bool awaiting() const { return conn_.awaiting(); }
+  Status complete_sign(std::optional<Bytes> signature);
+  Status complete_decrypt(std::optional<Bytes> premaster);
+  Status complete_verify(CertVerdict verdict);
+  Status complete_selection(Selection selection);
   bool is_client() const { return conn_.is_client(); }
   bool is_handshaking() const { return conn_.is_handshaking(); }
   bool is_closed() const { return conn_.is_closed(); }
