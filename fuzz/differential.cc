@@ -439,6 +439,12 @@ const std::vector<Allowed>& allowed() {
       {"alert:unexpected_message", "not expected here", "alert:", "", "RFC 8446 4, RFC 5246 7.4",
        "a handshake message of a type no state accepts after the ClientHello in the same record; the "
        "hello's answer is discarded with the failed step (docs/architecture.md: errors are sticky)"},
+      {"alert:protocol_version", "client does not offer TLS 1.2", "alert:", "", "RFC 8446 4.2.1",
+       "supported_versions lists no version the server speaks: protocol_version; OpenSSL reported a "
+       "malformed extension of the same hello first"},
+      {"alert:unexpected_message", "unknown handshake message type", "alert:", "", "RFC 8446 4, RFC 5246 7.4",
+       "a handshake message of an unknown type after the ClientHello in the same record is refused on its "
+       "header, and the hello's answer goes with the failed step; OpenSSL failed on the hello itself"},
       {"alert:missing_extension", "key_share and supported_groups go together", "alert:", "", "RFC 8446 9.2",
        "both refuse; the RFC names missing_extension, OpenSSL reported another fault of the same hello first"},
       {"alert:decode_error", "extensions: duplicate type", "accept", "", "RFC 8446 4.2, RFC 5246 7.4.1.4",
