@@ -724,6 +724,39 @@ TEST_CASE("tls_client -ladder draws the connection: messages in order, key chang
   REQUIRE(server->wait(20000) == 0);
 }
 
+TEST_CASE("tls_server -ladder DIR draws each connection from the server's side: DIR/<n>.svg") {
+  std::string dir = tmpdir() + "/server_ladders";
+  std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str());
+  std::unique_ptr<Child> server;
+  uint16_t port = start_server(&server, {"-naccept", "2", "-ladder", dir});
+  REQUIRE(port != 0);
+  for (const char* version : {"-tls1_3", "-tls1_2"}) {
+    std::string line = "ladder\n";
+    Child c({kClient, "-connect", "127.0.0.1:" + std::to_string(port), "-servername", "localhost", "-CAfile",
+             kCerts + "ca.pem", version, "-quiet"},
+            &line);
+    REQUIRE(c.wait(20000) == 0);
+  }
+  REQUIRE(server->wait(20000) == 0);
+  auto msg = [](const char* dir, const char* title) {
+    return std::string("<g class=\"message\" data-dir=\"") + dir + "\" data-title=\"" + title + "\">";
+  };
+  const char* c2s = "C-&gt;S";
+  const char* s2c = "S-&gt;C";
+  std::string first = slurp(dir + "/1.svg"), second = slurp(dir + "/2.svg");
+  REQUIRE(first.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg", 0) == 0);
+  CHECK(in_order(first, {msg(c2s, "ClientHello"), msg(s2c, "ServerHello"), "server_handshake_traffic_secret",
+                         msg(s2c, "EncryptedExtensions"), msg(s2c, "Finished"), msg(c2s, "Finished"),
+                         "handshake done: TLSv1.3", msg(c2s, "application data")}));
+  CHECK(in_order(second, {msg(c2s, "ClientHello"), msg(s2c, "ServerHello"), msg(s2c, "ServerHelloDone"),
+                          msg(c2s, "ClientKeyExchange"), msg(s2c, "Finished"), "handshake done: TLSv1.2"}));
+  CHECK(std::count(first.begin(), first.end(), '<') == std::count(first.begin(), first.end(), '>'));
+  // A directory that cannot be written: one line, exit 1, before anything listens.
+  Child bad({kServer, "-accept", "127.0.0.1:0", "-cert", kCerts + "server_rsa.pem", "-key",
+             kCerts + "server_rsa.key.pem", "-ladder", dir + "/no/such/dir"});
+  check_one_line_error(bad, "-ladder");
+}
+
 TEST_CASE("tls_server -www answers a GET that came as 0-RTT data once the handshake is done") {
   // Found while recording resumption captures: the answer was built from the handshake's parameters
   // before there were any (a null HandshakeInfo): the server crashed on a 0-RTT request.

@@ -20,6 +20,7 @@
 #include "tools/adapters/epoll.h"
 #include "tools/adapters/socket.h"
 #include "tools/capture/capture.h"
+#include "tools/capture/ladder.h"
 #include "tools/common.h"
 
 namespace sanstls {
@@ -134,6 +135,8 @@ const char kUsage[] =
     "  -keymatexportlen N    the number of bytes for -keymatexport (default 20)\n"
     "  -keylogfile FILE      append secrets in the NSS key log format (also: SSLKEYLOGFILE)\n"
     "  -msg                  trace the handshake messages of every connection\n"
+    "  -ladder DIR           draw each connection as a ladder diagram, DIR/<n>.svg when it ends (open it in\n"
+    "                        a browser): messages with their key fields, key changes, as tls_client -ladder\n"
     "  -handshake_timeout MS fail handshakes that take longer (default 30000)\n"
     "  -quiet                print only the ACCEPT line, the final summary and errors\n"
     "  -async_sign           the private key signs (and, for TLS_RSA_* suites, decrypts) on a worker\n"
@@ -145,7 +148,7 @@ struct Options {
   std::string accept = "4433";
   std::vector<std::pair<std::string, std::string>> certs;  // (cert, key)
   std::string pending_cert, pending_key;
-  std::string servername, cafile, alpn, cipher, ciphersuites, keylogfile, capture, keymatexport;
+  std::string servername, cafile, alpn, cipher, ciphersuites, keylogfile, capture, keymatexport, ladder;
   size_t keymatexportlen = 20;  // openssl s_server's default
   ClientAuth auth = ClientAuth::none;
   bool www = false, msg = false, quiet = false, tls1_2 = false, tls1_3 = false, async_sign = false;
@@ -159,6 +162,7 @@ struct Options {
 
 struct ConnData {
   MessageExplainer explainer;
+  capture::Ladder ladder;  // -ladder
   std::string request;  // -www: the request so far
   bool answered = false;
 };
@@ -241,6 +245,7 @@ Options parse(int argc, char** argv) {
       if (o.keymatexportlen == 0) die("-keymatexportlen: 1 to 8160 bytes");
     }
     else if (f == "-msg") o.msg = true;
+    else if (f == "-ladder") o.ladder = args.path_value();
     else if (f == "-handshake_timeout") o.handshake_timeout_ms = args.number(1ull << 40);
     else if (f == "-quiet") o.quiet = true;
     else if (f == "-async_sign") o.async_sign = true;
@@ -303,6 +308,11 @@ int run(int argc, char** argv) {
     return built.config;
   };
   std::shared_ptr<const ServerConfig> config = make_config();
+  if (!o.ladder.empty()) {
+    struct stat st {};
+    if (stat(o.ladder.c_str(), &st) != 0) die("-ladder " + o.ladder + ": " + std::strerror(errno));
+    if (!S_ISDIR(st.st_mode)) die("-ladder " + o.ladder + ": not a directory");
+  }
   capture::DescribeOptions describe;
   if (!o.capture.empty()) {
     struct stat st;
@@ -355,10 +365,18 @@ int run(int argc, char** argv) {
     if (data == nullptr) return;
     std::string who = "conn " + std::to_string(c.id());
     switch (ev.type) {
-      case Event::Type::handshake_message:
-        std::printf("%s\n", trace_line(who, ev).c_str());
-        std::printf("    %s\n", data->explainer.explain(ev.message_type, ev.data, "    ").c_str());
+      case Event::Type::handshake_message: {
+        std::string why = data->explainer.explain(ev.message_type, ev.data, "    ");
+        if (o.msg) std::printf("%s\n    %s\n", trace_line(who, ev).c_str(), why.c_str());
+        if (!o.ladder.empty()) {
+          capture::LadderRow r;
+          r.client_to_server = ev.direction == Direction::received;
+          r.title = message_name(ev.message_type);
+          r.detail = std::to_string(ev.data.size()) + " bytes; " + why.substr(0, why.find('\n'));
+          data->ladder.rows.push_back(r);
+        }
         break;
+      }
       case Event::Type::handshake_done: {
         handshakes++;
         const HandshakeInfo& info = *c.connection().info();
@@ -370,6 +388,14 @@ int run(int argc, char** argv) {
                       info.peer_chain.empty() ? "" : ", client ",
                       info.peer_chain.empty() ? "" : certificate_subject(info.peer_chain[0]).c_str());
         }
+        if (!o.ladder.empty()) {
+          capture::LadderRow n;
+          n.kind = capture::LadderRow::Kind::note;
+          const CipherSuite* cs = find_suite(info.cipher_suite);
+          n.title = std::string("handshake done: ") + version_name(info.version) + ", " + (cs ? cs->iana_name : "?") +
+                    (info.resumed ? ", resumed" : "") + (info.early_data_accepted ? ", 0-RTT accepted" : "");
+          data->ladder.rows.push_back(n);
+        }
         if (!o.keymatexport.empty()) {
           if (const Connection* engine = engine_of(c))
             std::printf("%s: %s", who.c_str(), keying_material_report(*engine, o.keymatexport, o.keymatexportlen).c_str());
@@ -378,6 +404,13 @@ int run(int argc, char** argv) {
         break;
       }
       case Event::Type::app_data:
+        if (!o.ladder.empty()) {
+          capture::LadderRow r;
+          r.client_to_server = true;
+          r.title = "application data";
+          r.detail = std::to_string(ev.data.size()) + " bytes" + (ev.early_data ? " (0-RTT)" : "");
+          data->ladder.rows.push_back(r);
+        }
         if (ev.early_data)  // 0-RTT: replayable by an attacker; an application acts on it with care
           std::printf("%s: early data (%zu bytes): %s\n", who.c_str(), ev.data.size(), printable(ev.data).c_str());
         if (!o.www) {
@@ -413,6 +446,16 @@ int run(int argc, char** argv) {
         why += ": " + printable(ByteView::of(engine->error_detail()), 1000);
       std::printf("conn %llu: closed (%s)\n", static_cast<unsigned long long>(c.id()), why.c_str());
     }
+    auto* data = static_cast<ConnData*>(c.user.get());
+    if (!o.ladder.empty() && data != nullptr) {
+      const Connection* engine = engine_of(c);
+      const HandshakeInfo* hi = engine ? engine->info() : nullptr;
+      capture::add_key_changes(&data->ladder, 0, hi ? hi->version == version::tls13 : false,
+                               hi ? hi->early_data_accepted : false);
+      data->ladder.title = "tls_server: connection " + std::to_string(c.id()) + " from " + c.peer();
+      std::string path = o.ladder + "/" + std::to_string(c.id()) + ".svg", err;
+      if (!capture::write_ladder(path, data->ladder, &err)) std::fprintf(stderr, "tls_server: -ladder: %s\n", err.c_str());
+    }
     if (auto* cc = c.engine_as<capture::CapturingConnection>()) {
       std::string path = o.capture + "/" + std::to_string(c.id()) + ".stlscap", err;
       if (!cc->save(path, &err)) std::fprintf(stderr, "tls_server: -capture: %s\n", err.c_str());
@@ -432,7 +475,7 @@ int run(int argc, char** argv) {
       auto cc = capture::CapturingConnection::server(config, *rng, clock, describe);
       conn = make_loop_connection(std::move(cc));
     }
-    if (o.msg) conn->set_trace(true);
+    if (o.msg || !o.ladder.empty()) conn->set_trace(true);
     EpollConn* c = loop.add(fd, std::move(conn), std::move(h), peer);
     if (c != nullptr) c->user = std::make_shared<ConnData>();
     if (loop.connections() > max_concurrent) max_concurrent = loop.connections();
