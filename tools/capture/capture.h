@@ -186,7 +186,7 @@ bool decode_async_answer(ByteView payload, AsyncAnswer* out);
 // client version, leaf, data; verify: side, name, time, chain; select: the ClientHelloInfo). Empty for
 // an event that is not a request.
 Bytes request_hash(const Event& ev);
-// "a signature (rsa_pss_rsae_sha256 ...)" style names of the request types: "sign_request" ...
+// "complete_sign(a signature of 256 bytes)", "complete_verify(refuse, alert bad_certificate)" ...
 std::string describe_async_answer(const AsyncAnswer& a);
 
 // ---------------------------------------------------------------------------------------------------
@@ -196,7 +196,9 @@ std::string describe_async_answer(const AsyncAnswer& a);
 //   max_handshake_message, handshake_timeout_ms; client: verify_server, client_certificate (chain
 //   fingerprints), client_key (key id); server: certificate.N, key.N (one pair per certified key),
 //   client_auth, prefer_server_order, strict_sni, session_cache, session_lifetime_s; and
-//   trust_anchors / client_trust when the capturer gives the anchors (the config cannot list them).
+//   trust_anchors / client_trust when the capturer gives the anchors (the config cannot list them);
+//   for asynchronous operations only: key_async.N / client_key_async, select_async, and
+//   certificate_verifier / client_certificate_verifier ("async,<mode>,<hex tag>").
 // A certificate fingerprint is the hex SHA-256 of its DER; a chain is fingerprints joined by ','.
 // A key id is the hex SHA-256 of a signature over a fixed message made with the key and a fixed
 // deterministic generator: equal ids mean the same key, and nothing about the key can be learnt.
