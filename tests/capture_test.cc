@@ -808,6 +808,69 @@ TEST_CASE("a changed asynchronous answer, or a request that differs, is named as
   }
 }
 
+TEST_CASE("refused and failed asynchronous answers replay too: a selection refused, a signer failed, a chain refused") {
+  std::vector<AsyncCase> cases = async_cases();
+  // cases[0]: async sign (TLS 1.3 server); cases[3]: async selection and client verification (server);
+  // cases[4]: async verification (client).
+  struct Failure {
+    size_t k;
+    Event::Type op;
+    AlertDescription alert;  // what the captured connection fails with
+  };
+  for (const Failure& f : {Failure{0, Event::Type::sign_request, AlertDescription::internal_error},
+                           Failure{3, Event::Type::select_request, AlertDescription::unrecognized_name},
+                           Failure{4, Event::Type::verify_request, AlertDescription::certificate_revoked}}) {
+    const AsyncCase& k = cases[f.k];
+    CAPTURE(k.name);
+    auto rng_c = crypto::make_deterministic_rng(ByteView::of("client"));
+    auto rng_s = crypto::make_deterministic_rng(ByteView::of("server"));
+    testing::FixedClock clock(kTestNowMs);
+    capture::DescribeOptions d;
+    std::string err;
+    REQUIRE(crypto::default_provider().load_certificates(read_file("tests/certs/ca.pem"), &d.trust_anchors_der, &err));
+    // The captured side fails the request `f.op`; the other side answers everything.
+    auto fail_or_answer = [&](CapturingConnection& c) {
+      while (auto ev = c.next_event()) {
+        Status st = Status::ok_status();
+        if (ev->type == Event::Type::sign_request && f.op == ev->type) st = c.complete_sign(std::nullopt);
+        else if (ev->type == Event::Type::select_request && f.op == ev->type) st = c.complete_selection(Selection::refused(f.alert));
+        else if (ev->type == Event::Type::verify_request && f.op == ev->type) st = c.complete_verify(CertVerdict::refuse(f.alert));
+        else if (ev->type == Event::Type::select_request) st = c.complete_selection(Selection());
+        else if (ev->type == Event::Type::verify_request) st = c.complete_verify(CertVerdict::accept());
+        else continue;
+        CHECK_FALSE(st.ok());
+      }
+    };
+    std::optional<CapturingConnection> cap;
+    std::optional<Connection> other;
+    if (k.capture_server) {
+      cap.emplace(CapturingConnection::server(k.server, *rng_s, clock, d));
+      other.emplace(Connection::client(k.client, localhost(), *rng_c, clock));
+    } else {
+      cap.emplace(CapturingConnection::client(k.client, localhost(), *rng_c, clock, d));
+      other.emplace(Connection::server(k.server, *rng_s, clock));
+    }
+    for (int round = 0; round < 50 && !cap->is_closed(); round++) {
+      fail_or_answer(*cap);
+      answer_requests(*other, k.server, 0);
+      for (int dir = 0; dir < 2; dir++) {
+        ByteView out = dir == 0 ? other->pending_output() : cap->pending_output();
+        if (out.empty()) continue;
+        Result<size_t> r = dir == 0 ? cap->receive(out) : other->receive(out);
+        size_t n = r.ok() ? r.value() : out.size();
+        if (dir == 0) other->consume_output(n);
+        else cap->consume_output(n);
+      }
+    }
+    REQUIRE(cap->error() != nullptr);
+    CHECK(cap->error()->alert == f.alert);
+    capture::Capture c = parse(cap->finish());
+    ReplayResult r = capture::replay(c, k.files);
+    REQUIRE_MESSAGE(r.ok(), r.message);
+    CHECK(joined(r.trace).find("the connection failed") != std::string::npos);
+  }
+}
+
 TEST_CASE("a selection that replaces the config is refused while recording; a passthrough forwards it") {
   ServerConfig::Builder b;
   b.certificate(read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem"));
