@@ -33,7 +33,8 @@ namespace capture {
 // "SANSTLSC", then the format version as a big-endian u16.
 constexpr char kMagic[8] = {'S', 'A', 'N', 'S', 'T', 'L', 'S', 'C'};
 // 2 added the answers of the state outside the connection (client_options, cache_*, ticket_*,
-// early_data_check); version 1 captures still parse and replay as they did.
+// early_data_check); version 1 captures still parse and replay as they did. async_answer (0x46) came
+// within version 2: a reader without it refuses the entry (unknown type), it cannot misread it.
 constexpr uint16_t kFormatVersion = 2;
 constexpr uint16_t kOldestFormatVersion = 1;
 constexpr const char* kLibraryVersion = "sanstls 0.1";
