@@ -125,6 +125,20 @@ void check_entry(const capture::Entry& e) {
       }
       break;
     }
+    case capture::EntryType::async_answer: {
+      capture::AsyncAnswer a, b;
+      if (capture::decode_async_answer(e.payload, &a)) {
+        require(capture::decode_async_answer(capture::encode_async_answer(a), &b),
+                "async_answer: re-encoded payload does not decode");
+        require(a.op == b.op && a.request_hash == b.request_hash && a.has_answer == b.has_answer &&
+                    a.answer == b.answer && a.ok == b.ok && a.alert == b.alert &&
+                    a.certificate_index == b.certificate_index,
+                "async_answer: round trip changed it");
+        require(capture::encode_async_answer(b) == e.payload, "async_answer: re-encoding changed the bytes");
+        (void)capture::describe_async_answer(a);
+      }
+      break;
+    }
     default:
       break;
   }

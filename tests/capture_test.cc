@@ -599,10 +599,282 @@ TEST_CASE("a passthrough connection records nothing and behaves like the connect
   CHECK(err.find("capture is off") != std::string::npos);
 }
 
-TEST_CASE("asynchronous answers: refused while recording (a replay could not give them), forwarded by a passthrough") {
+// ---------------------------------------------------------------------------------------------------
+// Asynchronous operations (issues 15 and 17): each completion is recorded with its answer, and the
+// replay gives the same answer when the replayed connection asks the same thing.
+
+// Answers every request event of `c` at once, as an application's loop would: signs and decrypts with
+// the request's key, accepts chains (or gives `verdict`), selects config certificate `select_index`.
+template <typename C>
+void answer_requests(C& c, const std::shared_ptr<const ServerConfig>& server_cfg, size_t select_index,
+                     CertVerdict verdict = CertVerdict::accept()) {
+  static auto rng = crypto::make_deterministic_rng(ByteView::of("signer"));
+  while (auto ev = c.next_event()) {
+    switch (ev->type) {
+      case Event::Type::sign_request: {
+        Bytes sig;
+        REQUIRE(ev->certificate->key->sign(static_cast<crypto::SignatureScheme>(ev->scheme), ev->data, *rng, &sig) ==
+                crypto::Status::ok);
+        REQUIRE(c.complete_sign(sig).ok());
+        break;
+      }
+      case Event::Type::decrypt_request: {
+        Bytes pms(48);
+        REQUIRE(ev->certificate->key->rsa_decrypt_premaster(ev->data, ev->client_version, *rng, pms.data()) ==
+                crypto::Status::ok);
+        REQUIRE(c.complete_decrypt(pms).ok());
+        break;
+      }
+      case Event::Type::verify_request: (void)c.complete_verify(verdict); break;
+      case Event::Type::select_request: {
+        Selection sel;
+        sel.certificate = server_cfg->certificates.at(select_index);
+        REQUIRE(c.complete_selection(sel).ok());
+        break;
+      }
+      default: break;
+    }
+  }
+}
+
+// Like pump_any, answering the requests of both sides.
+template <typename A, typename B>
+void pump_async(A& a, B& b, const std::shared_ptr<const ServerConfig>& server_cfg, size_t select_index) {
+  for (int round = 0; round < 100; round++) {
+    answer_requests(a, server_cfg, select_index);
+    answer_requests(b, server_cfg, select_index);
+    bool moved = false;
+    auto move = [&](auto& from, auto& to) {
+      ByteView out = from.pending_output();
+      if (out.empty()) return;
+      Result<size_t> r = to.receive(out);
+      if (!r.ok()) {
+        from.consume_output(out.size());
+        return;
+      }
+      from.consume_output(r.value());
+      if (r.value() > 0) moved = true;
+    };
+    move(a, b);
+    move(b, a);
+    if (!moved && !a.awaiting() && !b.awaiting() && a.pending_output().empty() && b.pending_output().empty()) break;
+  }
+}
+
+CertificateVerifier async_verifier(const std::string& tag) {
+  CertificateVerifier v;
+  v.tag = tag;
+  v.async = true;
+  return v;
+}
+
+struct AsyncCase {
+  const char* name;
+  bool capture_server;  // else the client is captured
+  std::shared_ptr<const ServerConfig> server;
+  std::shared_ptr<const ClientConfig> client;
+  size_t select_index = 0;
+  capture::ReplayFiles files;
+};
+
+std::vector<AsyncCase> async_cases() {
+  std::vector<AsyncCase> v;
+  auto server = [](const std::string& suites, bool async_keys, bool select, bool client_auth_async,
+                   uint16_t max_version) {
+    ServerConfig::Builder b;
+    b.certificate(read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem"));
+    b.certificate(read_file("tests/certs/server_ec_chain.pem"), read_file("tests/certs/server_ec.key.pem"));
+    b.async_signing(async_keys);
+    b.select_async(select);
+    if (client_auth_async) {
+      b.client_auth(ClientAuth::required, read_file("tests/certs/ca.pem"));
+      b.client_certificate_verifier(async_verifier("async-client-check"));
+    }
+    auto built = b.build();
+    REQUIRE_MESSAGE(built.ok(), built.error);
+    auto s = std::make_shared<ServerConfig>(*built.config);
+    if (!suites.empty()) s->cipher_suites = testing::client_config(suites)->cipher_suites;
+    s->max_version = max_version;
+    return std::shared_ptr<const ServerConfig>(s);
+  };
+  auto client = [](const std::string& suites, bool async_key, bool async_verify) {
+    ClientConfig::Builder b;
+    b.trust_anchors_pem(read_file("tests/certs/ca.pem"));
+    b.client_certificate(read_file("tests/certs/client.pem"), read_file("tests/certs/client.key.pem"));
+    b.async_signing(async_key);
+    if (async_verify) b.certificate_verifier(async_verifier("async-server-check"));
+    auto built = b.build();
+    REQUIRE_MESSAGE(built.ok(), built.error);
+    auto c = std::make_shared<ClientConfig>(*built.config);
+    if (!suites.empty()) c->cipher_suites = testing::client_config(suites)->cipher_suites;
+    return std::shared_ptr<const ClientConfig>(c);
+  };
+  capture::ReplayFiles sf = server_files();
+  sf.ca_pem = read_file("tests/certs/ca.pem");
+  capture::ReplayFiles cf = client_files();
+  cf.certificates.push_back({read_file("tests/certs/client.pem"), read_file("tests/certs/client.key.pem")});
+  v.push_back({"async sign, TLS 1.3 server", true, server("", true, false, false, 0x0304), client("", false, false), 0, sf});
+  v.push_back({"async sign, TLS 1.2 server (ECDHE-RSA)", true,
+               server("ECDHE-RSA-AES128-GCM-SHA256", true, false, false, 0x0303),
+               client("ECDHE-RSA-AES128-GCM-SHA256", false, false), 0, sf});
+  v.push_back({"async decrypt, TLS 1.2 RSA key exchange", true, server("AES128-GCM-SHA256", true, false, false, 0x0303),
+               client("AES128-GCM-SHA256", false, false), 0, sf});
+  v.push_back({"async verify, server (client certificates) and async selection", true,
+               server("", false, true, true, 0x0304), client("", false, false), 1, sf});
+  v.push_back({"async verify and async client signature, client", false, server("", false, false, true, 0x0304),
+               client("", true, true), 0, cf});
+  return v;
+}
+
+Bytes record_async(const AsyncCase& k) {
+  auto rng_c = crypto::make_deterministic_rng(ByteView::of("client"));
+  auto rng_s = crypto::make_deterministic_rng(ByteView::of("server"));
+  testing::FixedClock clock(kTestNowMs);
+  capture::DescribeOptions d;
+  std::string err;
+  REQUIRE(crypto::default_provider().load_certificates(read_file("tests/certs/ca.pem"), &d.trust_anchors_der, &err));
+  auto finish = [&](auto& client, auto& server, auto& captured) {
+    pump_async(client, server, k.server, k.select_index);
+    REQUIRE(client.info() != nullptr);
+    REQUIRE(server.info() != nullptr);
+    REQUIRE(client.send(ByteView::of("hello server")).ok());
+    REQUIRE(server.send(ByteView::of("hello client")).ok());
+    pump_async(client, server, k.server, k.select_index);
+    client.close();
+    pump_async(client, server, k.server, k.select_index);
+    return captured.finish();
+  };
+  if (k.capture_server) {
+    Connection client = Connection::client(k.client, localhost(), *rng_c, clock);
+    CapturingConnection server = CapturingConnection::server(k.server, *rng_s, clock, d);
+    return finish(client, server, server);
+  }
+  CapturingConnection client = CapturingConnection::client(k.client, localhost(), *rng_c, clock, d);
+  Connection server = Connection::server(k.server, *rng_s, clock);
+  return finish(client, server, client);
+}
+
+TEST_CASE("asynchronous answers are recorded and replayed: sign, decrypt, verify, select") {
+  for (const AsyncCase& k : async_cases()) {
+    CAPTURE(k.name);
+    Bytes file = record_async(k);
+    capture::Capture c = parse(file);
+    size_t answers = 0;
+    for (const capture::Entry& e : c.entries) answers += e.type == capture::EntryType::async_answer;
+    CHECK(answers > 0);
+    ReplayResult r = capture::replay(c, k.files);
+    REQUIRE_MESSAGE(r.ok(), r.message);
+    CHECK(joined(r.trace).find("event: handshake_done") != std::string::npos);
+    // The format round-trips the new entry.
+    CHECK(capture::encode_capture(c) == file);
+  }
+}
+
+TEST_CASE("a changed asynchronous answer, or a request that differs, is named as the point of divergence") {
+  std::vector<AsyncCase> cases = async_cases();
+  for (const AsyncCase& k : cases) {
+    CAPTURE(k.name);
+    capture::Capture c = parse(record_async(k));
+    size_t at = 0;
+    for (size_t i = 0; i < c.entries.size() && at == 0; i++)
+      if (c.entries[i].type == capture::EntryType::async_answer) at = i;
+    REQUIRE(at > 0);
+    capture::AsyncAnswer a;
+    REQUIRE(capture::decode_async_answer(c.entries[at].payload, &a));
+    // The answer changed: a flipped signature or premaster byte, a refused chain, another certificate.
+    capture::Capture changed = c;
+    if (!a.answer.empty()) {
+      a.answer[a.answer.size() / 2] ^= 0x01;
+    } else if (a.op == Event::Type::verify_request) {
+      a.ok = false;
+      a.alert = AlertDescription::bad_certificate;
+    } else {
+      a.certificate_index = a.certificate_index == 0 ? 1 : 0;
+    }
+    changed.entries[at].payload = capture::encode_async_answer(a);
+    ReplayResult r = capture::replay(changed, k.files);
+    REQUIRE(r.outcome == ReplayResult::Outcome::divergence);
+    INFO(r.message);
+    CHECK(r.divergent_entry > at);
+    // The request recorded with the answer differs from what the engine asked.
+    capture::Capture other = c;
+    REQUIRE(capture::decode_async_answer(c.entries[at].payload, &a));
+    a.request_hash[0] ^= 0x01;
+    other.entries[at].payload = capture::encode_async_answer(a);
+    ReplayResult r2 = capture::replay(other, k.files);
+    REQUIRE(r2.outcome == ReplayResult::Outcome::divergence);
+    CHECK(r2.divergent_entry == at);
+    CHECK_MESSAGE(r2.message.find("asked") != std::string::npos, r2.message);
+  }
+}
+
+TEST_CASE("refused and failed asynchronous answers replay too: a selection refused, a signer failed, a chain refused") {
+  std::vector<AsyncCase> cases = async_cases();
+  // cases[0]: async sign (TLS 1.3 server); cases[3]: async selection and client verification (server);
+  // cases[4]: async verification (client).
+  struct Failure {
+    size_t k;
+    Event::Type op;
+    AlertDescription alert;  // what the captured connection fails with
+  };
+  for (const Failure& f : {Failure{0, Event::Type::sign_request, AlertDescription::internal_error},
+                           Failure{3, Event::Type::select_request, AlertDescription::unrecognized_name},
+                           Failure{4, Event::Type::verify_request, AlertDescription::certificate_revoked}}) {
+    const AsyncCase& k = cases[f.k];
+    CAPTURE(k.name);
+    auto rng_c = crypto::make_deterministic_rng(ByteView::of("client"));
+    auto rng_s = crypto::make_deterministic_rng(ByteView::of("server"));
+    testing::FixedClock clock(kTestNowMs);
+    capture::DescribeOptions d;
+    std::string err;
+    REQUIRE(crypto::default_provider().load_certificates(read_file("tests/certs/ca.pem"), &d.trust_anchors_der, &err));
+    // The captured side fails the request `f.op`; the other side answers everything.
+    auto fail_or_answer = [&](CapturingConnection& c) {
+      while (auto ev = c.next_event()) {
+        Status st = Status::ok_status();
+        if (ev->type == Event::Type::sign_request && f.op == ev->type) st = c.complete_sign(std::nullopt);
+        else if (ev->type == Event::Type::select_request && f.op == ev->type) st = c.complete_selection(Selection::refused(f.alert));
+        else if (ev->type == Event::Type::verify_request && f.op == ev->type) st = c.complete_verify(CertVerdict::refuse(f.alert));
+        else if (ev->type == Event::Type::select_request) st = c.complete_selection(Selection());
+        else if (ev->type == Event::Type::verify_request) st = c.complete_verify(CertVerdict::accept());
+        else continue;
+        CHECK_FALSE(st.ok());
+      }
+    };
+    std::optional<CapturingConnection> cap;
+    std::optional<Connection> other;
+    if (k.capture_server) {
+      cap.emplace(CapturingConnection::server(k.server, *rng_s, clock, d));
+      other.emplace(Connection::client(k.client, localhost(), *rng_c, clock));
+    } else {
+      cap.emplace(CapturingConnection::client(k.client, localhost(), *rng_c, clock, d));
+      other.emplace(Connection::server(k.server, *rng_s, clock));
+    }
+    for (int round = 0; round < 50 && !cap->is_closed(); round++) {
+      fail_or_answer(*cap);
+      answer_requests(*other, k.server, 0);
+      for (int dir = 0; dir < 2; dir++) {
+        ByteView out = dir == 0 ? other->pending_output() : cap->pending_output();
+        if (out.empty()) continue;
+        Result<size_t> r = dir == 0 ? cap->receive(out) : other->receive(out);
+        size_t n = r.ok() ? r.value() : out.size();
+        if (dir == 0) other->consume_output(n);
+        else cap->consume_output(n);
+      }
+    }
+    REQUIRE(cap->error() != nullptr);
+    CHECK(cap->error()->alert == f.alert);
+    capture::Capture c = parse(cap->finish());
+    ReplayResult r = capture::replay(c, k.files);
+    REQUIRE_MESSAGE(r.ok(), r.message);
+    CHECK(joined(r.trace).find("the connection failed") != std::string::npos);
+  }
+}
+
+TEST_CASE("a selection that replaces the config is refused while recording; a passthrough forwards it") {
   ServerConfig::Builder b;
   b.certificate(read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem"));
-  b.async_signing(true);
+  b.select_async(true);
   auto built = b.build();
   REQUIRE(built.ok());
   auto cfg = built.config;
@@ -614,17 +886,16 @@ TEST_CASE("asynchronous answers: refused while recording (a replay could not giv
     CapturingConnection server = recording ? CapturingConnection::server(cfg, *rng, clock)
                                            : CapturingConnection::passthrough(Connection::server(cfg, *rng, clock));
     REQUIRE(server.receive(hello).ok());
-    std::optional<Event> request;
-    while (auto ev = server.next_event())
-      if (ev->type == Event::Type::sign_request) request = ev;
-    REQUIRE(request.has_value());
+    while (server.next_event()) {
+    }
     REQUIRE(server.awaiting());
-    Bytes sig;
-    REQUIRE(request->certificate->key->sign(static_cast<crypto::SignatureScheme>(request->scheme), request->data, *rng,
-                                            &sig) == crypto::Status::ok);
-    Status st = server.complete_sign(sig);
+    Selection sel;
+    sel.config = cfg;
+    Status st = server.complete_selection(sel);
     if (recording) {
+      REQUIRE_FALSE(st.ok());
       CHECK(st.error().kind == ErrorKind::api_misuse);
+      CHECK(std::string(st.error().what).find("replacement config") != std::string::npos);
       CHECK(server.awaiting());
     } else {
       CHECK(st.ok());

@@ -141,7 +141,8 @@ const char kUsage[] =
     "  -quiet                print only the ACCEPT line, the final summary and errors\n"
     "  -async_sign           the private key signs (and, for TLS_RSA_* suites, decrypts) on a worker\n"
     "                        thread, as an HSM or a remote signer would: the engine's sign_request and\n"
-    "                        decrypt_request events, answered through the event loop (not with -capture)\n"
+    "                        decrypt_request events, answered through the event loop (a -capture\n"
+    "                        records the answers, and tls_replay gives them again)\n"
     "Echo mode (the default) sends back every byte a client sends. Prints \"ACCEPT host:port\" when ready.\n";
 
 struct Options {
@@ -256,8 +257,6 @@ Options parse(int argc, char** argv) {
   if (!o.pending_key.empty()) die("-key " + o.pending_key + " has no -cert");
   if (o.certs.empty()) die("no certificate: give -cert FILE -key FILE");
   if (o.auth != ClientAuth::none && o.cafile.empty()) die("-verify/-Verify need -CAfile FILE (the client CAs)");
-  if (o.async_sign && !o.capture.empty())
-    die("-async_sign does not go with -capture: a capture does not record the asynchronous answers yet");
   if (o.early_data != 0 && o.tls1_2) die("-early_data needs TLS 1.3 (it is 0-RTT data); drop -tls1_2");
   return o;
 }

@@ -37,6 +37,7 @@ const char* entry_type_name(EntryType t) {
     case EntryType::ticket_open: return "ticket_open";
     case EntryType::ticket_seal: return "ticket_seal";
     case EntryType::early_data_check: return "early_data_check";
+    case EntryType::async_answer: return "async_answer";
   }
   return "unknown";
 }
@@ -343,10 +344,133 @@ bool decode_answer(EntryType type, ByteView payload, OutsideAnswer* out) {
   return true;
 }
 
+Bytes encode_async_answer(const AsyncAnswer& a) {
+  Bytes out;
+  Writer w(&out);
+  w.u8(static_cast<uint8_t>(a.op));
+  w.prefixed8(a.request_hash);
+  switch (a.op) {
+    case Event::Type::sign_request:
+    case Event::Type::decrypt_request:
+      w.u8(a.has_answer ? 1 : 0);
+      prefixed32(w, a.answer);
+      break;
+    case Event::Type::verify_request:
+    case Event::Type::select_request:
+      w.u8(a.ok ? 1 : 0);
+      w.u8(static_cast<uint8_t>(a.alert));
+      if (a.op == Event::Type::select_request) w.u16(a.certificate_index < 0 ? 0xffff : static_cast<uint16_t>(a.certificate_index));
+      break;
+    default: break;
+  }
+  return out;
+}
+
+bool decode_async_answer(ByteView payload, AsyncAnswer* out) {
+  Reader r(payload);
+  uint8_t op, flag, alert;
+  ByteView hash, answer;
+  if (!r.u8(&op) || !r.prefixed8(&hash)) return false;
+  *out = AsyncAnswer();
+  out->op = static_cast<Event::Type>(op);
+  out->request_hash = hash.to_bytes();
+  switch (out->op) {
+    case Event::Type::sign_request:
+    case Event::Type::decrypt_request:
+      if (!r.u8(&flag) || flag > 1 || !read_prefixed32(r, &answer)) return false;
+      out->has_answer = flag == 1;
+      out->answer = answer.to_bytes();
+      break;
+    case Event::Type::verify_request:
+    case Event::Type::select_request:
+      if (!r.u8(&flag) || flag > 1 || !r.u8(&alert)) return false;
+      out->ok = flag == 1;
+      out->alert = static_cast<AlertDescription>(alert);
+      if (out->op == Event::Type::select_request) {
+        uint16_t index;
+        if (!r.u16(&index)) return false;
+        out->certificate_index = index == 0xffff ? -1 : index;
+      }
+      break;
+    default: return false;
+  }
+  return r.empty();
+}
+
+Bytes request_hash(const Event& ev) {
+  Bytes m;
+  Writer w(&m);
+  w.u8(static_cast<uint8_t>(ev.type));
+  auto leaf = [&](const CertifiedKey* k) { prefixed32(w, k && !k->chain.empty() ? ByteView(k->chain[0]) : ByteView()); };
+  auto list16 = [&](const std::vector<uint16_t>& v) {
+    w.u32(static_cast<uint32_t>(v.size()));
+    for (uint16_t x : v) w.u16(x);
+  };
+  switch (ev.type) {
+    case Event::Type::sign_request:
+      w.u16(ev.scheme);
+      leaf(ev.certificate);
+      prefixed32(w, ev.data);
+      break;
+    case Event::Type::decrypt_request:
+      w.u16(ev.client_version);
+      leaf(ev.certificate);
+      prefixed32(w, ev.data);
+      break;
+    case Event::Type::verify_request:
+      if (ev.check == nullptr) break;
+      w.u8(ev.check->peer_is_server ? 1 : 0);
+      prefixed32(w, ByteView::of(ev.check->name));
+      w.u64(ev.check->now_ms);
+      w.u32(static_cast<uint32_t>(ev.check->chain.size()));
+      for (const Bytes& c : ev.check->chain) prefixed32(w, c);
+      break;
+    case Event::Type::select_request:
+      if (ev.client_hello == nullptr) break;
+      prefixed32(w, ByteView::of(ev.client_hello->server_name));
+      w.u32(static_cast<uint32_t>(ev.client_hello->alpn.size()));
+      for (const std::string& p : ev.client_hello->alpn) prefixed32(w, ByteView::of(p));
+      list16(ev.client_hello->signature_schemes);
+      list16(ev.client_hello->groups);
+      list16(ev.client_hello->versions);
+      list16(ev.client_hello->cipher_suites);
+      break;
+    default: return {};
+  }
+  return crypto::hash_once(crypto::default_provider(), crypto::HashAlg::sha256, m);
+}
+
+std::string describe_async_answer(const AsyncAnswer& a) {
+  switch (a.op) {
+    case Event::Type::sign_request:
+      return a.has_answer ? "complete_sign(a signature of " + std::to_string(a.answer.size()) + " bytes)"
+                          : std::string("complete_sign(the signer failed)");
+    case Event::Type::decrypt_request:
+      return a.has_answer ? "complete_decrypt(a premaster of " + std::to_string(a.answer.size()) + " bytes)"
+                          : std::string("complete_decrypt(the key failed)");
+    case Event::Type::verify_request:
+      return a.ok ? std::string("complete_verify(accept)")
+                  : std::string("complete_verify(refuse, alert ") + alert_name(a.alert) + ")";
+    case Event::Type::select_request:
+      if (!a.ok) return std::string("complete_selection(refuse, alert ") + alert_name(a.alert) + ")";
+      return a.certificate_index < 0 ? std::string("complete_selection(the config's own choice)")
+                                     : "complete_selection(certificate." + std::to_string(a.certificate_index) + ")";
+    default: return "an unknown completion";
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Config descriptions
 
 namespace {
+// The verifier's description when it is answered asynchronously (docs/capture-format.md): a
+// synchronous verifier's answers are not recorded, and are not described.
+void describe_verifier(const char* name, const std::shared_ptr<const CertificateVerifier>& v, Description* d) {
+  if (!v || !v->async) return;
+  (*d)[name] = std::string("async,") +
+               (v->mode == CertificateVerifier::Mode::replace_default ? "replace_default," : "after_default,") +
+               to_hex(ByteView::of(v->tag));
+}
 std::string hex16_list(const std::vector<uint16_t>& v) {
   std::string s;
   char buf[8];
@@ -424,7 +548,9 @@ Description describe_config(const ClientConfig& c, const DescribeOptions& o) {
   if (c.client_certificate) {
     d["client_certificate"] = chain_fingerprint(c.client_certificate->chain);
     d["client_key"] = key_id(*c.client_certificate->key);
+    if (c.client_certificate->async) d["client_key_async"] = "1";
   }
+  describe_verifier("certificate_verifier", c.certificate_verifier, &d);
   if (!o.trust_anchors_der.empty()) d["trust_anchors"] = anchors_fingerprint(o.trust_anchors_der);
   return d;
 }
@@ -437,7 +563,10 @@ Description describe_config(const ServerConfig& c, const DescribeOptions& o) {
   for (size_t i = 0; i < c.certificates.size(); i++) {
     d["certificate." + std::to_string(i)] = chain_fingerprint(c.certificates[i]->chain);
     d["key." + std::to_string(i)] = key_id(*c.certificates[i]->key);
+    if (c.certificates[i]->async) d["key_async." + std::to_string(i)] = "1";
   }
+  if (c.select_async) d["select_async"] = "1";
+  describe_verifier("client_certificate_verifier", c.client_certificate_verifier, &d);
   d["client_auth"] = c.client_auth == ClientAuth::none       ? "none"
                      : c.client_auth == ClientAuth::optional ? "optional"
                                                              : "required";
@@ -598,6 +727,11 @@ struct CapturingConnection::Recorder {
   CaptureWriter writer;
   RecordingRng rng;
   RecordingClock clock;
+  // The last request event next_event() gave, until it is answered: what an async_answer answers.
+  Event::Type pending_type = Event::Type::closed;
+  Bytes pending_hash;
+  // Server: the config's certificates, to record a selection's certificate by its index.
+  std::vector<std::shared_ptr<const CertifiedKey>> certificates;
 };
 
 CapturingConnection::CapturingConnection(std::unique_ptr<Recorder> rec, Connection conn)
@@ -639,6 +773,7 @@ CapturingConnection CapturingConnection::server(std::shared_ptr<const ServerConf
   rec->writer.add(EntryType::config, ByteView::of(format_description(describe_config(*config, describe))));
   // The same shared state, reached through recorders (the copy shares the config's lazily made ticket
   // ring: ServerConfig copies share it).
+  rec->certificates = config->certificates;
   auto wrapped = std::make_shared<ServerConfig>(*config);
   wrapped->ticket_keys = std::make_shared<RecordingTicketer>(config, rng, rec->writer);
   if (config->session_cache) wrapped->session_cache = std::make_shared<RecordingCache>(config->session_cache, rec->writer);
@@ -682,6 +817,11 @@ std::optional<Event> CapturingConnection::next_event() {
   if (!rec_) return ev;
   if (ev) {
     rec_->writer.add(EntryType::event, encode_event(record_event(*ev)));
+    Bytes h = request_hash(*ev);
+    if (!h.empty()) {
+      rec_->pending_type = ev->type;
+      rec_->pending_hash = std::move(h);
+    }
   } else {
     rec_->writer.add(EntryType::no_event, ByteView());
   }
@@ -715,21 +855,70 @@ void CapturingConnection::add_status(const Status& s) {
   add_result(s.ok() ? Result<size_t>(size_t{0}) : Result<size_t>(s.error()));
 }
 
+AsyncAnswer CapturingConnection::async_request(Event::Type op) const {
+  AsyncAnswer a;
+  a.op = op;
+  if (rec_->pending_type == op) a.request_hash = rec_->pending_hash;
+  return a;
+}
+
 Status CapturingConnection::complete_sign(std::optional<Bytes> signature) {
-  if (rec_) return Error::misuse("a capture does not record asynchronous answers");
-  return conn_.complete_sign(std::move(signature));
+  if (!rec_) return conn_.complete_sign(std::move(signature));
+  AsyncAnswer a = async_request(Event::Type::sign_request);
+  a.has_answer = signature.has_value();
+  if (signature) a.answer = *signature;
+  rec_->writer.add(EntryType::async_answer, encode_async_answer(a));
+  return finish_async(conn_.complete_sign(std::move(signature)));
 }
 Status CapturingConnection::complete_decrypt(std::optional<Bytes> premaster) {
-  if (rec_) return Error::misuse("a capture does not record asynchronous answers");
-  return conn_.complete_decrypt(std::move(premaster));
+  if (!rec_) return conn_.complete_decrypt(std::move(premaster));
+  AsyncAnswer a = async_request(Event::Type::decrypt_request);
+  a.has_answer = premaster.has_value();
+  if (premaster) a.answer = *premaster;
+  Bytes payload = encode_async_answer(a);
+  rec_->writer.add(EntryType::async_answer, payload);
+  secure_zero(a.answer);
+  secure_zero(payload);
+  return finish_async(conn_.complete_decrypt(std::move(premaster)));
 }
 Status CapturingConnection::complete_verify(CertVerdict verdict) {
-  if (rec_) return Error::misuse("a capture does not record asynchronous answers");
-  return conn_.complete_verify(verdict);
+  if (!rec_) return conn_.complete_verify(verdict);
+  AsyncAnswer a = async_request(Event::Type::verify_request);
+  a.ok = verdict.ok;
+  a.alert = verdict.alert;
+  rec_->writer.add(EntryType::async_answer, encode_async_answer(a));
+  return finish_async(conn_.complete_verify(verdict));
 }
 Status CapturingConnection::complete_selection(Selection selection) {
-  if (rec_) return Error::misuse("a capture does not record asynchronous answers");
-  return conn_.complete_selection(std::move(selection));
+  if (!rec_) return conn_.complete_selection(std::move(selection));
+  // A replacement config holds callbacks, keys and policies a capture cannot describe: the replay
+  // could not rebuild it. Refused before the engine sees it, so the connection goes on waiting.
+  if (selection.config) {
+    return Error::misuse("a capture cannot record a selection with a replacement config (Selection::config)");
+  }
+  AsyncAnswer a = async_request(Event::Type::select_request);
+  a.ok = !selection.refuse;
+  a.alert = selection.alert;
+  if (selection.certificate && !selection.refuse) {
+    const auto& list = rec_->certificates;
+    for (size_t i = 0; i < list.size() && a.certificate_index < 0; i++) {
+      if (list[i] == selection.certificate || list[i]->chain == selection.certificate->chain)
+        a.certificate_index = static_cast<int>(i);
+    }
+    if (a.certificate_index < 0)
+      return Error::misuse("a capture can record a selected certificate only from the config's certificate list");
+  }
+  rec_->writer.add(EntryType::async_answer, encode_async_answer(a));
+  return finish_async(conn_.complete_selection(std::move(selection)));
+}
+
+Status CapturingConnection::finish_async(Status s) {
+  add_status(s);
+  if (!conn_.awaiting()) {
+    rec_->pending_type = Event::Type::closed;
+    rec_->pending_hash.clear();
+  }
+  return s;
 }
 
 Status CapturingConnection::key_update(bool request_peer) {

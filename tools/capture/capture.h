@@ -33,7 +33,8 @@ namespace capture {
 // "SANSTLSC", then the format version as a big-endian u16.
 constexpr char kMagic[8] = {'S', 'A', 'N', 'S', 'T', 'L', 'S', 'C'};
 // 2 added the answers of the state outside the connection (client_options, cache_*, ticket_*,
-// early_data_check); version 1 captures still parse and replay as they did.
+// early_data_check); version 1 captures still parse and replay as they did. async_answer (0x46) came
+// within version 2: a reader without it refuses the entry (unknown type), it cannot misread it.
 constexpr uint16_t kFormatVersion = 2;
 constexpr uint16_t kOldestFormatVersion = 1;
 constexpr const char* kLibraryVersion = "sanstls 0.1";
@@ -69,6 +70,9 @@ enum class EntryType : uint8_t {
   ticket_open = 0x43,       // Ticketer::open: u32 n + ticket, u8 opened, then the plaintext it gave
   ticket_seal = 0x44,       // Ticketer::seal: u32 n + plaintext, then the ticket it gave (empty: none)
   early_data_check = 0x45,  // EarlyDataGuard::first_use: u8 n + id (the PSK binder), u8 first use
+  // A completion of an asynchronous operation (complete_sign, complete_decrypt, complete_verify,
+  // complete_selection): the request it answers and the answer (AsyncAnswer); a result entry follows.
+  async_answer = 0x46,
 };
 // "receive", "rng", ... or "unknown".
 const char* entry_type_name(EntryType t);
@@ -161,6 +165,31 @@ struct OutsideAnswer {
 Bytes encode_answer(EntryType type, const OutsideAnswer& a);
 bool decode_answer(EntryType type, ByteView payload, OutsideAnswer* out);
 
+// async_answer: what one completion call answered. `request_hash` is request_hash() of the request
+// event it answers (empty when the connection had emitted none), so that the replay checks the replayed
+// engine asked the same (the same bytes to sign, premaster to decrypt, chain, ClientHello).
+struct AsyncAnswer {
+  Event::Type op = Event::Type::sign_request;  // the request answered (sign/decrypt/verify/select_request)
+  Bytes request_hash;
+  // sign_request, decrypt_request: the signature / premaster; has_answer false: the key failed.
+  bool has_answer = false;
+  Bytes answer;
+  // verify_request: the verdict. select_request: ok false is a refusal with `alert`.
+  bool ok = true;
+  AlertDescription alert = AlertDescription::bad_certificate;
+  // select_request: the chosen certificate's index in the config's certificate list; -1: none (the
+  // config's own choice).
+  int certificate_index = -1;
+};
+Bytes encode_async_answer(const AsyncAnswer& a);
+bool decode_async_answer(ByteView payload, AsyncAnswer* out);
+// SHA-256 over what a request event asks (its type, and: sign: scheme, leaf certificate, data; decrypt:
+// client version, leaf, data; verify: side, name, time, chain; select: the ClientHelloInfo). Empty for
+// an event that is not a request.
+Bytes request_hash(const Event& ev);
+// "complete_sign(a signature of 256 bytes)", "complete_verify(refuse, alert bad_certificate)" ...
+std::string describe_async_answer(const AsyncAnswer& a);
+
 // ---------------------------------------------------------------------------------------------------
 // Config descriptions: one "key=value" line per setting, keys sorted, no secrets.
 //   role, library, cipher_suites, groups, signature_schemes (hex code points, comma-separated), alpn
@@ -168,7 +197,9 @@ bool decode_answer(EntryType type, ByteView payload, OutsideAnswer* out);
 //   max_handshake_message, handshake_timeout_ms; client: verify_server, client_certificate (chain
 //   fingerprints), client_key (key id); server: certificate.N, key.N (one pair per certified key),
 //   client_auth, prefer_server_order, strict_sni, session_cache, session_lifetime_s; and
-//   trust_anchors / client_trust when the capturer gives the anchors (the config cannot list them).
+//   trust_anchors / client_trust when the capturer gives the anchors (the config cannot list them);
+//   for asynchronous operations only: key_async.N / client_key_async, select_async, and
+//   certificate_verifier / client_certificate_verifier ("async,<mode>,<hex tag>").
 // A certificate fingerprint is the hex SHA-256 of its DER; a chain is fingerprints joined by ','.
 // A key id is the hex SHA-256 of a signature over a fixed message made with the key and a fixed
 // deterministic generator: equal ids mean the same key, and nothing about the key can be learnt.
@@ -259,9 +290,11 @@ class CapturingConnection {
   void release_buffers() { conn_.release_buffers(); }
   Status key_update(bool request_peer);
   Status request_client_certificate();
-  // Asynchronous operations (Connection::complete_sign() and the others). A capture does not record
-  // their answers yet (a replay could not give them again): while recording these refuse with
-  // api_misuse; a passthrough connection forwards them.
+  // Asynchronous operations (Connection::complete_sign() and the others). Each completion is recorded
+  // (an async_answer entry with the request it answers, then its result), and the replay gives the same
+  // answer at the same point. One answer cannot be recorded: a selection with a replacement config
+  // (Selection::config; a capture cannot describe it), or a certificate that is not in the config's
+  // list; while recording these are refused with api_misuse (the connection goes on waiting).
   bool awaiting() const { return conn_.awaiting(); }
   Status complete_sign(std::optional<Bytes> signature);
   Status complete_decrypt(std::optional<Bytes> premaster);
@@ -293,6 +326,8 @@ class CapturingConnection {
   CapturingConnection(std::unique_ptr<Recorder> rec, Connection conn);
   void add_result(const Result<size_t>& r);
   void add_status(const Status& s);
+  AsyncAnswer async_request(Event::Type op) const;
+  Status finish_async(Status s);
 
   std::unique_ptr<Recorder> rec_;  // null: passthrough. Before conn_: the connection uses its rng and clock
   Connection conn_;

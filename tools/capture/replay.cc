@@ -35,6 +35,10 @@ std::string describe_entry(const Entry& e) {
     case EntryType::ticket_open: return "a ticket opened";
     case EntryType::ticket_seal: return "a ticket sealed";
     case EntryType::early_data_check: return "a 0-RTT strike register check";
+    case EntryType::async_answer: {
+      AsyncAnswer a;
+      return decode_async_answer(e.payload, &a) ? describe_async_answer(a) : "a malformed async_answer";
+    }
     default: return std::string(entry_type_name(e.type)) + "()";
   }
 }
@@ -282,6 +286,22 @@ std::vector<Bytes> anchors_of(const Bytes& pem) {
   return der;
 }
 
+// The asynchronous verifier a description names ("async,<mode>,<hex tag>"), as describe_config writes
+// it; false when the value is malformed.
+bool parse_verifier(const std::string& value, CertificateVerifier* v) {
+  size_t a = value.find(',');
+  size_t b = a == std::string::npos ? a : value.find(',', a + 1);
+  if (b == std::string::npos || value.substr(0, a) != "async") return false;
+  std::string mode = value.substr(a + 1, b - a - 1);
+  if (mode != "after_default" && mode != "replace_default") return false;
+  Bytes tag;
+  if (!from_hex(value.substr(b + 1), &tag)) return false;
+  v->async = true;
+  v->mode = mode == "replace_default" ? CertificateVerifier::Mode::replace_default : CertificateVerifier::Mode::after_default;
+  v->tag = ByteView(tag).to_string();
+  return true;
+}
+
 }  // namespace
 
 namespace {
@@ -315,6 +335,17 @@ bool rebuild_config(const Description& d, const ReplayFiles& files, std::shared_
     if (!files.ca_pem.empty()) b.trust_anchors_pem(files.ca_pem);
     b.verify_server(verify);
     if (!files.certificates.empty()) b.client_certificate(files.certificates[0].first, files.certificates[0].second);
+    // Asynchronous operations: the replayed engine asks as the captured one did, and the capture's
+    // async_answer entries answer.
+    b.async_signing(get(d, "client_key_async") == "1");
+    if (d.count("certificate_verifier")) {
+      CertificateVerifier v;
+      if (!parse_verifier(get(d, "certificate_verifier"), &v)) {
+        *error = "the capture's certificate_verifier is malformed";
+        return false;
+      }
+      b.certificate_verifier(std::move(v));
+    }
     Built<ClientConfig> built = b.build();
     if (!built.ok()) {
       *error = "config: " + built.error;
@@ -347,6 +378,15 @@ bool rebuild_config(const Description& d, const ReplayFiles& files, std::shared_
     }
     b.client_auth(mode == "required" ? ClientAuth::required : ClientAuth::optional, files.ca_pem);
   }
+  if (d.count("client_certificate_verifier")) {
+    CertificateVerifier v;
+    if (!parse_verifier(get(d, "client_certificate_verifier"), &v)) {
+      *error = "the capture's client_certificate_verifier is malformed";
+      return false;
+    }
+    b.client_certificate_verifier(std::move(v));
+  }
+  b.select_async(get(d, "select_async") == "1");
   Built<ServerConfig> built = b.build();
   if (!built.ok()) {
     *error = "config: " + built.error;
@@ -354,6 +394,12 @@ bool rebuild_config(const Description& d, const ReplayFiles& files, std::shared_
   }
   auto s = std::make_shared<ServerConfig>(*built.config);
   if (!apply_common(d, s.get(), error)) return false;
+  for (size_t i = 0; i < s->certificates.size(); i++) {
+    if (get(d, "key_async." + std::to_string(i)) != "1") continue;
+    auto k = std::make_shared<CertifiedKey>(*s->certificates[i]);
+    k->async = true;
+    s->certificates[i] = k;
+  }
   s->prefer_server_order = get(d, "prefer_server_order") == "1";
   s->strict_sni = get(d, "strict_sni") == "1";
   s->session_lifetime_s = static_cast<uint32_t>(get_num(d, "session_lifetime_s"));
@@ -419,6 +465,10 @@ class Replayer {
   Description desc_;
   KeyLogMap keys_;
   std::unique_ptr<Connection> conn_;
+  std::shared_ptr<const ServerConfig> server_config_;  // a server's: a selection names its certificates
+  // The last request event the replayed engine gave, until answered (as CapturingConnection keeps it).
+  Event::Type pending_type_ = Event::Type::closed;
+  Bytes pending_hash_;
   ConnectionDecoder expected_{nullptr};  // both streams as recorded, for naming positions
   ConnectionDecoder live_{&keys_};       // both streams as replayed, for the trace
   int out_dir_ = 0, in_dir_ = 1;
@@ -500,6 +550,7 @@ bool Replayer::setup(const ReplayFiles& files) {
       if (s->max_early_data > 0)
         s->early_data_guard = src_.early_data_guard(s->early_data_guard ? s->early_data_guard->window_ms() : 10000);
     }
+    server_config_ = s;
     conn_ = std::make_unique<Connection>(Connection::server(s, src_.rng(), src_.clock()));
     out_dir_ = kServerToClient;
   }
@@ -666,6 +717,62 @@ void Replayer::run(const ReplayFiles& files) {
                   (in.alpn.empty() ? "" : ", ALPN " + in.alpn);
         }
         if (got.type != Event::Type::handshake_message) res_.trace.push_back(line);
+        Bytes h = request_hash(*ev);
+        if (!h.empty()) {
+          pending_type_ = ev->type;
+          pending_hash_ = std::move(h);
+        }
+        break;
+      }
+      case EntryType::async_answer: {
+        AsyncAnswer a;
+        if (!decode_async_answer(e.payload, &a)) {
+          diverge(i, "malformed async_answer entry");
+          break;
+        }
+        // The request the capture answered must be the one the replayed engine asked.
+        Bytes asked = pending_type_ == a.op ? pending_hash_ : Bytes();
+        if (asked != a.request_hash) {
+          RecordedEvent want;
+          want.type = a.op;
+          diverge(i, "the capture answers " + describe_event(want) + " (" + describe_async_answer(a) + ") but the engine " +
+                         (pending_type_ == a.op ? "asked something else (its request's hash " + hex_bytes(asked, 8) +
+                                                      ", the capture's " + hex_bytes(a.request_hash, 8) + ")"
+                                                : std::string("asked nothing of that kind")));
+          break;
+        }
+        Status st = Status::ok_status();
+        switch (a.op) {
+          case Event::Type::sign_request:
+            st = conn_->complete_sign(a.has_answer ? std::optional<Bytes>(a.answer) : std::nullopt);
+            break;
+          case Event::Type::decrypt_request:
+            st = conn_->complete_decrypt(a.has_answer ? std::optional<Bytes>(a.answer) : std::nullopt);
+            break;
+          case Event::Type::verify_request:
+            st = conn_->complete_verify(a.ok ? CertVerdict::accept() : CertVerdict::refuse(a.alert));
+            break;
+          default: {
+            Selection sel;
+            if (!a.ok) sel = Selection::refused(a.alert);
+            if (a.ok && a.certificate_index >= 0) {
+              if (!server_config_ || static_cast<size_t>(a.certificate_index) >= server_config_->certificates.size()) {
+                diverge(i, "the capture selects certificate." + std::to_string(a.certificate_index) +
+                               ", which the config does not have");
+                break;
+              }
+              sel.certificate = server_config_->certificates[a.certificate_index];
+            }
+            st = conn_->complete_selection(std::move(sel));
+            break;
+          }
+        }
+        if (diverged_) break;
+        if (!conn_->awaiting()) {
+          pending_type_ = Event::Type::closed;
+          pending_hash_.clear();
+        }
+        expect_result(i, call, st.ok() ? Result<size_t>(size_t{0}) : Result<size_t>(st.error()));
         break;
       }
       case EntryType::end: {
