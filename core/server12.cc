@@ -265,6 +265,7 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
   if (e.supported_groups) client_groups = *e.supported_groups;
   bool client_lists_ffdhe = std::any_of(client_groups.begin(), client_groups.end(), is_ffdhe);
   bool ffdhe_refused = false;  // a DHE suite had its certificate and failed only on the group
+  bool scheme_refused = false;  // a suite had its certificate and no signature scheme fit it
 
   const std::vector<uint16_t>& first = cfg_->prefer_server_order ? cfg_->cipher_suites : ch.cipher_suites;
   const std::vector<uint16_t>& second = cfg_->prefer_server_order ? ch.cipher_suites : cfg_->cipher_suites;
@@ -286,7 +287,10 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
       if (c->leaf && !c->leaf->allows_key_use(use)) continue;
       if (s->needs_server_key_exchange()) {
         scheme = choose_scheme(cfg_->signature_schemes, peer_schemes, c->type());
-        if (scheme == 0) continue;
+        if (scheme == 0) {
+          scheme_refused = true;
+          continue;
+        }
       }
       ck = c;
       break;
@@ -327,6 +331,10 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
     // RFC 7919 4: a client that listed FFDHE groups, none of them acceptable, and no other suite left:
     // insufficient_security, when the groups were what failed (a DHE suite had its certificate).
     if (ffdhe_refused) return Error::incompatible(AlertDescription::insufficient_security, "no FFDHE group in common");
+    // RFC 5246 7.4.1.4.1: the client's signature_algorithms left no scheme for a certificate that
+    // would otherwise serve (e.g. only SHA-224 or SHA-1 ones, which sanstls does not sign with).
+    if (scheme_refused)
+      return Error::incompatible(AlertDescription::handshake_failure, "no signature scheme in common for a certificate");
     return Error::incompatible(AlertDescription::handshake_failure, "no cipher suite in common");
   }
   etm_ = !suite_->is_aead() && e.encrypt_then_mac && cfg_->encrypt_then_mac;
