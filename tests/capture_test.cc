@@ -904,5 +904,117 @@ TEST_CASE("a selection that replaces the config is refused while recording; a pa
   }
 }
 
+
+// ---------------------------------------------------------------------------------------------------
+// Synchronous hooks (issue 17): the certificate verifier's check, the selection hook and the ALPN hook
+// are asked from inside the engine; a capture records each answer, and the replay answers from it.
+
+// A pinning verifier: accepts only a chain whose leaf is one of `leaves` (after the default check).
+CertificateVerifier pinning_verifier(const std::string& tag, std::vector<Bytes> leaves) {
+  CertificateVerifier v;
+  v.tag = tag;
+  v.check = [leaves](const CertificateCheck& c) {
+    for (const Bytes& l : leaves)
+      if (!c.chain.empty() && c.chain[0] == l) return CertVerdict::accept();
+    return CertVerdict::refuse(AlertDescription::certificate_unknown);
+  };
+  return v;
+}
+
+Bytes leaf_of(const char* pem_path) {
+  std::vector<Bytes> der;
+  std::string err;
+  REQUIRE(crypto::default_provider().load_certificates(read_file(pem_path), &der, &err));
+  return der.at(0);
+}
+
+struct SyncCase {
+  const char* name;
+  bool capture_server;
+  std::shared_ptr<const ServerConfig> server;
+  std::shared_ptr<const ClientConfig> client;
+  capture::ReplayFiles files;
+  size_t hooks;  // hook answers the capture should hold
+};
+
+std::vector<SyncCase> sync_cases() {
+  // Server: a selection that chooses certificate 1 (ECDSA), an ALPN hook that takes the client's last
+  // protocol, and a pinning client-certificate verifier.
+  ServerConfig::Builder sb;
+  sb.certificate(read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem"));
+  sb.certificate(read_file("tests/certs/server_ec_chain.pem"), read_file("tests/certs/server_ec.key.pem"));
+  sb.client_auth(ClientAuth::required, read_file("tests/certs/ca.pem"));
+  sb.client_certificate_verifier(pinning_verifier("pin-client", {leaf_of("tests/certs/client.pem")}));
+  auto built = sb.build();
+  REQUIRE_MESSAGE(built.ok(), built.error);
+  auto s = std::make_shared<ServerConfig>(*built.config);
+  std::shared_ptr<const CertifiedKey> ec = s->certificates.at(1);
+  s->select = [ec](const ClientHelloInfo&) {
+    Selection sel;
+    sel.certificate = ec;
+    return sel;
+  };
+  s->alpn_select = [](const std::vector<std::string>& offered, const std::string& name) {
+    return name == "localhost" && !offered.empty() ? AlpnDecision::select(offered.back()) : AlpnDecision::refuse();
+  };
+  // Client: a pinning server-certificate verifier.
+  ClientConfig::Builder cb;
+  cb.trust_anchors_pem(read_file("tests/certs/ca.pem"));
+  cb.client_certificate(read_file("tests/certs/client.pem"), read_file("tests/certs/client.key.pem"));
+  cb.alpn({"h2", "http/1.1"});
+  cb.certificate_verifier(
+      pinning_verifier("pin-server", {leaf_of("tests/certs/server_rsa.pem"), leaf_of("tests/certs/server_ec_chain.pem")}));
+  auto cbuilt = cb.build();
+  REQUIRE_MESSAGE(cbuilt.ok(), cbuilt.error);
+  capture::ReplayFiles sf = server_files();
+  sf.ca_pem = read_file("tests/certs/ca.pem");
+  capture::ReplayFiles cf = client_files();
+  cf.certificates.push_back({read_file("tests/certs/client.pem"), read_file("tests/certs/client.key.pem")});
+  std::vector<SyncCase> v;
+  v.push_back({"sync selection (certificate 1), ALPN hook, pinning client verifier: server", true, s, cbuilt.config, sf, 3});
+  v.push_back({"sync pinning server verifier: client", false, s, cbuilt.config, cf, 1});
+  return v;
+}
+
+Bytes record_sync(const SyncCase& k) {
+  auto rng_c = crypto::make_deterministic_rng(ByteView::of("client"));
+  auto rng_s = crypto::make_deterministic_rng(ByteView::of("server"));
+  testing::FixedClock clock(kTestNowMs);
+  capture::DescribeOptions d;
+  std::string err;
+  REQUIRE(crypto::default_provider().load_certificates(read_file("tests/certs/ca.pem"), &d.trust_anchors_der, &err));
+  auto finish = [&](auto& client, auto& server, auto& captured) {
+    pump_any(client, server, 0);
+    REQUIRE(client.info() != nullptr);
+    REQUIRE(server.info() != nullptr);
+    CHECK(client.info()->alpn == "http/1.1");
+    REQUIRE(client.send(ByteView::of("hello server")).ok());
+    REQUIRE(server.send(ByteView::of("hello client")).ok());
+    pump_any(client, server, 0);
+    client.close();
+    pump_any(client, server, 0);
+    return captured.finish();
+  };
+  if (k.capture_server) {
+    Connection client = Connection::client(k.client, localhost(), *rng_c, clock);
+    CapturingConnection server = CapturingConnection::server(k.server, *rng_s, clock, d);
+    return finish(client, server, server);
+  }
+  CapturingConnection client = CapturingConnection::client(k.client, localhost(), *rng_c, clock, d);
+  Connection server = Connection::server(k.server, *rng_s, clock);
+  return finish(client, server, client);
+}
+
+TEST_CASE("the answers of synchronous hooks are recorded and replayed: verifier, selection, ALPN") {
+  for (const SyncCase& k : sync_cases()) {
+    CAPTURE(k.name);
+    Bytes file = record_sync(k);
+    capture::Capture c = parse(file);
+    ReplayResult r = capture::replay(c, k.files);
+    REQUIRE_MESSAGE(r.ok(), r.message);
+    CHECK(joined(r.trace).find("ALPN http/1.1") != std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace sanstls
