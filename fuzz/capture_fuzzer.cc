@@ -139,6 +139,20 @@ void check_entry(const capture::Entry& e) {
       }
       break;
     }
+    case capture::EntryType::hook_answer: {
+      capture::HookAnswer a, b;
+      if (capture::decode_hook_answer(e.payload, &a)) {
+        require(capture::decode_hook_answer(capture::encode_hook_answer(a), &b),
+                "hook_answer: re-encoded payload does not decode");
+        require(a.hook == b.hook && a.request_hash == b.request_hash && a.ok == b.ok && a.alert == b.alert &&
+                    a.certificate_index == b.certificate_index && a.alpn.kind == b.alpn.kind &&
+                    a.alpn.protocol == b.alpn.protocol,
+                "hook_answer: round trip changed it");
+        require(capture::encode_hook_answer(b) == e.payload, "hook_answer: re-encoding changed the bytes");
+        (void)capture::describe_hook_answer(a);
+      }
+      break;
+    }
     default:
       break;
   }

@@ -904,5 +904,246 @@ TEST_CASE("a selection that replaces the config is refused while recording; a pa
   }
 }
 
+
+// ---------------------------------------------------------------------------------------------------
+// Synchronous hooks (issue 17): the certificate verifier's check, the selection hook and the ALPN hook
+// are asked from inside the engine; a capture records each answer, and the replay answers from it.
+
+// A pinning verifier: accepts only a chain whose leaf is one of `leaves` (after the default check).
+CertificateVerifier pinning_verifier(const std::string& tag, std::vector<Bytes> leaves) {
+  CertificateVerifier v;
+  v.tag = tag;
+  v.check = [leaves](const CertificateCheck& c) {
+    for (const Bytes& l : leaves)
+      if (!c.chain.empty() && c.chain[0] == l) return CertVerdict::accept();
+    return CertVerdict::refuse(AlertDescription::certificate_unknown);
+  };
+  return v;
+}
+
+Bytes leaf_of(const char* pem_path) {
+  std::vector<Bytes> der;
+  std::string err;
+  REQUIRE(crypto::default_provider().load_certificates(read_file(pem_path), &der, &err));
+  return der.at(0);
+}
+
+struct SyncCase {
+  const char* name;
+  bool capture_server;
+  std::shared_ptr<const ServerConfig> server;
+  std::shared_ptr<const ClientConfig> client;
+  capture::ReplayFiles files;
+  size_t hooks;  // hook answers the capture should hold
+};
+
+std::vector<SyncCase> sync_cases() {
+  // Server: a selection that chooses certificate 1 (ECDSA), an ALPN hook that takes the client's last
+  // protocol, and a pinning client-certificate verifier.
+  ServerConfig::Builder sb;
+  sb.certificate(read_file("tests/certs/server_rsa.pem"), read_file("tests/certs/server_rsa.key.pem"));
+  sb.certificate(read_file("tests/certs/server_ec_chain.pem"), read_file("tests/certs/server_ec.key.pem"));
+  sb.client_auth(ClientAuth::required, read_file("tests/certs/ca.pem"));
+  sb.client_certificate_verifier(pinning_verifier("pin-client", {leaf_of("tests/certs/client.pem")}));
+  auto built = sb.build();
+  REQUIRE_MESSAGE(built.ok(), built.error);
+  auto s = std::make_shared<ServerConfig>(*built.config);
+  std::shared_ptr<const CertifiedKey> ec = s->certificates.at(1);
+  s->select = [ec](const ClientHelloInfo&) {
+    Selection sel;
+    sel.certificate = ec;
+    return sel;
+  };
+  s->alpn_select = [](const std::vector<std::string>& offered, const std::string& name) {
+    return name == "localhost" && !offered.empty() ? AlpnDecision::select(offered.back()) : AlpnDecision::refuse();
+  };
+  // Client: a pinning server-certificate verifier.
+  ClientConfig::Builder cb;
+  cb.trust_anchors_pem(read_file("tests/certs/ca.pem"));
+  cb.client_certificate(read_file("tests/certs/client.pem"), read_file("tests/certs/client.key.pem"));
+  cb.alpn({"h2", "http/1.1"});
+  cb.certificate_verifier(
+      pinning_verifier("pin-server", {leaf_of("tests/certs/server_rsa.pem"), leaf_of("tests/certs/server_ec_chain.pem")}));
+  auto cbuilt = cb.build();
+  REQUIRE_MESSAGE(cbuilt.ok(), cbuilt.error);
+  capture::ReplayFiles sf = server_files();
+  sf.ca_pem = read_file("tests/certs/ca.pem");
+  capture::ReplayFiles cf = client_files();
+  cf.certificates.push_back({read_file("tests/certs/client.pem"), read_file("tests/certs/client.key.pem")});
+  std::vector<SyncCase> v;
+  v.push_back({"sync selection (certificate 1), ALPN hook, pinning client verifier: server", true, s, cbuilt.config, sf, 3});
+  v.push_back({"sync pinning server verifier: client", false, s, cbuilt.config, cf, 1});
+  return v;
+}
+
+Bytes record_sync(const SyncCase& k) {
+  auto rng_c = crypto::make_deterministic_rng(ByteView::of("client"));
+  auto rng_s = crypto::make_deterministic_rng(ByteView::of("server"));
+  testing::FixedClock clock(kTestNowMs);
+  capture::DescribeOptions d;
+  std::string err;
+  REQUIRE(crypto::default_provider().load_certificates(read_file("tests/certs/ca.pem"), &d.trust_anchors_der, &err));
+  auto finish = [&](auto& client, auto& server, auto& captured) {
+    pump_any(client, server, 0);
+    REQUIRE(client.info() != nullptr);
+    REQUIRE(server.info() != nullptr);
+    CHECK(client.info()->alpn == "http/1.1");
+    REQUIRE(client.send(ByteView::of("hello server")).ok());
+    REQUIRE(server.send(ByteView::of("hello client")).ok());
+    pump_any(client, server, 0);
+    client.close();
+    pump_any(client, server, 0);
+    return captured.finish();
+  };
+  if (k.capture_server) {
+    Connection client = Connection::client(k.client, localhost(), *rng_c, clock);
+    CapturingConnection server = CapturingConnection::server(k.server, *rng_s, clock, d);
+    return finish(client, server, server);
+  }
+  CapturingConnection client = CapturingConnection::client(k.client, localhost(), *rng_c, clock, d);
+  Connection server = Connection::server(k.server, *rng_s, clock);
+  return finish(client, server, client);
+}
+
+TEST_CASE("the answers of synchronous hooks are recorded and replayed: verifier, selection, ALPN") {
+  for (const SyncCase& k : sync_cases()) {
+    CAPTURE(k.name);
+    Bytes file = record_sync(k);
+    capture::Capture c = parse(file);
+    ReplayResult r = capture::replay(c, k.files);
+    REQUIRE_MESSAGE(r.ok(), r.message);
+    CHECK(joined(r.trace).find("ALPN http/1.1") != std::string::npos);
+  }
+}
+
+
+TEST_CASE("the capture describes the synchronous hooks and holds one answer per call") {
+  for (const SyncCase& k : sync_cases()) {
+    CAPTURE(k.name);
+    capture::Capture c = parse(record_sync(k));
+    capture::Description d;
+    REQUIRE(capture::parse_description(ByteView(c.entries.at(1).payload).to_string(), &d));
+    std::vector<capture::HookAnswer> answers;
+    for (const capture::Entry& e : c.entries) {
+      if (e.type != capture::EntryType::hook_answer) continue;
+      capture::HookAnswer a;
+      REQUIRE(capture::decode_hook_answer(e.payload, &a));
+      CHECK(capture::encode_hook_answer(a) == e.payload);
+      answers.push_back(a);
+    }
+    REQUIRE(answers.size() == k.hooks);
+    if (k.capture_server) {
+      CHECK(d["select"] == "sync");
+      CHECK(d["alpn_select"] == "sync");
+      CHECK(d["client_certificate_verifier"] == "sync,after_default," + to_hex(ByteView::of("pin-client")));
+      // In the engine's order: the selection, the ALPN hook (during the ClientHello), the client's chain.
+      CHECK(answers[0].hook == capture::HookAnswer::Hook::select);
+      CHECK(answers[0].certificate_index == 1);
+      CHECK(answers[1].hook == capture::HookAnswer::Hook::alpn);
+      CHECK(answers[1].alpn.kind == AlpnDecision::Kind::select);
+      CHECK(answers[1].alpn.protocol == "http/1.1");
+      CHECK(answers[2].hook == capture::HookAnswer::Hook::verify);
+      CHECK(answers[2].ok);
+    } else {
+      CHECK(d["certificate_verifier"] == "sync,after_default," + to_hex(ByteView::of("pin-server")));
+      CHECK(answers[0].hook == capture::HookAnswer::Hook::verify);
+    }
+  }
+}
+
+TEST_CASE("a changed, missing or differently asked synchronous answer is named as the point of divergence") {
+  for (const SyncCase& k : sync_cases()) {
+    capture::Capture c = parse(record_sync(k));
+    for (size_t at = 0; at < c.entries.size(); at++) {
+      if (c.entries[at].type != capture::EntryType::hook_answer) continue;
+      capture::HookAnswer a;
+      REQUIRE(capture::decode_hook_answer(c.entries[at].payload, &a));
+      CAPTURE(k.name);
+      CAPTURE(capture::describe_hook_answer(a));
+      // The answer changed: a refused chain, the other certificate, the other protocol.
+      capture::HookAnswer changed_answer = a;
+      switch (a.hook) {
+        case capture::HookAnswer::Hook::verify:
+          changed_answer.ok = false;
+          changed_answer.alert = AlertDescription::certificate_unknown;
+          break;
+        case capture::HookAnswer::Hook::select: changed_answer.certificate_index = 0; break;
+        case capture::HookAnswer::Hook::alpn: changed_answer.alpn = AlpnDecision::select("h2"); break;
+      }
+      capture::Capture changed = c;
+      changed.entries[at].payload = capture::encode_hook_answer(changed_answer);
+      ReplayResult r = capture::replay(changed, k.files);
+      REQUIRE(r.outcome == ReplayResult::Outcome::divergence);
+      INFO(r.message);
+      CHECK(r.divergent_entry > at);
+      // The request recorded with the answer differs from what the engine asked.
+      capture::HookAnswer other_request = a;
+      other_request.request_hash[0] ^= 0x01;
+      capture::Capture other = c;
+      other.entries[at].payload = capture::encode_hook_answer(other_request);
+      ReplayResult r2 = capture::replay(other, k.files);
+      REQUIRE(r2.outcome == ReplayResult::Outcome::divergence);
+      CHECK(r2.divergent_entry == at);
+      CHECK_MESSAGE(r2.message.find("asked something else") != std::string::npos, r2.message);
+      // The capture has no answer where the engine asks.
+      capture::Capture missing = c;
+      missing.entries.erase(missing.entries.begin() + static_cast<std::ptrdiff_t>(at));
+      ReplayResult r3 = capture::replay(missing, k.files);
+      REQUIRE(r3.outcome == ReplayResult::Outcome::divergence);
+      CHECK(r3.divergent_entry == at);
+      CHECK_MESSAGE(r3.message.find("called the") != std::string::npos, r3.message);
+    }
+  }
+}
+
+TEST_CASE("a synchronous selection a capture cannot hold is refused while recording, and that replays") {
+  std::vector<SyncCase> cases = sync_cases();
+  const SyncCase& k = cases[0];
+  // A certificate not in the config's list, and a replacement config.
+  ServerConfig::Builder other;
+  other.certificate(read_file("tests/certs/server_ec_chain.pem"), read_file("tests/certs/server_ec.key.pem"));
+  auto other_built = other.build();
+  REQUIRE(other_built.ok());
+  std::shared_ptr<const ServerConfig> replacement = other_built.config;
+  for (bool replace_config : {false, true}) {
+    CAPTURE(replace_config);
+    auto s = std::make_shared<ServerConfig>(*k.server);
+    // Not a chain of the config's list (the other config's chain, twice over).
+    auto foreign = std::make_shared<CertifiedKey>(*replacement->certificates.at(0));
+    foreign->chain.push_back(foreign->chain.at(0));
+    s->select = [replacement, foreign, replace_config](const ClientHelloInfo&) {
+      Selection sel;
+      if (replace_config) sel.config = replacement;
+      else sel.certificate = foreign;
+      return sel;
+    };
+    auto rng_c = crypto::make_deterministic_rng(ByteView::of("client"));
+    auto rng_s = crypto::make_deterministic_rng(ByteView::of("server"));
+    testing::FixedClock clock(kTestNowMs);
+    capture::DescribeOptions d;
+    std::string err;
+    REQUIRE(crypto::default_provider().load_certificates(read_file("tests/certs/ca.pem"), &d.trust_anchors_der, &err));
+    Connection client = Connection::client(k.client, localhost(), *rng_c, clock);
+    CapturingConnection server = CapturingConnection::server(s, *rng_s, clock, d);
+    pump_any(client, server, 0);
+    REQUIRE(server.error() != nullptr);
+    CHECK(server.error()->alert == AlertDescription::internal_error);
+    capture::Capture c = parse(server.finish());
+    size_t hooks = 0;
+    for (const capture::Entry& e : c.entries) {
+      if (e.type != capture::EntryType::hook_answer) continue;
+      capture::HookAnswer a;
+      REQUIRE(capture::decode_hook_answer(e.payload, &a));
+      CHECK(a.hook == capture::HookAnswer::Hook::select);
+      CHECK_FALSE(a.ok);
+      CHECK(a.alert == AlertDescription::internal_error);
+      hooks++;
+    }
+    CHECK(hooks == 1);
+    ReplayResult r = capture::replay(c, k.files);
+    REQUIRE_MESSAGE(r.ok(), r.message);
+    CHECK(joined(r.trace).find("the connection failed") != std::string::npos);
+  }
+}
 }  // namespace
 }  // namespace sanstls

@@ -38,6 +38,7 @@ const char* entry_type_name(EntryType t) {
     case EntryType::ticket_seal: return "ticket_seal";
     case EntryType::early_data_check: return "early_data_check";
     case EntryType::async_answer: return "async_answer";
+    case EntryType::hook_answer: return "hook_answer";
   }
   return "unknown";
 }
@@ -459,15 +460,112 @@ std::string describe_async_answer(const AsyncAnswer& a) {
   }
 }
 
+Bytes encode_hook_answer(const HookAnswer& a) {
+  Bytes out;
+  Writer w(&out);
+  w.u8(static_cast<uint8_t>(a.hook));
+  w.prefixed8(a.request_hash);
+  switch (a.hook) {
+    case HookAnswer::Hook::verify:
+    case HookAnswer::Hook::select:
+      w.u8(a.ok ? 1 : 0);
+      w.u8(static_cast<uint8_t>(a.alert));
+      if (a.hook == HookAnswer::Hook::select)
+        w.u16(a.certificate_index < 0 ? 0xffff : static_cast<uint16_t>(a.certificate_index));
+      break;
+    case HookAnswer::Hook::alpn:
+      w.u8(static_cast<uint8_t>(a.alpn.kind));
+      w.prefixed16(ByteView::of(a.alpn.protocol));
+      break;
+  }
+  if (!w.ok()) return {};
+  return out;
+}
+
+bool decode_hook_answer(ByteView payload, HookAnswer* out) {
+  Reader r(payload);
+  uint8_t hook, flag, alert;
+  ByteView hash, protocol;
+  if (!r.u8(&hook) || !r.prefixed8(&hash)) return false;
+  *out = HookAnswer();
+  out->request_hash = hash.to_bytes();
+  switch (hook) {
+    case static_cast<uint8_t>(HookAnswer::Hook::verify):
+    case static_cast<uint8_t>(HookAnswer::Hook::select):
+      out->hook = static_cast<HookAnswer::Hook>(hook);
+      if (!r.u8(&flag) || flag > 1 || !r.u8(&alert)) return false;
+      out->ok = flag == 1;
+      out->alert = static_cast<AlertDescription>(alert);
+      if (out->hook == HookAnswer::Hook::select) {
+        uint16_t index;
+        if (!r.u16(&index)) return false;
+        out->certificate_index = index == 0xffff ? -1 : index;
+      }
+      break;
+    case static_cast<uint8_t>(HookAnswer::Hook::alpn):
+      out->hook = HookAnswer::Hook::alpn;
+      if (!r.u8(&flag) || flag > static_cast<uint8_t>(AlpnDecision::Kind::refuse) || !r.prefixed16(&protocol))
+        return false;
+      out->alpn.kind = static_cast<AlpnDecision::Kind>(flag);
+      out->alpn.protocol = protocol.to_string();
+      break;
+    default: return false;
+  }
+  return r.empty();
+}
+
+Bytes check_request_hash(const CertificateCheck& check) {
+  Event ev;
+  ev.type = Event::Type::verify_request;
+  ev.check = &check;
+  return request_hash(ev);
+}
+
+Bytes selection_request_hash(const ClientHelloInfo& hello) {
+  Event ev;
+  ev.type = Event::Type::select_request;
+  ev.client_hello = &hello;
+  return request_hash(ev);
+}
+
+Bytes alpn_request_hash(const std::vector<std::string>& offered, const std::string& server_name) {
+  Bytes m;
+  Writer w(&m);
+  w.bytes(ByteView::of("alpn_select"));  // not an Event::Type: no request event hash can equal it
+  prefixed32(w, ByteView::of(server_name));
+  w.u32(static_cast<uint32_t>(offered.size()));
+  for (const std::string& p : offered) prefixed32(w, ByteView::of(p));
+  return crypto::hash_once(crypto::default_provider(), crypto::HashAlg::sha256, m);
+}
+
+std::string describe_hook_answer(const HookAnswer& a) {
+  switch (a.hook) {
+    case HookAnswer::Hook::verify:
+      return a.ok ? std::string("the verifier's check(accept)")
+                  : std::string("the verifier's check(refuse, alert ") + alert_name(a.alert) + ")";
+    case HookAnswer::Hook::select:
+      if (!a.ok) return std::string("select(refuse, alert ") + alert_name(a.alert) + ")";
+      return a.certificate_index < 0 ? std::string("select(the config's own choice)")
+                                     : "select(certificate." + std::to_string(a.certificate_index) + ")";
+    case HookAnswer::Hook::alpn:
+      switch (a.alpn.kind) {
+        case AlpnDecision::Kind::select: return "alpn_select(select " + to_hex(ByteView::of(a.alpn.protocol)) + ")";
+        case AlpnDecision::Kind::none: return "alpn_select(none)";
+        case AlpnDecision::Kind::refuse: return "alpn_select(refuse)";
+      }
+  }
+  return "an unknown hook answer";
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Config descriptions
 
 namespace {
-// The verifier's description when it is answered asynchronously (docs/capture-format.md): a
-// synchronous verifier's answers are not recorded, and are not described.
+// The verifier's description (docs/capture-format.md): how it answers (async: by completions; sync:
+// by its check, whose answers the capture records), its mode and its tag.
 void describe_verifier(const char* name, const std::shared_ptr<const CertificateVerifier>& v, Description* d) {
-  if (!v || !v->async) return;
-  (*d)[name] = std::string("async,") +
+  if (!v || (!v->async && !v->check)) return;
+  (*d)[name] = std::string(v->async ? "async," : "sync,") +
                (v->mode == CertificateVerifier::Mode::replace_default ? "replace_default," : "after_default,") +
                to_hex(ByteView::of(v->tag));
 }
@@ -566,6 +664,8 @@ Description describe_config(const ServerConfig& c, const DescribeOptions& o) {
     if (c.certificates[i]->async) d["key_async." + std::to_string(i)] = "1";
   }
   if (c.select_async) d["select_async"] = "1";
+  if (c.select && !c.select_async) d["select"] = "sync";
+  if (c.alpn_select) d["alpn_select"] = "sync";
   describe_verifier("client_certificate_verifier", c.client_certificate_verifier, &d);
   d["client_auth"] = c.client_auth == ClientAuth::none       ? "none"
                      : c.client_auth == ClientAuth::optional ? "optional"
@@ -720,6 +820,67 @@ class RecordingGuard : public EarlyDataGuard {
   CaptureWriter& w_;
 };
 
+// The config's synchronous hooks, wrapped so that each answer is recorded (a hook_answer entry) in the
+// order the engine asks, among the draws and readings of the call that asked. The wrappers hold the
+// writer by reference: they live in the connection's own copy of the config, which the
+// CapturingConnection owns with its recorder.
+std::shared_ptr<const CertificateVerifier> recording_verifier(const std::shared_ptr<const CertificateVerifier>& v,
+                                                              CaptureWriter& w) {
+  if (!v || v->async || !v->check) return v;  // asynchronous: the completions are recorded instead
+  auto r = std::make_shared<CertificateVerifier>(*v);  // the same mode and tag: the same verifier id
+  std::function<CertVerdict(const CertificateCheck&)> inner = v->check;
+  r->check = [inner, &w](const CertificateCheck& c) {
+    HookAnswer a;
+    a.hook = HookAnswer::Hook::verify;
+    a.request_hash = check_request_hash(c);
+    CertVerdict verdict = inner(c);
+    a.ok = verdict.ok;
+    a.alert = verdict.alert;
+    w.add(EntryType::hook_answer, encode_hook_answer(a));
+    return verdict;
+  };
+  return r;
+}
+
+std::function<Selection(const ClientHelloInfo&)> recording_select(std::function<Selection(const ClientHelloInfo&)> inner,
+                                                                  std::vector<std::shared_ptr<const CertifiedKey>> certs,
+                                                                  CaptureWriter& w) {
+  return [inner, certs, &w](const ClientHelloInfo& hello) {
+    HookAnswer a;
+    a.hook = HookAnswer::Hook::select;
+    a.request_hash = selection_request_hash(hello);
+    Selection sel = inner(hello);
+    if (!sel.refuse && sel.certificate) {
+      for (size_t i = 0; i < certs.size() && a.certificate_index < 0; i++) {
+        if (certs[i] == sel.certificate || certs[i]->chain == sel.certificate->chain) a.certificate_index = static_cast<int>(i);
+      }
+    }
+    // What a capture cannot hold (a replacement config: callbacks, keys and policies it cannot
+    // describe; a certificate not in the config's list, whose key the replay would not have) cannot be
+    // replayed: while recording, such an answer is a refusal, and that refusal is what is recorded.
+    if (!sel.refuse && (sel.config || (sel.certificate && a.certificate_index < 0))) {
+      sel = Selection::refused(AlertDescription::internal_error);
+      a.certificate_index = -1;
+    }
+    a.ok = !sel.refuse;
+    a.alert = sel.alert;
+    w.add(EntryType::hook_answer, encode_hook_answer(a));
+    return sel;
+  };
+}
+
+std::function<AlpnDecision(const std::vector<std::string>&, const std::string&)> recording_alpn(
+    std::function<AlpnDecision(const std::vector<std::string>&, const std::string&)> inner, CaptureWriter& w) {
+  return [inner, &w](const std::vector<std::string>& offered, const std::string& server_name) {
+    HookAnswer a;
+    a.hook = HookAnswer::Hook::alpn;
+    a.request_hash = alpn_request_hash(offered, server_name);
+    a.alpn = inner(offered, server_name);
+    w.add(EntryType::hook_answer, encode_hook_answer(a));
+    return a.alpn;
+  };
+}
+
 }  // namespace
 
 struct CapturingConnection::Recorder {
@@ -760,6 +921,11 @@ CapturingConnection CapturingConnection::client(std::shared_ptr<const ClientConf
   rec->writer.add(EntryType::client_options, payload);
   secure_zero(o.session);
   secure_zero(payload);
+  if (config->certificate_verifier && !config->certificate_verifier->async && config->certificate_verifier->check) {
+    auto wrapped = std::make_shared<ClientConfig>(*config);
+    wrapped->certificate_verifier = recording_verifier(config->certificate_verifier, rec->writer);
+    config = std::move(wrapped);
+  }
   Connection conn = Connection::client(std::move(config), std::move(options), rec->rng, rec->clock);
   return CapturingConnection(std::move(rec), std::move(conn));
 }
@@ -779,6 +945,10 @@ CapturingConnection CapturingConnection::server(std::shared_ptr<const ServerConf
   if (config->session_cache) wrapped->session_cache = std::make_shared<RecordingCache>(config->session_cache, rec->writer);
   if (config->early_data_guard)
     wrapped->early_data_guard = std::make_shared<RecordingGuard>(config->early_data_guard, rec->writer);
+  wrapped->client_certificate_verifier = recording_verifier(config->client_certificate_verifier, rec->writer);
+  if (config->select && !config->select_async)
+    wrapped->select = recording_select(config->select, config->certificates, rec->writer);
+  if (config->alpn_select) wrapped->alpn_select = recording_alpn(config->alpn_select, rec->writer);
   Connection conn = Connection::server(std::move(wrapped), rec->rng, rec->clock);
   return CapturingConnection(std::move(rec), std::move(conn));
 }

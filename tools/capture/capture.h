@@ -73,6 +73,10 @@ enum class EntryType : uint8_t {
   // A completion of an asynchronous operation (complete_sign, complete_decrypt, complete_verify,
   // complete_selection): the request it answers and the answer (AsyncAnswer); a result entry follows.
   async_answer = 0x46,
+  // The answer of one synchronous hook of the config (the certificate verifier's check, the selection
+  // hook, the ALPN hook), asked from inside the call that made the engine ask: the request and the
+  // answer (HookAnswer).
+  hook_answer = 0x47,
 };
 // "receive", "rng", ... or "unknown".
 const char* entry_type_name(EntryType t);
@@ -190,6 +194,32 @@ Bytes request_hash(const Event& ev);
 // "complete_sign(a signature of 256 bytes)", "complete_verify(refuse, alert bad_certificate)" ...
 std::string describe_async_answer(const AsyncAnswer& a);
 
+// hook_answer: what one call of a synchronous hook of the config answered. `request_hash` says what
+// the engine asked, so that the replay checks it asks the same: verify: request_hash() of the
+// verify_request the check would be as an asynchronous request; select: of the select_request;
+// alpn: alpn_request_hash().
+struct HookAnswer {
+  enum class Hook : uint8_t { verify = 1, select = 2, alpn = 3 };
+  Hook hook = Hook::verify;
+  Bytes request_hash;
+  // verify: the verdict. select: ok false is a refusal with `alert`.
+  bool ok = true;
+  AlertDescription alert = AlertDescription::bad_certificate;
+  // select: the chosen certificate's index in the config's certificate list; -1: none.
+  int certificate_index = -1;
+  // alpn: the decision (select and its protocol, none, refuse).
+  AlpnDecision alpn;
+};
+Bytes encode_hook_answer(const HookAnswer& a);
+bool decode_hook_answer(ByteView payload, HookAnswer* out);
+// The request hashes of the synchronous hooks (the first two equal the asynchronous requests' hashes).
+Bytes check_request_hash(const CertificateCheck& check);
+Bytes selection_request_hash(const ClientHelloInfo& hello);
+// SHA-256 over a tag, the server name and the client's protocols in its order.
+Bytes alpn_request_hash(const std::vector<std::string>& offered, const std::string& server_name);
+// "verifier check(accept)", "select(certificate.1)", "alpn_select(select 68 32)" ...
+std::string describe_hook_answer(const HookAnswer& a);
+
 // ---------------------------------------------------------------------------------------------------
 // Config descriptions: one "key=value" line per setting, keys sorted, no secrets.
 //   role, library, cipher_suites, groups, signature_schemes (hex code points, comma-separated), alpn
@@ -198,8 +228,10 @@ std::string describe_async_answer(const AsyncAnswer& a);
 //   fingerprints), client_key (key id); server: certificate.N, key.N (one pair per certified key),
 //   client_auth, prefer_server_order, strict_sni, session_cache, session_lifetime_s; and
 //   trust_anchors / client_trust when the capturer gives the anchors (the config cannot list them);
-//   for asynchronous operations only: key_async.N / client_key_async, select_async, and
-//   certificate_verifier / client_certificate_verifier ("async,<mode>,<hex tag>").
+//   for asynchronous operations: key_async.N / client_key_async, select_async, and
+//   certificate_verifier / client_certificate_verifier ("async,<mode>,<hex tag>"); for synchronous
+//   hooks (whose answers the capture holds, hook_answer): certificate_verifier /
+//   client_certificate_verifier ("sync,<mode>,<hex tag>"), select=sync and alpn_select=sync.
 // A certificate fingerprint is the hex SHA-256 of its DER; a chain is fingerprints joined by ','.
 // A key id is the hex SHA-256 of a signature over a fixed message made with the key and a fixed
 // deterministic generator: equal ids mean the same key, and nothing about the key can be learnt.
@@ -295,6 +327,10 @@ class CapturingConnection {
   // answer at the same point. One answer cannot be recorded: a selection with a replacement config
   // (Selection::config; a capture cannot describe it), or a certificate that is not in the config's
   // list; while recording these are refused with api_misuse (the connection goes on waiting).
+  // The config's synchronous hooks (the certificate verifier's check, ServerConfig::select and
+  // alpn_select) are reached through recording wrappers in the connection's copy of the config: each
+  // answer is a hook_answer entry. A synchronous selection's answer that cannot be recorded (the same
+  // two) is turned, while recording, into a refusal with internal_error, which is what is recorded.
   bool awaiting() const { return conn_.awaiting(); }
   Status complete_sign(std::optional<Bytes> signature);
   Status complete_decrypt(std::optional<Bytes> premaster);

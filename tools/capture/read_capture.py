@@ -17,9 +17,9 @@ NAMES = {
     0x3F: "end",
     # Version 2: the client's options and the answers of the state outside the connection.
     0x03: "client_options", 0x40: "cache_get", 0x41: "cache_put", 0x42: "cache_remove", 0x43: "ticket_open",
-    0x44: "ticket_seal", 0x45: "early_data_check", 0x46: "async_answer",
+    0x44: "ticket_seal", 0x45: "early_data_check", 0x46: "async_answer", 0x47: "hook_answer",
 }
-V2_ONLY = {0x03, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46}
+V2_ONLY = {0x03, 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47}
 EVENTS = {0: "handshake_done", 1: "app_data", 2: "alert_received", 3: "closed", 4: "handshake_message",
           5: "session_ticket", 6: "peer_authenticated", 7: "sign_request", 8: "decrypt_request",
           9: "verify_request", 10: "select_request"}
@@ -89,6 +89,18 @@ def describe(etype, p):
         if op == 9:
             return head + " ok=%d alert=%d" % (rest[0], rest[1])
         return head + " ok=%d alert=%d certificate=%d" % (rest[0], rest[1], struct.unpack(">H", rest[2:4])[0])
+    if name == "hook_answer":
+        hook, hlen = p[0], p[1]
+        rest = p[2 + hlen:]
+        head = "hook_answer %s request_hash=%s" % ({1: "verify", 2: "select", 3: "alpn"}.get(hook, hook),
+                                                   p[2:2 + hlen].hex()[:16])
+        if hook == 1:
+            return head + " ok=%d alert=%d" % (rest[0], rest[1])
+        if hook == 2:
+            return head + " ok=%d alert=%d certificate=%d" % (rest[0], rest[1], struct.unpack(">H", rest[2:4])[0])
+        (plen,) = struct.unpack(">H", rest[1:3])
+        return head + " decision=%s protocol=%s" % ({0: "select", 1: "none", 2: "refuse"}.get(rest[0], rest[0]),
+                                                    rest[3:3 + plen].hex())
     if name == "end":
         return "end closed=%d error=%d kind=%d alert=%d unconsumed=%d bytes" % (p[0], p[1], p[2], p[3], len(p) - 4)
     return "%s %d bytes" % (name, len(p))

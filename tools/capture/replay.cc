@@ -39,6 +39,10 @@ std::string describe_entry(const Entry& e) {
       AsyncAnswer a;
       return decode_async_answer(e.payload, &a) ? describe_async_answer(a) : "a malformed async_answer";
     }
+    case EntryType::hook_answer: {
+      HookAnswer a;
+      return decode_hook_answer(e.payload, &a) ? "the answer " + describe_hook_answer(a) : "a malformed hook_answer";
+    }
     default: return std::string(entry_type_name(e.type)) + "()";
   }
 }
@@ -188,6 +192,68 @@ class ReplayGuard : public EarlyDataGuard {
 
 }  // namespace
 
+namespace {
+// The hook_answer the engine's question should meet; false (and a failure) when the capture has none
+// next, it is malformed, answers another hook, or answers another request.
+bool hook_answer(ReplaySource& s, HookAnswer::Hook hook, const std::string& what, const Bytes& hash, HookAnswer* a) {
+  size_t at = s.position();
+  const Entry* e = s.take(EntryType::hook_answer, what);
+  if (e == nullptr) return false;
+  if (!decode_hook_answer(e->payload, a)) {
+    s.fail(at, "the capture's hook_answer entry is malformed");
+    return false;
+  }
+  if (a->hook != hook) {
+    s.fail(at, "the engine " + what + " where the capture has the answer " + describe_hook_answer(*a));
+    return false;
+  }
+  if (a->request_hash != hash) {
+    s.fail(at, "the engine " + what + " and asked something else than the capture's (its request's hash " +
+                   hex_bytes(hash, 8) + ", the capture's " + hex_bytes(a->request_hash, 8) + ")");
+    return false;
+  }
+  return true;
+}
+}  // namespace
+
+std::function<CertVerdict(const CertificateCheck&)> ReplaySource::verifier_check() {
+  return [this](const CertificateCheck& c) {
+    HookAnswer a;
+    if (!hook_answer(*this, HookAnswer::Hook::verify, "called the verifier's check", check_request_hash(c), &a))
+      return CertVerdict::refuse(AlertDescription::bad_certificate);
+    return a.ok ? CertVerdict::accept() : CertVerdict::refuse(a.alert);
+  };
+}
+
+std::function<Selection(const ClientHelloInfo&)> ReplaySource::selection(
+    std::vector<std::shared_ptr<const CertifiedKey>> certificates) {
+  return [this, certificates](const ClientHelloInfo& hello) {
+    HookAnswer a;
+    size_t at = position();
+    if (!hook_answer(*this, HookAnswer::Hook::select, "called the selection hook", selection_request_hash(hello), &a))
+      return Selection::refused(AlertDescription::internal_error);
+    if (!a.ok) return Selection::refused(a.alert);
+    Selection sel;
+    if (a.certificate_index >= 0) {
+      if (static_cast<size_t>(a.certificate_index) >= certificates.size()) {
+        fail(at, "the capture selects certificate." + std::to_string(a.certificate_index) + ", which the config does not have");
+        return Selection::refused(AlertDescription::internal_error);
+      }
+      sel.certificate = certificates[a.certificate_index];
+    }
+    return sel;
+  };
+}
+
+std::function<AlpnDecision(const std::vector<std::string>&, const std::string&)> ReplaySource::alpn_select() {
+  return [this](const std::vector<std::string>& offered, const std::string& server_name) {
+    HookAnswer a;
+    if (!hook_answer(*this, HookAnswer::Hook::alpn, "called the ALPN hook", alpn_request_hash(offered, server_name), &a))
+      return AlpnDecision::refuse();
+    return a.alpn;
+  };
+}
+
 std::shared_ptr<SessionCache> ReplaySource::session_cache() { return std::make_shared<ReplayCache>(*this); }
 std::shared_ptr<Ticketer> ReplaySource::ticketer() { return std::make_shared<ReplayTicketer>(*this); }
 std::shared_ptr<EarlyDataGuard> ReplaySource::early_data_guard(uint64_t window_ms) {
@@ -286,17 +352,20 @@ std::vector<Bytes> anchors_of(const Bytes& pem) {
   return der;
 }
 
-// The asynchronous verifier a description names ("async,<mode>,<hex tag>"), as describe_config writes
-// it; false when the value is malformed.
+// The verifier a description names ("async,<mode>,<hex tag>" or "sync,<mode>,<hex tag>"), as
+// describe_config writes it; false when the value is malformed.
 bool parse_verifier(const std::string& value, CertificateVerifier* v) {
   size_t a = value.find(',');
   size_t b = a == std::string::npos ? a : value.find(',', a + 1);
-  if (b == std::string::npos || value.substr(0, a) != "async") return false;
+  if (b == std::string::npos || (value.substr(0, a) != "async" && value.substr(0, a) != "sync")) return false;
   std::string mode = value.substr(a + 1, b - a - 1);
   if (mode != "after_default" && mode != "replace_default") return false;
   Bytes tag;
   if (!from_hex(value.substr(b + 1), &tag)) return false;
-  v->async = true;
+  v->async = value.substr(0, a) == "async";
+  // sync: a stand-in check, so that the config describes as the captured one; the replay answers from
+  // the capture's hook_answer entries instead (Replayer::setup).
+  if (!v->async) v->check = [](const CertificateCheck&) { return CertVerdict::refuse(); };
   v->mode = mode == "replace_default" ? CertificateVerifier::Mode::replace_default : CertificateVerifier::Mode::after_default;
   v->tag = ByteView(tag).to_string();
   return true;
@@ -387,6 +456,11 @@ bool rebuild_config(const Description& d, const ReplayFiles& files, std::shared_
     b.client_certificate_verifier(std::move(v));
   }
   b.select_async(get(d, "select_async") == "1");
+  // Synchronous hooks: stand-ins, so that the config describes as the captured one; the replay answers
+  // from the capture's hook_answer entries instead (Replayer::setup).
+  if (get(d, "select") == "sync") b.select([](const ClientHelloInfo&) { return Selection::refused(); });
+  if (get(d, "alpn_select") == "sync")
+    b.alpn_select([](const std::vector<std::string>&, const std::string&) { return AlpnDecision::refuse(); });
   Built<ServerConfig> built = b.build();
   if (!built.ok()) {
     *error = "config: " + built.error;
@@ -538,6 +612,11 @@ bool Replayer::setup(const ReplayFiles& files) {
       }
       src_.set_position(3);
     }
+    if (c->certificate_verifier && !c->certificate_verifier->async) {
+      auto v = std::make_shared<CertificateVerifier>(*c->certificate_verifier);
+      v->check = src_.verifier_check();
+      c->certificate_verifier = v;
+    }
     conn_ = std::make_unique<Connection>(Connection::client(c, o, src_.rng(), src_.clock()));
     out_dir_ = kClientToServer;
   } else {
@@ -550,6 +629,14 @@ bool Replayer::setup(const ReplayFiles& files) {
       if (s->max_early_data > 0)
         s->early_data_guard = src_.early_data_guard(s->early_data_guard ? s->early_data_guard->window_ms() : 10000);
     }
+    // The synchronous hooks answer from the capture's hook_answer entries.
+    if (s->client_certificate_verifier && !s->client_certificate_verifier->async) {
+      auto v = std::make_shared<CertificateVerifier>(*s->client_certificate_verifier);
+      v->check = src_.verifier_check();
+      s->client_certificate_verifier = v;
+    }
+    if (s->select && !s->select_async) s->select = src_.selection(s->certificates);
+    if (s->alpn_select) s->alpn_select = src_.alpn_select();
     server_config_ = s;
     conn_ = std::make_unique<Connection>(Connection::server(s, src_.rng(), src_.clock()));
     out_dir_ = kServerToClient;

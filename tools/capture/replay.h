@@ -10,6 +10,7 @@
 #ifndef SANSTLS_TOOLS_CAPTURE_REPLAY_H_
 #define SANSTLS_TOOLS_CAPTURE_REPLAY_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -84,6 +85,14 @@ class ReplaySource {
   std::shared_ptr<SessionCache> session_cache();
   std::shared_ptr<Ticketer> ticketer();
   std::shared_ptr<EarlyDataGuard> early_data_guard(uint64_t window_ms);
+  // Stand-ins for the config's synchronous hooks (the certificate verifier's check, ServerConfig::select
+  // and alpn_select), answering from the capture's hook_answer entries in order. A question whose
+  // request hash differs from the recorded one, or one where the capture has no hook_answer next, is a
+  // failure as for the Rng (the stand-in then refuses: the verdict, the selection, the ALPN).
+  // `certificates` are the replayed config's, which a recorded selection names by index.
+  std::function<CertVerdict(const CertificateCheck&)> verifier_check();
+  std::function<Selection(const ClientHelloInfo&)> selection(std::vector<std::shared_ptr<const CertifiedKey>> certificates);
+  std::function<AlpnDecision(const std::vector<std::string>&, const std::string&)> alpn_select();
 
   // The next entry when it has type t (and moves past it); null otherwise, after recording the failure
   // "the engine <what> where the capture has ...". Null too once the replay has failed.
