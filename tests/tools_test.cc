@@ -846,6 +846,38 @@ TEST_CASE("tls_server -capture DIR: resumption works across captured connections
   CHECK(out.find("DIVERGENCE at capture entry #") != std::string::npos);
 }
 
+TEST_CASE("tls_server -capture -www: curl's second request resumes, and both captures replay alone") {
+  // Issue 17's "done when": real resumption traffic from curl (its session cache, one process, two
+  // URLs on new connections), captured by a running tls_server, replays byte for byte.
+  if (!have("curl")) return;
+  for (const char* version : {"-tls1_3", "-tls1_2"}) {
+    INFO(version);
+    std::string dir = tmpdir() + "/curl_captures" + version;
+    std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str());
+    std::unique_ptr<Child> server;
+    uint16_t port = start_server(&server, {"-www", "-naccept", "2", "-capture", dir, version});
+    REQUIRE(port != 0);
+    std::string url = "https://localhost:" + std::to_string(port) + "/";
+    Child curl({"curl", "-sS", "--max-time", "20", "--cacert", kCerts + "ca.pem", url + "one", url + "two"});
+    REQUIRE(curl.wait(30000) == 0);
+    CHECK(curl.out().find("GET /two") != std::string::npos);
+    REQUIRE(server->wait(20000) == 0);
+    std::string log = server->out();
+    INFO(log);
+    CHECK(log.find("Reused") != std::string::npos);  // the second connection resumed
+    for (int n = 1; n <= 2; n++) {
+      Child r({kReplay, dir + "/" + std::to_string(n) + ".stlscap", "-cert", kCerts + "server_rsa.pem", "-key",
+               kCerts + "server_rsa.key.pem"});
+      INFO("capture " << n << ": " << r.err());
+      REQUIRE(r.wait(30000) == 0);
+      std::string out = r.out();
+      INFO(out);
+      CHECK(out.find("MATCH: ") != std::string::npos);
+      CHECK((out.find(", resumed") != std::string::npos) == (n == 2));
+    }
+  }
+}
+
 TEST_CASE("TLS 1.3: tls_client -tls1_3 against openssl s_server -tls1_3, with resumption and 0-RTT") {
   if (!have("openssl")) return;
   uint16_t port = net::free_port();
