@@ -241,7 +241,7 @@ class Certificate {
   // The subjectAltName dNSName entries (as bytes) and iPAddress entries (4 or 16 bytes; other lengths
   // as they are), each in the certificate's order. False when the provider cannot read them (the lists
   // are then empty); true with empty lists for a certificate without subjectAltName.
-  virtual bool alt_names(std::vector<std::string>* dns, std::vector<Bytes>* ips) const { return false; }
+  virtual bool alt_names(std::vector<std::string>* /*dns*/, std::vector<Bytes>* /*ips*/) const { return false; }
   // Checks a DNS name or an IP address (v4 dotted or v6 text) against the certificate, RFC 6125 (the
   // policy in full: crypto/x509_policy.h, the same for every provider):
   //  - an IP address matches only a subjectAltName iPAddress entry, byte for byte;
