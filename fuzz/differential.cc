@@ -68,10 +68,6 @@ std::shared_ptr<const ServerConfig> sanstls_config() {
   return config;
 }
 
-struct CtxFree {
-  void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
-};
-
 // OpenSSL's server with the same certificate and versions, defaults otherwise (as s_server runs).
 SSL_CTX* openssl_ctx() {
   static SSL_CTX* ctx = [] {
@@ -205,6 +201,62 @@ SSL_CTX* openssl_client_ctx() {
   return ctx;
 }
 
+// An OpenSSL session over memory BIOs: feed() writes the peer's bytes and runs the handshake as far as
+// they go; written() is everything the session wrote so far.
+struct OsslSession {
+  SSL* ssl;
+  BIO* in;
+  BIO* out;
+  explicit OsslSession(SSL_CTX* ctx) : ssl(SSL_new(ctx)), in(BIO_new(BIO_s_mem())), out(BIO_new(BIO_s_mem())) {
+    if (ssl == nullptr || in == nullptr || out == nullptr) abort();
+    BIO_set_mem_eof_return(in, -1);  // empty means "more to come", not end of stream
+    SSL_set_bio(ssl, in, out);        // the session owns both BIOs now
+  }
+  ~OsslSession() {
+    SSL_free(ssl);
+    ERR_clear_error();
+  }
+  OsslSession(const OsslSession&) = delete;
+  OsslSession& operator=(const OsslSession&) = delete;
+  // True when the handshake failed (not merely waiting for more input); *why gets OpenSSL's reason.
+  bool feed(ByteView bytes, std::string* why) {
+    if (!bytes.empty()) BIO_write(in, bytes.data(), static_cast<int>(bytes.size()));
+    int rc = SSL_do_handshake(ssl);
+    bool failed = rc <= 0 && SSL_get_error(ssl, rc) != SSL_ERROR_WANT_READ;
+    if (failed && why != nullptr) {
+      char buf[256];
+      ERR_error_string_n(ERR_peek_last_error(), buf, sizeof buf);
+      *why = buf;
+    }
+    return failed;
+  }
+  ByteView written() const {
+    char* data = nullptr;
+    long n = BIO_get_mem_data(out, &data);
+    return ByteView(reinterpret_cast<const uint8_t*>(data), n > 0 ? static_cast<size_t>(n) : 0);
+  }
+};
+
+// An OpenSSL client's first flight (SNI and name "localhost"), the session left waiting for the answer.
+Bytes openssl_hello(OsslSession& client) {
+  SSL_set_tlsext_host_name(client.ssl, "localhost");
+  SSL_set1_host(client.ssl, "localhost");
+  SSL_set_connect_state(client.ssl);
+  client.feed(ByteView(), nullptr);
+  Bytes hello = client.written().to_bytes();
+  (void)BIO_reset(client.out);
+  return hello;
+}
+
+// A sanstls client's first flight (SNI "localhost"), from the fixed generator seed.
+Bytes sanstls_hello(std::shared_ptr<const ClientConfig> config) {
+  auto rng = crypto::make_deterministic_rng(ByteView::of("differential client"));
+  FixedClock clock;
+  Connection::ClientOptions opt;
+  opt.server_name = "localhost";
+  return Connection::client(std::move(config), opt, *rng, clock).pending_output().to_bytes();
+}
+
 }  // namespace
 
 bool sanstls_client(const ClientMutation& m, Outcome* out, std::string* why) {
@@ -225,65 +277,23 @@ bool sanstls_client(const ClientMutation& m, Outcome* out, std::string* why) {
 }
 
 bool openssl_client(const ClientMutation& m, Outcome* out, std::string* why) {
-  SSL* ssl = SSL_new(openssl_client_ctx());
-  if (ssl == nullptr) abort();
-  BIO* in = BIO_new(BIO_s_mem());
-  BIO* wr = BIO_new(BIO_s_mem());
-  BIO_set_mem_eof_return(in, -1);
-  SSL_set_bio(ssl, in, wr);
-  SSL_set_tlsext_host_name(ssl, "localhost");
-  SSL_set1_host(ssl, "localhost");
-  SSL_set_connect_state(ssl);
-  SSL_do_handshake(ssl);
-  char* data = nullptr;
-  long n = BIO_get_mem_data(wr, &data);
-  Bytes hello(reinterpret_cast<uint8_t*>(data), reinterpret_cast<uint8_t*>(data) + (n > 0 ? n : 0));
-  (void)BIO_reset(wr);
-  std::vector<Bytes> msgs = handshake_messages(server_flight(hello));
-  bool ok = apply(m, &msgs);
-  if (ok) {
-    Bytes flight = frame(msgs);
-    BIO_write(in, flight.data(), static_cast<int>(flight.size()));
-    int rc = SSL_do_handshake(ssl);
-    bool failed = rc <= 0 && SSL_get_error(ssl, rc) != SSL_ERROR_WANT_READ;
-    n = BIO_get_mem_data(wr, &data);
-    *out = client_outcome(ByteView(reinterpret_cast<const uint8_t*>(data), n > 0 ? static_cast<size_t>(n) : 0), failed);
-    if (why != nullptr && failed) {
-      char buf[256];
-      ERR_error_string_n(ERR_peek_last_error(), buf, sizeof buf);
-      *why = buf;
-    }
-  }
-  SSL_free(ssl);
-  ERR_clear_error();
-  return ok;
+  OsslSession client(openssl_client_ctx());
+  std::vector<Bytes> msgs = handshake_messages(server_flight(openssl_hello(client)));
+  if (!apply(m, &msgs)) return false;
+  bool failed = client.feed(frame(msgs), why);
+  *out = client_outcome(client.written(), failed);
+  return true;
 }
 
 std::vector<size_t> server_flight_shape(bool openssl) {
-  std::vector<size_t> shape;
   Bytes hello;
   if (openssl) {
-    SSL* ssl = SSL_new(openssl_client_ctx());
-    BIO* in = BIO_new(BIO_s_mem());
-    BIO* wr = BIO_new(BIO_s_mem());
-    BIO_set_mem_eof_return(in, -1);
-    SSL_set_bio(ssl, in, wr);
-    SSL_set_tlsext_host_name(ssl, "localhost");
-    SSL_set_connect_state(ssl);
-    SSL_do_handshake(ssl);
-    char* data = nullptr;
-    long n = BIO_get_mem_data(wr, &data);
-    hello.assign(reinterpret_cast<uint8_t*>(data), reinterpret_cast<uint8_t*>(data) + (n > 0 ? n : 0));
-    SSL_free(ssl);
-    ERR_clear_error();
+    OsslSession client(openssl_client_ctx());
+    hello = openssl_hello(client);
   } else {
-    auto rng = crypto::make_deterministic_rng(ByteView::of("differential client"));
-    FixedClock clock;
-    Connection::ClientOptions opt;
-    opt.server_name = "localhost";
-    Connection c = Connection::client(sanstls_client_config(), opt, *rng, clock);
-    hello = c.pending_output().to_bytes();
+    hello = sanstls_hello(sanstls_client_config());
   }
+  std::vector<size_t> shape;
   for (const Bytes& m : handshake_messages(server_flight(hello))) shape.push_back(m.size());
   return shape;
 }
@@ -325,27 +335,10 @@ Outcome sanstls_server(ByteView flight, std::string* why) {
 }
 
 Outcome openssl_server(ByteView flight, std::string* why) {
-  SSL* ssl = SSL_new(openssl_ctx());
-  if (ssl == nullptr) abort();
-  BIO* in = BIO_new(BIO_s_mem());
-  BIO* out = BIO_new(BIO_s_mem());
-  BIO_set_mem_eof_return(in, -1);  // empty means "more to come", not end of stream
-  SSL_set_bio(ssl, in, out);
-  SSL_set_accept_state(ssl);
-  if (!flight.empty()) BIO_write(in, flight.data(), static_cast<int>(flight.size()));
-  int rc = SSL_do_handshake(ssl);
-  bool failed = rc <= 0 && SSL_get_error(ssl, rc) != SSL_ERROR_WANT_READ;
-  char* data = nullptr;
-  long n = BIO_get_mem_data(out, &data);
-  Outcome o = classify(ByteView(reinterpret_cast<const uint8_t*>(data), n > 0 ? static_cast<size_t>(n) : 0), failed);
-  if (why != nullptr && failed) {
-    char buf[256];
-    ERR_error_string_n(ERR_peek_last_error(), buf, sizeof buf);
-    *why = buf;
-  }
-  SSL_free(ssl);
-  ERR_clear_error();
-  return o;
+  OsslSession server(openssl_ctx());
+  SSL_set_accept_state(server.ssl);
+  bool failed = server.feed(flight, why);
+  return classify(server.written(), failed);
 }
 
 const std::vector<Allowed>& allowed() {
@@ -376,8 +369,6 @@ const std::vector<Allowed>& allowed() {
        "type bounds memory) before the type is checked against the state; OpenSSL says illegal_parameter for an "
        "excessive length and unexpected_message for the type"},
       // ClientHello fields.
-      {"alert:protocol_version", "legacy_version 0x0300 or lower", "alert:handshake_failure", "", "RFC 8446 D.5",
-       "the RFC names protocol_version for a legacy_version of 0x0300 or lower"},
       {"alert:illegal_parameter", "TLS 1.3 ClientHello: compression", "alert:", "", "RFC 8446 4.1.2",
        "the RFC names illegal_parameter for a TLS 1.3 compression list other than [0]; OpenSSL says "
        "decode_error, or reports another fault of the hello first"},
@@ -493,10 +484,6 @@ const std::vector<Allowed>& allowed() {
       {"accept", "", "alert:handshake_failure", "no shared cipher", "RFC 8422 4",
        "a TLS 1.2 client that sends no supported_groups leaves the curve to the server (sanstls takes P-256 and "
        "its P-256 certificate); OpenSSL refuses ECDHE-ECDSA then"},
-      {"alert:handshake_failure", "no cipher suite in common", "alert:decode_error", "bad extension",
-       "RFC 5246 7.4.1.4.1, RFC 9155",
-       "signature_algorithms turned into an extension sanstls does not know (SRP): without it only SHA-1 is "
-       "implied, which RFC 9155 forbids, so no suite is left; OpenSSL parses the SRP extension and fails on it"},
   };
   return list;
 }
@@ -527,38 +514,24 @@ const Allowed* justify(const Outcome& ours, const std::string& our_reason, const
 
 std::vector<Bytes> seed_flights() {
   std::vector<Bytes> seeds;
-  FixedClock clock;
   for (bool tls13 : {true, false}) {
     ClientConfig::Builder b;
     b.trust_anchors_pem(ByteView::of(fuzz::certs::ca_pem));
     if (!tls13) b.versions(0x0303, 0x0303);
     Built<ClientConfig> built = b.build();
     if (!built.ok()) abort();
-    auto rng = crypto::make_deterministic_rng(ByteView::of("differential client"));
-    Connection::ClientOptions opt;
-    opt.server_name = "localhost";
-    Connection c = Connection::client(built.config, opt, *rng, clock);
-    seeds.push_back(c.pending_output().to_bytes());
+    seeds.push_back(sanstls_hello(built.config));
   }
   for (bool tls13 : {true, false}) {
     SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
     if (ctx == nullptr) abort();
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL_CTX_set_max_proto_version(ctx, tls13 ? TLS1_3_VERSION : TLS1_2_VERSION);
-    SSL* ssl = SSL_new(ctx);
-    BIO* in = BIO_new(BIO_s_mem());
-    BIO* out = BIO_new(BIO_s_mem());
-    BIO_set_mem_eof_return(in, -1);
-    SSL_set_bio(ssl, in, out);
-    SSL_set_tlsext_host_name(ssl, "localhost");
-    SSL_set_connect_state(ssl);
-    SSL_do_handshake(ssl);
-    char* data = nullptr;
-    long n = BIO_get_mem_data(out, &data);
-    seeds.push_back(Bytes(reinterpret_cast<uint8_t*>(data), reinterpret_cast<uint8_t*>(data) + (n > 0 ? n : 0)));
-    SSL_free(ssl);
+    {
+      OsslSession client(ctx);
+      seeds.push_back(openssl_hello(client));
+    }
     SSL_CTX_free(ctx);
-    ERR_clear_error();
   }
   return seeds;
 }
