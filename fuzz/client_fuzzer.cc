@@ -12,6 +12,13 @@
 // that replaying one verifies the certificate chain, completes (full or resumed, with or without
 // client authentication; TLS 1.3 also after a HelloRetryRequest, with 0-RTT, KeyUpdates and
 // post-handshake authentication) and reaches application data and close_notify.
+//
+// client_async_fast_fuzzer is this harness compiled with SANSTLS_FUZZ_ASYNC (same input, flags and
+// corpus) with its asynchronous operations on: the server chain's verification (an async verifier
+// after the default check) and the client certificate's signature (CertifiedKey::async). fuzz::Driver
+// answers each request only when the connection next refuses input for want of it (so with more input
+// waiting) or at the end of the input, after a completion for the wrong operation that must be
+// api_misuse and change nothing. Built over the fuzzing provider (support_fast).
 #include <cstddef>
 #include <cstdint>
 
@@ -21,6 +28,36 @@
 namespace sanstls {
 namespace fuzz {
 namespace {
+
+#ifdef SANSTLS_FUZZ_ASYNC
+constexpr bool kAsync = true;
+#else
+constexpr bool kAsync = false;
+#endif
+
+// The config with its operations asynchronous (a copy: the harness configs are shared and fixed). It
+// keeps the base config's verifier id, so that the fixed sessions (made under it) are still offered:
+// the harness's verifier accepts whatever the default check accepted.
+std::shared_ptr<const ClientConfig> async_of(const std::shared_ptr<const ClientConfig>& base) {
+  auto c = std::make_shared<ClientConfig>(*base);
+  if (c->client_certificate) {
+    auto copy = std::make_shared<CertifiedKey>(*c->client_certificate);
+    copy->async = true;
+    c->client_certificate = std::move(copy);
+  }
+  CertificateVerifier v;
+  v.tag = "fuzz-async";
+  v.async = true;
+  c->certificate_verifier = std::make_shared<const CertificateVerifier>(std::move(v));
+  return c;
+}
+
+std::shared_ptr<const ClientConfig> config_for(bool tls13, bool cert) {
+  static std::shared_ptr<const ClientConfig> made[2][2];
+  std::shared_ptr<const ClientConfig>& slot = made[tls13][cert];
+  if (!slot) slot = async_of(tls13 ? client_config13(0, cert) : client_config(0, cert));
+  return slot;
+}
 
 void run(const uint8_t* data, size_t size) {
   Input in(data, size);
@@ -38,14 +75,16 @@ void run(const uint8_t* data, size_t size) {
   auto rng = crypto::make_deterministic_rng(ByteView::of(kClientSeed));
   FixedClock clock;
   bool cert = (flags & 1) != 0;
-  Connection client =
-      Connection::client(tls13 ? client_config13(0, cert) : client_config(0, cert), opts, *rng, clock);
+  Connection client = Connection::client(
+      kAsync ? config_for(tls13, cert) : tls13 ? client_config13(0, cert) : client_config(0, cert), opts, *rng, clock);
   Driver d(client);
+  d.answer_async = kAsync;
   d.echo = (flags & 4) != 0;
   d.drain();
   require(!d.take_output().empty(), "a client without a ClientHello");
 
   feed_split(d, in);
+  if (kAsync) d.finish_async();
   (void)d.take_output();
   if (d.done) {
     const HandshakeInfo* info = client.info();
