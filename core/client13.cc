@@ -249,7 +249,7 @@ Status Client13::switch_to_handshake_write() {
 }
 
 Status Client13::on_message(HandshakeType type, ByteView msg, ByteView body) {
-  return dispatch13<Connected>(c_, *this, state_, type, msg, body);
+  return dispatch13(c_, *this, state_, type, msg, body);
 }
 
 Status Client13::on_change_cipher_spec() {
@@ -426,11 +426,7 @@ Status Client13::send_client_auth(const CertRequest& request, const Bytes& base_
     return c_.send_handshake(t, body);
   };
   auto hash_now = [this, post]() -> Bytes {
-    if (!post) return c_.transcript_hash(alg());
-    std::unique_ptr<crypto::Hash> h = post->clone();
-    Bytes out(crypto::hash_length(alg()));
-    h->finish(out.data());
-    return out;
+    return post ? hash_so_far(*post) : c_.transcript_hash(alg());
   };
   // After the CertificateVerify: the post-handshake Finished, then the caller's rest.
   const Bytes* key = &base_key;  // a member of ours: no copy of the secret

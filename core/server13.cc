@@ -5,7 +5,10 @@
 //     (send ServerHello [CCS] EncryptedExtensions [CertificateRequest Certificate CertificateVerify]
 //      Finished) -> [ExpectEndOfEarlyData] -> [ExpectCertificate -> [ExpectCertificateVerify]]
 //     -> ExpectFinished -> (send NewSessionTicket) -> Connected
-//   Connected: KeyUpdate, and the client's answer to a post-handshake CertificateRequest.
+//   Connected -> (request_client_certificate: send CertificateRequest) -> ExpectCertificate
+//     -> [ExpectCertificateVerify] -> ExpectFinished -> Connected: post-handshake authentication (RFC
+//     8446 4.6.2) goes through the handshake's own client-authentication states.
+//   After the handshake a KeyUpdate is taken in any state.
 #include <algorithm>
 #include <variant>
 
@@ -24,27 +27,72 @@ bool contains8(const Bytes& v, uint8_t x) { return std::find(v.begin(), v.end(),
 constexpr uint32_t kTicketAgeToleranceMs = 10000;  // RFC 8446 8.3: how far a 0-RTT ticket age may be off
 constexpr size_t kSkipEarlyDataBudget = 65536;     // refused 0-RTT we skip when none is configured
 
-struct ExpectClientHello2 {};  // after our HelloRetryRequest
-struct ExpectEndOfEarlyData {};
-struct ExpectCertificate {};
+// What only the handshake needs: the negotiation and its secrets. The handshake's states carry it (a
+// shared pointer, so that an asynchronous signature's continuation carries it too) and it is dropped,
+// its secrets wiped, when the server enters Connected; a Connected server keeps only the suite, the
+// traffic and resumption secrets, and the transcript hash a post-handshake authentication needs.
+struct Negotiation {
+  ~Negotiation() {
+    for (Bytes* b : {&psk, &client_hs, &server_hs}) secure_zero(*b);
+  }
+  Random client_random{};
+  Bytes session_id;
+  bool hrr_sent = false;
+  uint16_t hrr_group = 0;
+  Bytes cookie;
+  std::shared_ptr<const CertifiedKey> cert;
+  uint16_t scheme = 0;
+  std::string server_name;
+  bool sni_used = false;
+  std::string alpn;
+  uint16_t peer_record_limit = 0;
+  bool psk_accepted = false;
+  uint16_t psk_index = 0;  // the identity accepted (ServerHello's selected_identity)
+  bool early_accepted = false;
+  bool client_offered_early = false;
+  bool client_pha = false;  // the client offered post_handshake_auth
+  TicketState ticket;       // the accepted ticket (ticket.client: the identity the connection reports)
+  Bytes psk;
+  Bytes client_hs, server_hs;
+  std::unique_ptr<KeySchedule13> ks_master;  // between our Finished and the client's
+};
+using NegotiationPtr = std::shared_ptr<Negotiation>;
+
+// The client's authentication (Certificate, CertificateVerify, Finished; RFC 8446 4.4.2-4.4.4): one set
+// of states checks it in the handshake and in a post-handshake authentication we asked for (4.6.2).
+// What differs is carried here: in the handshake, the negotiation (the transcript is the connection's,
+// the Finished key the client handshake secret); after it, the request's context and a transcript of
+// its own (the handshake's hash plus this exchange's messages; the Finished key is the client
+// application secret).
+struct ClientAuthExchange {
+  ClientAuthExchange() = default;
+  explicit ClientAuthExchange(NegotiationPtr n) : hs(std::move(n)) {}
+  NegotiationPtr hs;                         // in the handshake; null after it
+  Bytes context;                             // after: our CertificateRequest's context
+  std::unique_ptr<crypto::Hash> transcript;  // after
+};
+
+struct ExpectClientHello2 {  // after our HelloRetryRequest
+  NegotiationPtr hs;
+};
+struct ExpectEndOfEarlyData {
+  NegotiationPtr hs;
+};
+struct ExpectCertificate {
+  ClientAuthExchange x;
+};
 // The client's chain is held by the states until its Finished verifies; only then does info() say who
 // the client is (RFC 8446 4.4.2.4, 4.4.4).
 struct ExpectCertificateVerify {
+  ClientAuthExchange x;
   std::unique_ptr<crypto::PublicKey> client_key;
   std::vector<Bytes> client_chain;
 };
 struct ExpectFinished {
+  ClientAuthExchange x;
   std::vector<Bytes> client_chain;  // proven by CertificateVerify; empty when the client sent none
 };
 struct Connected {};
-// A post-handshake authentication we asked for (RFC 8446 4.6.2).
-struct PostAuth {
-  Bytes context;
-  std::unique_ptr<crypto::Hash> transcript;
-  std::unique_ptr<crypto::PublicKey> key;  // after Certificate
-  std::vector<Bytes> chain;                // after Certificate; adopted only once Finished verifies
-  enum class Step : uint8_t { certificate, certificate_verify, finished } step = Step::certificate;
-};
 using State = std::variant<ExpectClientHello2, ExpectEndOfEarlyData, ExpectCertificate, ExpectCertificateVerify,
                            ExpectFinished, Connected>;
 
@@ -52,7 +100,7 @@ class Server13 final : public Handshake {
  public:
   Server13(HandshakeContext& c, std::shared_ptr<const ServerConfig> cfg) : c_(c), cfg_(std::move(cfg)) {}
   ~Server13() override {
-    for (Bytes* b : {&client_hs_, &server_hs_, &client_ap_, &server_ap_, &psk_, &res_master_}) secure_zero(*b);
+    for (Bytes* b : {&client_ap_, &server_ap_, &res_master_}) secure_zero(*b);
   }
 
   Status begin(const ClientHello& ch, size_t ch_msg_len);
@@ -64,16 +112,18 @@ class Server13 final : public Handshake {
   Status request_client_certificate() override;
   // RFC 8446 4.4: the client's authentication flight (Certificate, CertificateVerify, Finished) is not
   // interleaved with application data; data that arrives inside it is refused rather than attributed
-  // to an identity not yet proven.
-  bool accepts_app_data() const override { return !post_auth_ || post_auth_->step == PostAuth::Step::certificate; }
+  // to an identity not yet proven. (During the handshake only 0-RTT data comes, before it.)
+  bool accepts_app_data() const override {
+    return !std::holds_alternative<ExpectCertificateVerify>(state_) && !std::holds_alternative<ExpectFinished>(state_);
+  }
 
  private:
-  Result<State> on_client_hello(const ClientHello& ch, size_t ch_msg_len, bool second);
-  Status choose_certificate(const ClientHello& ch);
-  bool try_psk(const ClientHello& ch, size_t ch_msg_len, Status* error);
-  Result<State> send_hello_retry_request(const ClientHello& ch, uint16_t group);
-  Result<State> send_flight(const ClientHello& ch, uint16_t group, const KeyShareEntry* share);
-  Result<State> finish_flight(KeySchedule13 ks, bool request_cert);
+  Result<State> on_client_hello(NegotiationPtr hs, const ClientHello& ch, size_t ch_msg_len, bool second);
+  Status choose_certificate(Negotiation& hs, const ClientHello& ch);
+  bool try_psk(Negotiation& hs, const ClientHello& ch, size_t ch_msg_len, Status* error);
+  Result<State> send_hello_retry_request(NegotiationPtr hs, const ClientHello& ch, uint16_t group);
+  Result<State> send_flight(NegotiationPtr hs, const ClientHello& ch, uint16_t group, const KeyShareEntry* share);
+  Result<State> finish_flight(NegotiationPtr hs, KeySchedule13 ks, bool request_cert);
  public:  // the state handlers, called by dispatch13 (tls13_common.h)
   Result<State> handle(ExpectClientHello2&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectEndOfEarlyData&, HandshakeType, ByteView, ByteView);
@@ -82,75 +132,56 @@ class Server13 final : public Handshake {
   Result<State> handle(ExpectFinished&, HandshakeType, ByteView, ByteView);
   Result<State> handle(Connected&, HandshakeType, ByteView, ByteView);
  private:
-  Result<std::unique_ptr<crypto::PublicKey>> check_client_chain(CertificateMsg13& m, const Bytes& context,
-                                                                std::vector<Bytes>* chain);
+  Bytes hash_before(ClientAuthExchange& x, ByteView msg);
+  std::vector<uint16_t> requested_schemes() const;
   Status send_certificate_request(const Bytes& context, Bytes* msg);
-  Status send_tickets();
-  Status on_post_auth(HandshakeType type, ByteView msg, ByteView body);
+  Status send_tickets(const Negotiation& hs);
   crypto::HashAlg alg() const { return suite_->prf_hash; }
 
   HandshakeContext& c_;
   std::shared_ptr<const ServerConfig> cfg_;
-  State state_ = ExpectClientHello2{};
+  State state_;  // begin() sets the first state
 
   const CipherSuite* suite_ = nullptr;
-  Random client_random_{};
-  Bytes session_id_;
-  bool hrr_sent_ = false;
-  uint16_t hrr_group_ = 0;
-  Bytes cookie_;
-  std::shared_ptr<const CertifiedKey> cert_;
-  uint16_t scheme_ = 0;
-  std::string server_name_;
-  bool sni_used_ = false;
-  std::string alpn_;
-  uint16_t peer_record_limit_ = 0;
   size_t read_limit_ = kMaxPlaintext;  // our record_size_limit when the client sent one too (RFC 8449 4)
-  bool psk_accepted_ = false;
-  uint16_t psk_index_ = 0;  // the identity accepted (ServerHello's selected_identity)
-  bool early_accepted_ = false;
-  bool client_offered_early_ = false;
-  bool client_pha_ = false;  // the client offered post_handshake_auth
-  TicketState ticket_;       // the accepted ticket (ticket_.client: the identity the connection reports)
-  Bytes psk_;
-  Bytes client_hs_, server_hs_, client_ap_, server_ap_;
+  Bytes client_ap_, server_ap_;
   Bytes res_master_;
-  std::unique_ptr<KeySchedule13> ks_master_;  // between our Finished and the client's
-  std::unique_ptr<crypto::Hash> handshake_transcript_;  // kept for post-handshake authentication
-  std::unique_ptr<PostAuth> post_auth_;
-  std::vector<uint16_t> requested_schemes_;
+  std::unique_ptr<crypto::Hash> handshake_transcript_;  // kept when the client offered post_handshake_auth
 };
 
 Status Server13::begin(const ClientHello& ch, size_t ch_msg_len) {
-  Result<State> r = on_client_hello(ch, ch_msg_len, false);
+  Result<State> r = on_client_hello(std::make_shared<Negotiation>(), ch, ch_msg_len, false);
   if (!r.ok()) return r.error();
   state_ = std::move(r.value());
   return Status();
 }
 
 Status Server13::on_message(HandshakeType type, ByteView msg, ByteView body) {
-  return dispatch13<Connected>(c_, *this, state_, type, msg, body);
+  // After the handshake a KeyUpdate may come at any time, inside a post-handshake authentication too.
+  if (type == HandshakeType::key_update && c_.handshake_done())
+    return receive_key_update13(c_, *suite_, body, &client_ap_, &server_ap_, read_limit_);
+  return dispatch13(c_, *this, state_, type, msg, body);
 }
 
 Status Server13::on_change_cipher_spec() {
   return c_.accept_compat_ccs(std::holds_alternative<Connected>(state_));
 }
 
-Result<State> Server13::on_client_hello(const ClientHello& ch, size_t ch_msg_len, bool second) {
+Result<State> Server13::on_client_hello(NegotiationPtr hs, const ClientHello& ch, size_t ch_msg_len, bool second) {
   const Extensions& e = ch.extensions;
   if (ch.compression_methods != Bytes{0}) return Error::illegal("TLS 1.3 ClientHello: compression");
   if (!second) {
-    client_random_ = ch.random;
-    session_id_ = ch.session_id;
-  } else if (ch.random != client_random_ || ch.session_id != session_id_) {
+    hs->client_random = ch.random;
+    hs->session_id = ch.session_id;
+  } else if (ch.random != hs->client_random || ch.session_id != hs->session_id) {
     return Error::illegal("second ClientHello changed its random or session ID");
   }
-  if (second && e.server_name.value_or(std::string()) != server_name_)
+  if (second && e.server_name.value_or(std::string()) != hs->server_name)
     return Error::illegal("second ClientHello changed its server_name");
-  if (e.server_name) server_name_ = *e.server_name;
-  if (e.record_size_limit) peer_record_limit_ = *e.record_size_limit;
-  client_pha_ = e.post_handshake_auth;
-  client_offered_early_ = e.early_data;
+  if (e.server_name) hs->server_name = *e.server_name;
+  if (e.record_size_limit) hs->peer_record_limit = *e.record_size_limit;
+  hs->client_pha = e.post_handshake_auth;
+  hs->client_offered_early = e.early_data;
   if (e.pre_shared_key && !e.psk_key_exchange_modes)
     return Error::misbehaved(AlertDescription::missing_extension, "pre_shared_key without psk_key_exchange_modes");
   if (e.key_share.has_value() != e.supported_groups.has_value() && !e.pre_shared_key)
@@ -159,9 +190,9 @@ Result<State> Server13::on_client_hello(const ClientHello& ch, size_t ch_msg_len
   if (e.key_share && !e.supported_groups)
     return Error::misbehaved(AlertDescription::missing_extension, "key_share without supported_groups");
   if (second) {
-    if (!e.key_share || e.key_share->size() != 1 || e.key_share->front().group != hrr_group_)
-      if (hrr_group_ != 0) return Error::illegal("second ClientHello: key_share is not the group asked for");
-    if (!cookie_.empty() && (!e.cookie || *e.cookie != cookie_))
+    if (!e.key_share || e.key_share->size() != 1 || e.key_share->front().group != hs->hrr_group)
+      if (hs->hrr_group != 0) return Error::illegal("second ClientHello: key_share is not the group asked for");
+    if (!hs->cookie.empty() && (!e.cookie || *e.cookie != hs->cookie))
       return Error::illegal("second ClientHello: cookie not echoed");
     if (e.early_data) return Error::illegal("second ClientHello offers early data");
   }
@@ -179,7 +210,7 @@ Result<State> Server13::on_client_hello(const ClientHello& ch, size_t ch_msg_len
   if (second && chosen != suite_) return Error::illegal("second ClientHello: suite changed");
   suite_ = chosen;
 
-  SANSTLS_TRY(choose_alpn(*cfg_, e, &alpn_));
+  SANSTLS_TRY(choose_alpn(*cfg_, e, &hs->alpn));
 
   // The key share: our most preferred group the client supports; a HelloRetryRequest when the client
   // sent no share for it.
@@ -211,38 +242,38 @@ Result<State> Server13::on_client_hello(const ClientHello& ch, size_t ch_msg_len
 
   // Resumption: binders are checked before anything else is taken from the PSK (RFC 8446 4.2.11).
   Status psk_error;
-  psk_accepted_ = false;
+  hs->psk_accepted = false;
   if (e.pre_shared_key) {
-    psk_accepted_ = try_psk(ch, ch_msg_len, &psk_error);
+    hs->psk_accepted = try_psk(*hs, ch, ch_msg_len, &psk_error);
     if (!psk_error.ok()) return psk_error.error();
   }
-  bool dhe = psk_accepted_ ? contains8(*e.psk_key_exchange_modes, 1) && group != 0 : true;
-  if (psk_accepted_ && !dhe && !(cfg_->allow_psk_ke && contains8(*e.psk_key_exchange_modes, 0)))
-    psk_accepted_ = false;
-  if (!psk_accepted_) {
+  bool dhe = hs->psk_accepted ? contains8(*e.psk_key_exchange_modes, 1) && group != 0 : true;
+  if (hs->psk_accepted && !dhe && !(cfg_->allow_psk_ke && contains8(*e.psk_key_exchange_modes, 0)))
+    hs->psk_accepted = false;
+  if (!hs->psk_accepted) {
     if (group == 0) return Error::incompatible(AlertDescription::handshake_failure, "no group in common");
-    SANSTLS_TRY(choose_certificate(ch));
+    SANSTLS_TRY(choose_certificate(*hs, ch));
   }
   if (dhe && group != 0 && share == nullptr) {
     if (second) return Error::illegal("second ClientHello still has no usable key share");
-    return send_hello_retry_request(ch, group);
+    return send_hello_retry_request(std::move(hs), ch, group);
   }
-  return send_flight(ch, dhe ? group : 0, dhe ? share : nullptr);
+  return send_flight(std::move(hs), ch, dhe ? group : 0, dhe ? share : nullptr);
 }
 
-Status Server13::choose_certificate(const ClientHello& ch) {
+Status Server13::choose_certificate(Negotiation& hs, const ClientHello& ch) {
   const Extensions& e = ch.extensions;
   if (!e.signature_algorithms)
     return Error::misbehaved(AlertDescription::missing_extension, "ClientHello: no signature_algorithms");
   std::vector<std::shared_ptr<const CertifiedKey>> candidates;
-  sni_used_ = false;
-  if (!server_name_.empty()) {
+  hs.sni_used = false;
+  if (!hs.server_name.empty()) {
     for (const auto& ck : cfg_->certificates)
-      if (ck->serves(server_name_)) candidates.push_back(ck);
+      if (ck->serves(hs.server_name)) candidates.push_back(ck);
     if (candidates.empty() && cfg_->strict_sni)
       return Error::incompatible(AlertDescription::unrecognized_name, "no certificate for the server name");
     // RFC 6066 3: acknowledged only when the name was used (see Server12::choose).
-    sni_used_ = !candidates.empty() && (cfg_->strict_sni || candidates.size() < cfg_->certificates.size());
+    hs.sni_used = !candidates.empty() && (cfg_->strict_sni || candidates.size() < cfg_->certificates.size());
   }
   if (candidates.empty()) candidates = cfg_->certificates;
   for (const auto& ck : candidates) {
@@ -250,15 +281,15 @@ Status Server13::choose_certificate(const ClientHello& ch) {
     if (ck->leaf && !ck->leaf->allows_key_use(crypto::KeyUse::digital_signature)) continue;
     uint16_t s = choose_scheme13(cfg_->signature_schemes, *e.signature_algorithms, ck->type());
     if (s != 0) {
-      cert_ = ck;
-      scheme_ = s;
+      hs.cert = ck;
+      hs.scheme = s;
       return Status();
     }
   }
   return Error::incompatible(AlertDescription::handshake_failure, "no signature scheme in common");
 }
 
-bool Server13::try_psk(const ClientHello& ch, size_t ch_msg_len, Status* error) {
+bool Server13::try_psk(Negotiation& hs, const ClientHello& ch, size_t ch_msg_len, Status* error) {
   const OfferedPsks& psks = *ch.extensions.pre_shared_key;
   if (psks.identities.size() != psks.binders.size()) {
     *error = Error::illegal("pre_shared_key: identities and binders differ in number");
@@ -274,7 +305,7 @@ bool Server13::try_psk(const ClientHello& ch, size_t ch_msg_len, Status* error) 
     if (t.version != version::tls13 || t.expired(now)) continue;
     const CipherSuite* ts = find_suite(t.cipher_suite);
     if (ts == nullptr || ts->prf_hash != suite_->prf_hash) continue;
-    if (t.server_name != server_name_) continue;
+    if (t.server_name != hs.server_name) continue;
     // The client's identity as the ticket's handshake proved it: a ticket this config would not have
     // issued to the client it has now (client_auth required and no proof, or a proof by another
     // verifier) is passed over, and a full handshake asks for a certificate.
@@ -294,44 +325,44 @@ bool Server13::try_psk(const ClientHello& ch, size_t ch_msg_len, Status* error) 
       *error = Error::misbehaved(AlertDescription::decrypt_error, "pre_shared_key: binder does not verify");
       return false;
     }
-    psk_ = t.secret;
-    ticket_ = t;
-    ticket_.client = std::move(client);
-    psk_index_ = static_cast<uint16_t>(i);
+    hs.psk = t.secret;
+    hs.ticket = t;
+    hs.ticket.client = std::move(client);
+    hs.psk_index = static_cast<uint16_t>(i);
     // 0-RTT: only with the first identity, no HelloRetryRequest, the same suite and ALPN, a plausible
     // ticket age and a first use of this binder (RFC 8446 4.2.10, 8).
-    if (ch.extensions.early_data && i == 0 && !hrr_sent_ && cfg_->max_early_data > 0 && t.max_early_data > 0 &&
-        t.cipher_suite == suite_->id && t.alpn == alpn_) {
+    if (ch.extensions.early_data && i == 0 && !hs.hrr_sent && cfg_->max_early_data > 0 && t.max_early_data > 0 &&
+        t.cipher_suite == suite_->id && t.alpn == hs.alpn) {
       uint32_t client_age = psks.identities[i].obfuscated_ticket_age - t.age_add;
       uint64_t real_age = now - t.created_ms;
       uint64_t diff = real_age > client_age ? real_age - client_age : client_age - real_age;
       if (diff <= kTicketAgeToleranceMs && cfg_->early_data_guard && cfg_->early_data_guard->first_use(expected, now))
-        early_accepted_ = true;
+        hs.early_accepted = true;
     }
     return true;
   }
   return false;
 }
 
-Result<State> Server13::send_hello_retry_request(const ClientHello& ch, uint16_t group) {
-  hrr_sent_ = true;
-  hrr_group_ = group;
+Result<State> Server13::send_hello_retry_request(NegotiationPtr hs, const ClientHello& ch, uint16_t group) {
+  hs->hrr_sent = true;
+  hs->hrr_group = group;
   // try_psk() may have accepted 0-RTT for the first ClientHello; after a HelloRetryRequest the early
   // data is skipped, never accepted (RFC 8446 4.2.10).
-  early_accepted_ = false;
-  client_offered_early_ = ch.extensions.early_data;
+  hs->early_accepted = false;
+  hs->client_offered_early = ch.extensions.early_data;
   ServerHello hrr;
   hrr.legacy_version = version::tls12;
   hrr.random = kHelloRetryRequestRandom;
-  hrr.session_id = session_id_;
+  hrr.session_id = hs->session_id;
   hrr.cipher_suite = suite_->id;
   hrr.has_extensions = true;
   hrr.extensions.supported_versions = std::vector<uint16_t>{version::tls13};
   hrr.extensions.hrr_selected_group = group;
   if (cfg_->hrr_cookie) {
-    cookie_.resize(32);
-    c_.rng().fill(cookie_.data(), cookie_.size());
-    hrr.extensions.cookie = cookie_;
+    hs->cookie.resize(32);
+    c_.rng().fill(hs->cookie.data(), hs->cookie.size());
+    hrr.extensions.cookie = hs->cookie;
   }
   // Extension order as RFC 8448's trace (section 5): key_share, cookie, supported_versions.
   for (ExtensionType t : {ExtensionType::key_share, ExtensionType::cookie, ExtensionType::supported_versions})
@@ -339,25 +370,25 @@ Result<State> Server13::send_hello_retry_request(const ClientHello& ch, uint16_t
       hrr.extensions.order.push_back(static_cast<uint16_t>(t));
   if (cfg_->edit_extensions) {
     cfg_->edit_extensions(ExtContext::hello_retry_request, &hrr.extensions);
-    cookie_ = hrr.extensions.cookie.value_or(Bytes());  // the second ClientHello must echo what was sent
+    hs->cookie = hrr.extensions.cookie.value_or(Bytes());  // the second ClientHello must echo what was sent
   }
   // The transcript: message_hash(ClientHello1), then the HelloRetryRequest (RFC 8446 4.4.1).
   c_.replace_transcript(tls13_message_hash(c_.provider(), alg(), c_.transcript()));
   SANSTLS_TRY(send13(c_, HandshakeType::server_hello, hrr, encode_server_hello));
-  if (cfg_->middlebox_compat && !session_id_.empty()) {
+  if (cfg_->middlebox_compat && !hs->session_id.empty()) {
     SANSTLS_TRY(c_.send_compat_ccs());
   }
   c_.set_version(true);
   // Early data the client sent with its first ClientHello is skipped (RFC 8446 4.2.10).
   if (ch.extensions.early_data) c_.skip_early_data(std::max<size_t>(cfg_->max_early_data, kSkipEarlyDataBudget));
-  return State(ExpectClientHello2{});
+  return State(ExpectClientHello2{std::move(hs)});
 }
 
-Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const KeyShareEntry* client_share) {
+Result<State> Server13::send_flight(NegotiationPtr hs, const ClientHello& ch, uint16_t group, const KeyShareEntry* client_share) {
   ServerHello sh;
   sh.legacy_version = version::tls12;
   c_.rng().fill(sh.random.data(), sh.random.size());
-  sh.session_id = session_id_;
+  sh.session_id = hs->session_id;
   sh.cipher_suite = suite_->id;
   sh.has_extensions = true;
   sh.extensions.supported_versions = std::vector<uint16_t>{version::tls13};
@@ -372,7 +403,7 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
     sh.extensions.key_share = std::vector<KeyShareEntry>{KeyShareEntry{group, mine->public_value().to_bytes()}};
     c_.info().group = group;
   }
-  if (psk_accepted_) sh.extensions.psk_selected_identity = psk_index_;
+  if (hs->psk_accepted) sh.extensions.psk_selected_identity = hs->psk_index;
   // Extension order as RFC 8448's traces: pre_shared_key, key_share, supported_versions.
   for (ExtensionType t : {ExtensionType::pre_shared_key, ExtensionType::key_share, ExtensionType::supported_versions})
     if (sh.extensions.has(static_cast<uint16_t>(t), ExtContext::server_hello)) sh.extensions.order.push_back(static_cast<uint16_t>(t));
@@ -381,33 +412,33 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
   c_.set_version(true);
 
   KeySchedule13 ks(c_.provider(), alg());
-  ks.early(psk_accepted_ ? ByteView(psk_) : ByteView());
+  ks.early(hs->psk_accepted ? ByteView(hs->psk) : ByteView());
   Bytes early_secret;
   WipeOnExit wipe_early{early_secret};
-  if (early_accepted_) {
+  if (hs->early_accepted) {
     early_secret = ks.client_early_traffic_secret(
         c_.transcript_hash(alg(), ch_end));
-    key_log13(*cfg_, "CLIENT_EARLY_TRAFFIC_SECRET", client_random_, early_secret);
+    key_log13(*cfg_, "CLIENT_EARLY_TRAFFIC_SECRET", hs->client_random, early_secret);
   }
   ks.handshake(shared);
   secure_zero(shared);
   Bytes h = c_.transcript_hash(alg());
-  client_hs_ = ks.client_handshake_traffic_secret(h);
-  server_hs_ = ks.server_handshake_traffic_secret(h);
-  key_log13(*cfg_, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_random_, client_hs_);
-  key_log13(*cfg_, "SERVER_HANDSHAKE_TRAFFIC_SECRET", client_random_, server_hs_);
+  hs->client_hs = ks.client_handshake_traffic_secret(h);
+  hs->server_hs = ks.server_handshake_traffic_secret(h);
+  key_log13(*cfg_, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", hs->client_random, hs->client_hs);
+  key_log13(*cfg_, "SERVER_HANDSHAKE_TRAFFIC_SECRET", hs->client_random, hs->server_hs);
 
-  if (cfg_->middlebox_compat && !session_id_.empty()) SANSTLS_TRY(c_.send_compat_ccs());
-  c_.set_write_limit(record_limit13(peer_record_limit_));
-  if (peer_record_limit_ != 0) read_limit_ = record_limit13(cfg_->record_size_limit);
-  SANSTLS_TRY(install13(c_, *suite_, server_hs_, false, c_.write_limit()));
-  if (early_accepted_) {
+  if (cfg_->middlebox_compat && !hs->session_id.empty()) SANSTLS_TRY(c_.send_compat_ccs());
+  c_.set_write_limit(record_limit13(hs->peer_record_limit));
+  if (hs->peer_record_limit != 0) read_limit_ = record_limit13(cfg_->record_size_limit);
+  SANSTLS_TRY(install13(c_, *suite_, hs->server_hs, false, c_.write_limit()));
+  if (hs->early_accepted) {
     SANSTLS_TRY(install13(c_, *suite_, early_secret, true, kMaxPlaintext));
     secure_zero(early_secret);
-    c_.open_early_data(std::min(cfg_->max_early_data, ticket_.max_early_data));
+    c_.open_early_data(std::min(cfg_->max_early_data, hs->ticket.max_early_data));
   } else {
-    SANSTLS_TRY(install13(c_, *suite_, client_hs_, true, read_limit_));
-    if (client_offered_early_) c_.skip_early_data(std::max<size_t>(cfg_->max_early_data, kSkipEarlyDataBudget));
+    SANSTLS_TRY(install13(c_, *suite_, hs->client_hs, true, read_limit_));
+    if (hs->client_offered_early) c_.skip_early_data(std::max<size_t>(cfg_->max_early_data, kSkipEarlyDataBudget));
   }
 
   EncryptedExtensions ee;
@@ -415,10 +446,10 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
   // Our groups, so that the client may pick a preferred one next time (RFC 8446 4.2.7), as RFC 8448's
   // server sends them.
   if (ch.extensions.supported_groups) x.supported_groups = cfg_->groups;
-  if (sni_used_ && !psk_accepted_) x.server_name = std::string();
-  if (!alpn_.empty()) x.alpn = std::vector<std::string>{alpn_};
-  if (peer_record_limit_ != 0 && cfg_->record_size_limit != 0) x.record_size_limit = cfg_->record_size_limit;
-  if (early_accepted_) x.early_data = true;
+  if (hs->sni_used && !hs->psk_accepted) x.server_name = std::string();
+  if (!hs->alpn.empty()) x.alpn = std::vector<std::string>{hs->alpn};
+  if (hs->peer_record_limit != 0 && cfg_->record_size_limit != 0) x.record_size_limit = cfg_->record_size_limit;
+  if (hs->early_accepted) x.early_data = true;
   // Extension order as RFC 8448's traces.
   for (ExtensionType t : {ExtensionType::supported_groups, ExtensionType::record_size_limit, ExtensionType::server_name,
                           ExtensionType::application_layer_protocol_negotiation, ExtensionType::early_data})
@@ -426,104 +457,107 @@ Result<State> Server13::send_flight(const ClientHello& ch, uint16_t group, const
   if (cfg_->edit_extensions) cfg_->edit_extensions(ExtContext::encrypted_extensions, &x);
   SANSTLS_TRY(send13(c_, HandshakeType::encrypted_extensions, ee, encode_encrypted_extensions));
 
-  bool request_cert = !psk_accepted_ && cfg_->client_auth != ClientAuth::none;
-  if (!psk_accepted_) {
+  bool request_cert = !hs->psk_accepted && cfg_->client_auth != ClientAuth::none;
+  if (!hs->psk_accepted) {
     if (request_cert) SANSTLS_TRY(send_certificate_request(Bytes(), nullptr));
-    SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, certificate13_body(ByteView(), cert_.get())));
-    if (cert_->async) {
+    SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, certificate13_body(ByteView(), hs->cert.get())));
+    if (hs->cert->async) {
       // The application signs (sign_request); the flight so far goes out, the rest follows its answer.
-      c_.await(sign_request(cert_, scheme_, certificate_verify_input(true, c_.transcript_hash(alg()))),
-               [this, ks, request_cert](AsyncAnswer& a) -> Status {
+      c_.await(sign_request(hs->cert, hs->scheme, certificate_verify_input(true, c_.transcript_hash(alg()))),
+               [this, hs, ks, request_cert](AsyncAnswer& a) -> Status {
                  Result<Bytes> sig = signature_of(a);
                  if (!sig.ok()) return sig.error();
-                 Result<Bytes> cv = certificate_verify13_encode(scheme_, sig.take());
+                 Result<Bytes> cv = certificate_verify13_encode(hs->scheme, sig.take());
                  if (!cv.ok()) return cv.error();
                  SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_verify, cv.value()));
-                 c_.info().signature_scheme = scheme_;
-                 Result<State> next = finish_flight(ks, request_cert);
+                 c_.info().signature_scheme = hs->scheme;
+                 Result<State> next = finish_flight(hs, ks, request_cert);
                  if (!next.ok()) return next.error();
                  state_ = next.take();
                  return Status();
                });
-      return State(ExpectFinished{});  // a placeholder: no message is processed until the answer
+      return State(ExpectFinished{ClientAuthExchange(hs), {}});  // a placeholder: no message comes before the answer
     }
-    Result<Bytes> cv = certificate_verify13_body(*cert_, true, scheme_, c_.transcript_hash(alg()), c_.rng());
+    Result<Bytes> cv = certificate_verify13_body(*hs->cert, true, hs->scheme, c_.transcript_hash(alg()), c_.rng());
     if (!cv.ok()) return cv.error();
     SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_verify, cv.value()));
-    c_.info().signature_scheme = scheme_;
+    c_.info().signature_scheme = hs->scheme;
   }
-  return finish_flight(ks, request_cert);
+  return finish_flight(std::move(hs), ks, request_cert);
 }
 
 // The end of the server's flight, from its Finished on (after the CertificateVerify, signed at once or
 // by the application).
-Result<State> Server13::finish_flight(KeySchedule13 ks, bool request_cert) {
+Result<State> Server13::finish_flight(NegotiationPtr hs, KeySchedule13 ks, bool request_cert) {
   SANSTLS_TRY(c_.send_handshake(HandshakeType::finished,
-                                finished13_body(c_.provider(), alg(), server_hs_, c_.transcript_hash(alg()))));
+                                finished13_body(c_.provider(), alg(), hs->server_hs, c_.transcript_hash(alg()))));
 
   ks.master();
   Bytes h2 = c_.transcript_hash(alg());
   client_ap_ = ks.client_application_traffic_secret(h2);
   server_ap_ = ks.server_application_traffic_secret(h2);
   Bytes exporter = ks.exporter_master_secret(h2);
-  key_log13(*cfg_, "CLIENT_TRAFFIC_SECRET_0", client_random_, client_ap_);
-  key_log13(*cfg_, "SERVER_TRAFFIC_SECRET_0", client_random_, server_ap_);
-  key_log13(*cfg_, "EXPORTER_SECRET", client_random_, exporter);
+  key_log13(*cfg_, "CLIENT_TRAFFIC_SECRET_0", hs->client_random, client_ap_);
+  key_log13(*cfg_, "SERVER_TRAFFIC_SECRET_0", hs->client_random, server_ap_);
+  key_log13(*cfg_, "EXPORTER_SECRET", hs->client_random, exporter);
   c_.set_exporter_tls13(alg(), exporter);
   secure_zero(exporter);
   // Keep the schedule for the resumption secret after the client's Finished.
-  ks_master_ = std::make_unique<KeySchedule13>(ks);
+  hs->ks_master = std::make_unique<KeySchedule13>(ks);
   SANSTLS_TRY(install13(c_, *suite_, server_ap_, false, c_.write_limit()));
-  c_.info().alpn = alpn_;  // this handshake's, resumed or not (RFC 7301 3.1)
+  c_.info().alpn = hs->alpn;  // this handshake's, resumed or not (RFC 7301 3.1)
 
-  if (early_accepted_) return State(ExpectEndOfEarlyData{});
-  if (request_cert) return State(ExpectCertificate{});
-  return State(ExpectFinished{});
+  if (hs->early_accepted) return State(ExpectEndOfEarlyData{std::move(hs)});
+  if (request_cert) return State(ExpectCertificate{ClientAuthExchange(std::move(hs))});
+  return State(ExpectFinished{ClientAuthExchange(std::move(hs)), {}});
 }
 
-Result<State> Server13::handle(ExpectClientHello2&, HandshakeType type, ByteView msg, ByteView body) {
+Result<State> Server13::handle(ExpectClientHello2& s, HandshakeType type, ByteView msg, ByteView body) {
   if (type != HandshakeType::client_hello) return Error::unexpected("expected the second ClientHello");
   ClientHello ch;
   SANSTLS_TRY(decode_client_hello(body, &ch));
   if (!ch.extensions.supported_versions || !contains(*ch.extensions.supported_versions, version::tls13))
     return Error::illegal("second ClientHello does not offer TLS 1.3");
-  return on_client_hello(ch, msg.size(), true);
+  return on_client_hello(std::move(s.hs), ch, msg.size(), true);
 }
 
-Result<State> Server13::handle(ExpectEndOfEarlyData&, HandshakeType type, ByteView, ByteView body) {
+Result<State> Server13::handle(ExpectEndOfEarlyData& s, HandshakeType type, ByteView, ByteView body) {
   if (type != HandshakeType::end_of_early_data) return Error::unexpected("expected EndOfEarlyData");
   SANSTLS_TRY(decode_end_of_early_data(body));
   c_.close_early_data();
-  SANSTLS_TRY(install13(c_, *suite_, client_hs_, true, read_limit_));
-  if (cfg_->client_auth != ClientAuth::none && !psk_accepted_) return State(ExpectCertificate{});
-  return State(ExpectFinished{});
+  SANSTLS_TRY(install13(c_, *suite_, s.hs->client_hs, true, read_limit_));
+  if (cfg_->client_auth != ClientAuth::none && !s.hs->psk_accepted) return State(ExpectCertificate{ClientAuthExchange(std::move(s.hs))});
+  return State(ExpectFinished{ClientAuthExchange(std::move(s.hs)), {}});
 }
 
-Result<std::unique_ptr<crypto::PublicKey>> Server13::check_client_chain(CertificateMsg13& m, const Bytes& context,
-                                                                          std::vector<Bytes>* chain) {
-  if (m.request_context != context) return Error::illegal("Certificate: wrong request context");
-  chain->clear();
+// The transcript hash before `msg`, which joins the exchange's own transcript after the handshake (in
+// the handshake, dispatch13 added it to the connection's).
+Bytes Server13::hash_before(ClientAuthExchange& x, ByteView msg) {
+  if (x.hs) return c_.transcript_hash(alg(), c_.transcript_size() - msg.size());
+  Bytes h = hash_so_far(*x.transcript);
+  x.transcript->update(msg);
+  return h;
+}
+
+Result<State> Server13::handle(ExpectCertificate& s, HandshakeType type, ByteView msg, ByteView body) {
+  if (type != HandshakeType::certificate) return Error::unexpected("expected Certificate");
+  CertificateMsg13 m;
+  SANSTLS_TRY(decode_certificate13(body, &m));
+  if (s.x.transcript) s.x.transcript->update(msg);  // after the handshake (in it, dispatch13 added it)
+  if (m.request_context != s.x.context) return Error::illegal("Certificate: wrong request context");
+  if (m.entries.empty()) {
+    // RFC 8446 4.4.2.4: a server that requires a certificate answers an empty one with certificate_required.
+    if (cfg_->client_auth == ClientAuth::required)
+      return Error{ErrorKind::bad_certificate, AlertDescription::certificate_required, "client sent no certificate"};
+    return State(ExpectFinished{std::move(s.x), {}});
+  }
   // RFC 8446 4.4.2, 4.2: our CertificateRequests ask for no entry extensions.
   for (const CertificateEntry& e : m.entries)
     if (!e.extensions.order.empty())
       return Error::misbehaved(AlertDescription::unsupported_extension, "Certificate: entry extension not requested");
-  for (CertificateEntry& e : m.entries) chain->push_back(std::move(e.cert_data));
-  return verify_client_chain(c_, *cfg_, *chain);
-}
-
-Result<State> Server13::handle(ExpectCertificate&, HandshakeType type, ByteView, ByteView body) {
-  if (type != HandshakeType::certificate) return Error::unexpected("expected Certificate");
-  CertificateMsg13 m;
-  SANSTLS_TRY(decode_certificate13(body, &m));
-  if (m.entries.empty()) {
-    if (!m.request_context.empty()) return Error::illegal("Certificate: wrong request context");
-    // RFC 8446 4.4.2.4: a server that requires a certificate answers an empty one with certificate_required.
-    if (cfg_->client_auth == ClientAuth::required)
-      return Error{ErrorKind::bad_certificate, AlertDescription::certificate_required, "client sent no certificate"};
-    return State(ExpectFinished{});
-  }
-  ExpectCertificateVerify next;
-  Result<std::unique_ptr<crypto::PublicKey>> key = check_client_chain(m, Bytes(), &next.client_chain);
+  ExpectCertificateVerify next{std::move(s.x), nullptr, {}};
+  for (CertificateEntry& e : m.entries) next.client_chain.push_back(std::move(e.cert_data));
+  Result<std::unique_ptr<crypto::PublicKey>> key = verify_client_chain(c_, *cfg_, next.client_chain);
   if (!key.ok()) return key.error();
   next.client_key = key.take();
   return State(std::move(next));
@@ -531,39 +565,47 @@ Result<State> Server13::handle(ExpectCertificate&, HandshakeType type, ByteView,
 
 Result<State> Server13::handle(ExpectCertificateVerify& s, HandshakeType type, ByteView msg, ByteView body) {
   if (type != HandshakeType::certificate_verify) return Error::unexpected("expected CertificateVerify");
-  SANSTLS_TRY(check_certificate_verify13(*s.client_key, false, requested_schemes_, body,
-                                         c_.transcript_hash(alg(), c_.transcript_size() - msg.size()), nullptr));
-  return State(ExpectFinished{std::move(s.client_chain)});
+  SANSTLS_TRY(check_certificate_verify13(*s.client_key, false, requested_schemes(), body, hash_before(s.x, msg), nullptr));
+  return State(ExpectFinished{std::move(s.x), std::move(s.client_chain)});
 }
 
 Result<State> Server13::handle(ExpectFinished& s, HandshakeType type, ByteView msg, ByteView body) {
   if (type != HandshakeType::finished) return Error::unexpected("expected Finished");
-  SANSTLS_TRY(check_finished13(c_.provider(), alg(), client_hs_, body,
-                               c_.transcript_hash(alg(), c_.transcript_size() - msg.size())));
+  SANSTLS_TRY(check_finished13(c_.provider(), alg(), s.x.hs ? s.x.hs->client_hs : client_ap_, body, hash_before(s.x, msg)));
+  if (!s.x.hs) {
+    // A post-handshake authentication, proven: the new identity takes effect now, and the application
+    // hears of it (an empty Certificate keeps the identity the connection had).
+    if (!s.client_chain.empty()) {
+      c_.info().peer_chain = std::move(s.client_chain);
+      c_.info().client_authenticated = true;
+    }
+    c_.emit(Event::Type::peer_authenticated);
+    return State(Connected{});
+  }
+  Negotiation& hs = *s.x.hs;
   SANSTLS_TRY(install13(c_, *suite_, client_ap_, true, read_limit_));
-  res_master_ = ks_master_->resumption_master_secret(c_.transcript_hash(alg()));
-  ks_master_.reset();
-  if (client_pha_) {
+  res_master_ = hs.ks_master->resumption_master_secret(c_.transcript_hash(alg()));
+  if (hs.client_pha) {
     handshake_transcript_ = c_.provider().hash(alg());
     handshake_transcript_->update(c_.transcript());
   }
   HandshakeInfo& info = c_.info();
   info.version = version::tls13;
   info.cipher_suite = suite_->id;
-  info.resumed = psk_accepted_;
-  info.server_name = server_name_;
-  info.early_data_accepted = early_accepted_;
+  info.resumed = hs.psk_accepted;
+  info.server_name = hs.server_name;
+  info.early_data_accepted = hs.early_accepted;
   // Who the client is: what it proved in this handshake, or in the one that made the ticket (as far as
   // resumed_identity() lets this config believe it).
-  const std::vector<Bytes>& proven = psk_accepted_ ? ticket_.client.chain : s.client_chain;
+  const std::vector<Bytes>& proven = hs.psk_accepted ? hs.ticket.client.chain : s.client_chain;
   info.peer_chain = proven;
   info.client_authenticated = !proven.empty();
   c_.handshake_complete();
-  SANSTLS_TRY(send_tickets());
-  return State(Connected{});
+  SANSTLS_TRY(send_tickets(hs));
+  return State(Connected{});  // the negotiation goes with the handshake's last state
 }
 
-Status Server13::send_tickets() {
+Status Server13::send_tickets(const Negotiation& hs) {
   if (!cfg_->tickets || cfg_->session_lifetime_s == 0) return Status();
   uint64_t now = c_.clock().now_ms();
   for (uint16_t i = 0; i < cfg_->tickets_per_handshake; i++) {
@@ -580,7 +622,7 @@ Status Server13::send_tickets() {
     st.version = version::tls13;
     st.cipher_suite = suite_->id;
     st.secret = tls13_resumption_psk(c_.provider(), alg(), res_master_, t.nonce);
-    st.server_name = server_name_;
+    st.server_name = hs.server_name;
     st.alpn = c_.info().alpn;
     st.created_ms = now;
     st.lifetime_s = t.lifetime;
@@ -588,7 +630,7 @@ Status Server13::send_tickets() {
     st.max_early_data = cfg_->max_early_data;
     // The client's identity as of the handshake: a ticket issued now does not vouch for a later
     // post-handshake authentication.
-    st.client = psk_accepted_ ? ticket_.client : cfg_->client_identity(c_.info().peer_chain);
+    st.client = hs.psk_accepted ? hs.ticket.client : cfg_->client_identity(c_.info().peer_chain);
     t.ticket = seal_ticket(*ring, st, now, c_.rng());
     if (t.ticket.empty()) return Status();  // no ticket this time; not an error for the connection
     if (cfg_->max_early_data > 0) t.extensions.max_early_data_size = cfg_->max_early_data;
@@ -597,16 +639,7 @@ Status Server13::send_tickets() {
   return Status();
 }
 
-Result<State> Server13::handle(Connected& s, HandshakeType type, ByteView msg, ByteView body) {
-  if (type == HandshakeType::key_update) {
-    SANSTLS_TRY(receive_key_update13(c_, *suite_, body, &client_ap_, &server_ap_, read_limit_));
-    return State(std::move(s));
-  }
-  if (post_auth_ && (type == HandshakeType::certificate || type == HandshakeType::certificate_verify ||
-                     type == HandshakeType::finished)) {
-    SANSTLS_TRY(on_post_auth(type, msg, body));
-    return State(std::move(s));
-  }
+Result<State> Server13::handle(Connected&, HandshakeType, ByteView, ByteView) {
   return Error::unexpected("handshake message after the TLS 1.3 handshake");
 }
 
@@ -614,6 +647,17 @@ Status Server13::key_update(bool request_peer) {
   if (!std::holds_alternative<Connected>(state_) && !c_.handshake_done())
     return Error::misuse("KeyUpdate before the handshake finished");
   return send_key_update13(c_, *suite_, request_peer, &server_ap_);
+}
+
+// The schemes our CertificateRequests offer for CertificateVerify: those of ours TLS 1.3 allows for
+// some key (what CertificateVerify is checked against, whatever an extension editor sent).
+std::vector<uint16_t> Server13::requested_schemes() const {
+  std::vector<uint16_t> out;
+  for (uint16_t s : cfg_->signature_schemes)
+    if (scheme_allowed13(s, crypto::KeyType::rsa) || scheme_allowed13(s, crypto::KeyType::ec_p256) ||
+        scheme_allowed13(s, crypto::KeyType::ec_p384) || scheme_allowed13(s, crypto::KeyType::ec_p521))
+      out.push_back(s);
+  return out;
 }
 
 // CertificateRequest (RFC 8446 4.3.2): the schemes CertificateVerify may use, and, in
@@ -624,12 +668,7 @@ Status Server13::key_update(bool request_peer) {
 Status Server13::send_certificate_request(const Bytes& context, Bytes* msg) {
   CertificateRequest13 cr;
   cr.request_context = context;
-  requested_schemes_.clear();
-  for (uint16_t s : cfg_->signature_schemes)
-    if (scheme_allowed13(s, crypto::KeyType::rsa) || scheme_allowed13(s, crypto::KeyType::ec_p256) ||
-        scheme_allowed13(s, crypto::KeyType::ec_p384) || scheme_allowed13(s, crypto::KeyType::ec_p521))
-      requested_schemes_.push_back(s);
-  cr.extensions.signature_algorithms = requested_schemes_;
+  cr.extensions.signature_algorithms = requested_schemes();
   cr.extensions.signature_algorithms_cert = certificate_signature_schemes();
   if (cfg_->edit_extensions) cfg_->edit_extensions(ExtContext::certificate_request, &cr.extensions);
   Bytes body;
@@ -640,71 +679,21 @@ Status Server13::send_certificate_request(const Bytes& context, Bytes* msg) {
   return c_.send_handshake(HandshakeType::certificate_request, body);
 }
 
+// Post-handshake authentication (RFC 8446 4.6.2): the CertificateRequest, then the client's answer
+// goes through the same states as in the handshake, back to Connected.
 Status Server13::request_client_certificate() {
-  if (!client_pha_ || !handshake_transcript_)
-    return Error::misuse("the client did not offer post-handshake authentication");
-  if (post_auth_) return Error::misuse("a certificate request is already pending");
+  if (!handshake_transcript_) return Error::misuse("the client did not offer post-handshake authentication");
+  if (!std::holds_alternative<Connected>(state_)) return Error::misuse("a certificate request is already pending");
   if (cfg_->client_verifier.empty()) return Error::misuse("no client-certificate verification configured");
-  auto pa = std::make_unique<PostAuth>();
-  pa->context.resize(8);
-  c_.rng().fill(pa->context.data(), pa->context.size());
+  ClientAuthExchange x;
+  x.context.resize(8);
+  c_.rng().fill(x.context.data(), x.context.size());
   Bytes msg;
-  SANSTLS_TRY(send_certificate_request(pa->context, &msg));
-  pa->transcript = handshake_transcript_->clone();
-  pa->transcript->update(msg);
-  post_auth_ = std::move(pa);
+  SANSTLS_TRY(send_certificate_request(x.context, &msg));
+  x.transcript = handshake_transcript_->clone();
+  x.transcript->update(msg);
+  state_ = ExpectCertificate{std::move(x)};
   return Status();
-}
-
-Status Server13::on_post_auth(HandshakeType type, ByteView msg, ByteView body) {
-  PostAuth& pa = *post_auth_;
-  auto hash_now = [&]() {
-    std::unique_ptr<crypto::Hash> h = pa.transcript->clone();
-    Bytes out(crypto::hash_length(alg()));
-    h->finish(out.data());
-    return out;
-  };
-  switch (pa.step) {
-    case PostAuth::Step::certificate: {
-      if (type != HandshakeType::certificate) return Error::unexpected("expected Certificate");
-      CertificateMsg13 m;
-      SANSTLS_TRY(decode_certificate13(body, &m));
-      pa.transcript->update(msg);
-      if (m.request_context != pa.context) return Error::illegal("Certificate: wrong request context");
-      if (m.entries.empty()) {
-        if (cfg_->client_auth == ClientAuth::required)
-          return Error{ErrorKind::bad_certificate, AlertDescription::certificate_required, "client sent no certificate"};
-        pa.step = PostAuth::Step::finished;
-        return Status();
-      }
-      Result<std::unique_ptr<crypto::PublicKey>> key = check_client_chain(m, pa.context, &pa.chain);
-      if (!key.ok()) return key.error();
-      pa.key = key.take();
-      pa.step = PostAuth::Step::certificate_verify;
-      return Status();
-    }
-    case PostAuth::Step::certificate_verify: {
-      if (type != HandshakeType::certificate_verify) return Error::unexpected("expected CertificateVerify");
-      SANSTLS_TRY(check_certificate_verify13(*pa.key, false, requested_schemes_, body, hash_now(), nullptr));
-      pa.transcript->update(msg);
-      pa.step = PostAuth::Step::finished;
-      return Status();
-    }
-    case PostAuth::Step::finished: {
-      if (type != HandshakeType::finished) return Error::unexpected("expected Finished");
-      SANSTLS_TRY(check_finished13(c_.provider(), alg(), client_ap_, body, hash_now()));
-      // Proven: the new identity takes effect now, and the application hears of it (an empty
-      // Certificate keeps the identity the connection had).
-      if (pa.key) {
-        c_.info().peer_chain = std::move(pa.chain);
-        c_.info().client_authenticated = true;
-      }
-      post_auth_.reset();
-      c_.emit(Event::Type::peer_authenticated);
-      return Status();
-    }
-  }
-  return Error::internal("post-handshake authentication state");
 }
 
 }  // namespace

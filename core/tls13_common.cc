@@ -93,6 +93,13 @@ Status check_certificate_verify13(const crypto::PublicKey& key, bool from_server
   return Status();
 }
 
+Bytes hash_so_far(const crypto::Hash& h) {
+  std::unique_ptr<crypto::Hash> copy = h.clone();
+  Bytes out(crypto::hash_length(h.alg()));
+  copy->finish(out.data());
+  return out;
+}
+
 Bytes finished13_body(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key, ByteView hash) {
   return tls13_verify_data(p, alg, base_key, hash);  // the body is the verify_data itself
 }

@@ -38,9 +38,9 @@ Status advance(Machine& m, StateVariant& state, const Args&... args) {
 // The TLS 1.3 state machines' on_message(): during the handshake the message joins the transcript;
 // then the handler for the current state (`handle(State&, type, msg, body)`, whose first step is the
 // gate for that state) returns the next state, which replaces the current one.
-template <typename Connected, typename Machine, typename StateVariant>
+template <typename Machine, typename StateVariant>
 Status dispatch13(HandshakeContext& c, Machine& m, StateVariant& state, HandshakeType type, ByteView msg, ByteView body) {
-  if (!std::holds_alternative<Connected>(state)) c.add_transcript(msg);
+  if (!c.handshake_done()) c.add_transcript(msg);
   return advance(m, state, type, msg, body);
 }
 
@@ -67,6 +67,9 @@ Result<Bytes> certificate_verify13_encode(uint16_t scheme, Bytes signature);
 // decrypt_error for a bad signature, decode_error for a malformed body.
 Status check_certificate_verify13(const crypto::PublicKey& key, bool from_server, const std::vector<uint16_t>& offered,
                                   ByteView body, ByteView hash, uint16_t* scheme_out);
+// The hash of what a running transcript hash has taken so far; `h` goes on (a post-handshake
+// exchange's own transcript, RFC 8446 4.6.2).
+Bytes hash_so_far(const crypto::Hash& h);
 Bytes finished13_body(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key, ByteView hash);
 // Errors: decode_error for a wrong length, decrypt_error when it does not verify.
 Status check_finished13(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key, ByteView body, ByteView hash);

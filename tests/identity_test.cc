@@ -141,14 +141,14 @@ struct PostAuthAttack {
   std::unique_ptr<Traffic> as_client;
   const CipherSuite& suite = *find_suite(suite::TLS_AES_128_GCM_SHA256);
 
-  PostAuthAttack() {
+  explicit PostAuthAttack(ClientAuth mode = ClientAuth::optional) {
     auto cc = ccfg([&](ClientConfig::Builder& b) {
       b.versions(kTls13, kTls13).cipher_suites({suite::TLS_AES_128_GCM_SHA256}).key_log(keys);
       b.client_certificate(pem("client_ec.pem"), pem("client_ec.key.pem"));
     });
     auto sc = scfg([&](ServerConfig::Builder& b) {
       b.versions(kTls13, kTls13).cipher_suites({suite::TLS_AES_128_GCM_SHA256}).key_log(keys).tickets(false);
-      b.client_auth(ClientAuth::optional, pem("ca.pem"));
+      b.client_auth(mode, pem("ca.pem"));
     });
     link = std::make_unique<Link>(cc, sc, opts("localhost"));
     REQUIRE(link->run());
@@ -169,13 +169,13 @@ struct PostAuthAttack {
     context = cr.request_context;
     as_client = std::make_unique<Traffic>(suite, keys->secrets["CLIENT_TRAFFIC_SECRET_0"]);
   }
-  // Someone else's certificate (public: anyone can send it), without its private key.
-  Bytes victim_certificate() {
+  // Someone else's certificate (public: anyone can send it), without its private key; or none.
+  Bytes victim_certificate(bool empty = false) {
     CertificateMsg13 m;
     m.request_context = context;
     CertificateEntry e;
     e.cert_data = der_of("client.pem");
-    m.entries.push_back(e);
+    if (!empty) m.entries.push_back(e);
     Bytes body;
     Writer w(&body);
     encode_certificate13(m, w);
@@ -248,6 +248,58 @@ TEST_CASE("1. post-handshake auth: an honest answer takes effect with a peer_aut
   CHECK(l.ss.peer_auths == 1);
   CHECK(l.server->info()->client_authenticated);
   CHECK(l.server->info()->peer_chain.at(0) == der_of("client.pem"));
+}
+
+TEST_CASE("1. post-handshake auth: a KeyUpdate while the server waits for the Certificate is taken, and the answer under the new keys proves the client") {
+  auto cc = ccfg([](ClientConfig::Builder& b) {
+    b.versions(kTls13, kTls13).client_certificate(pem("client.pem"), pem("client.key.pem"));
+  });
+  auto sc = scfg([](ServerConfig::Builder& b) { b.client_auth(ClientAuth::optional, pem("ca.pem")); });
+  Link l(cc, sc, opts("localhost"));
+  REQUIRE(l.run());
+  REQUIRE(l.server->request_client_certificate().ok());
+  Bytes request = take(*l.server);
+  // The client moves to new keys before it reads the request (RFC 8446 4.6.3: at any time after the
+  // handshake); the server, waiting for the Certificate, takes the KeyUpdate.
+  REQUIRE(l.client->key_update(false).ok());
+  REQUIRE(l.server->receive(take(*l.client)).ok());
+  CHECK(l.server->error() == nullptr);
+  REQUIRE(l.client->receive(request).ok());
+  REQUIRE(pump(*l.client, *l.server, &l.cs, &l.ss));
+  CHECK(l.server->error() == nullptr);
+  CHECK(l.ss.peer_auths == 1);
+  CHECK(l.server->info()->peer_chain.at(0) == der_of("client.pem"));
+}
+
+TEST_CASE("1. post-handshake auth: an empty Certificate is certificate_required when required, and changes nothing when optional") {
+  {
+    PostAuthAttack a(ClientAuth::required);
+    Result<size_t> r = a.link->server->receive(a.victim_certificate(true));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().alert == AD::certificate_required);
+    a.identity_unchanged();
+  }
+  // A client whose key fits none of the schemes the request offers answers with an empty Certificate
+  // and a Finished (RFC 8446 4.4.2): the exchange completes and the connection stays who it was.
+  auto cc = ccfg([](ClientConfig::Builder& b) {
+    b.versions(kTls13, kTls13).client_certificate(pem("client.pem"), pem("client.key.pem"));
+  });
+  auto sc = scfg([](ServerConfig::Builder& b) {
+    b.client_auth(ClientAuth::optional, pem("ca.pem")).signature_schemes({0x0403});  // ecdsa_secp256r1_sha256
+  });
+  Link l(cc, sc, opts("localhost"));
+  REQUIRE(l.run());
+  REQUIRE_FALSE(l.server->info()->client_authenticated);
+  REQUIRE(l.server->request_client_certificate().ok());
+  REQUIRE(pump(*l.client, *l.server, &l.cs, &l.ss));
+  CHECK(l.server->error() == nullptr);
+  CHECK(l.ss.peer_auths == 1);
+  CHECK_FALSE(l.server->info()->client_authenticated);
+  CHECK(l.server->info()->peer_chain.empty());
+  // And the next request is taken: the exchange is over.
+  REQUIRE(l.server->request_client_certificate().ok());
+  REQUIRE(pump(*l.client, *l.server, &l.cs, &l.ss));
+  CHECK(l.ss.peer_auths == 2);
 }
 
 // ---------------------------------------------------------------------------------------------------
