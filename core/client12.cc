@@ -77,10 +77,7 @@ class Client12 final : public Handshake {
 
   // The ServerHello that chose TLS 1.2 (the transcript already has it).
   Status begin(const ServerHello& sh) {
-    Result<State> r = on_server_hello(sh);
-    if (!r.ok()) return r.error();
-    state_ = std::move(r.value());
-    return Status();
+    return enter(state_, on_server_hello(sh));
   }
   Status on_message(HandshakeType type, ByteView msg, ByteView body) override;
   Status on_change_cipher_spec() override;
@@ -105,7 +102,6 @@ class Client12 final : public Handshake {
   Status derive_keys();
   Status send_certificate_verify_and_finish(uint16_t scheme, Bytes signature);
   Status finish_flight();
-  Status send_finished();
   void finish(const std::optional<NewSessionTicket12>& ticket);
   void add_transcript(ByteView msg) { c_.add_transcript(msg); }
 
@@ -302,11 +298,7 @@ Result<State> Client12::send_second_flight(ClientKx& kx, const CertificateReques
     }
     CertificateMsg12 cm;
     if (ck) cm.chain = ck->chain;
-    Bytes b;
-    Writer w(&b);
-    encode_certificate12(cm, w);
-    if (!w.ok()) return Error::internal("Certificate too long");
-    SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, b));
+    SANSTLS_TRY(send_message(c_, HandshakeType::certificate, cm, encode_certificate12));
   }
 
   // ClientKeyExchange and the premaster secret.
@@ -373,11 +365,7 @@ Status Client12::send_certificate_verify_and_finish(uint16_t scheme, Bytes signa
   CertificateVerify cv;
   cv.sig_scheme = scheme;
   cv.signature = std::move(signature);
-  Bytes cvb;
-  Writer cw(&cvb);
-  encode_certificate_verify(cv, cw);
-  if (!cw.ok()) return Error::internal("CertificateVerify too long");
-  SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_verify, cvb));
+  SANSTLS_TRY(send_message(c_, HandshakeType::certificate_verify, cv, encode_certificate_verify));
   c_.info().client_authenticated = true;
   return finish_flight();
 }
@@ -386,21 +374,12 @@ Status Client12::send_certificate_verify_and_finish(uint16_t scheme, Bytes signa
 Status Client12::finish_flight() {
   SANSTLS_TRY(derive_keys());
   SANSTLS_TRY(c_.send_change_cipher_spec());
-  return send_finished();
+  return send_finished12(c_, *suite_, master_secret_, true);
 }
 
 Status Client12::derive_keys() {
   return install_tls12_keys(c_, *cfg_, true, *suite_, master_secret_, client_random_, server_random_, etm_,
                             peer_record_limit_);
-}
-
-Status Client12::send_finished() {
-  Finished f;
-  f.verify_data = tls12_finished(c_.provider(), *suite_, master_secret_, true, c_.transcript_hash(suite_->prf_hash));
-  Bytes b;
-  Writer w(&b);
-  encode_finished(f, w);
-  return c_.send_handshake(HandshakeType::finished, b);
 }
 
 Result<State> Client12::handle(ExpectChangeCipherSpec& s, HandshakeType type, ByteView, ByteView body) {
@@ -420,18 +399,10 @@ Result<State> Client12::handle(ExpectChangeCipherSpec& s, ChangeCipherSpecRecord
 
 Result<State> Client12::handle(ExpectFinished& s, HandshakeType type, ByteView, ByteView body) {
   if (type != HandshakeType::finished) return unexpected_message();
-  // The transcript for the server's Finished excludes the Finished message itself, which on_message
-  // already added: take it off again for the computation.
-  size_t msg_len = kHandshakeHeaderLength + body.size();
-  Finished f;
-  SANSTLS_TRY(decode_finished(body, kFinishedLength12, &f));
-  Bytes expected = tls12_finished(c_.provider(), *suite_, master_secret_, false,
-                                  c_.transcript_hash(suite_->prf_hash, c_.transcript_size() - msg_len));
-  if (!constant_time_equal(expected, f.verify_data))
-    return Error::misbehaved(AlertDescription::decrypt_error, "server Finished does not verify");
+  SANSTLS_TRY(check_finished12(c_, *suite_, master_secret_, false, body));
   if (resuming_) {
     SANSTLS_TRY(c_.send_change_cipher_spec());
-    SANSTLS_TRY(send_finished());
+    SANSTLS_TRY(send_finished12(c_, *suite_, master_secret_, true));
   }
   finish(s.ticket);
   return State(Done{});

@@ -70,10 +70,7 @@ class Client13 final : public Handshake {
 
   // The ServerHello (or HelloRetryRequest) that selected TLS 1.3; the transcript already has it.
   Status begin(const ServerHello& sh, size_t sh_msg_len) {
-    Result<State> r = sh.is_hello_retry_request() ? on_hello_retry_request(sh, sh_msg_len) : on_server_hello(sh);
-    if (!r.ok()) return r.error();
-    state_ = std::move(r.value());
-    return Status();
+    return enter(state_, sh.is_hello_retry_request() ? on_hello_retry_request(sh, sh_msg_len) : on_server_hello(sh));
   }
   Status start() override { return Status(); }
   Status on_message(HandshakeType type, ByteView msg, ByteView body) override;

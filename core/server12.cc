@@ -76,10 +76,7 @@ class Server12 final : public Handshake {
   // The ClientHello that chose TLS 1.2 (the transcript already has it); `have13`: this server speaks
   // TLS 1.3 too (the downgrade sentinel, RFC 8446 4.1.3; the fallback SCSV, RFC 7507).
   Status begin(const ClientHello& ch, bool have13) {
-    Result<State> r = on_client_hello(ch, have13);
-    if (!r.ok()) return r.error();
-    state_ = std::move(r.value());
-    return Status();
+    return enter(state_, on_client_hello(ch, have13));
   }
   Status on_message(HandshakeType type, ByteView msg, ByteView body) override;
   Status on_change_cipher_spec() override;
@@ -108,7 +105,6 @@ class Server12 final : public Handshake {
   // After the ClientKeyExchange's premaster secret: the keys.
   Result<State> on_premaster(Bytes* pms, std::unique_ptr<crypto::PublicKey> client_key);
   Status derive_keys();
-  Status send_finished();
   Status send_ticket(const Session* resumed);
   // What a new session records of the client: the chain it proved in this handshake, if any.
   PeerIdentity client_identity() const {
@@ -364,11 +360,7 @@ Status Server12::send_server_hello(const ClientHello& ch, bool sni_used) {
     e.ec_point_formats = Bytes{0};
   if (peer_record_limit_ != 0 && cfg_->record_size_limit != 0) e.record_size_limit = cfg_->record_size_limit;
   if (issue_ticket_) e.session_ticket = Bytes();
-  Bytes b;
-  Writer w(&b);
-  encode_server_hello(sh, w);
-  if (!w.ok()) return Error::internal("ServerHello too long");
-  return c_.send_handshake(HandshakeType::server_hello, b);
+  return send_message(c_, HandshakeType::server_hello, sh, encode_server_hello);
 }
 
 Result<State> Server12::send_resumed_flight(const ClientHello& ch, const Session& resumed) {
@@ -377,7 +369,7 @@ Result<State> Server12::send_resumed_flight(const ClientHello& ch, const Session
   SANSTLS_TRY(derive_keys());
   SANSTLS_TRY(send_ticket(&resumed));
   SANSTLS_TRY(c_.send_change_cipher_spec());
-  SANSTLS_TRY(send_finished());
+  SANSTLS_TRY(send_finished12(c_, *suite_, master_secret_, false));
   return State(ExpectChangeCipherSpec{});
 }
 
@@ -392,11 +384,7 @@ Result<State> Server12::send_full_flight(const ClientHello& ch, const Choice& ch
 
   CertificateMsg12 cm;
   cm.chain = cert.chain;
-  Bytes b;
-  Writer cw(&b);
-  encode_certificate12(cm, cw);
-  if (!cw.ok()) return Error::internal("Certificate too long");
-  SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, b));
+  SANSTLS_TRY(send_message(c_, HandshakeType::certificate, cm, encode_certificate12));
 
   if (suite_->needs_server_key_exchange()) {
     // The ServerKeyExchange, around its signature (made at once, or later by an asynchronous key).
@@ -412,11 +400,7 @@ Result<State> Server12::send_full_flight(const ClientHello& ch, const Choice& ch
       dh.sig_scheme = choice.ske_scheme;
       send_ske = [this, dh](Bytes signature) mutable -> Status {
         dh.signature = std::move(signature);
-        Bytes body;
-        Writer kw(&body);
-        encode_server_key_exchange_dhe(dh, kw);
-        if (!kw.ok()) return Error::internal("ServerKeyExchange too long");
-        return c_.send_handshake(HandshakeType::server_key_exchange, body);
+        return send_message(c_, HandshakeType::server_key_exchange, dh, encode_server_key_exchange_dhe);
       };
     } else {
       ServerKeyExchangeEcdhe ec;
@@ -428,11 +412,7 @@ Result<State> Server12::send_full_flight(const ClientHello& ch, const Choice& ch
       ec.sig_scheme = choice.ske_scheme;
       send_ske = [this, ec](Bytes signature) mutable -> Status {
         ec.signature = std::move(signature);
-        Bytes body;
-        Writer kw(&body);
-        encode_server_key_exchange_ecdhe(ec, kw);
-        if (!kw.ok()) return Error::internal("ServerKeyExchange too long");
-        return c_.send_handshake(HandshakeType::server_key_exchange, body);
+        return send_message(c_, HandshakeType::server_key_exchange, ec, encode_server_key_exchange_ecdhe);
       };
     }
     c_.info().group = choice.group;
@@ -446,10 +426,7 @@ Result<State> Server12::send_full_flight(const ClientHello& ch, const Choice& ch
                  Result<Bytes> sig = signature_of(a);
                  if (!sig.ok()) return sig.error();
                  SANSTLS_TRY(send_ske(sig.take()));
-                 Result<State> next = finish_full_flight(std::move(held_kx_));
-                 if (!next.ok()) return next.error();
-                 state_ = next.take();
-                 return Status();
+                 return enter(state_, finish_full_flight(std::move(held_kx_)));
                });
       return State(Done{});  // a placeholder: no message is processed until the answer
     }
@@ -464,15 +441,11 @@ Result<State> Server12::send_full_flight(const ClientHello& ch, const Choice& ch
 
 // The end of a full handshake's flight, after the ServerKeyExchange: [CertificateRequest] ServerHelloDone.
 Result<State> Server12::finish_full_flight(ServerKx kx) {
-  Bytes b;
   if (cfg_->client_auth != ClientAuth::none) {
     CertificateRequest12 cr;
     cr.certificate_types = {1 /*rsa_sign*/, 64 /*ecdsa_sign*/};
     cr.sig_schemes = cfg_->signature_schemes;
-    Writer rw(&b);
-    encode_certificate_request12(cr, rw);
-    if (!rw.ok()) return Error::internal("CertificateRequest too long");
-    SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_request, b));
+    SANSTLS_TRY(send_message(c_, HandshakeType::certificate_request, cr, encode_certificate_request12));
   }
   SANSTLS_TRY(c_.send_handshake(HandshakeType::server_hello_done, Bytes()));
   c_.info().alpn = alpn_;
@@ -520,10 +493,7 @@ Result<State> Server12::handle(ExpectClientKeyExchange& s, HandshakeType type, B
         Bytes premaster = std::move(*a.bytes);
         WipeOnExit wipe{premaster};
         secure_zero(*a.bytes);
-        Result<State> next = on_premaster(&premaster, std::move(held_client_key_));
-        if (!next.ok()) return next.error();
-        state_ = next.take();
-        return Status();
+        return enter(state_, on_premaster(&premaster, std::move(held_client_key_)));
       });
       return State(Done{});  // a placeholder: no message is processed until the answer
     }
@@ -607,15 +577,6 @@ Status Server12::send_ticket(const Session* resumed) {
   return c_.send_handshake(HandshakeType::new_session_ticket, b);
 }
 
-Status Server12::send_finished() {
-  Finished f;
-  f.verify_data = tls12_finished(c_.provider(), *suite_, master_secret_, false, c_.transcript_hash(suite_->prf_hash));
-  Bytes b;
-  Writer w(&b);
-  encode_finished(f, w);
-  return c_.send_handshake(HandshakeType::finished, b);
-}
-
 Result<State> Server12::handle(ExpectChangeCipherSpec&, ChangeCipherSpecRecord) {
   SANSTLS_TRY(c_.activate_pending_read());
   return State(ExpectFinished{});
@@ -623,17 +584,11 @@ Result<State> Server12::handle(ExpectChangeCipherSpec&, ChangeCipherSpecRecord) 
 
 Result<State> Server12::handle(ExpectFinished&, HandshakeType type, ByteView, ByteView body) {
   if (type != HandshakeType::finished) return unexpected_message();
-  size_t msg_len = kHandshakeHeaderLength + body.size();
-  Finished f;
-  SANSTLS_TRY(decode_finished(body, kFinishedLength12, &f));
-  Bytes expected = tls12_finished(c_.provider(), *suite_, master_secret_, true,
-                                  c_.transcript_hash(suite_->prf_hash, c_.transcript_size() - msg_len));
-  if (!constant_time_equal(expected, f.verify_data))
-    return Error::misbehaved(AlertDescription::decrypt_error, "client Finished does not verify");
+  SANSTLS_TRY(check_finished12(c_, *suite_, master_secret_, true, body));
   if (!resuming_) {
     SANSTLS_TRY(send_ticket(nullptr));
     SANSTLS_TRY(c_.send_change_cipher_spec());
-    SANSTLS_TRY(send_finished());
+    SANSTLS_TRY(send_finished12(c_, *suite_, master_secret_, false));
     if (cfg_->session_cache && !session_id_.empty()) {
       Session s;
       s.version = version::tls12;

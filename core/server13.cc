@@ -150,10 +150,7 @@ class Server13 final : public Handshake {
 };
 
 Status Server13::begin(const ClientHello& ch, size_t ch_msg_len) {
-  Result<State> r = on_client_hello(std::make_shared<Negotiation>(), ch, ch_msg_len, false);
-  if (!r.ok()) return r.error();
-  state_ = std::move(r.value());
-  return Status();
+  return enter(state_, on_client_hello(std::make_shared<Negotiation>(), ch, ch_msg_len, false));
 }
 
 Status Server13::on_message(HandshakeType type, ByteView msg, ByteView body) {
@@ -374,7 +371,7 @@ Result<State> Server13::send_hello_retry_request(NegotiationPtr hs, const Client
   }
   // The transcript: message_hash(ClientHello1), then the HelloRetryRequest (RFC 8446 4.4.1).
   c_.replace_transcript(tls13_message_hash(c_.provider(), alg(), c_.transcript()));
-  SANSTLS_TRY(send13(c_, HandshakeType::server_hello, hrr, encode_server_hello));
+  SANSTLS_TRY(send_message(c_, HandshakeType::server_hello, hrr, encode_server_hello));
   if (cfg_->middlebox_compat && !hs->session_id.empty()) {
     SANSTLS_TRY(c_.send_compat_ccs());
   }
@@ -408,7 +405,7 @@ Result<State> Server13::send_flight(NegotiationPtr hs, const ClientHello& ch, ui
   for (ExtensionType t : {ExtensionType::pre_shared_key, ExtensionType::key_share, ExtensionType::supported_versions})
     if (sh.extensions.has(static_cast<uint16_t>(t), ExtContext::server_hello)) sh.extensions.order.push_back(static_cast<uint16_t>(t));
   size_t ch_end = c_.transcript_size();  // the transcript up to the ClientHello, for 0-RTT keys
-  SANSTLS_TRY(send13(c_, HandshakeType::server_hello, sh, encode_server_hello));
+  SANSTLS_TRY(send_message(c_, HandshakeType::server_hello, sh, encode_server_hello));
   c_.set_version(true);
 
   KeySchedule13 ks(c_.provider(), alg());
@@ -455,7 +452,7 @@ Result<State> Server13::send_flight(NegotiationPtr hs, const ClientHello& ch, ui
                           ExtensionType::application_layer_protocol_negotiation, ExtensionType::early_data})
     if (x.has(static_cast<uint16_t>(t), ExtContext::encrypted_extensions)) x.order.push_back(static_cast<uint16_t>(t));
   if (cfg_->edit_extensions) cfg_->edit_extensions(ExtContext::encrypted_extensions, &x);
-  SANSTLS_TRY(send13(c_, HandshakeType::encrypted_extensions, ee, encode_encrypted_extensions));
+  SANSTLS_TRY(send_message(c_, HandshakeType::encrypted_extensions, ee, encode_encrypted_extensions));
 
   bool request_cert = !hs->psk_accepted && cfg_->client_auth != ClientAuth::none;
   if (!hs->psk_accepted) {
@@ -471,10 +468,7 @@ Result<State> Server13::send_flight(NegotiationPtr hs, const ClientHello& ch, ui
                  if (!cv.ok()) return cv.error();
                  SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_verify, cv.value()));
                  c_.info().signature_scheme = hs->scheme;
-                 Result<State> next = finish_flight(hs, ks, request_cert);
-                 if (!next.ok()) return next.error();
-                 state_ = next.take();
-                 return Status();
+                 return enter(state_, finish_flight(hs, ks, request_cert));
                });
       return State(ExpectFinished{ClientAuthExchange(hs), {}});  // a placeholder: no message comes before the answer
     }
@@ -634,7 +628,7 @@ Status Server13::send_tickets(const Negotiation& hs) {
     t.ticket = seal_ticket(*ring, st, now, c_.rng());
     if (t.ticket.empty()) return Status();  // no ticket this time; not an error for the connection
     if (cfg_->max_early_data > 0) t.extensions.max_early_data_size = cfg_->max_early_data;
-    SANSTLS_TRY(send13(c_, HandshakeType::new_session_ticket, t, encode_new_session_ticket13));
+    SANSTLS_TRY(send_message(c_, HandshakeType::new_session_ticket, t, encode_new_session_ticket13));
   }
   return Status();
 }

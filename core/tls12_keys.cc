@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/handshake_context.h"
+#include "core/tls13_common.h"
 
 namespace sanstls {
 
@@ -59,6 +60,24 @@ Bytes tls12_finished(const crypto::Provider& p, const CipherSuite& suite, ByteVi
                      ByteView transcript_hash) {
   return crypto::tls12_prf(p, suite.prf_hash, ms, client ? "client finished" : "server finished", transcript_hash,
                            12);
+}
+
+Status send_finished12(HandshakeContext& c, const CipherSuite& suite, ByteView ms, bool client) {
+  Finished f;
+  f.verify_data = tls12_finished(c.provider(), suite, ms, client, c.transcript_hash(suite.prf_hash));
+  return send_message(c, HandshakeType::finished, f, encode_finished);
+}
+
+Status check_finished12(HandshakeContext& c, const CipherSuite& suite, ByteView ms, bool from_client, ByteView body) {
+  size_t msg_len = kHandshakeHeaderLength + body.size();
+  Finished f;
+  SANSTLS_TRY(decode_finished(body, kFinishedLength12, &f));
+  Bytes expected = tls12_finished(c.provider(), suite, ms, from_client,
+                                  c.transcript_hash(suite.prf_hash, c.transcript_size() - msg_len));
+  if (!constant_time_equal(expected, f.verify_data))
+    return Error::misbehaved(AlertDescription::decrypt_error,
+                             from_client ? "client Finished does not verify" : "server Finished does not verify");
+  return Status();
 }
 
 bool scheme_hash(uint16_t scheme, HashAlg* out) {

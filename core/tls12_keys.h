@@ -38,6 +38,12 @@ Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite
 // transcript_hash is Hash(handshake messages) with the suite's PRF hash.
 Bytes tls12_finished(const crypto::Provider& p, const CipherSuite& suite, ByteView master_secret, bool client,
                      ByteView transcript_hash);
+// Finished (RFC 5246 7.4.9), both sides: ours over the whole transcript; the peer's (`body`) over the
+// transcript before it (the machine's on_message has added it). Errors: decode_error for a wrong
+// length, decrypt_error when it does not verify.
+Status send_finished12(HandshakeContext& c, const CipherSuite& suite, ByteView master_secret, bool client);
+Status check_finished12(HandshakeContext& c, const CipherSuite& suite, ByteView master_secret, bool from_client,
+                        ByteView body);
 
 // The hash a signature scheme uses, and whether the scheme fits the key type (TLS 1.2 rules: any
 // ECDSA hash with either curve). Unsupported schemes fit nothing, SHA-1 ones included (RFC 9155).

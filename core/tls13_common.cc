@@ -124,7 +124,7 @@ void next_generation(const crypto::Provider& p, crypto::HashAlg alg, Bytes* secr
 Status send_key_update13(HandshakeContext& c, const CipherSuite& suite, bool request_peer, Bytes* own_secret) {
   KeyUpdate ku;
   ku.request_update = request_peer ? kKeyUpdateRequested : kKeyUpdateNotRequested;
-  SANSTLS_TRY(send13(c, HandshakeType::key_update, ku, encode_key_update));
+  SANSTLS_TRY(send_message(c, HandshakeType::key_update, ku, encode_key_update));
   next_generation(c.provider(), suite.prf_hash, own_secret);
   return install13(c, suite, *own_secret, false, c.write_limit());
 }

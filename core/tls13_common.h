@@ -1,4 +1,5 @@
-// Pieces the TLS 1.3 client and server share (internal); advance() also drives the TLS 1.2 machines.
+// Pieces the TLS 1.3 client and server share (internal); advance(), enter() and send_message() serve the
+// TLS 1.2 machines too.
 #ifndef SANSTLS_CORE_TLS13_COMMON_H_
 #define SANSTLS_CORE_TLS13_COMMON_H_
 
@@ -27,12 +28,18 @@ uint16_t choose_scheme13(const std::vector<uint16_t>& ours, const std::vector<ui
 // `m.handle(State&, args...)`, whose first step is the gate for that state, consumes it and returns the
 // next state, which replaces it. On error nothing replaces it: the connection fails and the machine
 // receives nothing more.
-template <typename Machine, typename StateVariant, typename... Args>
-Status advance(Machine& m, StateVariant& state, const Args&... args) {
-  auto next = std::visit([&](auto& s) { return m.handle(s, args...); }, state);
+// Makes `next` the machine's state: its first one, the one a handler returns, or the one an
+// asynchronous operation's answer leads to. On error the state stays and the error is returned.
+template <typename StateVariant>
+Status enter(StateVariant& state, Result<StateVariant> next) {
   if (!next.ok()) return next.error();
   state = std::move(next.value());
   return Status();
+}
+
+template <typename Machine, typename StateVariant, typename... Args>
+Status advance(Machine& m, StateVariant& state, const Args&... args) {
+  return enter(state, std::visit([&](auto& s) { return m.handle(s, args...); }, state));
 }
 
 // The TLS 1.3 state machines' on_message(): during the handshake the message joins the transcript;
@@ -44,9 +51,9 @@ Status dispatch13(HandshakeContext& c, Machine& m, StateVariant& state, Handshak
   return advance(m, state, type, msg, body);
 }
 
-// Encodes a message with `encode` into a body and sends it through c.send_handshake.
+// Encodes a message with `encode` into a body and sends it through c.send_handshake (both versions).
 template <typename M>
-Status send13(HandshakeContext& c, HandshakeType type, const M& m, void (*encode)(const M&, Writer&)) {
+Status send_message(HandshakeContext& c, HandshakeType type, const M& m, void (*encode)(const M&, Writer&)) {
   Bytes body;
   Writer w(&body);
   encode(m, w);
