@@ -76,35 +76,9 @@ std::string name_to_verify(const Connection::ClientOptions& opts) {
 Result<std::unique_ptr<crypto::PublicKey>> verify_server_chain(HandshakeContext& c, const ClientConfig& cfg,
                                                                const Connection::ClientOptions& opts,
                                                                const std::vector<Bytes>& chain, crypto::KeyUse use) {
-  std::unique_ptr<crypto::PublicKey> key;
-  const CertificateVerifier* v = cfg.verify_server ? cfg.certificate_verifier.get() : nullptr;
-  uint64_t now = cfg.verify_server ? c.clock().now_ms() : 0;
-  if (v != nullptr && v->mode == CertificateVerifier::Mode::replace_default) {
-    Result<std::unique_ptr<crypto::PublicKey>> k = leaf_key(c, chain);
-    if (!k.ok()) return k.error();
-    key = k.take();
-  } else if (cfg.verify_server) {
-    std::vector<ByteView> views(chain.begin(), chain.end());
-    crypto::CertError ce = cfg.trust->verify(views, static_cast<int64_t>(now / 1000),
-                                             crypto::Purpose::server_auth, name_to_verify(opts), &key, use);
-    if (ce != crypto::CertError::ok) return refuse_chain(c, chain, ce, now, name_to_verify(opts));
-  } else {
-    std::string err;
-    std::unique_ptr<crypto::Certificate> leaf = c.provider().parse_certificate(chain.at(0), &err);
-    if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable server certificate"};
-    key = leaf->public_key();
-  }
-  if (!key || key->type() == crypto::KeyType::other)
-    return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key type"};
-  if (v != nullptr) {
-    CertificateCheck check;
-    check.chain = chain;
-    check.peer_is_server = true;
-    check.name = name_to_verify(opts);
-    check.now_ms = now;
-    SANSTLS_TRY(apply_verifier(c, v, std::move(check)));
-  }
-  return key;
+  return verify_peer_chain(c, cfg.verify_server, cfg.trust.get(),
+                           cfg.verify_server ? cfg.certificate_verifier.get() : nullptr, true, name_to_verify(opts),
+                           use, chain);
 }
 
 PeerIdentity server_identity(const ClientConfig& cfg, const Connection::ClientOptions& opts,

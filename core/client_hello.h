@@ -51,10 +51,9 @@ Status choose_alpn(const ServerConfig& cfg, const Extensions& e, std::string* ou
 // options ask for no name check.
 std::string name_to_verify(const Connection::ClientOptions& opts);
 
-// The server's Certificate (chain[0] is the leaf): with verify_server, the chain up to a trust anchor,
-// the name, and the leaf's keyUsage for `use`; without, only a parsable leaf. Returns its public key.
-// Errors: the alert RFC 5246 7.2.2 / RFC 8446 6.2 names (certificate_error), unsupported_certificate for
-// a key of a type sanstls does not use.
+// The server's Certificate (chain[0] is the leaf), through verify_peer_chain (tls12_keys.h): with
+// verify_server, the chain up to a trust anchor, the name, and the leaf's keyUsage for `use`; without,
+// only a parsable leaf. Returns its public key.
 Result<std::unique_ptr<crypto::PublicKey>> verify_server_chain(HandshakeContext& c, const ClientConfig& cfg,
                                                                const Connection::ClientOptions& opts,
                                                                const std::vector<Bytes>& chain, crypto::KeyUse use);

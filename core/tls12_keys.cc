@@ -189,36 +189,41 @@ Result<Bytes> signature_of(AsyncAnswer& a) {
   return std::move(*a.bytes);
 }
 
-Result<std::unique_ptr<crypto::PublicKey>> leaf_key(HandshakeContext& c, const std::vector<Bytes>& chain) {
-  std::string err;
-  std::unique_ptr<crypto::Certificate> leaf = c.provider().parse_certificate(chain.at(0), &err);
-  if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable certificate"};
-  return leaf->public_key();
+Result<std::unique_ptr<crypto::PublicKey>> verify_peer_chain(HandshakeContext& c, bool verify, const crypto::TrustStore* trust,
+                                                             const CertificateVerifier* v, bool peer_is_server,
+                                                             const std::string& name, crypto::KeyUse use,
+                                                             const std::vector<Bytes>& chain) {
+  std::unique_ptr<crypto::PublicKey> key;
+  uint64_t now = verify ? c.clock().now_ms() : 0;
+  if (!verify || (v != nullptr && v->mode == CertificateVerifier::Mode::replace_default)) {
+    // The leaf's public key, for a chain no default check looks at.
+    std::string err;
+    std::unique_ptr<crypto::Certificate> leaf = c.provider().parse_certificate(chain.at(0), &err);
+    if (!leaf) return Error{ErrorKind::bad_certificate, AlertDescription::bad_certificate, "unparsable certificate"};
+    key = leaf->public_key();
+  } else {
+    std::vector<ByteView> views(chain.begin(), chain.end());
+    crypto::CertError ce = trust->verify(views, static_cast<int64_t>(now / 1000),
+                                         peer_is_server ? crypto::Purpose::server_auth : crypto::Purpose::client_auth,
+                                         name, &key, use);
+    if (ce != crypto::CertError::ok) return refuse_chain(c, chain, ce, now, name);
+  }
+  if (!key || key->type() == crypto::KeyType::other)
+    return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate,
+                 peer_is_server ? "server key type" : "client key type"};
+  CertificateCheck check;
+  check.chain = chain;
+  check.peer_is_server = peer_is_server;
+  check.name = name;
+  check.now_ms = now;
+  SANSTLS_TRY(apply_verifier(c, v, std::move(check)));
+  return key;
 }
 
 Result<std::unique_ptr<crypto::PublicKey>> verify_client_chain(HandshakeContext& c, const ServerConfig& cfg,
                                                                const std::vector<Bytes>& chain) {
-  std::unique_ptr<crypto::PublicKey> key;
-  const CertificateVerifier* v = cfg.client_certificate_verifier.get();
-  uint64_t now = c.clock().now_ms();
-  if (v != nullptr && v->mode == CertificateVerifier::Mode::replace_default) {
-    Result<std::unique_ptr<crypto::PublicKey>> k = leaf_key(c, chain);
-    if (!k.ok()) return k.error();
-    key = k.take();
-  } else {
-    std::vector<ByteView> views(chain.begin(), chain.end());
-    crypto::CertError ce = cfg.client_trust->verify(views, static_cast<int64_t>(now / 1000), crypto::Purpose::client_auth,
-                                                    "", &key, crypto::KeyUse::digital_signature);
-    if (ce != crypto::CertError::ok) return refuse_chain(c, chain, ce, now, "");
-  }
-  if (!key || key->type() == crypto::KeyType::other)
-    return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "client key type"};
-  CertificateCheck check;
-  check.chain = chain;
-  check.peer_is_server = false;
-  check.now_ms = now;
-  SANSTLS_TRY(apply_verifier(c, v, std::move(check)));
-  return key;
+  return verify_peer_chain(c, true, cfg.client_trust.get(), cfg.client_certificate_verifier.get(), false, "",
+                           crypto::KeyUse::digital_signature, chain);
 }
 
 void strip_dh_leading_zeros(Bytes* pms) {

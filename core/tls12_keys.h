@@ -60,8 +60,18 @@ uint16_t choose_scheme(const std::vector<uint16_t>& ours, const std::vector<uint
 Status install_tls12_keys(HandshakeContext& c, const CommonConfig& cfg, bool client, const CipherSuite& suite,
                           ByteView master_secret, const Random& cr, const Random& sr, bool etm, uint16_t peer_limit);
 
+// The peer's certificate chain (chain[0] is the leaf), one copy for both sides and versions: with
+// `verify`, up to `trust`'s anchors for the peer's purpose, matching `name` (none when empty), the leaf's
+// keyUsage allowing `use` (RFC 5280 4.2.1.3), unless the application's verifier `v` replaces that
+// check; without, only a parsable leaf. Then `v`, if any (apply_verifier). Returns the leaf's key.
+// Errors: the alert RFC 5246 7.2.2 / RFC 8446 6.2 names (certificate_error), unsupported_certificate for
+// a key of a type sanstls does not use.
+Result<std::unique_ptr<crypto::PublicKey>> verify_peer_chain(HandshakeContext& c, bool verify, const crypto::TrustStore* trust,
+                                                             const CertificateVerifier* v, bool peer_is_server,
+                                                             const std::string& name, crypto::KeyUse use,
+                                                             const std::vector<Bytes>& chain);
 // The client's certificate chain (TLS 1.2 and 1.3 servers): up to the client trust anchors, its
-// keyUsage allowing signatures (RFC 5280 4.2.1.3), a key type sanstls uses. Returns the leaf's key.
+// keyUsage allowing signatures, a key type sanstls uses.
 Result<std::unique_ptr<crypto::PublicKey>> verify_client_chain(HandshakeContext& c, const ServerConfig& cfg,
                                                                const std::vector<Bytes>& chain);
 
@@ -75,9 +85,6 @@ Status verdict_status(const CertVerdict& v);
 // answer: the signature, or internal_error when the application's signer failed.
 AsyncRequest sign_request(std::shared_ptr<const CertifiedKey> key, uint16_t scheme, Bytes data);
 Result<Bytes> signature_of(AsyncAnswer& a);
-
-// The leaf's public key, for a chain no default check looked at (CertificateVerifier::replace_default).
-Result<std::unique_ptr<crypto::PublicKey>> leaf_key(HandshakeContext& c, const std::vector<Bytes>& chain);
 
 // RFC 5246 8.1.2: the leading zero bytes of a DH premaster secret are stripped. The buffer that held
 // the unstripped secret is wiped (an erase in place would leave its last bytes behind the new end).
