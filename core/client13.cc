@@ -42,17 +42,38 @@ struct CertRequest {
   std::vector<uint16_t> schemes;  // signature_algorithms
 };
 
-struct ExpectServerHello {};  // after a HelloRetryRequest (a second one is refused)
-struct ExpectEncryptedExtensions {};
-struct ExpectCertificateOrRequest {};
+// What only the handshake needs: the options, what the ClientHello offered, the key schedule and the
+// handshake secrets. The handshake's states carry it (a shared pointer, so that an asynchronous
+// signature's continuation carries it too) and it is dropped, its secrets wiped, when the client enters
+// Connected; a Connected client keeps the suite, its read limit, the traffic and resumption secrets,
+// the identity its sessions record, and the transcript hash a post-handshake authentication needs.
+struct Negotiation {
+  Negotiation(Connection::ClientOptions o, ClientOffer f) : opts(std::move(o)), offer(std::move(f)) {}
+  ~Negotiation() {
+    for (Bytes* b : {&client_hs, &server_hs}) secure_zero(*b);
+  }
+  Connection::ClientOptions opts;
+  ClientOffer offer;
+  std::unique_ptr<KeySchedule13> ks;
+  bool psk_accepted = false;
+  Bytes client_hs, server_hs;
+};
+using NegotiationPtr = std::shared_ptr<Negotiation>;
+
+struct ExpectServerHello { NegotiationPtr hs; };  // after a HelloRetryRequest (a second one is refused)
+struct ExpectEncryptedExtensions { NegotiationPtr hs; };
+struct ExpectCertificateOrRequest { NegotiationPtr hs; };
 struct ExpectCertificate {
+  NegotiationPtr hs;
   CertRequest request;  // the server asked for ours
 };
 struct ExpectCertificateVerify {
+  NegotiationPtr hs;
   std::unique_ptr<crypto::PublicKey> server_key;
   std::optional<CertRequest> request;
 };
 struct ExpectFinished {
+  NegotiationPtr hs;
   std::optional<CertRequest> request;
   bool early_accepted = false;  // the server took our 0-RTT data (EndOfEarlyData goes first)
 };
@@ -62,15 +83,15 @@ using State = std::variant<ExpectServerHello, ExpectEncryptedExtensions, ExpectC
 
 class Client13 final : public Handshake {
  public:
-  Client13(HandshakeContext& c, std::shared_ptr<const ClientConfig> cfg, Connection::ClientOptions opts, ClientOffer offer)
-      : c_(c), cfg_(std::move(cfg)), opts_(std::move(opts)), offer_(std::move(offer)) {}
+  Client13(HandshakeContext& c, std::shared_ptr<const ClientConfig> cfg) : c_(c), cfg_(std::move(cfg)) {}
   ~Client13() override {
-    for (Bytes* b : {&client_hs_, &server_hs_, &client_ap_, &server_ap_, &res_master_}) secure_zero(*b);
+    for (Bytes* b : {&client_ap_, &server_ap_, &res_master_}) secure_zero(*b);
   }
 
   // The ServerHello (or HelloRetryRequest) that selected TLS 1.3; the transcript already has it.
-  Status begin(const ServerHello& sh, size_t sh_msg_len) {
-    return enter(state_, sh.is_hello_retry_request() ? on_hello_retry_request(sh, sh_msg_len) : on_server_hello(sh));
+  Status begin(NegotiationPtr hs, const ServerHello& sh, size_t sh_msg_len) {
+    return enter(state_, sh.is_hello_retry_request() ? on_hello_retry_request(std::move(hs), sh, sh_msg_len)
+                                                     : on_server_hello(std::move(hs), sh));
   }
   Status start() override { return Status(); }
   Status on_message(HandshakeType type, ByteView msg, ByteView body) override;
@@ -79,8 +100,8 @@ class Client13 final : public Handshake {
   Status key_update(bool request_peer) override;
 
  private:
-  Result<State> on_hello_retry_request(const ServerHello& hrr, size_t hrr_msg_len);
-  Result<State> on_server_hello(const ServerHello& sh);
+  Result<State> on_hello_retry_request(NegotiationPtr hs, const ServerHello& hrr, size_t hrr_msg_len);
+  Result<State> on_server_hello(NegotiationPtr hs, const ServerHello& sh);
  public:  // the state handlers, called by dispatch13 (tls13_common.h)
   Result<State> handle(ExpectServerHello&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectEncryptedExtensions&, HandshakeType, ByteView, ByteView);
@@ -91,29 +112,25 @@ class Client13 final : public Handshake {
   Result<State> handle(Connected&, HandshakeType, ByteView, ByteView);
  private:
   Result<CertRequest> on_certificate_request(ByteView body, bool post_handshake);
-  Status switch_to_handshake_write();
-  Result<State> on_certificate(ByteView body, std::optional<CertRequest> request);
+  Status switch_to_handshake_write(const Negotiation& hs);
+  Result<State> on_certificate(NegotiationPtr hs, ByteView body, std::optional<CertRequest> request);
   // Certificate [CertificateVerify] ([Finished] after the handshake), then `rest` (at once, or once an
   // asynchronous key's signature came).
   Status send_client_auth(const CertRequest& request, const Bytes& base_key, std::unique_ptr<crypto::Hash> post,
                           std::function<Status()> rest);
-  Status finish_flight(bool early_accepted);
+  Status finish_flight(Negotiation& hs, bool early_accepted);
   Status on_new_session_ticket(ByteView body);
   // The transcript without the last message (which on_message has already added).
   crypto::HashAlg alg() const { return suite_->prf_hash; }
 
   HandshakeContext& c_;
   std::shared_ptr<const ClientConfig> cfg_;
-  Connection::ClientOptions opts_;
-  ClientOffer offer_;
   State state_ = ExpectServerHello{};
 
   const CipherSuite* suite_ = nullptr;
-  std::unique_ptr<KeySchedule13> ks_;
-  bool psk_accepted_ = false;
-  uint16_t peer_record_limit_ = 0;
   size_t read_limit_ = kMaxPlaintext;  // our record_size_limit, once the server took it up
-  Bytes client_hs_, server_hs_, client_ap_, server_ap_, res_master_;
+  Bytes client_ap_, server_ap_, res_master_;
+  PeerIdentity session_peer_;  // what the sessions from this connection's tickets say the server proved
   std::unique_ptr<crypto::Hash> post_handshake_transcript_;  // for post-handshake authentication
 };
 
@@ -141,37 +158,37 @@ Status check_server_hello13(const ServerHello& sh, const ClientOffer& offer, con
   return Status();
 }
 
-Result<State> Client13::on_hello_retry_request(const ServerHello& hrr, size_t hrr_msg_len) {
-  SANSTLS_TRY(check_server_hello13(hrr, offer_, &suite_));
+Result<State> Client13::on_hello_retry_request(NegotiationPtr hs, const ServerHello& hrr, size_t hrr_msg_len) {
+  SANSTLS_TRY(check_server_hello13(hrr, hs->offer, &suite_));
   const Extensions& e = hrr.extensions;
   // RFC 8446 4.1.4: the HRR must change something: a group we did not send a share for, or a cookie.
   bool changes = e.cookie.has_value();
-  ClientHello& ch = offer_.hello;
+  ClientHello& ch = hs->offer.hello;
   if (e.hrr_selected_group) {
     uint16_t g = *e.hrr_selected_group;
     if (!contains(cfg_->groups, g)) return Error::illegal("HelloRetryRequest: group not offered");
-    for (const auto& s : offer_.shares)
+    for (const auto& s : hs->offer.shares)
       if (s.first == g) return Error::illegal("HelloRetryRequest: group already has a key share");
     std::unique_ptr<crypto::KeyShare> share = c_.provider().generate_key_share(static_cast<crypto::Group>(g), c_.rng());
     if (!share) return Error::internal("key share");
     ch.extensions.key_share = std::vector<KeyShareEntry>{KeyShareEntry{g, share->public_value().to_bytes()}};
-    offer_.shares.clear();
-    offer_.shares.emplace_back(g, std::move(share));
+    hs->offer.shares.clear();
+    hs->offer.shares.emplace_back(g, std::move(share));
     changes = true;
   }
   if (!changes) return Error::illegal("HelloRetryRequest changes nothing");
   if (e.cookie) {
     ch.extensions.cookie = e.cookie;
-    offer_.offered_exts.push_back(ext(ExtensionType::cookie));
+    hs->offer.offered_exts.push_back(ext(ExtensionType::cookie));
   }
   // No 0-RTT after a HelloRetryRequest (RFC 8446 4.2.10); a PSK stays only with the same hash. The
   // early data already sent is skipped by the server: it goes again after the handshake.
-  if (offer_.early_data) c_.requeue_early_data(opts_.early_data);
+  if (hs->offer.early_data) c_.requeue_early_data(hs->opts.early_data);
   ch.extensions.early_data = false;
-  offer_.early_data = false;
-  if (offer_.psk_offered && find_suite(offer_.resume->cipher_suite)->prf_hash != suite_->prf_hash) {
+  hs->offer.early_data = false;
+  if (hs->offer.psk_offered && find_suite(hs->offer.resume->cipher_suite)->prf_hash != suite_->prf_hash) {
     ch.extensions.pre_shared_key.reset();
-    offer_.psk_offered = false;
+    hs->offer.psk_offered = false;
   }
   // The transcript: message_hash(ClientHello1) replaces ClientHello1 (RFC 8446 4.4.1).
   size_t ch1_len = c_.transcript_size() - hrr_msg_len;
@@ -184,26 +201,26 @@ Result<State> Client13::on_hello_retry_request(const ServerHello& hrr, size_t hr
   if (!c_.write_keys_null()) SANSTLS_TRY(c_.install_write(RecordProtection::null_protection()));  // 0-RTT keys are gone
   ch.extensions.order.clear();  // the table's order, unless the editor gives one
   if (cfg_->edit_extensions) cfg_->edit_extensions(ExtContext::client_hello, &ch.extensions);
-  SANSTLS_TRY(resend_client_hello(c_, *cfg_, &offer_));
-  return State(ExpectServerHello{});
+  SANSTLS_TRY(resend_client_hello(c_, *cfg_, &hs->offer));
+  return State(ExpectServerHello{std::move(hs)});
 }
 
-Result<State> Client13::on_server_hello(const ServerHello& sh) {
+Result<State> Client13::on_server_hello(NegotiationPtr hs, const ServerHello& sh) {
   const CipherSuite* hrr_suite = suite_;
-  SANSTLS_TRY(check_server_hello13(sh, offer_, &suite_));
+  SANSTLS_TRY(check_server_hello13(sh, hs->offer, &suite_));
   if (hrr_suite != nullptr && hrr_suite != suite_) return Error::illegal("ServerHello: suite differs from HelloRetryRequest");
   const Extensions& e = sh.extensions;
-  ks_ = std::make_unique<KeySchedule13>(c_.provider(), alg());
+  hs->ks = std::make_unique<KeySchedule13>(c_.provider(), alg());
   // PSK: the one identity we offered, with the hash of its suite.
   Bytes psk;
   if (e.psk_selected_identity) {
-    if (!offer_.psk_offered || *e.psk_selected_identity != 0) return Error::illegal("ServerHello: PSK not offered");
-    if (find_suite(offer_.resume->cipher_suite)->prf_hash != alg())
+    if (!hs->offer.psk_offered || *e.psk_selected_identity != 0) return Error::illegal("ServerHello: PSK not offered");
+    if (find_suite(hs->offer.resume->cipher_suite)->prf_hash != alg())
       return Error::illegal("ServerHello: PSK with another hash");
-    psk_accepted_ = true;
-    psk = offer_.resume->master_secret;
+    hs->psk_accepted = true;
+    psk = hs->offer.resume->master_secret;
     // What the session's full handshake proved of the server (ClientConfig::may_resume let it be offered).
-    c_.info().peer_chain = offer_.resume->peer.chain;
+    c_.info().peer_chain = hs->offer.resume->peer.chain;
   }
   Bytes shared;
   WipeOnExit wipe_shared{shared};
@@ -211,38 +228,38 @@ Result<State> Client13::on_server_hello(const ServerHello& sh) {
     if (e.key_share->size() != 1) return Error::illegal("ServerHello: key_share");
     const KeyShareEntry& ks = e.key_share->front();
     crypto::KeyShare* mine = nullptr;
-    for (auto& s : offer_.shares)
+    for (auto& s : hs->offer.shares)
       if (s.first == ks.group) mine = s.second.get();
     if (mine == nullptr) return Error::illegal("ServerHello: key share for a group we did not send");
     crypto::Status st = mine->shared_secret(ks.key_exchange, &shared);
     if (st == crypto::Status::bad_peer_value) return Error::illegal("ServerHello: bad key share");
     if (st != crypto::Status::ok) return Error::internal("key exchange failed");
     c_.info().group = ks.group;
-  } else if (!psk_accepted_ || !cfg_->allow_psk_ke) {
+  } else if (!hs->psk_accepted || !cfg_->allow_psk_ke) {
     return Error::misbehaved(AlertDescription::missing_extension, "ServerHello: no key_share");
   }
-  offer_.shares.clear();
-  ks_->early(psk);
-  ks_->handshake(shared);
+  hs->offer.shares.clear();
+  hs->ks->early(psk);
+  hs->ks->handshake(shared);
   secure_zero(shared);
   secure_zero(psk);
   Bytes h = c_.transcript_hash(alg());
-  client_hs_ = ks_->client_handshake_traffic_secret(h);
-  server_hs_ = ks_->server_handshake_traffic_secret(h);
-  key_log13(*cfg_, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", offer_.random, client_hs_);
-  key_log13(*cfg_, "SERVER_HANDSHAKE_TRAFFIC_SECRET", offer_.random, server_hs_);
+  hs->client_hs = hs->ks->client_handshake_traffic_secret(h);
+  hs->server_hs = hs->ks->server_handshake_traffic_secret(h);
+  key_log13(*cfg_, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", hs->offer.random, hs->client_hs);
+  key_log13(*cfg_, "SERVER_HANDSHAKE_TRAFFIC_SECRET", hs->offer.random, hs->server_hs);
   c_.set_version(true);
-  SANSTLS_TRY(install13(c_, *suite_, server_hs_, true, kMaxPlaintext));
+  SANSTLS_TRY(install13(c_, *suite_, hs->server_hs, true, kMaxPlaintext));
   // From here on our records (alerts included) go under the client handshake key (RFC 8446 2), after
   // the compatibility CCS. With 0-RTT offered, the early key stays until EncryptedExtensions says
   // whether the server took the data.
-  if (!offer_.early_data) SANSTLS_TRY(switch_to_handshake_write());
-  return State(ExpectEncryptedExtensions{});
+  if (!hs->offer.early_data) SANSTLS_TRY(switch_to_handshake_write(*hs));
+  return State(ExpectEncryptedExtensions{std::move(hs)});
 }
 
-Status Client13::switch_to_handshake_write() {
+Status Client13::switch_to_handshake_write(const Negotiation& hs) {
   if (cfg_->middlebox_compat) SANSTLS_TRY(c_.send_compat_ccs());
-  return install13(c_, *suite_, client_hs_, false, c_.write_limit());
+  return install13(c_, *suite_, hs.client_hs, false, c_.write_limit());
 }
 
 Status Client13::on_message(HandshakeType type, ByteView msg, ByteView body) {
@@ -253,44 +270,44 @@ Status Client13::on_change_cipher_spec() {
   return c_.accept_compat_ccs(std::holds_alternative<Connected>(state_));
 }
 
-Result<State> Client13::handle(ExpectServerHello&, HandshakeType type, ByteView msg, ByteView body) {
+Result<State> Client13::handle(ExpectServerHello& s, HandshakeType type, ByteView msg, ByteView body) {
   if (type != HandshakeType::server_hello) return Error::unexpected("expected ServerHello");
   ServerHello sh;
   SANSTLS_TRY(decode_server_hello(body, &sh));
   if (sh.is_hello_retry_request()) return Error::unexpected("a second HelloRetryRequest");
-  return on_server_hello(sh);
+  return on_server_hello(std::move(s.hs), sh);
 }
 
-Result<State> Client13::handle(ExpectEncryptedExtensions&, HandshakeType type, ByteView, ByteView body) {
+Result<State> Client13::handle(ExpectEncryptedExtensions& s, HandshakeType type, ByteView, ByteView body) {
   if (type != HandshakeType::encrypted_extensions) return Error::unexpected("expected EncryptedExtensions");
+  NegotiationPtr& hs = s.hs;
   EncryptedExtensions ee;
   SANSTLS_TRY(decode_encrypted_extensions(body, &ee));
   const Extensions& e = ee.extensions;
-  SANSTLS_TRY(check_offered(e, offer_.offered_exts));
+  SANSTLS_TRY(check_offered(e, hs->offer.offered_exts));
   for (uint16_t t : e.order)
     if (!allowed_in_ee(t)) return Error::illegal("EncryptedExtensions: extension not allowed there");
   SANSTLS_TRY(accept_alpn(*cfg_, e, &c_.info().alpn));
   bool early = false;
   if (e.early_data) {
-    if (!offer_.early_data || !psk_accepted_) return Error::illegal("early_data accepted but not offered");
+    if (!hs->offer.early_data || !hs->psk_accepted) return Error::illegal("early_data accepted but not offered");
     // RFC 8446 4.2.10: the 0-RTT data went out under the ticket's suite and ALPN; a server that accepts
     // it under others is wrong (and the data would not be sent again).
-    if (suite_->id != offer_.resume->cipher_suite)
+    if (suite_->id != hs->offer.resume->cipher_suite)
       return Error::illegal("early_data accepted under another cipher suite than the ticket's");
-    if (c_.info().alpn != offer_.resume->alpn)
+    if (c_.info().alpn != hs->offer.resume->alpn)
       return Error::illegal("early_data accepted under another ALPN protocol than the ticket's");
     early = true;
   }
   if (e.record_size_limit) {
-    peer_record_limit_ = *e.record_size_limit;
-    c_.set_write_limit(record_limit13(peer_record_limit_));
+    c_.set_write_limit(record_limit13(*e.record_size_limit));
     // RFC 8449 4: negotiated, our own limit bounds what the server sends from its application keys on.
     read_limit_ = record_limit13(cfg_->record_size_limit);
   }
   // 0-RTT refused: no more early data; our records go under the handshake key now.
-  if (offer_.early_data && !early) SANSTLS_TRY(switch_to_handshake_write());
-  if (psk_accepted_) return State(ExpectFinished{std::nullopt, early});
-  return State(ExpectCertificateOrRequest{});
+  if (hs->offer.early_data && !early) SANSTLS_TRY(switch_to_handshake_write(*hs));
+  if (hs->psk_accepted) return State(ExpectFinished{std::move(hs), std::nullopt, early});
+  return State(ExpectCertificateOrRequest{std::move(hs)});
 }
 
 Result<CertRequest> Client13::on_certificate_request(ByteView body, bool post_handshake) {
@@ -302,22 +319,22 @@ Result<CertRequest> Client13::on_certificate_request(ByteView body, bool post_ha
   return CertRequest{cr.request_context, *cr.extensions.signature_algorithms};
 }
 
-Result<State> Client13::handle(ExpectCertificateOrRequest&, HandshakeType type, ByteView, ByteView body) {
+Result<State> Client13::handle(ExpectCertificateOrRequest& s, HandshakeType type, ByteView, ByteView body) {
   if (type == HandshakeType::certificate_request) {
     Result<CertRequest> request = on_certificate_request(body, false);
     if (!request.ok()) return request.error();
-    return State(ExpectCertificate{request.take()});
+    return State(ExpectCertificate{std::move(s.hs), request.take()});
   }
-  if (type == HandshakeType::certificate) return on_certificate(body, std::nullopt);
+  if (type == HandshakeType::certificate) return on_certificate(std::move(s.hs), body, std::nullopt);
   return Error::unexpected("expected Certificate or CertificateRequest");
 }
 
 Result<State> Client13::handle(ExpectCertificate& s, HandshakeType type, ByteView, ByteView body) {
   if (type != HandshakeType::certificate) return Error::unexpected("expected Certificate");
-  return on_certificate(body, std::move(s.request));
+  return on_certificate(std::move(s.hs), body, std::move(s.request));
 }
 
-Result<State> Client13::on_certificate(ByteView body, std::optional<CertRequest> request) {
+Result<State> Client13::on_certificate(NegotiationPtr hs, ByteView body, std::optional<CertRequest> request) {
   CertificateMsg13 m;
   SANSTLS_TRY(decode_certificate13(body, &m));
   if (!m.request_context.empty()) return Error::illegal("Certificate: context not empty");
@@ -331,9 +348,10 @@ Result<State> Client13::on_certificate(ByteView body, std::optional<CertRequest>
   for (CertificateEntry& e : m.entries) chain.push_back(std::move(e.cert_data));
   // TLS 1.3 server keys only sign (CertificateVerify): keyUsage must allow digitalSignature.
   Result<std::unique_ptr<crypto::PublicKey>> key =
-      verify_server_chain(c_, *cfg_, opts_, chain, crypto::KeyUse::digital_signature);
+      verify_server_chain(c_, *cfg_, hs->opts, chain, crypto::KeyUse::digital_signature);
   if (!key.ok()) return key.error();
   ExpectCertificateVerify next;
+  next.hs = std::move(hs);
   next.server_key = key.take();
   next.request = std::move(request);
   c_.info().peer_chain = std::move(chain);
@@ -345,23 +363,24 @@ Result<State> Client13::handle(ExpectCertificateVerify& s, HandshakeType type, B
   SANSTLS_TRY(check_certificate_verify13(*s.server_key, true, cfg_->signature_schemes, body,
                                          c_.transcript_hash(alg(), c_.transcript_size() - msg.size()),
                                          &c_.info().signature_scheme));
-  return State(ExpectFinished{std::move(s.request), false});
+  return State(ExpectFinished{std::move(s.hs), std::move(s.request), false});
 }
 
 Result<State> Client13::handle(ExpectFinished& s, HandshakeType type, ByteView msg, ByteView body) {
   if (type != HandshakeType::finished) return Error::unexpected("expected Finished");
-  SANSTLS_TRY(check_finished13(c_.provider(), alg(), server_hs_, body,
+  NegotiationPtr& hs = s.hs;
+  SANSTLS_TRY(check_finished13(c_.provider(), alg(), hs->server_hs, body,
                                c_.transcript_hash(alg(), c_.transcript_size() - msg.size())));
 
   // The application secrets cover the transcript through the server's Finished.
-  ks_->master();
+  hs->ks->master();
   Bytes h = c_.transcript_hash(alg());
-  client_ap_ = ks_->client_application_traffic_secret(h);
-  server_ap_ = ks_->server_application_traffic_secret(h);
-  Bytes exporter = ks_->exporter_master_secret(h);
-  key_log13(*cfg_, "CLIENT_TRAFFIC_SECRET_0", offer_.random, client_ap_);
-  key_log13(*cfg_, "SERVER_TRAFFIC_SECRET_0", offer_.random, server_ap_);
-  key_log13(*cfg_, "EXPORTER_SECRET", offer_.random, exporter);
+  client_ap_ = hs->ks->client_application_traffic_secret(h);
+  server_ap_ = hs->ks->server_application_traffic_secret(h);
+  Bytes exporter = hs->ks->exporter_master_secret(h);
+  key_log13(*cfg_, "CLIENT_TRAFFIC_SECRET_0", hs->offer.random, client_ap_);
+  key_log13(*cfg_, "SERVER_TRAFFIC_SECRET_0", hs->offer.random, server_ap_);
+  key_log13(*cfg_, "EXPORTER_SECRET", hs->offer.random, exporter);
   c_.set_exporter_tls13(alg(), exporter);
   secure_zero(exporter);
   SANSTLS_TRY(install13(c_, *suite_, server_ap_, true, read_limit_));
@@ -369,25 +388,28 @@ Result<State> Client13::handle(ExpectFinished& s, HandshakeType type, ByteView m
   // Our second flight: [EndOfEarlyData] [CCS] [Certificate CertificateVerify] Finished.
   if (s.early_accepted) {
     SANSTLS_TRY(c_.send_handshake(HandshakeType::end_of_early_data, Bytes()));
-    SANSTLS_TRY(switch_to_handshake_write());
+    SANSTLS_TRY(switch_to_handshake_write(*hs));
   }
   if (s.request) {
-    // The rest of the flight follows our CertificateVerify, which an asynchronous key signs later.
+    // The rest of the flight follows our CertificateVerify, which an asynchronous key signs later; the
+    // continuation carries the negotiation until then.
     bool early_accepted = s.early_accepted;
-    SANSTLS_TRY(send_client_auth(*s.request, client_hs_, nullptr, [this, early_accepted] { return finish_flight(early_accepted); }));
+    SANSTLS_TRY(send_client_auth(*s.request, hs->client_hs, nullptr,
+                                 [this, hs, early_accepted] { return finish_flight(*hs, early_accepted); }));
     return State(Connected{});
   }
-  SANSTLS_TRY(finish_flight(s.early_accepted));
-  return State(Connected{});
+  SANSTLS_TRY(finish_flight(*hs, s.early_accepted));
+  return State(Connected{});  // the negotiation goes with the handshake's last state
 }
 
 // Our Finished and what follows it, up to handshake_done.
-Status Client13::finish_flight(bool early_accepted) {
+Status Client13::finish_flight(Negotiation& hs, bool early_accepted) {
   SANSTLS_TRY(c_.send_handshake(HandshakeType::finished,
-                                finished13_body(c_.provider(), alg(), client_hs_, c_.transcript_hash(alg()))));
+                                finished13_body(c_.provider(), alg(), hs.client_hs, c_.transcript_hash(alg()))));
   SANSTLS_TRY(install13(c_, *suite_, client_ap_, false, c_.write_limit()));
-  res_master_ = ks_->resumption_master_secret(c_.transcript_hash(alg()));
-  ks_.reset();
+  res_master_ = hs.ks->resumption_master_secret(c_.transcript_hash(alg()));
+  // What the sessions from this connection's tickets say the server proved (ClientConfig::may_resume).
+  session_peer_ = hs.psk_accepted ? hs.offer.resume->peer : server_identity(*cfg_, hs.opts, c_.info().peer_chain);
   if (cfg_->client_certificate) {
     post_handshake_transcript_ = c_.provider().hash(alg());
     post_handshake_transcript_->update(c_.transcript());
@@ -396,12 +418,12 @@ Status Client13::finish_flight(bool early_accepted) {
   HandshakeInfo& info = c_.info();
   info.version = version::tls13;
   info.cipher_suite = suite_->id;
-  info.resumed = psk_accepted_;
-  info.server_name = opts_.server_name;
+  info.resumed = hs.psk_accepted;
+  info.server_name = hs.opts.server_name;
   info.early_data_accepted = early_accepted;
   // info.alpn is what this handshake's EncryptedExtensions said, resumed or not (RFC 7301 3.1).
   // 0-RTT data the server did not take is sent again as ordinary data (handshake_complete flushes it).
-  if (offer_.early_data && !early_accepted) c_.requeue_early_data(opts_.early_data);
+  if (hs.offer.early_data && !early_accepted) c_.requeue_early_data(hs.opts.early_data);
   c_.handshake_complete();
   return Status();
 }
@@ -491,11 +513,11 @@ Status Client13::on_new_session_ticket(ByteView body) {
   s.version = version::tls13;
   s.cipher_suite = suite_->id;
   s.master_secret = tls13_resumption_psk(c_.provider(), alg(), res_master_, t.nonce);
-  s.server_name = opts_.server_name;
+  s.server_name = c_.info().server_name;
   s.alpn = c_.info().alpn;
   s.created_ms = c_.clock().now_ms();
   s.lifetime_s = std::min(t.lifetime, cfg_->max_session_lifetime_s);
-  s.peer = psk_accepted_ ? offer_.resume->peer : server_identity(*cfg_, opts_, c_.info().peer_chain);
+  s.peer = session_peer_;
   s.ticket = std::move(t.ticket);
   s.ticket_age_add = t.age_add;
   s.max_early_data = t.extensions.max_early_data_size.value_or(0);
@@ -514,8 +536,8 @@ Status Client13::key_update(bool request_peer) {
 Result<std::unique_ptr<Handshake>> start_client13(HandshakeContext& c, std::shared_ptr<const ClientConfig> cfg,
                                                   Connection::ClientOptions opts, ClientOffer offer,
                                                   const ServerHello& sh, size_t sh_msg_len) {
-  auto h = std::make_unique<Client13>(c, std::move(cfg), std::move(opts), std::move(offer));
-  Status s = h->begin(sh, sh_msg_len);
+  auto h = std::make_unique<Client13>(c, std::move(cfg));
+  Status s = h->begin(std::make_shared<Negotiation>(std::move(opts), std::move(offer)), sh, sh_msg_len);
   if (!s.ok()) return s.error();
   return std::unique_ptr<Handshake>(std::move(h));
 }

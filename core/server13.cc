@@ -72,15 +72,9 @@ struct ClientAuthExchange {
   std::unique_ptr<crypto::Hash> transcript;  // after
 };
 
-struct ExpectClientHello2 {  // after our HelloRetryRequest
-  NegotiationPtr hs;
-};
-struct ExpectEndOfEarlyData {
-  NegotiationPtr hs;
-};
-struct ExpectCertificate {
-  ClientAuthExchange x;
-};
+struct ExpectClientHello2 { NegotiationPtr hs; };  // after our HelloRetryRequest
+struct ExpectEndOfEarlyData { NegotiationPtr hs; };
+struct ExpectCertificate { ClientAuthExchange x; };
 // The client's chain is held by the states until its Finished verifies; only then does info() say who
 // the client is (RFC 8446 4.4.2.4, 4.4.4).
 struct ExpectCertificateVerify {
