@@ -197,8 +197,9 @@ Status ConnState::complete(Event::Type type, AsyncAnswer answer) {
 }
 
 Status ConnState::end_of_message() {
-  // The coalesced TLS 1.3 messages it wrote become records now (they would at the end of the step
-  // anyway; no later message of the step adds to the flight), then the mark moves past them.
+  // The coalesced TLS 1.3 messages it wrote become records now, then the mark moves past them. A
+  // flight answers one message, so its records are those the end of the step would have written (only
+  // the answers to two post-handshake CertificateRequests of one record no longer share a record).
   SANSTLS_TRY(rl.flush());
   rl.mark_step();
   return Status();
