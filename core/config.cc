@@ -383,6 +383,10 @@ ServerConfig::Builder& ServerConfig::Builder::ticket_keys(std::shared_ptr<Ticket
   c_->ticket_keys = std::move(keys);
   return *this;
 }
+ServerConfig::Builder& ServerConfig::Builder::ticket_key_generator(std::shared_ptr<crypto::Rng> generator) {
+  c_->ticket_key_generator = std::move(generator);
+  return *this;
+}
 ServerConfig::Builder& ServerConfig::Builder::tickets(bool on) {
   c_->tickets = on;
   return *this;
@@ -423,10 +427,13 @@ ServerConfig::Builder& ServerConfig::Builder::async_signing(bool on) {
   return *this;
 }
 
-std::shared_ptr<Ticketer> ServerConfig::tickets_ring(crypto::Rng& rng, uint64_t now_ms) const {
+std::shared_ptr<Ticketer> ServerConfig::tickets_ring(uint64_t now_ms) const {
   if (ticket_keys) return ticket_keys;
+  if (!ticket_key_generator) return nullptr;
+  // Made on first use (its first key's age counts from then), from the config's own generator: the
+  // same keys whichever connection comes first, and none drawn from a connection's generator.
   std::lock_guard<std::mutex> lock(lazy_->mu);
-  if (!lazy_->keys) lazy_->keys = TicketKeys::create(rng, now_ms, 3600, 2 * 3600, *provider);
+  if (!lazy_->keys) lazy_->keys = TicketKeys::create(ticket_key_generator, now_ms, 3600, 2 * 3600, *provider);
   return lazy_->keys;
 }
 
@@ -444,6 +451,11 @@ Built<ServerConfig> ServerConfig::Builder::build() {
   const crypto::Provider& p = *c_->provider;
   if (certs_.empty()) {
     out.error = "a server needs at least one certificate and private key";
+    return out;
+  }
+  if (c_->tickets && !c_->ticket_keys && !c_->ticket_key_generator) {
+    out.error = "tickets need keys: give ticket_key_generator() (e.g. crypto::make_system_rng()) or "
+                "ticket_keys(), or turn tickets off";
     return out;
   }
   c_->certificates.clear();

@@ -319,9 +319,18 @@ class ServerConfig : public CommonConfig {
   std::shared_ptr<SessionCache> session_cache;  // TLS 1.2 session IDs; null: none
   uint32_t session_lifetime_s = 7200;
   // What seals tickets for TLS 1.3 resumption and TLS 1.2 tickets (RFC 5077): a TicketKeys ring, or
-  // any Ticketer of the application's. When none is given, the server makes its own TicketKeys ring on
-  // first use (from the connection's generator) and rotates it.
+  // any Ticketer of the application's. When none is given, the server makes its own TicketKeys ring
+  // on first use (hourly rotation, keys kept two hours), whose keys come from ticket_key_generator.
   std::shared_ptr<Ticketer> ticket_keys;
+  // The generator of that ring's keys (the first one and each rotation's), never a connection's: so a
+  // connection's bytes do not depend on which connection of the server came first or on its
+  // generator (a ticket's nonce still comes from the sealing connection's). Used only under the ring's
+  // lock: it need not be thread-safe, but nothing else may use it. ServerConfig::Builder() gives a
+  // system generator of its own (crypto::make_system_rng(), made when first drawn from);
+  // Builder(provider) gives none, and build() then refuses a config that issues tickets without
+  // ticket_key_generator() or ticket_keys(). A deterministic generator makes a server's tickets
+  // reproducible (tests, replay); its keys are then as secret as its seed.
+  std::shared_ptr<crypto::Rng> ticket_key_generator;
   bool tickets = true;              // issue and accept tickets (TLS 1.3 NewSessionTicket; TLS 1.2 when asked)
   // TLS 1.3: NewSessionTickets sent after each handshake (one per later connection a client may
   // resume, as OpenSSL's SSL_CTX_set_num_tickets); 0 sends none but still accepts tickets. At most 8.
@@ -356,8 +365,9 @@ class ServerConfig : public CommonConfig {
   // it did not authenticate).
   PeerIdentity client_identity(const std::vector<Bytes>& chain) const;
 
-  // The ticketer to use (the configured one, or the ring made on first use).
-  std::shared_ptr<Ticketer> tickets_ring(crypto::Rng& rng, uint64_t now_ms) const;
+  // The ticketer to use: ticket_keys, or the config's own ring, made on first use at now_ms from
+  // ticket_key_generator (null when there is neither). Copies of a config share that ring.
+  std::shared_ptr<Ticketer> tickets_ring(uint64_t now_ms) const;
 
  private:
   struct LazyKeys {
@@ -370,7 +380,9 @@ class ServerConfig : public CommonConfig {
 
   class Builder : public CommonBuilder<Builder, ServerConfig> {
    public:
-    Builder();  // on crypto::default_provider(), as ClientConfig::Builder()
+    // On crypto::default_provider(), as ClientConfig::Builder(), with a system generator for the
+    // ticket keys (ticket_key_generator). Builder(p), the engine alone, gives no ticket key generator.
+    Builder();
     explicit Builder(const crypto::Provider& p);
     Builder& certificate(ByteView chain_pem, ByteView key_pem);
     // As above, and the certificate is also chosen for these host names, as a web server's virtual
@@ -388,6 +400,8 @@ class ServerConfig : public CommonConfig {
     Builder& session_cache(std::shared_ptr<SessionCache> cache);  // default: an in-memory cache
     Builder& session_lifetime_s(uint32_t seconds);
     Builder& ticket_keys(std::shared_ptr<Ticketer> keys);  // a TicketKeys ring or a Ticketer of one's own
+    // The generator of the config's own ticket key ring (ServerConfig::ticket_key_generator).
+    Builder& ticket_key_generator(std::shared_ptr<crypto::Rng> generator);
     Builder& tickets(bool on);
     Builder& tickets_per_handshake(uint8_t n);
     Builder& max_early_data(uint32_t bytes);

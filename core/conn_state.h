@@ -56,6 +56,9 @@ struct ConnState {
     if (s.ok()) s = rl.flush();
     return s;
   }
+  // A received handshake message was handled: its output is written out and the output mark moves
+  // past it, so that a failure later in the same record or receive() discards only its own output.
+  Status end_of_message();
   void handshake_complete();
   void send_close_notify();  // close_notify, then nothing more
   void push_event(Event::Type type);

@@ -184,12 +184,24 @@ Status ConnState::complete(Event::Type type, AsyncAnswer answer) {
     SANSTLS_TRY(p->then(answer));
     if (next_hs) hs = std::move(next_hs);
     if (handshake_done && hs && !hs->keep_after_handshake()) hs.reset();
+    if (error_) return Status();
+    // The paused message is done now: what it wrote stays, whatever the messages held after it do.
+    SANSTLS_TRY(end_of_message());
     // RFC 8446 5.1: what the paused record held after the message must not straddle new read keys.
     if (read_key_changed && !hs_.empty()) return Status(Error::unexpected("handshake data across a key change"));
-    if (pending_ || error_) return Status();
+    if (pending_) return Status();
     return process_handshake_bytes(ByteView());  // the messages that arrived with the paused one
   });
   if (!s.ok()) return fail(s.error());
+  return Status();
+}
+
+Status ConnState::end_of_message() {
+  // The coalesced TLS 1.3 messages it wrote become records now, then the mark moves past them. A
+  // flight answers one message, so its records are those the end of the step would have written (only
+  // the answers to two post-handshake CertificateRequests of one record no longer share a record).
+  SANSTLS_TRY(rl.flush());
+  rl.mark_step();
   return Status();
 }
 
@@ -388,6 +400,7 @@ Status ConnState::process_handshake_bytes(ByteView plain) {
         if (!result.ok()) break;
         if (trace) push_trace(Direction::received, static_cast<uint8_t>(hh.type), msg);
         rl.write_alert(AlertLevel::warning, AlertDescription::no_renegotiation);
+        rl.mark_step();
         continue;
       }
       result = Error::unexpected("handshake message after the handshake");
@@ -400,6 +413,10 @@ Status ConnState::process_handshake_bytes(ByteView plain) {
     if (next_hs) hs = std::move(next_hs);
     if (handshake_done && hs && !hs->keep_after_handshake()) hs.reset();
     if (!result.ok() || error_) break;
+    // The message is done: what it wrote (a whole flight, perhaps) stays even if a later message of
+    // this record fails, and the alert then follows it, as the peer expects.
+    result = end_of_message();
+    if (!result.ok()) break;
     // RFC 8446 5.1: handshake messages must not straddle a change of read keys.
     if (read_key_changed && off < hs_.size()) {
       result = Error::unexpected("handshake data across a key change");

@@ -38,7 +38,11 @@ TEST_CASE("the engine links and runs with a provider it is given, without a defa
   const crypto::Provider& p = crypto::mbedtls_provider();
   Bytes ca = slurp("tests/certs/ca.pem"), chain = slurp("tests/certs/server_ec_chain.pem"),
         key = slurp("tests/certs/server_ec.key.pem");
-  Built<ServerConfig> sc = ServerConfig::Builder(p).certificate(chain, key).build();
+  // The engine alone makes no generator: a server that issues tickets is given one for its keys.
+  Built<ServerConfig> sc = ServerConfig::Builder(p)
+                               .certificate(chain, key)
+                               .ticket_key_generator(crypto::make_mbedtls_system_rng())
+                               .build();
   REQUIRE_MESSAGE(sc.ok(), sc.error);
   Built<ClientConfig> cc = ClientConfig::Builder(p).trust_anchors_pem(ca).build();
   REQUIRE_MESSAGE(cc.ok(), cc.error);
@@ -59,6 +63,28 @@ TEST_CASE("the engine links and runs with a provider it is given, without a defa
   }
   CHECK(client.info() != nullptr);
   CHECK(got == "over the pure engine");
+}
+
+}  // namespace
+}  // namespace sanstls
+
+namespace sanstls {
+namespace {
+
+TEST_CASE("the engine alone: a server that issues tickets needs a generator for their keys, or keys") {
+  const crypto::Provider& p = crypto::mbedtls_provider();
+  Bytes chain = slurp("tests/certs/server_ec_chain.pem"), key = slurp("tests/certs/server_ec.key.pem");
+  Built<ServerConfig> none = ServerConfig::Builder(p).certificate(chain, key).build();
+  CHECK_FALSE(none.ok());
+  CHECK(none.error.find("ticket_key_generator") != std::string::npos);
+  CHECK(ServerConfig::Builder(p).certificate(chain, key).tickets(false).build().ok());
+  TicketKeys::KeyMaterial k;
+  k.name = Bytes(TicketKeys::kNameLength, 1);
+  k.key = Bytes(TicketKeys::kKeyLength, 2);
+  std::string err;
+  auto ring = TicketKeys::from_keys({k}, 0, 0, &err, p);
+  REQUIRE_MESSAGE(ring, err);
+  CHECK(ServerConfig::Builder(p).certificate(chain, key).ticket_keys(ring).build().ok());
 }
 
 }  // namespace

@@ -17,7 +17,9 @@
 //             fragmentation at the peer's limit; TLS 1.3 padding.
 //   marks     out_mark_ is where the current step's output begins: a step that fails is discarded
 //             back to it (picotls), so a flight completed by an earlier step is still sent. The
-//             connection moves the mark at every record boundary and every API call.
+//             connection moves the mark at every record boundary, every API call and after every
+//             handshake message it handled (flushing first), so that a bad message later in the same
+//             record or receive() discards only its own output: the alert follows the flight.
 //   closure   after our close_notify nothing more is written (RFC 5246 7.2.1, RFC 8446 6.1): writes are
 //             dropped; after the peer's, nothing more is read.
 #ifndef SANSTLS_CORE_RECORD_LAYER_H_

@@ -195,7 +195,7 @@ bool Server12::try_resume(const ClientHello& ch, Session* resumed) {
   bool found = false;
   if (ticket && !ticket->empty() && cfg_->tickets) {
     // RFC 5077 3.4: a valid ticket resumes; the ServerHello echoes the client's session ID.
-    std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(c_.rng(), now);
+    std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(now);
     TicketState t;
     if (ring && open_ticket(*ring, *ticket, now, &t) && t.version == version::tls12 && !t.expired(now) &&
         t.secret.size() == 48) {
@@ -556,7 +556,7 @@ Status Server12::derive_keys() {
 Status Server12::send_ticket(const Session* resumed) {
   if (!issue_ticket_) return Status();
   uint64_t now = c_.clock().now_ms();
-  std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(c_.rng(), now);
+  std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(now);
   TicketState t;
   t.version = version::tls12;
   t.cipher_suite = suite_->id;

@@ -288,7 +288,7 @@ bool Server13::try_psk(Negotiation& hs, const ClientHello& ch, size_t ch_msg_len
   }
   if (!cfg_->tickets) return false;
   uint64_t now = c_.clock().now_ms();
-  std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(c_.rng(), now);
+  std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(now);
   if (!ring) return false;
   for (size_t i = 0; i < psks.identities.size(); i++) {
     TicketState t;
@@ -597,7 +597,7 @@ Status Server13::send_tickets(const Negotiation& hs) {
   if (!cfg_->tickets || cfg_->session_lifetime_s == 0) return Status();
   uint64_t now = c_.clock().now_ms();
   for (uint16_t i = 0; i < cfg_->tickets_per_handshake; i++) {
-    std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(c_.rng(), now);
+    std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(now);
     if (!ring) return Status();
     NewSessionTicket13 t;
     t.lifetime = std::min<uint32_t>(cfg_->session_lifetime_s, 604800);

@@ -46,12 +46,14 @@ bool TicketKeys::build(const crypto::Provider& p, const std::vector<KeyMaterial>
   return true;
 }
 
-std::shared_ptr<TicketKeys> TicketKeys::create(crypto::Rng& rng, uint64_t now_ms, uint32_t rotate_after_s,
-                                               uint32_t keep_for_s, const crypto::Provider& p) {
-  std::shared_ptr<TicketKeys> t(new TicketKeys(p, rotate_after_s, keep_for_s));
+std::shared_ptr<TicketKeys> TicketKeys::create(std::shared_ptr<crypto::Rng> generator, uint64_t now_ms,
+                                               uint32_t rotate_after_s, uint32_t keep_for_s, const crypto::Provider& p) {
+  if (!generator) return nullptr;
+  std::shared_ptr<TicketKeys> t(new TicketKeys(p, std::move(generator), rotate_after_s, keep_for_s));
   uint8_t material[kNameLength + kKeyLength];
-  rng.fill(material, kNameLength);
-  rng.fill(material + kNameLength, kKeyLength);
+  // The ring is not shared yet: no lock needed for its generator.
+  t->generator_->fill(material, kNameLength);
+  t->generator_->fill(material + kNameLength, kKeyLength);
   Key k;
   bool ok = make_key(p, ByteView(material, kNameLength), ByteView(material + kNameLength, kKeyLength), now_ms, &k);
   secure_zero(material, sizeof(material));
@@ -63,7 +65,13 @@ std::shared_ptr<TicketKeys> TicketKeys::create(crypto::Rng& rng, uint64_t now_ms
 std::shared_ptr<TicketKeys> TicketKeys::from_keys(const std::vector<KeyMaterial>& keys, uint32_t rotate_after_s,
                                                   uint32_t keep_for_s, std::string* error,
                                                   const crypto::Provider& p) {
-  std::shared_ptr<TicketKeys> t(new TicketKeys(p, rotate_after_s, keep_for_s));
+  // No generator: a new key could only come from a connection's, or the processes sharing these keys
+  // would each draw their own.
+  if (rotate_after_s != 0) {
+    if (error) *error = "a ring of given ticket keys does not rotate by itself (rotate_after_s must be 0)";
+    return nullptr;
+  }
+  std::shared_ptr<TicketKeys> t(new TicketKeys(p, nullptr, rotate_after_s, keep_for_s));
   if (!build(p, keys, &t->keys_, error)) return nullptr;
   return t;
 }
@@ -98,10 +106,12 @@ Bytes TicketKeys::seal(ByteView plaintext, uint64_t now_ms, crypto::Rng& rng) {
   if (plaintext.empty() || plaintext.size() > kMaxPlaintext) return {};
   std::lock_guard<std::mutex> lock(mu_);
   const Key& cur = keys_.front();
-  if (rotate_after_ms_ != 0 && now_ms >= cur.created_ms && now_ms - cur.created_ms >= rotate_after_ms_) {
+  if (generator_ && rotate_after_ms_ != 0 && now_ms >= cur.created_ms && now_ms - cur.created_ms >= rotate_after_ms_) {
+    // The new key comes from the ring's generator (under mu_), not from the connection that seals:
+    // which connection happens to rotate must not change its bytes or the key.
     uint8_t material[kNameLength + kKeyLength];
-    rng.fill(material, kNameLength);
-    rng.fill(material + kNameLength, kKeyLength);
+    generator_->fill(material, kNameLength);
+    generator_->fill(material + kNameLength, kKeyLength);
     Key k;
     bool ok = make_key(p_, ByteView(material, kNameLength), ByteView(material + kNameLength, kKeyLength), now_ms,
                        &k);

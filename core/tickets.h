@@ -1,10 +1,12 @@
 // Session tickets: the keys that seal them (TLS 1.3 resumption, RFC 8446 4.6.1, and TLS 1.2 RFC 5077
 // use the same ones), the state a ticket carries, and the anti-replay guard for 0-RTT (RFC 8446 8).
 //
-// Nothing here reads a clock or draws randomness of its own: times (milliseconds, on the caller's
-// clock) and the Rng are arguments, so a server driven by a deterministic generator and clock issues
-// the same tickets byte for byte. Every class here is thread-safe: one object is shared by the
-// connections of a server (it hangs off the immutable ServerConfig).
+// Nothing here reads a clock or makes a generator of its own: times (milliseconds, on the caller's
+// clock) and generators are given, so a server driven by deterministic generators and a clock issues
+// the same tickets byte for byte. A ring's keys come from the ring's own generator, never from the
+// connection that happens to seal: one connection's bytes do not depend on which connection came
+// before it. Every class here is thread-safe: one object is shared by the connections of a server (it
+// hangs off the immutable ServerConfig).
 #ifndef SANSTLS_CORE_TICKETS_H_
 #define SANSTLS_CORE_TICKETS_H_
 
@@ -36,8 +38,10 @@ class Ticketer {
   // The ticket for this plaintext, or empty when none can be made (the server then sends no ticket).
   // The plaintext holds the session's resumption secret: keep it (or what it is sealed under) as secret
   // as a private key.
-  // `now_ms` is the connection's clock; `rng` its generator, the only randomness a ticketer may use
-  // if the connection is to stay a deterministic function of its inputs.
+  // `now_ms` is the connection's clock; `rng` its generator, for what belongs to this ticket alone
+  // (TicketKeys draws the ticket's nonce from it). Anything shared by the server's connections (keys)
+  // must come from elsewhere: otherwise a connection's bytes would depend on which connection drew
+  // first.
   virtual Bytes seal(ByteView plaintext, uint64_t now_ms, crypto::Rng& rng) = 0;
   // The plaintext of a ticket this ticketer (or one sharing its keys) sealed; false, with *plaintext
   // cleared, for anything else. The engine decodes and checks the plaintext itself.
@@ -48,8 +52,9 @@ class Ticketer {
 // the current one (it seals), every kept one opens.
 //
 // Ticket format: key_name(16) || nonce(12) || AES-256-GCM(key, nonce, aad = key_name, plaintext) ||
-// tag(16). The nonce is drawn from the Rng per ticket (random 96-bit nonces: far below the 2^32
-// tickets per key that GCM allows, with hourly rotation).
+// tag(16). The nonce is drawn from the sealing connection's Rng per ticket (random 96-bit nonces: far
+// below the 2^32 tickets per key that GCM allows, with hourly rotation); the keys from the ring's own
+// generator (create()), used only under the ring's lock.
 //
 // Lifetime: a key seals while it is younger than rotate_after_s and opens while it is younger than
 // keep_for_s (both from its creation). So a ticket sealed at time t opens at least until
@@ -74,19 +79,22 @@ class TicketKeys : public Ticketer {
     ~KeyMaterial() { secure_zero(key); }
   };
 
-  // A ring with one current key drawn from rng (16 bytes of name, then 32 bytes of key), created at
-  // now_ms. rotate_after_s == 0: never rotate; keep_for_s == 0: keep keys forever. keep_for_s should
-  // exceed rotate_after_s (otherwise tickets die as soon as their key is replaced). Returns nullptr
-  // only if the provider refuses an AES-256-GCM key. The provider must outlive the object.
-  static std::shared_ptr<TicketKeys> create(crypto::Rng& rng, uint64_t now_ms, uint32_t rotate_after_s = 3600,
-                                            uint32_t keep_for_s = 2 * 3600,
+  // A ring with one current key drawn from `generator` (16 bytes of name, then 32 bytes of key),
+  // created at now_ms; the ring keeps the generator and draws each rotation's key from it (under its
+  // lock, so the generator need not be thread-safe, but nothing else may use it meanwhile).
+  // rotate_after_s == 0: never rotate; keep_for_s == 0: keep keys forever. keep_for_s should exceed
+  // rotate_after_s (otherwise tickets die as soon as their key is replaced). Returns nullptr when the
+  // generator is null or the provider refuses an AES-256-GCM key. The provider must outlive the object.
+  static std::shared_ptr<TicketKeys> create(std::shared_ptr<crypto::Rng> generator, uint64_t now_ms,
+                                            uint32_t rotate_after_s = 3600, uint32_t keep_for_s = 2 * 3600,
                                             const crypto::Provider& p = crypto::default_provider());
 
-  // A ring of the given keys; keys[0] is the current one (it seals), the rest only open. Typically
-  // with rotate_after_s == 0, so that the processes sharing the keys never diverge: the operator
-  // rotates by building a new ring (or calling replace_keys) with the new key first.
-  // Returns nullptr and sets *error when: no key, more than kMaxKeys, a name or key of the wrong
-  // length, two keys with the same name, or a key the provider refuses.
+  // A ring of the given keys; keys[0] is the current one (it seals), the rest only open. It has no
+  // generator, so it does not rotate by itself (rotate_after_s must be 0), and the processes sharing
+  // the keys never diverge: the operator rotates by building a new ring (or calling replace_keys) with
+  // the new key first.
+  // Returns nullptr and sets *error when: rotate_after_s is not 0, no key, more than kMaxKeys, a name
+  // or key of the wrong length, two keys with the same name, or a key the provider refuses.
   static std::shared_ptr<TicketKeys> from_keys(const std::vector<KeyMaterial>& keys, uint32_t rotate_after_s,
                                                uint32_t keep_for_s, std::string* error,
                                                const crypto::Provider& p = crypto::default_provider());
@@ -96,8 +104,9 @@ class TicketKeys : public Ticketer {
   bool replace_keys(const std::vector<KeyMaterial>& keys, std::string* error);
 
   // Seals a ticket under the current key. First rotates when the current key is at least
-  // rotate_after_s old at now_ms (a new key from rng: name then key bytes, created at now_ms), and
-  // drops keys at least keep_for_s old. Then draws the 12-byte nonce from rng.
+  // rotate_after_s old at now_ms (a new key from the ring's generator: name then key bytes, created at
+  // now_ms), and drops keys at least keep_for_s old. Then draws the 12-byte nonce from rng (the
+  // sealing connection's).
   // Returns the ticket, or empty when plaintext is empty or longer than kMaxPlaintext, the current key
   // is itself past keep_for_s (rotation off: no ticket it sealed would open), or the AEAD failed.
   Bytes seal(ByteView plaintext, uint64_t now_ms, crypto::Rng& rng) override;
@@ -125,8 +134,12 @@ class TicketKeys : public Ticketer {
     ~Key() { secure_zero(key.data(), key.size()); }
   };
 
-  TicketKeys(const crypto::Provider& p, uint32_t rotate_after_s, uint32_t keep_for_s)
-      : p_(p), rotate_after_ms_(uint64_t{rotate_after_s} * 1000), keep_for_ms_(uint64_t{keep_for_s} * 1000) {}
+  TicketKeys(const crypto::Provider& p, std::shared_ptr<crypto::Rng> generator, uint32_t rotate_after_s,
+             uint32_t keep_for_s)
+      : p_(p),
+        generator_(std::move(generator)),
+        rotate_after_ms_(uint64_t{rotate_after_s} * 1000),
+        keep_for_ms_(uint64_t{keep_for_s} * 1000) {}
   static bool make_key(const crypto::Provider& p, ByteView name, ByteView key, uint64_t created_ms, Key* out);
   static bool build(const crypto::Provider& p, const std::vector<KeyMaterial>& in, std::deque<Key>* out,
                     std::string* error);
@@ -134,6 +147,7 @@ class TicketKeys : public Ticketer {
   void drop_expired(uint64_t now_ms);  // never drops keys_[0]; mu_ held
 
   const crypto::Provider& p_;
+  const std::shared_ptr<crypto::Rng> generator_;  // the keys' source (create()); null: from_keys, no rotation
   const uint64_t rotate_after_ms_;
   const uint64_t keep_for_ms_;
   std::mutex mu_;

@@ -221,8 +221,8 @@ ServerConfig::Builder server_builder(ClientAuth auth, uint16_t suite) {
   b.alpn({"h2", "http/1.1"});
   b.session_cache(std::make_shared<FixedSessionCache>());
   b.key_log(std::shared_ptr<KeyLog>(&server_key_log(), [](KeyLog*) {}));
-  // Fixed ticket keys: otherwise the first connection that issues a ticket makes the ring from its
-  // generator, and the runs after it draw differently (an input would not replay alike).
+  // Fixed ticket keys: otherwise the config's ring draws its keys from the system generator (the
+  // default ticket_key_generator), and the tickets of a run would not be the same in the next.
   b.ticket_keys(fixed_ticket_keys());
   if (suite != 0) b.cipher_suites({suite});
   if (auth != ClientAuth::none) b.client_auth(auth, pem(certs::ca_pem));

@@ -1119,3 +1119,97 @@ TEST_CASE("RFC 8422 5.1: a client refuses a server ECDSA certificate on a curve 
   };
   client_refuses_flight([](std::vector<Bytes>&) {}, AD::illegal_parameter, ct);
 }
+
+// ===================================================================================================
+// A failure keeps what the messages before it completed (RFC 5246 7.2.2 asks for the alert; nothing
+// asks to take back a flight the peer may already wait for): the output mark moves after every
+// handshake message, so the alert follows the flight, as OpenSSL and GnuTLS send them.
+
+TEST_CASE("7.2.2: a bad message after the ClientHello in the same record: the server's flight, then the alert") {
+  Flow f;
+  std::vector<Rec> recs = split_records(f.client_hello());
+  REQUIRE(recs.size() == 1);
+  // A Finished where the client's key exchange belongs.
+  const Bytes rec = plain_record(kHs, cat({recs[0].body, handshake_msg(HandshakeType::finished, Bytes(12, 0))}));
+  REQUIRE_FALSE(f.s.conn->receive(rec).ok());
+  REQUIRE(f.s.conn->error() != nullptr);
+  CHECK(f.s.conn->error()->alert == AD::unexpected_message);
+  const Bytes out = take(*f.s.conn);
+  std::vector<Rec> written = split_records(out);
+  REQUIRE(written.size() == 5);  // ServerHello, Certificate, ServerKeyExchange, ServerHelloDone, alert
+  CHECK(written[0].type == kHs);
+  CHECK(written[0].body[0] == static_cast<uint8_t>(HandshakeType::server_hello));
+  CHECK(written[3].body[0] == static_cast<uint8_t>(HandshakeType::server_hello_done));
+  CHECK(alert_in(out, nullptr) == static_cast<int>(AD::unexpected_message));
+  // The client reads the flight, answers it, then meets the alert.
+  Result<size_t> r = f.c.conn->receive(out);
+  drain(*f.c.conn, &f.c.seen);
+  CHECK_FALSE(r.ok());
+  REQUIRE(f.c.conn->error() != nullptr);
+  CHECK(f.c.conn->error()->kind == ErrorKind::alert_received);
+  CHECK(f.c.conn->error()->alert == AD::unexpected_message);
+  std::vector<Rec> answer = split_records(take(*f.c.conn));
+  REQUIRE(answer.size() == 3);  // ClientKeyExchange, ChangeCipherSpec, Finished
+  CHECK(answer[0].body[0] == static_cast<uint8_t>(HandshakeType::client_key_exchange));
+  CHECK(answer[1].type == kCcs);
+}
+
+TEST_CASE("7.2.2: client: a bad message after ServerHelloDone in the same record: its flight, then the alert") {
+  Flow f;
+  std::vector<Bytes> msgs = f.server_flight();
+  // The whole flight in one record, and a second ServerHelloDone after it.
+  Bytes stream;
+  for (const Bytes& m : msgs) stream = cat({stream, m});
+  const Bytes rec = plain_record(kHs, cat({stream, handshake_msg(HandshakeType::server_hello_done, ByteView())}));
+  REQUIRE_FALSE(f.c.conn->receive(rec).ok());
+  REQUIRE(f.c.conn->error() != nullptr);
+  CHECK(f.c.conn->error()->alert == AD::unexpected_message);
+  const Bytes out = take(*f.c.conn);
+  std::vector<Rec> written = split_records(out);
+  REQUIRE(written.size() == 4);  // ClientKeyExchange, ChangeCipherSpec, Finished, alert
+  CHECK(written[0].body[0] == static_cast<uint8_t>(HandshakeType::client_key_exchange));
+  CHECK(written[1].type == kCcs);
+  // The alert is under the client's new write keys (after its ChangeCipherSpec), as the server expects.
+  Traffic12 client_keys = f.traffic(true);
+  CHECK(alert_in(out, &client_keys) == static_cast<int>(AD::unexpected_message));
+  // The server takes the flight (and answers it), then reads the alert.
+  Result<size_t> r = f.s.conn->receive(out);
+  drain(*f.s.conn, &f.s.seen);
+  CHECK_FALSE(r.ok());
+  REQUIRE(f.s.conn->error() != nullptr);
+  CHECK(f.s.conn->error()->kind == ErrorKind::alert_received);
+  CHECK(f.s.conn->error()->alert == AD::unexpected_message);
+  CHECK(f.s.seen.done);
+}
+
+TEST_CASE("7.2.2: the same with an asynchronous signature: the flight the answer completes, then the alert") {
+  Flow f(nullptr, [](ServerConfig::Builder& b) { b.async_signing(true); });
+  std::vector<Rec> recs = split_records(f.client_hello());
+  REQUIRE(recs.size() == 1);
+  // The server pauses for its ServerKeyExchange signature with the rest of the record held.
+  const Bytes rec = plain_record(kHs, cat({recs[0].body, handshake_msg(HandshakeType::finished, Bytes(12, 0))}));
+  REQUIRE(f.s.conn->receive(rec).ok());
+  std::optional<Event> req;
+  while (auto ev = f.s.conn->next_event())
+    if (ev->type == Event::Type::sign_request) req = ev;
+  REQUIRE(req.has_value());
+  REQUIRE(req->certificate != nullptr);
+  Bytes sig;
+  REQUIRE(req->certificate->key->sign(static_cast<crypto::SignatureScheme>(req->scheme), req->data, *f.s.rng, &sig) ==
+          crypto::Status::ok);
+  // The answer completes the flight; the held Finished then fails, after it.
+  CHECK_FALSE(f.s.conn->complete_sign(sig).ok());
+  REQUIRE(f.s.conn->error() != nullptr);
+  CHECK(f.s.conn->error()->alert == AD::unexpected_message);
+  const Bytes out = take(*f.s.conn);
+  std::vector<Rec> written = split_records(out);
+  REQUIRE(written.size() == 5);  // ServerHello, Certificate, ServerKeyExchange, ServerHelloDone, alert
+  CHECK(written[2].body[0] == static_cast<uint8_t>(HandshakeType::server_key_exchange));
+  CHECK(written[3].body[0] == static_cast<uint8_t>(HandshakeType::server_hello_done));
+  CHECK(alert_in(out, nullptr) == static_cast<int>(AD::unexpected_message));
+  Result<size_t> r = f.c.conn->receive(out);
+  CHECK_FALSE(r.ok());
+  REQUIRE(f.c.conn->error() != nullptr);
+  CHECK(f.c.conn->error()->kind == ErrorKind::alert_received);
+  CHECK(f.c.conn->error()->alert == AD::unexpected_message);
+}

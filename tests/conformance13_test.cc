@@ -1286,3 +1286,72 @@ TEST_CASE("4.4: a post-handshake Finished in place of the requested Certificate 
   p.d.s.conn->consume_output(p.d.s.conn->pending_output().size());
   expect_alert(p.d.s, *p.d.keys, p.app->seal(kHs, message(HandshakeType::finished, Bytes(32, 1))), AD::unexpected_message);
 }
+
+// ===================================================================================================
+// A failure keeps what the messages before it completed: the output mark moves after every handshake
+// message, so the alert follows the flight (under the write keys then current, which the peer has by
+// then), as OpenSSL and GnuTLS send them.
+
+TEST_CASE("5.1: more handshake data after the ClientHello in its record: the server's flight, then the alert") {
+  Duo d;
+  std::vector<Rec> recs = split_records(d.c.take());
+  REQUIRE(recs.size() == 1);
+  REQUIRE_FALSE(d.s.conn->receive(record(kHs, cat({recs[0].body, kKeyUpdate0}))).ok());
+  REQUIRE(d.s.conn->error() != nullptr);
+  CHECK(d.s.conn->error()->alert == AD::unexpected_message);
+  const Bytes out = d.s.take();
+  std::vector<Rec> written = split_records(out);
+  REQUIRE(written.size() >= 3);  // ServerHello, [compatibility CCS], the protected flight, the alert
+  CHECK(written[0].type == kHs);
+  CHECK(written[0].body[0] == static_cast<uint8_t>(HandshakeType::server_hello));
+  CHECK(alert_in(out, *d.keys, false) == static_cast<int>(AD::unexpected_message));
+  // The client completes its handshake on the flight, then reads the alert (under the server's
+  // application keys).
+  Result<size_t> r = d.c.conn->receive(out);
+  drain(*d.c.conn, &d.c.seen);
+  CHECK_FALSE(r.ok());
+  CHECK(d.c.seen.done);
+  REQUIRE(d.c.conn->error() != nullptr);
+  CHECK(d.c.conn->error()->kind == ErrorKind::alert_received);
+  CHECK(d.c.conn->error()->alert == AD::unexpected_message);
+}
+
+TEST_CASE("5.1: client: more handshake data after the server's Finished in its record: its Finished, then the alert") {
+  Duo d;
+  expect_ok(d.s, d.c.take());
+  std::vector<Rec> recs = split_records(d.s.take());
+  // ServerHello, [CCS], then the protected flight in one record: opened, a KeyUpdate appended after the
+  // Finished, sealed again.
+  REQUIRE(recs.size() >= 2);
+  REQUIRE(recs.back().type == kApp);
+  const CipherSuite& suite = suite_of_server_hello(recs[0].body);
+  Result<RecordProtection> open = tls13_protection(prov(), suite, d.keys->get("SERVER_HANDSHAKE_TRAFFIC_SECRET"));
+  REQUIRE(open.ok());
+  Bytes frag = recs.back().body;
+  RecordHeader h{ContentType::application_data, 0x0303, static_cast<uint16_t>(frag.size())};
+  Result<OpenedRecord> flight = open.value().open(h, frag.data(), frag.size());
+  REQUIRE(flight.ok());
+  REQUIRE(flight.value().type == ContentType::handshake);
+  const std::vector<Bytes> msgs = split_messages(flight.value().plaintext);
+  REQUIRE(msgs.back()[0] == static_cast<uint8_t>(HandshakeType::finished));
+  Sealer hs(suite, d.keys->get("SERVER_HANDSHAKE_TRAFFIC_SECRET"));
+  Bytes in;
+  for (size_t i = 0; i + 1 < recs.size(); i++) in = cat({in, record(recs[i].type, recs[i].body)});
+  in = cat({in, hs.seal(kHs, cat({flight.value().plaintext, kKeyUpdate0}))});
+
+  REQUIRE_FALSE(d.c.conn->receive(in).ok());
+  REQUIRE(d.c.conn->error() != nullptr);
+  CHECK(d.c.conn->error()->alert == AD::unexpected_message);
+  const Bytes out = d.c.take();
+  std::vector<Rec> written = split_records(out);
+  REQUIRE(written.size() >= 2);  // [compatibility CCS], Finished, the alert
+  CHECK(alert_in(out, *d.keys, true) == static_cast<int>(AD::unexpected_message));
+  // The server takes the client's Finished (its handshake completes), then reads the alert.
+  Result<size_t> r = d.s.conn->receive(out);
+  drain(*d.s.conn, &d.s.seen);
+  CHECK_FALSE(r.ok());
+  CHECK(d.s.seen.done);
+  REQUIRE(d.s.conn->error() != nullptr);
+  CHECK(d.s.conn->error()->kind == ErrorKind::alert_received);
+  CHECK(d.s.conn->error()->alert == AD::unexpected_message);
+}

@@ -51,8 +51,7 @@ struct Fleet {
   std::shared_ptr<SessionCache> cache = std::make_shared<InMemorySessionCache>();
   uint16_t version;
   explicit Fleet(uint16_t v) : version(v) {
-    auto rng = crypto::make_deterministic_rng(ByteView::of("fleet keys"));
-    ring = TicketKeys::create(*rng, kTestNowMs);
+    ring = TicketKeys::create(crypto::make_deterministic_rng(ByteView::of("fleet keys")), kTestNowMs);
   }
   std::shared_ptr<const ServerConfig> listener(Mode m) const {
     ServerConfig::Builder b;

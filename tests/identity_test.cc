@@ -374,8 +374,8 @@ TEST_CASE("3. two listeners sharing ticket keys: an anonymous session does not r
       if (v == kTls13 && !tickets) continue;
       CAPTURE(v);
       CAPTURE(tickets);
-      auto rng = crypto::make_deterministic_rng(ByteView::of("shared keys"));
-      std::shared_ptr<Ticketer> ring = TicketKeys::create(*rng, kTestNowMs);
+      std::shared_ptr<Ticketer> ring =
+          TicketKeys::create(crypto::make_deterministic_rng(ByteView::of("shared keys")), kTestNowMs);
       auto cache = std::make_shared<InMemorySessionCache>();
       auto shared = [&](ClientAuth mode) {
         return scfg(sonly(v, [&, mode](ServerConfig::Builder& b) {
@@ -722,7 +722,7 @@ TEST_CASE("11. a host_name that is not a DNS name is refused: illegal_parameter,
 // 15. 0-RTT believed only under the ticket's suite and ALPN.
 
 TEST_CASE("15. the client refuses early_data accepted under another cipher suite or ALPN than the ticket's") {
-  auto ring = TicketKeys::create(*crypto::make_deterministic_rng(ByteView::of("ring")), kTestNowMs);
+  auto ring = TicketKeys::create(crypto::make_deterministic_rng(ByteView::of("ring")), kTestNowMs);
   auto early_server = [&](const std::string& suites, std::vector<std::string> alpn, bool lie) {
     return scfg(sonly(kTls13, [=](ServerConfig::Builder& b) {
       b.ticket_keys(ring).max_early_data(4096).cipher_suite_names(suites).alpn(alpn);

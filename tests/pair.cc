@@ -90,6 +90,9 @@ std::shared_ptr<const ServerConfig> server_config(const std::string& suites, boo
   b.certificate(read_file("tests/certs/server_ec_chain.pem"), read_file("tests/certs/server_ec.key.pem"));
   if (!suites.empty()) b.cipher_suite_names(suites);
   if (client_auth) b.client_auth(require ? ClientAuth::required : ClientAuth::optional, read_file("tests/certs/ca.pem"));
+  // Ticket keys from a fixed seed (not the system generator Builder() gives): two servers made here
+  // issue the same tickets, so that the same seeds and inputs give the same bytes.
+  b.ticket_key_generator(crypto::make_deterministic_rng(ByteView::of("pair ticket keys")));
   Built<ServerConfig> built = b.build();
   if (!built.ok()) {
     std::fprintf(stderr, "server config: %s\n", built.error.c_str());

@@ -43,7 +43,7 @@ Bytes open_or_empty(TicketKeys& k, ByteView ticket, uint64_t now_ms) {
 
 TEST_CASE("TicketKeys: seal/open round trip and the ticket layout") {
   auto r = rng();
-  auto keys = TicketKeys::create(*r, kT0);
+  auto keys = TicketKeys::create(rng("ring"), kT0);
   REQUIRE(static_cast<bool>(keys));
   CHECK(keys->key_count() == 1);
   const Bytes plain = hex("000102030405060708090a0b0c0d0e0f1011");
@@ -68,7 +68,7 @@ TEST_CASE("TicketKeys: seal/open round trip and the ticket layout") {
 
 TEST_CASE("TicketKeys: same generator and times give the same tickets") {
   auto r1 = rng("same"), r2 = rng("same");
-  auto k1 = TicketKeys::create(*r1, kT0), k2 = TicketKeys::create(*r2, kT0);
+  auto k1 = TicketKeys::create(rng("same ring"), kT0), k2 = TicketKeys::create(rng("same ring"), kT0);
   const Bytes plain = hex("abcdef");
   CHECK(k1->seal(plain, kT0, *r1) == k2->seal(plain, kT0, *r2));
   // After a rotation too.
@@ -77,7 +77,7 @@ TEST_CASE("TicketKeys: same generator and times give the same tickets") {
 
 TEST_CASE("TicketKeys: a flipped bit anywhere, an unknown key name, a short ticket all fail") {
   auto r = rng();
-  auto keys = TicketKeys::create(*r, kT0);
+  auto keys = TicketKeys::create(rng("ring"), kT0);
   const Bytes plain = hex("00112233445566778899");
   const Bytes t = keys->seal(plain, kT0, *r);
   Bytes out = hex("ff");
@@ -92,7 +92,7 @@ TEST_CASE("TicketKeys: a flipped bit anywhere, an unknown key name, a short tick
   }
   // A ticket from another ring (unknown name), and one with the right name but another ring's key.
   auto r2 = rng("other");
-  auto other = TicketKeys::create(*r2, kT0);
+  auto other = TicketKeys::create(rng("other ring"), kT0);
   const Bytes foreign = other->seal(plain, kT0, *r2);
   CHECK(!keys->open(foreign, kT0, &out));
   Bytes renamed = foreign;
@@ -112,7 +112,7 @@ TEST_CASE("TicketKeys: a flipped bit anywhere, an unknown key name, a short tick
 
 TEST_CASE("TicketKeys: rotation, and old keys open until keep_for passes") {
   auto r = rng();
-  auto keys = TicketKeys::create(*r, kT0, /*rotate_after_s=*/3600, /*keep_for_s=*/7200);
+  auto keys = TicketKeys::create(rng("ring"), kT0, /*rotate_after_s=*/3600, /*keep_for_s=*/7200);
   const Bytes plain = hex("01020304");
   const Bytes name0 = keys->current_key_name();
   const Bytes t0 = keys->seal(plain, kT0 + 3599 * kSec, *r);  // just before rotation: key 0
@@ -145,10 +145,44 @@ TEST_CASE("TicketKeys: rotation, and old keys open until keep_for passes") {
   CHECK(open_or_empty(*keys, t2, kT0 + 20000 * kSec) == plain);
 }
 
+TEST_CASE("TicketKeys: keys come from the ring's generator, never from the connection that seals") {
+  // Two rings from generators of one seed, sealed through by connections with different generators,
+  // rotating at the same times: the same keys, in the same order.
+  auto a = TicketKeys::create(rng("ring"), kT0, /*rotate_after_s=*/60, /*keep_for_s=*/600);
+  auto b = TicketKeys::create(rng("ring"), kT0, 60, 600);
+  REQUIRE(static_cast<bool>(a));
+  REQUIRE(static_cast<bool>(b));
+  CHECK(a->current_key_name() == b->current_key_name());
+  auto ra = rng("connection a"), rb = rng("connection b");
+  const Bytes plain = hex("0a0b");
+  std::vector<Bytes> names;
+  for (uint64_t i = 0; i <= 3; i++) {
+    const Bytes ta = a->seal(plain, kT0 + i * 60 * kSec, *ra);
+    const Bytes tb = b->seal(plain, kT0 + i * 60 * kSec, *rb);
+    CAPTURE(i);
+    CHECK(a->current_key_name() == b->current_key_name());
+    CHECK(ByteView(ta).sub(0, 16) == ByteView(tb).sub(0, 16));
+    CHECK(ByteView(ta).sub(16, 12) != ByteView(tb).sub(16, 12));  // the nonce is the connection's
+    // Each ring opens the other's tickets: same keys.
+    CHECK(open_or_empty(*a, tb, kT0 + i * 60 * kSec) == plain);
+    names.push_back(a->current_key_name());
+  }
+  // It did rotate (four keys), and a ring of another generator has other keys.
+  CHECK(a->key_count() == 4);
+  for (size_t i = 1; i < names.size(); i++) CHECK(names[i] != names[i - 1]);
+  auto c = TicketKeys::create(rng("another ring"), kT0);
+  CHECK(c->current_key_name() != names[0]);
+  // No generator, no ring; given keys do not rotate by themselves.
+  CHECK(!TicketKeys::create(nullptr, kT0));
+  std::string error;
+  CHECK(!TicketKeys::from_keys({material(1, 1, kT0)}, /*rotate_after_s=*/60, 0, &error));
+  CHECK(error.find("rotate") != std::string::npos);
+}
+
 TEST_CASE("TicketKeys: the ring is bounded") {
   auto r = rng();
   // keep_for far longer than rotate_after: every seal one period later rotates, nothing expires.
-  auto keys = TicketKeys::create(*r, kT0, /*rotate_after_s=*/1, /*keep_for_s=*/1000000);
+  auto keys = TicketKeys::create(rng("ring"), kT0, /*rotate_after_s=*/1, /*keep_for_s=*/1000000);
   const Bytes plain = hex("05");
   Bytes first;
   for (uint64_t i = 1; i <= 40; i++) {
@@ -217,8 +251,7 @@ TEST_CASE("TicketKeys: fixed keys (shared across processes), replace_keys, no ro
 }
 
 TEST_CASE("TicketKeys: concurrent seal and open across rotations") {
-  auto r0 = rng();
-  auto keys = TicketKeys::create(*r0, kT0, 1, 1000);
+  auto keys = TicketKeys::create(rng("ring"), kT0, 1, 1000);
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; t++) {
@@ -290,7 +323,7 @@ TEST_CASE("TicketState: encode/decode round trip, and through a sealed ticket") 
     CHECK(same(s, d));
   }
   auto r = rng();
-  auto keys = TicketKeys::create(*r, kT0);
+  auto keys = TicketKeys::create(rng("ring"), kT0);
   const TicketState s = sample_state(0x0304);
   const Bytes ticket = seal_ticket(*keys, s, kT0, *r);
   REQUIRE(!ticket.empty());

@@ -737,13 +737,14 @@ namespace {
 // to the real one and records the answer (docs/capture-format.md, "The state outside the connection").
 
 // Stands for the config's ticketer: the configured one or the ring the config makes on first use
-// (ServerConfig::tickets_ring, drawn from the connection's real generator, as without capture).
+// (ServerConfig::tickets_ring, from the config's ticket_key_generator, as without capture). A ticket's
+// nonce comes from the connection's real generator: the ticket is recorded, not its draws.
 class RecordingTicketer : public Ticketer {
  public:
   RecordingTicketer(std::shared_ptr<const ServerConfig> config, crypto::Rng& rng, CaptureWriter& w)
       : config_(std::move(config)), rng_(rng), w_(w) {}
   Bytes seal(ByteView plaintext, uint64_t now_ms, crypto::Rng&) override {
-    std::shared_ptr<Ticketer> ring = config_->tickets_ring(rng_, now_ms);
+    std::shared_ptr<Ticketer> ring = config_->tickets_ring(now_ms);
     OutsideAnswer a;
     a.key = plaintext.to_bytes();
     if (ring) a.value = ring->seal(plaintext, now_ms, rng_);
@@ -754,7 +755,7 @@ class RecordingTicketer : public Ticketer {
     return a.value;
   }
   bool open(ByteView ticket, uint64_t now_ms, Bytes* plaintext) override {
-    std::shared_ptr<Ticketer> ring = config_->tickets_ring(rng_, now_ms);
+    std::shared_ptr<Ticketer> ring = config_->tickets_ring(now_ms);
     OutsideAnswer a;
     a.key = ticket.to_bytes();
     plaintext->clear();

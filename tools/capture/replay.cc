@@ -622,6 +622,12 @@ bool Replayer::setup(const ReplayFiles& files) {
   } else {
     auto s = std::make_shared<ServerConfig>(*sc);
     s->key_log = log;
+    if (version_ < 2 && !s->ticket_keys) {
+      // A version 1 server made its ticket ring from the connection's generator at its first use (see
+      // docs/capture-format.md, "Older captures"): the ring's generator is the capture's generator
+      // entries, drawn from at the same points. (The replay outlives the config and its ring.)
+      s->ticket_key_generator = std::shared_ptr<crypto::Rng>(&src_.rng(), [](crypto::Rng*) {});
+    }
     if (version_ >= 2) {
       // The shared state answers from the capture: no cache, ticket keys or strike register is needed.
       s->ticket_keys = src_.ticketer();
