@@ -46,7 +46,8 @@ struct ConnState {
   // the error for convenience.
   Error fail(const Error& e);
   // Runs `step` as one step of the connection: what it writes is discarded if it fails, the coalesced
-  // handshake messages are written when it succeeds, and the machine it handed over to takes over.
+  // handshake messages are written when it succeeds (and the mark then moves past them), and the
+  // machine it handed over to takes over.
   template <typename F>
   Status step(F f) {
     rl.mark_step();
@@ -54,6 +55,7 @@ struct ConnState {
     if (next_hs) hs = std::move(next_hs);
     if (handshake_done && hs && !hs->keep_after_handshake()) hs.reset();
     if (s.ok()) s = rl.flush();
+    if (s.ok()) rl.mark_step();  // done: nothing later takes it back (and the old write keys go)
     return s;
   }
   // A received handshake message was handled: its output is written out and the output mark moves

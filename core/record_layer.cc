@@ -84,9 +84,15 @@ Status RecordLayer::activate_pending_read() {
   return Status();
 }
 
+void RecordLayer::install_write(RecordProtection p) {
+  // The protection of the mark is kept until the next mark, for discard_step().
+  if (!write_at_mark_) write_at_mark_ = std::move(write_);
+  write_ = std::move(p);
+}
+
 Status RecordLayer::activate_pending_write() {
   if (!pending_write_) return Error::internal("no pending write keys");
-  write_ = std::move(*pending_write_);
+  install_write(std::move(*pending_write_));
   pending_write_.reset();
   return Status();
 }
@@ -165,6 +171,8 @@ void RecordLayer::write_alert(AlertLevel level, AlertDescription d) {
 
 void RecordLayer::consume_output(size_t n) {
   out_off_ += std::min(n, pending_output_size());
+  // What went to the peer stays sent: the mark moves past it (and past the rest of its step).
+  if (out_off_ > out_mark_) mark_step();
   if (out_off_ == out_.size()) {
     out_.clear();
     out_off_ = 0;
@@ -172,10 +180,23 @@ void RecordLayer::consume_output(size_t n) {
   }
 }
 
+void RecordLayer::mark_step() {
+  out_mark_ = out_.size();
+  mark_seq_ = write_.sequence_number();
+  write_at_mark_.reset();
+}
+
 void RecordLayer::discard_step() {
   secure_zero(hs_pending_);
   hs_pending_.clear();
-  if (out_.size() > out_mark_) out_.resize(std::max(out_mark_, out_off_));
+  if (out_.size() > out_mark_) out_.resize(out_mark_);
+  // The records dropped never reach the peer: their sequence numbers and the keys installed after
+  // them go back to what the peer has, so that the alert written next opens on its side.
+  if (write_at_mark_) {
+    write_ = std::move(*write_at_mark_);
+    write_at_mark_.reset();
+  }
+  write_.rewind_sequence_number(mark_seq_);
 }
 
 void RecordLayer::release_buffers(bool keep_input) {

@@ -65,7 +65,7 @@ class RecordLayer {
 
   // --- protection ------------------------------------------------------------------------------------
   void install_read(RecordProtection p) { read_ = std::move(p); }
-  void install_write(RecordProtection p) { write_ = std::move(p); }
+  void install_write(RecordProtection p);
   void set_pending_read(RecordProtection p) { pending_read_ = std::move(p); }
   void set_pending_write(RecordProtection p) { pending_write_ = std::move(p); }
   // TLS 1.2 ChangeCipherSpec: the pending protection takes over. Errors: unexpected_message when
@@ -118,8 +118,10 @@ class RecordLayer {
   size_t pending_output_size() const { return out_.size() - out_off_; }
   void consume_output(size_t n);
   // The current step's output begins here; discard_step() drops what it wrote (and any coalesced
-  // handshake message not yet written).
-  void mark_step() { out_mark_ = out_.size(); }
+  // handshake message not yet written) and takes back what sealing it changed: the write sequence
+  // number, and the write keys the step installed (its alert then goes out as the peer can read it).
+  // Output the application consumed is never taken back: consuming past the mark moves the mark.
+  void mark_step();
   void discard_step();
 
   // --- closure and memory ------------------------------------------------------------------------------
@@ -137,6 +139,8 @@ class RecordLayer {
   ByteBuffer out_;
   size_t out_off_ = 0;
   size_t out_mark_ = 0;
+  uint64_t mark_seq_ = 0;                         // write_'s sequence number at the mark
+  std::optional<RecordProtection> write_at_mark_;  // the write protection at the mark, when replaced since
   Bytes hs_pending_;  // TLS 1.3 handshake messages not yet written as a record
   RecordProtection read_;
   RecordProtection write_;

@@ -150,6 +150,100 @@ TEST_CASE("output: fragmentation at the write limit, TLS 1.3 coalescing, step ma
   CHECK(rl.pending_output_size() == before);
 }
 
+namespace {
+
+// A TLS 1.3 protection with a fixed key, as both sides of a connection would hold it.
+RecordProtection tls13_keys(uint8_t k) {
+  Result<RecordProtection> p =
+      RecordProtection::tls13(crypto::default_provider(), crypto::AeadAlg::aes_128_gcm, Bytes(16, k), Bytes(12, k));
+  REQUIRE(p.ok());
+  return p.take();
+}
+
+// Opens every record of `out` with `peer` (the reader's view of the writer's keys); the types and
+// plaintexts, or the first error.
+Result<std::vector<std::pair<ContentType, Bytes>>> open_all(RecordProtection& peer, ByteView out) {
+  std::vector<std::pair<ContentType, Bytes>> got;
+  Bytes copy = out.to_bytes();
+  size_t off = 0;
+  while (off + 5 <= copy.size()) {
+    RecordHeader h;
+    h.type = static_cast<ContentType>(copy[off]);
+    h.version = static_cast<uint16_t>((copy[off + 1] << 8) | copy[off + 2]);
+    h.length = static_cast<uint16_t>((copy[off + 3] << 8) | copy[off + 4]);
+    Result<OpenedRecord> r = peer.open(h, copy.data() + off + 5, h.length);
+    if (!r.ok()) return r.error();
+    got.emplace_back(r.value().type, r.value().plaintext.to_bytes());
+    off += 5 + h.length;
+  }
+  return got;
+}
+
+}  // namespace
+
+// A failed step takes back the records it sealed, so it must take back what sealing them changed too:
+// the write sequence number, and keys it installed. Otherwise the alert that follows is sealed under a
+// sequence number or keys the peer does not have, and the peer sees bad_record_mac instead of it.
+TEST_CASE("a discarded step gives back its sequence numbers and the keys it installed") {
+  const Bytes fatal_decode_error = {2, 50};
+  SUBCASE("sequence numbers") {
+    RecordLayer rl;
+    rl.set_version(true);
+    rl.install_write(tls13_keys(7));
+    RecordProtection peer = tls13_keys(7);
+    REQUIRE(rl.write(ContentType::application_data, Bytes(5, 1)).ok());
+    rl.mark_step();
+    REQUIRE(rl.write(ContentType::application_data, Bytes(5, 2)).ok());
+    REQUIRE(rl.write(ContentType::application_data, Bytes(5, 3)).ok());
+    rl.discard_step();
+    rl.write_alert(AlertLevel::fatal, AlertDescription::decode_error);
+    auto got = open_all(peer, rl.pending_output());
+    REQUIRE(got.ok());
+    REQUIRE(got.value().size() == 2);
+    CHECK(got.value()[0].second == Bytes(5, 1));
+    CHECK(got.value()[1].first == ContentType::alert);
+    CHECK(got.value()[1].second == fatal_decode_error);
+  }
+  SUBCASE("keys installed by the step") {
+    // As a TLS 1.3 server whose ServerHello step fails after its handshake keys are in: the peer has
+    // none of the step's records, so the alert goes out as the step found things, in plaintext.
+    RecordLayer rl;
+    rl.set_version(true);
+    rl.mark_step();
+    REQUIRE(rl.write_handshake(Bytes(40, 2)).ok());
+    REQUIRE(rl.flush().ok());
+    rl.install_write(tls13_keys(8));
+    REQUIRE(rl.write_handshake(Bytes(60, 3)).ok());
+    REQUIRE(rl.flush().ok());
+    rl.install_write(tls13_keys(9));
+    rl.discard_step();
+    rl.write_alert(AlertLevel::fatal, AlertDescription::decode_error);
+    Bytes expect = {21, 3, 3, 0, 2, 2, 50};
+    CHECK(rl.pending_output() == ByteView(expect));
+  }
+  SUBCASE("what the application took is not taken back") {
+    // Output the application consumed has gone to the peer: its sequence numbers are spent, whatever
+    // later fails.
+    RecordLayer rl;
+    rl.set_version(true);
+    rl.install_write(tls13_keys(7));
+    RecordProtection peer = tls13_keys(7);
+    rl.mark_step();
+    REQUIRE(rl.write(ContentType::application_data, Bytes(5, 1)).ok());
+    auto first = open_all(peer, rl.pending_output());
+    REQUIRE(first.ok());
+    rl.consume_output(rl.pending_output_size() - 3);  // all but the last 3 bytes
+    rl.consume_output(3);
+    REQUIRE(rl.write(ContentType::application_data, Bytes(5, 2)).ok());
+    rl.discard_step();
+    rl.write_alert(AlertLevel::fatal, AlertDescription::decode_error);
+    auto got = open_all(peer, rl.pending_output());
+    REQUIRE(got.ok());
+    REQUIRE(got.value().size() == 1);
+    CHECK(got.value()[0].second == fatal_decode_error);
+  }
+}
+
 TEST_CASE("pending keys and buffers") {
   RecordLayer rl;
   CHECK(rl.activate_pending_read().error().alert == AlertDescription::unexpected_message);

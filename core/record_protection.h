@@ -165,6 +165,14 @@ class RecordProtection {
   // The sequence number of the next record (0 for a fresh object).
   uint64_t sequence_number() const { return seq_; }
   bool sequence_exhausted() const { return exhausted_; }
+  // Back to an earlier sequence number: only for records sealed after it that were never sent (the
+  // record layer's discard of a failed step, which drops them). Reusing a number of a record that went
+  // out would reuse its nonce.
+  void rewind_sequence_number(uint64_t seq) {
+    if (seq >= seq_ && !exhausted_) return;
+    seq_ = seq;
+    exhausted_ = false;
+  }
   // For tests of exhaustion: start at `seq` instead of 0.
   void set_sequence_number_for_testing(uint64_t seq) {
     seq_ = seq;
