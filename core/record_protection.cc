@@ -2,11 +2,14 @@
 //
 // Buffer layout of a sealed record, per mode (h = 5-byte header, m = MAC length):
 //   null      h || plaintext
-//   GCM 1.2   h || explicit_nonce(8) || ciphertext || tag(16)
-//   ChaCha    h || ciphertext || tag(16)
+//   GCM 1.2   h || explicit_nonce(8) || ciphertext || tag(t)
+//   ChaCha    h || ciphertext || tag(t)
 //   CBC MtE   h || IV(16) || E(plaintext || MAC(m) || padding(p+1 bytes of value p))
 //   CBC EtM   h || IV(16) || E(plaintext || padding) || MAC(m)
-//   TLS 1.3   h || E(plaintext || type || zeros) || tag(16)
+//   TLS 1.3   h || E(plaintext || type || zeros) || tag(t)
+// t, the AEAD's tag length, is 16, or 8 for AES-CCM_8 (RFC 6655 3, RFC 8446 B.4): every expansion and
+// limit below counts tag_len_, not a constant (RFC 8446 5.2: the ciphertext is at most 2^14 + 256 bytes;
+// a fragment of a CCM_8 record is 8 bytes shorter than a GCM one).
 // seal() first moves the plaintext to its final place (memmove, so it may overlap `out`), then writes
 // the header and the per-record prefix, then encrypts in place. open() decrypts in place and returns a
 // view of the plaintext region.
@@ -19,7 +22,6 @@ namespace sanstls {
 
 namespace {
 
-constexpr size_t kTagLength = crypto::kAeadTagLength;   // 16
 constexpr size_t kNonceLength = crypto::kAeadNonceLength;  // 12
 constexpr size_t kGcmSaltLength = 4;
 constexpr size_t kGcmExplicitLength = 8;
@@ -90,7 +92,8 @@ Result<RecordProtection> RecordProtection::tls12_gcm(const crypto::Provider& pro
                                                      ByteView key, ByteView salt, size_t max_plaintext) {
   SANSTLS_TRY(check_max_plaintext(max_plaintext));
   if (alg != crypto::AeadAlg::aes_128_gcm && alg != crypto::AeadAlg::aes_256_gcm &&
-      alg != crypto::AeadAlg::aes_128_ccm && alg != crypto::AeadAlg::aes_256_ccm)
+      alg != crypto::AeadAlg::aes_128_ccm && alg != crypto::AeadAlg::aes_256_ccm &&
+      alg != crypto::AeadAlg::aes_128_ccm_8 && alg != crypto::AeadAlg::aes_256_ccm_8)
     return Error::misuse("record: GCM mode needs an AES-GCM or AES-CCM algorithm");
   if (key.size() != crypto::aead_key_length(alg) || salt.size() != kGcmSaltLength)
     return Error::misuse("record: bad GCM key or salt length");
@@ -98,6 +101,7 @@ Result<RecordProtection> RecordProtection::tls12_gcm(const crypto::Provider& pro
   p.aead_ = provider.aead(alg, key);
   if (!p.aead_) return Error::internal("record: AEAD key refused");
   p.mode_ = Mode::tls12_gcm;
+  p.tag_len_ = crypto::aead_tag_length(alg);
   p.iv_ = SecretBytes(salt);
   p.max_plaintext_ = max_plaintext;
   return Result<RecordProtection>(std::move(p));
@@ -149,6 +153,7 @@ Result<RecordProtection> RecordProtection::tls13(const crypto::Provider& provide
   p.aead_ = provider.aead(alg, key);
   if (!p.aead_) return Error::internal("record: AEAD key refused");
   p.mode_ = Mode::tls13_aead;
+  p.tag_len_ = crypto::aead_tag_length(alg);
   p.iv_ = SecretBytes(iv);
   p.max_plaintext_ = max_plaintext;
   return Result<RecordProtection>(std::move(p));
@@ -162,14 +167,14 @@ size_t RecordProtection::sealed_size(size_t plaintext_len, size_t padding) const
     case Mode::null:
       return kRecordHeaderLength + plaintext_len;
     case Mode::tls12_gcm:
-      return kRecordHeaderLength + kGcmExplicitLength + plaintext_len + kTagLength;
+      return kRecordHeaderLength + kGcmExplicitLength + plaintext_len + tag_len_;
     case Mode::tls12_chacha20_poly1305:
-      return kRecordHeaderLength + plaintext_len + kTagLength;
+      return kRecordHeaderLength + plaintext_len + tag_len_;
     case Mode::tls12_cbc:
       if (encrypt_then_mac_) return kRecordHeaderLength + kBlock + round_up_block(plaintext_len + 1) + mac_len_;
       return kRecordHeaderLength + kBlock + round_up_block(plaintext_len + mac_len_ + 1);
     case Mode::tls13_aead:
-      return kRecordHeaderLength + plaintext_len + 1 + padding + kTagLength;
+      return kRecordHeaderLength + plaintext_len + 1 + padding + tag_len_;
   }
   return 0;
 }
@@ -179,15 +184,15 @@ size_t RecordProtection::max_fragment_length() const {
     case Mode::null:
       return max_plaintext_;
     case Mode::tls12_gcm:
-      return kGcmExplicitLength + max_plaintext_ + kTagLength;
+      return kGcmExplicitLength + max_plaintext_ + tag_len_;
     case Mode::tls12_chacha20_poly1305:
-      return max_plaintext_ + kTagLength;
+      return max_plaintext_ + tag_len_;
     case Mode::tls12_cbc:
       // Any padding length 0..255 is valid on receive.
       return kBlock + max_plaintext_ + mac_len_ + kMaxCbcPadding;
     case Mode::tls13_aead:
       // TLSInnerPlaintext is at most max_plaintext + 1 bytes, padding included (RFC 8446 5.4).
-      return max_plaintext_ + 1 + kTagLength;
+      return max_plaintext_ + 1 + tag_len_;
   }
   return 0;
 }
@@ -278,7 +283,7 @@ Result<size_t> RecordProtection::seal_tls12_aead(ContentType type, ByteView plai
   if (aead_->seal(ByteView(nonce, sizeof nonce), ByteView(aad, sizeof aad), body, len, body + len) !=
       crypto::Status::ok)
     return Error::internal("record: AEAD seal failed");
-  const size_t fragment = prefix + len + kTagLength;
+  const size_t fragment = prefix + len + tag_len_;
   write_header(type, version_, fragment, out);
   return kRecordHeaderLength + fragment;
 }
@@ -328,7 +333,7 @@ Result<size_t> RecordProtection::seal_tls13(ContentType type, ByteView plaintext
   body[len] = static_cast<uint8_t>(type);  // TLSInnerPlaintext (RFC 8446 5.2)
   if (padding != 0) std::memset(body + len + 1, 0, padding);
   const size_t inner = len + 1 + padding;
-  const size_t fragment = inner + kTagLength;
+  const size_t fragment = inner + tag_len_;
   // The AAD is the record header itself (RFC 8446 5.2): opaque_type 23, legacy version, length.
   write_header(ContentType::application_data, version_, fragment, out);
   uint8_t nonce[kNonceLength];
@@ -374,8 +379,8 @@ Result<OpenedRecord> RecordProtection::open(const RecordHeader& header, uint8_t*
 Result<OpenedRecord> RecordProtection::open_tls12_aead(const RecordHeader& h, uint8_t* fragment, size_t n) {
   const bool gcm = mode_ == Mode::tls12_gcm;
   const size_t prefix = gcm ? kGcmExplicitLength : 0;
-  if (n < prefix + kTagLength) return bad_record_mac();
-  const size_t len = n - prefix - kTagLength;
+  if (n < prefix + tag_len_) return bad_record_mac();
+  const size_t len = n - prefix - tag_len_;
   uint8_t* body = fragment + prefix;
 
   uint8_t nonce[kNonceLength];
@@ -499,8 +504,8 @@ Result<OpenedRecord> RecordProtection::open_cbc_mte(const RecordHeader& h, uint8
 }
 
 Result<OpenedRecord> RecordProtection::open_tls13(const RecordHeader& h, uint8_t* fragment, size_t n) {
-  if (n < kTagLength) return bad_record_mac();
-  const size_t inner = n - kTagLength;
+  if (n < tag_len_) return bad_record_mac();
+  const size_t inner = n - tag_len_;
   uint8_t aad[kRecordHeaderLength];
   write_header(h.type, h.version, n, aad);  // the header as received (RFC 8446 5.2)
   uint8_t nonce[kNonceLength];

@@ -101,7 +101,8 @@ class RecordProtection {
   static RecordProtection null_protection(size_t max_plaintext = kMaxPlaintext);
 
   // TLS 1.2 AES-GCM (RFC 5288), and AES-CCM, whose nonce and additional data are built the same way
-  // (RFC 6655 3). alg is aes_128_gcm, aes_256_gcm, aes_128_ccm or aes_256_ccm; key is 16 or 32 bytes;
+  // (RFC 6655 3). alg is aes_128_gcm, aes_256_gcm, aes_128_ccm, aes_256_ccm, aes_128_ccm_8 or
+  // aes_256_ccm_8 (whose records carry an 8-byte tag, so are 8 bytes shorter); key is 16 or 32 bytes;
   // salt is the 4-byte implicit nonce part (client_write_IV / server_write_IV of the key block).
   // Errors: misuse for a wrong algorithm or length; internal when the provider refuses the key.
   static Result<RecordProtection> tls12_gcm(const crypto::Provider& provider, crypto::AeadAlg alg, ByteView key,
@@ -202,6 +203,7 @@ class RecordProtection {
   bool exhausted_ = false;
 
   std::unique_ptr<crypto::Aead> aead_;       // AEAD modes
+  size_t tag_len_ = crypto::kAeadTagLength;  // AEAD modes: aead_tag_length(alg), 8 for CCM_8
   SecretBytes iv_;                           // GCM: 4-byte salt; ChaCha20 and TLS 1.3: 12-byte iv
 
   std::unique_ptr<crypto::CbcCipher> cbc_;   // CBC mode

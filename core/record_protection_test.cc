@@ -129,6 +129,19 @@ std::vector<ModeSpec> encrypted_modes() {
   m.push_back({"chacha-1.3", [](size_t mp) {
                  return must(RecordProtection::tls13(P(), AeadAlg::chacha20_poly1305, pattern(32, 21), pattern(12, 22), mp));
                }});
+  // AES-CCM, 16-byte and 8-byte (CCM_8) tags (RFC 6655, RFC 7251, RFC 8446 B.4).
+  m.push_back({"ccm128-1.2", [](size_t mp) {
+                 return must(RecordProtection::tls12_gcm(P(), AeadAlg::aes_128_ccm, pattern(16, 23), pattern(4, 24), mp));
+               }});
+  m.push_back({"ccm8-128-1.2", [](size_t mp) {
+                 return must(RecordProtection::tls12_gcm(P(), AeadAlg::aes_128_ccm_8, pattern(16, 25), pattern(4, 26), mp));
+               }});
+  m.push_back({"ccm8-256-1.2", [](size_t mp) {
+                 return must(RecordProtection::tls12_gcm(P(), AeadAlg::aes_256_ccm_8, pattern(32, 27), pattern(4, 28), mp));
+               }});
+  m.push_back({"ccm8-128-1.3", [](size_t mp) {
+                 return must(RecordProtection::tls13(P(), AeadAlg::aes_128_ccm_8, pattern(16, 29), pattern(12, 30), mp));
+               }});
   return m;
 }
 
@@ -267,9 +280,11 @@ TEST_CASE("fragments too short for the mode give bad_record_mac") {
     std::vector<size_t> lengths;
   };
   // GCM: explicit nonce 8 + tag 16; ChaCha: tag 16; CBC: block multiples with room for IV, MAC and
-  // the padding byte; TLS 1.3: the tag.
-  const Case cases[] = {{0, {0, 1, 23}},          {2, {0, 15}},       {3, {0, 16, 31, 33, 47}},
-                        {4, {16, 32, 48, 50}},   {6, {16, 32, 47}},  {8, {0, 15}}};
+  // the padding byte; TLS 1.3: the tag; CCM_8: explicit nonce 8 + tag 8 (TLS 1.2), the tag (TLS 1.3).
+  const Case cases[] = {{0, {0, 1, 23}},         {2, {0, 15}},      {3, {0, 16, 31, 33, 47}},
+                        {4, {16, 32, 48, 50}},  {6, {16, 32, 47}}, {8, {0, 15}},
+                        {11, {0, 23}},          {12, {0, 1, 15}},  {13, {0, 15}},
+                        {14, {0, 7}}};
   auto modes = encrypted_modes();
   for (const Case& c : cases) {
     for (size_t len : c.lengths) {
@@ -279,6 +294,63 @@ TEST_CASE("fragments too short for the mode give bad_record_mac") {
       Bytes rec = cat({header_bytes(ContentType::application_data, 0x0303, len), pattern(len, 3)});
       CHECK(fails_with(open_rec(rx, rec), AlertDescription::bad_record_mac));
     }
+  }
+}
+
+TEST_CASE("CCM_8: the record carries an 8-byte tag, and the limits count 8 (RFC 6655 3, RFC 8446 5.2)") {
+  const Bytes key = pattern(16, 40), salt = pattern(4, 41), iv = pattern(12, 42);
+  const Bytes pt = pattern(100, 43);
+  // TLS 1.2: explicit nonce (8) || ciphertext || tag (8); the nonce and AAD are GCM's (RFC 6655 3).
+  {
+    RecordProtection tx = must(RecordProtection::tls12_gcm(P(), AeadAlg::aes_128_ccm_8, key, salt));
+    const uint64_t seq = 0x0a0b0c0d0e0f1011ull;
+    tx.set_sequence_number_for_testing(seq);
+    CHECK(tx.sealed_size(pt.size()) == 5 + 8 + pt.size() + 8);
+    CHECK(tx.max_fragment_length() == 8 + kMaxPlaintext + 8);
+    const Bytes rec = seal_rec(tx, ContentType::application_data, pt);
+    Bytes nonce = cat({salt, hex("0a0b0c0d0e0f1011")});
+    Bytes aad = pseudo_header(seq, ContentType::application_data, 0x0303, pt.size());
+    Bytes ct = pt;
+    uint8_t tag[8];
+    REQUIRE(P().aead(AeadAlg::aes_128_ccm_8, key)->seal(nonce, aad, ct.data(), ct.size(), tag) == crypto::Status::ok);
+    CHECK(to_hex(rec) == to_hex(cat({header_bytes(ContentType::application_data, 0x0303, 8 + pt.size() + 8),
+                                     hex("0a0b0c0d0e0f1011"), ct, ByteView(tag, 8)})));
+    RecordProtection rx = must(RecordProtection::tls12_gcm(P(), AeadAlg::aes_128_ccm_8, key, salt));
+    rx.set_sequence_number_for_testing(seq);
+    Bytes copy = rec;
+    Result<OpenedRecord> r = open_rec(rx, copy);
+    REQUIRE(r.ok());
+    CHECK(r.value().plaintext == ByteView(pt));
+    // The largest fragment takes 8 + 2^14 + 8 bytes; one more is record_overflow before any decryption.
+    RecordProtection rx2 = must(RecordProtection::tls12_gcm(P(), AeadAlg::aes_128_ccm_8, key, salt));
+    const size_t over = 8 + kMaxPlaintext + 8 + 1;
+    Bytes huge = cat({header_bytes(ContentType::application_data, 0x0303, over), Bytes(over, 0x55)});
+    CHECK(fails_with(open_rec(rx2, huge), AlertDescription::record_overflow));
+  }
+  // TLS 1.3: TLSInnerPlaintext || tag (8); the header (the AAD) counts the 8-byte tag.
+  {
+    RecordProtection tx = must(RecordProtection::tls13(P(), AeadAlg::aes_128_ccm_8, key, iv));
+    CHECK(tx.sealed_size(pt.size(), 3) == 5 + pt.size() + 1 + 3 + 8);
+    CHECK(tx.max_fragment_length() == kMaxPlaintext + 1 + 8);
+    const Bytes rec = seal_rec(tx, ContentType::handshake, pt, 3);
+    REQUIRE(rec.size() == 5 + pt.size() + 1 + 3 + 8);
+    const Bytes hdr = header_bytes(ContentType::application_data, 0x0303, pt.size() + 1 + 3 + 8);
+    CHECK(to_hex(ByteView(rec).sub(0, 5)) == to_hex(hdr));
+    Bytes inner = cat({pt, hex("16000000")});
+    uint8_t tag[8];
+    REQUIRE(P().aead(AeadAlg::aes_128_ccm_8, key)->seal(iv, hdr, inner.data(), inner.size(), tag) ==
+            crypto::Status::ok);  // sequence number 0: the nonce is the iv
+    CHECK(to_hex(rec) == to_hex(cat({hdr, inner, ByteView(tag, 8)})));
+    RecordProtection rx = must(RecordProtection::tls13(P(), AeadAlg::aes_128_ccm_8, key, iv));
+    Bytes copy = rec;
+    Result<OpenedRecord> r = open_rec(rx, copy);
+    REQUIRE(r.ok());
+    CHECK(r.value().type == ContentType::handshake);
+    CHECK(r.value().plaintext == ByteView(pt));
+    RecordProtection rx2 = must(RecordProtection::tls13(P(), AeadAlg::aes_128_ccm_8, key, iv));
+    const size_t over = kMaxPlaintext + 1 + 8 + 1;
+    Bytes huge = cat({header_bytes(ContentType::application_data, 0x0303, over), Bytes(over, 0x55)});
+    CHECK(fails_with(open_rec(rx2, huge), AlertDescription::record_overflow));
   }
 }
 

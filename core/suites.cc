@@ -80,6 +80,12 @@ const CipherSuite kSuites[] = {
      16, 4, 0},
     {0xc09d, "TLS_RSA_WITH_AES_256_CCM", "AES256-CCM", KeyExchange::rsa, BulkCipher::aes_256_ccm, kSha256, kSha256,
      32, 4, 0},
+    // AES-CCM with an 8-byte tag (RFC 6655 3, RFC 7251 2: CCM_8; records built as above, the tag 8 bytes).
+    // Opt-in (opt_in_suites()).
+    {0xc0ae, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "ECDHE-ECDSA-AES128-CCM8", KeyExchange::ecdhe_ecdsa,
+     BulkCipher::aes_128_ccm_8, kSha256, kSha256, 16, 4, 0},
+    {0xc0af, "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8", "ECDHE-ECDSA-AES256-CCM8", KeyExchange::ecdhe_ecdsa,
+     BulkCipher::aes_256_ccm_8, kSha256, kSha256, 32, 4, 0},
     // TLS 1.3 (RFC 8446 B.4): the hash is HKDF's; the key length is the AEAD's; the 12-byte iv comes from
     // HKDF-Expand-Label(secret, "iv") (7.3). OpenSSL calls them by their IANA names.
     {0x1301, "TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", KeyExchange::tls13, BulkCipher::aes_128_gcm,
@@ -89,6 +95,8 @@ const CipherSuite kSuites[] = {
     {0x1303, "TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256", KeyExchange::tls13,
      BulkCipher::chacha20_poly1305, kSha256, kSha256, 32, 12, 0},
     {0x1304, "TLS_AES_128_CCM_SHA256", "TLS_AES_128_CCM_SHA256", KeyExchange::tls13, BulkCipher::aes_128_ccm,
+     kSha256, kSha256, 16, 12, 0},  // opt-in
+    {0x1305, "TLS_AES_128_CCM_8_SHA256", "TLS_AES_128_CCM_8_SHA256", KeyExchange::tls13, BulkCipher::aes_128_ccm_8,
      kSha256, kSha256, 16, 12, 0},  // opt-in
 };
 
@@ -119,7 +127,8 @@ const std::vector<uint16_t>& default_tls13_suites() {
 }
 
 const std::vector<uint16_t>& opt_in_suites() {
-  static const std::vector<uint16_t> kOptIn = {0x1304, 0xc0ac, 0xc0ad, 0xc09e, 0xc09f, 0xc09c, 0xc09d};
+  static const std::vector<uint16_t> kOptIn = {0x1304, 0x1305, 0xc0ac, 0xc0ad, 0xc09e, 0xc09f,
+                                               0xc09c, 0xc09d, 0xc0ae, 0xc0af};
   return kOptIn;
 }
 

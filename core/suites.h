@@ -16,8 +16,10 @@ enum class BulkCipher : uint8_t {
   chacha20_poly1305,
   aes_128_cbc,
   aes_256_cbc,
-  aes_128_ccm,  // 16-byte tag (RFC 6655, RFC 7251, RFC 8446 B.4); the 8-byte-tag CCM_8 suites are not spoken
+  aes_128_ccm,  // 16-byte tag (RFC 6655, RFC 7251, RFC 8446 B.4)
   aes_256_ccm,
+  aes_128_ccm_8,  // 8-byte tag (RFC 6655, RFC 7251, RFC 8446 B.4): records 8 bytes shorter
+  aes_256_ccm_8,
 };
 
 struct CipherSuite {
@@ -46,8 +48,9 @@ const std::vector<uint16_t>& default_tls12_suites();
 // The TLS 1.3 suites on by default (RFC 8446 B.4), in their default preference order.
 const std::vector<uint16_t>& default_tls13_suites();
 // The suites sanstls speaks only when a config names them (cipher_suites / cipher_suite_names): the
-// AES-CCM ones, off by default as in OpenSSL 3.0 (neither its TLS 1.3 default ciphersuites nor its
-// DEFAULT TLS 1.2 cipher list hold CCM). TLS 1.3 ones first.
+// AES-CCM ones, with a 16-byte tag and the CCM_8 ones with an 8-byte tag, off by default as in OpenSSL 3.0
+// (neither its TLS 1.3 default ciphersuites nor its DEFAULT TLS 1.2 cipher list hold CCM or CCM_8). TLS 1.3
+// ones first.
 const std::vector<uint16_t>& opt_in_suites();
 // Looks a suite up by its IANA or OpenSSL name; nullptr when unknown.
 const CipherSuite* find_suite_by_name(const char* name);

@@ -40,6 +40,10 @@ Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite
         return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_128_ccm, key, fixed_iv, max);
       case BulkCipher::aes_256_ccm:
         return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_256_ccm, key, fixed_iv, max);
+      case BulkCipher::aes_128_ccm_8:
+        return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_128_ccm_8, key, fixed_iv, max);
+      case BulkCipher::aes_256_ccm_8:
+        return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_256_ccm_8, key, fixed_iv, max);
       case BulkCipher::chacha20_poly1305:
         return RecordProtection::tls12_chacha20_poly1305(p, key, fixed_iv, max);
       case BulkCipher::aes_128_cbc:

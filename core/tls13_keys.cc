@@ -197,7 +197,11 @@ bool tls13_aead(const CipherSuite& suite, AeadAlg* out) {
     case BulkCipher::aes_128_ccm:
       *out = AeadAlg::aes_128_ccm;
       return true;
+    case BulkCipher::aes_128_ccm_8:
+      *out = AeadAlg::aes_128_ccm_8;
+      return true;
     case BulkCipher::aes_256_ccm:  // no TLS 1.3 suite
+    case BulkCipher::aes_256_ccm_8:
       return false;
     case BulkCipher::aes_128_cbc:
     case BulkCipher::aes_256_cbc:

@@ -79,9 +79,19 @@ constexpr uint16_t tls13 = 0x0304;
   X(TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, 0xc030)           \
   X(TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, 0xcca8)     \
   X(TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, 0xcca9)   \
+  X(TLS_RSA_WITH_AES_128_CCM, 0xc09c)                        \
+  X(TLS_RSA_WITH_AES_256_CCM, 0xc09d)                        \
+  X(TLS_DHE_RSA_WITH_AES_128_CCM, 0xc09e)                    \
+  X(TLS_DHE_RSA_WITH_AES_256_CCM, 0xc09f)                    \
+  X(TLS_ECDHE_ECDSA_WITH_AES_128_CCM, 0xc0ac)                \
+  X(TLS_ECDHE_ECDSA_WITH_AES_256_CCM, 0xc0ad)                \
+  X(TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, 0xc0ae)              \
+  X(TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8, 0xc0af)              \
   X(TLS_AES_128_GCM_SHA256, 0x1301)                          \
   X(TLS_AES_256_GCM_SHA384, 0x1302)                          \
-  X(TLS_CHACHA20_POLY1305_SHA256, 0x1303)
+  X(TLS_CHACHA20_POLY1305_SHA256, 0x1303)                    \
+  X(TLS_AES_128_CCM_SHA256, 0x1304)                          \
+  X(TLS_AES_128_CCM_8_SHA256, 0x1305)
 
 using CipherSuiteId = uint16_t;
 namespace suite {

@@ -35,6 +35,13 @@ TEST_CASE("wire: names") {
   CHECK(eq(cipher_suite_name(0xc02f), "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"));
   CHECK(eq(cipher_suite_name(0x009f), "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"));
   CHECK(eq(cipher_suite_name(0x1303), "TLS_CHACHA20_POLY1305_SHA256"));
+  // The opt-in AES-CCM and CCM_8 suites have their names too (RFC 6655, RFC 7251, RFC 8446 B.4).
+  CHECK(eq(cipher_suite_name(0x1304), "TLS_AES_128_CCM_SHA256"));
+  CHECK(eq(cipher_suite_name(0x1305), "TLS_AES_128_CCM_8_SHA256"));
+  CHECK(eq(cipher_suite_name(0xc09c), "TLS_RSA_WITH_AES_128_CCM"));
+  CHECK(eq(cipher_suite_name(0xc0ad), "TLS_ECDHE_ECDSA_WITH_AES_256_CCM"));
+  CHECK(eq(cipher_suite_name(0xc0ae), "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8"));
+  CHECK(eq(cipher_suite_name(0xc0af), "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8"));
   CHECK(eq(cipher_suite_name(0x00ff), "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"));
   CHECK(eq(cipher_suite_name(0x0000), "unknown"));
   CHECK(eq(group_name(0x001d), "x25519"));

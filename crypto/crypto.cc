@@ -44,8 +44,14 @@ size_t aead_key_length(AeadAlg alg) {
     case AeadAlg::chacha20_poly1305: return 32;
     case AeadAlg::aes_128_ccm: return 16;
     case AeadAlg::aes_256_ccm: return 32;
+    case AeadAlg::aes_128_ccm_8: return 16;
+    case AeadAlg::aes_256_ccm_8: return 32;
   }
   return 0;
+}
+
+size_t aead_tag_length(AeadAlg alg) {
+  return alg == AeadAlg::aes_128_ccm_8 || alg == AeadAlg::aes_256_ccm_8 ? 8 : kAeadTagLength;
 }
 
 bool group_supported(uint16_t code_point) {

@@ -85,20 +85,31 @@ class Hmac {
 // ---------------------------------------------------------------------------------------------------
 // Ciphers
 
-// AES-CCM is the 16-byte-tag CCM of NIST SP 800-38C with a 12-byte nonce (RFC 5116 AEAD_AES_128_CCM /
-// AEAD_AES_256_CCM), as TLS uses it (RFC 6655, RFC 8446 B.4).
-enum class AeadAlg : uint8_t { aes_128_gcm, aes_256_gcm, chacha20_poly1305, aes_128_ccm, aes_256_ccm };
-size_t aead_key_length(AeadAlg alg);  // 16, 32, 32, 16, 32
-constexpr size_t kAeadTagLength = 16;
+// AES-CCM is the CCM of NIST SP 800-38C with a 12-byte nonce, as TLS uses it: aes_128_ccm and aes_256_ccm
+// with a 16-byte tag (RFC 5116 AEAD_AES_128_CCM / AEAD_AES_256_CCM; RFC 6655, RFC 8446 B.4), aes_128_ccm_8 and
+// aes_256_ccm_8 with an 8-byte tag (RFC 6655 AEAD_AES_128_CCM_8 / AEAD_AES_256_CCM_8; RFC 7251, RFC 8446 B.4).
+enum class AeadAlg : uint8_t {
+  aes_128_gcm,
+  aes_256_gcm,
+  chacha20_poly1305,
+  aes_128_ccm,
+  aes_256_ccm,
+  aes_128_ccm_8,
+  aes_256_ccm_8,
+};
+size_t aead_key_length(AeadAlg alg);  // 16, 32, 32, 16, 32, 16, 32
+size_t aead_tag_length(AeadAlg alg);  // 16, but 8 for the CCM_8 algorithms
+constexpr size_t kAeadTagLength = 16;  // the longest tag
 constexpr size_t kAeadNonceLength = 12;
 
 class Aead {
  public:
   virtual ~Aead() = default;
   virtual AeadAlg alg() const = 0;
-  // Encrypts inout[0..len) in place and writes a 16-byte tag. nonce is 12 bytes.
+  // Encrypts inout[0..len) in place and writes the tag, aead_tag_length(alg()) bytes. nonce is 12 bytes.
   virtual Status seal(ByteView nonce, ByteView aad, uint8_t* inout, size_t len, uint8_t* tag) = 0;
-  // Decrypts inout[0..len) in place after checking the tag; on bad_tag inout's content is unspecified.
+  // Decrypts inout[0..len) in place after checking the tag (aead_tag_length(alg()) bytes); on bad_tag
+  // inout's content is unspecified.
   virtual Status open(ByteView nonce, ByteView aad, uint8_t* inout, size_t len, const uint8_t* tag) = 0;
 };
 

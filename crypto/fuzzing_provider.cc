@@ -59,10 +59,11 @@ class FuzzAead final : public Aead {
     compute(nonce, aad, ByteView(inout, len), want);
     // memcmp, not a constant-time compare: libFuzzer's memcmp hook then offers the expected tag to
     // its mutations. Nothing here is secret.
-    return std::memcmp(want, tag, kAeadTagLength) == 0 ? Status::ok : Status::bad_tag;
+    return std::memcmp(want, tag, aead_tag_length(alg_)) == 0 ? Status::ok : Status::bad_tag;
   }
 
  private:
+  // Writes aead_tag_length(alg_) bytes (the checksum cut to 8 for CCM_8).
   void compute(ByteView nonce, ByteView aad, ByteView text, uint8_t* tag) const {
     Checksum c;
     uint8_t a = static_cast<uint8_t>(alg_);
@@ -71,11 +72,119 @@ class FuzzAead final : public Aead {
     c.add(nonce);
     c.add(aad);
     c.add(text);
-    c.finish(tag);
+    uint8_t full[kAeadTagLength];
+    c.finish(full);
+    std::memcpy(tag, full, aead_tag_length(alg_));
   }
   AeadAlg alg_;
   Bytes key_;
 };
+
+// The hash stand-in: a byte stream mixed eight bytes at a time into two 64-bit lanes (the Checksum's
+// mix), then the total length; the digest, hash_length(alg) bytes, is drawn from the two lanes by
+// splitmix64 steps. It depends on every byte and on the length, and a stream cut into pieces hashes
+// as the same stream whole (the transcript and HMAC feed their input in pieces). HMAC is the same
+// stream, keyed: the key (as one framed piece) and a separator go in before the message.
+class Mixer {
+ public:
+  explicit Mixer(HashAlg alg) : alg_(alg) { word(0x68617368u + static_cast<uint8_t>(alg)); }  // "hash"
+  void update(ByteView data) {
+    const uint8_t* p = data.data();
+    size_t n = data.size();
+    total_ += n;
+    while (n > 0 && fill_ != 0) {  // complete a partial word first
+      partial_ |= uint64_t{*p++} << (8 * fill_);
+      n--;
+      if (++fill_ == 8) flush();
+    }
+    for (; n >= 8; p += 8, n -= 8) {
+      uint64_t v;
+      std::memcpy(&v, p, 8);
+      word(v);
+    }
+    for (; n > 0; n--) partial_ |= uint64_t{*p++} << (8 * fill_++);
+  }
+  void finish(uint8_t* out) const {
+    Mixer m = *this;
+    m.word(m.partial_);
+    m.word(m.total_);
+    uint64_t x = m.a_ ^ (m.b_ << 1);
+    const size_t len = hash_length(alg_);
+    for (size_t i = 0; i < len; i += 8) {
+      uint64_t z = (x += 0x9e3779b97f4a7c15ull) ^ m.b_;
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+      z ^= z >> 31;
+      std::memcpy(out + i, &z, std::min<size_t>(8, len - i));
+    }
+  }
+  HashAlg alg() const { return alg_; }
+
+ private:
+  void flush() {
+    word(partial_);
+    partial_ = 0;
+    fill_ = 0;
+  }
+  void word(uint64_t v) {
+    a_ = (a_ ^ v) * 0x9e3779b97f4a7c15ull;
+    a_ ^= a_ >> 29;
+    b_ = (b_ + v) * 0xff51afd7ed558ccdull;
+    b_ ^= b_ >> 31;
+  }
+  HashAlg alg_;
+  uint64_t a_ = 0x6a09e667f3bcc908ull;
+  uint64_t b_ = 0xbb67ae8584caa73bull;
+  uint64_t partial_ = 0;
+  unsigned fill_ = 0;
+  uint64_t total_ = 0;
+};
+
+class FuzzHash final : public Hash {
+ public:
+  explicit FuzzHash(HashAlg alg) : m_(alg) {}
+  HashAlg alg() const override { return m_.alg(); }
+  void update(ByteView data) override { m_.update(data); }
+  void finish(uint8_t* out) override { m_.finish(out); }
+  std::unique_ptr<Hash> clone() const override { return std::make_unique<FuzzHash>(*this); }
+
+ private:
+  Mixer m_;
+};
+
+// The keyed stream: the key's length and bytes, then a separator (so that key || message pairs with
+// the same concatenation differ).
+Mixer keyed_mixer(HashAlg alg, ByteView key) {
+  Mixer m(alg);
+  const uint64_t len = key.size();
+  m.update(ByteView(reinterpret_cast<const uint8_t*>(&len), sizeof len));
+  m.update(key);
+  const uint8_t sep[8] = {'h', 'm', 'a', 'c', 0, 0, 0, 1};
+  m.update(ByteView(sep, sizeof sep));
+  return m;
+}
+
+class FuzzHmac final : public Hmac {
+ public:
+  FuzzHmac(HashAlg alg, ByteView key) : keyed_(keyed_mixer(alg, key)), cur_(keyed_) {}
+  void update(ByteView data) override { cur_.update(data); }
+  void finish(uint8_t* out) override {
+    cur_.finish(out);
+    cur_ = keyed_;
+  }
+
+ private:
+  Mixer keyed_, cur_;
+};
+
+// The stand-in's 32-byte digest (for the key shares' secrets and the signatures).
+Bytes digest(ByteView data) {
+  Mixer m(HashAlg::sha256);
+  m.update(data);
+  Bytes out(32);
+  m.finish(out.data());
+  return out;
+}
 
 class IdentityCbc final : public CbcCipher {
  public:
@@ -148,8 +257,8 @@ size_t dh_exponent_length(size_t pbits) {
 class FuzzKeyShare final : public KeyShare {
  public:
   // ec: NIST point (0x04 prefix); dh_p: non-empty for Diffie-Hellman (peer checked against it).
-  FuzzKeyShare(const Provider& inner, Bytes pub, size_t secret_len, bool nist, Bytes dh_p, bool named_dh)
-      : inner_(inner), pub_(std::move(pub)), secret_len_(secret_len), nist_(nist), p_(std::move(dh_p)),
+  FuzzKeyShare(Bytes pub, size_t secret_len, bool nist, Bytes dh_p, bool named_dh)
+      : pub_(std::move(pub)), secret_len_(secret_len), nist_(nist), p_(std::move(dh_p)),
         named_dh_(named_dh) {}
 
   ByteView public_value() const override { return pub_; }
@@ -178,7 +287,7 @@ class FuzzKeyShare final : public KeyShare {
     Bytes secret;
     for (uint8_t counter = 0; secret.size() < secret_len_; counter++) {
       seed.push_back(counter);
-      Bytes block = hash_once(inner_, HashAlg::sha256, seed);
+      Bytes block = digest(seed);
       seed.pop_back();
       secret.insert(secret.end(), block.begin(), block.end());
     }
@@ -188,7 +297,6 @@ class FuzzKeyShare final : public KeyShare {
   }
 
  private:
-  const Provider& inner_;
   Bytes pub_;
   size_t secret_len_;
   bool nist_;
@@ -197,7 +305,7 @@ class FuzzKeyShare final : public KeyShare {
 };
 
 // A DH share for p (minimal encoding) with an exponent of exp_len bytes drawn from rng.
-std::unique_ptr<KeyShare> dh_share(const Provider& inner, const Bytes& p, size_t exp_len, bool named, Rng& rng) {
+std::unique_ptr<KeyShare> dh_share(const Bytes& p, size_t exp_len, bool named, Rng& rng) {
   Bytes x(exp_len);
   rng.fill(x.data(), x.size());
   Bytes pub(p.size() - std::min(p.size(), exp_len), 0);
@@ -205,7 +313,7 @@ std::unique_ptr<KeyShare> dh_share(const Provider& inner, const Bytes& p, size_t
   pub[0] &= 0x7f;  // below p, whose top bit is set for the named groups; and for others:
   if (compare(pub, minus(p, 1)) >= 0) pub.assign(p.size(), 0);
   pub.back() |= 2;  // y >= 2
-  return std::make_unique<FuzzKeyShare>(inner, std::move(pub), p.size(), false, p, named);
+  return std::make_unique<FuzzKeyShare>(std::move(pub), p.size(), false, p, named);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -264,14 +372,13 @@ class FuzzPublicKey final : public PublicKey {
 
 class FuzzPrivateKey final : public PrivateKey {
  public:
-  FuzzPrivateKey(const Provider& provider, std::unique_ptr<PrivateKey> inner)
-      : provider_(provider), inner_(std::move(inner)) {}
+  explicit FuzzPrivateKey(std::unique_ptr<PrivateKey> inner) : inner_(std::move(inner)) {}
   KeyType type() const override { return inner_->type(); }
   size_t bits() const override { return inner_->bits(); }
 
   Status sign(SignatureScheme scheme, ByteView msg, Rng&, Bytes* sig) const override {
     if (!scheme_fits(scheme, type())) return Status::unsupported;
-    Bytes h = hash_once(provider_, HashAlg::sha256, msg);
+    Bytes h = digest(msg);
     Bytes s = {static_cast<uint8_t>(static_cast<uint16_t>(scheme) >> 8), static_cast<uint8_t>(scheme)};
     s.insert(s.end(), h.begin(), h.begin() + 8);
     *sig = std::move(s);
@@ -300,7 +407,6 @@ class FuzzPrivateKey final : public PrivateKey {
   }
 
  private:
-  const Provider& provider_;
   std::unique_ptr<PrivateKey> inner_;
 };
 
@@ -360,8 +466,14 @@ class FuzzingProvider final : public Provider {
  public:
   explicit FuzzingProvider(const Provider& inner) : inner_(inner) {}
 
-  std::unique_ptr<Hash> hash(HashAlg alg) const override { return inner_.hash(alg); }
-  std::unique_ptr<Hmac> hmac(HashAlg alg, ByteView key) const override { return inner_.hmac(alg, key); }
+  std::unique_ptr<Hash> hash(HashAlg alg) const override {
+    if (hash_length(alg) == 0) return nullptr;
+    return std::make_unique<FuzzHash>(alg);
+  }
+  std::unique_ptr<Hmac> hmac(HashAlg alg, ByteView key) const override {
+    if (hash_length(alg) == 0) return nullptr;
+    return std::make_unique<FuzzHmac>(alg, key);
+  }
   std::unique_ptr<Aead> aead(AeadAlg alg, ByteView key) const override {
     if (key.size() != aead_key_length(alg)) return nullptr;
     return std::make_unique<FuzzAead>(alg, key);
@@ -372,7 +484,14 @@ class FuzzingProvider final : public Provider {
   }
   Status hmac_constant_time(HashAlg alg, ByteView key, ByteView header, const uint8_t* data, size_t data_len,
                             size_t max_len, uint8_t* out) const override {
-    return inner_.hmac_constant_time(alg, key, header, data, data_len, max_len, out);
+    // The same MAC as hmac() (the record layer compares the two); nothing here is secret.
+    if (hash_length(alg) == 0) return Status::unsupported;
+    if (data_len > max_len || (max_len > 0 && data == nullptr) || out == nullptr) return Status::bad_input;
+    Mixer m = keyed_mixer(alg, key);
+    m.update(header);
+    m.update(ByteView(data, data_len));
+    m.finish(out);
+    return Status::ok;
   }
 
   std::unique_ptr<KeyShare> generate_key_share(Group group, Rng& rng) const override {
@@ -382,13 +501,13 @@ class FuzzingProvider final : public Provider {
         Bytes d(32);
         rng.fill(d.data(), d.size());
         if (all_zero(d)) d[0] = 9;
-        return std::make_unique<FuzzKeyShare>(inner_, std::move(d), 32, false, Bytes(), false);
+        return std::make_unique<FuzzKeyShare>(std::move(d), 32, false, Bytes(), false);
       }
       case Group::x448: {
         Bytes d(56);
         rng.fill(d.data(), d.size());
         if (all_zero(d)) d[0] = 5;
-        return std::make_unique<FuzzKeyShare>(inner_, std::move(d), 56, false, Bytes(), false);
+        return std::make_unique<FuzzKeyShare>(std::move(d), 56, false, Bytes(), false);
       }
       case Group::secp256r1: priv_len = coord_len = 32; break;
       case Group::secp384r1: priv_len = coord_len = 48; break;
@@ -404,7 +523,7 @@ class FuzzingProvider final : public Provider {
         size_t exp_len = group == Group::ffdhe2048   ? 32
                          : group == Group::ffdhe3072 ? 40
                                                      : dh_exponent_length(p.size() * 8);
-        return dh_share(inner_, p, exp_len, true, rng);
+        return dh_share(p, exp_len, true, rng);
       }
     }
     if (priv_len == 0) return nullptr;
@@ -416,7 +535,7 @@ class FuzzingProvider final : public Provider {
       pub.insert(pub.end(), coord_len - d.size(), 0);
       pub.insert(pub.end(), d.begin(), d.end());
     }
-    return std::make_unique<FuzzKeyShare>(inner_, std::move(pub), coord_len, true, Bytes(), false);
+    return std::make_unique<FuzzKeyShare>(std::move(pub), coord_len, true, Bytes(), false);
   }
 
   std::unique_ptr<KeyShare> generate_dh_share(ByteView p, ByteView g, size_t min_bits, Rng& rng) const override {
@@ -426,7 +545,7 @@ class FuzzingProvider final : public Provider {
     if (pbits < min_bits || pbits > kMaxDhBits || pbits < 3 || (pm[pm.size() - 1] & 1) == 0) return nullptr;
     const uint8_t two = 2;
     if (compare(gm, ByteView(&two, 1)) < 0 || compare(gm, minus(pm, 2)) > 0) return nullptr;
-    return dh_share(inner_, pm.to_bytes(), dh_exponent_length(pbits), false, rng);
+    return dh_share(pm.to_bytes(), dh_exponent_length(pbits), false, rng);
   }
 
   void ffdhe_params(Group group, Bytes* p, Bytes* g) const override { inner_.ffdhe_params(group, p, g); }
@@ -434,7 +553,7 @@ class FuzzingProvider final : public Provider {
   std::unique_ptr<PrivateKey> load_private_key(ByteView pem_or_der, std::string* error) const override {
     std::unique_ptr<PrivateKey> key = inner_.load_private_key(pem_or_der, error);
     if (!key) return nullptr;
-    return std::make_unique<FuzzPrivateKey>(inner_, std::move(key));
+    return std::make_unique<FuzzPrivateKey>(std::move(key));
   }
   std::unique_ptr<Certificate> parse_certificate(ByteView der, std::string* error) const override {
     std::unique_ptr<Certificate> cert = inner_.parse_certificate(der, error);

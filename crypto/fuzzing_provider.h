@@ -4,8 +4,13 @@
 // for anything but fuzzing: it authenticates nothing and encrypts nothing.
 //
 // What it does (everything else is forwarded to the wrapped provider, the real one):
-//   - hashes, HMAC, the constant-time MAC (and so the PRF, HKDF, Finished, binders): REAL. They are
-//     cheap, and keeping them keeps Finished meaningful: a mutated transcript still fails.
+//   - hashes, HMAC, the constant-time MAC (and so the PRF, HKDF, Finished, binders): a cheap stand-in
+//     with the real output lengths: the input stream mixed eight bytes at a time into two 64-bit
+//     multiply-xor lanes, then its length; HMAC is the same stream after the key (framed by its
+//     length), and the constant-time MAC is that HMAC. Cut into pieces or whole, cloned midway, an
+//     input hashes alike; every byte and the length count, so Finished stays meaningful (a mutated
+//     transcript still fails) and the key schedule still separates its keys. SHA-256 and HMAC, with
+//     the mbedTLS contexts they allocate, were half the instructions of the fast TLS 1.3 harness.
 //   - AEAD: the plaintext is left as it is (seal and open copy nothing); the 16-byte tag is a cheap
 //     keyed checksum (two 64-bit multiply-xor lanes) over the algorithm, key, nonce, additional data and
 //     the text. So a record under another key, with another sequence number or header, a changed byte
@@ -18,12 +23,12 @@
 //   - key shares: the private value is drawn from the Rng exactly as the real providers draw it
 //     (crypto.h), and the public value is made of those bytes (X25519, X448: them; NIST curves
 //     0x04 || d || d padded to the coordinate length; DH: the exponent left-padded to the length of p,
-//     its last byte forced >= 2). The shared secret is SHA-256 in counter mode over (the two public
+//     its last byte forced >= 2). The shared secret is the stand-in hash in counter mode over (the two public
 //     values, smaller first), so both sides agree, cut to the real length (X25519 32, X448 56, P-256 32,
 //     P-384 48, P-521 66, DH the length of p). Peer values are checked for what costs nothing: the length, 0x04 for NIST
 //     points, not all zero, DH 1 < y < p-1; DH parameters as the real generate_dh_share checks them.
 //   - signatures: sign() writes a short fixed-shape signature (10 bytes: the scheme, then 8 bytes of
-//     SHA-256 of the message), with no Rng draw; verify() accepts any non-empty signature. Both still
+//     the stand-in hash of the message), with no Rng draw; verify() accepts any non-empty signature. Both still
 //     refuse (unsupported) a scheme that does not fit the key, as the real providers do.
 //   - RSA key exchange: "encryption" is the identity inside PKCS#1 v1.5 framing (00 02 ff..ff 00 M, the
 //     modulus length, no Rng draw); decryption keeps the real rules: a ciphertext of another length

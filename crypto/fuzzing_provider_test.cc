@@ -48,6 +48,61 @@ TEST_CASE("fuzzing AEAD: plaintext kept, any change refused") {
   CHECK(d->open(nonce, aad, copy.data(), copy.size(), tag) == Status::bad_tag);
 }
 
+TEST_CASE("fuzzing hash and HMAC: a cheap stand-in, consistent however the input is cut") {
+  Bytes msg(300);
+  for (size_t i = 0; i < msg.size(); i++) msg[i] = static_cast<uint8_t>(i * 7 + 1);
+  for (HashAlg alg : {HashAlg::sha1, HashAlg::sha256, HashAlg::sha384, HashAlg::sha512}) {
+    CAPTURE(static_cast<int>(alg));
+    const Bytes whole = hash_once(F(), alg, msg);
+    CHECK(whole.size() == hash_length(alg));
+    // Not the real hash: the stand-in is what makes the fast harnesses fast.
+    CHECK(whole != hash_once(default_provider(), alg, msg));
+    // Any cut, and a clone taken midway, give the same digest.
+    for (size_t cut : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{13}, size_t{299}}) {
+      auto h = F().hash(alg);
+      REQUIRE(h);
+      h->update(ByteView(msg).sub(0, cut));
+      auto c = h->clone();
+      h->update(ByteView(msg).sub(cut));
+      c->update(ByteView(msg).sub(cut, 1));
+      c->update(ByteView(msg).sub(cut + (cut < msg.size() ? 1 : 0)));
+      Bytes a(hash_length(alg)), b(hash_length(alg));
+      h->finish(a.data());
+      c->finish(b.data());
+      CHECK(a == whole);
+      CHECK(b == whole);
+    }
+    // Every byte and the length count.
+    Bytes changed = msg;
+    changed[150] ^= 1;
+    CHECK(hash_once(F(), alg, changed) != whole);
+    CHECK(hash_once(F(), alg, ByteView(msg).sub(0, 299)) != whole);
+    Bytes zeros(8, 0);
+    CHECK(hash_once(F(), alg, ByteView(zeros).sub(0, 7)) != hash_once(F(), alg, zeros));
+
+    // HMAC: keyed, resets after finish, and the constant-time MAC (CBC records) is the same MAC.
+    Bytes key(20, 0x0b), key2(20, 0x0c);
+    const Bytes mac = hmac_once(F(), alg, key, msg);
+    CHECK(mac.size() == hash_length(alg));
+    CHECK(mac != hmac_once(F(), alg, key2, msg));
+    CHECK(mac != whole);
+    auto m = F().hmac(alg, key);
+    REQUIRE(m);
+    for (int round = 0; round < 2; round++) {
+      m->update(ByteView(msg).sub(0, 5));
+      m->update(ByteView(msg).sub(5));
+      Bytes out(hash_length(alg));
+      m->finish(out.data());
+      CHECK(out == mac);
+    }
+    const Bytes header = ByteView(msg).sub(0, 13).to_bytes();
+    Bytes ct(hash_length(alg));
+    REQUIRE(F().hmac_constant_time(alg, key, header, msg.data() + 13, 200, 287, ct.data()) == Status::ok);
+    CHECK(ct == hmac_once(F(), alg, key, ByteView(msg).sub(0, 213)));
+    CHECK(F().hmac_constant_time(alg, key, header, msg.data() + 13, 288, 287, ct.data()) == Status::bad_input);
+  }
+}
+
 TEST_CASE("fuzzing key shares: both sides agree, deterministic, peer values checked") {
   for (Group g : {Group::x25519, Group::secp256r1, Group::secp384r1, Group::ffdhe2048, Group::ffdhe3072}) {
     CAPTURE(static_cast<int>(g));

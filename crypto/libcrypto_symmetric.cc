@@ -286,17 +286,17 @@ class EvpAead final : public Aead {
     const Algs& a = algs();
     const EVP_CIPHER* c = alg_ == AeadAlg::aes_128_gcm   ? a.aes_128_gcm
                           : alg_ == AeadAlg::aes_256_gcm ? a.aes_256_gcm
-                          : alg_ == AeadAlg::aes_128_ccm ? a.aes_128_ccm
-                          : alg_ == AeadAlg::aes_256_ccm ? a.aes_256_ccm
-                                                         : a.chacha20_poly1305;
+                          : alg_ == AeadAlg::aes_128_ccm || alg_ == AeadAlg::aes_128_ccm_8 ? a.aes_128_ccm
+                          : alg_ == AeadAlg::aes_256_ccm || alg_ == AeadAlg::aes_256_ccm_8 ? a.aes_256_ccm
+                                                                                           : a.chacha20_poly1305;
     if (static_cast<size_t>(EVP_CIPHER_get_key_length(c)) != key.size()) return false;
     if (!ccm()) {
       return EVP_EncryptInit_ex2(enc_, c, key.data(), nullptr, nullptr) == 1 &&
              EVP_DecryptInit_ex2(dec_, c, key.data(), nullptr, nullptr) == 1;
     }
-    // CCM's nonce length (OpenSSL's default is 7) and tag length (default 12) must be set before the key,
-    // in both directions: libcrypto fixes them into its CCM state when it takes the key. The tag to check
-    // is given per record (open()).
+    // CCM's nonce length (OpenSSL's default is 7) and tag length (default 12; 16 or, for CCM_8, 8 here) must
+    // be set before the key, in both directions: libcrypto fixes them into its CCM state when it takes the
+    // key. The tag to check is given per record (open()), of the same length.
     for (EVP_CIPHER_CTX* ctx : {enc_, dec_}) {
       const bool enc = ctx == enc_;
       if ((enc ? EVP_EncryptInit_ex2(ctx, c, nullptr, nullptr, nullptr)
@@ -304,7 +304,7 @@ class EvpAead final : public Aead {
         return false;
       if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(kAeadNonceLength), nullptr) != 1)
         return false;
-      if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(kAeadTagLength), nullptr) != 1)
+      if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(aead_tag_length(alg_)), nullptr) != 1)
         return false;
       if ((enc ? EVP_EncryptInit_ex2(ctx, nullptr, key.data(), nullptr, nullptr)
                : EVP_DecryptInit_ex2(ctx, nullptr, key.data(), nullptr, nullptr)) != 1)
@@ -330,7 +330,8 @@ class EvpAead final : public Aead {
       return fail();
     uint8_t none[16];
     if (EVP_EncryptFinal_ex(enc_, none, &n) != 1) return fail();
-    if (EVP_CIPHER_CTX_ctrl(enc_, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(kAeadTagLength), tag) != 1) return fail();
+    if (EVP_CIPHER_CTX_ctrl(enc_, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(aead_tag_length(alg_)), tag) != 1)
+      return fail();
     return Status::ok;
   }
 
@@ -339,7 +340,7 @@ class EvpAead final : public Aead {
     if (len > INT_MAX || aad.size() > INT_MAX) return Status::bad_input;
     int n = 0;
     if (EVP_DecryptInit_ex2(dec_, nullptr, nullptr, nonce.data(), nullptr) != 1) return fail();
-    if (EVP_CIPHER_CTX_ctrl(dec_, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(kAeadTagLength),
+    if (EVP_CIPHER_CTX_ctrl(dec_, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(aead_tag_length(alg_)),
                             const_cast<uint8_t*>(tag)) != 1)
       return fail();
     if (ccm()) {
@@ -374,7 +375,10 @@ class EvpAead final : public Aead {
     return Status::internal;
   }
 
-  bool ccm() const { return alg_ == AeadAlg::aes_128_ccm || alg_ == AeadAlg::aes_256_ccm; }
+  bool ccm() const {
+    return alg_ == AeadAlg::aes_128_ccm || alg_ == AeadAlg::aes_256_ccm || alg_ == AeadAlg::aes_128_ccm_8 ||
+           alg_ == AeadAlg::aes_256_ccm_8;
+  }
 
   AeadAlg alg_;
   EVP_CIPHER_CTX* enc_;

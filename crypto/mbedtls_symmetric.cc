@@ -289,7 +289,7 @@ class CcmAead final : public Aead {
     if (nonce.size() != kAeadNonceLength || (len > 0 && inout == nullptr)) return Status::bad_input;
     uint8_t* data = len > 0 ? inout : const_cast<uint8_t*>(kEmpty);
     int ret = mbedtls_ccm_encrypt_and_tag(&ctx_, len, nonce.data(), nonce.size(), ptr_or_empty(aad), aad.size(),
-                                          data, data, tag, kAeadTagLength);
+                                          data, data, tag, aead_tag_length(alg_));
     return ret == 0 ? Status::ok : Status::internal;
   }
 
@@ -297,7 +297,7 @@ class CcmAead final : public Aead {
     if (nonce.size() != kAeadNonceLength || (len > 0 && inout == nullptr)) return Status::bad_input;
     uint8_t* data = len > 0 ? inout : const_cast<uint8_t*>(kEmpty);
     int ret = mbedtls_ccm_auth_decrypt(&ctx_, len, nonce.data(), nonce.size(), ptr_or_empty(aad), aad.size(), data,
-                                       data, tag, kAeadTagLength);
+                                       data, tag, aead_tag_length(alg_));
     if (ret == MBEDTLS_ERR_CCM_AUTH_FAILED) return Status::bad_tag;  // mbedTLS zeroed the output
     return ret == 0 ? Status::ok : Status::internal;
   }
@@ -432,7 +432,9 @@ std::unique_ptr<Aead> MbedtlsProvider::aead(AeadAlg alg, ByteView key) const {
       return a;
     }
     case AeadAlg::aes_128_ccm:
-    case AeadAlg::aes_256_ccm: {
+    case AeadAlg::aes_256_ccm:
+    case AeadAlg::aes_128_ccm_8:  // the same cipher; the tag length is given per call
+    case AeadAlg::aes_256_ccm_8: {
       auto a = std::make_unique<CcmAead>(alg);
       if (!a->set_key(key)) return nullptr;
       return a;

@@ -5,6 +5,8 @@
 // hmac and the `cryptography` package before it was written down.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <string>
 #include <vector>
 
@@ -309,6 +311,26 @@ const AeadVector kAeadVectors[] = {
      "2fa0bd2cdfe9e8d7919b97ba05d59e3389fdcba728ec124d0f2849484f635a000e734c8c80941b3da32d23eea51edce8d6617b16ebb43a"
      "c8113a092e9ddaa3721ae9",
      "a9252a50ddbbf18cd3e43adc0ba1a481"},
+    // AES-CCM, 12-byte nonce, 8-byte tag (CCM_8: RFC 6655, RFC 7251, RFC 8446 B.4): Project Wycheproof,
+    // testvectors/aes_ccm_test.json, the ivSize 96 / tagSize 64 groups, tcId 320, 323, 327 (AES-128) and
+    // 416, 419, 423 (AES-256).
+    {AeadAlg::aes_128_ccm_8, "5afb73f37d05147566a7ac9734eba3ff", "026dd125c98ef1507f6d1d15", "", "", "",
+     "a4c4b136625f0243"},
+    {AeadAlg::aes_128_ccm_8, "ea5a915fd7be0aaf14b88f5dc4fd719a", "aeecf19f7d3379ee55ba6468",
+     "13791aad5812a362291a4f6d63687d33", "d313e09cd48b06f16ef9178e42624bd0", "f9bc9a66186b6a60035d144dfb34c4af",
+     "2fb637ff91d6fd9e"},
+    {AeadAlg::aes_128_ccm_8, "c08339a6f80b84e201e3d6030cdb3f02", "1cbf2ca31330abe749db588b",
+     "b535a847dfc962012d913a4076f58f9f", "4f9fd6ad1656cce99af7469960073a241569ce32dad558111b50306053a0b6",
+     "c91d4c8bf7fdba49b87001fc3ec95f455ba32bc05ba336bc3d58f4ad08b5bc", "34d622fe4ba3cac5"},
+    {AeadAlg::aes_256_ccm_8, "d2a41cd9ce5e917d16b9ab55819ef8501e06aa78ef132fd3ebe6fecd91beb39b",
+     "f71bf6bc21c6d6354e4b4cdf", "", "", "", "23928a009d21a10f"},
+    {AeadAlg::aes_256_ccm_8, "7160434720504dce28845625a3423166d9b5025d975c6ee47299bb5bd677dbeb",
+     "0296c95b44c17463434c7e19", "19082bf57b6c4130eac58c0526a044ee", "c66a48615b62d2d85ea82ee4d528a03a",
+     "8934ea7afb44fdca4027ed9bbb247358", "b333f0e1383cf3e8"},
+    {AeadAlg::aes_256_ccm_8, "110480ea9c9f4c5e6b5be01a2aafc861d1370c243aff9faafd0a92a9d18e5845",
+     "0e5cf683e13204cf91a2d4b6", "c490a5fa19b97c3e3adf20bc4df51140",
+     "c92ec3d6a2c2fa19c45be7107a48a9ea0fe46a92978b5dabb3f94b457b5fbd",
+     "bb5110dd12bd3d12144c8de55b3b2677fc7084d56afcc6a76a5228fff8dbd3", "e39b0d1174f7609b"},
 };
 
 TEST_CASE("aead: known answers, seal and open in place") {
@@ -319,10 +341,14 @@ TEST_CASE("aead: known answers, seal and open in place") {
     CHECK(aead->alg() == v.alg);
     const Bytes nonce = hex(v.nonce), aad = hex(v.aad);
     Bytes buf = hex(v.plaintext);
-    uint8_t tag[kAeadTagLength];
+    // The tag is aead_tag_length bytes (8 for CCM_8); nothing after it is written.
+    const size_t tag_len = aead_tag_length(v.alg);
+    uint8_t tag[kAeadTagLength + 1];
+    std::fill(tag, tag + sizeof(tag), uint8_t{0xee});
     REQUIRE(aead->seal(nonce, aad, buf.data(), buf.size(), tag) == Status::ok);
     CHECK(to_hex(buf) == v.ciphertext);
-    CHECK(to_hex(ByteView(tag, sizeof(tag))) == v.tag);
+    CHECK(to_hex(ByteView(tag, tag_len)) == v.tag);
+    CHECK(std::all_of(tag + tag_len, tag + sizeof(tag), [](uint8_t b) { return b == 0xee; }));
 
     REQUIRE(aead->open(nonce, aad, buf.data(), buf.size(), tag) == Status::ok);
     CHECK(to_hex(buf) == v.plaintext);
@@ -344,7 +370,7 @@ TEST_CASE("aead: a flipped ciphertext, tag, AAD or nonce bit gives bad_tag") {
     }
     {
       Bytes buf = ct, bad_tag = tag;
-      bad_tag[15] ^= 0x80;
+      bad_tag[bad_tag.size() - 1] ^= 0x80;
       CHECK(aead->open(nonce, aad, buf.data(), buf.size(), bad_tag.data()) == Status::bad_tag);
     }
     {
@@ -376,8 +402,10 @@ TEST_CASE("aead: wrong key or nonce length") {
   CHECK(P().aead(AeadAlg::chacha20_poly1305, Bytes()) == nullptr);
   CHECK(P().aead(AeadAlg::aes_128_ccm, Bytes(32)) == nullptr);
   CHECK(P().aead(AeadAlg::aes_256_ccm, Bytes(16)) == nullptr);
+  CHECK(P().aead(AeadAlg::aes_128_ccm_8, Bytes(32)) == nullptr);
+  CHECK(P().aead(AeadAlg::aes_256_ccm_8, Bytes(16)) == nullptr);
   for (AeadAlg alg : {AeadAlg::aes_128_gcm, AeadAlg::aes_256_gcm, AeadAlg::chacha20_poly1305, AeadAlg::aes_128_ccm,
-                      AeadAlg::aes_256_ccm}) {
+                      AeadAlg::aes_256_ccm, AeadAlg::aes_128_ccm_8, AeadAlg::aes_256_ccm_8}) {
     auto aead = P().aead(alg, Bytes(aead_key_length(alg), 7));
     REQUIRE(aead != nullptr);
     Bytes buf(20);
@@ -389,7 +417,7 @@ TEST_CASE("aead: wrong key or nonce length") {
 
 TEST_CASE("aead: long records round-trip (GCM open decrypts in chunks)") {
   for (AeadAlg alg : {AeadAlg::aes_128_gcm, AeadAlg::aes_256_gcm, AeadAlg::chacha20_poly1305, AeadAlg::aes_128_ccm,
-                      AeadAlg::aes_256_ccm}) {
+                      AeadAlg::aes_256_ccm, AeadAlg::aes_128_ccm_8, AeadAlg::aes_256_ccm_8}) {
     auto aead = P().aead(alg, Bytes(aead_key_length(alg), 0x42));
     REQUIRE(aead != nullptr);
     for (size_t len : {size_t{255}, size_t{256}, size_t{257}, size_t{1000}, size_t{16384 + 256}}) {
@@ -551,6 +579,13 @@ TEST_CASE("helpers: names and sizes") {
   CHECK(aead_key_length(AeadAlg::chacha20_poly1305) == 32);
   CHECK(aead_key_length(AeadAlg::aes_128_ccm) == 16);
   CHECK(aead_key_length(AeadAlg::aes_256_ccm) == 32);
+  CHECK(aead_key_length(AeadAlg::aes_128_ccm_8) == 16);
+  CHECK(aead_key_length(AeadAlg::aes_256_ccm_8) == 32);
+  CHECK(aead_tag_length(AeadAlg::aes_128_gcm) == 16);
+  CHECK(aead_tag_length(AeadAlg::chacha20_poly1305) == 16);
+  CHECK(aead_tag_length(AeadAlg::aes_256_ccm) == 16);
+  CHECK(aead_tag_length(AeadAlg::aes_128_ccm_8) == 8);
+  CHECK(aead_tag_length(AeadAlg::aes_256_ccm_8) == 8);
   CHECK(group_supported(0x001d));
   CHECK(group_supported(0x0017));
   CHECK(group_supported(0x0018));

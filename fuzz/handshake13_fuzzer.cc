@@ -339,8 +339,8 @@ void run(const uint8_t* data, size_t size) {
   bool server_closes_first = flags & 128;
 
   KeyLogScope key_logs;  // cleared now and when the run ends
-  auto crng = crypto::make_deterministic_rng(ByteView::of(kClientSeed));
-  auto srng = crypto::make_deterministic_rng(ByteView::of(kServerSeed));
+  auto crng = make_rng(ByteView::of(kClientSeed));
+  auto srng = make_rng(ByteView::of(kServerSeed));
   FixedClock cclock, sclock;
   Connection::ClientOptions opts;
   opts.server_name = kServerName;

@@ -238,9 +238,9 @@ void run(const uint8_t* data, size_t size) {
   bool server_closes_first = flags & 16;
 
   KeyLogScope key_logs;  // cleared now and when the run ends
-  auto crng = crypto::make_deterministic_rng(ByteView::of(kClientSeed));
-  auto srng = crypto::make_deterministic_rng(ByteView::of(kServerSeed));
-  auto prng = crypto::make_deterministic_rng(ByteView::of("sanstls fuzz proxy"));
+  auto crng = make_rng(ByteView::of(kClientSeed));
+  auto srng = make_rng(ByteView::of(kServerSeed));
+  auto prng = make_rng(ByteView::of("sanstls fuzz proxy"));
   FixedClock cclock, sclock;
   Connection::ClientOptions opts;
   opts.server_name = kServerName;

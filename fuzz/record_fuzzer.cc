@@ -44,7 +44,7 @@ void open_raw_inner(const ModeSpec& m, size_t limit, uint64_t seq, ByteView frag
   std::unique_ptr<crypto::Aead> aead = crypto::default_provider().aead(m.aead, ByteView(key, m.key_len));
   require(aead != nullptr, "no AEAD for the fixed key");
   for (int i = 0; i < 8; i++) iv[4 + i] ^= static_cast<uint8_t>(seq >> (8 * (7 - i)));
-  size_t len = inner.size() + crypto::kAeadTagLength;
+  size_t len = inner.size() + crypto::aead_tag_length(m.aead);  // 8 for CCM_8
   Bytes rec = {0x17, 0x03, 0x03, static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len)};
   rec.insert(rec.end(), inner.begin(), inner.end());
   rec.resize(kRecordHeaderLength + len);

@@ -54,6 +54,10 @@ inline const ModeSpec kModes[] = {
     {M::tls12_gcm, A::aes_128_ccm, 16, H::sha256, false},
     {M::tls12_gcm, A::aes_256_ccm, 32, H::sha256, false},
     {M::tls13_aead, A::aes_128_ccm, 16, H::sha256, false},
+    // AES-CCM_8 (8-byte tag: RFC 6655, RFC 7251, RFC 8446 B.4).
+    {M::tls12_gcm, A::aes_128_ccm_8, 16, H::sha256, false},
+    {M::tls12_gcm, A::aes_256_ccm_8, 32, H::sha256, false},
+    {M::tls13_aead, A::aes_128_ccm_8, 16, H::sha256, false},
 };
 constexpr size_t kNumModes = sizeof(kModes) / sizeof(kModes[0]);
 

@@ -56,6 +56,12 @@ class Input {
 const crypto::Provider& provider();
 // True in the fast variants.
 bool fast_crypto();
+// The generator a harness's connections draw from: crypto::make_deterministic_rng(seed) (HMAC-DRBG over
+// SHA-256), or, in the fast variants, a cheap deterministic one (splitmix64): randomness only has to
+// be reproducible here, and the DRBG was a tenth of the fast TLS 1.3 harness's instructions. Used by
+// the two handshake harnesses, whose inputs are operations; the server and client harnesses keep the
+// DRBG, since their corpora are byte streams that depend on what the other side drew.
+std::unique_ptr<crypto::Rng> make_rng(ByteView seed);
 
 // 2030-01-01T00:00:00Z: inside the validity of the good test certificates.
 constexpr uint64_t kNowMs = 1893456000000ull;

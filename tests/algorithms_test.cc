@@ -143,6 +143,40 @@ TEST_CASE("AES-CCM suites: opt-in on both sides, then they work (RFC 6655, RFC 7
   }
 }
 
+TEST_CASE("CCM_8 suites: an 8-byte tag, so each record is 8 bytes shorter than its CCM twin's") {
+  // RFC 6655 3 / RFC 7251 2 (TLS 1.2: explicit nonce 8, tag 8), RFC 8446 B.4 and 5.2 (TLS 1.3: tag 8).
+  struct Twin {
+    const char* ccm8;
+    const char* ccm;
+  };
+  for (const Twin& t : {Twin{"TLS_AES_128_CCM_8_SHA256", "TLS_AES_128_CCM_SHA256"},
+                        Twin{"ECDHE-ECDSA-AES128-CCM8", "ECDHE-ECDSA-AES128-CCM"},
+                        Twin{"ECDHE-ECDSA-AES256-CCM8", "ECDHE-ECDSA-AES256-CCM"}}) {
+    CAPTURE(t.ccm8);
+    size_t sizes[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+      const CipherSuite* s = find_suite_by_name(k == 0 ? t.ccm8 : t.ccm);
+      REQUIRE(s != nullptr);
+      Opts only;
+      only.suites = s->openssl_name;
+      only.min_version = only.max_version = s->is_tls13() ? 0x0304 : 0x0303;
+      Pair p(client(only), server(only, certs_for(*s)));
+      p.complete();
+      REQUIRE(p.c->info()->cipher_suite == s->id);
+      // One application-data record of 100 bytes, as it goes on the wire.
+      p.c->consume_output(p.c->pending_output().size());
+      REQUIRE(p.c->send(ByteView::of(std::string(100, 'x'))).ok());
+      sizes[k] = p.c->pending_output().size();
+      // TLS 1.2: header 5 + explicit nonce 8 + 100 + tag; TLS 1.3: header 5 + 100 + content type 1 + tag.
+      const size_t tag = k == 0 ? 8 : 16;
+      CHECK(sizes[k] == (s->is_tls13() ? 5 + 100 + 1 + tag : 5 + 8 + 100 + tag));
+      REQUIRE(p.pump());
+      CHECK(p.ss.data.size() == 4 + 100);
+    }
+    CHECK(sizes[1] - sizes[0] == 8);
+  }
+}
+
 TEST_CASE("x448 and secp521r1 key exchange, TLS 1.3 and TLS 1.2 ECDHE, and in the default groups") {
   for (uint16_t group : {kX448, kP521}) {
     for (uint16_t version : {0x0304, 0x0303}) {

@@ -1,5 +1,5 @@
 // Interop (issue 14 items 6 and 7): the suite x group matrix against OpenSSL 3.0 and GnuTLS 3.7, both
-// directions, TLS 1.2 and 1.3. Every suite sanstls speaks (the defaults and the opt-in AES-CCM ones) with every
+// directions, TLS 1.2 and 1.3. Every suite sanstls speaks (the defaults and the opt-in AES-CCM and CCM_8 ones) with every
 // group it can use with that suite: TLS 1.3 suites with X25519, P-256, P-384, P-521, X448, ffdhe2048
 // and ffdhe3072; TLS 1.2 ECDHE suites with the five elliptic-curve groups; DHE and RSA suites once.
 // Each side is pinned to the one suite and the one group of the cell, so a completed handshake proves
@@ -121,6 +121,8 @@ std::string gnutls_priority(const CipherSuite& s, const std::vector<uint16_t>& g
     case BulkCipher::aes_256_cbc: cipher = "AES-256-CBC"; break;
     case BulkCipher::aes_128_ccm: cipher = "AES-128-CCM"; break;
     case BulkCipher::aes_256_ccm: cipher = "AES-256-CCM"; break;
+    case BulkCipher::aes_128_ccm_8: cipher = "AES-128-CCM-8"; break;
+    case BulkCipher::aes_256_ccm_8: cipher = "AES-256-CCM-8"; break;
   }
   const char* mac = s.is_aead()                              ? "AEAD"
                     : s.mac_hash == crypto::HashAlg::sha1   ? "SHA1"

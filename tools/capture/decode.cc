@@ -435,6 +435,12 @@ void ConnectionDecoder::start_decryption(int dir) {
     case BulkCipher::aes_256_ccm:
       r = RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_256_ccm, enc_key, fixed_iv);
       break;
+    case BulkCipher::aes_128_ccm_8:
+      r = RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_128_ccm_8, enc_key, fixed_iv);
+      break;
+    case BulkCipher::aes_256_ccm_8:
+      r = RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_256_ccm_8, enc_key, fixed_iv);
+      break;
     case BulkCipher::chacha20_poly1305:
       r = RecordProtection::tls12_chacha20_poly1305(p, enc_key, fixed_iv);
       break;
