@@ -2,22 +2,31 @@
 // constant-time MAC for CBC records.
 //
 // Implementation notes, in one place:
-// - Every algorithm is fetched once per process (EVP_MD_fetch, EVP_CIPHER_fetch, EVP_MAC_fetch) into
-//   `algs()`; objects only reference the fetched algorithms, so no name lookup happens per object.
-// - Hash and HMAC have no error channel: a libcrypto failure after setup aborts, as in the mbedTLS
-//   provider.
+// - Every EVP algorithm is fetched once per process (EVP_MD_fetch, EVP_CIPHER_fetch) into `algs()`;
+//   objects only reference the fetched algorithms, so no name lookup happens per object.
+// - Hashes and HMAC are libcrypto's SHA-1/SHA-2 functions on plain context structs (SHA256_Init and
+//   co., deprecated in OpenSSL 3.0 but built and exported; the default provider's digests are these
+//   same functions). Through EVP, OpenSSL 3.0 allocates a provider context for every EVP_MD_CTX copy
+//   (each transcript fork, each HMAC reset) and its HMAC looks its digest up by name on every key
+//   (EVP_MAC_init with a digest parameter): in a TLS 1.3 handshake that was most of the key schedule's
+//   cost. On structs a fork is a copy, an HMAC is keyed once (the ipad and opad states) and each MAC
+//   starts from a copy of the keyed state: no allocation, no lookup, the same compression code.
+// - Hash and HMAC have no error channel (nor can these functions fail), as in the mbedTLS provider.
 // - AEAD: one EVP_CIPHER_CTX per direction, keyed once; every record only sets the nonce
 //   (EVP_CipherInit_ex2 with no cipher and no key keeps the key schedule), feeds the AAD and runs in
 //   place, so sealing and opening a record allocates nothing. open() sets the expected tag before
 //   EVP_DecryptFinal_ex, which compares it in constant time; on failure the plaintext is wiped.
 // - AES-CBC: one context per direction, padding off, the iv set per call (the caller's iv is copied by
 //   libcrypto, never modified).
+// The SHA-1/SHA-2 functions on plain structs (see above): deprecated in 3.0, used on purpose.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include <climits>
 #include <cstdio>
@@ -39,10 +48,6 @@ namespace {
   std::abort();
 }
 
-// libcrypto treats a null pointer as "no value" in places (EVP_MAC_init's key): never hand it one.
-const uint8_t kEmpty[1] = {0};
-const uint8_t* ptr_or_empty(ByteView v) { return v.data() != nullptr ? v.data() : kEmpty; }
-
 // The algorithms, fetched once from the default library context.
 struct Algs {
   EVP_MD* sha1;
@@ -56,7 +61,6 @@ struct Algs {
   EVP_CIPHER* aes_256_ccm;
   EVP_CIPHER* aes_128_cbc;
   EVP_CIPHER* aes_256_cbc;
-  EVP_MAC* hmac;
 
   Algs() {
     sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
@@ -70,9 +74,8 @@ struct Algs {
     aes_256_ccm = EVP_CIPHER_fetch(nullptr, "AES-256-CCM", nullptr);
     aes_128_cbc = EVP_CIPHER_fetch(nullptr, "AES-128-CBC", nullptr);
     aes_256_cbc = EVP_CIPHER_fetch(nullptr, "AES-256-CBC", nullptr);
-    hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
     if (!sha1 || !sha256 || !sha384 || !sha512 || !aes_128_gcm || !aes_256_gcm || !chacha20_poly1305 ||
-        !aes_128_ccm || !aes_256_ccm || !aes_128_cbc || !aes_256_cbc || !hmac)
+        !aes_128_ccm || !aes_256_ccm || !aes_128_cbc || !aes_256_cbc)
       fatal("fetching the algorithms");
   }
   // Kept for the life of the process (the provider is a process-wide singleton).
@@ -94,90 +97,111 @@ const EVP_MD* md_of(HashAlg alg) {
   return nullptr;
 }
 
-const char* md_name(HashAlg alg) {
-  switch (alg) {
-    case HashAlg::sha1: return "SHA1";
-    case HashAlg::sha256: return "SHA256";
-    case HashAlg::sha384: return "SHA384";
-    case HashAlg::sha512: return "SHA512";
-  }
-  return nullptr;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Hashes and HMAC
 
-class EvpHash final : public Hash {
+// The running state of one of the four hashes, a plain struct: copying it forks the hash.
+class ShaState {
  public:
-  explicit EvpHash(HashAlg alg) : alg_(alg), ctx_(EVP_MD_CTX_new()) {}
-  ~EvpHash() override { EVP_MD_CTX_free(ctx_); }
-  EvpHash(const EvpHash&) = delete;
-  EvpHash& operator=(const EvpHash&) = delete;
+  explicit ShaState(HashAlg alg) : alg_(alg) {
+    switch (alg_) {
+      case HashAlg::sha1: SHA1_Init(&u_.sha1); break;
+      case HashAlg::sha256: SHA256_Init(&u_.sha256); break;
+      case HashAlg::sha384: SHA384_Init(&u_.sha512); break;
+      case HashAlg::sha512: SHA512_Init(&u_.sha512); break;
+    }
+  }
+  ShaState(const ShaState&) = default;
+  ShaState& operator=(const ShaState&) = default;
+  ~ShaState() { OPENSSL_cleanse(&u_, sizeof(u_)); }
 
-  bool start() { return ctx_ != nullptr && EVP_DigestInit_ex2(ctx_, md_of(alg_), nullptr) == 1; }
+  HashAlg alg() const { return alg_; }
 
-  HashAlg alg() const override { return alg_; }
-
-  void update(ByteView data) override {
-    if (data.empty()) return;
-    if (EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) fatal("EVP_DigestUpdate");
+  void update(const void* data, size_t len) {
+    if (len == 0) return;
+    switch (alg_) {
+      case HashAlg::sha1: SHA1_Update(&u_.sha1, data, len); break;
+      case HashAlg::sha256: SHA256_Update(&u_.sha256, data, len); break;
+      case HashAlg::sha384: SHA384_Update(&u_.sha512, data, len); break;
+      case HashAlg::sha512: SHA512_Update(&u_.sha512, data, len); break;
+    }
   }
 
-  void finish(uint8_t* out) override {
-    unsigned int n = 0;
-    if (EVP_DigestFinal_ex(ctx_, out, &n) != 1) fatal("EVP_DigestFinal_ex");
-  }
-
-  std::unique_ptr<Hash> clone() const override {
-    auto copy = std::make_unique<EvpHash>(alg_);
-    if (copy->ctx_ == nullptr) return nullptr;
-    if (EVP_MD_CTX_copy_ex(copy->ctx_, ctx_) != 1) fatal("EVP_MD_CTX_copy_ex");
-    return copy;
+  // Writes hash_length(alg()) bytes; the state is spent afterwards.
+  void finish(uint8_t* out) {
+    switch (alg_) {
+      case HashAlg::sha1: SHA1_Final(out, &u_.sha1); break;
+      case HashAlg::sha256: SHA256_Final(out, &u_.sha256); break;
+      case HashAlg::sha384: SHA384_Final(out, &u_.sha512); break;
+      case HashAlg::sha512: SHA512_Final(out, &u_.sha512); break;
+    }
   }
 
  private:
   HashAlg alg_;
-  EVP_MD_CTX* ctx_;
+  union {
+    SHA_CTX sha1;
+    SHA256_CTX sha256;
+    SHA512_CTX sha512;  // SHA-384 too
+  } u_;
 };
 
-// HMAC through EVP_MAC: keyed once; EVP_MAC_init without a key after each MAC returns the context to
-// the keyed initial state (libcrypto keeps the ipad/opad states, so no pad compression is redone).
-class EvpHmac final : public Hmac {
+class ShaHash final : public Hash {
  public:
-  EvpHmac() : ctx_(EVP_MAC_CTX_new(algs().hmac)) {}
-  ~EvpHmac() override { EVP_MAC_CTX_free(ctx_); }  // libcrypto cleanses the key material
-  EvpHmac(const EvpHmac&) = delete;
-  EvpHmac& operator=(const EvpHmac&) = delete;
+  explicit ShaHash(HashAlg alg) : state_(alg) {}
+  HashAlg alg() const override { return state_.alg(); }
+  void update(ByteView data) override { state_.update(data.data(), data.size()); }
+  void finish(uint8_t* out) override { state_.finish(out); }
+  std::unique_ptr<Hash> clone() const override { return std::make_unique<ShaHash>(*this); }
 
-  bool setup(HashAlg alg, ByteView key) {
-    if (ctx_ == nullptr) return false;
-    hlen_ = hash_length(alg);
-    OSSL_PARAM params[2];
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(md_name(alg)), 0);
-    params[1] = OSSL_PARAM_construct_end();
-    return EVP_MAC_init(ctx_, ptr_or_empty(key), key.size(), params) == 1;
+ private:
+  ShaState state_;
+};
+
+// HMAC (RFC 2104) over ShaState: keyed once (the states after the ipad and the opad block); every MAC
+// runs on a copy of the inner state, and finish() returns to the keyed initial state. Every state is
+// cleansed when it is dropped (ShaState's destructor).
+class ShaHmac final : public Hmac {
+ public:
+  ShaHmac(HashAlg alg, ByteView key) : inner_(alg), outer_(alg), work_(alg) {
+    const size_t block = hash_block_length(alg);
+    uint8_t pad[128];
+    std::memset(pad, 0, sizeof(pad));
+    if (key.size() > block) {  // a key longer than a block is hashed first
+      ShaState k(alg);
+      k.update(key.data(), key.size());
+      k.finish(pad);
+    } else if (!key.empty()) {
+      std::memcpy(pad, key.data(), key.size());
+    }
+    for (size_t i = 0; i < block; i++) pad[i] ^= 0x36;
+    inner_.update(pad, block);
+    for (size_t i = 0; i < block; i++) pad[i] ^= 0x36 ^ 0x5c;
+    outer_.update(pad, block);
+    OPENSSL_cleanse(pad, sizeof(pad));
+    work_ = inner_;
   }
 
-  void update(ByteView data) override {
-    if (data.empty()) return;
-    if (EVP_MAC_update(ctx_, data.data(), data.size()) != 1) fatal("EVP_MAC_update");
-  }
+  void update(ByteView data) override { work_.update(data.data(), data.size()); }
 
   void finish(uint8_t* out) override {
-    size_t n = 0;
-    if (EVP_MAC_final(ctx_, out, &n, hlen_) != 1) fatal("EVP_MAC_final");
-    if (EVP_MAC_init(ctx_, nullptr, 0, nullptr) != 1) fatal("EVP_MAC_init (reset)");
+    uint8_t inner_hash[kMaxHashLen];
+    work_.finish(inner_hash);
+    ShaState o = outer_;
+    o.update(inner_hash, hash_length(o.alg()));
+    o.finish(out);
+    OPENSSL_cleanse(inner_hash, sizeof(inner_hash));
+    work_ = inner_;
   }
 
  private:
-  EVP_MAC_CTX* ctx_;
-  size_t hlen_ = 0;
+  ShaState inner_, outer_, work_;
 };
 
 // ---------------------------------------------------------------------------------------------------
 // Random generators
 
-// HMAC-DRBG(SHA-256) of NIST SP 800-90A built by hand over EVP_MAC, step for step as mbedTLS 2.28's
+// HMAC-DRBG(SHA-256) of NIST SP 800-90A built by hand over ShaHmac, step for step as mbedTLS 2.28's
 // mbedtls_hmac_drbg_seed_buf / mbedtls_hmac_drbg_random do it, so that a seed gives the same bytes on
 // both providers: instantiate with K = 0^32, V = 1^32, then update(seed) (one round when the seed is
 // empty, two otherwise); each request (at most 1024 bytes, mbedTLS's MBEDTLS_HMAC_DRBG_MAX_REQUEST)
@@ -188,21 +212,18 @@ class HmacDrbg final : public Rng {
   static constexpr size_t kMaxRequest = 1024;
   static constexpr size_t kLen = 32;
 
-  HmacDrbg() : ctx_(EVP_MAC_CTX_new(algs().hmac)) {}
+  HmacDrbg() = default;
   ~HmacDrbg() override {
-    EVP_MAC_CTX_free(ctx_);
     OPENSSL_cleanse(k_, sizeof(k_));
     OPENSSL_cleanse(v_, sizeof(v_));
   }
   HmacDrbg(const HmacDrbg&) = delete;
   HmacDrbg& operator=(const HmacDrbg&) = delete;
 
-  bool seed(ByteView seed) {
-    if (ctx_ == nullptr) return false;
+  void seed(ByteView seed) {
     std::memset(k_, 0, kLen);
     std::memset(v_, 1, kLen);
     update(seed);
-    return true;
   }
 
   void fill(uint8_t* out, size_t n) override {
@@ -236,20 +257,15 @@ class HmacDrbg final : public Rng {
 
   // out = HMAC(K, V [|| sep || data]) (with_sep), out may be V.
   void mac(const uint8_t* v, ByteView data, uint8_t sep, uint8_t* out, bool with_sep = false) {
-    OSSL_PARAM params[2];
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>("SHA256"), 0);
-    params[1] = OSSL_PARAM_construct_end();
-    if (EVP_MAC_init(ctx_, k_, kLen, params) != 1) fatal("EVP_MAC_init (HMAC-DRBG)");
-    if (EVP_MAC_update(ctx_, v, kLen) != 1) fatal("EVP_MAC_update (HMAC-DRBG)");
+    ShaHmac h(HashAlg::sha256, ByteView(k_, kLen));
+    h.update(ByteView(v, kLen));
     if (with_sep) {
-      if (EVP_MAC_update(ctx_, &sep, 1) != 1) fatal("EVP_MAC_update (HMAC-DRBG)");
-      if (!data.empty() && EVP_MAC_update(ctx_, data.data(), data.size()) != 1) fatal("EVP_MAC_update (HMAC-DRBG)");
+      h.update(ByteView(&sep, 1));
+      h.update(data);
     }
-    size_t n = 0;
-    if (EVP_MAC_final(ctx_, out, &n, kLen) != 1 || n != kLen) fatal("EVP_MAC_final (HMAC-DRBG)");
+    h.finish(out);
   }
 
-  EVP_MAC_CTX* ctx_;
   uint8_t k_[kLen];
   uint8_t v_[kLen];
 };
@@ -433,7 +449,7 @@ const evp_md_st* libcrypto_md(HashAlg alg) { return md_of(alg); }
 
 std::unique_ptr<Rng> make_libcrypto_deterministic_rng(ByteView seed) {
   auto rng = std::make_unique<HmacDrbg>();
-  if (!rng->seed(seed)) fatal("EVP_MAC_CTX_new (HMAC-DRBG)");
+  rng->seed(seed);
   return rng;
 }
 
@@ -451,19 +467,12 @@ const Provider& libcrypto_provider() {
 
 std::unique_ptr<Hash> LibcryptoProvider::hash(HashAlg alg) const {
   if (md_of(alg) == nullptr) return nullptr;
-  auto h = std::make_unique<EvpHash>(alg);
-  if (!h->start()) return nullptr;
-  return h;
+  return std::make_unique<ShaHash>(alg);
 }
 
 std::unique_ptr<Hmac> LibcryptoProvider::hmac(HashAlg alg, ByteView key) const {
   if (md_of(alg) == nullptr) return nullptr;
-  auto h = std::make_unique<EvpHmac>();
-  if (!h->setup(alg, key)) {
-    libcrypto_clear_errors();
-    return nullptr;
-  }
-  return h;
+  return std::make_unique<ShaHmac>(alg, key);
 }
 
 std::unique_ptr<Aead> LibcryptoProvider::aead(AeadAlg alg, ByteView key) const {
