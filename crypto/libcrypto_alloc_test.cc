@@ -116,6 +116,46 @@ TEST_CASE("AEAD records allocate nothing in libcrypto") {
   }
 }
 
+TEST_CASE("AEAD: a direction that is never used is never set up") {
+  REQUIRE(g_installed);
+  // A record protection only seals or only opens: the other direction's context (an allocation and a
+  // key schedule) is made on its first record, so never.
+  for (AeadAlg alg : {AeadAlg::aes_128_gcm, AeadAlg::chacha20_poly1305, AeadAlg::aes_128_ccm}) {
+    CAPTURE(static_cast<int>(alg));
+    const Bytes key(aead_key_length(alg), 0x42), nonce(kAeadNonceLength, 0), aad(13, 0x17);
+    // One sealed record, opened from a fresh copy each time.
+    Bytes sealed(100, 0x33);
+    uint8_t sealed_tag[kAeadTagLength];
+    REQUIRE(P().aead(alg, key)->seal(nonce, aad, sealed.data(), sealed.size(), sealed_tag) == Status::ok);
+    Bytes rec;
+    uint8_t tag[kAeadTagLength];
+    auto seal_only = [&] {
+      auto a = P().aead(alg, key);
+      REQUIRE(a != nullptr);
+      rec.assign(100, 0x33);
+      REQUIRE(a->seal(nonce, aad, rec.data(), rec.size(), tag) == Status::ok);
+    };
+    auto open_only = [&] {
+      auto a = P().aead(alg, key);
+      REQUIRE(a != nullptr);
+      rec = sealed;
+      REQUIRE(a->open(nonce, aad, rec.data(), rec.size(), sealed_tag) == Status::ok);
+      CHECK(rec == Bytes(100, 0x33));
+    };
+    auto both = [&] {
+      auto a = P().aead(alg, key);
+      REQUIRE(a != nullptr);
+      rec.assign(100, 0x33);
+      REQUIRE(a->seal(nonce, aad, rec.data(), rec.size(), tag) == Status::ok);
+      REQUIRE(a->open(nonce, aad, rec.data(), rec.size(), tag) == Status::ok);
+    };
+    const long s = allocs_of(seal_only), o = allocs_of(open_only), b = allocs_of(both);
+    CHECK(s > 0);
+    CHECK(o > 0);
+    CHECK(s + o == b);
+  }
+}
+
 }  // namespace
 }  // namespace crypto
 }  // namespace sanstls

@@ -12,7 +12,8 @@
 //   cost. On structs a fork is a copy, an HMAC is keyed once (the ipad and opad states) and each MAC
 //   starts from a copy of the keyed state: no allocation, no lookup, the same compression code.
 // - Hash and HMAC have no error channel (nor can these functions fail), as in the mbedTLS provider.
-// - AEAD: one EVP_CIPHER_CTX per direction, keyed once; every record only sets the nonce
+// - AEAD: one EVP_CIPHER_CTX per direction, made and keyed on the direction's first record (a record
+//   protection uses one direction only); every record only sets the nonce
 //   (EVP_CipherInit_ex2 with no cipher and no key keeps the key schedule), feeds the AAD and runs in
 //   place, so sealing and opening a record allocates nothing. open() sets the expected tag before
 //   EVP_DecryptFinal_ex, which compares it in constant time; on failure the plaintext is wiped.
@@ -289,43 +290,22 @@ class RandBytesRng final : public Rng {
 
 class EvpAead final : public Aead {
  public:
-  explicit EvpAead(AeadAlg alg) : alg_(alg), enc_(EVP_CIPHER_CTX_new()), dec_(EVP_CIPHER_CTX_new()) {}
+  explicit EvpAead(AeadAlg alg) : alg_(alg) {}
   ~EvpAead() override {
     EVP_CIPHER_CTX_free(enc_);  // cleanses the key schedule
     EVP_CIPHER_CTX_free(dec_);
+    OPENSSL_cleanse(key_, sizeof(key_));
   }
   EvpAead(const EvpAead&) = delete;
   EvpAead& operator=(const EvpAead&) = delete;
 
+  // Keeps the key; each direction's context is made and keyed on its first use. A TLS record
+  // protection seals or opens, never both, so the other direction's context (its allocation and key
+  // schedule) is never made.
   bool set_key(ByteView key) {
-    if (enc_ == nullptr || dec_ == nullptr) return false;
-    const Algs& a = algs();
-    const EVP_CIPHER* c = alg_ == AeadAlg::aes_128_gcm   ? a.aes_128_gcm
-                          : alg_ == AeadAlg::aes_256_gcm ? a.aes_256_gcm
-                          : alg_ == AeadAlg::aes_128_ccm ? a.aes_128_ccm
-                          : alg_ == AeadAlg::aes_256_ccm ? a.aes_256_ccm
-                                                         : a.chacha20_poly1305;
-    if (static_cast<size_t>(EVP_CIPHER_get_key_length(c)) != key.size()) return false;
-    if (!ccm()) {
-      return EVP_EncryptInit_ex2(enc_, c, key.data(), nullptr, nullptr) == 1 &&
-             EVP_DecryptInit_ex2(dec_, c, key.data(), nullptr, nullptr) == 1;
-    }
-    // CCM's nonce length (OpenSSL's default is 7) and tag length (default 12) must be set before the key,
-    // in both directions: libcrypto fixes them into its CCM state when it takes the key. The tag to check
-    // is given per record (open()).
-    for (EVP_CIPHER_CTX* ctx : {enc_, dec_}) {
-      const bool enc = ctx == enc_;
-      if ((enc ? EVP_EncryptInit_ex2(ctx, c, nullptr, nullptr, nullptr)
-               : EVP_DecryptInit_ex2(ctx, c, nullptr, nullptr, nullptr)) != 1)
-        return false;
-      if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(kAeadNonceLength), nullptr) != 1)
-        return false;
-      if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(kAeadTagLength), nullptr) != 1)
-        return false;
-      if ((enc ? EVP_EncryptInit_ex2(ctx, nullptr, key.data(), nullptr, nullptr)
-               : EVP_DecryptInit_ex2(ctx, nullptr, key.data(), nullptr, nullptr)) != 1)
-        return false;
-    }
+    if (key.size() != static_cast<size_t>(EVP_CIPHER_get_key_length(cipher())) || key.size() > sizeof(key_))
+      return false;
+    std::memcpy(key_, key.data(), key.size());
     return true;
   }
 
@@ -335,6 +315,7 @@ class EvpAead final : public Aead {
     if (nonce.size() != kAeadNonceLength || (len > 0 && inout == nullptr)) return Status::bad_input;
     if (len > INT_MAX || aad.size() > INT_MAX) return Status::bad_input;
     int n = 0;
+    if (!ready(true)) return fail();
     if (EVP_EncryptInit_ex2(enc_, nullptr, nullptr, nonce.data(), nullptr) != 1) return fail();
     // CCM needs the message length before the additional data, and one data call even for no data.
     if (ccm() && EVP_EncryptUpdate(enc_, nullptr, &n, nullptr, static_cast<int>(len)) != 1) return fail();
@@ -354,6 +335,7 @@ class EvpAead final : public Aead {
     if (nonce.size() != kAeadNonceLength || (len > 0 && inout == nullptr)) return Status::bad_input;
     if (len > INT_MAX || aad.size() > INT_MAX) return Status::bad_input;
     int n = 0;
+    if (!ready(false)) return fail();
     if (EVP_DecryptInit_ex2(dec_, nullptr, nullptr, nonce.data(), nullptr) != 1) return fail();
     if (EVP_CIPHER_CTX_ctrl(dec_, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(kAeadTagLength),
                             const_cast<uint8_t*>(tag)) != 1)
@@ -392,9 +374,49 @@ class EvpAead final : public Aead {
 
   bool ccm() const { return alg_ == AeadAlg::aes_128_ccm || alg_ == AeadAlg::aes_256_ccm; }
 
+  const EVP_CIPHER* cipher() const {
+    const Algs& a = algs();
+    return alg_ == AeadAlg::aes_128_gcm   ? a.aes_128_gcm
+           : alg_ == AeadAlg::aes_256_gcm ? a.aes_256_gcm
+           : alg_ == AeadAlg::aes_128_ccm ? a.aes_128_ccm
+           : alg_ == AeadAlg::aes_256_ccm ? a.aes_256_ccm
+                                          : a.chacha20_poly1305;
+  }
+
+  // The direction's context, made and keyed on first use; the kept key is wiped once both exist.
+  bool ready(bool enc) {
+    EVP_CIPHER_CTX*& ctx = enc ? enc_ : dec_;
+    if (ctx != nullptr) return true;
+    EVP_CIPHER_CTX* c = EVP_CIPHER_CTX_new();
+    if (c == nullptr || !key_context(c, enc)) {
+      EVP_CIPHER_CTX_free(c);
+      return false;
+    }
+    ctx = c;
+    if (enc_ != nullptr && dec_ != nullptr) OPENSSL_cleanse(key_, sizeof(key_));
+    return true;
+  }
+
+  bool key_context(EVP_CIPHER_CTX* ctx, bool enc) {
+    const EVP_CIPHER* c = cipher();
+    auto init = [&](const EVP_CIPHER* cip, const uint8_t* key) {
+      return (enc ? EVP_EncryptInit_ex2(ctx, cip, key, nullptr, nullptr)
+                  : EVP_DecryptInit_ex2(ctx, cip, key, nullptr, nullptr)) == 1;
+    };
+    if (!ccm()) return init(c, key_);
+    // CCM's nonce length (OpenSSL's default is 7) and tag length (default 12) must be set before the
+    // key: libcrypto fixes them into its CCM state when it takes the key. The tag to check is given per
+    // record (open()).
+    return init(c, nullptr) &&
+           EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(kAeadNonceLength), nullptr) == 1 &&
+           EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(kAeadTagLength), nullptr) == 1 &&
+           init(nullptr, key_);
+  }
+
   AeadAlg alg_;
-  EVP_CIPHER_CTX* enc_;
-  EVP_CIPHER_CTX* dec_;
+  EVP_CIPHER_CTX* enc_ = nullptr;
+  EVP_CIPHER_CTX* dec_ = nullptr;
+  uint8_t key_[32] = {};
 };
 
 // ---------------------------------------------------------------------------------------------------
