@@ -623,7 +623,8 @@ class LibcryptoTrustStore final : public TrustStore {
   // not parsed again. Only after a chain verified, so a peer cannot fill it with what fails. A
   // certificate is read-only once parsed (libcrypto caches its extensions at parse time, under its
   // lock), and X509_verify_cert on shared certificates is what libssl does with its stores: several
-  // threads may verify with the same X509 at once. At most 128 (each ~3-5 KiB with its key).
+  // threads may verify with the same X509 at once. At most 128 (a few KiB each: the DER, the parsed
+  // certificate and its decoded key).
   mutable BoundedCache<X509> cert_cache_{128};
 
   X509_STORE* store_;
