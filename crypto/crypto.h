@@ -290,7 +290,9 @@ class TrustStore {
   //    directoryName) are not enforced, and a critical nameConstraints holding only them is accepted.
   // When leaf_key is not null and the chain verifies, *leaf_key receives the leaf's public key (saving
   // the caller a second parse). The store keeps the keys of recent verified leaves (bounded), so a peer
-  // seen again reuses the same key object and the crypto library's precomputation for it.
+  // seen again reuses the same key object and the crypto library's precomputation for it; the libcrypto
+  // store also keeps the parsed certificates of recent verified chains, by exact DER (bounded), and
+  // parses only what it has not seen. Neither cache changes a verdict: every check runs each time.
   virtual CertError verify(const std::vector<ByteView>& chain, int64_t now, Purpose purpose,
                            const std::string& name, std::unique_ptr<PublicKey>* leaf_key = nullptr,
                            KeyUse use = KeyUse::any) const = 0;

@@ -2,22 +2,32 @@
 // constant-time MAC for CBC records.
 //
 // Implementation notes, in one place:
-// - Every algorithm is fetched once per process (EVP_MD_fetch, EVP_CIPHER_fetch, EVP_MAC_fetch) into
-//   `algs()`; objects only reference the fetched algorithms, so no name lookup happens per object.
-// - Hash and HMAC have no error channel: a libcrypto failure after setup aborts, as in the mbedTLS
-//   provider.
-// - AEAD: one EVP_CIPHER_CTX per direction, keyed once; every record only sets the nonce
+// - Every EVP algorithm is fetched once per process (EVP_MD_fetch, EVP_CIPHER_fetch) into `algs()`;
+//   objects only reference the fetched algorithms, so no name lookup happens per object.
+// - Hashes and HMAC are libcrypto's SHA-1/SHA-2 functions on plain context structs (SHA256_Init and
+//   co., deprecated in OpenSSL 3.0 but built and exported; the default provider's digests are these
+//   same functions). Through EVP, OpenSSL 3.0 allocates a provider context for every EVP_MD_CTX copy
+//   (each transcript fork, each HMAC reset) and its HMAC looks its digest up by name on every key
+//   (EVP_MAC_init with a digest parameter): in a TLS 1.3 handshake that was most of the key schedule's
+//   cost. On structs a fork is a copy, an HMAC is keyed once (the ipad and opad states) and each MAC
+//   starts from a copy of the keyed state: no allocation, no lookup, the same compression code.
+// - Hash and HMAC have no error channel (nor can these functions fail), as in the mbedTLS provider.
+// - AEAD: one EVP_CIPHER_CTX per direction, made and keyed on the direction's first record (a record
+//   protection uses one direction only); every record only sets the nonce
 //   (EVP_CipherInit_ex2 with no cipher and no key keeps the key schedule), feeds the AAD and runs in
 //   place, so sealing and opening a record allocates nothing. open() sets the expected tag before
 //   EVP_DecryptFinal_ex, which compares it in constant time; on failure the plaintext is wiped.
 // - AES-CBC: one context per direction, padding off, the iv set per call (the caller's iv is copied by
 //   libcrypto, never modified).
+// The SHA-1/SHA-2 functions on plain structs (see above): deprecated in 3.0, used on purpose.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include <climits>
 #include <cstdio>
@@ -39,10 +49,6 @@ namespace {
   std::abort();
 }
 
-// libcrypto treats a null pointer as "no value" in places (EVP_MAC_init's key): never hand it one.
-const uint8_t kEmpty[1] = {0};
-const uint8_t* ptr_or_empty(ByteView v) { return v.data() != nullptr ? v.data() : kEmpty; }
-
 // The algorithms, fetched once from the default library context.
 struct Algs {
   EVP_MD* sha1;
@@ -56,7 +62,6 @@ struct Algs {
   EVP_CIPHER* aes_256_ccm;
   EVP_CIPHER* aes_128_cbc;
   EVP_CIPHER* aes_256_cbc;
-  EVP_MAC* hmac;
 
   Algs() {
     sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
@@ -70,9 +75,8 @@ struct Algs {
     aes_256_ccm = EVP_CIPHER_fetch(nullptr, "AES-256-CCM", nullptr);
     aes_128_cbc = EVP_CIPHER_fetch(nullptr, "AES-128-CBC", nullptr);
     aes_256_cbc = EVP_CIPHER_fetch(nullptr, "AES-256-CBC", nullptr);
-    hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
     if (!sha1 || !sha256 || !sha384 || !sha512 || !aes_128_gcm || !aes_256_gcm || !chacha20_poly1305 ||
-        !aes_128_ccm || !aes_256_ccm || !aes_128_cbc || !aes_256_cbc || !hmac)
+        !aes_128_ccm || !aes_256_ccm || !aes_128_cbc || !aes_256_cbc)
       fatal("fetching the algorithms");
   }
   // Kept for the life of the process (the provider is a process-wide singleton).
@@ -94,90 +98,111 @@ const EVP_MD* md_of(HashAlg alg) {
   return nullptr;
 }
 
-const char* md_name(HashAlg alg) {
-  switch (alg) {
-    case HashAlg::sha1: return "SHA1";
-    case HashAlg::sha256: return "SHA256";
-    case HashAlg::sha384: return "SHA384";
-    case HashAlg::sha512: return "SHA512";
-  }
-  return nullptr;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Hashes and HMAC
 
-class EvpHash final : public Hash {
+// The running state of one of the four hashes, a plain struct: copying it forks the hash.
+class ShaState {
  public:
-  explicit EvpHash(HashAlg alg) : alg_(alg), ctx_(EVP_MD_CTX_new()) {}
-  ~EvpHash() override { EVP_MD_CTX_free(ctx_); }
-  EvpHash(const EvpHash&) = delete;
-  EvpHash& operator=(const EvpHash&) = delete;
+  explicit ShaState(HashAlg alg) : alg_(alg) {
+    switch (alg_) {
+      case HashAlg::sha1: SHA1_Init(&u_.sha1); break;
+      case HashAlg::sha256: SHA256_Init(&u_.sha256); break;
+      case HashAlg::sha384: SHA384_Init(&u_.sha512); break;
+      case HashAlg::sha512: SHA512_Init(&u_.sha512); break;
+    }
+  }
+  ShaState(const ShaState&) = default;
+  ShaState& operator=(const ShaState&) = default;
+  ~ShaState() { OPENSSL_cleanse(&u_, sizeof(u_)); }
 
-  bool start() { return ctx_ != nullptr && EVP_DigestInit_ex2(ctx_, md_of(alg_), nullptr) == 1; }
+  HashAlg alg() const { return alg_; }
 
-  HashAlg alg() const override { return alg_; }
-
-  void update(ByteView data) override {
-    if (data.empty()) return;
-    if (EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) fatal("EVP_DigestUpdate");
+  void update(const void* data, size_t len) {
+    if (len == 0) return;
+    switch (alg_) {
+      case HashAlg::sha1: SHA1_Update(&u_.sha1, data, len); break;
+      case HashAlg::sha256: SHA256_Update(&u_.sha256, data, len); break;
+      case HashAlg::sha384: SHA384_Update(&u_.sha512, data, len); break;
+      case HashAlg::sha512: SHA512_Update(&u_.sha512, data, len); break;
+    }
   }
 
-  void finish(uint8_t* out) override {
-    unsigned int n = 0;
-    if (EVP_DigestFinal_ex(ctx_, out, &n) != 1) fatal("EVP_DigestFinal_ex");
-  }
-
-  std::unique_ptr<Hash> clone() const override {
-    auto copy = std::make_unique<EvpHash>(alg_);
-    if (copy->ctx_ == nullptr) return nullptr;
-    if (EVP_MD_CTX_copy_ex(copy->ctx_, ctx_) != 1) fatal("EVP_MD_CTX_copy_ex");
-    return copy;
+  // Writes hash_length(alg()) bytes; the state is spent afterwards.
+  void finish(uint8_t* out) {
+    switch (alg_) {
+      case HashAlg::sha1: SHA1_Final(out, &u_.sha1); break;
+      case HashAlg::sha256: SHA256_Final(out, &u_.sha256); break;
+      case HashAlg::sha384: SHA384_Final(out, &u_.sha512); break;
+      case HashAlg::sha512: SHA512_Final(out, &u_.sha512); break;
+    }
   }
 
  private:
   HashAlg alg_;
-  EVP_MD_CTX* ctx_;
+  union {
+    SHA_CTX sha1;
+    SHA256_CTX sha256;
+    SHA512_CTX sha512;  // SHA-384 too
+  } u_;
 };
 
-// HMAC through EVP_MAC: keyed once; EVP_MAC_init without a key after each MAC returns the context to
-// the keyed initial state (libcrypto keeps the ipad/opad states, so no pad compression is redone).
-class EvpHmac final : public Hmac {
+class ShaHash final : public Hash {
  public:
-  EvpHmac() : ctx_(EVP_MAC_CTX_new(algs().hmac)) {}
-  ~EvpHmac() override { EVP_MAC_CTX_free(ctx_); }  // libcrypto cleanses the key material
-  EvpHmac(const EvpHmac&) = delete;
-  EvpHmac& operator=(const EvpHmac&) = delete;
+  explicit ShaHash(HashAlg alg) : state_(alg) {}
+  HashAlg alg() const override { return state_.alg(); }
+  void update(ByteView data) override { state_.update(data.data(), data.size()); }
+  void finish(uint8_t* out) override { state_.finish(out); }
+  std::unique_ptr<Hash> clone() const override { return std::make_unique<ShaHash>(*this); }
 
-  bool setup(HashAlg alg, ByteView key) {
-    if (ctx_ == nullptr) return false;
-    hlen_ = hash_length(alg);
-    OSSL_PARAM params[2];
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(md_name(alg)), 0);
-    params[1] = OSSL_PARAM_construct_end();
-    return EVP_MAC_init(ctx_, ptr_or_empty(key), key.size(), params) == 1;
+ private:
+  ShaState state_;
+};
+
+// HMAC (RFC 2104) over ShaState: keyed once (the states after the ipad and the opad block); every MAC
+// runs on a copy of the inner state, and finish() returns to the keyed initial state. Every state is
+// cleansed when it is dropped (ShaState's destructor).
+class ShaHmac final : public Hmac {
+ public:
+  ShaHmac(HashAlg alg, ByteView key) : inner_(alg), outer_(alg), work_(alg) {
+    const size_t block = hash_block_length(alg);
+    uint8_t pad[128];
+    std::memset(pad, 0, sizeof(pad));
+    if (key.size() > block) {  // a key longer than a block is hashed first
+      ShaState k(alg);
+      k.update(key.data(), key.size());
+      k.finish(pad);
+    } else if (!key.empty()) {
+      std::memcpy(pad, key.data(), key.size());
+    }
+    for (size_t i = 0; i < block; i++) pad[i] ^= 0x36;
+    inner_.update(pad, block);
+    for (size_t i = 0; i < block; i++) pad[i] ^= 0x36 ^ 0x5c;
+    outer_.update(pad, block);
+    OPENSSL_cleanse(pad, sizeof(pad));
+    work_ = inner_;
   }
 
-  void update(ByteView data) override {
-    if (data.empty()) return;
-    if (EVP_MAC_update(ctx_, data.data(), data.size()) != 1) fatal("EVP_MAC_update");
-  }
+  void update(ByteView data) override { work_.update(data.data(), data.size()); }
 
   void finish(uint8_t* out) override {
-    size_t n = 0;
-    if (EVP_MAC_final(ctx_, out, &n, hlen_) != 1) fatal("EVP_MAC_final");
-    if (EVP_MAC_init(ctx_, nullptr, 0, nullptr) != 1) fatal("EVP_MAC_init (reset)");
+    uint8_t inner_hash[kMaxHashLen];
+    work_.finish(inner_hash);
+    ShaState o = outer_;
+    o.update(inner_hash, hash_length(o.alg()));
+    o.finish(out);
+    OPENSSL_cleanse(inner_hash, sizeof(inner_hash));
+    work_ = inner_;
   }
 
  private:
-  EVP_MAC_CTX* ctx_;
-  size_t hlen_ = 0;
+  ShaState inner_, outer_, work_;
 };
 
 // ---------------------------------------------------------------------------------------------------
 // Random generators
 
-// HMAC-DRBG(SHA-256) of NIST SP 800-90A built by hand over EVP_MAC, step for step as mbedTLS 2.28's
+// HMAC-DRBG(SHA-256) of NIST SP 800-90A built by hand over ShaHmac, step for step as mbedTLS 2.28's
 // mbedtls_hmac_drbg_seed_buf / mbedtls_hmac_drbg_random do it, so that a seed gives the same bytes on
 // both providers: instantiate with K = 0^32, V = 1^32, then update(seed) (one round when the seed is
 // empty, two otherwise); each request (at most 1024 bytes, mbedTLS's MBEDTLS_HMAC_DRBG_MAX_REQUEST)
@@ -188,21 +213,18 @@ class HmacDrbg final : public Rng {
   static constexpr size_t kMaxRequest = 1024;
   static constexpr size_t kLen = 32;
 
-  HmacDrbg() : ctx_(EVP_MAC_CTX_new(algs().hmac)) {}
+  HmacDrbg() = default;
   ~HmacDrbg() override {
-    EVP_MAC_CTX_free(ctx_);
     OPENSSL_cleanse(k_, sizeof(k_));
     OPENSSL_cleanse(v_, sizeof(v_));
   }
   HmacDrbg(const HmacDrbg&) = delete;
   HmacDrbg& operator=(const HmacDrbg&) = delete;
 
-  bool seed(ByteView seed) {
-    if (ctx_ == nullptr) return false;
+  void seed(ByteView seed) {
     std::memset(k_, 0, kLen);
     std::memset(v_, 1, kLen);
     update(seed);
-    return true;
   }
 
   void fill(uint8_t* out, size_t n) override {
@@ -236,20 +258,15 @@ class HmacDrbg final : public Rng {
 
   // out = HMAC(K, V [|| sep || data]) (with_sep), out may be V.
   void mac(const uint8_t* v, ByteView data, uint8_t sep, uint8_t* out, bool with_sep = false) {
-    OSSL_PARAM params[2];
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>("SHA256"), 0);
-    params[1] = OSSL_PARAM_construct_end();
-    if (EVP_MAC_init(ctx_, k_, kLen, params) != 1) fatal("EVP_MAC_init (HMAC-DRBG)");
-    if (EVP_MAC_update(ctx_, v, kLen) != 1) fatal("EVP_MAC_update (HMAC-DRBG)");
+    ShaHmac h(HashAlg::sha256, ByteView(k_, kLen));
+    h.update(ByteView(v, kLen));
     if (with_sep) {
-      if (EVP_MAC_update(ctx_, &sep, 1) != 1) fatal("EVP_MAC_update (HMAC-DRBG)");
-      if (!data.empty() && EVP_MAC_update(ctx_, data.data(), data.size()) != 1) fatal("EVP_MAC_update (HMAC-DRBG)");
+      h.update(ByteView(&sep, 1));
+      h.update(data);
     }
-    size_t n = 0;
-    if (EVP_MAC_final(ctx_, out, &n, kLen) != 1 || n != kLen) fatal("EVP_MAC_final (HMAC-DRBG)");
+    h.finish(out);
   }
 
-  EVP_MAC_CTX* ctx_;
   uint8_t k_[kLen];
   uint8_t v_[kLen];
 };
@@ -273,43 +290,22 @@ class RandBytesRng final : public Rng {
 
 class EvpAead final : public Aead {
  public:
-  explicit EvpAead(AeadAlg alg) : alg_(alg), enc_(EVP_CIPHER_CTX_new()), dec_(EVP_CIPHER_CTX_new()) {}
+  explicit EvpAead(AeadAlg alg) : alg_(alg) {}
   ~EvpAead() override {
     EVP_CIPHER_CTX_free(enc_);  // cleanses the key schedule
     EVP_CIPHER_CTX_free(dec_);
+    OPENSSL_cleanse(key_, sizeof(key_));
   }
   EvpAead(const EvpAead&) = delete;
   EvpAead& operator=(const EvpAead&) = delete;
 
+  // Keeps the key; each direction's context is made and keyed on its first use. A TLS record
+  // protection seals or opens, never both, so the other direction's context (its allocation and key
+  // schedule) is never made.
   bool set_key(ByteView key) {
-    if (enc_ == nullptr || dec_ == nullptr) return false;
-    const Algs& a = algs();
-    const EVP_CIPHER* c = alg_ == AeadAlg::aes_128_gcm   ? a.aes_128_gcm
-                          : alg_ == AeadAlg::aes_256_gcm ? a.aes_256_gcm
-                          : alg_ == AeadAlg::aes_128_ccm || alg_ == AeadAlg::aes_128_ccm_8 ? a.aes_128_ccm
-                          : alg_ == AeadAlg::aes_256_ccm || alg_ == AeadAlg::aes_256_ccm_8 ? a.aes_256_ccm
-                                                                                           : a.chacha20_poly1305;
-    if (static_cast<size_t>(EVP_CIPHER_get_key_length(c)) != key.size()) return false;
-    if (!ccm()) {
-      return EVP_EncryptInit_ex2(enc_, c, key.data(), nullptr, nullptr) == 1 &&
-             EVP_DecryptInit_ex2(dec_, c, key.data(), nullptr, nullptr) == 1;
-    }
-    // CCM's nonce length (OpenSSL's default is 7) and tag length (default 12; 16 or, for CCM_8, 8 here) must
-    // be set before the key, in both directions: libcrypto fixes them into its CCM state when it takes the
-    // key. The tag to check is given per record (open()), of the same length.
-    for (EVP_CIPHER_CTX* ctx : {enc_, dec_}) {
-      const bool enc = ctx == enc_;
-      if ((enc ? EVP_EncryptInit_ex2(ctx, c, nullptr, nullptr, nullptr)
-               : EVP_DecryptInit_ex2(ctx, c, nullptr, nullptr, nullptr)) != 1)
-        return false;
-      if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(kAeadNonceLength), nullptr) != 1)
-        return false;
-      if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(aead_tag_length(alg_)), nullptr) != 1)
-        return false;
-      if ((enc ? EVP_EncryptInit_ex2(ctx, nullptr, key.data(), nullptr, nullptr)
-               : EVP_DecryptInit_ex2(ctx, nullptr, key.data(), nullptr, nullptr)) != 1)
-        return false;
-    }
+    if (key.size() != static_cast<size_t>(EVP_CIPHER_get_key_length(cipher())) || key.size() > sizeof(key_))
+      return false;
+    std::memcpy(key_, key.data(), key.size());
     return true;
   }
 
@@ -319,6 +315,7 @@ class EvpAead final : public Aead {
     if (nonce.size() != kAeadNonceLength || (len > 0 && inout == nullptr)) return Status::bad_input;
     if (len > INT_MAX || aad.size() > INT_MAX) return Status::bad_input;
     int n = 0;
+    if (!ready(true)) return fail();
     if (EVP_EncryptInit_ex2(enc_, nullptr, nullptr, nonce.data(), nullptr) != 1) return fail();
     // CCM needs the message length before the additional data, and one data call even for no data.
     if (ccm() && EVP_EncryptUpdate(enc_, nullptr, &n, nullptr, static_cast<int>(len)) != 1) return fail();
@@ -339,6 +336,7 @@ class EvpAead final : public Aead {
     if (nonce.size() != kAeadNonceLength || (len > 0 && inout == nullptr)) return Status::bad_input;
     if (len > INT_MAX || aad.size() > INT_MAX) return Status::bad_input;
     int n = 0;
+    if (!ready(false)) return fail();
     if (EVP_DecryptInit_ex2(dec_, nullptr, nullptr, nonce.data(), nullptr) != 1) return fail();
     if (EVP_CIPHER_CTX_ctrl(dec_, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(aead_tag_length(alg_)),
                             const_cast<uint8_t*>(tag)) != 1)
@@ -380,9 +378,49 @@ class EvpAead final : public Aead {
            alg_ == AeadAlg::aes_256_ccm_8;
   }
 
+  const EVP_CIPHER* cipher() const {
+    const Algs& a = algs();
+    return alg_ == AeadAlg::aes_128_gcm   ? a.aes_128_gcm
+           : alg_ == AeadAlg::aes_256_gcm ? a.aes_256_gcm
+           : alg_ == AeadAlg::aes_128_ccm || alg_ == AeadAlg::aes_128_ccm_8 ? a.aes_128_ccm
+           : alg_ == AeadAlg::aes_256_ccm || alg_ == AeadAlg::aes_256_ccm_8 ? a.aes_256_ccm
+                                                                            : a.chacha20_poly1305;
+  }
+
+  // The direction's context, made and keyed on first use; the kept key is wiped once both exist.
+  bool ready(bool enc) {
+    EVP_CIPHER_CTX*& ctx = enc ? enc_ : dec_;
+    if (ctx != nullptr) return true;
+    EVP_CIPHER_CTX* c = EVP_CIPHER_CTX_new();
+    if (c == nullptr || !key_context(c, enc)) {
+      EVP_CIPHER_CTX_free(c);
+      return false;
+    }
+    ctx = c;
+    if (enc_ != nullptr && dec_ != nullptr) OPENSSL_cleanse(key_, sizeof(key_));
+    return true;
+  }
+
+  bool key_context(EVP_CIPHER_CTX* ctx, bool enc) {
+    const EVP_CIPHER* c = cipher();
+    auto init = [&](const EVP_CIPHER* cip, const uint8_t* key) {
+      return (enc ? EVP_EncryptInit_ex2(ctx, cip, key, nullptr, nullptr)
+                  : EVP_DecryptInit_ex2(ctx, cip, key, nullptr, nullptr)) == 1;
+    };
+    if (!ccm()) return init(c, key_);
+    // CCM's nonce length (OpenSSL's default is 7) and tag length (default 12; 16 or, for CCM_8, 8 here)
+    // must be set before the key: libcrypto fixes them into its CCM state when it takes the key. The tag
+    // to check is given per record (open()), of the same length.
+    return init(c, nullptr) &&
+           EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(kAeadNonceLength), nullptr) == 1 &&
+           EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, static_cast<int>(aead_tag_length(alg_)), nullptr) == 1 &&
+           init(nullptr, key_);
+  }
+
   AeadAlg alg_;
-  EVP_CIPHER_CTX* enc_;
-  EVP_CIPHER_CTX* dec_;
+  EVP_CIPHER_CTX* enc_ = nullptr;
+  EVP_CIPHER_CTX* dec_ = nullptr;
+  uint8_t key_[32] = {};
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -437,7 +475,7 @@ const evp_md_st* libcrypto_md(HashAlg alg) { return md_of(alg); }
 
 std::unique_ptr<Rng> make_libcrypto_deterministic_rng(ByteView seed) {
   auto rng = std::make_unique<HmacDrbg>();
-  if (!rng->seed(seed)) fatal("EVP_MAC_CTX_new (HMAC-DRBG)");
+  rng->seed(seed);
   return rng;
 }
 
@@ -455,19 +493,12 @@ const Provider& libcrypto_provider() {
 
 std::unique_ptr<Hash> LibcryptoProvider::hash(HashAlg alg) const {
   if (md_of(alg) == nullptr) return nullptr;
-  auto h = std::make_unique<EvpHash>(alg);
-  if (!h->start()) return nullptr;
-  return h;
+  return std::make_unique<ShaHash>(alg);
 }
 
 std::unique_ptr<Hmac> LibcryptoProvider::hmac(HashAlg alg, ByteView key) const {
   if (md_of(alg) == nullptr) return nullptr;
-  auto h = std::make_unique<EvpHmac>();
-  if (!h->setup(alg, key)) {
-    libcrypto_clear_errors();
-    return nullptr;
-  }
-  return h;
+  return std::make_unique<ShaHmac>(alg, key);
 }
 
 std::unique_ptr<Aead> LibcryptoProvider::aead(AeadAlg alg, ByteView key) const {

@@ -37,11 +37,10 @@
 
 #include <cstring>
 #include <ctime>
-#include <deque>
-#include <map>
-#include <mutex>
 
+#include "crypto/bounded_cache.h"
 #include "crypto/libcrypto_provider.h"
+#include "crypto/libcrypto_testing.h"
 #include "crypto/x509_policy.h"
 
 namespace sanstls {
@@ -456,20 +455,34 @@ class LibcryptoTrustStore final : public TrustStore {
   CertError verify(const std::vector<ByteView>& chain, int64_t now, Purpose purpose, const std::string& name,
                    std::unique_ptr<PublicKey>* leaf_key, KeyUse use) const override {
     if (chain.empty()) return CertError::bad_certificate;
-    X509Ptr leaf = parse_der(chain[0]);
-    if (!leaf) return CertError::bad_certificate;
+    // Every certificate parsed, or taken from the cache of certificates of chains that verified
+    // (exactly the same DER; see cert_cache_).
+    std::vector<std::shared_ptr<X509>> certs(chain.size());
+    std::vector<bool> parsed_here(chain.size(), false);
+    for (size_t i = 0; i < chain.size(); i++) {
+      certs[i] = cert_cache_.find(chain[i]);
+      if (certs[i]) continue;
+      X509Ptr x = parse_der(chain[i]);
+      if (!x) return CertError::bad_certificate;
+      certs[i] = std::shared_ptr<X509>(x.release(), X509Deleter());
+      parsed_here[i] = true;
+    }
+    X509* const leaf = certs[0].get();
     std::unique_ptr<STACK_OF(X509), StackDeleter> untrusted(sk_X509_new_null());
     if (!untrusted) return CertError::bad_certificate;
     for (size_t i = 1; i < chain.size(); i++) {
-      X509Ptr x = parse_der(chain[i]);
-      if (!x || sk_X509_push(untrusted.get(), x.get()) <= 0) return CertError::bad_certificate;
-      x.release();
+      // The stack holds its own references (a cached certificate may be shared with other threads).
+      if (X509_up_ref(certs[i].get()) != 1) return CertError::bad_certificate;
+      if (sk_X509_push(untrusted.get(), certs[i].get()) <= 0) {
+        X509_free(certs[i].get());
+        return CertError::bad_certificate;
+      }
     }
     if (size_ == 0) return CertError::unknown_ca;
 
     std::unique_ptr<X509_STORE_CTX, StoreCtxDeleter> ctx(X509_STORE_CTX_new());
     VerifyErrors errs;
-    if (!ctx || X509_STORE_CTX_init(ctx.get(), store_, leaf.get(), untrusted.get()) != 1) {
+    if (!ctx || X509_STORE_CTX_init(ctx.get(), store_, leaf, untrusted.get()) != 1) {
       libcrypto_clear_errors();
       return CertError::bad_certificate;
     }
@@ -492,7 +505,7 @@ class LibcryptoTrustStore final : public TrustStore {
       // refuses the chain after the leaf's checks (bad_certificate). For the same verdict, when such a
       // CA was offered the path is built here instead (see path_by_names).
       std::vector<const X509*> path;
-      if (malformed_nc_offered(leaf.get(), untrusted.get()) && path_by_names(leaf.get(), untrusted.get(), &path))
+      if (malformed_nc_offered(leaf, untrusted.get()) && path_by_names(leaf, untrusted.get(), &path))
         e = check_path(path, false, now, purpose, name, use);
       if (e == CertError::ok) e = CertError::unknown_ca;  // a path without that CA: libcrypto's verdict
     } else if (r != 1) {
@@ -513,12 +526,18 @@ class LibcryptoTrustStore final : public TrustStore {
     }
     if (e != CertError::ok) return e;
     if (leaf_key != nullptr) {
-      std::shared_ptr<const PublicKey> k = cached_key(spki_of(leaf.get()));
+      const Bytes spki = spki_of(leaf);
+      std::shared_ptr<const PublicKey> k = key_cache_.get_or_make(
+          spki, [&] { return std::shared_ptr<const PublicKey>(libcrypto_public_key_from_spki(spki)); });
       if (!k) return CertError::unsupported_certificate;
       *leaf_key = std::make_unique<SharedPublicKey>(std::move(k));
     }
+    for (size_t i = 0; i < chain.size(); i++)
+      if (parsed_here[i]) cert_cache_.insert(chain[i], std::move(certs[i]));
     return CertError::ok;
   }
+
+  size_t cached_certificates() const { return cert_cache_.size(); }
 
   void set_anchors(std::vector<X509Ptr> anchors) { anchors_ = std::move(anchors); }
 
@@ -596,33 +615,21 @@ class LibcryptoTrustStore final : public TrustStore {
     return false;
   }
 
-  // The public keys of leaves that verified, by SubjectPublicKeyInfo (bounded; oldest out first).
-  static constexpr size_t kLeafCacheSize = 256;
-  std::shared_ptr<const PublicKey> cached_key(const Bytes& spki) const {
-    {
-      std::lock_guard<std::mutex> lock(cache_mu_);
-      auto it = leaf_cache_.find(spki);
-      if (it != leaf_cache_.end()) return it->second;
-    }
-    std::shared_ptr<const PublicKey> k = libcrypto_public_key_from_spki(spki);
-    if (!k) return nullptr;
-    std::lock_guard<std::mutex> lock(cache_mu_);
-    if (leaf_cache_.emplace(spki, k).second) {
-      leaf_order_.push_back(spki);
-      if (leaf_order_.size() > kLeafCacheSize) {
-        leaf_cache_.erase(leaf_order_.front());
-        leaf_order_.pop_front();
-      }
-    }
-    return k;
-  }
+  // The public keys of leaves that verified, by SubjectPublicKeyInfo.
+  mutable BoundedCache<const PublicKey> key_cache_{256};
+  // The parsed certificates of chains that verified, by their exact DER: d2i_X509 is most of a chain
+  // check's cost in OpenSSL 3.0 (it decodes the key through the provider decoders, which look the
+  // algorithm up by name on every parse, and caches every extension), so a returning peer's chain is
+  // not parsed again. Only after a chain verified, so a peer cannot fill it with what fails. A
+  // certificate is read-only once parsed (libcrypto caches its extensions at parse time, under its
+  // lock), and X509_verify_cert on shared certificates is what libssl does with its stores: several
+  // threads may verify with the same X509 at once. At most 128 (a few KiB each: the DER, the parsed
+  // certificate and its decoded key).
+  mutable BoundedCache<X509> cert_cache_{128};
 
   X509_STORE* store_;
   std::vector<X509Ptr> anchors_;  // the same certificates as store_'s
   size_t size_ = 0;
-  mutable std::mutex cache_mu_;
-  mutable std::map<Bytes, std::shared_ptr<const PublicKey>> leaf_cache_;
-  mutable std::deque<Bytes> leaf_order_;
 };
 
 bool contains(ByteView in, const char* needle) {
@@ -633,6 +640,11 @@ bool contains(ByteView in, const char* needle) {
 }
 
 }  // namespace
+
+size_t libcrypto_cached_certificates(const TrustStore& store) {
+  const auto* s = dynamic_cast<const LibcryptoTrustStore*>(&store);
+  return s != nullptr ? s->cached_certificates() : 0;
+}
 
 std::unique_ptr<Certificate> LibcryptoProvider::parse_certificate(ByteView der, std::string* error) const {
   if (!is_single_der_sequence(der)) {

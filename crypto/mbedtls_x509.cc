@@ -28,10 +28,9 @@
 #include <mbedtls/x509_crt.h>
 
 #include <cstring>
-#include <deque>
-#include <map>
 #include <mutex>
 
+#include "crypto/bounded_cache.h"
 #include "crypto/mbedtls_provider.h"
 #include "crypto/x509_policy.h"
 
@@ -401,30 +400,12 @@ class MbedtlsTrustStore final : public TrustStore {
  private:
   mutable Crt anchors_;
 
-  // The public keys of leaves that verified, by SubjectPublicKeyInfo (bounded; oldest out first).
-  static constexpr size_t kLeafCacheSize = 256;
+  // The public keys of leaves that verified, by SubjectPublicKeyInfo (crypto/bounded_cache.h).
   std::shared_ptr<const PublicKey> cached_key(ByteView spki) const {
-    Bytes id = spki.to_bytes();
-    {
-      std::lock_guard<std::mutex> lock(cache_mu_);
-      auto it = leaf_cache_.find(id);
-      if (it != leaf_cache_.end()) return it->second;
-    }
-    std::shared_ptr<const PublicKey> k = mbedtls_public_key_from_spki(spki);
-    if (!k) return nullptr;
-    std::lock_guard<std::mutex> lock(cache_mu_);
-    if (leaf_cache_.emplace(id, k).second) {
-      leaf_order_.push_back(id);
-      if (leaf_order_.size() > kLeafCacheSize) {
-        leaf_cache_.erase(leaf_order_.front());
-        leaf_order_.pop_front();
-      }
-    }
-    return k;
+    return key_cache_.get_or_make(
+        spki, [&] { return std::shared_ptr<const PublicKey>(mbedtls_public_key_from_spki(spki)); });
   }
-  mutable std::mutex cache_mu_;
-  mutable std::map<Bytes, std::shared_ptr<const PublicKey>> leaf_cache_;
-  mutable std::deque<Bytes> leaf_order_;
+  mutable BoundedCache<const PublicKey> key_cache_{256};
   mutable std::mutex mu_;
   size_t size_ = 0;
 };

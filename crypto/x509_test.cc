@@ -6,9 +6,13 @@
 #include <string>
 #include <vector>
 
+#include <atomic>
+#include <thread>
+
 #include "crypto/crypto.h"
 #ifdef SANSTLS_TEST_LIBCRYPTO
 #include "crypto/libcrypto.h"
+#include "crypto/libcrypto_testing.h"
 #else
 #include "crypto/mbedtls.h"
 #endif
@@ -439,6 +443,87 @@ TEST_CASE("Certificate::allows_key_use") {
   // int.pem: keyCertSign and cRLSign only.
   CHECK_FALSE(parse("tests/certs/int.pem")->allows_key_use(KeyUse::any));
 }
+
+// The libcrypto store keeps the parsed certificates of chains that verified (by exact DER); the
+// mbedTLS one keeps leaf keys. Either way a second look at the same bytes must give the verdict a
+// fresh store gives, whatever changed: the time, the name, the purpose, one byte of a certificate.
+TEST_CASE("verify: a store's caches never change a verdict") {
+  auto store = store_of({"tests/certs/ca.pem"});
+  for (int round = 0; round < 2; round++) {
+    CHECK(verify(*store, "tests/certs/server_ec_chain.pem", k2030_01_01, "localhost") == CertError::ok);
+    CHECK(verify(*store, "tests/certs/server_ec_chain.pem", k2050_06_01, "localhost") ==
+          CertError::certificate_expired);
+    CHECK(verify(*store, "tests/certs/server_ec_chain.pem", k2030_01_01, "other.example.test") ==
+          CertError::name_mismatch);
+    CHECK(verify(*store, "tests/certs/server_ec_chain.pem", k2030_01_01, "", Purpose::client_auth) ==
+          CertError::bad_key_usage);
+    // Without its intermediate the leaf has no path, though the intermediate was seen before.
+    CHECK(verify(*store, "tests/certs/server_ec.pem", k2030_01_01, "localhost") == CertError::unknown_ca);
+  }
+  // One bit of a certificate that verified before: different bytes, its own verdict.
+  std::vector<Bytes> chain = load("tests/certs/server_ec_chain.pem");
+  REQUIRE(chain.size() == 2);
+  REQUIRE(store->verify(views(chain), k2030_01_01, Purpose::server_auth, "localhost") == CertError::ok);
+  for (size_t i = 0; i < chain.size(); i++) {
+    std::vector<Bytes> bad = chain;
+    bad[i][bad[i].size() - 10] ^= 0x01;  // inside the signature
+    CHECK(store->verify(views(bad), k2030_01_01, Purpose::server_auth, "localhost") == CertError::unknown_ca);
+  }
+  // A store of other anchors does not take the first store's word for it.
+  auto other = store_of({"tests/certs/other_ca.pem"});
+  CHECK(verify(*other, "tests/certs/server_ec_chain.pem", k2030_01_01, "localhost") == CertError::unknown_ca);
+  CHECK(store->verify(views(chain), k2030_01_01, Purpose::server_auth, "localhost") == CertError::ok);
+}
+
+TEST_CASE("verify: one store shared by threads") {
+  auto store = store_of({"tests/certs/ca.pem"});
+  const std::vector<Bytes> ec = load("tests/certs/server_ec_chain.pem"), rsa = load("tests/certs/server_rsa.pem"),
+                           wrong = load("tests/certs/wrong_name.pem"), unknown = load("tests/certs/unknown_ca.pem");
+  std::atomic<int> wrong_verdicts{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; t++) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; i++) {
+        std::unique_ptr<PublicKey> key;
+        if (store->verify(views(ec), k2030_01_01, Purpose::server_auth, "localhost", &key) != CertError::ok ||
+            key == nullptr || key->type() != KeyType::ec_p256)
+          wrong_verdicts++;
+        if (store->verify(views(rsa), k2030_01_01, Purpose::server_auth, "localhost") != CertError::ok)
+          wrong_verdicts++;
+        if (store->verify(views(wrong), k2030_01_01, Purpose::server_auth, "localhost") != CertError::name_mismatch)
+          wrong_verdicts++;
+        if (store->verify(views(unknown), k2030_01_01, Purpose::server_auth, "localhost") != CertError::unknown_ca)
+          wrong_verdicts++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(wrong_verdicts == 0);
+}
+
+#ifdef SANSTLS_TEST_LIBCRYPTO
+TEST_CASE("libcrypto verify: the certificates of chains that verified are kept parsed, and only those") {
+  auto store = store_of({"tests/certs/ca.pem"});
+  CHECK(libcrypto_cached_certificates(*store) == 0);
+  // Failures keep nothing: no path, bad key usage, a name mismatch, expired.
+  CHECK(verify(*store, "tests/certs/unknown_ca.pem", k2030_01_01, "localhost") == CertError::unknown_ca);
+  CHECK(verify(*store, "tests/certs/client.pem", k2030_01_01, "", Purpose::server_auth) == CertError::bad_key_usage);
+  CHECK(verify(*store, "tests/certs/server_ec_chain.pem", k2030_01_01, "wrong.example") == CertError::name_mismatch);
+  CHECK(verify(*store, "tests/certs/server_ec_chain.pem", k2050_06_01, "localhost") == CertError::certificate_expired);
+  CHECK(libcrypto_cached_certificates(*store) == 0);
+  // A chain that verifies: its leaf and intermediate; again: no more.
+  CHECK(verify(*store, "tests/certs/server_ec_chain.pem", k2030_01_01, "localhost") == CertError::ok);
+  CHECK(libcrypto_cached_certificates(*store) == 2);
+  CHECK(verify(*store, "tests/certs/server_ec_chain.pem", k2030_01_01, "localhost") == CertError::ok);
+  CHECK(libcrypto_cached_certificates(*store) == 2);
+  CHECK(verify(*store, "tests/certs/server_rsa.pem", k2030_01_01, "localhost") == CertError::ok);
+  CHECK(libcrypto_cached_certificates(*store) == 3);
+  // Per store (the bound itself is crypto/bounded_cache_test's).
+  auto other = store_of({"tests/certs/other_ca.pem"});
+  CHECK(libcrypto_cached_certificates(*other) == 0);
+  CHECK(libcrypto_cached_certificates(*P().make_trust_store({}, nullptr)) == 0);
+}
+#endif
 
 }  // namespace
 }  // namespace crypto

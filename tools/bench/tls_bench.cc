@@ -170,7 +170,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--help" || a == "-h") {
       std::printf("usage: tls_bench [--quick] [--reps N] [--handshakes N] [--mib N] [--out FILE.json|.csv]\n"
                   "                 [--certs DIR] [--only SUBSTRING] [--stacks sanstls,mbedtls,openssl\n"
-                  "                 (,sanstls-libcrypto)]\n"
+                  "                 (,sanstls-libcrypto,floor-libcrypto)]\n"
                   "                 [--no-memory] [--no-floor] [--scale N]\n");
       std::exit(0);
     } else fail("unknown flag " + a + " (try --help)");
@@ -181,7 +181,9 @@ Options parse(int argc, char** argv) {
     o.mib = 1;
   }
   for (const std::string& s : o.stacks)
-    if (s != "sanstls" && s != "mbedtls" && s != "openssl" && s != "sanstls-libcrypto") fail("unknown stack " + s);
+    // floor-libcrypto alone is for profiles (callgrind beside sanstls-libcrypto without the mbedTLS floor).
+    if (s != "sanstls" && s != "mbedtls" && s != "openssl" && s != "sanstls-libcrypto" && s != "floor-libcrypto")
+      fail("unknown stack " + s);
   return o;
 }
 
@@ -259,7 +261,8 @@ int main(int argc, char** argv) {
     std::vector<std::unique_ptr<Stack>> stacks;
     std::vector<std::string> names = o.stacks;
     if (o.floor) names.push_back("floor");
-    if (o.floor && std::find(names.begin(), names.end(), "sanstls-libcrypto") != names.end())
+    if (o.floor && std::find(names.begin(), names.end(), "sanstls-libcrypto") != names.end() &&
+        std::find(names.begin(), names.end(), "floor-libcrypto") == names.end())
       names.push_back("floor-libcrypto");
     for (const std::string& name : names) {
       std::unique_ptr<Stack> st = make_stack(name);
