@@ -244,6 +244,21 @@ TEST_CASE("a discarded step gives back its sequence numbers and the keys it inst
   }
 }
 
+TEST_CASE("rewinding never makes a used sequence number usable again") {
+  // The last number (2^64 - 1) sealed exhausts the object; a rewind to it must not reopen it.
+  RecordProtection p = tls13_keys(7);
+  p.set_sequence_number_for_testing(UINT64_MAX);
+  Bytes out(p.sealed_size(3));
+  REQUIRE(p.seal(ContentType::application_data, Bytes(3, 1), out.data(), out.size()).ok());
+  CHECK(p.sequence_exhausted());
+  p.rewind_sequence_number(UINT64_MAX);
+  CHECK(p.sequence_exhausted());
+  CHECK_FALSE(p.seal(ContentType::application_data, Bytes(3, 1), out.data(), out.size()).ok());
+  p.rewind_sequence_number(5);  // below: records 5.. were never sent (the record layer's promise)
+  CHECK_FALSE(p.sequence_exhausted());
+  CHECK(p.sequence_number() == 5);
+}
+
 TEST_CASE("pending keys and buffers") {
   RecordLayer rl;
   CHECK(rl.activate_pending_read().error().alert == AlertDescription::unexpected_message);

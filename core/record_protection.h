@@ -169,8 +169,9 @@ class RecordProtection {
   // Back to an earlier sequence number: only for records sealed after it that were never sent (the
   // record layer's discard of a failed step, which drops them). Reusing a number of a record that went
   // out would reuse its nonce.
+  // A number not below the current one changes nothing (an exhausted object stays exhausted).
   void rewind_sequence_number(uint64_t seq) {
-    if (seq >= seq_ && !exhausted_) return;
+    if (seq >= seq_) return;
     seq_ = seq;
     exhausted_ = false;
   }
