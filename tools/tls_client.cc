@@ -241,12 +241,9 @@ int run(int argc, char** argv) {
           done = true;
           const HandshakeInfo& info = *conn.info();
           if (!o.ladder.empty()) {
-            capture::LadderRow n;
-            n.kind = capture::LadderRow::Kind::note;
             const CipherSuite* cs = find_suite(info.cipher_suite);
-            n.title = std::string("handshake done: ") + version_name(info.version) + ", " + (cs ? cs->iana_name : "?") +
-                      (info.resumed ? ", resumed" : "") + (info.early_data_accepted ? ", 0-RTT accepted" : "");
-            ladder.rows.push_back(n);
+            ladder.rows.push_back(capture::handshake_done_note(version_name(info.version), cs ? cs->iana_name : "?",
+                                                                 info.resumed, info.early_data_accepted));
           }
           if (!o.quiet) {
             const CipherSuite* s = find_suite(info.cipher_suite);

@@ -388,12 +388,9 @@ int run(int argc, char** argv) {
                       info.peer_chain.empty() ? "" : certificate_subject(info.peer_chain[0]).c_str());
         }
         if (!o.ladder.empty()) {
-          capture::LadderRow n;
-          n.kind = capture::LadderRow::Kind::note;
           const CipherSuite* cs = find_suite(info.cipher_suite);
-          n.title = std::string("handshake done: ") + version_name(info.version) + ", " + (cs ? cs->iana_name : "?") +
-                    (info.resumed ? ", resumed" : "") + (info.early_data_accepted ? ", 0-RTT accepted" : "");
-          data->ladder.rows.push_back(n);
+          data->ladder.rows.push_back(capture::handshake_done_note(version_name(info.version), cs ? cs->iana_name : "?",
+                                                               info.resumed, info.early_data_accepted));
         }
         if (!o.keymatexport.empty()) {
           if (const Connection* engine = engine_of(c))

@@ -8,6 +8,15 @@
 namespace sanstls {
 namespace capture {
 
+LadderRow handshake_done_note(const std::string& version, const std::string& suite, bool resumed,
+                              bool early_data_accepted) {
+  LadderRow n;
+  n.kind = LadderRow::Kind::note;
+  n.title = "handshake done: " + version + ", " + suite + (resumed ? ", resumed" : "") +
+            (early_data_accepted ? ", 0-RTT accepted" : "");
+  return n;
+}
+
 bool Ladder::diverged() const {
   for (const LadderRow& r : rows)
     if (r.kind == LadderRow::Kind::divergence) return true;

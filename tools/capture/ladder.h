@@ -32,6 +32,11 @@ struct Ladder {
   bool diverged() const;
 };
 
+// The note a live tool (tls_client, tls_server -ladder) adds when the handshake is done:
+// "handshake done: VERSION, SUITE[, resumed][, 0-RTT accepted]".
+LadderRow handshake_done_note(const std::string& version, const std::string& suite, bool resumed,
+                              bool early_data_accepted);
+
 // The ladder of a decoded trace (ReplayResult::trace, or lines of ConnectionDecoder): each "C->S ..." or
 // "S->C ..." line of a handshake message, ChangeCipherSpec, alert or application data is a message
 // (consecutive application data records of one direction are merged), "event: handshake_done ..." and
