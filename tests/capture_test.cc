@@ -726,7 +726,12 @@ std::vector<AsyncCase> async_cases() {
   return v;
 }
 
-Bytes record_async(const AsyncCase& k) {
+// Records one connection with the deterministic generators and clock: the handshake, a message each
+// way, close; the client or the server captured. `pump` moves the bytes (answering what the case
+// needs); `check_handshake` runs once both sides are done with the handshake.
+template <typename Pump, typename Check>
+Bytes record_exchange(const std::shared_ptr<const ClientConfig>& cc, const std::shared_ptr<const ServerConfig>& sc,
+                      bool capture_server, Pump pump, Check check_handshake) {
   auto rng_c = crypto::make_deterministic_rng(ByteView::of("client"));
   auto rng_s = crypto::make_deterministic_rng(ByteView::of("server"));
   testing::FixedClock clock(kTestNowMs);
@@ -734,24 +739,31 @@ Bytes record_async(const AsyncCase& k) {
   std::string err;
   REQUIRE(crypto::default_provider().load_certificates(read_file("tests/certs/ca.pem"), &d.trust_anchors_der, &err));
   auto finish = [&](auto& client, auto& server, auto& captured) {
-    pump_async(client, server, k.server, k.select_index);
+    pump(client, server);
     REQUIRE(client.info() != nullptr);
     REQUIRE(server.info() != nullptr);
+    check_handshake(client);
     REQUIRE(client.send(ByteView::of("hello server")).ok());
     REQUIRE(server.send(ByteView::of("hello client")).ok());
-    pump_async(client, server, k.server, k.select_index);
+    pump(client, server);
     client.close();
-    pump_async(client, server, k.server, k.select_index);
+    pump(client, server);
     return captured.finish();
   };
-  if (k.capture_server) {
-    Connection client = Connection::client(k.client, localhost(), *rng_c, clock);
-    CapturingConnection server = CapturingConnection::server(k.server, *rng_s, clock, d);
+  if (capture_server) {
+    Connection client = Connection::client(cc, localhost(), *rng_c, clock);
+    CapturingConnection server = CapturingConnection::server(sc, *rng_s, clock, d);
     return finish(client, server, server);
   }
-  CapturingConnection client = CapturingConnection::client(k.client, localhost(), *rng_c, clock, d);
-  Connection server = Connection::server(k.server, *rng_s, clock);
+  CapturingConnection client = CapturingConnection::client(cc, localhost(), *rng_c, clock, d);
+  Connection server = Connection::server(sc, *rng_s, clock);
   return finish(client, server, client);
+}
+
+Bytes record_async(const AsyncCase& k) {
+  return record_exchange(
+      k.client, k.server, k.capture_server,
+      [&](auto& client, auto& server) { pump_async(client, server, k.server, k.select_index); }, [](auto&) {});
 }
 
 TEST_CASE("asynchronous answers are recorded and replayed: sign, decrypt, verify, select") {
@@ -977,32 +989,9 @@ std::vector<SyncCase> sync_cases() {
 }
 
 Bytes record_sync(const SyncCase& k) {
-  auto rng_c = crypto::make_deterministic_rng(ByteView::of("client"));
-  auto rng_s = crypto::make_deterministic_rng(ByteView::of("server"));
-  testing::FixedClock clock(kTestNowMs);
-  capture::DescribeOptions d;
-  std::string err;
-  REQUIRE(crypto::default_provider().load_certificates(read_file("tests/certs/ca.pem"), &d.trust_anchors_der, &err));
-  auto finish = [&](auto& client, auto& server, auto& captured) {
-    pump_any(client, server, 0);
-    REQUIRE(client.info() != nullptr);
-    REQUIRE(server.info() != nullptr);
-    CHECK(client.info()->alpn == "http/1.1");
-    REQUIRE(client.send(ByteView::of("hello server")).ok());
-    REQUIRE(server.send(ByteView::of("hello client")).ok());
-    pump_any(client, server, 0);
-    client.close();
-    pump_any(client, server, 0);
-    return captured.finish();
-  };
-  if (k.capture_server) {
-    Connection client = Connection::client(k.client, localhost(), *rng_c, clock);
-    CapturingConnection server = CapturingConnection::server(k.server, *rng_s, clock, d);
-    return finish(client, server, server);
-  }
-  CapturingConnection client = CapturingConnection::client(k.client, localhost(), *rng_c, clock, d);
-  Connection server = Connection::server(k.server, *rng_s, clock);
-  return finish(client, server, client);
+  return record_exchange(
+      k.client, k.server, k.capture_server, [](auto& client, auto& server) { pump_any(client, server, 0); },
+      [](auto& client) { CHECK(client.info()->alpn == "http/1.1"); });
 }
 
 TEST_CASE("the answers of synchronous hooks are recorded and replayed: verifier, selection, ALPN") {
