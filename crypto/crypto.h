@@ -204,6 +204,8 @@ class PrivateKey {
   virtual ~PrivateKey() = default;
   virtual KeyType type() const = 0;
   virtual size_t bits() const = 0;
+  // What sign() and rsa_decrypt_premaster() draw from rng never depends on the key's earlier
+  // operations: a key shared by many connections gives each the same draws whatever ran before it.
   virtual Status sign(SignatureScheme scheme, ByteView msg, Rng& rng, Bytes* sig) const = 0;
   // RSA key exchange, server side (RFC 5246 7.4.7.1): decrypts the PKCS#1 v1.5 ciphertext and, in
   // constant time, writes 48 bytes to out: the decrypted premaster secret when the padding is good,

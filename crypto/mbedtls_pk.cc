@@ -423,6 +423,29 @@ class MbedtlsPrivateKey final : public PrivateKey {
   mbedtls_pk_context* pk() { return &pk_; }
   void set_type(KeyType t) { type_ = t; }
 
+  // mbedTLS draws an RSA key's blinding values (Vi, Vf: twice k - 1 bytes, with retries that depend on
+  // the values) from the f_rng of the key's first private operation only; later operations square
+  // them. Were that first operation a connection's, the connection's draws, and so every byte it
+  // writes after them, would depend on whether another connection had used the key first (a key in a
+  // shared config). So a loaded RSA key makes one private operation at once, on a generator seeded
+  // from its private exponent (as DH blinding is), and every connection's private operation then
+  // draws the same from the connection's Rng: the exponent blinding (and RSA-PSS's salt).
+  bool prime_rsa_blinding() {
+    mbedtls_rsa_context* rsa = mbedtls_pk_rsa(pk_);
+    const size_t k = mbedtls_rsa_get_len(rsa);
+    Mpi d;
+    if (k < 2 || mbedtls_rsa_export(rsa, nullptr, nullptr, nullptr, &d.v, nullptr) != 0) return false;
+    Bytes seed = mpi_to_bytes(&d.v, k);
+    if (seed.empty()) return false;
+    BlindingDrbg drbg(seed);
+    secure_zero(seed);
+    Bytes in(k, 0), out(k);
+    in[k - 1] = 2;  // any value below the modulus
+    bool ok = drbg.ok && mbedtls_rsa_private(rsa, mbedtls_hmac_drbg_random, &drbg.v, in.data(), out.data()) == 0;
+    secure_zero(out);
+    return ok;
+  }
+
   KeyType type() const override { return type_; }
   size_t bits() const override { return mbedtls_pk_get_bitlen(&pk_); }
 
@@ -647,6 +670,10 @@ std::unique_ptr<PrivateKey> MbedtlsProvider::load_private_key(ByteView pem_or_de
     return nullptr;
   }
   key->set_type(t);
+  if (t == KeyType::rsa && !key->prime_rsa_blinding()) {
+    set_error("the RSA private key does not work (a private operation with it failed)");
+    return nullptr;
+  }
   return key;
 }
 

@@ -493,9 +493,10 @@ namespace {
 // sides on generators seeded from `seed`; *key_name gets the first 16 bytes of the client's ticket
 // (a TicketKeys ticket begins with its key's name).
 Bytes server_output(std::shared_ptr<const ServerConfig> sc, uint16_t version, const std::string& seed,
-                    Bytes* key_name) {
+                    Bytes* key_name, std::vector<uint16_t> suites = {}) {
   ClientConfig::Builder cb;
   cb.trust_anchors_pem(read_file("tests/certs/ca.pem")).versions(version, version);
+  if (!suites.empty()) cb.cipher_suites(std::move(suites));
   auto cc = cb.build();
   REQUIRE_MESSAGE(cc.ok(), cc.error);
   auto crng = crypto::make_deterministic_rng(ByteView::of("client " + seed));
@@ -537,15 +538,32 @@ Bytes server_output(std::shared_ptr<const ServerConfig> sc, uint16_t version, co
 }  // namespace
 
 TEST_CASE("server tickets: one connection's bytes do not depend on the connections before it") {
-  for (uint16_t version : {uint16_t{0x0303}, uint16_t{0x0304}}) {
-    CAPTURE(version);
-    // Three servers alike, each with a ticket key generator of the same seed. An ECDSA certificate:
-    // mbedTLS's RSA keeps blinding values drawn by the key's first private operation, so with RSA the
-    // first connection's draws differ from the later ones' whatever the tickets do.
+  struct Case {
+    uint16_t version;
+    const char* chain;
+    const char* key;
+    std::vector<uint16_t> suites;  // the client's; empty: its defaults
+  };
+  // ECDSA and RSA certificates (signatures), and TLS 1.2's RSA key exchange (the premaster decrypted
+  // with the server's key): mbedTLS's RSA draws its blinding values at a key's first private
+  // operation, so the provider must keep those draws out of the connection's generator.
+  const Case cases[] = {
+      {0x0303, "tests/certs/server_ec_chain.pem", "tests/certs/server_ec.key.pem", {}},
+      {0x0304, "tests/certs/server_ec_chain.pem", "tests/certs/server_ec.key.pem", {}},
+      {0x0303, "tests/certs/server_rsa.pem", "tests/certs/server_rsa.key.pem", {}},
+      {0x0304, "tests/certs/server_rsa.pem", "tests/certs/server_rsa.key.pem", {}},
+      {0x0303, "tests/certs/server_rsa.pem", "tests/certs/server_rsa.key.pem", {0x009c}},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.version);
+    CAPTURE(std::string(c.chain));
+    CAPTURE(c.suites.size());
+    // Three servers alike, each with a ticket key generator of the same seed, each loading the key
+    // anew (a key object of its own, with no private operation behind it yet).
     auto make = [&] {
       ServerConfig::Builder b;
-      b.certificate(read_file("tests/certs/server_ec_chain.pem"), read_file("tests/certs/server_ec.key.pem"))
-          .versions(version, version)
+      b.certificate(read_file(c.chain), read_file(c.key))
+          .versions(c.version, c.version)
           .ticket_key_generator(crypto::make_deterministic_rng(ByteView::of("ticket keys")));
       auto built = b.build();
       REQUIRE_MESSAGE(built.ok(), built.error);
@@ -554,11 +572,11 @@ TEST_CASE("server tickets: one connection's bytes do not depend on the connectio
     // B alone; B after A; B after another A (another generator, so other keys were A's to draw).
     auto alone = make(), after_a = make(), after_other_a = make();
     Bytes name_alone, name_a, name_other, name_b1, name_b2;
-    const Bytes b_alone = server_output(alone, version, "B", &name_alone);
-    const Bytes a = server_output(after_a, version, "A", &name_a);
-    const Bytes b1 = server_output(after_a, version, "B", &name_b1);
-    const Bytes other = server_output(after_other_a, version, "other A", &name_other);
-    const Bytes b2 = server_output(after_other_a, version, "B", &name_b2);
+    const Bytes b_alone = server_output(alone, c.version, "B", &name_alone, c.suites);
+    const Bytes a = server_output(after_a, c.version, "A", &name_a, c.suites);
+    const Bytes b1 = server_output(after_a, c.version, "B", &name_b1, c.suites);
+    const Bytes other = server_output(after_other_a, c.version, "other A", &name_other, c.suites);
+    const Bytes b2 = server_output(after_other_a, c.version, "B", &name_b2, c.suites);
     // One ring per server, from its own generator: every ticket of a server names the same key,
     // whoever came first.
     CHECK(name_a == name_alone);
