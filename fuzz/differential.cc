@@ -322,12 +322,17 @@ Outcome sanstls_server(ByteView flight, std::string* why) {
   Connection c = Connection::server(sanstls_config(), *rng, clock);
   Result<size_t> r = c.receive(flight);
   bool failed = !r.ok() || c.error() != nullptr;
-  if (why != nullptr && c.error() != nullptr) *why = c.error()->what;
-  // A warning alert that was tolerated leaves no error: say so, so that the allow-list can name it.
-  if (why != nullptr && c.error() == nullptr) {
-    while (std::optional<Event> e = c.next_event()) {
-      if (e->type == Event::Type::alert_received) *why = "warning alert tolerated";
-    }
+  // A tolerated warning alert leaves no error of its own: the reason says so first, so that the
+  // allow-list can name it whatever came after it.
+  bool warned = false;
+  while (std::optional<Event> e = c.next_event()) {
+    if (e->type == Event::Type::alert_received && e->alert.level == AlertLevel::warning &&
+        e->alert.description != AlertDescription::close_notify)
+      warned = true;
+  }
+  if (why != nullptr) {
+    *why = warned ? "warning alert tolerated" : "";
+    if (c.error() != nullptr) *why += std::string(warned ? ", then " : "") + c.error()->what;
   }
   Outcome o = classify(c.pending_output(), failed);
   // An alert under the handshake keys (a failure after the server's key change) cannot be read from
@@ -467,10 +472,11 @@ const std::vector<Allowed>& allowed() {
       {"silent", "fatal alert received", "alert:unexpected_message", "unexpected message", "RFC 8446 6.2, RFC 5246 7.2",
        "a fatal alert before the ClientHello ends the connection at once and nothing is sent after it; OpenSSL "
        "calls any alert before the handshake unexpected"},
-      {"wait", "warning alert tolerated", "alert:unexpected_message", "unexpected message", "RFC 5246 7.2",
+      {"", "warning alert tolerated", "alert:unexpected_message", "unexpected message", "RFC 5246 7.2",
        "a warning alert before the ClientHello (no version chosen yet; TLS 1.3's rule that only close_notify "
        "and user_canceled may be warnings applies once 1.3 is chosen, RFC 8446 6.2) is tolerated, within the "
-       "record layer's bound on warnings in a row; OpenSSL calls any alert before the handshake unexpected"},
+       "record layer's bound on warnings in a row, and sanstls goes on to what follows it (waits, answers, "
+       "or refuses a later fault); OpenSSL calls any alert before the handshake unexpected and stops there"},
       {"alert:protocol_version", "legacy_version 0x0300 or lower", "alert:", "", "RFC 8446 D.5",
        "the RFC names protocol_version; OpenSSL reported another fault of the same hello first"},
       {"alert:illegal_parameter", "key_share: bad public value", "alert:", "", "RFC 8446 4.2.8.2",
@@ -515,7 +521,8 @@ const Allowed* justify(const Outcome& ours, const std::string& our_reason, const
     // "" matches any outcome of OpenSSL's, "alert:" any alert.
     std::string want = x.openssl;
     bool any = want.empty() || (want == "alert:" && b.compare(0, 6, "alert:") == 0);
-    if (a != x.ours || (!any && b != want)) continue;
+    // "" for sanstls's outcome: any, the reason alone decides.
+    if ((x.ours[0] != '\0' && a != x.ours) || (!any && b != want)) continue;
     if (ra.find(x.our_reason) == std::string::npos || rb.find(x.their_reason) == std::string::npos) continue;
     return &x;
   }

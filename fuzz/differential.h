@@ -65,7 +65,7 @@ std::vector<size_t> server_flight_shape(bool openssl_client);
 // on each library's reason for failing (a part of sanstls's Error::what and of OpenSSL's error
 // string; empty: any), so that it explains one cause, not every difference with the same alerts.
 struct Allowed {
-  const char* ours;          // Outcome::str() of sanstls
+  const char* ours;          // Outcome::str() of sanstls ("": any; the reasons decide)
   const char* our_reason;    // in sanstls's error text
   const char* openssl;       // Outcome::str() of OpenSSL
   const char* their_reason;  // in OpenSSL's error string
