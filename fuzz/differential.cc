@@ -322,8 +322,8 @@ Outcome sanstls_server(ByteView flight, std::string* why) {
   Connection c = Connection::server(sanstls_config(), *rng, clock);
   Result<size_t> r = c.receive(flight);
   bool failed = !r.ok() || c.error() != nullptr;
-  // A tolerated warning alert leaves no error of its own: the reason says so first, so that the
-  // allow-list can name it whatever came after it.
+  // A tolerated warning alert leaves no error of its own: the reason says so first (justify() reads
+  // that prefix), so that the allow-list can name it whatever came after it.
   bool warned = false;
   while (std::optional<Event> e = c.next_event()) {
     if (e->type == Event::Type::alert_received && e->alert.level == AlertLevel::warning &&
@@ -515,7 +515,11 @@ const Allowed* justify(const Outcome& ours, const std::string& our_reason, const
   if (a == "retry") a = "accept";
   if (b == "retry") b = "accept";
   if (a == b) return &allowed()[0];
-  const std::string& ra = ours.kind == Outcome::Kind::hello_then_fail ? std::string() : our_reason;
+  // A side that answered keeps, of its reason, only what came before the hello: a tolerated warning.
+  const std::string warned = "warning alert tolerated";
+  const std::string ra = ours.kind != Outcome::Kind::hello_then_fail ? our_reason
+                         : our_reason.compare(0, warned.size(), warned) == 0 ? warned
+                                                                              : std::string();
   const std::string& rb = theirs.kind == Outcome::Kind::hello_then_fail ? std::string() : their_reason;
   for (const Allowed& x : allowed()) {
     // "" matches any outcome of OpenSSL's, "alert:" any alert.
