@@ -1,6 +1,8 @@
 #include "core/session.h"
 
 #include <algorithm>
+#include <new>
+#include <utility>
 
 #include "core/bytes.h"
 
@@ -44,6 +46,23 @@ bool PeerIdentity::decode(Reader& r, PeerIdentity* out) {
   id.name = name.to_string();
   *out = std::move(id);
   return true;
+}
+
+Session& Session::operator=(const Session& o) {
+  if (this != &o) {
+    Session copy(o);  // first, so that a failed allocation leaves *this as it was
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
+Session& Session::operator=(Session&& o) noexcept {
+  if (this != &o) {
+    // Destroying wipes the old master secret (~Session); the new value is then built in place.
+    this->~Session();
+    new (this) Session(std::move(o));
+  }
+  return *this;
 }
 
 Bytes Session::encode() const {
