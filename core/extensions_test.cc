@@ -327,6 +327,14 @@ TEST_CASE("extensions: duplicates are decode_error") {
   CHECK(decode_alert_of(cat({ems, unknown, ems}), ExtContext::server_hello) == AlertDescription::decode_error);
   CHECK(decode_alert_of(cat({unknown, ems, unknown}), ExtContext::client_hello) ==
         AlertDescription::decode_error);
+  // renegotiation_info (0xff01) and types from 64 up, with and without smaller ones around them.
+  const Bytes reneg = ext(T(ExtensionType::renegotiation_info), hex("00"));
+  CHECK(decode_alert_of(cat({reneg, ems, reneg}), ExtContext::client_hello) == AlertDescription::decode_error);
+  CHECK(decode_alert_of(cat({reneg, ems}), ExtContext::client_hello) == AlertDescription::close_notify);
+  const Bytes t64 = ext(64, {});
+  CHECK(decode_alert_of(cat({t64, ems, t64}), ExtContext::client_hello) == AlertDescription::decode_error);
+  CHECK(decode_alert_of(cat({ems, t64, reneg, ems}), ExtContext::client_hello) == AlertDescription::decode_error);
+  CHECK(decode_alert_of(cat({ems, t64, reneg}), ExtContext::client_hello) == AlertDescription::close_notify);
   // Known types kept raw in a context with no parser are duplicates too.
   const Bytes ks = ext(T(ExtensionType::key_share), hex("0017"));
   CHECK(decode_alert_of(cat({ks, ks}), ExtContext::new_session_ticket) == AlertDescription::decode_error);
