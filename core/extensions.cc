@@ -624,6 +624,20 @@ bool Extensions::has(uint16_t type, ExtContext ctx) const {
   return find_unknown(type) != nullptr;
 }
 
+void Extensions::present_types(ExtContext ctx, std::vector<uint16_t>* out) const {
+  uint64_t types = 0;
+  for (size_t i = 0; i < kNumHandlers; i++) {
+    const auto type = static_cast<uint16_t>(kHandlers[i].type);
+    if (type < kDirectTypes && present(i, *this, ctx)) types |= uint64_t{1} << type;
+  }
+  // A raw extension counts only where has() looks at the raw ones: a type with no entry for ctx.
+  for (const RawExtension& r : unknown)
+    if (r.type < kDirectTypes && find_handler(r.type, ctx) == kNumHandlers) types |= uint64_t{1} << r.type;
+  for (uint16_t t = 0; t < kDirectTypes; t++)
+    if ((types >> t) & 1) out->push_back(t);
+  if (has(kRenegType, ctx)) out->push_back(kRenegType);
+}
+
 Status decode_extensions(ByteView block, ExtContext ctx, Extensions* out) {
   *out = Extensions();
   {
