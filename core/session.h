@@ -100,9 +100,14 @@ class InMemorySessionCache final : public SessionCache {
   size_t size();
 
  private:
+  // Byte order, and lookups by a view of the ID (get() allocates no key).
+  struct IdLess {
+    using is_transparent = void;
+    bool operator()(ByteView a, ByteView b) const;
+  };
   std::mutex mu_;
   size_t capacity_;
-  std::map<Bytes, Session> sessions_;
+  std::map<Bytes, Session, IdLess> sessions_;
   std::deque<Bytes> order_;
 };
 
