@@ -131,7 +131,15 @@ bool Reader::prefixed24(Bytes* out) {
   return true;
 }
 
+void Writer::grow(size_t n) {
+  size_t want = out_->size() + n;
+  if (want < 2 * out_->capacity()) want = 2 * out_->capacity();
+  if (want < kMinCapacity) want = kMinCapacity;
+  out_->reserve(want);
+}
+
 void Writer::u16(uint16_t v) {
+  room(2);
   out_->push_back(static_cast<uint8_t>(v >> 8));
   out_->push_back(static_cast<uint8_t>(v));
 }
@@ -141,6 +149,7 @@ void Writer::u24(uint32_t v) {
     ok_ = false;
     return;
   }
+  room(3);
   out_->push_back(static_cast<uint8_t>(v >> 16));
   out_->push_back(static_cast<uint8_t>(v >> 8));
   out_->push_back(static_cast<uint8_t>(v));
@@ -158,6 +167,7 @@ void Writer::u64(uint64_t v) {
 
 Writer::Prefix Writer::begin(uint8_t len_bytes) {
   Prefix p{out_->size(), len_bytes};
+  room(len_bytes);
   out_->insert(out_->end(), len_bytes, 0);
   return p;
 }

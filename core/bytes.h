@@ -68,7 +68,10 @@ class Writer {
   bool ok() const { return ok_; }
   size_t size() const { return out_->size(); }
 
-  void u8(uint8_t v) { out_->push_back(v); }
+  void u8(uint8_t v) {
+    room(1);
+    out_->push_back(v);
+  }
   void u16(uint16_t v);
   void u24(uint32_t v);  // fails the writer when v >= 2^24
   void u32(uint32_t v);
@@ -76,6 +79,7 @@ class Writer {
   // resize + memcpy rather than insert(): GCC 12 at -O2 reports a false stringop-overflow on the
   // inlined vector::insert (Session::encode), which broke --config=opt under -Werror.
   void bytes(ByteView b) {
+    room(b.size());
     size_t at = out_->size();
     out_->resize(at + b.size());
     if (!b.empty()) std::memcpy(out_->data() + at, b.data(), b.size());
@@ -95,6 +99,14 @@ class Writer {
 
  private:
   Prefix begin(uint8_t len_bytes);
+  // Room for n more bytes. A buffer that grows takes at least kMinCapacity bytes, then doubles: a
+  // message written into an empty Bytes would otherwise be reallocated (malloc, copy, free) at 1, 2,
+  // 4, ... bytes, several times per message on every handshake.
+  static constexpr size_t kMinCapacity = 128;
+  void room(size_t n) {
+    if (out_->capacity() - out_->size() < n) grow(n);
+  }
+  void grow(size_t n);
 
   Bytes* out_;
   bool ok_ = true;

@@ -130,7 +130,8 @@ class Client13 final : public Handshake {
   const CipherSuite* suite_ = nullptr;
   size_t read_limit_ = kMaxPlaintext;  // our record_size_limit, once the server took it up
   Bytes client_ap_, server_ap_, res_master_;
-  PeerIdentity session_peer_;  // what the sessions from this connection's tickets say the server proved
+  // What the sessions from this connection's tickets say the server proved; the chain is info().peer_chain.
+  PeerIdentity session_peer_;
   std::unique_ptr<crypto::Hash> post_handshake_transcript_;  // for post-handshake authentication
 };
 
@@ -410,6 +411,9 @@ Status Client13::finish_flight(Negotiation& hs, bool early_accepted) {
   res_master_ = hs.ks->resumption_master_secret(c_.transcript_hash(alg()));
   // What the sessions from this connection's tickets say the server proved (ClientConfig::may_resume).
   session_peer_ = hs.psk_accepted ? hs.offer.resume->peer : server_identity(*cfg_, hs.opts, c_.info().peer_chain);
+  // Its chain is info().peer_chain, byte for byte (set from the same session or the same Certificate):
+  // not kept a second time for the life of the connection; each ticket's session takes it from there.
+  session_peer_.chain = std::vector<Bytes>();
   if (cfg_->client_certificate) {
     post_handshake_transcript_ = c_.provider().hash(alg());
     post_handshake_transcript_->update(c_.transcript());
@@ -518,6 +522,7 @@ Status Client13::on_new_session_ticket(ByteView body) {
   s.created_ms = c_.clock().now_ms();
   s.lifetime_s = std::min(t.lifetime, cfg_->max_session_lifetime_s);
   s.peer = session_peer_;
+  s.peer.chain = c_.info().peer_chain;
   s.ticket = std::move(t.ticket);
   s.ticket_age_add = t.age_add;
   s.max_early_data = t.extensions.max_early_data_size.value_or(0);

@@ -134,7 +134,7 @@ Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Con
         offer->session_id.resize(32);
         c.rng().fill(offer->session_id.data(), offer->session_id.size());
       }
-      offer->resume = r;
+      // The TLS 1.2 client resumes from the options' session (no copy of it here).
     } else if (r->version == version::tls13 && offer->tls13 && !r->ticket.empty()) {
       offer->psk_offered = true;
       offer->resume = r;
@@ -215,10 +215,7 @@ Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Con
       offer->resume.reset();
     }
   }
-  for (uint16_t t = 0; t < 64; t++)
-    if (e.has(t, ExtContext::client_hello)) offer->offered_exts.push_back(t);
-  const auto reneg = static_cast<uint16_t>(ExtensionType::renegotiation_info);
-  if (e.has(reneg, ExtContext::client_hello)) offer->offered_exts.push_back(reneg);
+  e.present_types(ExtContext::client_hello, &offer->offered_exts);
 
   // RFC 8446 5.1: the record of the initial ClientHello may say 0x0301, as most clients write it (and
   // as RFC 8448's traces show) for servers that choke on 0x0303 there; every other record says 0x0303.

@@ -22,10 +22,10 @@ struct ClientOffer {
   bool tls12 = true;   // TLS 1.2 is offered
   bool tls13 = false;  // TLS 1.3 is offered (supported_versions)
   Bytes session_id;    // as sent: a TLS 1.2 session's ID, or 32 random bytes (RFC 8446 D.4), or empty
-  bool tls12_resumption = false;  // session_id names the TLS 1.2 session in `resume`
+  bool tls12_resumption = false;  // session_id names the TLS 1.2 session of ClientOptions::resume
   bool psk_offered = false;       // a TLS 1.3 ticket from `resume` is offered (pre_shared_key)
   bool early_data = false;        // 0-RTT data is sent after the ClientHello
-  std::optional<Session> resume;
+  std::optional<Session> resume;  // TLS 1.3: the session whose ticket is offered
   std::vector<std::pair<uint16_t, std::unique_ptr<crypto::KeyShare>>> shares;  // TLS 1.3 key shares
   std::vector<uint16_t> offered_exts;  // extension types in the ClientHello
   ClientHello hello;                   // what was sent (kept for a HelloRetryRequest)

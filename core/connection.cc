@@ -13,6 +13,10 @@ namespace {
 // A peer cannot spin the engine: runs of records that carry nothing, and of warning alerts, are bounded.
 constexpr uint32_t kMaxEmptyRecords = 32;
 constexpr uint32_t kMaxWarningAlerts = 4;
+constexpr size_t kInitialTranscript = 512;
+// RFC 5246 7.1: the ChangeCipherSpec message is the single byte 1 (what record.cc's
+// encode_change_cipher_spec writes), sent from here without a buffer of its own.
+constexpr uint8_t kChangeCipherSpec[1] = {1};
 
 bool zero_body_type(HandshakeType t) {
   return t == HandshakeType::hello_request || t == HandshakeType::end_of_early_data ||
@@ -35,16 +39,28 @@ crypto::Rng& HandshakeContext::rng() { return c_.rng; }
 Clock& HandshakeContext::clock() { return c_.clock; }
 
 Status HandshakeContext::send_handshake(HandshakeType type, const Bytes& body) {
-  Bytes msg;
-  if (!encode_handshake(type, body, &msg)) return Error::internal("handshake message too long");
-  if (!c_.handshake_done) add_transcript(msg);
+  if (c_.handshake_done) {
+    Bytes msg;
+    if (!encode_handshake(type, body, &msg)) return Error::internal("handshake message too long");
+    if (c_.trace) c_.push_trace(Direction::sent, static_cast<uint8_t>(type), msg);
+    return c_.rl.write_handshake(msg);
+  }
+  // During the handshake the message is written once, into the transcript (header, then body), and
+  // sent from there: no message buffer of its own.
+  if (body.size() >= (size_t{1} << 24)) return Error::internal("handshake message too long");
+  const uint8_t header[kHandshakeHeaderLength] = {static_cast<uint8_t>(type), static_cast<uint8_t>(body.size() >> 16),
+                                                  static_cast<uint8_t>(body.size() >> 8),
+                                                  static_cast<uint8_t>(body.size())};
+  const size_t at = c_.transcript.size();
+  add_transcript(ByteView(header, sizeof(header)));
+  add_transcript(body);
+  const ByteView msg(c_.transcript.data() + at, sizeof(header) + body.size());
   if (c_.trace) c_.push_trace(Direction::sent, static_cast<uint8_t>(type), msg);
   return c_.rl.write_handshake(msg);
 }
 
 Status HandshakeContext::send_change_cipher_spec() {
-  Bytes ccs;
-  encode_change_cipher_spec(&ccs);
+  const ByteView ccs(kChangeCipherSpec, sizeof(kChangeCipherSpec));
   SANSTLS_TRY(c_.rl.write(ContentType::change_cipher_spec, ccs));
   if (c_.trace) c_.push_trace(Direction::sent, 0xff, ccs);
   return c_.rl.activate_pending_write();
@@ -52,8 +68,7 @@ Status HandshakeContext::send_change_cipher_spec() {
 
 Status HandshakeContext::send_compat_ccs() {
   if (c_.sent_compat_ccs) return Status();
-  Bytes ccs;
-  encode_change_cipher_spec(&ccs);
+  const ByteView ccs(kChangeCipherSpec, sizeof(kChangeCipherSpec));
   SANSTLS_TRY(c_.rl.write(ContentType::change_cipher_spec, ccs));
   if (c_.trace) c_.push_trace(Direction::sent, 0xff, ccs);
   c_.sent_compat_ccs = true;
@@ -97,7 +112,13 @@ void HandshakeContext::open_early_data(size_t budget) { c_.rl.open_early_data(bu
 void HandshakeContext::close_early_data() { c_.rl.close_early_data(); }
 void HandshakeContext::skip_early_data(size_t budget) { c_.rl.skip_early_data(budget); }
 
-void HandshakeContext::add_transcript(ByteView msg) { c_.transcript.insert(c_.transcript.end(), msg.begin(), msg.end()); }
+void HandshakeContext::add_transcript(ByteView msg) {
+  Bytes& t = c_.transcript;
+  // Room for a resumed handshake's messages at once (they grew the buffer three or four times); a full
+  // handshake's certificates grow it as before. Freed when the handshake is done.
+  if (t.capacity() == 0) t.reserve(std::max<size_t>(kInitialTranscript, msg.size()));
+  t.insert(t.end(), msg.begin(), msg.end());
+}
 size_t HandshakeContext::transcript_size() const { return c_.transcript.size(); }
 ByteView HandshakeContext::transcript() const { return c_.transcript; }
 

@@ -478,7 +478,7 @@ struct Handler {
 };
 
 // Table order is the encoding order when Extensions::order does not apply.
-const Handler kHandlers[] = {
+constexpr Handler kHandlers[] = {
     {ExtensionType::server_name, kCH | kSH | kEE, sni_present, sni_parse, sni_write},
     {ExtensionType::renegotiation_info, kCH | kSH, reneg_present, reneg_parse, reneg_write},
     {ExtensionType::supported_versions, kCH | kSH | kHRR, versions_present, versions_parse, versions_write},
@@ -504,11 +504,45 @@ const Handler kHandlers[] = {
 };
 constexpr size_t kNumHandlers = sizeof(kHandlers) / sizeof(kHandlers[0]);
 
+// Every type in the table is below 64 but renegotiation_info; each appears once. The entry of each type,
+// by type (kNumHandlers: none), made at compile time so that a look-up is one load, not a scan of the
+// table (the engine asks for every type up to 63 when it records what its ClientHello offered).
+constexpr size_t kDirectTypes = 64;
+constexpr uint16_t kRenegType = static_cast<uint16_t>(ExtensionType::renegotiation_info);
+struct HandlerIndex {
+  uint8_t by_type[kDirectTypes] = {};
+  uint8_t reneg = 0;
+};
+constexpr HandlerIndex make_handler_index() {
+  HandlerIndex x;
+  for (size_t t = 0; t < kDirectTypes; t++) x.by_type[t] = static_cast<uint8_t>(kNumHandlers);
+  x.reneg = static_cast<uint8_t>(kNumHandlers);
+  for (size_t i = 0; i < kNumHandlers; i++) {
+    const auto type = static_cast<uint16_t>(kHandlers[i].type);
+    if (type < kDirectTypes) x.by_type[type] = static_cast<uint8_t>(i);
+    if (type == kRenegType) x.reneg = static_cast<uint8_t>(i);
+  }
+  return x;
+}
+constexpr HandlerIndex kHandlerIndex = make_handler_index();
+// The entry of `type` in any context, or kNumHandlers.
+constexpr size_t handler_of(uint16_t type) {
+  if (type < kDirectTypes) return kHandlerIndex.by_type[type];
+  return type == kRenegType ? kHandlerIndex.reneg : kNumHandlers;
+}
+constexpr bool index_covers_table() {
+  for (size_t i = 0; i < kNumHandlers; i++) {
+    // A type out of the index's reach, or listed twice, fails.
+    if (handler_of(static_cast<uint16_t>(kHandlers[i].type)) != i) return false;
+  }
+  return true;
+}
+static_assert(index_covers_table(), "every handler is found through kHandlerIndex");
+
 // The index of the entry handling `type` in `ctx`, or kNumHandlers.
 size_t find_handler(uint16_t type, Ctx ctx) {
-  for (size_t i = 0; i < kNumHandlers; i++) {
-    if (static_cast<uint16_t>(kHandlers[i].type) == type && (kHandlers[i].contexts & bit(ctx)) != 0) return i;
-  }
+  const size_t i = handler_of(type);
+  if (i < kNumHandlers && (kHandlers[i].contexts & bit(ctx)) != 0) return i;
   return kNumHandlers;
 }
 
@@ -590,8 +624,31 @@ bool Extensions::has(uint16_t type, ExtContext ctx) const {
   return find_unknown(type) != nullptr;
 }
 
+void Extensions::present_types(ExtContext ctx, std::vector<uint16_t>* out) const {
+  uint64_t types = 0;
+  for (size_t i = 0; i < kNumHandlers; i++) {
+    const auto type = static_cast<uint16_t>(kHandlers[i].type);
+    if (type < kDirectTypes && present(i, *this, ctx)) types |= uint64_t{1} << type;
+  }
+  // A raw extension counts only where has() looks at the raw ones: a type with no entry for ctx.
+  for (const RawExtension& r : unknown)
+    if (r.type < kDirectTypes && find_handler(r.type, ctx) == kNumHandlers) types |= uint64_t{1} << r.type;
+  for (uint16_t t = 0; t < kDirectTypes; t++)
+    if ((types >> t) & 1) out->push_back(t);
+  if (has(kRenegType, ctx)) out->push_back(kRenegType);
+}
+
 Status decode_extensions(ByteView block, ExtContext ctx, Extensions* out) {
   *out = Extensions();
+  {
+    // One allocation for `order`: count the extensions first (a malformed block fails below).
+    size_t n = 0;
+    Reader count(block);
+    uint16_t type;
+    ByteView body;
+    while (count.u16(&type) && count.prefixed16(&body)) n++;
+    out->order.reserve(n);
+  }
   Reader r(block);
   while (!r.empty()) {
     uint16_t type;
@@ -613,7 +670,24 @@ Status decode_extensions(ByteView block, ExtContext ctx, Extensions* out) {
     if (!body.empty()) return Error::decode("extension: trailing bytes");
   }
   // "There MUST NOT be more than one extension of the same type" (RFC 8446 4.2, RFC 5246 7.4.1.4).
-  // Checked once at the end, in O(n log n), since a block can hold 16,000 empty extensions.
+  // Checked once at the end: with a bit per type when every type is below 64 or renegotiation_info (what
+  // real peers send), else in O(n log n), since a block can hold 16,000 empty extensions.
+  uint64_t seen = 0;
+  bool reneg_seen = false, small = true;
+  for (uint16_t type : out->order) {
+    if (type < kDirectTypes) {
+      const uint64_t b = uint64_t{1} << type;
+      if ((seen & b) != 0) return Error::decode("extensions: duplicate type");
+      seen |= b;
+    } else if (type == kRenegType) {
+      if (reneg_seen) return Error::decode("extensions: duplicate type");
+      reneg_seen = true;
+    } else {
+      small = false;
+      break;
+    }
+  }
+  if (small) return Status::ok_status();
   std::vector<uint16_t> sorted = out->order;
   std::sort(sorted.begin(), sorted.end());
   if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {

@@ -156,6 +156,9 @@ struct Extensions {
   const RawExtension* find_unknown(uint16_t type) const;
   // True when an extension of this type is present (typed or raw) for the given context.
   bool has(uint16_t type, ExtContext ctx) const;
+  // Appends to *out, in ascending order, every type below 64 that has() finds, then
+  // renegotiation_info when present: what a loop of has() over those types gives, in one pass.
+  void present_types(ExtContext ctx, std::vector<uint16_t>* out) const;
 };
 
 // Decodes an extension block. `block` is the content of the extensions vector, after its 16-bit

@@ -327,6 +327,14 @@ TEST_CASE("extensions: duplicates are decode_error") {
   CHECK(decode_alert_of(cat({ems, unknown, ems}), ExtContext::server_hello) == AlertDescription::decode_error);
   CHECK(decode_alert_of(cat({unknown, ems, unknown}), ExtContext::client_hello) ==
         AlertDescription::decode_error);
+  // renegotiation_info (0xff01) and types from 64 up, with and without smaller ones around them.
+  const Bytes reneg = ext(T(ExtensionType::renegotiation_info), hex("00"));
+  CHECK(decode_alert_of(cat({reneg, ems, reneg}), ExtContext::client_hello) == AlertDescription::decode_error);
+  CHECK(decode_alert_of(cat({reneg, ems}), ExtContext::client_hello) == AlertDescription::close_notify);
+  const Bytes t64 = ext(64, {});
+  CHECK(decode_alert_of(cat({t64, ems, t64}), ExtContext::client_hello) == AlertDescription::decode_error);
+  CHECK(decode_alert_of(cat({ems, t64, reneg, ems}), ExtContext::client_hello) == AlertDescription::decode_error);
+  CHECK(decode_alert_of(cat({ems, t64, reneg}), ExtContext::client_hello) == AlertDescription::close_notify);
   // Known types kept raw in a context with no parser are duplicates too.
   const Bytes ks = ext(T(ExtensionType::key_share), hex("0017"));
   CHECK(decode_alert_of(cat({ks, ks}), ExtContext::new_session_ticket) == AlertDescription::decode_error);
@@ -667,6 +675,41 @@ TEST_CASE("extensions: a server_name list with another name type is kept whole a
   encode_extensions(e, ExtContext::client_hello, w);
   REQUIRE(w.ok());
   CHECK(ByteView(out).sub(2).to_bytes() == block);
+}
+
+TEST_CASE("extensions: present_types lists what has() finds, for every context") {
+  auto by_has = [](const Extensions& e, ExtContext ctx) {
+    std::vector<uint16_t> v;
+    for (uint16_t t = 0; t < 64; t++)
+      if (e.has(t, ctx)) v.push_back(t);
+    if (e.has(T(ExtensionType::renegotiation_info), ctx)) v.push_back(T(ExtensionType::renegotiation_info));
+    return v;
+  };
+  std::vector<Extensions> cases;
+  cases.push_back(round_trip(hex(kT12ClientHello), ExtContext::client_hello));
+  cases.push_back(Extensions());
+  Extensions built;
+  built.server_name = "example.com";
+  built.renegotiation_info = Bytes();
+  built.extended_master_secret = true;
+  built.early_data = true;
+  built.max_early_data_size = 1024;
+  built.key_share = std::vector<KeyShareEntry>{};
+  built.unknown.push_back(RawExtension{0x1234, {}});
+  built.unknown.push_back(RawExtension{7, {}});
+  // Raw entries of known types: counted only in a context without an entry for them.
+  built.unknown.push_back(RawExtension{T(ExtensionType::cookie), {}});
+  built.unknown.push_back(RawExtension{T(ExtensionType::signature_algorithms), {}});
+  cases.push_back(built);
+  for (const Extensions& e : cases)
+    for (ExtContext ctx : {ExtContext::client_hello, ExtContext::server_hello, ExtContext::encrypted_extensions,
+                           ExtContext::hello_retry_request, ExtContext::certificate_request,
+                           ExtContext::new_session_ticket, ExtContext::certificate}) {
+      CAPTURE(ext_context_name(ctx));
+      std::vector<uint16_t> got;
+      e.present_types(ctx, &got);
+      CHECK(got == by_has(e, ctx));
+    }
 }
 
 }  // namespace sanstls

@@ -32,12 +32,14 @@ class ClientHelloStage final : public Handshake {
     ServerHello sh;
     SANSTLS_TRY(decode_server_hello(body, &sh));
     Result<std::unique_ptr<Handshake>> next = Error::internal("no version");
+    // The options and the offer move to the next machine: this stage is done either way (it is replaced,
+    // or the error ends the connection).
     if (sh.extensions.supported_versions || sh.is_hello_retry_request()) {
       if (!offer_.tls13)
         return Error::incompatible(AlertDescription::protocol_version, "server chose TLS 1.3, which is not enabled");
-      next = start_client13(c_, cfg_, opts_, std::move(offer_), sh, msg.size());
+      next = start_client13(c_, cfg_, std::move(opts_), std::move(offer_), sh, msg.size());
     } else {
-      next = start_client12(c_, cfg_, opts_, std::move(offer_), sh);
+      next = start_client12(c_, cfg_, std::move(opts_), std::move(offer_), sh);
     }
     if (!next.ok()) return next.error();
     c_.take_over(next.take());

@@ -1,6 +1,8 @@
 #include "core/session.h"
 
 #include <algorithm>
+#include <new>
+#include <utility>
 
 #include "core/bytes.h"
 
@@ -46,6 +48,23 @@ bool PeerIdentity::decode(Reader& r, PeerIdentity* out) {
   return true;
 }
 
+Session& Session::operator=(const Session& o) {
+  if (this != &o) {
+    Session copy(o);  // first, so that a failed allocation leaves *this as it was
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
+Session& Session::operator=(Session&& o) noexcept {
+  if (this != &o) {
+    // Destroying wipes the old master secret (~Session); the new value is then built in place.
+    this->~Session();
+    new (this) Session(std::move(o));
+  }
+  return *this;
+}
+
 Bytes Session::encode() const {
   Bytes out;
   // Room for everything up front: a buffer that grew would leave the master secret in the freed one.
@@ -87,7 +106,7 @@ bool Session::decode(ByteView in, Session* out) {
   s.extended_master_secret = ems == 1;
   s.server_name = sni.to_string();
   s.alpn = alpn.to_string();
-  *out = s;
+  *out = std::move(s);
   return true;
 }
 
@@ -107,9 +126,13 @@ void InMemorySessionCache::put(const Session& s) {
   order_.push_back(s.session_id);
 }
 
+bool InMemorySessionCache::IdLess::operator()(ByteView a, ByteView b) const {
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
+}
+
 bool InMemorySessionCache::get(ByteView session_id, uint64_t now_ms, Session* out) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = sessions_.find(session_id.to_bytes());
+  auto it = sessions_.find(session_id);
   if (it == sessions_.end()) return false;
   if (it->second.expired(now_ms)) {
     sessions_.erase(it);

@@ -66,6 +66,16 @@ struct Session {
   // False on any malformed input.
   static bool decode(ByteView in, Session* out);
   bool expired(uint64_t now_ms) const { return now_ms >= created_ms + uint64_t{lifetime_s} * 1000; }
+
+  Session() = default;
+  Session(const Session&) = default;
+  // A move takes the buffers (the moved-from session keeps no secret), so that handing a session on
+  // (ClientOptions, a handshake's state, Connection::session()) copies nothing: a user-declared
+  // destructor alone would turn every move into a copy.
+  Session(Session&&) noexcept = default;
+  // Both assignments wipe the master secret they replace before its buffer is reused or freed.
+  Session& operator=(const Session& o);
+  Session& operator=(Session&& o) noexcept;
   ~Session() { secure_zero(master_secret); }
 };
 
@@ -90,9 +100,14 @@ class InMemorySessionCache final : public SessionCache {
   size_t size();
 
  private:
+  // Byte order, and lookups by a view of the ID (get() allocates no key).
+  struct IdLess {
+    using is_transparent = void;
+    bool operator()(ByteView a, ByteView b) const;
+  };
   std::mutex mu_;
   size_t capacity_;
-  std::map<Bytes, Session> sessions_;
+  std::map<Bytes, Session, IdLess> sessions_;
   std::deque<Bytes> order_;
 };
 

@@ -114,7 +114,16 @@ class ShaState {
   }
   ShaState(const ShaState&) = default;
   ShaState& operator=(const ShaState&) = default;
-  ~ShaState() { OPENSSL_cleanse(&u_, sizeof(u_)); }
+  // Wipes the context in use (explicit_bzero: OPENSSL_cleanse wrote the whole union a byte at a time,
+  // several times per HMAC).
+  ~ShaState() {
+    switch (alg_) {
+      case HashAlg::sha1: secure_zero(&u_.sha1, sizeof(u_.sha1)); break;
+      case HashAlg::sha256: secure_zero(&u_.sha256, sizeof(u_.sha256)); break;
+      case HashAlg::sha384:
+      case HashAlg::sha512: secure_zero(&u_.sha512, sizeof(u_.sha512)); break;
+    }
+  }
 
   HashAlg alg() const { return alg_; }
 
@@ -191,7 +200,7 @@ class ShaHmac final : public Hmac {
     ShaState o = outer_;
     o.update(inner_hash, hash_length(o.alg()));
     o.finish(out);
-    OPENSSL_cleanse(inner_hash, sizeof(inner_hash));
+    secure_zero(inner_hash, sizeof(inner_hash));
     work_ = inner_;
   }
 

@@ -220,3 +220,39 @@ TEST_CASE("no secret of a TLS 1.2 or TLS 1.3 connection is freed without being w
     }
   }
 }
+
+TEST_CASE("Session: a move hands the buffers over; both assignments wipe the master secret they replace") {
+  auto secret = [](uint8_t fill, size_t n) { return Bytes(n, fill); };
+  Session a;
+  a.master_secret = secret(0xa5, 48);
+  a.peer.chain = {Bytes(600, 0x30)};
+  const uint8_t* buffer = a.master_secret.data();
+  // A move takes the buffers: no second copy of the secret (nor of the chain) is made.
+  Session b(std::move(a));
+  CHECK(b.master_secret.data() == buffer);
+  CHECK(a.master_secret.empty());
+  CHECK(a.peer.chain.empty());
+
+  // Assigning over a session frees its old master secret buffer only after wiping it, for a copy and
+  // for a move alike (sizes differ, so that the old buffer is freed, not reused).
+  const uint8_t old_fill = 0x5c;
+  g_known_n = 0;
+  remember("replaced by a copy", secret(old_fill, 32));
+  for (bool by_move : {false, true}) {
+    CAPTURE(by_move);
+    Session target;
+    target.master_secret = secret(old_fill, 32);
+    Session source;
+    source.master_secret = secret(0x11, 48);
+    arm();
+    if (by_move) {
+      target = std::move(source);
+    } else {
+      target = source;
+    }
+    disarm();
+    REQUIRE(!g_overflow);
+    CHECK(target.master_secret == secret(0x11, 48));
+    CHECK(find_in_freed(g_known[g_known_n - 1]).empty());
+  }
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Draws tls_bench's results as one SVG (no matplotlib needed): handshake rates per scenario (log scale),
-bulk throughput, and heap per connection (a TLS 1.2 and a TLS 1.3 handshake), for sanstls, mbedTLS's own stack, OpenSSL and the crypto floor.
+bulk throughput, and heap per connection (a TLS 1.2 and a TLS 1.3 handshake), for sanstls, mbedTLS's own stack, OpenSSL and the crypto floor
+(and sanstls on the libcrypto provider with its floor, when the run has them: --stacks ...,sanstls-libcrypto).
 
     bazel run --config=opt //tools:tls_bench -- --out /tmp/bench.json
     python3 tools/bench/plot.py /tmp/bench.json docs/benchmark.svg
@@ -9,7 +10,8 @@ import json
 import math
 import sys
 
-STACKS = [("sanstls", "#1f77b4"), ("mbedtls", "#ff7f0e"), ("openssl", "#2ca02c"), ("floor", "#7f7f7f")]
+STACKS = [("sanstls", "#1f77b4"), ("mbedtls", "#ff7f0e"), ("openssl", "#2ca02c"), ("floor", "#7f7f7f"),
+          ("sanstls-libcrypto", "#9467bd"), ("floor-libcrypto", "#c7c7c7")]
 
 
 def esc(s):
@@ -100,20 +102,24 @@ def main():
             scen.append(r["scenario"])
     hs = [s for s in scen if not s.startswith("bulk")]
     bulk = [s for s in scen if s.startswith("bulk")]
+    # The stacks the run measured (--stacks): sanstls-libcrypto and floor-libcrypto only when asked for.
+    ran = {r["stack"] for r in rows}
+    stacks = [s for s in STACKS if s[0] in ran]
     svg = Svg(1000, 1310)
     svg.text(500, 22, "tls_bench: sanstls vs mbedTLS's TLS stack vs OpenSSL vs the crypto floor", size=15,
              anchor="middle", weight="bold")
     svg.text(500, 40, doc.get("machine", ""), size=10, anchor="middle")
-    for i, (name, color) in enumerate(STACKS):
-        svg.rect(300 + i * 110, 50, 12, 12, color)
-        svg.text(316 + i * 110, 60, name, size=11)
-    bars(svg, 80, 100, 880, 230, "Handshakes per second, client + server in one process (log scale; *13_* = TLS 1.3)", hs, STACKS,
-         {(s, st): get.get((s, st, "pair", "hs/s")) for s in hs for st, _ in STACKS}, "handshakes/s", log=True)
-    bars(svg, 80, 400, 400, 200, "Bulk, one way, 16 KiB writes (pair)", bulk, STACKS,
-         {(s, st): get.get((s, st, "pair", "MiB/s")) for s in bulk for st, _ in STACKS}, "MiB/s")
-    bars(svg, 560, 400, 400, 200, "Bulk: receiving side alone", bulk, STACKS,
-         {(s, st): get.get((s, st, "server", "MiB/s")) for s in bulk for st, _ in STACKS}, "MiB/s")
-    mem_stacks = STACKS[:3]
+    x = 500 - len(stacks) * 130 / 2
+    for i, (name, color) in enumerate(stacks):
+        svg.rect(x + i * 130, 50, 12, 12, color)
+        svg.text(x + 16 + i * 130, 60, name, size=11)
+    bars(svg, 80, 100, 880, 230, "Handshakes per second, client + server in one process (log scale; *13_* = TLS 1.3)", hs, stacks,
+         {(s, st): get.get((s, st, "pair", "hs/s")) for s in hs for st, _ in stacks}, "handshakes/s", log=True)
+    bars(svg, 80, 400, 400, 200, "Bulk, one way, 16 KiB writes (pair)", bulk, stacks,
+         {(s, st): get.get((s, st, "pair", "MiB/s")) for s in bulk for st, _ in stacks}, "MiB/s")
+    bars(svg, 560, 400, 400, 200, "Bulk: receiving side alone", bulk, stacks,
+         {(s, st): get.get((s, st, "server", "MiB/s")) for s in bulk for st, _ in stacks}, "MiB/s")
+    mem_stacks = [s for s in stacks if not s[0].startswith("floor")]  # the floor has no connections
     groups = ["client idle", "server idle", "client peak", "server peak", "client idle+data", "server idle+data"]
     metric = {"idle": "heap_idle", "peak": "heap_peak", "idle+data": "heap_idle_after_data"}
     # TLS 1.2 and TLS 1.3 (issue 8; mbedTLS 2.28 has no TLS 1.3, so its bars are absent there).
