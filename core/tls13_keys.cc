@@ -1,5 +1,6 @@
 #include "core/tls13_keys.h"
 
+#include "core/bytes.h"
 #include "core/wire.h"
 
 namespace sanstls {
@@ -44,29 +45,22 @@ void KeySchedule13::early(ByteView psk) {
 
 void KeySchedule13::handshake(ByteView shared_secret) {
   if (stage_ == Stage::initial) early(ByteView());
-  if (failed_ || stage_ != Stage::early) {
-    stage_ = Stage::handshake;
-    return fail();
-  }
-  Bytes derived = tls13_derive_secret(*p_, alg_, secret_.view(), "derived", empty_hash(*p_, alg_));
-  Bytes s = extract(*p_, alg_, derived, shared_secret);
-  secret_ = SecretBytes(s);
-  secure_zero(derived);
-  secure_zero(s);
-  stage_ = Stage::handshake;
+  next(Stage::early, Stage::handshake, shared_secret);
 }
 
-void KeySchedule13::master() {
-  if (failed_ || stage_ != Stage::handshake) {
-    stage_ = Stage::master;
+void KeySchedule13::master() { next(Stage::handshake, Stage::master, ByteView()); }
+
+void KeySchedule13::next(Stage from, Stage to, ByteView ikm) {
+  if (failed_ || stage_ != from) {
+    stage_ = to;
     return fail();
   }
   Bytes derived = tls13_derive_secret(*p_, alg_, secret_.view(), "derived", empty_hash(*p_, alg_));
-  Bytes s = extract(*p_, alg_, derived, ByteView());
+  Bytes s = extract(*p_, alg_, derived, ikm);
   secret_ = SecretBytes(s);
   secure_zero(derived);
   secure_zero(s);
-  stage_ = Stage::master;
+  stage_ = to;
 }
 
 Bytes KeySchedule13::derive(Stage want, const char* label, ByteView hash) const {
@@ -76,38 +70,6 @@ Bytes KeySchedule13::derive(Stage want, const char* label, ByteView hash) const 
 
 Bytes KeySchedule13::binder_key(bool resumption) const {
   return derive(Stage::early, resumption ? "res binder" : "ext binder", empty_hash(*p_, alg_));
-}
-
-Bytes KeySchedule13::client_early_traffic_secret(ByteView ch_hash) const {
-  return derive(Stage::early, "c e traffic", ch_hash);
-}
-
-Bytes KeySchedule13::early_exporter_master_secret(ByteView ch_hash) const {
-  return derive(Stage::early, "e exp master", ch_hash);
-}
-
-Bytes KeySchedule13::client_handshake_traffic_secret(ByteView ch_sh_hash) const {
-  return derive(Stage::handshake, "c hs traffic", ch_sh_hash);
-}
-
-Bytes KeySchedule13::server_handshake_traffic_secret(ByteView ch_sh_hash) const {
-  return derive(Stage::handshake, "s hs traffic", ch_sh_hash);
-}
-
-Bytes KeySchedule13::client_application_traffic_secret(ByteView hash) const {
-  return derive(Stage::master, "c ap traffic", hash);
-}
-
-Bytes KeySchedule13::server_application_traffic_secret(ByteView hash) const {
-  return derive(Stage::master, "s ap traffic", hash);
-}
-
-Bytes KeySchedule13::exporter_master_secret(ByteView hash) const {
-  return derive(Stage::master, "exp master", hash);
-}
-
-Bytes KeySchedule13::resumption_master_secret(ByteView hash) const {
-  return derive(Stage::master, "res master", hash);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -158,14 +120,10 @@ Bytes tls13_exporter(const crypto::Provider& p, HashAlg alg, ByteView exporter_m
 }
 
 Bytes tls13_message_hash(const crypto::Provider& p, HashAlg alg, ByteView client_hello1) {
-  Bytes h = crypto::hash_once(p, alg, client_hello1);
   Bytes out;
-  out.reserve(4 + h.size());
-  out.push_back(static_cast<uint8_t>(HandshakeType::message_hash));
-  out.push_back(0);
-  out.push_back(0);
-  out.push_back(static_cast<uint8_t>(h.size()));
-  out.insert(out.end(), h.begin(), h.end());
+  Writer w(&out);
+  w.u8(static_cast<uint8_t>(HandshakeType::message_hash));
+  w.prefixed24(crypto::hash_once(p, alg, client_hello1));
   return out;
 }
 

@@ -60,9 +60,9 @@ class KeySchedule13 {
   // Stage early only.
   Bytes binder_key(bool resumption) const;
   // Derive-Secret(Early, "c e traffic", ClientHello): 0-RTT records. Stage early only.
-  Bytes client_early_traffic_secret(ByteView ch_hash) const;
+  Bytes client_early_traffic_secret(ByteView ch_hash) const { return derive(Stage::early, "c e traffic", ch_hash); }
   // Derive-Secret(Early, "e exp master", ClientHello). Stage early only.
-  Bytes early_exporter_master_secret(ByteView ch_hash) const;
+  Bytes early_exporter_master_secret(ByteView ch_hash) const { return derive(Stage::early, "e exp master", ch_hash); }
 
   // Handshake Secret from the (EC)DHE shared secret, or from HashLen zeros when it is empty (psk_ke).
   // From stage initial it first computes early() without a PSK; from stage early it moves on. Called
@@ -70,18 +70,22 @@ class KeySchedule13 {
   void handshake(ByteView shared_secret);
   // Derive-Secret(Handshake, "c hs traffic" / "s hs traffic", ClientHello..ServerHello).
   // Stage handshake only.
-  Bytes client_handshake_traffic_secret(ByteView ch_sh_hash) const;
-  Bytes server_handshake_traffic_secret(ByteView ch_sh_hash) const;
+  Bytes client_handshake_traffic_secret(ByteView ch_sh_hash) const {
+    return derive(Stage::handshake, "c hs traffic", ch_sh_hash);
+  }
+  Bytes server_handshake_traffic_secret(ByteView ch_sh_hash) const {
+    return derive(Stage::handshake, "s hs traffic", ch_sh_hash);
+  }
 
   // Master Secret. Stage handshake only (otherwise it empties the schedule).
   void master();
   // Derive-Secret(Master, "c ap traffic" / "s ap traffic" / "exp master", ClientHello..server
   // Finished). Stage master only.
-  Bytes client_application_traffic_secret(ByteView hash) const;
-  Bytes server_application_traffic_secret(ByteView hash) const;
-  Bytes exporter_master_secret(ByteView hash) const;
+  Bytes client_application_traffic_secret(ByteView hash) const { return derive(Stage::master, "c ap traffic", hash); }
+  Bytes server_application_traffic_secret(ByteView hash) const { return derive(Stage::master, "s ap traffic", hash); }
+  Bytes exporter_master_secret(ByteView hash) const { return derive(Stage::master, "exp master", hash); }
   // Derive-Secret(Master, "res master", ClientHello..client Finished). Stage master only.
-  Bytes resumption_master_secret(ByteView hash) const;
+  Bytes resumption_master_secret(ByteView hash) const { return derive(Stage::master, "res master", hash); }
 
   // For tests and tracing: the current stage's secret (Early, Handshake or Master Secret); empty in
   // stage initial or after misuse.
@@ -90,6 +94,9 @@ class KeySchedule13 {
  private:
   // Derive-Secret(secret_, label, hash) when stage_ == want and hash has the right length.
   Bytes derive(Stage want, const char* label, ByteView hash) const;
+  // Stage `from` to `to`: HKDF-Extract(Derive-Secret(secret_, "derived", ""), ikm, or HashLen zeros when
+  // empty); from any other stage, fail().
+  void next(Stage from, Stage to, ByteView ikm);
   void fail();  // misuse: wipe and refuse every later accessor
 
   const crypto::Provider* p_;
