@@ -182,6 +182,9 @@ class RecordProtection {
   }
 
  private:
+  // The AEAD modes' common part, once the key and iv lengths are checked.
+  static Result<RecordProtection> aead_mode(const crypto::Provider& provider, Mode mode, crypto::AeadAlg alg,
+                                            ByteView key, ByteView iv, size_t max_plaintext);
   Status check_sequence() const;
   void advance_sequence();
   // The 12-byte per-record nonce of the AEAD modes that XOR the sequence number into the IV.
