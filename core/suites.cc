@@ -102,6 +102,37 @@ const CipherSuite kSuites[] = {
 
 }  // namespace
 
+bool CipherSuite::aead(crypto::AeadAlg* out) const {
+  using crypto::AeadAlg;
+  switch (cipher) {
+    case BulkCipher::aes_128_gcm:
+      *out = AeadAlg::aes_128_gcm;
+      return true;
+    case BulkCipher::aes_256_gcm:
+      *out = AeadAlg::aes_256_gcm;
+      return true;
+    case BulkCipher::chacha20_poly1305:
+      *out = AeadAlg::chacha20_poly1305;
+      return true;
+    case BulkCipher::aes_128_ccm:
+      *out = AeadAlg::aes_128_ccm;
+      return true;
+    case BulkCipher::aes_256_ccm:
+      *out = AeadAlg::aes_256_ccm;
+      return true;
+    case BulkCipher::aes_128_ccm_8:
+      *out = AeadAlg::aes_128_ccm_8;
+      return true;
+    case BulkCipher::aes_256_ccm_8:
+      *out = AeadAlg::aes_256_ccm_8;
+      return true;
+    case BulkCipher::aes_128_cbc:
+    case BulkCipher::aes_256_cbc:
+      return false;
+  }
+  return false;
+}
+
 const CipherSuite* find_suite(uint16_t id) {
   for (const CipherSuite& s : kSuites)
     if (s.id == id) return &s;

@@ -31,26 +31,11 @@ Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite
   ByteView c_iv = b.sub(2 * mk + 2 * k, iv), s_iv = b.sub(2 * mk + 2 * k + iv, iv);
 
   auto make = [&](ByteView mac, ByteView key, ByteView fixed_iv, size_t max) -> Result<RecordProtection> {
-    switch (suite.cipher) {
-      case BulkCipher::aes_128_gcm:
-        return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_128_gcm, key, fixed_iv, max);
-      case BulkCipher::aes_256_gcm:
-        return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_256_gcm, key, fixed_iv, max);
-      case BulkCipher::aes_128_ccm:
-        return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_128_ccm, key, fixed_iv, max);
-      case BulkCipher::aes_256_ccm:
-        return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_256_ccm, key, fixed_iv, max);
-      case BulkCipher::aes_128_ccm_8:
-        return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_128_ccm_8, key, fixed_iv, max);
-      case BulkCipher::aes_256_ccm_8:
-        return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_256_ccm_8, key, fixed_iv, max);
-      case BulkCipher::chacha20_poly1305:
-        return RecordProtection::tls12_chacha20_poly1305(p, key, fixed_iv, max);
-      case BulkCipher::aes_128_cbc:
-      case BulkCipher::aes_256_cbc:
-        return RecordProtection::tls12_cbc(p, key, suite.mac_hash, mac, etm, rng, max);
-    }
-    return Error::internal("unknown cipher");
+    crypto::AeadAlg aead;
+    if (!suite.aead(&aead)) return RecordProtection::tls12_cbc(p, key, suite.mac_hash, mac, etm, rng, max);
+    // GCM and CCM share the nonce and additional data of RFC 5288 (RFC 6655 3).
+    if (aead != crypto::AeadAlg::chacha20_poly1305) return RecordProtection::tls12_gcm(p, aead, key, fixed_iv, max);
+    return RecordProtection::tls12_chacha20_poly1305(p, key, fixed_iv, max);
   };
   Result<RecordProtection> cw = make(c_mac, c_key, c_iv, client_write_max);
   Result<RecordProtection> sw = make(s_mac, s_key, s_iv, server_write_max);

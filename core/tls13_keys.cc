@@ -140,33 +140,7 @@ TrafficKeys13 tls13_traffic_keys(const crypto::Provider& p, HashAlg alg, AeadAlg
   return k;
 }
 
-bool tls13_aead(const CipherSuite& suite, AeadAlg* out) {
-  if (!suite.is_tls13()) return false;
-  switch (suite.cipher) {
-    case BulkCipher::aes_128_gcm:
-      *out = AeadAlg::aes_128_gcm;
-      return true;
-    case BulkCipher::aes_256_gcm:
-      *out = AeadAlg::aes_256_gcm;
-      return true;
-    case BulkCipher::chacha20_poly1305:
-      *out = AeadAlg::chacha20_poly1305;
-      return true;
-    case BulkCipher::aes_128_ccm:
-      *out = AeadAlg::aes_128_ccm;
-      return true;
-    case BulkCipher::aes_128_ccm_8:
-      *out = AeadAlg::aes_128_ccm_8;
-      return true;
-    case BulkCipher::aes_256_ccm:  // no TLS 1.3 suite
-    case BulkCipher::aes_256_ccm_8:
-      return false;
-    case BulkCipher::aes_128_cbc:
-    case BulkCipher::aes_256_cbc:
-      return false;
-  }
-  return false;
-}
+bool tls13_aead(const CipherSuite& suite, AeadAlg* out) { return suite.is_tls13() && suite.aead(out); }
 
 Result<RecordProtection> tls13_protection(const crypto::Provider& p, const CipherSuite& suite,
                                           ByteView traffic_secret, size_t max_plaintext) {

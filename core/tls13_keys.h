@@ -47,7 +47,6 @@ class KeySchedule13 {
   KeySchedule13& operator=(const KeySchedule13&) = default;
   ~KeySchedule13() = default;  // the SecretBytes members wipe themselves
 
-  crypto::HashAlg hash_alg() const { return alg_; }
   size_t hash_length() const { return crypto::hash_length(alg_); }
   Stage stage() const { return stage_; }
 
@@ -151,7 +150,7 @@ struct TrafficKeys13 {
 TrafficKeys13 tls13_traffic_keys(const crypto::Provider& p, crypto::HashAlg alg, crypto::AeadAlg aead,
                                  ByteView traffic_secret);
 
-// The AEAD of a TLS 1.3 suite (aes_128_gcm, aes_256_gcm, chacha20_poly1305). False for a suite that is
+// The AEAD of a TLS 1.3 suite (RFC 8446 B.4: AES-GCM, ChaCha20-Poly1305, AES-CCM). False for a suite that is
 // not TLS 1.3.
 bool tls13_aead(const CipherSuite& suite, crypto::AeadAlg* out);
 
