@@ -27,12 +27,6 @@ namespace {
 
 using crypto::Group;
 
-// The one answer of every gate to a handshake message that is wrong for the state.
-Error unexpected_message() { return Error::unexpected("handshake message unexpected in this state"); }
-
-// A ChangeCipherSpec record, handed to the states like a message.
-struct ChangeCipherSpecRecord {};
-
 // What the ClientKeyExchange needs: the server's key (RSA key exchange), or our share and the server's
 // public value ((EC)DHE, from the ServerKeyExchange).
 struct ClientKx {

@@ -1,6 +1,6 @@
 // The TLS 1.3 client (RFC 8446), from the ServerHello on. One type per state: each state holds what
 // only it needs, a handler consumes it and returns the next, and the first thing each handler does is
-// the gate that refuses a message wrong for the state (unexpected_message).
+// the gate that refuses a message wrong for the state (unexpected_message, naming the one expected).
 //
 //   [HelloRetryRequest -> second ClientHello ->] ServerHello -> ExpectEncryptedExtensions
 //     -> (PSK) ExpectFinished

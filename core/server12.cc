@@ -31,12 +31,6 @@ using crypto::Group;
 bool contains(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 bool is_ffdhe(uint16_t g) { return (g & 0xff00) == 0x0100; }
 
-// The one answer of every gate to a handshake message that is wrong for the state.
-Error unexpected_message() { return Error::unexpected("handshake message unexpected in this state"); }
-
-// A ChangeCipherSpec record, handed to the states like a message.
-struct ChangeCipherSpecRecord {};
-
 // What the ClientKeyExchange needs: our key (RSA key exchange) or our share ((EC)DHE).
 struct ServerKx {
   std::shared_ptr<const CertifiedKey> cert;  // RSA key exchange: decrypts the premaster secret
