@@ -239,16 +239,7 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
   const Extensions& e = ch.extensions;
   // The certificate: one whose name matches the SNI when there is one, else the first.
   std::vector<std::shared_ptr<const CertifiedKey>> candidates;
-  if (!server_name_.empty()) {
-    for (const auto& ck : cfg_->certificates)
-      if (ck->serves(server_name_)) candidates.push_back(ck);
-    if (candidates.empty() && cfg_->strict_sni)
-      return Error::incompatible(AlertDescription::unrecognized_name, "no certificate for the server name");
-    // RFC 6066 3: acknowledged only when the name was used: it was checked (strict_sni) or it chose
-    // among certificates (some do not serve it). A name that changed nothing is not acknowledged.
-    choice->sni_used = !candidates.empty() && (cfg_->strict_sni || candidates.size() < cfg_->certificates.size());
-  }
-  if (candidates.empty()) candidates = cfg_->certificates;
+  SANSTLS_TRY(sni_candidates(*cfg_, server_name_, &candidates, &choice->sni_used));
 
   const std::vector<uint16_t>* peer_schemes = e.signature_algorithms ? &*e.signature_algorithms : nullptr;
   std::vector<uint16_t> client_groups;

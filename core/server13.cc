@@ -97,7 +97,7 @@ class Server13 final : public Handshake {
     for (Bytes* b : {&client_ap_, &server_ap_, &res_master_}) secure_zero(*b);
   }
 
-  Status begin(const ClientHello& ch, size_t ch_msg_len);
+  Status begin(const ClientHello& ch);
   Status start() override { return Status(); }
   Status on_message(HandshakeType type, ByteView msg, ByteView body) override;
   Status on_change_cipher_spec() override;
@@ -112,9 +112,9 @@ class Server13 final : public Handshake {
   }
 
  private:
-  Result<State> on_client_hello(NegotiationPtr hs, const ClientHello& ch, size_t ch_msg_len, bool second);
+  Result<State> on_client_hello(NegotiationPtr hs, const ClientHello& ch, bool second);
   Status choose_certificate(Negotiation& hs, const ClientHello& ch);
-  bool try_psk(Negotiation& hs, const ClientHello& ch, size_t ch_msg_len, Status* error);
+  bool try_psk(Negotiation& hs, const ClientHello& ch, Status* error);
   Result<State> send_hello_retry_request(NegotiationPtr hs, const ClientHello& ch, uint16_t group);
   Result<State> send_flight(NegotiationPtr hs, const ClientHello& ch, uint16_t group, const KeyShareEntry* share);
   Result<State> finish_flight(NegotiationPtr hs, KeySchedule13 ks, bool request_cert);
@@ -143,8 +143,8 @@ class Server13 final : public Handshake {
   std::unique_ptr<crypto::Hash> handshake_transcript_;  // kept when the client offered post_handshake_auth
 };
 
-Status Server13::begin(const ClientHello& ch, size_t ch_msg_len) {
-  return enter(state_, on_client_hello(std::make_shared<Negotiation>(), ch, ch_msg_len, false));
+Status Server13::begin(const ClientHello& ch) {
+  return enter(state_, on_client_hello(std::make_shared<Negotiation>(), ch, false));
 }
 
 Status Server13::on_message(HandshakeType type, ByteView msg, ByteView body) {
@@ -158,7 +158,7 @@ Status Server13::on_change_cipher_spec() {
   return c_.accept_compat_ccs(std::holds_alternative<Connected>(state_));
 }
 
-Result<State> Server13::on_client_hello(NegotiationPtr hs, const ClientHello& ch, size_t ch_msg_len, bool second) {
+Result<State> Server13::on_client_hello(NegotiationPtr hs, const ClientHello& ch, bool second) {
   const Extensions& e = ch.extensions;
   if (ch.compression_methods != Bytes{0}) return Error::illegal("TLS 1.3 ClientHello: compression");
   if (!second) {
@@ -235,7 +235,7 @@ Result<State> Server13::on_client_hello(NegotiationPtr hs, const ClientHello& ch
   Status psk_error;
   hs->psk_accepted = false;
   if (e.pre_shared_key) {
-    hs->psk_accepted = try_psk(*hs, ch, ch_msg_len, &psk_error);
+    hs->psk_accepted = try_psk(*hs, ch, &psk_error);
     if (!psk_error.ok()) return psk_error.error();
   }
   bool dhe = hs->psk_accepted ? contains8(*e.psk_key_exchange_modes, 1) && group != 0 : true;
@@ -257,16 +257,7 @@ Status Server13::choose_certificate(Negotiation& hs, const ClientHello& ch) {
   if (!e.signature_algorithms)
     return Error::misbehaved(AlertDescription::missing_extension, "ClientHello: no signature_algorithms");
   std::vector<std::shared_ptr<const CertifiedKey>> candidates;
-  hs.sni_used = false;
-  if (!hs.server_name.empty()) {
-    for (const auto& ck : cfg_->certificates)
-      if (ck->serves(hs.server_name)) candidates.push_back(ck);
-    if (candidates.empty() && cfg_->strict_sni)
-      return Error::incompatible(AlertDescription::unrecognized_name, "no certificate for the server name");
-    // RFC 6066 3: acknowledged only when the name was used (see Server12::choose).
-    hs.sni_used = !candidates.empty() && (cfg_->strict_sni || candidates.size() < cfg_->certificates.size());
-  }
-  if (candidates.empty()) candidates = cfg_->certificates;
+  SANSTLS_TRY(sni_candidates(*cfg_, hs.server_name, &candidates, &hs.sni_used));
   for (const auto& ck : candidates) {
     // RFC 5280 4.2.1.3: a TLS 1.3 server key signs CertificateVerify.
     if (ck->leaf && !ck->leaf->allows_key_use(crypto::KeyUse::digital_signature)) continue;
@@ -280,7 +271,7 @@ Status Server13::choose_certificate(Negotiation& hs, const ClientHello& ch) {
   return Error::incompatible(AlertDescription::handshake_failure, "no signature scheme in common");
 }
 
-bool Server13::try_psk(Negotiation& hs, const ClientHello& ch, size_t ch_msg_len, Status* error) {
+bool Server13::try_psk(Negotiation& hs, const ClientHello& ch, Status* error) {
   const OfferedPsks& psks = *ch.extensions.pre_shared_key;
   if (psks.identities.size() != psks.binders.size()) {
     *error = Error::illegal("pre_shared_key: identities and binders differ in number");
@@ -305,7 +296,6 @@ bool Server13::try_psk(Negotiation& hs, const ClientHello& ch, size_t ch_msg_len
     // The binder over the transcript up to this ClientHello without its binders list.
     size_t binders = psk_binders_size(psks);
     ByteView partial(c_.transcript().data(), c_.transcript_size() - binders);
-    (void)ch_msg_len;
     Bytes hash = crypto::hash_once(c_.provider(), suite_->prf_hash, partial);
     KeySchedule13 ks(c_.provider(), suite_->prf_hash);
     ks.early(t.secret);
@@ -500,13 +490,13 @@ Result<State> Server13::finish_flight(NegotiationPtr hs, KeySchedule13 ks, bool 
   return State(ExpectFinished{ClientAuthExchange(std::move(hs)), {}});
 }
 
-Result<State> Server13::handle(ExpectClientHello2& s, HandshakeType type, ByteView msg, ByteView body) {
+Result<State> Server13::handle(ExpectClientHello2& s, HandshakeType type, ByteView, ByteView body) {
   if (type != HandshakeType::client_hello) return Error::unexpected("expected the second ClientHello");
   ClientHello ch;
   SANSTLS_TRY(decode_client_hello(body, &ch));
   if (!ch.extensions.supported_versions || !contains(*ch.extensions.supported_versions, version::tls13))
     return Error::illegal("second ClientHello does not offer TLS 1.3");
-  return on_client_hello(std::move(s.hs), ch, msg.size(), true);
+  return on_client_hello(std::move(s.hs), ch, true);
 }
 
 Result<State> Server13::handle(ExpectEndOfEarlyData& s, HandshakeType type, ByteView, ByteView body) {
@@ -687,9 +677,9 @@ Status Server13::request_client_certificate() {
 }  // namespace
 
 Result<std::unique_ptr<Handshake>> start_server13(HandshakeContext& c, std::shared_ptr<const ServerConfig> cfg,
-                                                  const ClientHello& ch, size_t ch_msg_len) {
+                                                  const ClientHello& ch, size_t) {
   auto h = std::make_unique<Server13>(c, std::move(cfg));
-  Status s = h->begin(ch, ch_msg_len);
+  Status s = h->begin(ch);
   if (!s.ok()) return s.error();
   return std::unique_ptr<Handshake>(std::move(h));
 }

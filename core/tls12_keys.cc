@@ -135,6 +135,21 @@ Status install_tls12_keys(HandshakeContext& c, const CommonConfig& cfg, bool cli
   return Status();
 }
 
+Status sni_candidates(const ServerConfig& cfg, const std::string& server_name,
+                      std::vector<std::shared_ptr<const CertifiedKey>>* out, bool* sni_used) {
+  out->clear();
+  *sni_used = false;
+  if (!server_name.empty()) {
+    for (const auto& ck : cfg.certificates)
+      if (ck->serves(server_name)) out->push_back(ck);
+    if (out->empty() && cfg.strict_sni)
+      return Error::incompatible(AlertDescription::unrecognized_name, "no certificate for the server name");
+    *sni_used = !out->empty() && (cfg.strict_sni || out->size() < cfg.certificates.size());
+  }
+  if (out->empty()) *out = cfg.certificates;
+  return Status();
+}
+
 Status verdict_status(const CertVerdict& v) {
   if (v.ok) return Status();
   AlertDescription a = v.alert;

@@ -75,6 +75,13 @@ Result<std::unique_ptr<crypto::PublicKey>> verify_peer_chain(HandshakeContext& c
 Result<std::unique_ptr<crypto::PublicKey>> verify_client_chain(HandshakeContext& c, const ServerConfig& cfg,
                                                                const std::vector<Bytes>& chain);
 
+// The server's certificates that may serve a client asking for `server_name` (SNI; TLS 1.2 and 1.3):
+// those that serve the name, else all of them (strict_sni: none, unrecognized_name). *sni_used: the
+// name was used, so the server acknowledges it (RFC 6066 3): it was checked (strict_sni) or it chose
+// among the certificates (some do not serve it); a name that changed nothing is not acknowledged.
+Status sni_candidates(const ServerConfig& cfg, const std::string& server_name,
+                      std::vector<std::shared_ptr<const CertifiedKey>>* out, bool* sni_used);
+
 // The application's verifier (config.h: CertificateVerifier), after the default check or instead of
 // it: a synchronous one is called here; an asynchronous one is awaited (verify_request), and the
 // handshake goes on, or fails with its alert, when the application answers. Null: nothing to do.
