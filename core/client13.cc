@@ -201,7 +201,7 @@ Result<State> Client13::on_hello_retry_request(NegotiationPtr hs, const ServerHe
   if (!c_.write_keys_null()) SANSTLS_TRY(c_.install_write(RecordProtection::null_protection()));  // 0-RTT keys are gone
   ch.extensions.order.clear();  // the table's order, unless the editor gives one
   if (cfg_->edit_extensions) cfg_->edit_extensions(ExtContext::client_hello, &ch.extensions);
-  SANSTLS_TRY(resend_client_hello(c_, *cfg_, &hs->offer));
+  SANSTLS_TRY(resend_client_hello(c_, &hs->offer));
   return State(ExpectServerHello{std::move(hs)});
 }
 

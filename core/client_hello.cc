@@ -223,7 +223,7 @@ Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Con
   // RFC 8446 5.1: the record of the initial ClientHello may say 0x0301, as most clients write it (and
   // as RFC 8448's traces show) for servers that choke on 0x0303 there; every other record says 0x0303.
   c.set_record_version(version::tls10);
-  Status sent = resend_client_hello(c, cfg, offer);
+  Status sent = resend_client_hello(c, offer);
   c.set_record_version(version::tls12);
   SANSTLS_TRY(sent);
 
@@ -252,7 +252,7 @@ Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Con
   return Status();
 }
 
-Status resend_client_hello(HandshakeContext& c, const ClientConfig& cfg, ClientOffer* offer) {
+Status resend_client_hello(HandshakeContext& c, ClientOffer* offer) {
   Bytes body;
   Writer w(&body);
   encode_client_hello(offer->hello, w);
@@ -267,19 +267,13 @@ Status resend_client_hello(HandshakeContext& c, const ClientConfig& cfg, ClientO
     encode_handshake(HandshakeType::client_hello, body, &msg);
     Bytes partial = c.transcript().to_bytes();
     partial.insert(partial.end(), msg.begin(), msg.end() - static_cast<std::ptrdiff_t>(binders));
-    Bytes hash = crypto::hash_once(c.provider(), suite->prf_hash, partial);
-    KeySchedule13 ks(c.provider(), suite->prf_hash);
-    ks.early(offer->resume->master_secret);
-    Bytes binder_key = ks.binder_key(true);
-    Bytes binder = tls13_verify_data(c.provider(), suite->prf_hash, binder_key, hash);
-    secure_zero(binder_key);
+    Bytes binder = tls13_resumption_binder(c.provider(), suite->prf_hash, offer->resume->master_secret, partial);
     // The binders list: u16 length, then one u8-prefixed binder.
     size_t at = body.size() - binders;
     body[at + 2] = static_cast<uint8_t>(binder.size());
     std::copy(binder.begin(), binder.end(), body.begin() + static_cast<std::ptrdiff_t>(at + 3));
     offer->hello.extensions.pre_shared_key->binders[0] = binder;
   }
-  (void)cfg;
   return c.send_handshake(HandshakeType::client_hello, body);
 }
 

@@ -296,12 +296,7 @@ bool Server13::try_psk(Negotiation& hs, const ClientHello& ch, Status* error) {
     // The binder over the transcript up to this ClientHello without its binders list.
     size_t binders = psk_binders_size(psks);
     ByteView partial(c_.transcript().data(), c_.transcript_size() - binders);
-    Bytes hash = crypto::hash_once(c_.provider(), suite_->prf_hash, partial);
-    KeySchedule13 ks(c_.provider(), suite_->prf_hash);
-    ks.early(t.secret);
-    Bytes binder_key = ks.binder_key(true);
-    Bytes expected = tls13_verify_data(c_.provider(), suite_->prf_hash, binder_key, hash);
-    secure_zero(binder_key);
+    Bytes expected = tls13_resumption_binder(c_.provider(), suite_->prf_hash, t.secret, partial);
     if (!constant_time_equal(expected, psks.binders[i])) {
       *error = Error::misbehaved(AlertDescription::decrypt_error, "pre_shared_key: binder does not verify");
       return false;

@@ -119,6 +119,15 @@ Bytes tls13_exporter(const crypto::Provider& p, HashAlg alg, ByteView exporter_m
   return out;
 }
 
+Bytes tls13_resumption_binder(const crypto::Provider& p, HashAlg alg, ByteView psk, ByteView partial) {
+  KeySchedule13 ks(p, alg);
+  ks.early(psk);
+  Bytes binder_key = ks.binder_key(true);
+  Bytes out = tls13_verify_data(p, alg, binder_key, crypto::hash_once(p, alg, partial));
+  secure_zero(binder_key);
+  return out;
+}
+
 Bytes tls13_message_hash(const crypto::Provider& p, HashAlg alg, ByteView client_hello1) {
   Bytes out;
   Writer w(&out);

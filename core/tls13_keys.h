@@ -130,6 +130,9 @@ Bytes tls13_resumption_psk(const crypto::Provider& p, crypto::HashAlg alg, ByteV
 // Empty when the label is empty or longer than 249 bytes, or length is 0 or more than 255 * HashLen.
 Bytes tls13_exporter(const crypto::Provider& p, crypto::HashAlg alg, ByteView exporter_master,
                      const std::string& label, ByteView context, size_t length);
+// The binder of a resumption PSK (4.2.11.2): tls13_verify_data(binder_key, Transcript-Hash(partial)),
+// `partial` being the transcript up to the ClientHello without its binders list.
+Bytes tls13_resumption_binder(const crypto::Provider& p, crypto::HashAlg alg, ByteView psk, ByteView partial);
 // The synthetic handshake message that replaces ClientHello1 in the transcript after a
 // HelloRetryRequest (4.4.1): message_hash(254) || 00 00 HashLen || Hash(ClientHello1).
 Bytes tls13_message_hash(const crypto::Provider& p, crypto::HashAlg alg, ByteView client_hello1);
