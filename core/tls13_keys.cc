@@ -1,7 +1,6 @@
 #include "core/tls13_keys.h"
 
-#include "core/bytes.h"
-#include "core/wire.h"
+#include "core/handshake13.h"
 
 namespace sanstls {
 
@@ -129,11 +128,7 @@ Bytes tls13_resumption_binder(const crypto::Provider& p, HashAlg alg, ByteView p
 }
 
 Bytes tls13_message_hash(const crypto::Provider& p, HashAlg alg, ByteView client_hello1) {
-  Bytes out;
-  Writer w(&out);
-  w.u8(static_cast<uint8_t>(HandshakeType::message_hash));
-  w.prefixed24(crypto::hash_once(p, alg, client_hello1));
-  return out;
+  return message_hash_message(crypto::hash_once(p, alg, client_hello1));
 }
 
 TrafficKeys13 tls13_traffic_keys(const crypto::Provider& p, HashAlg alg, AeadAlg aead, ByteView traffic_secret) {
