@@ -332,8 +332,6 @@ Result<State> Client12::send_second_flight(ClientKx& kx, const CertificateReques
   master_secret_ = tls12_master_secret(c_.provider(), *suite_, pms, client_random_, server_random_, ems_, session_hash);
 
   if (ck) {
-    crypto::HashAlg unused;
-    if (!scheme_hash(cv_scheme, &unused)) return Error::internal("scheme");
     if (ck->async) {
       // The application signs the transcript (sign_request); the rest of the flight follows its answer.
       c_.await(sign_request(cfg_->client_certificate, cv_scheme, c_.transcript().to_bytes()),

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/suites.h"
+#include "core/tls12_keys.h"
 
 namespace sanstls {
 namespace {
@@ -31,22 +32,10 @@ std::vector<uint16_t> default_schemes() {
           static_cast<uint16_t>(SignatureScheme::rsa_pkcs1_sha512)};
 }
 
-// SHA-1 schemes are not supported: RFC 9155 forbids them in TLS 1.2 signatures, RFC 8446 in TLS 1.3.
+// The schemes a key type sanstls uses signs with (scheme_fits_key). SHA-1 schemes are not supported:
+// RFC 9155 forbids them in TLS 1.2 signatures, RFC 8446 in TLS 1.3.
 bool scheme_supported(uint16_t s) {
-  switch (static_cast<SignatureScheme>(s)) {
-    case SignatureScheme::rsa_pkcs1_sha256:
-    case SignatureScheme::rsa_pkcs1_sha384:
-    case SignatureScheme::rsa_pkcs1_sha512:
-    case SignatureScheme::ecdsa_secp256r1_sha256:
-    case SignatureScheme::ecdsa_secp384r1_sha384:
-    case SignatureScheme::ecdsa_secp521r1_sha512:
-    case SignatureScheme::rsa_pss_rsae_sha256:
-    case SignatureScheme::rsa_pss_rsae_sha384:
-    case SignatureScheme::rsa_pss_rsae_sha512:
-      return true;
-    default:
-      return false;
-  }
+  return scheme_fits_key(s, crypto::KeyType::rsa) || scheme_fits_key(s, crypto::KeyType::ec_p256);
 }
 
 // Checks the parts both sides share; returns an error message or "".

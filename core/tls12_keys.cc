@@ -7,7 +7,6 @@
 
 namespace sanstls {
 
-using crypto::HashAlg;
 using crypto::SignatureScheme;
 
 Bytes tls12_master_secret(const crypto::Provider& p, const CipherSuite& suite, ByteView pms, const Random& cr,
@@ -67,32 +66,6 @@ Status check_finished12(HandshakeContext& c, const CipherSuite& suite, ByteView 
     return Error::misbehaved(AlertDescription::decrypt_error,
                              from_client ? "client Finished does not verify" : "server Finished does not verify");
   return Status();
-}
-
-bool scheme_hash(uint16_t scheme, HashAlg* out) {
-  switch (static_cast<SignatureScheme>(scheme)) {
-    case SignatureScheme::rsa_pkcs1_sha1:
-    case SignatureScheme::ecdsa_sha1:
-      *out = HashAlg::sha1;
-      return true;
-    case SignatureScheme::rsa_pkcs1_sha256:
-    case SignatureScheme::ecdsa_secp256r1_sha256:
-    case SignatureScheme::rsa_pss_rsae_sha256:
-      *out = HashAlg::sha256;
-      return true;
-    case SignatureScheme::rsa_pkcs1_sha384:
-    case SignatureScheme::ecdsa_secp384r1_sha384:
-    case SignatureScheme::rsa_pss_rsae_sha384:
-      *out = HashAlg::sha384;
-      return true;
-    case SignatureScheme::rsa_pkcs1_sha512:
-    case SignatureScheme::rsa_pss_rsae_sha512:
-    case SignatureScheme::ecdsa_secp521r1_sha512:
-      *out = HashAlg::sha512;
-      return true;
-    default:
-      return false;
-  }
 }
 
 bool scheme_fits_key(uint16_t scheme, crypto::KeyType type) {

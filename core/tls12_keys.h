@@ -45,9 +45,8 @@ Status send_finished12(HandshakeContext& c, const CipherSuite& suite, ByteView m
 Status check_finished12(HandshakeContext& c, const CipherSuite& suite, ByteView master_secret, bool from_client,
                         ByteView body);
 
-// The hash a signature scheme uses, and whether the scheme fits the key type (TLS 1.2 rules: any
-// ECDSA hash with either curve). Unsupported schemes fit nothing, SHA-1 ones included (RFC 9155).
-bool scheme_hash(uint16_t scheme, crypto::HashAlg* out);
+// Whether the scheme fits the key type (TLS 1.2 rules: any ECDSA hash with any curve). Unsupported
+// schemes fit nothing, SHA-1 ones included (RFC 9155).
 bool scheme_fits_key(uint16_t scheme, crypto::KeyType type);
 // The first scheme of `ours` that the peer listed and that fits the key; 0 when none. An absent peer
 // list (TLS 1.2 without signature_algorithms) means SHA-1 (RFC 5246 7.4.1.4.1), which RFC 9155 forbids:
