@@ -63,8 +63,6 @@ class Client12 final : public Handshake {
            ClientOffer offer)
       : c_(c), cfg_(std::move(cfg)), opts_(std::move(opts)), offer_(std::move(offer)) {
     client_random_ = offer_.random;
-    session_id_ = offer_.session_id;
-    offered_exts_ = offer_.offered_exts;
     if (!offer_.tls12_resumption) opts_.resume.reset();
   }
   ~Client12() override { secure_zero(master_secret_); }
@@ -97,7 +95,6 @@ class Client12 final : public Handshake {
   Status send_certificate_verify_and_finish(uint16_t scheme, Bytes signature);
   Status finish_flight();
   void finish(const std::optional<NewSessionTicket12>& ticket);
-  void add_transcript(ByteView msg) { c_.add_transcript(msg); }
 
   HandshakeContext& c_;
   std::shared_ptr<const ClientConfig> cfg_;
@@ -112,7 +109,6 @@ class Client12 final : public Handshake {
   bool ems_ = false;
   bool etm_ = false;
   Bytes session_id_;
-  std::vector<uint16_t> offered_exts_;
   uint16_t peer_record_limit_ = 0;
   Bytes master_secret_;
   ClientOffer offer_;  // what the ClientHello offered
@@ -123,7 +119,7 @@ bool offered(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.be
 Status Client12::on_message(HandshakeType type, ByteView msg, ByteView body) {
   // HelloRequest during the handshake is ignored (RFC 5246 7.4.1.1) and is not part of the transcript.
   if (type == HandshakeType::hello_request) return decode_hello_request(body);
-  add_transcript(msg);
+  c_.add_transcript(msg);
   return advance(*this, state_, type, msg, body);
 }
 
@@ -143,7 +139,7 @@ Result<State> Client12::on_server_hello(const ServerHello& sh) {
   if (sh.compression_method != 0) return Error::illegal("server chose compression");
   // Every extension in the ServerHello must answer one we sent (RFC 5246 7.4.1.4).
   const Extensions& e = sh.extensions;
-  SANSTLS_TRY(check_offered(e, offered_exts_));
+  SANSTLS_TRY(check_offered(e, offer_.offered_exts));
   // key_share and pre_shared_key answer a TLS 1.3 offer only (RFC 8446 4.2): in a TLS 1.2 ServerHello
   // they answer nothing we asked for under TLS 1.2 (RFC 5246 7.4.1.4).
   if (e.key_share || e.psk_selected_identity)
@@ -167,6 +163,7 @@ Result<State> Client12::on_server_hello(const ServerHello& sh) {
   // RFC 5077 3.2: a server that will send a NewSessionTicket says so with an empty session_ticket.
   expect_ticket_ = e.session_ticket.has_value();
   if (expect_ticket_ && !e.session_ticket->empty()) return Error::decode("ServerHello: session_ticket not empty");
+  session_id_ = sh.session_id;
   // Resumption: the server echoes the session ID we offered (RFC 5246 7.4.1.3, RFC 5077 3.4).
   if (opts_.resume && !sh.session_id.empty() && sh.session_id == offer_.session_id) {
     if (sh.cipher_suite != opts_.resume->cipher_suite) return Error::illegal("resumed session with another suite");
@@ -175,13 +172,11 @@ Result<State> Client12::on_server_hello(const ServerHello& sh) {
       return Error::misbehaved(AlertDescription::handshake_failure, "resumed session changes extended_master_secret");
     resuming_ = true;
     master_secret_ = opts_.resume->master_secret;
-    session_id_ = sh.session_id;
     // What the session's full handshake proved of the server (ClientConfig::may_resume let it be offered).
     c_.info().peer_chain = opts_.resume->peer.chain;
     SANSTLS_TRY(derive_keys());
     return State(ExpectChangeCipherSpec{});
   }
-  session_id_ = sh.session_id;
   return State(ExpectCertificate{});
 }
 

@@ -120,7 +120,6 @@ class Client13 final : public Handshake {
                           std::function<Status()> rest);
   Status finish_flight(Negotiation& hs, bool early_accepted);
   Status on_new_session_ticket(ByteView body);
-  // The transcript without the last message (which on_message has already added).
   crypto::HashAlg alg() const { return suite_->prf_hash; }
 
   HandshakeContext& c_;
