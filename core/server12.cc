@@ -373,32 +373,29 @@ Result<State> Server12::send_full_flight(const ClientHello& ch, const Choice& ch
 
   if (suite_->needs_server_key_exchange()) {
     // The ServerKeyExchange, around its signature (made at once, or later by an asynchronous key).
+    kx.share = c_.provider().generate_key_share(static_cast<Group>(choice.group), c_.rng());
+    if (!kx.share) return Error::internal("key share");
+    auto sender = [this, &choice](auto m, void (*encode)(const decltype(m)&, Writer&)) -> std::function<Status(Bytes)> {
+      m.sig_scheme = choice.ske_scheme;
+      return [this, m, encode](Bytes signature) mutable -> Status {
+        m.signature = std::move(signature);
+        return send_message(c_, HandshakeType::server_key_exchange, m, encode);
+      };
+    };
     std::function<Status(Bytes)> send_ske;
     Bytes params;
     if (suite_->kx == KeyExchange::dhe_rsa) {
       ServerKeyExchangeDhe dh;
       c_.provider().ffdhe_params(static_cast<Group>(choice.group), &dh.p, &dh.g);
-      kx.share = c_.provider().generate_key_share(static_cast<Group>(choice.group), c_.rng());
-      if (!kx.share) return Error::internal("key share");
       dh.ys = kx.share->public_value().to_bytes();
       params = dhe_params(dh);
-      dh.sig_scheme = choice.ske_scheme;
-      send_ske = [this, dh](Bytes signature) mutable -> Status {
-        dh.signature = std::move(signature);
-        return send_message(c_, HandshakeType::server_key_exchange, dh, encode_server_key_exchange_dhe);
-      };
+      send_ske = sender(dh, encode_server_key_exchange_dhe);
     } else {
       ServerKeyExchangeEcdhe ec;
       ec.group = choice.group;
-      kx.share = c_.provider().generate_key_share(static_cast<Group>(choice.group), c_.rng());
-      if (!kx.share) return Error::internal("key share");
       ec.public_key = kx.share->public_value().to_bytes();
       params = ecdhe_params(ec);
-      ec.sig_scheme = choice.ske_scheme;
-      send_ske = [this, ec](Bytes signature) mutable -> Status {
-        ec.signature = std::move(signature);
-        return send_message(c_, HandshakeType::server_key_exchange, ec, encode_server_key_exchange_ecdhe);
-      };
+      send_ske = sender(ec, encode_server_key_exchange_ecdhe);
     }
     c_.info().group = choice.group;
     c_.info().signature_scheme = choice.ske_scheme;
