@@ -313,8 +313,7 @@ Result<CertRequest> Client13::on_certificate_request(ByteView body, bool post_ha
   CertificateRequest13 cr;
   SANSTLS_TRY(decode_certificate_request13(body, &cr));
   if (!post_handshake && !cr.request_context.empty()) return Error::illegal("CertificateRequest: context not empty");
-  if (!cr.extensions.signature_algorithms)
-    return Error::misbehaved(AlertDescription::missing_extension, "CertificateRequest: no signature_algorithms");
+  // decode_certificate_request13 refused one without signature_algorithms (missing_extension).
   return CertRequest{cr.request_context, *cr.extensions.signature_algorithms};
 }
 
@@ -372,16 +371,7 @@ Result<State> Client13::handle(ExpectFinished& s, HandshakeType type, ByteView m
                                c_.transcript_hash(alg(), c_.transcript_size() - msg.size())));
 
   // The application secrets cover the transcript through the server's Finished.
-  hs->ks->master();
-  Bytes h = c_.transcript_hash(alg());
-  client_ap_ = hs->ks->client_application_traffic_secret(h);
-  server_ap_ = hs->ks->server_application_traffic_secret(h);
-  Bytes exporter = hs->ks->exporter_master_secret(h);
-  key_log13(*cfg_, "CLIENT_TRAFFIC_SECRET_0", hs->offer.random, client_ap_);
-  key_log13(*cfg_, "SERVER_TRAFFIC_SECRET_0", hs->offer.random, server_ap_);
-  key_log13(*cfg_, "EXPORTER_SECRET", hs->offer.random, exporter);
-  c_.set_exporter_tls13(alg(), exporter);
-  secure_zero(exporter);
+  application_secrets13(c_, *cfg_, alg(), *hs->ks, hs->offer.random, &client_ap_, &server_ap_);
   SANSTLS_TRY(install13(c_, *suite_, server_ap_, true, read_limit_));
 
   // Our second flight: [EndOfEarlyData] [CCS] [Certificate CertificateVerify] Finished.

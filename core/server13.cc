@@ -465,16 +465,7 @@ Result<State> Server13::finish_flight(NegotiationPtr hs, KeySchedule13 ks, bool 
   SANSTLS_TRY(c_.send_handshake(HandshakeType::finished,
                                 finished13_body(c_.provider(), alg(), hs->server_hs, c_.transcript_hash(alg()))));
 
-  ks.master();
-  Bytes h2 = c_.transcript_hash(alg());
-  client_ap_ = ks.client_application_traffic_secret(h2);
-  server_ap_ = ks.server_application_traffic_secret(h2);
-  Bytes exporter = ks.exporter_master_secret(h2);
-  key_log13(*cfg_, "CLIENT_TRAFFIC_SECRET_0", hs->client_random, client_ap_);
-  key_log13(*cfg_, "SERVER_TRAFFIC_SECRET_0", hs->client_random, server_ap_);
-  key_log13(*cfg_, "EXPORTER_SECRET", hs->client_random, exporter);
-  c_.set_exporter_tls13(alg(), exporter);
-  secure_zero(exporter);
+  application_secrets13(c_, *cfg_, alg(), ks, hs->client_random, &client_ap_, &server_ap_);
   // Keep the schedule for the resumption secret after the client's Finished.
   hs->ks_master = std::make_unique<KeySchedule13>(ks);
   SANSTLS_TRY(install13(c_, *suite_, server_ap_, false, c_.write_limit()));

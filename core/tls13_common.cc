@@ -151,6 +151,20 @@ Status install13(HandshakeContext& c, const CipherSuite& suite, ByteView secret,
   return Status();
 }
 
+void application_secrets13(HandshakeContext& c, const CommonConfig& cfg, crypto::HashAlg alg, KeySchedule13& ks,
+                           const Random& client_random, Bytes* client_ap, Bytes* server_ap) {
+  ks.master();
+  Bytes h = c.transcript_hash(alg);
+  *client_ap = ks.client_application_traffic_secret(h);
+  *server_ap = ks.server_application_traffic_secret(h);
+  Bytes exporter = ks.exporter_master_secret(h);
+  key_log13(cfg, "CLIENT_TRAFFIC_SECRET_0", client_random, *client_ap);
+  key_log13(cfg, "SERVER_TRAFFIC_SECRET_0", client_random, *server_ap);
+  key_log13(cfg, "EXPORTER_SECRET", client_random, exporter);
+  c.set_exporter_tls13(alg, exporter);
+  secure_zero(exporter);
+}
+
 void key_log13(const CommonConfig& cfg, const char* label, const Random& client_random, ByteView secret) {
   if (cfg.key_log) cfg.key_log->log(label, ByteView(client_random.data(), client_random.size()), secret);
 }

@@ -96,6 +96,12 @@ Status receive_key_update13(HandshakeContext& c, const CipherSuite& suite, ByteV
 // Installs a read or write protection from a traffic secret (the record-size limit applies to writes).
 Status install13(HandshakeContext& c, const CipherSuite& suite, ByteView secret, bool for_read, size_t max_plaintext);
 
+// The Master Secret's stage (RFC 8446 7.1), both sides, over the transcript through the server's
+// Finished: the application traffic secrets, and the exporter master secret, which the connection
+// keeps (7.5); each logged.
+void application_secrets13(HandshakeContext& c, const CommonConfig& cfg, crypto::HashAlg alg, KeySchedule13& ks,
+                           const Random& client_random, Bytes* client_ap, Bytes* server_ap);
+
 // Logs a TLS 1.3 secret in the NSS key log format's labels.
 void key_log13(const CommonConfig& cfg, const char* label, const Random& client_random, ByteView secret);
 
