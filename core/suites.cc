@@ -1,6 +1,7 @@
 #include "core/suites.h"
 
 #include <cstring>
+#include <utility>
 
 namespace sanstls {
 namespace {
@@ -104,33 +105,21 @@ const CipherSuite kSuites[] = {
 
 bool CipherSuite::aead(crypto::AeadAlg* out) const {
   using crypto::AeadAlg;
-  switch (cipher) {
-    case BulkCipher::aes_128_gcm:
-      *out = AeadAlg::aes_128_gcm;
+  static const std::pair<BulkCipher, AeadAlg> kAeads[] = {
+      {BulkCipher::aes_128_gcm, AeadAlg::aes_128_gcm},
+      {BulkCipher::aes_256_gcm, AeadAlg::aes_256_gcm},
+      {BulkCipher::chacha20_poly1305, AeadAlg::chacha20_poly1305},
+      {BulkCipher::aes_128_ccm, AeadAlg::aes_128_ccm},
+      {BulkCipher::aes_256_ccm, AeadAlg::aes_256_ccm},
+      {BulkCipher::aes_128_ccm_8, AeadAlg::aes_128_ccm_8},
+      {BulkCipher::aes_256_ccm_8, AeadAlg::aes_256_ccm_8},
+  };
+  for (const auto& [c, a] : kAeads)
+    if (c == cipher) {
+      *out = a;
       return true;
-    case BulkCipher::aes_256_gcm:
-      *out = AeadAlg::aes_256_gcm;
-      return true;
-    case BulkCipher::chacha20_poly1305:
-      *out = AeadAlg::chacha20_poly1305;
-      return true;
-    case BulkCipher::aes_128_ccm:
-      *out = AeadAlg::aes_128_ccm;
-      return true;
-    case BulkCipher::aes_256_ccm:
-      *out = AeadAlg::aes_256_ccm;
-      return true;
-    case BulkCipher::aes_128_ccm_8:
-      *out = AeadAlg::aes_128_ccm_8;
-      return true;
-    case BulkCipher::aes_256_ccm_8:
-      *out = AeadAlg::aes_256_ccm_8;
-      return true;
-    case BulkCipher::aes_128_cbc:
-    case BulkCipher::aes_256_cbc:
-      return false;
-  }
-  return false;
+    }
+  return false;  // CBC
 }
 
 const CipherSuite* find_suite(uint16_t id) {
