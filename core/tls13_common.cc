@@ -143,11 +143,8 @@ Status receive_key_update13(HandshakeContext& c, const CipherSuite& suite, ByteV
 Status install13(HandshakeContext& c, const CipherSuite& suite, ByteView secret, bool for_read, size_t max_plaintext) {
   Result<RecordProtection> p = tls13_protection(c.provider(), suite, secret, max_plaintext);
   if (!p.ok()) return p.error();
-  if (for_read) {
-    c.install_read(std::move(p.value()));
-  } else {
-    SANSTLS_TRY(c.install_write(std::move(p.value())));
-  }
+  if (!for_read) return c.install_write(std::move(p.value()));
+  c.install_read(std::move(p.value()));
   return Status();
 }
 
