@@ -256,9 +256,9 @@ Built<ClientConfig> ClientConfig::Builder::build() {
   if (!cert_pem_.empty() || !key_pem_.empty() || key_) {
     std::shared_ptr<CertifiedKey> ck;
     err = load_certified_key(p, cert_pem_, key_pem_, key_, &ck);
+    c_->client_certificate = ck;  // null when refused
     if (!err.empty()) return {nullptr, "client " + err};
     ck->async = async_key_;
-    c_->client_certificate = std::move(ck);
   }
   Built<ClientConfig> out{c_, ""};
   c_ = std::make_shared<ClientConfig>(*c_);  // the builder may go on without touching the built config

@@ -188,12 +188,7 @@ Result<std::unique_ptr<crypto::PublicKey>> verify_peer_chain(HandshakeContext& c
   if (!key || key->type() == crypto::KeyType::other)
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate,
                  peer_is_server ? "server key type" : "client key type"};
-  CertificateCheck check;
-  check.chain = chain;
-  check.peer_is_server = peer_is_server;
-  check.name = name;
-  check.now_ms = now;
-  SANSTLS_TRY(apply_verifier(c, v, std::move(check)));
+  SANSTLS_TRY(apply_verifier(c, v, CertificateCheck{chain, peer_is_server, name, now}));
   return key;
 }
 
