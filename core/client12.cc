@@ -114,8 +114,6 @@ class Client12 final : public Handshake {
   ClientOffer offer_;  // what the ClientHello offered
 };
 
-bool offered(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-
 Status Client12::on_message(HandshakeType type, ByteView msg, ByteView body) {
   // HelloRequest during the handshake is ignored (RFC 5246 7.4.1.1) and is not part of the transcript.
   if (type == HandshakeType::hello_request) return decode_hello_request(body);
@@ -134,7 +132,7 @@ Result<State> Client12::on_server_hello(const ServerHello& sh) {
     return Error::illegal("ServerHello: TLS 1.3 downgrade sentinel");
   // Check the suite and compression.
   suite_ = find_suite(sh.cipher_suite);
-  if (suite_ == nullptr || suite_->is_tls13() || !offered(offer_.hello.cipher_suites, sh.cipher_suite))
+  if (suite_ == nullptr || suite_->is_tls13() || !contains(offer_.hello.cipher_suites, sh.cipher_suite))
     return Error::illegal("server chose a cipher suite that was not offered");
   if (sh.compression_method != 0) return Error::illegal("server chose compression");
   // Every extension in the ServerHello must answer one we sent (RFC 5246 7.4.1.4).
@@ -148,7 +146,7 @@ Result<State> Client12::on_server_hello(const ServerHello& sh) {
   // support secure renegotiation is refused (as OpenSSL 3 does by default).
   if (!e.renegotiation_info) return Error::incompatible(AlertDescription::handshake_failure, "server does not support secure renegotiation");
   if (!e.renegotiation_info->empty()) return Error::misbehaved(AlertDescription::handshake_failure, "renegotiation_info not empty");
-  if (e.ec_point_formats && std::find(e.ec_point_formats->begin(), e.ec_point_formats->end(), 0) == e.ec_point_formats->end())
+  if (e.ec_point_formats && !contains(*e.ec_point_formats, 0))
     return Error::illegal("server does not accept uncompressed points");
   SANSTLS_TRY(accept_alpn(*cfg_, e, &c_.info().alpn));
   ems_ = e.extended_master_secret;
@@ -196,8 +194,7 @@ Result<State> Client12::handle(ExpectCertificate&, HandshakeType type, ByteView,
   if ((suite_->server_key_is_ecdsa() && !ec) || (!suite_->server_key_is_ecdsa() && !rsa))
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key does not fit the suite"};
   // RFC 8422 5.1 (and 2): the server's ECDSA key is on a curve this client listed in supported_groups.
-  if (ec && std::find(cfg_->groups.begin(), cfg_->groups.end(), crypto::ecdsa_curve_group(server_key->type())) ==
-                cfg_->groups.end())
+  if (ec && !contains(cfg_->groups, crypto::ecdsa_curve_group(server_key->type())))
     return Error::misbehaved(AlertDescription::illegal_parameter, "server's ECDSA key on a curve the client did not list");
   c_.info().peer_chain = std::move(m.chain);
   if (suite_->needs_server_key_exchange()) return State(ExpectServerKeyExchange{std::move(server_key)});
@@ -223,7 +220,7 @@ Result<State> Client12::handle(ExpectServerKeyExchange& s, HandshakeType type, B
     sig = ec.signature;
   }
   // The signature must use a scheme we offered that fits the certificate's key.
-  if (!offered(cfg_->signature_schemes, scheme) || !scheme_fits_key(scheme, s.server_key->type()))
+  if (!contains(cfg_->signature_schemes, scheme) || !scheme_fits_key(scheme, s.server_key->type()))
     return Error::illegal("ServerKeyExchange: signature scheme not offered");
   Bytes signed_data = server_key_exchange_signed_data(client_random_, server_random_, params);
   if (s.server_key->verify(static_cast<crypto::SignatureScheme>(scheme), signed_data, sig) != crypto::Status::ok)
@@ -243,7 +240,7 @@ Result<State> Client12::handle(ExpectServerKeyExchange& s, HandshakeType type, B
       if (p == dh.p && g == dh.g) c_.info().group = static_cast<uint16_t>(grp);
     }
   } else {
-    if (!offered(cfg_->groups, ec.group) || (ec.group & 0xff00) == 0x0100)  // FFDHE is not ECDHE
+    if (!contains(cfg_->groups, ec.group) || (ec.group & 0xff00) == 0x0100)  // FFDHE is not ECDHE
       return Error::illegal("ServerKeyExchange: group not offered");
     kx.share = c_.provider().generate_key_share(static_cast<Group>(ec.group), c_.rng());
     if (!kx.share) return Error::internal("key share");
@@ -280,8 +277,7 @@ Result<State> Client12::send_second_flight(ClientKx& kx, const CertificateReques
     const auto& mine = cfg_->client_certificate;
     if (mine) {
       uint8_t want = mine->type() == crypto::KeyType::rsa ? 1 /*rsa_sign*/ : 64 /*ecdsa_sign*/;
-      bool type_ok = std::find(request->certificate_types.begin(), request->certificate_types.end(), want) !=
-                     request->certificate_types.end();
+      bool type_ok = contains(request->certificate_types, want);
       cv_scheme = choose_scheme(cfg_->signature_schemes, &request->sig_schemes, mine->type());
       if (type_ok && cv_scheme != 0) ck = mine;
     }

@@ -19,8 +19,6 @@
 namespace sanstls {
 namespace {
 
-bool contains(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-
 constexpr uint16_t ext(ExtensionType t) { return static_cast<uint16_t>(t); }
 
 // Extensions RFC 8446 4.2 allows in EncryptedExtensions (max_fragment_length 1, use_srtp 14, heartbeat

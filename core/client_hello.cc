@@ -13,7 +13,6 @@ const uint8_t kDowngradeTls12[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x
 
 namespace {
 
-bool contains(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 bool is_ffdhe(uint16_t g) { return (g & 0xff00) == 0x0100; }
 
 // Is the name a DNS name? IP addresses are not sent in SNI (RFC 6066 3).
@@ -35,7 +34,7 @@ Status check_offered(const Extensions& e, const std::vector<uint16_t>& offered, 
 
 Status accept_alpn(const ClientConfig& cfg, const Extensions& e, std::string* out) {
   if (!e.alpn) return Status();
-  if (e.alpn->size() != 1 || std::find(cfg.alpn.begin(), cfg.alpn.end(), e.alpn->front()) == cfg.alpn.end())
+  if (e.alpn->size() != 1 || !contains(cfg.alpn, e.alpn->front()))
     return Error::illegal("ALPN protocol not offered");
   *out = e.alpn->front();
   return Status();
@@ -53,7 +52,7 @@ Status choose_alpn(const ServerConfig& cfg, const Extensions& e, std::string* ou
       case AlpnDecision::Kind::select:
         // RFC 7301 3.2: the server's protocol must be one the client offered; anything else is a bug in
         // the hook, not something to send.
-        if (std::find(e.alpn->begin(), e.alpn->end(), d.protocol) == e.alpn->end())
+        if (!contains(*e.alpn, d.protocol))
           return Error::internal("ALPN selection chose a protocol the client did not offer");
         *out = std::move(d.protocol);
         return Status();
@@ -61,7 +60,7 @@ Status choose_alpn(const ServerConfig& cfg, const Extensions& e, std::string* ou
   }
   if (!e.alpn || cfg.alpn.empty()) return Status();
   for (const std::string& p : cfg.alpn)
-    if (std::find(e.alpn->begin(), e.alpn->end(), p) != e.alpn->end()) {
+    if (contains(*e.alpn, p)) {
       *out = p;
       return Status();
     }

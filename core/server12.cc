@@ -28,7 +28,6 @@ namespace {
 
 using crypto::Group;
 
-bool contains(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 bool is_ffdhe(uint16_t g) { return (g & 0xff00) == 0x0100; }
 
 // What the ClientKeyExchange needs: our key (RSA key exchange) or our share ((EC)DHE).
@@ -148,13 +147,13 @@ Result<State> Server12::on_client_hello(const ClientHello& ch, bool have13) {
   // so the retry is a downgrade (by an attacker or a broken middlebox) and is refused.
   if (have13 && contains(ch.cipher_suites, suite::TLS_FALLBACK_SCSV))
     return Error::incompatible(AlertDescription::inappropriate_fallback, "TLS_FALLBACK_SCSV: the client fell back from TLS 1.3");
-  if (std::find(ch.compression_methods.begin(), ch.compression_methods.end(), 0) == ch.compression_methods.end())
+  if (!contains(ch.compression_methods, 0))
     return Error::illegal("ClientHello without null compression");
   const Extensions& e = ch.extensions;
   // RFC 5746 3.6: the initial handshake's renegotiation_info is empty (send_server_hello answers it).
   if (e.renegotiation_info && !e.renegotiation_info->empty())
     return Error::misbehaved(AlertDescription::handshake_failure, "renegotiation_info not empty");
-  if (e.ec_point_formats && std::find(e.ec_point_formats->begin(), e.ec_point_formats->end(), 0) == e.ec_point_formats->end())
+  if (e.ec_point_formats && !contains(*e.ec_point_formats, 0))
     return Error::illegal("client does not accept uncompressed points");
   client_random_ = ch.random;
   if (e.server_name) server_name_ = *e.server_name;

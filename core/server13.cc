@@ -21,8 +21,6 @@
 namespace sanstls {
 namespace {
 
-bool contains(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-bool contains8(const Bytes& v, uint8_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
 constexpr uint32_t kTicketAgeToleranceMs = 10000;  // RFC 8446 8.3: how far a 0-RTT ticket age may be off
 constexpr size_t kSkipEarlyDataBudget = 65536;     // refused 0-RTT we skip when none is configured
@@ -238,8 +236,8 @@ Result<State> Server13::on_client_hello(NegotiationPtr hs, const ClientHello& ch
     hs->psk_accepted = try_psk(*hs, ch, &psk_error);
     if (!psk_error.ok()) return psk_error.error();
   }
-  bool dhe = hs->psk_accepted ? contains8(*e.psk_key_exchange_modes, 1) && group != 0 : true;
-  if (hs->psk_accepted && !dhe && !(cfg_->allow_psk_ke && contains8(*e.psk_key_exchange_modes, 0)))
+  bool dhe = hs->psk_accepted ? contains(*e.psk_key_exchange_modes, 1) && group != 0 : true;
+  if (hs->psk_accepted && !dhe && !(cfg_->allow_psk_ke && contains(*e.psk_key_exchange_modes, 0)))
     hs->psk_accepted = false;
   if (!hs->psk_accepted) {
     if (group == 0) return Error::incompatible(AlertDescription::handshake_failure, "no group in common");

@@ -90,7 +90,7 @@ uint16_t choose_scheme(const std::vector<uint16_t>& ours, const std::vector<uint
   // No signature_algorithms: RFC 5246 7.4.1.4.1 implies SHA-1, which RFC 9155 forbids; no scheme then.
   if (peer == nullptr) return 0;
   for (uint16_t s : ours)
-    if (scheme_fits_key(s, type) && std::find(peer->begin(), peer->end(), s) != peer->end()) return s;
+    if (scheme_fits_key(s, type) && contains(*peer, s)) return s;
   return 0;
 }
 

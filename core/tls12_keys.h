@@ -3,6 +3,7 @@
 #ifndef SANSTLS_CORE_TLS12_KEYS_H_
 #define SANSTLS_CORE_TLS12_KEYS_H_
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -14,6 +15,12 @@
 #include "crypto/crypto.h"
 
 namespace sanstls {
+
+// Whether `list` (code points, a byte string, names) holds `x`; for the handshake machines' checks.
+template <typename List, typename T>
+bool contains(const List& list, const T& x) {
+  return std::find(list.begin(), list.end(), x) != list.end();
+}
 
 class HandshakeContext;  // core/handshake_context.h (internal)
 struct AsyncRequest;

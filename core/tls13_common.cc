@@ -40,7 +40,7 @@ std::vector<uint16_t> certificate_signature_schemes() {
 
 uint16_t choose_scheme13(const std::vector<uint16_t>& ours, const std::vector<uint16_t>& peer, crypto::KeyType key) {
   for (uint16_t s : ours)
-    if (scheme_allowed13(s, key) && std::find(peer.begin(), peer.end(), s) != peer.end()) return s;
+    if (scheme_allowed13(s, key) && contains(peer, s)) return s;
   return 0;
 }
 
@@ -83,8 +83,7 @@ Status check_certificate_verify13(const crypto::PublicKey& key, bool from_server
                                   ByteView body, ByteView hash, uint16_t* scheme_out) {
   CertificateVerify cv;
   SANSTLS_TRY(decode_certificate_verify(body, &cv));
-  if (std::find(offered.begin(), offered.end(), cv.sig_scheme) == offered.end() ||
-      !scheme_allowed13(cv.sig_scheme, key.type()))
+  if (!contains(offered, cv.sig_scheme) || !scheme_allowed13(cv.sig_scheme, key.type()))
     return Error::illegal("CertificateVerify: signature scheme not offered or not allowed in TLS 1.3");
   if (key.verify(static_cast<SignatureScheme>(cv.sig_scheme), certificate_verify_input(from_server, hash), cv.signature) !=
       crypto::Status::ok)
