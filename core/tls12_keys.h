@@ -1,5 +1,5 @@
-// The TLS 1.2 key schedule (RFC 5246 6.3, 7.4.9, 8.1; RFC 7627) and signature helpers shared by the
-// client and server state machines.
+// The TLS 1.2 key schedule (RFC 5246 6.3, 7.4.9, 8.1; RFC 7627), and what the client and server state
+// machines of both versions share: signature schemes, certificate checks, SNI, asynchronous keys.
 #ifndef SANSTLS_CORE_TLS12_KEYS_H_
 #define SANSTLS_CORE_TLS12_KEYS_H_
 
