@@ -161,12 +161,10 @@ bool ServerConfig::resumed_identity(const PeerIdentity& id, PeerIdentity* report
   *reported = PeerIdentity();
   const bool ours = id.proven() && !client_verifier.empty() && id.verifier == client_verifier;
   switch (client_auth) {
-    case ClientAuth::required:
-      if (!ours) return false;
-      *reported = id;
-      return true;
     case ClientAuth::optional:
-      if (id.chain.empty()) return true;
+      if (id.chain.empty()) return true;  // an anonymous session, reported as anonymous
+      [[fallthrough]];
+    case ClientAuth::required:
       if (!ours) return false;
       *reported = id;
       return true;

@@ -144,10 +144,7 @@ struct Selection {
   bool refuse = false;
   AlertDescription alert = AlertDescription::handshake_failure;
   static Selection refused(AlertDescription a = AlertDescription::handshake_failure) {
-    Selection s;
-    s.refuse = true;
-    s.alert = a;
-    return s;
+    return Selection{nullptr, nullptr, true, a};
   }
 };
 
