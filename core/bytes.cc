@@ -69,64 +69,27 @@ bool Reader::skip(size_t n) {
 
 bool Reader::prefixed(size_t len_bytes, ByteView* out) {
   size_t start = pos_;
+  const uint8_t* p;
+  if (!take(len_bytes, &p)) return false;
   uint32_t len = 0;
-  bool ok = false;
-  if (len_bytes == 1) {
-    uint8_t l;
-    ok = u8(&l);
-    len = l;
-  } else if (len_bytes == 2) {
-    uint16_t l;
-    ok = u16(&l);
-    len = l;
-  } else {
-    ok = u24(&len);
-  }
-  if (!ok || !bytes(len, out)) {
+  for (size_t i = 0; i < len_bytes; i++) len = (len << 8) | p[i];
+  if (!bytes(len, out)) {
     pos_ = start;
     return false;
   }
   return true;
 }
 
-bool Reader::prefixed8(ByteView* out) { return prefixed(1, out); }
-bool Reader::prefixed16(ByteView* out) { return prefixed(2, out); }
-bool Reader::prefixed24(ByteView* out) { return prefixed(3, out); }
-
-bool Reader::prefixed8(Reader* child) {
+bool Reader::prefixed(size_t len_bytes, Reader* child) {
   ByteView v;
-  if (!prefixed(1, &v)) return false;
-  *child = Reader(v);
-  return true;
-}
-bool Reader::prefixed16(Reader* child) {
-  ByteView v;
-  if (!prefixed(2, &v)) return false;
-  *child = Reader(v);
-  return true;
-}
-bool Reader::prefixed24(Reader* child) {
-  ByteView v;
-  if (!prefixed(3, &v)) return false;
+  if (!prefixed(len_bytes, &v)) return false;
   *child = Reader(v);
   return true;
 }
 
-bool Reader::prefixed8(Bytes* out) {
+bool Reader::prefixed(size_t len_bytes, Bytes* out) {
   ByteView v;
-  if (!prefixed(1, &v)) return false;
-  *out = v.to_bytes();
-  return true;
-}
-bool Reader::prefixed16(Bytes* out) {
-  ByteView v;
-  if (!prefixed(2, &v)) return false;
-  *out = v.to_bytes();
-  return true;
-}
-bool Reader::prefixed24(Bytes* out) {
-  ByteView v;
-  if (!prefixed(3, &v)) return false;
+  if (!prefixed(len_bytes, &v)) return false;
   *out = v.to_bytes();
   return true;
 }
@@ -183,18 +146,8 @@ void Writer::end(Prefix p) {
   }
 }
 
-void Writer::prefixed8(ByteView b) {
-  Prefix p = begin8();
-  bytes(b);
-  end(p);
-}
-void Writer::prefixed16(ByteView b) {
-  Prefix p = begin16();
-  bytes(b);
-  end(p);
-}
-void Writer::prefixed24(ByteView b) {
-  Prefix p = begin24();
+void Writer::prefixed(uint8_t len_bytes, ByteView b) {
+  Prefix p = begin(len_bytes);
   bytes(b);
   end(p);
 }

@@ -36,20 +36,23 @@ class Reader {
   bool skip(size_t n);
 
   // A vector with an 8/16/24-bit length prefix, as a child reader or as bytes.
-  bool prefixed8(Reader* child);
-  bool prefixed16(Reader* child);
-  bool prefixed24(Reader* child);
-  bool prefixed8(ByteView* out);
-  bool prefixed16(ByteView* out);
-  bool prefixed24(ByteView* out);
-  bool prefixed8(Bytes* out);
-  bool prefixed16(Bytes* out);
-  bool prefixed24(Bytes* out);
+  bool prefixed8(Reader* child) { return prefixed(1, child); }
+  bool prefixed16(Reader* child) { return prefixed(2, child); }
+  bool prefixed24(Reader* child) { return prefixed(3, child); }
+  bool prefixed8(ByteView* out) { return prefixed(1, out); }
+  bool prefixed16(ByteView* out) { return prefixed(2, out); }
+  bool prefixed24(ByteView* out) { return prefixed(3, out); }
+  bool prefixed8(Bytes* out) { return prefixed(1, out); }
+  bool prefixed16(Bytes* out) { return prefixed(2, out); }
+  bool prefixed24(Bytes* out) { return prefixed(3, out); }
 
  private:
   // The one bounds check: on success *p points at n readable bytes and the reader has moved past them.
   bool take(size_t n, const uint8_t** p);
+  // A vector with a len_bytes-byte length prefix; the reader is unchanged when it does not fit.
   bool prefixed(size_t len_bytes, ByteView* out);
+  bool prefixed(size_t len_bytes, Reader* child);
+  bool prefixed(size_t len_bytes, Bytes* out);
 
   ByteView in_;
   size_t pos_ = 0;
@@ -91,14 +94,15 @@ class Writer {
   // Fills in the prefix with the length written since it was opened.
   void end(Prefix p);
 
-  void prefixed8(ByteView b);
-  void prefixed16(ByteView b);
-  void prefixed24(ByteView b);
+  void prefixed8(ByteView b) { prefixed(1, b); }
+  void prefixed16(ByteView b) { prefixed(2, b); }
+  void prefixed24(ByteView b) { prefixed(3, b); }
 
   void fail() { ok_ = false; }
 
  private:
   Prefix begin(uint8_t len_bytes);
+  void prefixed(uint8_t len_bytes, ByteView b);
   // Room for n more bytes. A buffer that grows takes at least kMinCapacity bytes, then doubles: a
   // message written into an empty Bytes would otherwise be reallocated (malloc, copy, free) at 1, 2,
   // 4, ... bytes, several times per message on every handshake.

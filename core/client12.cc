@@ -27,12 +27,6 @@ namespace {
 
 using crypto::Group;
 
-// The one answer of every gate to a handshake message that is wrong for the state.
-Error unexpected_message() { return Error::unexpected("handshake message unexpected in this state"); }
-
-// A ChangeCipherSpec record, handed to the states like a message.
-struct ChangeCipherSpecRecord {};
-
 // What the ClientKeyExchange needs: the server's key (RSA key exchange), or our share and the server's
 // public value ((EC)DHE, from the ServerKeyExchange).
 struct ClientKx {
@@ -69,8 +63,6 @@ class Client12 final : public Handshake {
            ClientOffer offer)
       : c_(c), cfg_(std::move(cfg)), opts_(std::move(opts)), offer_(std::move(offer)) {
     client_random_ = offer_.random;
-    session_id_ = offer_.session_id;
-    offered_exts_ = offer_.offered_exts;
     if (!offer_.tls12_resumption) opts_.resume.reset();
   }
   ~Client12() override { secure_zero(master_secret_); }
@@ -103,7 +95,6 @@ class Client12 final : public Handshake {
   Status send_certificate_verify_and_finish(uint16_t scheme, Bytes signature);
   Status finish_flight();
   void finish(const std::optional<NewSessionTicket12>& ticket);
-  void add_transcript(ByteView msg) { c_.add_transcript(msg); }
 
   HandshakeContext& c_;
   std::shared_ptr<const ClientConfig> cfg_;
@@ -118,18 +109,15 @@ class Client12 final : public Handshake {
   bool ems_ = false;
   bool etm_ = false;
   Bytes session_id_;
-  std::vector<uint16_t> offered_exts_;
   uint16_t peer_record_limit_ = 0;
   Bytes master_secret_;
   ClientOffer offer_;  // what the ClientHello offered
 };
 
-bool offered(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-
 Status Client12::on_message(HandshakeType type, ByteView msg, ByteView body) {
   // HelloRequest during the handshake is ignored (RFC 5246 7.4.1.1) and is not part of the transcript.
   if (type == HandshakeType::hello_request) return decode_hello_request(body);
-  add_transcript(msg);
+  c_.add_transcript(msg);
   return advance(*this, state_, type, msg, body);
 }
 
@@ -144,12 +132,12 @@ Result<State> Client12::on_server_hello(const ServerHello& sh) {
     return Error::illegal("ServerHello: TLS 1.3 downgrade sentinel");
   // Check the suite and compression.
   suite_ = find_suite(sh.cipher_suite);
-  if (suite_ == nullptr || suite_->is_tls13() || !offered(offer_.hello.cipher_suites, sh.cipher_suite))
+  if (suite_ == nullptr || suite_->is_tls13() || !contains(offer_.hello.cipher_suites, sh.cipher_suite))
     return Error::illegal("server chose a cipher suite that was not offered");
   if (sh.compression_method != 0) return Error::illegal("server chose compression");
   // Every extension in the ServerHello must answer one we sent (RFC 5246 7.4.1.4).
   const Extensions& e = sh.extensions;
-  SANSTLS_TRY(check_offered(e, offered_exts_));
+  SANSTLS_TRY(check_offered(e, offer_.offered_exts));
   // key_share and pre_shared_key answer a TLS 1.3 offer only (RFC 8446 4.2): in a TLS 1.2 ServerHello
   // they answer nothing we asked for under TLS 1.2 (RFC 5246 7.4.1.4).
   if (e.key_share || e.psk_selected_identity)
@@ -158,7 +146,7 @@ Result<State> Client12::on_server_hello(const ServerHello& sh) {
   // support secure renegotiation is refused (as OpenSSL 3 does by default).
   if (!e.renegotiation_info) return Error::incompatible(AlertDescription::handshake_failure, "server does not support secure renegotiation");
   if (!e.renegotiation_info->empty()) return Error::misbehaved(AlertDescription::handshake_failure, "renegotiation_info not empty");
-  if (e.ec_point_formats && std::find(e.ec_point_formats->begin(), e.ec_point_formats->end(), 0) == e.ec_point_formats->end())
+  if (e.ec_point_formats && !contains(*e.ec_point_formats, 0))
     return Error::illegal("server does not accept uncompressed points");
   SANSTLS_TRY(accept_alpn(*cfg_, e, &c_.info().alpn));
   ems_ = e.extended_master_secret;
@@ -173,6 +161,7 @@ Result<State> Client12::on_server_hello(const ServerHello& sh) {
   // RFC 5077 3.2: a server that will send a NewSessionTicket says so with an empty session_ticket.
   expect_ticket_ = e.session_ticket.has_value();
   if (expect_ticket_ && !e.session_ticket->empty()) return Error::decode("ServerHello: session_ticket not empty");
+  session_id_ = sh.session_id;
   // Resumption: the server echoes the session ID we offered (RFC 5246 7.4.1.3, RFC 5077 3.4).
   if (opts_.resume && !sh.session_id.empty() && sh.session_id == offer_.session_id) {
     if (sh.cipher_suite != opts_.resume->cipher_suite) return Error::illegal("resumed session with another suite");
@@ -181,13 +170,11 @@ Result<State> Client12::on_server_hello(const ServerHello& sh) {
       return Error::misbehaved(AlertDescription::handshake_failure, "resumed session changes extended_master_secret");
     resuming_ = true;
     master_secret_ = opts_.resume->master_secret;
-    session_id_ = sh.session_id;
     // What the session's full handshake proved of the server (ClientConfig::may_resume let it be offered).
     c_.info().peer_chain = opts_.resume->peer.chain;
     SANSTLS_TRY(derive_keys());
     return State(ExpectChangeCipherSpec{});
   }
-  session_id_ = sh.session_id;
   return State(ExpectCertificate{});
 }
 
@@ -207,8 +194,7 @@ Result<State> Client12::handle(ExpectCertificate&, HandshakeType type, ByteView,
   if ((suite_->server_key_is_ecdsa() && !ec) || (!suite_->server_key_is_ecdsa() && !rsa))
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key does not fit the suite"};
   // RFC 8422 5.1 (and 2): the server's ECDSA key is on a curve this client listed in supported_groups.
-  if (ec && std::find(cfg_->groups.begin(), cfg_->groups.end(), crypto::ecdsa_curve_group(server_key->type())) ==
-                cfg_->groups.end())
+  if (ec && !contains(cfg_->groups, crypto::ecdsa_curve_group(server_key->type())))
     return Error::misbehaved(AlertDescription::illegal_parameter, "server's ECDSA key on a curve the client did not list");
   c_.info().peer_chain = std::move(m.chain);
   if (suite_->needs_server_key_exchange()) return State(ExpectServerKeyExchange{std::move(server_key)});
@@ -234,7 +220,7 @@ Result<State> Client12::handle(ExpectServerKeyExchange& s, HandshakeType type, B
     sig = ec.signature;
   }
   // The signature must use a scheme we offered that fits the certificate's key.
-  if (!offered(cfg_->signature_schemes, scheme) || !scheme_fits_key(scheme, s.server_key->type()))
+  if (!contains(cfg_->signature_schemes, scheme) || !scheme_fits_key(scheme, s.server_key->type()))
     return Error::illegal("ServerKeyExchange: signature scheme not offered");
   Bytes signed_data = server_key_exchange_signed_data(client_random_, server_random_, params);
   if (s.server_key->verify(static_cast<crypto::SignatureScheme>(scheme), signed_data, sig) != crypto::Status::ok)
@@ -254,7 +240,7 @@ Result<State> Client12::handle(ExpectServerKeyExchange& s, HandshakeType type, B
       if (p == dh.p && g == dh.g) c_.info().group = static_cast<uint16_t>(grp);
     }
   } else {
-    if (!offered(cfg_->groups, ec.group) || (ec.group & 0xff00) == 0x0100)  // FFDHE is not ECDHE
+    if (!contains(cfg_->groups, ec.group) || (ec.group & 0xff00) == 0x0100)  // FFDHE is not ECDHE
       return Error::illegal("ServerKeyExchange: group not offered");
     kx.share = c_.provider().generate_key_share(static_cast<Group>(ec.group), c_.rng());
     if (!kx.share) return Error::internal("key share");
@@ -291,8 +277,7 @@ Result<State> Client12::send_second_flight(ClientKx& kx, const CertificateReques
     const auto& mine = cfg_->client_certificate;
     if (mine) {
       uint8_t want = mine->type() == crypto::KeyType::rsa ? 1 /*rsa_sign*/ : 64 /*ecdsa_sign*/;
-      bool type_ok = std::find(request->certificate_types.begin(), request->certificate_types.end(), want) !=
-                     request->certificate_types.end();
+      bool type_ok = contains(request->certificate_types, want);
       cv_scheme = choose_scheme(cfg_->signature_schemes, &request->sig_schemes, mine->type());
       if (type_ok && cv_scheme != 0) ck = mine;
     }
@@ -338,8 +323,6 @@ Result<State> Client12::send_second_flight(ClientKx& kx, const CertificateReques
   master_secret_ = tls12_master_secret(c_.provider(), *suite_, pms, client_random_, server_random_, ems_, session_hash);
 
   if (ck) {
-    crypto::HashAlg unused;
-    if (!scheme_hash(cv_scheme, &unused)) return Error::internal("scheme");
     if (ck->async) {
       // The application signs the transcript (sign_request); the rest of the flight follows its answer.
       c_.await(sign_request(cfg_->client_certificate, cv_scheme, c_.transcript().to_bytes()),

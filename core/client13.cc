@@ -1,6 +1,6 @@
 // The TLS 1.3 client (RFC 8446), from the ServerHello on. One type per state: each state holds what
 // only it needs, a handler consumes it and returns the next, and the first thing each handler does is
-// the gate that refuses a message wrong for the state (unexpected_message).
+// the gate that refuses a message wrong for the state (unexpected_message, naming the one expected).
 //
 //   [HelloRetryRequest -> second ClientHello ->] ServerHello -> ExpectEncryptedExtensions
 //     -> (PSK) ExpectFinished
@@ -18,8 +18,6 @@
 
 namespace sanstls {
 namespace {
-
-bool contains(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
 constexpr uint16_t ext(ExtensionType t) { return static_cast<uint16_t>(t); }
 
@@ -120,7 +118,6 @@ class Client13 final : public Handshake {
                           std::function<Status()> rest);
   Status finish_flight(Negotiation& hs, bool early_accepted);
   Status on_new_session_ticket(ByteView body);
-  // The transcript without the last message (which on_message has already added).
   crypto::HashAlg alg() const { return suite_->prf_hash; }
 
   HandshakeContext& c_;
@@ -202,7 +199,7 @@ Result<State> Client13::on_hello_retry_request(NegotiationPtr hs, const ServerHe
   if (!c_.write_keys_null()) SANSTLS_TRY(c_.install_write(RecordProtection::null_protection()));  // 0-RTT keys are gone
   ch.extensions.order.clear();  // the table's order, unless the editor gives one
   if (cfg_->edit_extensions) cfg_->edit_extensions(ExtContext::client_hello, &ch.extensions);
-  SANSTLS_TRY(resend_client_hello(c_, *cfg_, &hs->offer));
+  SANSTLS_TRY(resend_client_hello(c_, &hs->offer));
   return State(ExpectServerHello{std::move(hs)});
 }
 
@@ -315,8 +312,7 @@ Result<CertRequest> Client13::on_certificate_request(ByteView body, bool post_ha
   CertificateRequest13 cr;
   SANSTLS_TRY(decode_certificate_request13(body, &cr));
   if (!post_handshake && !cr.request_context.empty()) return Error::illegal("CertificateRequest: context not empty");
-  if (!cr.extensions.signature_algorithms)
-    return Error::misbehaved(AlertDescription::missing_extension, "CertificateRequest: no signature_algorithms");
+  // decode_certificate_request13 refused one without signature_algorithms (missing_extension).
   return CertRequest{cr.request_context, *cr.extensions.signature_algorithms};
 }
 
@@ -374,16 +370,7 @@ Result<State> Client13::handle(ExpectFinished& s, HandshakeType type, ByteView m
                                c_.transcript_hash(alg(), c_.transcript_size() - msg.size())));
 
   // The application secrets cover the transcript through the server's Finished.
-  hs->ks->master();
-  Bytes h = c_.transcript_hash(alg());
-  client_ap_ = hs->ks->client_application_traffic_secret(h);
-  server_ap_ = hs->ks->server_application_traffic_secret(h);
-  Bytes exporter = hs->ks->exporter_master_secret(h);
-  key_log13(*cfg_, "CLIENT_TRAFFIC_SECRET_0", hs->offer.random, client_ap_);
-  key_log13(*cfg_, "SERVER_TRAFFIC_SECRET_0", hs->offer.random, server_ap_);
-  key_log13(*cfg_, "EXPORTER_SECRET", hs->offer.random, exporter);
-  c_.set_exporter_tls13(alg(), exporter);
-  secure_zero(exporter);
+  application_secrets13(c_, *cfg_, alg(), *hs->ks, hs->offer.random, &client_ap_, &server_ap_);
   SANSTLS_TRY(install13(c_, *suite_, server_ap_, true, read_limit_));
 
   // Our second flight: [EndOfEarlyData] [CCS] [Certificate CertificateVerify] Finished.

@@ -13,7 +13,6 @@ const uint8_t kDowngradeTls12[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x
 
 namespace {
 
-bool contains(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 bool is_ffdhe(uint16_t g) { return (g & 0xff00) == 0x0100; }
 
 // Is the name a DNS name? IP addresses are not sent in SNI (RFC 6066 3).
@@ -35,7 +34,7 @@ Status check_offered(const Extensions& e, const std::vector<uint16_t>& offered, 
 
 Status accept_alpn(const ClientConfig& cfg, const Extensions& e, std::string* out) {
   if (!e.alpn) return Status();
-  if (e.alpn->size() != 1 || std::find(cfg.alpn.begin(), cfg.alpn.end(), e.alpn->front()) == cfg.alpn.end())
+  if (e.alpn->size() != 1 || !contains(cfg.alpn, e.alpn->front()))
     return Error::illegal("ALPN protocol not offered");
   *out = e.alpn->front();
   return Status();
@@ -53,7 +52,7 @@ Status choose_alpn(const ServerConfig& cfg, const Extensions& e, std::string* ou
       case AlpnDecision::Kind::select:
         // RFC 7301 3.2: the server's protocol must be one the client offered; anything else is a bug in
         // the hook, not something to send.
-        if (std::find(e.alpn->begin(), e.alpn->end(), d.protocol) == e.alpn->end())
+        if (!contains(*e.alpn, d.protocol))
           return Error::internal("ALPN selection chose a protocol the client did not offer");
         *out = std::move(d.protocol);
         return Status();
@@ -61,7 +60,7 @@ Status choose_alpn(const ServerConfig& cfg, const Extensions& e, std::string* ou
   }
   if (!e.alpn || cfg.alpn.empty()) return Status();
   for (const std::string& p : cfg.alpn)
-    if (std::find(e.alpn->begin(), e.alpn->end(), p) != e.alpn->end()) {
+    if (contains(*e.alpn, p)) {
       *out = p;
       return Status();
     }
@@ -220,7 +219,7 @@ Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Con
   // RFC 8446 5.1: the record of the initial ClientHello may say 0x0301, as most clients write it (and
   // as RFC 8448's traces show) for servers that choke on 0x0303 there; every other record says 0x0303.
   c.set_record_version(version::tls10);
-  Status sent = resend_client_hello(c, cfg, offer);
+  Status sent = resend_client_hello(c, offer);
   c.set_record_version(version::tls12);
   SANSTLS_TRY(sent);
 
@@ -249,7 +248,7 @@ Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Con
   return Status();
 }
 
-Status resend_client_hello(HandshakeContext& c, const ClientConfig& cfg, ClientOffer* offer) {
+Status resend_client_hello(HandshakeContext& c, ClientOffer* offer) {
   Bytes body;
   Writer w(&body);
   encode_client_hello(offer->hello, w);
@@ -264,19 +263,13 @@ Status resend_client_hello(HandshakeContext& c, const ClientConfig& cfg, ClientO
     encode_handshake(HandshakeType::client_hello, body, &msg);
     Bytes partial = c.transcript().to_bytes();
     partial.insert(partial.end(), msg.begin(), msg.end() - static_cast<std::ptrdiff_t>(binders));
-    Bytes hash = crypto::hash_once(c.provider(), suite->prf_hash, partial);
-    KeySchedule13 ks(c.provider(), suite->prf_hash);
-    ks.early(offer->resume->master_secret);
-    Bytes binder_key = ks.binder_key(true);
-    Bytes binder = tls13_verify_data(c.provider(), suite->prf_hash, binder_key, hash);
-    secure_zero(binder_key);
+    Bytes binder = tls13_resumption_binder(c.provider(), suite->prf_hash, offer->resume->master_secret, partial);
     // The binders list: u16 length, then one u8-prefixed binder.
     size_t at = body.size() - binders;
     body[at + 2] = static_cast<uint8_t>(binder.size());
     std::copy(binder.begin(), binder.end(), body.begin() + static_cast<std::ptrdiff_t>(at + 3));
     offer->hello.extensions.pre_shared_key->binders[0] = binder;
   }
-  (void)cfg;
   return c.send_handshake(HandshakeType::client_hello, body);
 }
 

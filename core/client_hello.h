@@ -65,7 +65,7 @@ PeerIdentity server_identity(const ClientConfig& cfg, const Connection::ClientOp
 
 // Re-encodes offer->hello (after a HelloRetryRequest changed it), fills in the PSK binders over the
 // current transcript and sends it.
-Status resend_client_hello(HandshakeContext& c, const ClientConfig& cfg, ClientOffer* offer);
+Status resend_client_hello(HandshakeContext& c, ClientOffer* offer);
 
 // The 8 bytes a TLS 1.3 server puts at the end of ServerHello.random when it negotiates TLS 1.2
 // (RFC 8446 4.1.3).

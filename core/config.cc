@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/suites.h"
+#include "core/tls12_keys.h"
 
 namespace sanstls {
 namespace {
@@ -31,22 +32,10 @@ std::vector<uint16_t> default_schemes() {
           static_cast<uint16_t>(SignatureScheme::rsa_pkcs1_sha512)};
 }
 
-// SHA-1 schemes are not supported: RFC 9155 forbids them in TLS 1.2 signatures, RFC 8446 in TLS 1.3.
+// The schemes a key type sanstls uses signs with (scheme_fits_key). SHA-1 schemes are not supported:
+// RFC 9155 forbids them in TLS 1.2 signatures, RFC 8446 in TLS 1.3.
 bool scheme_supported(uint16_t s) {
-  switch (static_cast<SignatureScheme>(s)) {
-    case SignatureScheme::rsa_pkcs1_sha256:
-    case SignatureScheme::rsa_pkcs1_sha384:
-    case SignatureScheme::rsa_pkcs1_sha512:
-    case SignatureScheme::ecdsa_secp256r1_sha256:
-    case SignatureScheme::ecdsa_secp384r1_sha384:
-    case SignatureScheme::ecdsa_secp521r1_sha512:
-    case SignatureScheme::rsa_pss_rsae_sha256:
-    case SignatureScheme::rsa_pss_rsae_sha384:
-    case SignatureScheme::rsa_pss_rsae_sha512:
-      return true;
-    default:
-      return false;
-  }
+  return scheme_fits_key(s, crypto::KeyType::rsa) || scheme_fits_key(s, crypto::KeyType::ec_p256);
 }
 
 // Checks the parts both sides share; returns an error message or "".
@@ -77,64 +66,42 @@ std::string check_common(const CommonConfig& c) {
   return "";
 }
 
-bool parse_suite_names(const std::string& names, std::vector<uint16_t>* out, std::string* error) {
-  out->clear();
-  size_t start = 0;
-  while (start <= names.size()) {
-    size_t end = names.find(':', start);
-    if (end == std::string::npos) end = names.size();
-    std::string name = names.substr(start, end - start);
-    if (!name.empty()) {
-      const CipherSuite* s = find_suite_by_name(name.c_str());
-      if (s == nullptr) {
-        *error = "unknown cipher suite '" + name + "'";
-        return false;
-      }
-      out->push_back(s->id);
-    }
-    start = end + 1;
-  }
-  if (out->empty()) {
-    *error = "no cipher suite named in '" + names + "'";
-    return false;
-  }
-  return true;
-}
-
 // The chain, with its key: `key` when given (a key object of the application's), else from key_pem.
-std::shared_ptr<const CertifiedKey> load_certified_key(const crypto::Provider& p, ByteView chain_pem,
-                                                      ByteView key_pem, std::shared_ptr<const crypto::PrivateKey> key,
-                                                      std::string* error) {
+// Returns an error message, or "" with *out set.
+std::string load_certified_key(const crypto::Provider& p, ByteView chain_pem, ByteView key_pem,
+                               std::shared_ptr<const crypto::PrivateKey> key, std::shared_ptr<CertifiedKey>* out) {
   auto ck = std::make_shared<CertifiedKey>();
   std::string err;
-  if (!p.load_certificates(chain_pem, &ck->chain, &err) || ck->chain.empty()) {
-    *error = "certificate chain: " + (err.empty() ? std::string("no certificate found") : err);
-    return nullptr;
-  }
+  if (!p.load_certificates(chain_pem, &ck->chain, &err) || ck->chain.empty())
+    return "certificate chain: " + (err.empty() ? std::string("no certificate found") : err);
   if (!key) key = p.load_private_key(key_pem, &err);
-  if (!key) {
-    *error = "private key: " + err;
-    return nullptr;
-  }
+  if (!key) return "private key: " + err;
   std::unique_ptr<crypto::Certificate> leaf = p.parse_certificate(ck->chain[0], &err);
-  if (!leaf) {
-    *error = "certificate: " + err;
-    return nullptr;
-  }
-  if (key->type() == crypto::KeyType::other) {
-    *error = "private key: unsupported key type (RSA, ECDSA P-256, P-384 and P-521 are supported)";
-    return nullptr;
-  }
+  if (!leaf) return "certificate: " + err;
+  if (key->type() == crypto::KeyType::other)
+    return "private key: unsupported key type (RSA, ECDSA P-256, P-384 and P-521 are supported)";
   // The key must belong to the leaf: the same public key.
   std::unique_ptr<crypto::PublicKey> pub = leaf->public_key();
   std::unique_ptr<crypto::PublicKey> own = key->public_key();
-  if (!pub || !own || pub->spki_der() != own->spki_der()) {
-    *error = "private key does not match the certificate";
-    return nullptr;
-  }
+  if (!pub || !own || pub->spki_der() != own->spki_der()) return "private key does not match the certificate";
   ck->key = std::move(key);
   ck->leaf = std::move(leaf);
-  return ck;
+  *out = std::move(ck);
+  return "";
+}
+
+// Trust anchors from PEM: their store, and the verifier id naming them under `policy`. Returns an error
+// message or "".
+std::string load_trust_anchors(const crypto::Provider& p, ByteView pem, const std::string& policy,
+                               std::shared_ptr<const crypto::TrustStore>* trust, Bytes* verifier) {
+  std::vector<Bytes> anchors;
+  std::string err;
+  if (!p.load_certificates(pem, &anchors, &err) || anchors.empty())
+    return "trust anchors: " + (err.empty() ? std::string("no certificate found") : err);
+  *trust = p.make_trust_store(anchors, &err);
+  if (!*trust) return "trust anchors: " + err;
+  *verifier = verifier_id(p, std::move(anchors), policy);
+  return "";
 }
 
 // A verifier must name itself and be answerable; "" when it is (or there is none).
@@ -194,12 +161,10 @@ bool ServerConfig::resumed_identity(const PeerIdentity& id, PeerIdentity* report
   *reported = PeerIdentity();
   const bool ours = id.proven() && !client_verifier.empty() && id.verifier == client_verifier;
   switch (client_auth) {
-    case ClientAuth::required:
-      if (!ours) return false;
-      *reported = id;
-      return true;
     case ClientAuth::optional:
-      if (id.chain.empty()) return true;
+      if (id.chain.empty()) return true;  // an anonymous session, reported as anonymous
+      [[fallthrough]];
+    case ClientAuth::required:
       if (!ours) return false;
       *reported = id;
       return true;
@@ -227,23 +192,31 @@ void set_common_defaults(CommonConfig* c, const crypto::Provider& p) {
   c->signature_schemes = default_schemes();
 }
 
+// Keeps the first problem a setter meets (build() reports it).
 bool parse_cipher_suite_names(const std::string& names, std::vector<uint16_t>* out, std::string* error) {
-  std::string err;
-  if (parse_suite_names(names, out, &err)) return true;
-  if (error->empty()) *error = err.empty() ? "bad suite list" : err;
-  return false;
+  auto refuse = [&](std::string why) {
+    if (error->empty()) *error = std::move(why);
+    return false;
+  };
+  out->clear();
+  size_t start = 0;
+  while (start <= names.size()) {
+    size_t end = names.find(':', start);
+    if (end == std::string::npos) end = names.size();
+    std::string name = names.substr(start, end - start);
+    if (!name.empty()) {
+      const CipherSuite* s = find_suite_by_name(name.c_str());
+      if (s == nullptr) return refuse("unknown cipher suite '" + name + "'");
+      out->push_back(s->id);
+    }
+    start = end + 1;
+  }
+  if (out->empty()) return refuse("no cipher suite named in '" + names + "'");
+  return true;
 }
 
 ClientConfig::Builder::Builder(const crypto::Provider& p) : CommonBuilder(std::make_shared<ClientConfig>(), p) {}
 
-ClientConfig::Builder& ClientConfig::Builder::trust_anchors_pem(ByteView pem) {
-  trust_pem_ = pem.to_bytes();
-  return *this;
-}
-ClientConfig::Builder& ClientConfig::Builder::verify_server(bool on) {
-  c_->verify_server = on;
-  return *this;
-}
 ClientConfig::Builder& ClientConfig::Builder::client_certificate(ByteView chain_pem, ByteView key_pem) {
   cert_pem_ = chain_pem.to_bytes();
   key_pem_ = key_pem.to_bytes();
@@ -259,78 +232,33 @@ ClientConfig::Builder& ClientConfig::Builder::client_certificate(ByteView chain_
   return *this;
 }
 
-ClientConfig::Builder& ClientConfig::Builder::early_data(bool on) {
-  c_->enable_early_data = on;
-  return *this;
-}
-ClientConfig::Builder& ClientConfig::Builder::tls12_tickets(bool on) {
-  c_->tls12_tickets = on;
-  return *this;
-}
-ClientConfig::Builder& ClientConfig::Builder::max_session_lifetime_s(uint32_t seconds) {
-  c_->max_session_lifetime_s = seconds;
-  return *this;
-}
-
-ClientConfig::Builder& ClientConfig::Builder::certificate_verifier(CertificateVerifier v) {
-  c_->certificate_verifier = std::make_shared<const CertificateVerifier>(std::move(v));
-  return *this;
-}
-ClientConfig::Builder& ClientConfig::Builder::async_signing(bool on) {
-  async_key_ = on;
-  return *this;
-}
-
 Built<ClientConfig> ClientConfig::Builder::build() {
-  Built<ClientConfig> out;
-  if (!error_.empty()) {
-    out.error = error_;
-    return out;
-  }
-  std::string err = check_common(*c_);
-  if (!err.empty()) {
-    out.error = err;
-    return out;
-  }
+  std::string err = !error_.empty() ? error_ : check_common(*c_);
+  if (!err.empty()) return {nullptr, err};
   const crypto::Provider& p = *c_->provider;
   const CertificateVerifier* v = c_->certificate_verifier.get();
   err = check_verifier(v);
   if (err.empty() && v != nullptr && !c_->verify_server) err = "certificate_verifier needs verify_server on";
-  if (!err.empty()) {
-    out.error = err;
-    return out;
-  }
+  if (!err.empty()) return {nullptr, err};
   const bool replace = v != nullptr && v->mode == CertificateVerifier::Mode::replace_default;
   c_->trust.reset();
   c_->verifier.clear();
   if (!trust_pem_.empty() && !replace) {
-    std::vector<Bytes> anchors;
-    if (!p.load_certificates(trust_pem_, &anchors, &err) || anchors.empty()) {
-      out.error = "trust anchors: " + (err.empty() ? std::string("no certificate found") : err);
-      return out;
-    }
-    c_->trust = p.make_trust_store(anchors, &err);
-    if (!c_->trust) {
-      out.error = "trust anchors: " + err;
-      return out;
-    }
-    c_->verifier = verifier_id(p, std::move(anchors), policy_of("server_auth", v));
+    err = load_trust_anchors(p, trust_pem_, policy_of("server_auth", v), &c_->trust, &c_->verifier);
+    if (!err.empty()) return {nullptr, err};
   }
   if (replace) c_->verifier = verifier_id(p, {}, policy_of("server_auth", v));
   if (!c_->verify_server) c_->verifier.clear();
-  if (c_->verify_server && !c_->trust && !replace) {
-    out.error = "no trust anchors: give trust_anchors_pem(), or turn verify_server off";
-    return out;
-  }
+  if (c_->verify_server && !c_->trust && !replace)
+    return {nullptr, "no trust anchors: give trust_anchors_pem(), or turn verify_server off"};
   if (!cert_pem_.empty() || !key_pem_.empty() || key_) {
-    c_->client_certificate = load_certified_key(p, cert_pem_, key_pem_, key_, &err);
-    if (!c_->client_certificate) {
-      out.error = "client " + err;
-      return out;
-    }
-    std::const_pointer_cast<CertifiedKey>(c_->client_certificate)->async = async_key_;
+    std::shared_ptr<CertifiedKey> ck;
+    err = load_certified_key(p, cert_pem_, key_pem_, key_, &ck);
+    c_->client_certificate = ck;  // null when refused
+    if (!err.empty()) return {nullptr, "client " + err};
+    ck->async = async_key_;
   }
-  out.config = c_;
+  Built<ClientConfig> out{c_, ""};
   c_ = std::make_shared<ClientConfig>(*c_);  // the builder may go on without touching the built config
   return out;
 }
@@ -339,9 +267,6 @@ Built<ClientConfig> ClientConfig::Builder::build() {
 
 ServerConfig::Builder::Builder(const crypto::Provider& p) : CommonBuilder(std::make_shared<ServerConfig>(), p) {}
 
-ServerConfig::Builder& ServerConfig::Builder::certificate(ByteView chain_pem, ByteView key_pem) {
-  return certificate(chain_pem, key_pem, {});
-}
 ServerConfig::Builder& ServerConfig::Builder::certificate(ByteView chain_pem, ByteView key_pem,
                                                           std::vector<std::string> host_names) {
   certs_.emplace_back(chain_pem.to_bytes(), key_pem.to_bytes());
@@ -362,68 +287,9 @@ ServerConfig::Builder& ServerConfig::Builder::client_auth(ClientAuth mode, ByteV
   client_trust_pem_ = trust_anchors_pem.to_bytes();
   return *this;
 }
-ServerConfig::Builder& ServerConfig::Builder::prefer_server_order(bool on) {
-  c_->prefer_server_order = on;
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::strict_sni(bool on) {
-  c_->strict_sni = on;
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::session_cache(std::shared_ptr<SessionCache> cache) {
-  c_->session_cache = std::move(cache);
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::session_lifetime_s(uint32_t seconds) {
-  c_->session_lifetime_s = seconds;
-  return *this;
-}
-
-ServerConfig::Builder& ServerConfig::Builder::ticket_keys(std::shared_ptr<Ticketer> keys) {
-  c_->ticket_keys = std::move(keys);
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::ticket_key_generator(std::shared_ptr<crypto::Rng> generator) {
-  c_->ticket_key_generator = std::move(generator);
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::tickets(bool on) {
-  c_->tickets = on;
-  return *this;
-}
 ServerConfig::Builder& ServerConfig::Builder::tickets_per_handshake(uint8_t n) {
   if (n > 8) error_ = "tickets_per_handshake: at most 8";
   c_->tickets_per_handshake = n;
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::max_early_data(uint32_t bytes) {
-  c_->max_early_data = bytes;
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::hrr_cookie(bool on) {
-  c_->hrr_cookie = on;
-  return *this;
-}
-
-ServerConfig::Builder& ServerConfig::Builder::alpn_select(
-    std::function<AlpnDecision(const std::vector<std::string>& offered, const std::string& server_name)> f) {
-  c_->alpn_select = std::move(f);
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::client_certificate_verifier(CertificateVerifier v) {
-  c_->client_certificate_verifier = std::make_shared<const CertificateVerifier>(std::move(v));
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::select(std::function<Selection(const ClientHelloInfo&)> f) {
-  c_->select = std::move(f);
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::select_async(bool on) {
-  c_->select_async = on;
-  return *this;
-}
-ServerConfig::Builder& ServerConfig::Builder::async_signing(bool on) {
-  async_keys_ = on;
   return *this;
 }
 
@@ -438,41 +304,23 @@ std::shared_ptr<Ticketer> ServerConfig::tickets_ring(uint64_t now_ms) const {
 }
 
 Built<ServerConfig> ServerConfig::Builder::build() {
-  Built<ServerConfig> out;
-  if (!error_.empty()) {
-    out.error = error_;
-    return out;
-  }
-  std::string err = check_common(*c_);
-  if (!err.empty()) {
-    out.error = err;
-    return out;
-  }
+  std::string err = !error_.empty() ? error_ : check_common(*c_);
+  if (!err.empty()) return {nullptr, err};
   const crypto::Provider& p = *c_->provider;
-  if (certs_.empty()) {
-    out.error = "a server needs at least one certificate and private key";
-    return out;
-  }
-  if (c_->tickets && !c_->ticket_keys && !c_->ticket_key_generator) {
-    out.error = "tickets need keys: give ticket_key_generator() (e.g. crypto::make_system_rng()) or "
-                "ticket_keys(), or turn tickets off";
-    return out;
-  }
+  if (certs_.empty()) return {nullptr, "a server needs at least one certificate and private key"};
+  if (c_->tickets && !c_->ticket_keys && !c_->ticket_key_generator)
+    return {nullptr, "tickets need keys: give ticket_key_generator() (e.g. crypto::make_system_rng()) or "
+                     "ticket_keys(), or turn tickets off"};
   c_->certificates.clear();
   for (size_t i = 0; i < certs_.size(); i++) {
-    auto loaded = load_certified_key(p, certs_[i].first, certs_[i].second, cert_keys_[i], &err);
-    if (!loaded) {
-      out.error = err;
-      return out;
-    }
+    std::shared_ptr<CertifiedKey> ck;
+    err = load_certified_key(p, certs_[i].first, certs_[i].second, cert_keys_[i], &ck);
+    if (!err.empty()) return {nullptr, err};
     for (const std::string& n : cert_names_[i])
-      if (n.empty()) {
-        out.error = "a certificate's host name must not be empty";
-        return out;
-      }
-    std::const_pointer_cast<CertifiedKey>(loaded)->host_names = cert_names_[i];
-    std::const_pointer_cast<CertifiedKey>(loaded)->async = async_keys_;
-    c_->certificates.push_back(std::move(loaded));
+      if (n.empty()) return {nullptr, "a certificate's host name must not be empty"};
+    ck->host_names = cert_names_[i];
+    ck->async = async_keys_;
+    c_->certificates.push_back(std::move(ck));
   }
   // Every configured suite must be usable with some certificate.
   bool any = false;
@@ -484,42 +332,25 @@ Built<ServerConfig> ServerConfig::Builder::build() {
       if (ec == s->server_key_is_ecdsa()) any = true;
     }
   }
-  if (!any) {
-    out.error = "no configured cipher suite can be used with the given certificates' key types";
-    return out;
-  }
+  if (!any) return {nullptr, "no configured cipher suite can be used with the given certificates' key types"};
   const CertificateVerifier* v = c_->client_certificate_verifier.get();
   err = check_verifier(v);
-  if (!err.empty()) {
-    out.error = err;
-    return out;
-  }
-  if (c_->select_async && c_->select) {
-    out.error = "select: give either a function or async, not both";
-    return out;
-  }
+  if (!err.empty()) return {nullptr, err};
+  if (c_->select_async && c_->select) return {nullptr, "select: give either a function or async, not both"};
   c_->client_trust.reset();
   c_->client_verifier.clear();
   const bool replace = v != nullptr && v->mode == CertificateVerifier::Mode::replace_default;
   if (c_->client_auth != ClientAuth::none && replace && client_trust_pem_.empty()) {
     c_->client_verifier = verifier_id(p, {}, policy_of("client_auth", v));
   } else if (c_->client_auth != ClientAuth::none) {
-    std::vector<Bytes> anchors;
-    if (!p.load_certificates(client_trust_pem_, &anchors, &err) || anchors.empty()) {
-      out.error = "client-certificate trust anchors: " + (err.empty() ? std::string("no certificate found") : err);
-      return out;
-    }
-    c_->client_trust = p.make_trust_store(anchors, &err);
-    if (!c_->client_trust) {
-      out.error = "client-certificate trust anchors: " + err;
-      return out;
-    }
-    c_->client_verifier = verifier_id(p, std::move(anchors), policy_of("client_auth", v));
+    err = load_trust_anchors(p, client_trust_pem_, policy_of("client_auth", v), &c_->client_trust,
+                             &c_->client_verifier);
+    if (!err.empty()) return {nullptr, "client-certificate " + err};
   }
   if (!c_->session_cache) c_->session_cache = std::make_shared<InMemorySessionCache>();
   if (c_->max_early_data > 0 && !c_->early_data_guard)
     c_->early_data_guard = std::make_shared<EarlyDataGuard>(100000, 10000);  // 10 s window (RFC 8446 8)
-  out.config = c_;
+  Built<ServerConfig> out{c_, ""};
   c_ = std::make_shared<ServerConfig>(*c_);
   c_->lazy_ = std::make_shared<LazyKeys>();
   return out;

@@ -144,10 +144,7 @@ struct Selection {
   bool refuse = false;
   AlertDescription alert = AlertDescription::handshake_failure;
   static Selection refused(AlertDescription a = AlertDescription::handshake_failure) {
-    Selection s;
-    s.refuse = true;
-    s.alert = a;
-    return s;
+    return Selection{nullptr, nullptr, true, a};
   }
 };
 
@@ -283,20 +280,22 @@ class ClientConfig : public CommonConfig {
     // constructor to link it without a default one.
     Builder();
     explicit Builder(const crypto::Provider& p);
-    Builder& trust_anchors_pem(ByteView pem);
-    Builder& verify_server(bool on);
+    Builder& trust_anchors_pem(ByteView pem) { return set([&] { trust_pem_ = pem.to_bytes(); }); }
+    Builder& verify_server(bool on) { return set([&] { c_->verify_server = on; }); }
     Builder& client_certificate(ByteView chain_pem, ByteView key_pem);
     // With a key object of the application's (a key in an HSM or another process, as an OpenSSL
     // provider or a rustls SigningKey would be): the engine calls its sign() and public_key() only.
     Builder& client_certificate(ByteView chain_pem, std::shared_ptr<const crypto::PrivateKey> key);
-    Builder& early_data(bool on);
-    Builder& tls12_tickets(bool on);
-    Builder& max_session_lifetime_s(uint32_t seconds);
+    Builder& early_data(bool on) { return set([&] { c_->enable_early_data = on; }); }
+    Builder& tls12_tickets(bool on) { return set([&] { c_->tls12_tickets = on; }); }
+    Builder& max_session_lifetime_s(uint32_t seconds) { return set([&] { c_->max_session_lifetime_s = seconds; }); }
     // The application's verifier of server certificates (needs verify_server on; trust anchors only
     // with CertificateVerifier::Mode::after_default).
-    Builder& certificate_verifier(CertificateVerifier v);
+    Builder& certificate_verifier(CertificateVerifier v) {
+      return set([&] { c_->certificate_verifier = std::make_shared<const CertificateVerifier>(std::move(v)); });
+    }
     // The client certificate's key signs asynchronously (CertifiedKey::async).
-    Builder& async_signing(bool on);
+    Builder& async_signing(bool on) { return set([&] { async_key_ = on; }); }
     Built<ClientConfig> build();
 
    private:
@@ -384,39 +383,50 @@ class ServerConfig : public CommonConfig {
     // ticket keys (ticket_key_generator). Builder(p), the engine alone, gives no ticket key generator.
     Builder();
     explicit Builder(const crypto::Provider& p);
-    Builder& certificate(ByteView chain_pem, ByteView key_pem);
-    // As above, and the certificate is also chosen for these host names, as a web server's virtual
-    // host would: for a certificate whose own names do not cover what clients ask for (e.g. RFC 8448's,
+    // With host_names, the certificate is also chosen for these names, as a web server's virtual host
+    // would: for a certificate whose own names do not cover what clients ask for (e.g. RFC 8448's,
     // whose only name is CN=rsa). The client's server_name is acknowledged only when the name chose
     // among certificates or was checked (strict_sni), RFC 6066 3.
-    Builder& certificate(ByteView chain_pem, ByteView key_pem, std::vector<std::string> host_names);
+    Builder& certificate(ByteView chain_pem, ByteView key_pem, std::vector<std::string> host_names = {});
     // With a key object of the application's (see ClientConfig::Builder::client_certificate). For
     // TLS_RSA_* suites it must also implement rsa_decrypt_premaster().
     Builder& certificate(ByteView chain_pem, std::shared_ptr<const crypto::PrivateKey> key,
                          std::vector<std::string> host_names = {});
     Builder& client_auth(ClientAuth mode, ByteView trust_anchors_pem);
-    Builder& prefer_server_order(bool on);
-    Builder& strict_sni(bool on);
-    Builder& session_cache(std::shared_ptr<SessionCache> cache);  // default: an in-memory cache
-    Builder& session_lifetime_s(uint32_t seconds);
-    Builder& ticket_keys(std::shared_ptr<Ticketer> keys);  // a TicketKeys ring or a Ticketer of one's own
+    Builder& prefer_server_order(bool on) { return set([&] { c_->prefer_server_order = on; }); }
+    Builder& strict_sni(bool on) { return set([&] { c_->strict_sni = on; }); }
+    // Default: an in-memory cache.
+    Builder& session_cache(std::shared_ptr<SessionCache> cache) {
+      return set([&] { c_->session_cache = std::move(cache); });
+    }
+    Builder& session_lifetime_s(uint32_t seconds) { return set([&] { c_->session_lifetime_s = seconds; }); }
+    // A TicketKeys ring or a Ticketer of one's own.
+    Builder& ticket_keys(std::shared_ptr<Ticketer> keys) { return set([&] { c_->ticket_keys = std::move(keys); }); }
     // The generator of the config's own ticket key ring (ServerConfig::ticket_key_generator).
-    Builder& ticket_key_generator(std::shared_ptr<crypto::Rng> generator);
-    Builder& tickets(bool on);
+    Builder& ticket_key_generator(std::shared_ptr<crypto::Rng> generator) {
+      return set([&] { c_->ticket_key_generator = std::move(generator); });
+    }
+    Builder& tickets(bool on) { return set([&] { c_->tickets = on; }); }
     Builder& tickets_per_handshake(uint8_t n);
-    Builder& max_early_data(uint32_t bytes);
-    Builder& hrr_cookie(bool on);
+    Builder& max_early_data(uint32_t bytes) { return set([&] { c_->max_early_data = bytes; }); }
+    Builder& hrr_cookie(bool on) { return set([&] { c_->hrr_cookie = on; }); }
     Builder& alpn_select(
-        std::function<AlpnDecision(const std::vector<std::string>& offered, const std::string& server_name)> f);
+        std::function<AlpnDecision(const std::vector<std::string>& offered, const std::string& server_name)> f) {
+      return set([&] { c_->alpn_select = std::move(f); });
+    }
     // The application's verifier of client certificates. With Mode::replace_default, client_auth()
     // may be given no trust anchors (an empty PEM).
-    Builder& client_certificate_verifier(CertificateVerifier v);
+    Builder& client_certificate_verifier(CertificateVerifier v) {
+      return set([&] { c_->client_certificate_verifier = std::make_shared<const CertificateVerifier>(std::move(v)); });
+    }
     // The selection hook (ServerConfig::select), or its asynchronous form (select_async: answered by
     // Connection::complete_selection()).
-    Builder& select(std::function<Selection(const ClientHelloInfo&)> f);
-    Builder& select_async(bool on);
+    Builder& select(std::function<Selection(const ClientHelloInfo&)> f) {
+      return set([&] { c_->select = std::move(f); });
+    }
+    Builder& select_async(bool on) { return set([&] { c_->select_async = on; }); }
     // Every certificate's key signs (and decrypts) asynchronously (CertifiedKey::async).
-    Builder& async_signing(bool on);
+    Builder& async_signing(bool on) { return set([&] { async_keys_ = on; }); }
     Built<ServerConfig> build();
 
    private:

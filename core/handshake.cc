@@ -66,10 +66,8 @@ bool session_id_ok(const Bytes& session_id) { return session_id.size() <= kMaxSe
 Status decode_handshake_header(ByteView in, HandshakeHeader* out) {
   Reader r(in);
   uint8_t type;
-  uint32_t length;
-  if (!r.u8(&type) || !r.u24(&length)) return Error::decode("handshake header: truncated");
+  if (!r.u8(&type) || !r.u24(&out->length)) return Error::decode("handshake header: truncated");
   out->type = static_cast<HandshakeType>(type);
-  out->length = length;
   return Status();
 }
 

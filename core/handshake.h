@@ -128,7 +128,7 @@ void encode_server_hello(const ServerHello& m, Writer& w);
 // ---------------------------------------------------------------------------------------------------
 // Certificate, TLS 1.2 form (RFC 5246 7.4.2 and 7.4.6): certificate_list<0..2^24-1> of
 // ASN.1Cert<1..2^24-1>. The TLS 1.3 form (with a request context and per-entry extensions) is a
-// different message and will sit beside this one.
+// different message: CertificateMsg13 (handshake13.h).
 
 struct CertificateMsg12 {
   std::vector<Bytes> chain;  // leaf first; may be empty (a client with no certificate)

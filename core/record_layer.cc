@@ -111,12 +111,7 @@ Status RecordLayer::write(ContentType type, ByteView plaintext) {
   if (sent_close_) return Status();  // close_notify was the last thing this side writes
   // Coalesced handshake messages go out before anything else is written.
   if (type != ContentType::handshake) SANSTLS_TRY(flush());
-  // Compact the consumed front of the buffer before it grows.
-  if (out_off_ > 0 && out_off_ == out_.size()) {
-    out_.clear();
-    out_mark_ = 0;
-    out_off_ = 0;
-  }
+  drop_consumed_output();  // before the buffer grows
   const size_t limit = std::min(write_limit_, write_.max_plaintext());
   const bool pad = padding_ > 1 && write_.mode() == RecordProtection::Mode::tls13_aead;
   size_t off = 0;
@@ -173,11 +168,14 @@ void RecordLayer::consume_output(size_t n) {
   out_off_ += std::min(n, pending_output_size());
   // What went to the peer stays sent: the mark moves past it (and past the rest of its step).
   if (out_off_ > out_mark_) mark_step();
-  if (out_off_ == out_.size()) {
-    out_.clear();
-    out_off_ = 0;
-    out_mark_ = 0;
-  }
+  drop_consumed_output();
+}
+
+void RecordLayer::drop_consumed_output() {
+  if (out_off_ != out_.size()) return;
+  out_.clear();
+  out_off_ = 0;
+  out_mark_ = 0;
 }
 
 void RecordLayer::mark_step() {
@@ -201,11 +199,7 @@ void RecordLayer::discard_step() {
 
 void RecordLayer::release_buffers(bool keep_input) {
   if (!keep_input) in_.release_if_empty();
-  if (out_off_ == out_.size()) {
-    out_.clear();
-    out_off_ = 0;
-    out_mark_ = 0;
-  }
+  drop_consumed_output();
   out_.release_if_empty();
   if (hs_pending_.empty()) Bytes().swap(hs_pending_);
 }

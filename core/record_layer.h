@@ -83,7 +83,6 @@ class RecordLayer {
     tls13_ = tls13;
   }
   bool tls13() const { return tls13_; }
-  bool version_fixed() const { return version_fixed_; }
   // The most plaintext we put in one record (the peer's record_size_limit).
   void set_write_limit(size_t n) { write_limit_ = n; }
   size_t write_limit() const { return write_limit_; }
@@ -134,6 +133,8 @@ class RecordLayer {
 
  private:
   size_t read_limit() const;
+  // Empties the output buffer once everything in it was consumed.
+  void drop_consumed_output();
 
   ByteBuffer in_;
   ByteBuffer out_;

@@ -65,6 +65,18 @@ inline uint64_t ct_is_zero(uint64_t x) { return value_barrier(0 - ((x - 1) >> 63
 inline uint64_t ct_eq(uint64_t a, uint64_t b) { return ct_is_zero(a ^ b); }
 inline uint64_t ct_select(uint64_t mask, uint64_t a, uint64_t b) { return (mask & a) | (~mask & b); }
 
+// True when every one of the last min(256, len) bytes of body[0..len) that lies in the padding (the
+// last pad + 1 bytes) equals pad: all of those bytes are read, whatever pad is.
+uint64_t ct_padding_bytes(const uint8_t* body, size_t len, uint64_t pad) {
+  uint64_t good = ~uint64_t{0};
+  const size_t to_check = len < kMaxCbcPadding ? len : kMaxCbcPadding;
+  for (size_t i = 0; i < to_check; i++) {
+    const uint64_t in_padding = ct_lt(i, pad + 1);
+    good &= ~(in_padding & ~ct_eq(body[len - 1 - i], pad));
+  }
+  return good;
+}
+
 Status check_max_plaintext(size_t max_plaintext) {
   if (max_plaintext == 0 || max_plaintext > kMaxPlaintext) return Error::misuse("record: bad plaintext limit");
   return Status();
@@ -97,27 +109,15 @@ Result<RecordProtection> RecordProtection::tls12_gcm(const crypto::Provider& pro
     return Error::misuse("record: GCM mode needs an AES-GCM or AES-CCM algorithm");
   if (key.size() != crypto::aead_key_length(alg) || salt.size() != kGcmSaltLength)
     return Error::misuse("record: bad GCM key or salt length");
-  RecordProtection p;
-  p.aead_ = provider.aead(alg, key);
-  if (!p.aead_) return Error::internal("record: AEAD key refused");
-  p.mode_ = Mode::tls12_gcm;
-  p.tag_len_ = crypto::aead_tag_length(alg);
-  p.iv_ = SecretBytes(salt);
-  p.max_plaintext_ = max_plaintext;
-  return Result<RecordProtection>(std::move(p));
+  return aead_mode(provider, Mode::tls12_gcm, alg, key, salt, max_plaintext);
 }
 
 Result<RecordProtection> RecordProtection::tls12_chacha20_poly1305(const crypto::Provider& provider, ByteView key,
                                                                    ByteView iv, size_t max_plaintext) {
   SANSTLS_TRY(check_max_plaintext(max_plaintext));
   if (key.size() != 32 || iv.size() != kNonceLength) return Error::misuse("record: bad ChaCha20 key or iv length");
-  RecordProtection p;
-  p.aead_ = provider.aead(crypto::AeadAlg::chacha20_poly1305, key);
-  if (!p.aead_) return Error::internal("record: AEAD key refused");
-  p.mode_ = Mode::tls12_chacha20_poly1305;
-  p.iv_ = SecretBytes(iv);
-  p.max_plaintext_ = max_plaintext;
-  return Result<RecordProtection>(std::move(p));
+  return aead_mode(provider, Mode::tls12_chacha20_poly1305, crypto::AeadAlg::chacha20_poly1305, key, iv,
+                   max_plaintext);
 }
 
 Result<RecordProtection> RecordProtection::tls12_cbc(const crypto::Provider& provider, ByteView enc_key,
@@ -149,10 +149,15 @@ Result<RecordProtection> RecordProtection::tls13(const crypto::Provider& provide
   SANSTLS_TRY(check_max_plaintext(max_plaintext));
   if (key.size() != crypto::aead_key_length(alg) || iv.size() != kNonceLength)
     return Error::misuse("record: bad TLS 1.3 key or iv length");
+  return aead_mode(provider, Mode::tls13_aead, alg, key, iv, max_plaintext);
+}
+
+Result<RecordProtection> RecordProtection::aead_mode(const crypto::Provider& provider, Mode mode, crypto::AeadAlg alg,
+                                                     ByteView key, ByteView iv, size_t max_plaintext) {
   RecordProtection p;
   p.aead_ = provider.aead(alg, key);
   if (!p.aead_) return Error::internal("record: AEAD key refused");
-  p.mode_ = Mode::tls13_aead;
+  p.mode_ = mode;
   p.tag_len_ = crypto::aead_tag_length(alg);
   p.iv_ = SecretBytes(iv);
   p.max_plaintext_ = max_plaintext;
@@ -416,12 +421,7 @@ Result<OpenedRecord> RecordProtection::open_cbc_etm(const RecordHeader& h, uint8
     return Error::internal("record: CBC decrypt failed");
   // The record is authentic, so the padding check need not hide anything; it is still branch-free.
   const uint64_t pad = body[enc_len - 1];
-  uint64_t good = ct_ge(enc_len, pad + 1);
-  const size_t to_check = enc_len < kMaxCbcPadding ? enc_len : kMaxCbcPadding;
-  for (size_t i = 0; i < to_check; i++) {
-    const uint64_t in_padding = ct_lt(i, pad + 1);
-    good &= ~(in_padding & ~ct_eq(body[enc_len - 1 - i], pad));
-  }
+  const uint64_t good = ct_ge(enc_len, pad + 1) & ct_padding_bytes(body, enc_len, pad);
   if (good == 0) return bad_record_mac();
   return OpenedRecord{h.type, ByteView(body, enc_len - static_cast<size_t>(pad) - 1)};
 }
@@ -453,12 +453,7 @@ Result<OpenedRecord> RecordProtection::open_cbc_mte(const RecordHeader& h, uint8
 
   // 3. Padding.
   const uint64_t pad = body[len - 1];
-  uint64_t good = ct_ge(len, pad + 1 + m);
-  const size_t to_check = len < kMaxCbcPadding ? len : kMaxCbcPadding;
-  for (size_t i = 0; i < to_check; i++) {
-    const uint64_t in_padding = ct_lt(i, pad + 1);
-    good &= ~(in_padding & ~ct_eq(body[len - 1 - i], pad));
-  }
+  uint64_t good = ct_ge(len, pad + 1 + m) & ct_padding_bytes(body, len, pad);
 
   // 4. Where the MAC starts.
   const size_t max_len = len - m - 1;

@@ -139,7 +139,8 @@ class RecordProtection {
   size_t max_fragment_length() const;
 
   // Protects one record and writes header || fragment to out[0..n), returning n (== sealed_size()).
-  // The header carries `type` (TLS 1.3: application_data, with `type` inside) and record_version().
+  // The header carries `type` (TLS 1.3: application_data, with `type` inside) and the version of
+  // set_record_version().
   // `plaintext` may overlap `out` (it is moved into place before anything else is written).
   // `padding`: TLS 1.3 only, zero bytes appended to the inner plaintext (RFC 8446 5.4).
   // Errors (nothing written that the caller should send; the sequence number does not move):
@@ -160,7 +161,6 @@ class RecordProtection {
 
   // The version written into sealed record headers (default 0x0303; the engine may set 0x0301 for an
   // initial ClientHello record in null mode).
-  uint16_t record_version() const { return version_; }
   void set_record_version(uint16_t v) { version_ = v; }
 
   // The sequence number of the next record (0 for a fresh object).
@@ -182,6 +182,9 @@ class RecordProtection {
   }
 
  private:
+  // The AEAD modes' common part, once the key and iv lengths are checked.
+  static Result<RecordProtection> aead_mode(const crypto::Provider& provider, Mode mode, crypto::AeadAlg alg,
+                                            ByteView key, ByteView iv, size_t max_plaintext);
   Status check_sequence() const;
   void advance_sequence();
   // The 12-byte per-record nonce of the AEAD modes that XOR the sequence number into the IV.

@@ -28,14 +28,7 @@ namespace {
 
 using crypto::Group;
 
-bool contains(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 bool is_ffdhe(uint16_t g) { return (g & 0xff00) == 0x0100; }
-
-// The one answer of every gate to a handshake message that is wrong for the state.
-Error unexpected_message() { return Error::unexpected("handshake message unexpected in this state"); }
-
-// A ChangeCipherSpec record, handed to the states like a message.
-struct ChangeCipherSpecRecord {};
 
 // What the ClientKeyExchange needs: our key (RSA key exchange) or our share ((EC)DHE).
 struct ServerKx {
@@ -154,13 +147,13 @@ Result<State> Server12::on_client_hello(const ClientHello& ch, bool have13) {
   // so the retry is a downgrade (by an attacker or a broken middlebox) and is refused.
   if (have13 && contains(ch.cipher_suites, suite::TLS_FALLBACK_SCSV))
     return Error::incompatible(AlertDescription::inappropriate_fallback, "TLS_FALLBACK_SCSV: the client fell back from TLS 1.3");
-  if (std::find(ch.compression_methods.begin(), ch.compression_methods.end(), 0) == ch.compression_methods.end())
+  if (!contains(ch.compression_methods, 0))
     return Error::illegal("ClientHello without null compression");
   const Extensions& e = ch.extensions;
   // RFC 5746 3.6: the initial handshake's renegotiation_info is empty (send_server_hello answers it).
   if (e.renegotiation_info && !e.renegotiation_info->empty())
     return Error::misbehaved(AlertDescription::handshake_failure, "renegotiation_info not empty");
-  if (e.ec_point_formats && std::find(e.ec_point_formats->begin(), e.ec_point_formats->end(), 0) == e.ec_point_formats->end())
+  if (e.ec_point_formats && !contains(*e.ec_point_formats, 0))
     return Error::illegal("client does not accept uncompressed points");
   client_random_ = ch.random;
   if (e.server_name) server_name_ = *e.server_name;
@@ -245,16 +238,7 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
   const Extensions& e = ch.extensions;
   // The certificate: one whose name matches the SNI when there is one, else the first.
   std::vector<std::shared_ptr<const CertifiedKey>> candidates;
-  if (!server_name_.empty()) {
-    for (const auto& ck : cfg_->certificates)
-      if (ck->serves(server_name_)) candidates.push_back(ck);
-    if (candidates.empty() && cfg_->strict_sni)
-      return Error::incompatible(AlertDescription::unrecognized_name, "no certificate for the server name");
-    // RFC 6066 3: acknowledged only when the name was used: it was checked (strict_sni) or it chose
-    // among certificates (some do not serve it). A name that changed nothing is not acknowledged.
-    choice->sni_used = !candidates.empty() && (cfg_->strict_sni || candidates.size() < cfg_->certificates.size());
-  }
-  if (candidates.empty()) candidates = cfg_->certificates;
+  SANSTLS_TRY(sni_candidates(*cfg_, server_name_, &candidates, &choice->sni_used));
 
   const std::vector<uint16_t>* peer_schemes = e.signature_algorithms ? &*e.signature_algorithms : nullptr;
   std::vector<uint16_t> client_groups;
@@ -388,32 +372,29 @@ Result<State> Server12::send_full_flight(const ClientHello& ch, const Choice& ch
 
   if (suite_->needs_server_key_exchange()) {
     // The ServerKeyExchange, around its signature (made at once, or later by an asynchronous key).
+    kx.share = c_.provider().generate_key_share(static_cast<Group>(choice.group), c_.rng());
+    if (!kx.share) return Error::internal("key share");
+    auto sender = [this, &choice](auto m, void (*encode)(const decltype(m)&, Writer&)) -> std::function<Status(Bytes)> {
+      m.sig_scheme = choice.ske_scheme;
+      return [this, m, encode](Bytes signature) mutable -> Status {
+        m.signature = std::move(signature);
+        return send_message(c_, HandshakeType::server_key_exchange, m, encode);
+      };
+    };
     std::function<Status(Bytes)> send_ske;
     Bytes params;
     if (suite_->kx == KeyExchange::dhe_rsa) {
       ServerKeyExchangeDhe dh;
       c_.provider().ffdhe_params(static_cast<Group>(choice.group), &dh.p, &dh.g);
-      kx.share = c_.provider().generate_key_share(static_cast<Group>(choice.group), c_.rng());
-      if (!kx.share) return Error::internal("key share");
       dh.ys = kx.share->public_value().to_bytes();
       params = dhe_params(dh);
-      dh.sig_scheme = choice.ske_scheme;
-      send_ske = [this, dh](Bytes signature) mutable -> Status {
-        dh.signature = std::move(signature);
-        return send_message(c_, HandshakeType::server_key_exchange, dh, encode_server_key_exchange_dhe);
-      };
+      send_ske = sender(dh, encode_server_key_exchange_dhe);
     } else {
       ServerKeyExchangeEcdhe ec;
       ec.group = choice.group;
-      kx.share = c_.provider().generate_key_share(static_cast<Group>(choice.group), c_.rng());
-      if (!kx.share) return Error::internal("key share");
       ec.public_key = kx.share->public_value().to_bytes();
       params = ecdhe_params(ec);
-      ec.sig_scheme = choice.ske_scheme;
-      send_ske = [this, ec](Bytes signature) mutable -> Status {
-        ec.signature = std::move(signature);
-        return send_message(c_, HandshakeType::server_key_exchange, ec, encode_server_key_exchange_ecdhe);
-      };
+      send_ske = sender(ec, encode_server_key_exchange_ecdhe);
     }
     c_.info().group = choice.group;
     c_.info().signature_scheme = choice.ske_scheme;

@@ -21,8 +21,6 @@
 namespace sanstls {
 namespace {
 
-bool contains(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
-bool contains8(const Bytes& v, uint8_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
 constexpr uint32_t kTicketAgeToleranceMs = 10000;  // RFC 8446 8.3: how far a 0-RTT ticket age may be off
 constexpr size_t kSkipEarlyDataBudget = 65536;     // refused 0-RTT we skip when none is configured
@@ -97,7 +95,7 @@ class Server13 final : public Handshake {
     for (Bytes* b : {&client_ap_, &server_ap_, &res_master_}) secure_zero(*b);
   }
 
-  Status begin(const ClientHello& ch, size_t ch_msg_len);
+  Status begin(const ClientHello& ch);
   Status start() override { return Status(); }
   Status on_message(HandshakeType type, ByteView msg, ByteView body) override;
   Status on_change_cipher_spec() override;
@@ -112,9 +110,9 @@ class Server13 final : public Handshake {
   }
 
  private:
-  Result<State> on_client_hello(NegotiationPtr hs, const ClientHello& ch, size_t ch_msg_len, bool second);
+  Result<State> on_client_hello(NegotiationPtr hs, const ClientHello& ch, bool second);
   Status choose_certificate(Negotiation& hs, const ClientHello& ch);
-  bool try_psk(Negotiation& hs, const ClientHello& ch, size_t ch_msg_len, Status* error);
+  bool try_psk(Negotiation& hs, const ClientHello& ch, Status* error);
   Result<State> send_hello_retry_request(NegotiationPtr hs, const ClientHello& ch, uint16_t group);
   Result<State> send_flight(NegotiationPtr hs, const ClientHello& ch, uint16_t group, const KeyShareEntry* share);
   Result<State> finish_flight(NegotiationPtr hs, KeySchedule13 ks, bool request_cert);
@@ -143,8 +141,8 @@ class Server13 final : public Handshake {
   std::unique_ptr<crypto::Hash> handshake_transcript_;  // kept when the client offered post_handshake_auth
 };
 
-Status Server13::begin(const ClientHello& ch, size_t ch_msg_len) {
-  return enter(state_, on_client_hello(std::make_shared<Negotiation>(), ch, ch_msg_len, false));
+Status Server13::begin(const ClientHello& ch) {
+  return enter(state_, on_client_hello(std::make_shared<Negotiation>(), ch, false));
 }
 
 Status Server13::on_message(HandshakeType type, ByteView msg, ByteView body) {
@@ -158,7 +156,7 @@ Status Server13::on_change_cipher_spec() {
   return c_.accept_compat_ccs(std::holds_alternative<Connected>(state_));
 }
 
-Result<State> Server13::on_client_hello(NegotiationPtr hs, const ClientHello& ch, size_t ch_msg_len, bool second) {
+Result<State> Server13::on_client_hello(NegotiationPtr hs, const ClientHello& ch, bool second) {
   const Extensions& e = ch.extensions;
   if (ch.compression_methods != Bytes{0}) return Error::illegal("TLS 1.3 ClientHello: compression");
   if (!second) {
@@ -235,11 +233,11 @@ Result<State> Server13::on_client_hello(NegotiationPtr hs, const ClientHello& ch
   Status psk_error;
   hs->psk_accepted = false;
   if (e.pre_shared_key) {
-    hs->psk_accepted = try_psk(*hs, ch, ch_msg_len, &psk_error);
+    hs->psk_accepted = try_psk(*hs, ch, &psk_error);
     if (!psk_error.ok()) return psk_error.error();
   }
-  bool dhe = hs->psk_accepted ? contains8(*e.psk_key_exchange_modes, 1) && group != 0 : true;
-  if (hs->psk_accepted && !dhe && !(cfg_->allow_psk_ke && contains8(*e.psk_key_exchange_modes, 0)))
+  bool dhe = hs->psk_accepted ? contains(*e.psk_key_exchange_modes, 1) && group != 0 : true;
+  if (hs->psk_accepted && !dhe && !(cfg_->allow_psk_ke && contains(*e.psk_key_exchange_modes, 0)))
     hs->psk_accepted = false;
   if (!hs->psk_accepted) {
     if (group == 0) return Error::incompatible(AlertDescription::handshake_failure, "no group in common");
@@ -257,16 +255,7 @@ Status Server13::choose_certificate(Negotiation& hs, const ClientHello& ch) {
   if (!e.signature_algorithms)
     return Error::misbehaved(AlertDescription::missing_extension, "ClientHello: no signature_algorithms");
   std::vector<std::shared_ptr<const CertifiedKey>> candidates;
-  hs.sni_used = false;
-  if (!hs.server_name.empty()) {
-    for (const auto& ck : cfg_->certificates)
-      if (ck->serves(hs.server_name)) candidates.push_back(ck);
-    if (candidates.empty() && cfg_->strict_sni)
-      return Error::incompatible(AlertDescription::unrecognized_name, "no certificate for the server name");
-    // RFC 6066 3: acknowledged only when the name was used (see Server12::choose).
-    hs.sni_used = !candidates.empty() && (cfg_->strict_sni || candidates.size() < cfg_->certificates.size());
-  }
-  if (candidates.empty()) candidates = cfg_->certificates;
+  SANSTLS_TRY(sni_candidates(*cfg_, hs.server_name, &candidates, &hs.sni_used));
   for (const auto& ck : candidates) {
     // RFC 5280 4.2.1.3: a TLS 1.3 server key signs CertificateVerify.
     if (ck->leaf && !ck->leaf->allows_key_use(crypto::KeyUse::digital_signature)) continue;
@@ -280,7 +269,7 @@ Status Server13::choose_certificate(Negotiation& hs, const ClientHello& ch) {
   return Error::incompatible(AlertDescription::handshake_failure, "no signature scheme in common");
 }
 
-bool Server13::try_psk(Negotiation& hs, const ClientHello& ch, size_t ch_msg_len, Status* error) {
+bool Server13::try_psk(Negotiation& hs, const ClientHello& ch, Status* error) {
   const OfferedPsks& psks = *ch.extensions.pre_shared_key;
   if (psks.identities.size() != psks.binders.size()) {
     *error = Error::illegal("pre_shared_key: identities and binders differ in number");
@@ -305,13 +294,7 @@ bool Server13::try_psk(Negotiation& hs, const ClientHello& ch, size_t ch_msg_len
     // The binder over the transcript up to this ClientHello without its binders list.
     size_t binders = psk_binders_size(psks);
     ByteView partial(c_.transcript().data(), c_.transcript_size() - binders);
-    (void)ch_msg_len;
-    Bytes hash = crypto::hash_once(c_.provider(), suite_->prf_hash, partial);
-    KeySchedule13 ks(c_.provider(), suite_->prf_hash);
-    ks.early(t.secret);
-    Bytes binder_key = ks.binder_key(true);
-    Bytes expected = tls13_verify_data(c_.provider(), suite_->prf_hash, binder_key, hash);
-    secure_zero(binder_key);
+    Bytes expected = tls13_resumption_binder(c_.provider(), suite_->prf_hash, t.secret, partial);
     if (!constant_time_equal(expected, psks.binders[i])) {
       *error = Error::misbehaved(AlertDescription::decrypt_error, "pre_shared_key: binder does not verify");
       return false;
@@ -480,16 +463,7 @@ Result<State> Server13::finish_flight(NegotiationPtr hs, KeySchedule13 ks, bool 
   SANSTLS_TRY(c_.send_handshake(HandshakeType::finished,
                                 finished13_body(c_.provider(), alg(), hs->server_hs, c_.transcript_hash(alg()))));
 
-  ks.master();
-  Bytes h2 = c_.transcript_hash(alg());
-  client_ap_ = ks.client_application_traffic_secret(h2);
-  server_ap_ = ks.server_application_traffic_secret(h2);
-  Bytes exporter = ks.exporter_master_secret(h2);
-  key_log13(*cfg_, "CLIENT_TRAFFIC_SECRET_0", hs->client_random, client_ap_);
-  key_log13(*cfg_, "SERVER_TRAFFIC_SECRET_0", hs->client_random, server_ap_);
-  key_log13(*cfg_, "EXPORTER_SECRET", hs->client_random, exporter);
-  c_.set_exporter_tls13(alg(), exporter);
-  secure_zero(exporter);
+  application_secrets13(c_, *cfg_, alg(), ks, hs->client_random, &client_ap_, &server_ap_);
   // Keep the schedule for the resumption secret after the client's Finished.
   hs->ks_master = std::make_unique<KeySchedule13>(ks);
   SANSTLS_TRY(install13(c_, *suite_, server_ap_, false, c_.write_limit()));
@@ -500,13 +474,13 @@ Result<State> Server13::finish_flight(NegotiationPtr hs, KeySchedule13 ks, bool 
   return State(ExpectFinished{ClientAuthExchange(std::move(hs)), {}});
 }
 
-Result<State> Server13::handle(ExpectClientHello2& s, HandshakeType type, ByteView msg, ByteView body) {
+Result<State> Server13::handle(ExpectClientHello2& s, HandshakeType type, ByteView, ByteView body) {
   if (type != HandshakeType::client_hello) return Error::unexpected("expected the second ClientHello");
   ClientHello ch;
   SANSTLS_TRY(decode_client_hello(body, &ch));
   if (!ch.extensions.supported_versions || !contains(*ch.extensions.supported_versions, version::tls13))
     return Error::illegal("second ClientHello does not offer TLS 1.3");
-  return on_client_hello(std::move(s.hs), ch, msg.size(), true);
+  return on_client_hello(std::move(s.hs), ch, true);
 }
 
 Result<State> Server13::handle(ExpectEndOfEarlyData& s, HandshakeType type, ByteView, ByteView body) {
@@ -687,9 +661,9 @@ Status Server13::request_client_certificate() {
 }  // namespace
 
 Result<std::unique_ptr<Handshake>> start_server13(HandshakeContext& c, std::shared_ptr<const ServerConfig> cfg,
-                                                  const ClientHello& ch, size_t ch_msg_len) {
+                                                  const ClientHello& ch, size_t) {
   auto h = std::make_unique<Server13>(c, std::move(cfg));
-  Status s = h->begin(ch, ch_msg_len);
+  Status s = h->begin(ch);
   if (!s.ok()) return s.error();
   return std::unique_ptr<Handshake>(std::move(h));
 }

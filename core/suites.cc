@@ -1,6 +1,7 @@
 #include "core/suites.h"
 
 #include <cstring>
+#include <utility>
 
 namespace sanstls {
 namespace {
@@ -101,6 +102,25 @@ const CipherSuite kSuites[] = {
 };
 
 }  // namespace
+
+bool CipherSuite::aead(crypto::AeadAlg* out) const {
+  using crypto::AeadAlg;
+  static const std::pair<BulkCipher, AeadAlg> kAeads[] = {
+      {BulkCipher::aes_128_gcm, AeadAlg::aes_128_gcm},
+      {BulkCipher::aes_256_gcm, AeadAlg::aes_256_gcm},
+      {BulkCipher::chacha20_poly1305, AeadAlg::chacha20_poly1305},
+      {BulkCipher::aes_128_ccm, AeadAlg::aes_128_ccm},
+      {BulkCipher::aes_256_ccm, AeadAlg::aes_256_ccm},
+      {BulkCipher::aes_128_ccm_8, AeadAlg::aes_128_ccm_8},
+      {BulkCipher::aes_256_ccm_8, AeadAlg::aes_256_ccm_8},
+  };
+  for (const auto& [c, a] : kAeads)
+    if (c == cipher) {
+      *out = a;
+      return true;
+    }
+  return false;  // CBC
+}
 
 const CipherSuite* find_suite(uint16_t id) {
   for (const CipherSuite& s : kSuites)

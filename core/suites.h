@@ -35,6 +35,8 @@ struct CipherSuite {
   uint8_t mac_key_len;       // 0 for AEAD suites
 
   bool is_aead() const { return cipher != BulkCipher::aes_128_cbc && cipher != BulkCipher::aes_256_cbc; }
+  // The AEAD of an AEAD suite (false for CBC).
+  bool aead(crypto::AeadAlg* out) const;
   bool is_tls13() const { return kx == KeyExchange::tls13; }
   bool needs_server_key_exchange() const { return kx != KeyExchange::rsa; }
   // The key type the server's certificate must have.

@@ -50,16 +50,19 @@ std::shared_ptr<TicketKeys> TicketKeys::create(std::shared_ptr<crypto::Rng> gene
                                                uint32_t rotate_after_s, uint32_t keep_for_s, const crypto::Provider& p) {
   if (!generator) return nullptr;
   std::shared_ptr<TicketKeys> t(new TicketKeys(p, std::move(generator), rotate_after_s, keep_for_s));
-  uint8_t material[kNameLength + kKeyLength];
-  // The ring is not shared yet: no lock needed for its generator.
-  t->generator_->fill(material, kNameLength);
-  t->generator_->fill(material + kNameLength, kKeyLength);
   Key k;
-  bool ok = make_key(p, ByteView(material, kNameLength), ByteView(material + kNameLength, kKeyLength), now_ms, &k);
-  secure_zero(material, sizeof(material));
-  if (!ok) return nullptr;
+  if (!t->draw_key(now_ms, &k)) return nullptr;  // the ring is not shared yet: no lock needed
   t->keys_.push_back(std::move(k));
   return t;
+}
+
+bool TicketKeys::draw_key(uint64_t now_ms, Key* out) {
+  uint8_t material[kNameLength + kKeyLength];
+  generator_->fill(material, kNameLength);
+  generator_->fill(material + kNameLength, kKeyLength);
+  bool ok = make_key(p_, ByteView(material, kNameLength), ByteView(material + kNameLength, kKeyLength), now_ms, out);
+  secure_zero(material, sizeof(material));
+  return ok;
 }
 
 std::shared_ptr<TicketKeys> TicketKeys::from_keys(const std::vector<KeyMaterial>& keys, uint32_t rotate_after_s,
@@ -109,15 +112,9 @@ Bytes TicketKeys::seal(ByteView plaintext, uint64_t now_ms, crypto::Rng& rng) {
   if (generator_ && rotate_after_ms_ != 0 && now_ms >= cur.created_ms && now_ms - cur.created_ms >= rotate_after_ms_) {
     // The new key comes from the ring's generator (under mu_), not from the connection that seals:
     // which connection happens to rotate must not change its bytes or the key.
-    uint8_t material[kNameLength + kKeyLength];
-    generator_->fill(material, kNameLength);
-    generator_->fill(material + kNameLength, kKeyLength);
     Key k;
-    bool ok = make_key(p_, ByteView(material, kNameLength), ByteView(material + kNameLength, kKeyLength), now_ms,
-                       &k);
-    secure_zero(material, sizeof(material));
     // A provider that refuses a fresh key leaves the old one current (it still seals correctly).
-    if (ok) {
+    if (draw_key(now_ms, &k)) {
       keys_.push_front(std::move(k));
       while (keys_.size() > kMaxKeys) keys_.pop_back();
     }

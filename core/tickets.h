@@ -141,6 +141,8 @@ class TicketKeys : public Ticketer {
         rotate_after_ms_(uint64_t{rotate_after_s} * 1000),
         keep_for_ms_(uint64_t{keep_for_s} * 1000) {}
   static bool make_key(const crypto::Provider& p, ByteView name, ByteView key, uint64_t created_ms, Key* out);
+  // A new key (name and key) from generator_; mu_ held, or the ring not shared yet.
+  bool draw_key(uint64_t now_ms, Key* out);
   static bool build(const crypto::Provider& p, const std::vector<KeyMaterial>& in, std::deque<Key>* out,
                     std::string* error);
   bool expired(const Key& k, uint64_t now_ms) const;

@@ -7,7 +7,6 @@
 
 namespace sanstls {
 
-using crypto::HashAlg;
 using crypto::SignatureScheme;
 
 Bytes tls12_master_secret(const crypto::Provider& p, const CipherSuite& suite, ByteView pms, const Random& cr,
@@ -31,26 +30,11 @@ Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite
   ByteView c_iv = b.sub(2 * mk + 2 * k, iv), s_iv = b.sub(2 * mk + 2 * k + iv, iv);
 
   auto make = [&](ByteView mac, ByteView key, ByteView fixed_iv, size_t max) -> Result<RecordProtection> {
-    switch (suite.cipher) {
-      case BulkCipher::aes_128_gcm:
-        return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_128_gcm, key, fixed_iv, max);
-      case BulkCipher::aes_256_gcm:
-        return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_256_gcm, key, fixed_iv, max);
-      case BulkCipher::aes_128_ccm:
-        return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_128_ccm, key, fixed_iv, max);
-      case BulkCipher::aes_256_ccm:
-        return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_256_ccm, key, fixed_iv, max);
-      case BulkCipher::aes_128_ccm_8:
-        return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_128_ccm_8, key, fixed_iv, max);
-      case BulkCipher::aes_256_ccm_8:
-        return RecordProtection::tls12_gcm(p, crypto::AeadAlg::aes_256_ccm_8, key, fixed_iv, max);
-      case BulkCipher::chacha20_poly1305:
-        return RecordProtection::tls12_chacha20_poly1305(p, key, fixed_iv, max);
-      case BulkCipher::aes_128_cbc:
-      case BulkCipher::aes_256_cbc:
-        return RecordProtection::tls12_cbc(p, key, suite.mac_hash, mac, etm, rng, max);
-    }
-    return Error::internal("unknown cipher");
+    crypto::AeadAlg aead;
+    if (!suite.aead(&aead)) return RecordProtection::tls12_cbc(p, key, suite.mac_hash, mac, etm, rng, max);
+    // GCM and CCM share the nonce and additional data of RFC 5288 (RFC 6655 3).
+    if (aead != crypto::AeadAlg::chacha20_poly1305) return RecordProtection::tls12_gcm(p, aead, key, fixed_iv, max);
+    return RecordProtection::tls12_chacha20_poly1305(p, key, fixed_iv, max);
   };
   Result<RecordProtection> cw = make(c_mac, c_key, c_iv, client_write_max);
   Result<RecordProtection> sw = make(s_mac, s_key, s_iv, server_write_max);
@@ -84,32 +68,6 @@ Status check_finished12(HandshakeContext& c, const CipherSuite& suite, ByteView 
   return Status();
 }
 
-bool scheme_hash(uint16_t scheme, HashAlg* out) {
-  switch (static_cast<SignatureScheme>(scheme)) {
-    case SignatureScheme::rsa_pkcs1_sha1:
-    case SignatureScheme::ecdsa_sha1:
-      *out = HashAlg::sha1;
-      return true;
-    case SignatureScheme::rsa_pkcs1_sha256:
-    case SignatureScheme::ecdsa_secp256r1_sha256:
-    case SignatureScheme::rsa_pss_rsae_sha256:
-      *out = HashAlg::sha256;
-      return true;
-    case SignatureScheme::rsa_pkcs1_sha384:
-    case SignatureScheme::ecdsa_secp384r1_sha384:
-    case SignatureScheme::rsa_pss_rsae_sha384:
-      *out = HashAlg::sha384;
-      return true;
-    case SignatureScheme::rsa_pkcs1_sha512:
-    case SignatureScheme::rsa_pss_rsae_sha512:
-    case SignatureScheme::ecdsa_secp521r1_sha512:
-      *out = HashAlg::sha512;
-      return true;
-    default:
-      return false;
-  }
-}
-
 bool scheme_fits_key(uint16_t scheme, crypto::KeyType type) {
   switch (static_cast<SignatureScheme>(scheme)) {
     case SignatureScheme::rsa_pkcs1_sha256:
@@ -132,7 +90,7 @@ uint16_t choose_scheme(const std::vector<uint16_t>& ours, const std::vector<uint
   // No signature_algorithms: RFC 5246 7.4.1.4.1 implies SHA-1, which RFC 9155 forbids; no scheme then.
   if (peer == nullptr) return 0;
   for (uint16_t s : ours)
-    if (scheme_fits_key(s, type) && std::find(peer->begin(), peer->end(), s) != peer->end()) return s;
+    if (scheme_fits_key(s, type) && contains(*peer, s)) return s;
   return 0;
 }
 
@@ -147,6 +105,21 @@ Status install_tls12_keys(HandshakeContext& c, const CommonConfig& cfg, bool cli
   if (!keys.ok()) return keys.error();
   c.set_pending_write(std::move(client ? keys.value().client_write : keys.value().server_write));
   c.set_pending_read(std::move(client ? keys.value().server_write : keys.value().client_write));
+  return Status();
+}
+
+Status sni_candidates(const ServerConfig& cfg, const std::string& server_name,
+                      std::vector<std::shared_ptr<const CertifiedKey>>* out, bool* sni_used) {
+  out->clear();
+  *sni_used = false;
+  if (!server_name.empty()) {
+    for (const auto& ck : cfg.certificates)
+      if (ck->serves(server_name)) out->push_back(ck);
+    if (out->empty() && cfg.strict_sni)
+      return Error::incompatible(AlertDescription::unrecognized_name, "no certificate for the server name");
+    *sni_used = !out->empty() && (cfg.strict_sni || out->size() < cfg.certificates.size());
+  }
+  if (out->empty()) *out = cfg.certificates;
   return Status();
 }
 
@@ -215,12 +188,7 @@ Result<std::unique_ptr<crypto::PublicKey>> verify_peer_chain(HandshakeContext& c
   if (!key || key->type() == crypto::KeyType::other)
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate,
                  peer_is_server ? "server key type" : "client key type"};
-  CertificateCheck check;
-  check.chain = chain;
-  check.peer_is_server = peer_is_server;
-  check.name = name;
-  check.now_ms = now;
-  SANSTLS_TRY(apply_verifier(c, v, std::move(check)));
+  SANSTLS_TRY(apply_verifier(c, v, CertificateCheck{chain, peer_is_server, name, now}));
   return key;
 }
 

@@ -1,8 +1,9 @@
-// The TLS 1.2 key schedule (RFC 5246 6.3, 7.4.9, 8.1; RFC 7627) and signature helpers shared by the
-// client and server state machines.
+// The TLS 1.2 key schedule (RFC 5246 6.3, 7.4.9, 8.1; RFC 7627), and what the client and server state
+// machines of both versions share: signature schemes, certificate checks, SNI, asynchronous keys.
 #ifndef SANSTLS_CORE_TLS12_KEYS_H_
 #define SANSTLS_CORE_TLS12_KEYS_H_
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -14,6 +15,12 @@
 #include "crypto/crypto.h"
 
 namespace sanstls {
+
+// Whether `list` (code points, a byte string, names) holds `x`; for the handshake machines' checks.
+template <typename List, typename T>
+bool contains(const List& list, const T& x) {
+  return std::find(list.begin(), list.end(), x) != list.end();
+}
 
 class HandshakeContext;  // core/handshake_context.h (internal)
 struct AsyncRequest;
@@ -45,9 +52,8 @@ Status send_finished12(HandshakeContext& c, const CipherSuite& suite, ByteView m
 Status check_finished12(HandshakeContext& c, const CipherSuite& suite, ByteView master_secret, bool from_client,
                         ByteView body);
 
-// The hash a signature scheme uses, and whether the scheme fits the key type (TLS 1.2 rules: any
-// ECDSA hash with either curve). Unsupported schemes fit nothing, SHA-1 ones included (RFC 9155).
-bool scheme_hash(uint16_t scheme, crypto::HashAlg* out);
+// Whether the scheme fits the key type (TLS 1.2 rules: any ECDSA hash with any curve). Unsupported
+// schemes fit nothing, SHA-1 ones included (RFC 9155).
 bool scheme_fits_key(uint16_t scheme, crypto::KeyType type);
 // The first scheme of `ours` that the peer listed and that fits the key; 0 when none. An absent peer
 // list (TLS 1.2 without signature_algorithms) means SHA-1 (RFC 5246 7.4.1.4.1), which RFC 9155 forbids:
@@ -74,6 +80,13 @@ Result<std::unique_ptr<crypto::PublicKey>> verify_peer_chain(HandshakeContext& c
 // keyUsage allowing signatures, a key type sanstls uses.
 Result<std::unique_ptr<crypto::PublicKey>> verify_client_chain(HandshakeContext& c, const ServerConfig& cfg,
                                                                const std::vector<Bytes>& chain);
+
+// The server's certificates that may serve a client asking for `server_name` (SNI; TLS 1.2 and 1.3):
+// those that serve the name, else all of them (strict_sni: none, unrecognized_name). *sni_used: the
+// name was used, so the server acknowledges it (RFC 6066 3): it was checked (strict_sni) or it chose
+// among the certificates (some do not serve it); a name that changed nothing is not acknowledged.
+Status sni_candidates(const ServerConfig& cfg, const std::string& server_name,
+                      std::vector<std::shared_ptr<const CertifiedKey>>* out, bool* sni_used);
 
 // The application's verifier (config.h: CertificateVerifier), after the default check or instead of
 // it: a synchronous one is called here; an asynchronous one is awaited (verify_request), and the

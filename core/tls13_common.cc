@@ -40,7 +40,7 @@ std::vector<uint16_t> certificate_signature_schemes() {
 
 uint16_t choose_scheme13(const std::vector<uint16_t>& ours, const std::vector<uint16_t>& peer, crypto::KeyType key) {
   for (uint16_t s : ours)
-    if (scheme_allowed13(s, key) && std::find(peer.begin(), peer.end(), s) != peer.end()) return s;
+    if (scheme_allowed13(s, key) && contains(peer, s)) return s;
   return 0;
 }
 
@@ -83,8 +83,7 @@ Status check_certificate_verify13(const crypto::PublicKey& key, bool from_server
                                   ByteView body, ByteView hash, uint16_t* scheme_out) {
   CertificateVerify cv;
   SANSTLS_TRY(decode_certificate_verify(body, &cv));
-  if (std::find(offered.begin(), offered.end(), cv.sig_scheme) == offered.end() ||
-      !scheme_allowed13(cv.sig_scheme, key.type()))
+  if (!contains(offered, cv.sig_scheme) || !scheme_allowed13(cv.sig_scheme, key.type()))
     return Error::illegal("CertificateVerify: signature scheme not offered or not allowed in TLS 1.3");
   if (key.verify(static_cast<SignatureScheme>(cv.sig_scheme), certificate_verify_input(from_server, hash), cv.signature) !=
       crypto::Status::ok)
@@ -143,12 +142,23 @@ Status receive_key_update13(HandshakeContext& c, const CipherSuite& suite, ByteV
 Status install13(HandshakeContext& c, const CipherSuite& suite, ByteView secret, bool for_read, size_t max_plaintext) {
   Result<RecordProtection> p = tls13_protection(c.provider(), suite, secret, max_plaintext);
   if (!p.ok()) return p.error();
-  if (for_read) {
-    c.install_read(std::move(p.value()));
-  } else {
-    SANSTLS_TRY(c.install_write(std::move(p.value())));
-  }
+  if (!for_read) return c.install_write(std::move(p.value()));
+  c.install_read(std::move(p.value()));
   return Status();
+}
+
+void application_secrets13(HandshakeContext& c, const CommonConfig& cfg, crypto::HashAlg alg, KeySchedule13& ks,
+                           const Random& client_random, Bytes* client_ap, Bytes* server_ap) {
+  ks.master();
+  Bytes h = c.transcript_hash(alg);
+  *client_ap = ks.client_application_traffic_secret(h);
+  *server_ap = ks.server_application_traffic_secret(h);
+  Bytes exporter = ks.exporter_master_secret(h);
+  key_log13(cfg, "CLIENT_TRAFFIC_SECRET_0", client_random, *client_ap);
+  key_log13(cfg, "SERVER_TRAFFIC_SECRET_0", client_random, *server_ap);
+  key_log13(cfg, "EXPORTER_SECRET", client_random, exporter);
+  c.set_exporter_tls13(alg, exporter);
+  secure_zero(exporter);
 }
 
 void key_log13(const CommonConfig& cfg, const char* label, const Random& client_random, ByteView secret) {

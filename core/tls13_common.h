@@ -23,11 +23,11 @@ std::vector<uint16_t> certificate_signature_schemes();
 // The first of `ours` that the peer listed and that TLS 1.3 allows for the key; 0 when none.
 uint16_t choose_scheme13(const std::vector<uint16_t>& ours, const std::vector<uint16_t>& peer, crypto::KeyType key);
 
-// One step of a state machine whose states are a std::variant (the TLS 1.3 machines through
-// dispatch13, and the TLS 1.2 ones in client12.cc and server12.cc): the handler for the current state,
-// `m.handle(State&, args...)`, whose first step is the gate for that state, consumes it and returns the
-// next state, which replaces it. On error nothing replaces it: the connection fails and the machine
-// receives nothing more.
+// The TLS 1.2 machines' one answer of every gate to a handshake message that is wrong for the state, and
+// the ChangeCipherSpec record they hand to the states like a message.
+inline Error unexpected_message() { return Error::unexpected("handshake message unexpected in this state"); }
+struct ChangeCipherSpecRecord {};
+
 // Makes `next` the machine's state: its first one, the one a handler returns, or the one an
 // asynchronous operation's answer leads to. On error the state stays and the error is returned.
 template <typename StateVariant>
@@ -37,6 +37,11 @@ Status enter(StateVariant& state, Result<StateVariant> next) {
   return Status();
 }
 
+// One step of a state machine whose states are a std::variant (the TLS 1.3 machines through
+// dispatch13, and the TLS 1.2 ones in client12.cc and server12.cc): the handler for the current state,
+// `m.handle(State&, args...)`, whose first step is the gate for that state, consumes it and returns the
+// next state, which replaces it. On error nothing replaces it: the connection fails and the machine
+// receives nothing more.
 template <typename Machine, typename StateVariant, typename... Args>
 Status advance(Machine& m, StateVariant& state, const Args&... args) {
   return enter(state, std::visit([&](auto& s) { return m.handle(s, args...); }, state));
@@ -90,6 +95,12 @@ Status receive_key_update13(HandshakeContext& c, const CipherSuite& suite, ByteV
 
 // Installs a read or write protection from a traffic secret (the record-size limit applies to writes).
 Status install13(HandshakeContext& c, const CipherSuite& suite, ByteView secret, bool for_read, size_t max_plaintext);
+
+// The Master Secret's stage (RFC 8446 7.1), both sides, over the transcript through the server's
+// Finished: the application traffic secrets, and the exporter master secret, which the connection
+// keeps (7.5); each logged.
+void application_secrets13(HandshakeContext& c, const CommonConfig& cfg, crypto::HashAlg alg, KeySchedule13& ks,
+                           const Random& client_random, Bytes* client_ap, Bytes* server_ap);
 
 // Logs a TLS 1.3 secret in the NSS key log format's labels.
 void key_log13(const CommonConfig& cfg, const char* label, const Random& client_random, ByteView secret);

@@ -1,6 +1,6 @@
 #include "core/tls13_keys.h"
 
-#include "core/wire.h"
+#include "core/handshake13.h"
 
 namespace sanstls {
 
@@ -44,29 +44,22 @@ void KeySchedule13::early(ByteView psk) {
 
 void KeySchedule13::handshake(ByteView shared_secret) {
   if (stage_ == Stage::initial) early(ByteView());
-  if (failed_ || stage_ != Stage::early) {
-    stage_ = Stage::handshake;
-    return fail();
-  }
-  Bytes derived = tls13_derive_secret(*p_, alg_, secret_.view(), "derived", empty_hash(*p_, alg_));
-  Bytes s = extract(*p_, alg_, derived, shared_secret);
-  secret_ = SecretBytes(s);
-  secure_zero(derived);
-  secure_zero(s);
-  stage_ = Stage::handshake;
+  next(Stage::early, Stage::handshake, shared_secret);
 }
 
-void KeySchedule13::master() {
-  if (failed_ || stage_ != Stage::handshake) {
-    stage_ = Stage::master;
+void KeySchedule13::master() { next(Stage::handshake, Stage::master, ByteView()); }
+
+void KeySchedule13::next(Stage from, Stage to, ByteView ikm) {
+  if (failed_ || stage_ != from) {
+    stage_ = to;
     return fail();
   }
   Bytes derived = tls13_derive_secret(*p_, alg_, secret_.view(), "derived", empty_hash(*p_, alg_));
-  Bytes s = extract(*p_, alg_, derived, ByteView());
+  Bytes s = extract(*p_, alg_, derived, ikm);
   secret_ = SecretBytes(s);
   secure_zero(derived);
   secure_zero(s);
-  stage_ = Stage::master;
+  stage_ = to;
 }
 
 Bytes KeySchedule13::derive(Stage want, const char* label, ByteView hash) const {
@@ -76,38 +69,6 @@ Bytes KeySchedule13::derive(Stage want, const char* label, ByteView hash) const 
 
 Bytes KeySchedule13::binder_key(bool resumption) const {
   return derive(Stage::early, resumption ? "res binder" : "ext binder", empty_hash(*p_, alg_));
-}
-
-Bytes KeySchedule13::client_early_traffic_secret(ByteView ch_hash) const {
-  return derive(Stage::early, "c e traffic", ch_hash);
-}
-
-Bytes KeySchedule13::early_exporter_master_secret(ByteView ch_hash) const {
-  return derive(Stage::early, "e exp master", ch_hash);
-}
-
-Bytes KeySchedule13::client_handshake_traffic_secret(ByteView ch_sh_hash) const {
-  return derive(Stage::handshake, "c hs traffic", ch_sh_hash);
-}
-
-Bytes KeySchedule13::server_handshake_traffic_secret(ByteView ch_sh_hash) const {
-  return derive(Stage::handshake, "s hs traffic", ch_sh_hash);
-}
-
-Bytes KeySchedule13::client_application_traffic_secret(ByteView hash) const {
-  return derive(Stage::master, "c ap traffic", hash);
-}
-
-Bytes KeySchedule13::server_application_traffic_secret(ByteView hash) const {
-  return derive(Stage::master, "s ap traffic", hash);
-}
-
-Bytes KeySchedule13::exporter_master_secret(ByteView hash) const {
-  return derive(Stage::master, "exp master", hash);
-}
-
-Bytes KeySchedule13::resumption_master_secret(ByteView hash) const {
-  return derive(Stage::master, "res master", hash);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -157,16 +118,17 @@ Bytes tls13_exporter(const crypto::Provider& p, HashAlg alg, ByteView exporter_m
   return out;
 }
 
-Bytes tls13_message_hash(const crypto::Provider& p, HashAlg alg, ByteView client_hello1) {
-  Bytes h = crypto::hash_once(p, alg, client_hello1);
-  Bytes out;
-  out.reserve(4 + h.size());
-  out.push_back(static_cast<uint8_t>(HandshakeType::message_hash));
-  out.push_back(0);
-  out.push_back(0);
-  out.push_back(static_cast<uint8_t>(h.size()));
-  out.insert(out.end(), h.begin(), h.end());
+Bytes tls13_resumption_binder(const crypto::Provider& p, HashAlg alg, ByteView psk, ByteView partial) {
+  KeySchedule13 ks(p, alg);
+  ks.early(psk);
+  Bytes binder_key = ks.binder_key(true);
+  Bytes out = tls13_verify_data(p, alg, binder_key, crypto::hash_once(p, alg, partial));
+  secure_zero(binder_key);
   return out;
+}
+
+Bytes tls13_message_hash(const crypto::Provider& p, HashAlg alg, ByteView client_hello1) {
+  return message_hash_message(crypto::hash_once(p, alg, client_hello1));
 }
 
 TrafficKeys13 tls13_traffic_keys(const crypto::Provider& p, HashAlg alg, AeadAlg aead, ByteView traffic_secret) {
@@ -182,33 +144,7 @@ TrafficKeys13 tls13_traffic_keys(const crypto::Provider& p, HashAlg alg, AeadAlg
   return k;
 }
 
-bool tls13_aead(const CipherSuite& suite, AeadAlg* out) {
-  if (!suite.is_tls13()) return false;
-  switch (suite.cipher) {
-    case BulkCipher::aes_128_gcm:
-      *out = AeadAlg::aes_128_gcm;
-      return true;
-    case BulkCipher::aes_256_gcm:
-      *out = AeadAlg::aes_256_gcm;
-      return true;
-    case BulkCipher::chacha20_poly1305:
-      *out = AeadAlg::chacha20_poly1305;
-      return true;
-    case BulkCipher::aes_128_ccm:
-      *out = AeadAlg::aes_128_ccm;
-      return true;
-    case BulkCipher::aes_128_ccm_8:
-      *out = AeadAlg::aes_128_ccm_8;
-      return true;
-    case BulkCipher::aes_256_ccm:  // no TLS 1.3 suite
-    case BulkCipher::aes_256_ccm_8:
-      return false;
-    case BulkCipher::aes_128_cbc:
-    case BulkCipher::aes_256_cbc:
-      return false;
-  }
-  return false;
-}
+bool tls13_aead(const CipherSuite& suite, AeadAlg* out) { return suite.is_tls13() && suite.aead(out); }
 
 Result<RecordProtection> tls13_protection(const crypto::Provider& p, const CipherSuite& suite,
                                           ByteView traffic_secret, size_t max_plaintext) {

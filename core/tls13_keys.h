@@ -47,7 +47,6 @@ class KeySchedule13 {
   KeySchedule13& operator=(const KeySchedule13&) = default;
   ~KeySchedule13() = default;  // the SecretBytes members wipe themselves
 
-  crypto::HashAlg hash_alg() const { return alg_; }
   size_t hash_length() const { return crypto::hash_length(alg_); }
   Stage stage() const { return stage_; }
 
@@ -60,9 +59,9 @@ class KeySchedule13 {
   // Stage early only.
   Bytes binder_key(bool resumption) const;
   // Derive-Secret(Early, "c e traffic", ClientHello): 0-RTT records. Stage early only.
-  Bytes client_early_traffic_secret(ByteView ch_hash) const;
+  Bytes client_early_traffic_secret(ByteView ch_hash) const { return derive(Stage::early, "c e traffic", ch_hash); }
   // Derive-Secret(Early, "e exp master", ClientHello). Stage early only.
-  Bytes early_exporter_master_secret(ByteView ch_hash) const;
+  Bytes early_exporter_master_secret(ByteView ch_hash) const { return derive(Stage::early, "e exp master", ch_hash); }
 
   // Handshake Secret from the (EC)DHE shared secret, or from HashLen zeros when it is empty (psk_ke).
   // From stage initial it first computes early() without a PSK; from stage early it moves on. Called
@@ -70,18 +69,22 @@ class KeySchedule13 {
   void handshake(ByteView shared_secret);
   // Derive-Secret(Handshake, "c hs traffic" / "s hs traffic", ClientHello..ServerHello).
   // Stage handshake only.
-  Bytes client_handshake_traffic_secret(ByteView ch_sh_hash) const;
-  Bytes server_handshake_traffic_secret(ByteView ch_sh_hash) const;
+  Bytes client_handshake_traffic_secret(ByteView ch_sh_hash) const {
+    return derive(Stage::handshake, "c hs traffic", ch_sh_hash);
+  }
+  Bytes server_handshake_traffic_secret(ByteView ch_sh_hash) const {
+    return derive(Stage::handshake, "s hs traffic", ch_sh_hash);
+  }
 
   // Master Secret. Stage handshake only (otherwise it empties the schedule).
   void master();
   // Derive-Secret(Master, "c ap traffic" / "s ap traffic" / "exp master", ClientHello..server
   // Finished). Stage master only.
-  Bytes client_application_traffic_secret(ByteView hash) const;
-  Bytes server_application_traffic_secret(ByteView hash) const;
-  Bytes exporter_master_secret(ByteView hash) const;
+  Bytes client_application_traffic_secret(ByteView hash) const { return derive(Stage::master, "c ap traffic", hash); }
+  Bytes server_application_traffic_secret(ByteView hash) const { return derive(Stage::master, "s ap traffic", hash); }
+  Bytes exporter_master_secret(ByteView hash) const { return derive(Stage::master, "exp master", hash); }
   // Derive-Secret(Master, "res master", ClientHello..client Finished). Stage master only.
-  Bytes resumption_master_secret(ByteView hash) const;
+  Bytes resumption_master_secret(ByteView hash) const { return derive(Stage::master, "res master", hash); }
 
   // For tests and tracing: the current stage's secret (Early, Handshake or Master Secret); empty in
   // stage initial or after misuse.
@@ -90,6 +93,9 @@ class KeySchedule13 {
  private:
   // Derive-Secret(secret_, label, hash) when stage_ == want and hash has the right length.
   Bytes derive(Stage want, const char* label, ByteView hash) const;
+  // Stage `from` to `to`: HKDF-Extract(Derive-Secret(secret_, "derived", ""), ikm, or HashLen zeros when
+  // empty); from any other stage, fail().
+  void next(Stage from, Stage to, ByteView ikm);
   void fail();  // misuse: wipe and refuse every later accessor
 
   const crypto::Provider* p_;
@@ -124,6 +130,9 @@ Bytes tls13_resumption_psk(const crypto::Provider& p, crypto::HashAlg alg, ByteV
 // Empty when the label is empty or longer than 249 bytes, or length is 0 or more than 255 * HashLen.
 Bytes tls13_exporter(const crypto::Provider& p, crypto::HashAlg alg, ByteView exporter_master,
                      const std::string& label, ByteView context, size_t length);
+// The binder of a resumption PSK (4.2.11.2): tls13_verify_data(binder_key, Transcript-Hash(partial)),
+// `partial` being the transcript up to the ClientHello without its binders list.
+Bytes tls13_resumption_binder(const crypto::Provider& p, crypto::HashAlg alg, ByteView psk, ByteView partial);
 // The synthetic handshake message that replaces ClientHello1 in the transcript after a
 // HelloRetryRequest (4.4.1): message_hash(254) || 00 00 HashLen || Hash(ClientHello1).
 Bytes tls13_message_hash(const crypto::Provider& p, crypto::HashAlg alg, ByteView client_hello1);
@@ -144,7 +153,7 @@ struct TrafficKeys13 {
 TrafficKeys13 tls13_traffic_keys(const crypto::Provider& p, crypto::HashAlg alg, crypto::AeadAlg aead,
                                  ByteView traffic_secret);
 
-// The AEAD of a TLS 1.3 suite (aes_128_gcm, aes_256_gcm, chacha20_poly1305). False for a suite that is
+// The AEAD of a TLS 1.3 suite (RFC 8446 B.4: AES-GCM, ChaCha20-Poly1305, AES-CCM). False for a suite that is
 // not TLS 1.3.
 bool tls13_aead(const CipherSuite& suite, crypto::AeadAlg* out);
 

@@ -94,6 +94,22 @@ std::vector<std::string> certs_for(const CipherSuite& s) {
 
 }  // namespace
 
+TEST_CASE("a config takes exactly the signature schemes sanstls signs and verifies with") {
+  // RSA PKCS#1 v1.5 and RSA-PSS (rsae) with SHA-256/384/512, ECDSA with SHA-256/384/512: accepted.
+  // SHA-1 (RFC 9155, RFC 8446), RSA-PSS with a PSS key, EdDSA and unknown values: refused by build().
+  const std::vector<uint16_t> taken = {0x0401, 0x0501, 0x0601, 0x0804, 0x0805, 0x0806, 0x0403, 0x0503, 0x0603};
+  const std::vector<uint16_t> refused = {0x0201, 0x0203, 0x0202, 0x0809, 0x080a, 0x080b, 0x0807, 0x0808, 0x0000};
+  auto builds = [](uint16_t scheme) {
+    ClientConfig::Builder b;
+    b.provider(test_provider()).trust_anchors_pem(read_file("tests/certs/ca.pem")).signature_schemes({scheme});
+    auto built = b.build();
+    if (!built.ok()) CHECK(built.error == "unsupported signature scheme " + std::to_string(scheme));
+    return built.ok();
+  };
+  for (uint16_t s : taken) CHECK_MESSAGE(builds(s), "scheme " << s);
+  for (uint16_t s : refused) CHECK_MESSAGE(!builds(s), "scheme " << s);
+}
+
 TEST_CASE("the CBC suites OpenSSL offers by default are default suites here too") {
   // RFC 5246 A.5, RFC 5289 3.2 (SHA-384 PRF and MAC), RFC 8422 6.
   for (const char* name : {"ECDHE-ECDSA-AES256-SHA384", "ECDHE-RSA-AES256-SHA384", "ECDHE-ECDSA-AES256-SHA",
