@@ -237,6 +237,9 @@ Bytes seal_ticket(Ticketer& keys, const TicketState& state, uint64_t now_ms, cry
   if (plain.empty()) return {};
   Bytes ticket = keys.seal(plain, now_ms, rng);
   secure_zero(plain);
+  // A NewSessionTicket carries at most 2^16-1 bytes of ticket (RFC 5077 3.3, RFC 8446 4.6.1); an
+  // application's ticketer that makes a longer one made none that can be sent.
+  if (ticket.size() > 0xffff) return {};
   return ticket;
 }
 

@@ -36,6 +36,7 @@ class Ticketer {
  public:
   virtual ~Ticketer() = default;
   // The ticket for this plaintext, or empty when none can be made (the server then sends no ticket).
+  // At most 65,535 bytes, what a NewSessionTicket holds; a longer one is treated as none.
   // The plaintext holds the session's resumption secret: keep it (or what it is sealed under) as secret
   // as a private key.
   // `now_ms` is the connection's clock; `rng` its generator, for what belongs to this ticket alone
@@ -193,7 +194,7 @@ struct TicketState {
 };
 
 // seal(state.encode()) and decode(open(ticket)); the intermediate plaintext is wiped. seal_ticket
-// returns empty on failure; open_ticket returns false on any failure (no key, bad tag, bad state).
+// returns empty on failure, and for a ticket longer than a NewSessionTicket holds; open_ticket returns false on any failure (no key, bad tag, bad state).
 // Neither checks state.expired(): the caller decides with its own clock reading.
 Bytes seal_ticket(Ticketer& keys, const TicketState& state, uint64_t now_ms, crypto::Rng& rng);
 bool open_ticket(Ticketer& keys, ByteView ticket, uint64_t now_ms, TicketState* out);

@@ -291,6 +291,29 @@ TEST_CASE("10. handshake message limits per type: a largest NewSessionTicket is 
   CHECK(r.error().alert == AD::decode_error);
 }
 
+namespace {
+// An application's ticketer whose tickets are one byte longer than any NewSessionTicket can carry.
+class OversizedTickets final : public Ticketer {
+ public:
+  Bytes seal(ByteView, uint64_t, crypto::Rng&) override { return Bytes(65536, 7); }
+  bool open(ByteView, uint64_t, Bytes*) override { return false; }
+};
+}  // namespace
+
+TEST_CASE("10. a ticket longer than a NewSessionTicket holds (2^16-1 bytes) is not sent: the handshake goes on without it") {
+  for (uint16_t v : {kTls12, kTls13}) {
+    CAPTURE(v);
+    auto sc = scfg(v, [](ServerConfig::Builder& b) { b.ticket_keys(std::make_shared<OversizedTickets>()); });
+    auto cc = ccfg(v, [](ClientConfig::Builder& b) { b.tls12_tickets(true); });
+    Link l(cc, sc);
+    REQUIRE(l.run());
+    REQUIRE(l.server->error() == nullptr);
+    REQUIRE(l.client->error() == nullptr);
+    // No ticket reached the client (RFC 5077 3.3: TLS 1.2's NewSessionTicket is then empty).
+    if (l.client->session().has_value()) CHECK(l.client->session()->ticket.empty());
+  }
+}
+
 TEST_CASE("10. a ClientHello larger than 64 KiB (the most suites and extensions allow) is read") {
   auto crng = crypto::make_deterministic_rng(ByteView::of("c"));
   FixedClock clock(kTestNowMs);
