@@ -460,6 +460,13 @@ const std::vector<Allowed>& allowed() {
        "alert after it, under keys the client has by then; OpenSSL checks the boundary before it answers"},
       {"alert:handshake_failure", "no TLS 1.3 cipher suite in common", "alert:", "", "RFC 8446 4.1.1",
        "no TLS 1.3 suite in common: handshake_failure; OpenSSL reported another fault of the hello first"},
+      {"alert:inappropriate_fallback", "TLS_FALLBACK_SCSV", "alert:", "bad extension", "RFC 7507 3",
+       "a TLS 1.2 hello with TLS_FALLBACK_SCSV to a server that speaks TLS 1.3 is inappropriate_fallback; "
+       "OpenSSL refused first a malformed body of an extension sanstls does not implement and skips "
+       "(use_srtp, ...; see the \"bad extension\" entry for an accepted hello)"},
+      {"alert:handshake_failure", "renegotiation_info not empty", "alert:", "bad extension", "RFC 5746 3.6",
+       "an initial hello whose renegotiation_info is not empty is handshake_failure; OpenSSL refused first a "
+       "malformed body of an extension sanstls does not implement and skips"},
       {"alert:protocol_version", "client offers only TLS 1.1 or older", "alert:", "", "RFC 5246 E.1, RFC 8446 D.2",
        "a hello that offers only versions below TLS 1.2 offers nothing the server speaks: protocol_version, "
        "decided before the extensions are judged; OpenSSL reported a malformed extension of the same hello first"},
