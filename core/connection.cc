@@ -39,22 +39,14 @@ crypto::Rng& HandshakeContext::rng() { return c_.rng; }
 Clock& HandshakeContext::clock() { return c_.clock; }
 
 Status HandshakeContext::send_handshake(HandshakeType type, const Bytes& body) {
-  if (c_.handshake_done) {
-    Bytes msg;
-    if (!encode_handshake(type, body, &msg)) return Error::internal("handshake message too long");
-    if (c_.trace) c_.push_trace(Direction::sent, static_cast<uint8_t>(type), msg);
-    return c_.rl.write_handshake(msg);
-  }
-  // During the handshake the message is written once, into the transcript (header, then body), and
-  // sent from there: no message buffer of its own.
-  if (body.size() >= (size_t{1} << 24)) return Error::internal("handshake message too long");
-  const uint8_t header[kHandshakeHeaderLength] = {static_cast<uint8_t>(type), static_cast<uint8_t>(body.size() >> 16),
-                                                  static_cast<uint8_t>(body.size() >> 8),
-                                                  static_cast<uint8_t>(body.size())};
-  const size_t at = c_.transcript.size();
-  add_transcript(ByteView(header, sizeof(header)));
-  add_transcript(body);
-  const ByteView msg(c_.transcript.data() + at, sizeof(header) + body.size());
+  // During the handshake the message is written once, into the transcript, and sent from there (no
+  // message buffer of its own); after it, into a buffer of its own.
+  Bytes own;
+  Bytes& out = c_.handshake_done ? own : c_.transcript;
+  if (!c_.handshake_done) reserve_transcript(kHandshakeHeaderLength + body.size());
+  const size_t at = out.size();
+  if (!encode_handshake(type, body, &out)) return Error::internal("handshake message too long");
+  const ByteView msg(out.data() + at, out.size() - at);
   if (c_.trace) c_.push_trace(Direction::sent, static_cast<uint8_t>(type), msg);
   return c_.rl.write_handshake(msg);
 }
@@ -112,12 +104,16 @@ void HandshakeContext::open_early_data(size_t budget) { c_.rl.open_early_data(bu
 void HandshakeContext::close_early_data() { c_.rl.close_early_data(); }
 void HandshakeContext::skip_early_data(size_t budget) { c_.rl.skip_early_data(budget); }
 
-void HandshakeContext::add_transcript(ByteView msg) {
+void HandshakeContext::reserve_transcript(size_t more) {
   Bytes& t = c_.transcript;
   // Room for a resumed handshake's messages at once (they grew the buffer three or four times); a full
   // handshake's certificates grow it as before. Freed when the handshake is done.
-  if (t.capacity() == 0) t.reserve(std::max<size_t>(kInitialTranscript, msg.size()));
-  t.insert(t.end(), msg.begin(), msg.end());
+  if (t.capacity() == 0) t.reserve(std::max(kInitialTranscript, more));
+}
+
+void HandshakeContext::add_transcript(ByteView msg) {
+  reserve_transcript(msg.size());
+  c_.transcript.insert(c_.transcript.end(), msg.begin(), msg.end());
 }
 size_t HandshakeContext::transcript_size() const { return c_.transcript.size(); }
 ByteView HandshakeContext::transcript() const { return c_.transcript; }

@@ -640,15 +640,8 @@ void Extensions::present_types(ExtContext ctx, std::vector<uint16_t>* out) const
 
 Status decode_extensions(ByteView block, ExtContext ctx, Extensions* out) {
   *out = Extensions();
-  {
-    // One allocation for `order`: count the extensions first (a malformed block fails below).
-    size_t n = 0;
-    Reader count(block);
-    uint16_t type;
-    ByteView body;
-    while (count.u16(&type) && count.prefixed16(&body)) n++;
-    out->order.reserve(n);
-  }
+  // One allocation for `order`: an extension takes at least its 4-byte header.
+  out->order.reserve(block.size() / 4);
   Reader r(block);
   while (!r.empty()) {
     uint16_t type;

@@ -1,5 +1,7 @@
 #include "core/handshake.h"
 
+#include <algorithm>
+
 // Implementation notes. Every decoder reads with one Reader over the body; each length-prefixed vector
 // is read as a child (or as bytes) and every structure, child or whole body, ends with an empty() check
 // so that trailing bytes are refused. Encoders write with a Writer; range checks that the decoder makes
@@ -144,7 +146,10 @@ Status split_handshake_message(ByteView msg, HandshakeHeader* header, ByteView* 
 
 bool encode_handshake(HandshakeType type, ByteView body, Bytes* out) {
   if (body.size() >= (size_t{1} << 24)) return false;
-  out->reserve(out->size() + kHandshakeHeaderLength + body.size());
+  // Appended (to a transcript too): room is made as a vector grows, not to the exact size, which
+  // would reallocate at every message.
+  const size_t need = out->size() + kHandshakeHeaderLength + body.size();
+  if (out->capacity() < need) out->reserve(std::max(need, 2 * out->capacity()));
   Writer w(out);
   w.u8(static_cast<uint8_t>(type));
   w.u24(static_cast<uint32_t>(body.size()));

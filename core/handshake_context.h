@@ -175,6 +175,8 @@ class HandshakeContext {
  private:
   friend struct ConnState;
   explicit HandshakeContext(ConnState& c) : c_(c) {}
+  // The transcript's first allocation, sized for a resumed handshake's messages.
+  void reserve_transcript(size_t more);
   ConnState& c_;
 };
 
