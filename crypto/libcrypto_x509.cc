@@ -174,11 +174,6 @@ bool read_leaf_names(const X509* x, policy::LeafNames* names) {
   return true;
 }
 
-bool crt_matches_name(const X509* x, const std::string& name) {
-  policy::LeafNames names;
-  return read_leaf_names(x, &names) && policy::matches_name(names, name);
-}
-
 // GeneralSubtrees (SIZE (1..MAX)): only dNSName and iPAddress bases are kept (other forms are not
 // enforced); minimum / maximum are ignored, as in the mbedTLS provider.
 bool read_subtrees(const STACK_OF(GENERAL_SUBTREE) * subtrees, std::vector<std::string>* dns,
@@ -302,7 +297,11 @@ Bytes spki_of(const X509* x) {
 
 class LibcryptoCertificate final : public Certificate {
  public:
-  LibcryptoCertificate(X509Ptr x, ByteView der) : x_(std::move(x)), der_(der.to_bytes()) {}
+  // The names are read once: a server asks its certificates for the client's SNI name on every
+  // handshake, and decoding the subjectAltName extension each time cost more than the match.
+  LibcryptoCertificate(X509Ptr x, ByteView der) : x_(std::move(x)), der_(der.to_bytes()) {
+    names_ok_ = read_leaf_names(x_.get(), &names_);
+  }
 
   ByteView der() const override { return der_; }
   std::unique_ptr<PublicKey> public_key() const override { return libcrypto_public_key_from_spki(spki_of(x_.get())); }
@@ -310,7 +309,7 @@ class LibcryptoCertificate final : public Certificate {
   std::string issuer() const override { return dn_string(X509_get_issuer_name(x_.get())); }
   int64_t not_before() const override { return unix_time(X509_get0_notBefore(x_.get())); }
   int64_t not_after() const override { return unix_time(X509_get0_notAfter(x_.get())); }
-  bool matches_name(const std::string& name) const override { return crt_matches_name(x_.get(), name); }
+  bool matches_name(const std::string& name) const override { return names_ok_ && policy::matches_name(names_, name); }
   bool allows_key_use(KeyUse use) const override { return key_usage_allows(x_.get(), true, use); }
   Bytes serial() const override {
     // An ASN1_INTEGER holds the magnitude, without the DER sign padding.
@@ -322,16 +321,17 @@ class LibcryptoCertificate final : public Certificate {
     return out;
   }
   bool alt_names(std::vector<std::string>* dns, std::vector<Bytes>* ips) const override {
-    policy::LeafNames names;
-    if (!read_leaf_names(x_.get(), &names)) return false;
-    *dns = std::move(names.dns);
-    *ips = std::move(names.ips);
+    if (!names_ok_) return false;
+    *dns = names_.dns;
+    *ips = names_.ips;
     return true;
   }
 
  private:
   X509Ptr x_;
   Bytes der_;
+  policy::LeafNames names_;
+  bool names_ok_ = false;
 };
 
 // ---------------------------------------------------------------------------------------------------

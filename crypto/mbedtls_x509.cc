@@ -225,11 +225,6 @@ bool parse_der(mbedtls_x509_crt* chain, ByteView der) {
                                                 nullptr) == 0;
 }
 
-bool crt_matches_name(const mbedtls_x509_crt* crt, const std::string& name) {
-  policy::LeafNames names;
-  return read_leaf_names(crt, &names) && policy::matches_name(names, name);
-}
-
 // The keyUsage rule of KeyUse (crypto.h); `server` says what `any` means.
 bool key_usage_allows(const mbedtls_x509_crt* crt, bool server, KeyUse use) {
   // mbedtls_x509_crt_check_key_usage passes when the certificate has no keyUsage extension.
@@ -260,7 +255,7 @@ class MbedtlsCertificate final : public Certificate {
   std::string issuer() const override { return dn_string(&crt_.v.issuer); }
   int64_t not_before() const override { return unix_time(crt_.v.valid_from); }
   int64_t not_after() const override { return unix_time(crt_.v.valid_to); }
-  bool matches_name(const std::string& name) const override { return crt_matches_name(&crt_.v, name); }
+  bool matches_name(const std::string& name) const override { return names_ok_ && policy::matches_name(names_, name); }
   bool allows_key_use(KeyUse use) const override { return key_usage_allows(&crt_.v, true, use); }
   Bytes serial() const override {
     // mbedTLS keeps the INTEGER's content octets: drop the sign-padding zeros, keep one for 0.
@@ -273,15 +268,19 @@ class MbedtlsCertificate final : public Certificate {
     return Bytes(p, p + n);
   }
   bool alt_names(std::vector<std::string>* dns, std::vector<Bytes>* ips) const override {
-    policy::LeafNames names;
-    if (!read_leaf_names(&crt_.v, &names)) return false;
-    *dns = std::move(names.dns);
-    *ips = std::move(names.ips);
+    if (!names_ok_) return false;
+    *dns = names_.dns;
+    *ips = names_.ips;
     return true;
   }
+  // Called once the certificate is parsed: the names are read once (a server asks its certificates for
+  // the client's SNI name on every handshake).
+  void read_names() { names_ok_ = read_leaf_names(&crt_.v, &names_); }
 
  private:
   Crt crt_;
+  policy::LeafNames names_;
+  bool names_ok_ = false;
 };
 
 // Signatures with SHA-256 or stronger; RSA (PKCS#1 v1.5 or PSS) of at least 2048 bits; ECDSA on P-256,
@@ -447,6 +446,7 @@ std::unique_ptr<Certificate> MbedtlsProvider::parse_certificate(ByteView der, st
     set_error(error, std::string("cannot parse the certificate: ") + buf);
     return nullptr;
   }
+  cert->read_names();
   return cert;
 }
 
