@@ -18,6 +18,13 @@ constexpr size_t kInitialTranscript = 512;
 // encode_change_cipher_spec writes), sent from here without a buffer of its own.
 constexpr uint8_t kChangeCipherSpec[1] = {1};
 
+Status write_change_cipher_spec(ConnState& c) {
+  const ByteView ccs(kChangeCipherSpec, sizeof(kChangeCipherSpec));
+  SANSTLS_TRY(c.rl.write(ContentType::change_cipher_spec, ccs));
+  if (c.trace) c.push_trace(Direction::sent, 0xff, ccs);
+  return Status();
+}
+
 bool zero_body_type(HandshakeType t) {
   return t == HandshakeType::hello_request || t == HandshakeType::end_of_early_data ||
          t == HandshakeType::server_hello_done;
@@ -52,17 +59,13 @@ Status HandshakeContext::send_handshake(HandshakeType type, const Bytes& body) {
 }
 
 Status HandshakeContext::send_change_cipher_spec() {
-  const ByteView ccs(kChangeCipherSpec, sizeof(kChangeCipherSpec));
-  SANSTLS_TRY(c_.rl.write(ContentType::change_cipher_spec, ccs));
-  if (c_.trace) c_.push_trace(Direction::sent, 0xff, ccs);
+  SANSTLS_TRY(write_change_cipher_spec(c_));
   return c_.rl.activate_pending_write();
 }
 
 Status HandshakeContext::send_compat_ccs() {
   if (c_.sent_compat_ccs) return Status();
-  const ByteView ccs(kChangeCipherSpec, sizeof(kChangeCipherSpec));
-  SANSTLS_TRY(c_.rl.write(ContentType::change_cipher_spec, ccs));
-  if (c_.trace) c_.push_trace(Direction::sent, 0xff, ccs);
+  SANSTLS_TRY(write_change_cipher_spec(c_));
   c_.sent_compat_ccs = true;
   return Status();
 }
@@ -144,12 +147,9 @@ HandshakeInfo& HandshakeContext::info() { return c_.info; }
 
 void HandshakeContext::set_exporter_tls12(crypto::HashAlg prf_hash, ByteView master_secret, ByteView client_random,
                                           ByteView server_random) {
+  set_exporter_tls13(prf_hash, master_secret);  // the secret and its hash, then what TLS 1.2 adds
   ConnState::ExporterSecret& x = c_.exporter;
-  secure_zero(x.secret);
-  x.set = true;
   x.tls13 = false;
-  x.alg = prf_hash;
-  x.secret.assign(master_secret.begin(), master_secret.end());
   x.randoms.assign(client_random.begin(), client_random.end());
   x.randoms.insert(x.randoms.end(), server_random.begin(), server_random.end());
 }
@@ -198,27 +198,26 @@ Status ConnState::complete(Event::Type type, AsyncAnswer answer) {
   std::unique_ptr<Pending> p = std::move(pending_);
   Status s = step([&]() -> Status {
     read_key_changed = false;
-    SANSTLS_TRY(p->then(answer));
-    if (next_hs) hs = std::move(next_hs);
-    if (handshake_done && hs && !hs->keep_after_handshake()) hs.reset();
-    if (error_) return Status();
     // The paused message is done now: what it wrote stays, whatever the messages held after it do.
-    SANSTLS_TRY(end_of_message());
-    // RFC 8446 5.1: what the paused record held after the message must not straddle new read keys.
-    if (read_key_changed && !hs_.empty()) return Status(Error::unexpected("handshake data across a key change"));
-    if (pending_) return Status();
+    SANSTLS_TRY(end_of_message(p->then(answer), !hs_.empty()));
+    if (error_ || pending_) return Status();
     return process_handshake_bytes(ByteView());  // the messages that arrived with the paused one
   });
   if (!s.ok()) return fail(s.error());
   return Status();
 }
 
-Status ConnState::end_of_message() {
+Status ConnState::end_of_message(Status handled, bool more_input) {
+  if (next_hs) hs = std::move(next_hs);
+  if (handshake_done && hs && !hs->keep_after_handshake()) hs.reset();
+  if (!handled.ok() || error_) return handled;
   // The coalesced TLS 1.3 messages it wrote become records now, then the mark moves past them. A
   // flight answers one message, so its records are those the end of the step would have written (only
   // the answers to two post-handshake CertificateRequests of one record no longer share a record).
   SANSTLS_TRY(rl.flush());
   rl.mark_step();
+  // RFC 8446 5.1: handshake messages must not straddle a change of read keys.
+  if (read_key_changed && more_input) return Error::unexpected("handshake data across a key change");
   return Status();
 }
 
@@ -248,12 +247,15 @@ Error ConnState::fail(const Error& e) {
   AlertDescription alert;
   if (alert_for(e, &alert)) rl.write_alert(AlertLevel::fatal, alert);  // nothing after our close_notify
   early_app_.clear();
-  if (!closed_emitted) {
-    push_event(Event::Type::closed);
-    events_.back().ev.clean = false;
-    closed_emitted = true;
-  }
+  emit_closed(false);
   return e;
+}
+
+void ConnState::emit_closed(bool clean) {
+  if (closed_emitted) return;
+  push_event(Event::Type::closed);
+  events_.back().ev.clean = clean;
+  closed_emitted = true;
 }
 
 void ConnState::handshake_complete() {
@@ -426,20 +428,10 @@ Status ConnState::process_handshake_bytes(ByteView plain) {
     if (trace) push_trace(Direction::received, static_cast<uint8_t>(hh.type), msg);
     handshake_messages_in++;
     read_key_changed = false;
-    result = hs->on_message(hh.type, msg, msg.sub(kHandshakeHeaderLength));
-    if (next_hs) hs = std::move(next_hs);
-    if (handshake_done && hs && !hs->keep_after_handshake()) hs.reset();
-    if (!result.ok() || error_) break;
     // The message is done: what it wrote (a whole flight, perhaps) stays even if a later message of
     // this record fails, and the alert then follows it, as the peer expects.
-    result = end_of_message();
-    if (!result.ok()) break;
-    // RFC 8446 5.1: handshake messages must not straddle a change of read keys.
-    if (read_key_changed && off < hs_.size()) {
-      result = Error::unexpected("handshake data across a key change");
-      break;
-    }
-    if (pending_) break;  // the rest waits for the answer (ConnState::complete)
+    result = end_of_message(hs->on_message(hh.type, msg, msg.sub(kHandshakeHeaderLength)), off < hs_.size());
+    if (!result.ok() || error_ || pending_) break;  // pending: the rest waits for the answer (complete())
   }
   hs_.erase_front(off);
   return result;
@@ -461,11 +453,7 @@ Status ConnState::process_alert(ByteView plain) {
       return e;
     }
     send_close_notify();
-    if (!closed_emitted) {
-      push_event(Event::Type::closed);
-      events_.back().ev.clean = true;
-      closed_emitted = true;
-    }
+    emit_closed(true);
     return Status();
   }
   if (a.level == AlertLevel::fatal) return Error{ErrorKind::alert_received, a.description, "fatal alert received"};
@@ -522,11 +510,7 @@ void Connection::receive_eof() {
     c.fail(Error{ErrorKind::transport_closed, AlertDescription::close_notify, "connection closed during the handshake"});
     return;
   }
-  if (!c.closed_emitted) {
-    c.push_event(Event::Type::closed);
-    c.events_.back().ev.clean = false;  // truncation: no close_notify
-    c.closed_emitted = true;
-  }
+  c.emit_closed(false);  // truncation: no close_notify
 }
 
 std::optional<Event> Connection::next_event() {
@@ -663,24 +647,16 @@ Result<Bytes> Connection::channel_binding_tls_exporter() const {
 bool Connection::awaiting() const { return s_->pending_ != nullptr && !s_->error_; }
 
 Status Connection::complete_sign(std::optional<Bytes> signature) {
-  AsyncAnswer a;
-  a.bytes = std::move(signature);
-  return s_->complete(Event::Type::sign_request, std::move(a));
+  return s_->complete(Event::Type::sign_request, AsyncAnswer{std::move(signature), {}, {}});
 }
 Status Connection::complete_decrypt(std::optional<Bytes> premaster) {
-  AsyncAnswer a;
-  a.bytes = std::move(premaster);
-  return s_->complete(Event::Type::decrypt_request, std::move(a));
+  return s_->complete(Event::Type::decrypt_request, AsyncAnswer{std::move(premaster), {}, {}});
 }
 Status Connection::complete_verify(CertVerdict verdict) {
-  AsyncAnswer a;
-  a.verdict = verdict;
-  return s_->complete(Event::Type::verify_request, std::move(a));
+  return s_->complete(Event::Type::verify_request, AsyncAnswer{std::nullopt, std::move(verdict), {}});
 }
 Status Connection::complete_selection(Selection selection) {
-  AsyncAnswer a;
-  a.selection = std::move(selection);
-  return s_->complete(Event::Type::select_request, std::move(a));
+  return s_->complete(Event::Type::select_request, AsyncAnswer{std::nullopt, {}, std::move(selection)});
 }
 
 size_t Connection::buffer_capacity() const { return s_->rl.buffer_capacity() + s_->hs_.capacity(); }
