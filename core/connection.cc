@@ -29,6 +29,20 @@ bool zero_body_type(HandshakeType t) {
   return t == HandshakeType::hello_request || t == HandshakeType::end_of_early_data ||
          t == HandshakeType::server_hello_done;
 }
+
+// The header of a handshake message being assembled: a type this side may receive now, a length
+// bounded by what the type can hold (decode_error past it: no such message is well formed), and a
+// Certificate by the config's max_handshake_message (a policy: illegal_parameter).
+Status check_handshake_header(const ConnState& c, const HandshakeHeader& hh) {
+  const size_t legal = max_handshake_body(hh.type);
+  if (legal == 0 && !zero_body_type(hh.type)) return Error::unexpected("unknown handshake message type");
+  if (!may_receive(hh.type, c.is_client, c.handshake_messages_in == 0))
+    return Error::unexpected("handshake message of a type not expected here");
+  if (hh.length > legal) return Error::decode("handshake message longer than its type allows");
+  if (hh.type == HandshakeType::certificate && hh.length > c.common.max_handshake_message)
+    return Error::misbehaved(AlertDescription::illegal_parameter, "Certificate message too large");
+  return Status();
+}
 }  // namespace
 
 ConnState::ConnState(bool client, std::shared_ptr<const CommonConfig> cfg, crypto::Rng& r, Clock& clk)
@@ -381,26 +395,8 @@ Status ConnState::process_handshake_bytes(ByteView plain) {
   while (hs_.size() - off >= kHandshakeHeaderLength) {
     HandshakeHeader hh{};
     result = decode_handshake_header(ByteView(hs_.data() + off, hs_.size() - off), &hh);
+    if (result.ok()) result = check_handshake_header(*this, hh);
     if (!result.ok()) break;
-    // Bounded by what the message type can hold (decode_error past it: no such message is well
-    // formed), and a Certificate by the config's max_handshake_message (a policy: illegal_parameter).
-    const size_t legal = max_handshake_body(hh.type);
-    if (legal == 0 && !zero_body_type(hh.type)) {
-      result = Error::unexpected("unknown handshake message type");
-      break;
-    }
-    if (!may_receive(hh.type, is_client, handshake_messages_in == 0)) {
-      result = Error::unexpected("handshake message of a type not expected here");
-      break;
-    }
-    if (hh.length > legal) {
-      result = Error::decode("handshake message longer than its type allows");
-      break;
-    }
-    if (hh.type == HandshakeType::certificate && hh.length > common.max_handshake_message) {
-      result = Error::misbehaved(AlertDescription::illegal_parameter, "Certificate message too large");
-      break;
-    }
     size_t total = kHandshakeHeaderLength + hh.length;
     if (hs_.size() - off < total) break;
     ByteView msg(hs_.data() + off, total);
@@ -411,11 +407,9 @@ Status ConnState::process_handshake_bytes(ByteView plain) {
       // number of times.
       if ((is_client && hh.type == HandshakeType::hello_request) ||
           (!is_client && hh.type == HandshakeType::client_hello)) {
-        if (hh.type == HandshakeType::hello_request) {
-          result = decode_hello_request(msg.sub(kHandshakeHeaderLength));  // RFC 5246 7.4.1.1: empty
-          if (!result.ok()) break;
-        }
-        result = ctx.peer_triggered("too many renegotiation requests");
+        // RFC 5246 7.4.1.1: a HelloRequest is empty.
+        if (hh.type == HandshakeType::hello_request) result = decode_hello_request(msg.sub(kHandshakeHeaderLength));
+        if (result.ok()) result = ctx.peer_triggered("too many renegotiation requests");
         if (!result.ok()) break;
         if (trace) push_trace(Direction::received, static_cast<uint8_t>(hh.type), msg);
         rl.write_alert(AlertLevel::warning, AlertDescription::no_renegotiation);
