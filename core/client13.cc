@@ -426,15 +426,9 @@ Status Client13::send_client_auth(const CertRequest& request, const Bytes& base_
   uint16_t scheme = ck ? choose_scheme13(cfg_->signature_schemes, request.schemes, ck->type()) : 0;
   if (scheme == 0) ck = nullptr;
   // During the handshake the transcript is c_.transcript(); after it, the saved hash plus the new
-  // messages. Shared: an asynchronous key's answer continues with it.
+  // messages (send_handshake feeds them to it). Shared: an asynchronous key's answer continues with it.
   std::shared_ptr<crypto::Hash> post(std::move(post_in));
-  auto send = [this, post](HandshakeType t, const Bytes& body) -> Status {
-    if (!post) return c_.send_handshake(t, body);
-    Bytes msg;
-    encode_handshake(t, body, &msg);
-    post->update(msg);  // after the handshake, send_handshake keeps no transcript
-    return c_.send_handshake(t, body);
-  };
+  auto send = [this, post](HandshakeType t, const Bytes& body) { return c_.send_handshake(t, body, post.get()); };
   auto hash_now = [this, post]() -> Bytes {
     return post ? hash_so_far(*post) : c_.transcript_hash(alg());
   };
@@ -467,7 +461,7 @@ Status Client13::send_client_auth(const CertRequest& request, const Bytes& base_
   return finish();
 }
 
-Result<State> Client13::handle(Connected& s, HandshakeType type, ByteView, ByteView body) {
+Result<State> Client13::handle(Connected& s, HandshakeType type, ByteView msg, ByteView body) {
   switch (type) {
     case HandshakeType::new_session_ticket:
       SANSTLS_TRY(on_new_session_ticket(body));
@@ -482,8 +476,6 @@ Result<State> Client13::handle(Connected& s, HandshakeType type, ByteView, ByteV
       SANSTLS_TRY(c_.peer_triggered("too many post-handshake CertificateRequests with no data in between"));
       Result<CertRequest> request = on_certificate_request(body, true);
       if (!request.ok()) return request.error();
-      Bytes msg;
-      encode_handshake(HandshakeType::certificate_request, body, &msg);
       std::unique_ptr<crypto::Hash> h = post_handshake_transcript_->clone();
       h->update(msg);
       SANSTLS_TRY(send_client_auth(request.value(), client_ap_, std::move(h), nullptr));

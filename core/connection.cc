@@ -59,7 +59,7 @@ const crypto::Provider& HandshakeContext::provider() const { return c_.provider;
 crypto::Rng& HandshakeContext::rng() { return c_.rng; }
 Clock& HandshakeContext::clock() { return c_.clock; }
 
-Status HandshakeContext::send_handshake(HandshakeType type, const Bytes& body) {
+Status HandshakeContext::send_handshake(HandshakeType type, const Bytes& body, crypto::Hash* exchange) {
   // During the handshake the message is written once, into the transcript, and sent from there (no
   // message buffer of its own); after it, into a buffer of its own.
   Bytes own;
@@ -68,6 +68,7 @@ Status HandshakeContext::send_handshake(HandshakeType type, const Bytes& body) {
   const size_t at = out.size();
   if (!encode_handshake(type, body, &out)) return Error::internal("handshake message too long");
   const ByteView msg(out.data() + at, out.size() - at);
+  if (exchange != nullptr) exchange->update(msg);
   if (c_.trace) c_.push_trace(Direction::sent, static_cast<uint8_t>(type), msg);
   return c_.rl.write_handshake(msg);
 }

@@ -126,7 +126,7 @@ class Server13 final : public Handshake {
  private:
   Bytes hash_before(ClientAuthExchange& x, ByteView msg);
   std::vector<uint16_t> requested_schemes() const;
-  Status send_certificate_request(const Bytes& context, Bytes* msg);
+  Status send_certificate_request(const Bytes& context, crypto::Hash* exchange);
   Status send_tickets(const Negotiation& hs);
   crypto::HashAlg alg() const { return suite_->prf_hash; }
 
@@ -625,9 +625,8 @@ std::vector<uint16_t> Server13::requested_schemes() const {
 // CertificateRequest (RFC 8446 4.3.2): the schemes CertificateVerify may use, and, in
 // signature_algorithms_cert (4.2.3), the schemes the certificates themselves may be signed with,
 // PKCS#1 v1.5 included, so that a client with an ordinary sha256WithRSAEncryption certificate sends it.
-// `msg`, when not null, receives the whole message (post-handshake authentication keeps its own
-// transcript).
-Status Server13::send_certificate_request(const Bytes& context, Bytes* msg) {
+// `exchange`, when not null, takes the message (post-handshake authentication keeps its own transcript).
+Status Server13::send_certificate_request(const Bytes& context, crypto::Hash* exchange) {
   CertificateRequest13 cr;
   cr.request_context = context;
   cr.extensions.signature_algorithms = requested_schemes();
@@ -637,8 +636,7 @@ Status Server13::send_certificate_request(const Bytes& context, Bytes* msg) {
   Writer w(&body);
   encode_certificate_request13(cr, w);
   if (!w.ok()) return Error::internal("CertificateRequest too long");
-  if (msg != nullptr) encode_handshake(HandshakeType::certificate_request, body, msg);
-  return c_.send_handshake(HandshakeType::certificate_request, body);
+  return c_.send_handshake(HandshakeType::certificate_request, body, exchange);
 }
 
 // Post-handshake authentication (RFC 8446 4.6.2): the CertificateRequest, then the client's answer
@@ -650,10 +648,8 @@ Status Server13::request_client_certificate() {
   ClientAuthExchange x;
   x.context.resize(8);
   c_.rng().fill(x.context.data(), x.context.size());
-  Bytes msg;
-  SANSTLS_TRY(send_certificate_request(x.context, &msg));
   x.transcript = handshake_transcript_->clone();
-  x.transcript->update(msg);
+  SANSTLS_TRY(send_certificate_request(x.context, x.transcript.get()));
   state_ = ExpectCertificate{std::move(x)};
   return Status();
 }
