@@ -35,8 +35,7 @@ struct Negotiation {
   }
   Random client_random{};
   Bytes session_id;
-  bool hrr_sent = false;
-  uint16_t hrr_group = 0;
+  uint16_t hrr_group = 0;  // the group our HelloRetryRequest asked for; 0 when none was sent
   Bytes cookie;
   std::shared_ptr<const CertifiedKey> cert;
   uint16_t scheme = 0;
@@ -112,7 +111,7 @@ class Server13 final : public Handshake {
  private:
   Result<State> on_client_hello(NegotiationPtr hs, const ClientHello& ch, bool second);
   Status choose_certificate(Negotiation& hs, const ClientHello& ch);
-  bool try_psk(Negotiation& hs, const ClientHello& ch, Status* error);
+  Result<bool> try_psk(Negotiation& hs, const ClientHello& ch);
   Result<State> send_hello_retry_request(NegotiationPtr hs, const ClientHello& ch, uint16_t group);
   Result<State> send_flight(NegotiationPtr hs, const ClientHello& ch, uint16_t group, const KeyShareEntry* share);
   Result<State> finish_flight(NegotiationPtr hs, KeySchedule13 ks, bool request_cert);
@@ -180,7 +179,7 @@ Result<State> Server13::on_client_hello(NegotiationPtr hs, const ClientHello& ch
     return Error::misbehaved(AlertDescription::missing_extension, "key_share without supported_groups");
   if (second) {
     if (!e.key_share || e.key_share->size() != 1 || e.key_share->front().group != hs->hrr_group)
-      if (hs->hrr_group != 0) return Error::illegal("second ClientHello: key_share is not the group asked for");
+      return Error::illegal("second ClientHello: key_share is not the group asked for");
     if (!hs->cookie.empty() && (!e.cookie || *e.cookie != hs->cookie))
       return Error::illegal("second ClientHello: cookie not echoed");
     if (e.early_data) return Error::illegal("second ClientHello offers early data");
@@ -214,6 +213,7 @@ Result<State> Server13::on_client_hello(NegotiationPtr hs, const ClientHello& ch
     }
     for (uint16_t g : cfg_->groups) {
       if (!contains(*e.supported_groups, g)) continue;
+      if (group == 0) group = g;  // the one a HelloRetryRequest asks for when no share fits
       for (const KeyShareEntry& k : *e.key_share)
         if (k.group == g) share = &k;
       if (share != nullptr) {
@@ -221,21 +221,12 @@ Result<State> Server13::on_client_hello(NegotiationPtr hs, const ClientHello& ch
         break;
       }
     }
-    if (share == nullptr)
-      for (uint16_t g : cfg_->groups)
-        if (contains(*e.supported_groups, g)) {
-          group = g;
-          break;
-        }
   }
 
   // Resumption: binders are checked before anything else is taken from the PSK (RFC 8446 4.2.11).
-  Status psk_error;
-  hs->psk_accepted = false;
-  if (e.pre_shared_key) {
-    hs->psk_accepted = try_psk(*hs, ch, &psk_error);
-    if (!psk_error.ok()) return psk_error.error();
-  }
+  Result<bool> psk = e.pre_shared_key ? try_psk(*hs, ch) : Result<bool>(false);
+  if (!psk.ok()) return psk.error();
+  hs->psk_accepted = psk.value();
   bool dhe = hs->psk_accepted ? contains(*e.psk_key_exchange_modes, 1) && group != 0 : true;
   if (hs->psk_accepted && !dhe && !(cfg_->allow_psk_ke && contains(*e.psk_key_exchange_modes, 0)))
     hs->psk_accepted = false;
@@ -269,12 +260,10 @@ Status Server13::choose_certificate(Negotiation& hs, const ClientHello& ch) {
   return Error::incompatible(AlertDescription::handshake_failure, "no signature scheme in common");
 }
 
-bool Server13::try_psk(Negotiation& hs, const ClientHello& ch, Status* error) {
+Result<bool> Server13::try_psk(Negotiation& hs, const ClientHello& ch) {
   const OfferedPsks& psks = *ch.extensions.pre_shared_key;
-  if (psks.identities.size() != psks.binders.size()) {
-    *error = Error::illegal("pre_shared_key: identities and binders differ in number");
-    return false;
-  }
+  if (psks.identities.size() != psks.binders.size())
+    return Error::illegal("pre_shared_key: identities and binders differ in number");
   if (!cfg_->tickets) return false;
   uint64_t now = c_.clock().now_ms();
   std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(now);
@@ -295,17 +284,15 @@ bool Server13::try_psk(Negotiation& hs, const ClientHello& ch, Status* error) {
     size_t binders = psk_binders_size(psks);
     ByteView partial(c_.transcript().data(), c_.transcript_size() - binders);
     Bytes expected = tls13_resumption_binder(c_.provider(), suite_->prf_hash, t.secret, partial);
-    if (!constant_time_equal(expected, psks.binders[i])) {
-      *error = Error::misbehaved(AlertDescription::decrypt_error, "pre_shared_key: binder does not verify");
-      return false;
-    }
+    if (!constant_time_equal(expected, psks.binders[i]))
+      return Error::misbehaved(AlertDescription::decrypt_error, "pre_shared_key: binder does not verify");
     hs.psk = t.secret;
     hs.ticket = t;
     hs.ticket.client = std::move(client);
     hs.psk_index = static_cast<uint16_t>(i);
     // 0-RTT: only with the first identity, no HelloRetryRequest, the same suite and ALPN, a plausible
     // ticket age and a first use of this binder (RFC 8446 4.2.10, 8).
-    if (ch.extensions.early_data && i == 0 && !hs.hrr_sent && cfg_->max_early_data > 0 && t.max_early_data > 0 &&
+    if (ch.extensions.early_data && i == 0 && hs.hrr_group == 0 && cfg_->max_early_data > 0 && t.max_early_data > 0 &&
         t.cipher_suite == suite_->id && t.alpn == hs.alpn) {
       uint32_t client_age = psks.identities[i].obfuscated_ticket_age - t.age_add;
       uint64_t real_age = now - t.created_ms;
@@ -319,12 +306,10 @@ bool Server13::try_psk(Negotiation& hs, const ClientHello& ch, Status* error) {
 }
 
 Result<State> Server13::send_hello_retry_request(NegotiationPtr hs, const ClientHello& ch, uint16_t group) {
-  hs->hrr_sent = true;
   hs->hrr_group = group;
   // try_psk() may have accepted 0-RTT for the first ClientHello; after a HelloRetryRequest the early
   // data is skipped, never accepted (RFC 8446 4.2.10).
   hs->early_accepted = false;
-  hs->client_offered_early = ch.extensions.early_data;
   ServerHello hrr;
   hrr.legacy_version = version::tls12;
   hrr.random = kHelloRetryRequestRandom;
