@@ -79,28 +79,20 @@ struct Connected {};
 using State = std::variant<ExpectServerHello, ExpectEncryptedExtensions, ExpectCertificateOrRequest,
                            ExpectCertificate, ExpectCertificateVerify, ExpectFinished, Connected>;
 
-class Client13 final : public Handshake {
+class Client13 final : public Machine13<Client13, State, Connected> {
  public:
-  Client13(HandshakeContext& c, std::shared_ptr<const ClientConfig> cfg) : c_(c), cfg_(std::move(cfg)) {}
-  ~Client13() override {
-    for (Bytes* b : {&client_ap_, &server_ap_, &res_master_}) secure_zero(*b);
-  }
+  Client13(HandshakeContext& c, std::shared_ptr<const ClientConfig> cfg) : Machine13(c, true), cfg_(std::move(cfg)) {}
 
   // The ServerHello (or HelloRetryRequest) that selected TLS 1.3; the transcript already has it.
   Status begin(NegotiationPtr hs, const ServerHello& sh, size_t sh_msg_len) {
     return enter(state_, sh.is_hello_retry_request() ? on_hello_retry_request(std::move(hs), sh, sh_msg_len)
                                                      : on_server_hello(std::move(hs), sh));
   }
-  Status start() override { return Status(); }
-  Status on_message(HandshakeType type, ByteView msg, ByteView body) override;
-  Status on_change_cipher_spec() override;
-  bool keep_after_handshake() const override { return true; }
-  Status key_update(bool request_peer) override;
 
  private:
   Result<State> on_hello_retry_request(NegotiationPtr hs, const ServerHello& hrr, size_t hrr_msg_len);
   Result<State> on_server_hello(NegotiationPtr hs, const ServerHello& sh);
- public:  // the state handlers, called by dispatch13 (tls13_common.h)
+ public:  // the state handlers, called by Machine13::on_message (tls13_common.h)
   Result<State> handle(ExpectServerHello&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectEncryptedExtensions&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectCertificateOrRequest&, HandshakeType, ByteView, ByteView);
@@ -118,15 +110,8 @@ class Client13 final : public Handshake {
                           std::function<Status()> rest);
   Status finish_flight(Negotiation& hs, bool early_accepted);
   Status on_new_session_ticket(ByteView body);
-  crypto::HashAlg alg() const { return suite_->prf_hash; }
 
-  HandshakeContext& c_;
   std::shared_ptr<const ClientConfig> cfg_;
-  State state_ = ExpectServerHello{};
-
-  const CipherSuite* suite_ = nullptr;
-  size_t read_limit_ = kMaxPlaintext;  // our record_size_limit, once the server took it up
-  Bytes client_ap_, server_ap_, res_master_;
   // What the sessions from this connection's tickets say the server proved; the chain is info().peer_chain.
   PeerIdentity session_peer_;
   std::unique_ptr<crypto::Hash> post_handshake_transcript_;  // for post-handshake authentication
@@ -258,14 +243,6 @@ Result<State> Client13::on_server_hello(NegotiationPtr hs, const ServerHello& sh
 Status Client13::switch_to_handshake_write(const Negotiation& hs) {
   if (cfg_->middlebox_compat) SANSTLS_TRY(c_.send_compat_ccs());
   return install13(c_, *suite_, hs.client_hs, false, c_.write_limit());
-}
-
-Status Client13::on_message(HandshakeType type, ByteView msg, ByteView body) {
-  return dispatch13(c_, *this, state_, type, msg, body);
-}
-
-Status Client13::on_change_cipher_spec() {
-  return c_.accept_compat_ccs(std::holds_alternative<Connected>(state_));
 }
 
 Result<State> Client13::handle(ExpectServerHello& s, HandshakeType type, ByteView msg, ByteView body) {
@@ -466,9 +443,6 @@ Result<State> Client13::handle(Connected& s, HandshakeType type, ByteView msg, B
     case HandshakeType::new_session_ticket:
       SANSTLS_TRY(on_new_session_ticket(body));
       break;
-    case HandshakeType::key_update:
-      SANSTLS_TRY(receive_key_update13(c_, *suite_, body, &server_ap_, &client_ap_, read_limit_));
-      break;
     case HandshakeType::certificate_request: {
       // Post-handshake authentication (RFC 8446 4.6.2), only when we offered it.
       if (!post_handshake_transcript_) return Error::unexpected("CertificateRequest without post_handshake_auth");
@@ -508,11 +482,6 @@ Status Client13::on_new_session_ticket(ByteView body) {
   c_.set_session(std::move(s));
   c_.emit(Event::Type::session_ticket);
   return Status();
-}
-
-Status Client13::key_update(bool request_peer) {
-  if (!std::holds_alternative<Connected>(state_)) return Error::misuse("KeyUpdate before the handshake finished");
-  return send_key_update13(c_, *suite_, request_peer, &client_ap_);
 }
 
 }  // namespace

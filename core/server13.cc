@@ -87,19 +87,11 @@ struct Connected {};
 using State = std::variant<ExpectClientHello2, ExpectEndOfEarlyData, ExpectCertificate, ExpectCertificateVerify,
                            ExpectFinished, Connected>;
 
-class Server13 final : public Handshake {
+class Server13 final : public Machine13<Server13, State, Connected> {
  public:
-  Server13(HandshakeContext& c, std::shared_ptr<const ServerConfig> cfg) : c_(c), cfg_(std::move(cfg)) {}
-  ~Server13() override {
-    for (Bytes* b : {&client_ap_, &server_ap_, &res_master_}) secure_zero(*b);
-  }
+  Server13(HandshakeContext& c, std::shared_ptr<const ServerConfig> cfg) : Machine13(c, false), cfg_(std::move(cfg)) {}
 
   Status begin(const ClientHello& ch);
-  Status start() override { return Status(); }
-  Status on_message(HandshakeType type, ByteView msg, ByteView body) override;
-  Status on_change_cipher_spec() override;
-  bool keep_after_handshake() const override { return true; }
-  Status key_update(bool request_peer) override;
   Status request_client_certificate() override;
   // RFC 8446 4.4: the client's authentication flight (Certificate, CertificateVerify, Finished) is not
   // interleaved with application data; data that arrives inside it is refused rather than attributed
@@ -115,7 +107,7 @@ class Server13 final : public Handshake {
   Result<State> send_hello_retry_request(NegotiationPtr hs, const ClientHello& ch, uint16_t group);
   Result<State> send_flight(NegotiationPtr hs, const ClientHello& ch, uint16_t group, const KeyShareEntry* share);
   Result<State> finish_flight(NegotiationPtr hs, KeySchedule13 ks, bool request_cert);
- public:  // the state handlers, called by dispatch13 (tls13_common.h)
+ public:  // the state handlers, called by Machine13::on_message (tls13_common.h)
   Result<State> handle(ExpectClientHello2&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectEndOfEarlyData&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectCertificate&, HandshakeType, ByteView, ByteView);
@@ -127,32 +119,13 @@ class Server13 final : public Handshake {
   std::vector<uint16_t> requested_schemes() const;
   Status send_certificate_request(const Bytes& context, crypto::Hash* exchange);
   Status send_tickets(const Negotiation& hs);
-  crypto::HashAlg alg() const { return suite_->prf_hash; }
 
-  HandshakeContext& c_;
   std::shared_ptr<const ServerConfig> cfg_;
-  State state_;  // begin() sets the first state
-
-  const CipherSuite* suite_ = nullptr;
-  size_t read_limit_ = kMaxPlaintext;  // our record_size_limit when the client sent one too (RFC 8449 4)
-  Bytes client_ap_, server_ap_;
-  Bytes res_master_;
   std::unique_ptr<crypto::Hash> handshake_transcript_;  // kept when the client offered post_handshake_auth
 };
 
-Status Server13::begin(const ClientHello& ch) {
+Status Server13::begin(const ClientHello& ch) {  // the first state
   return enter(state_, on_client_hello(std::make_shared<Negotiation>(), ch, false));
-}
-
-Status Server13::on_message(HandshakeType type, ByteView msg, ByteView body) {
-  // After the handshake a KeyUpdate may come at any time, inside a post-handshake authentication too.
-  if (type == HandshakeType::key_update && c_.handshake_done())
-    return receive_key_update13(c_, *suite_, body, &client_ap_, &server_ap_, read_limit_);
-  return dispatch13(c_, *this, state_, type, msg, body);
-}
-
-Status Server13::on_change_cipher_spec() {
-  return c_.accept_compat_ccs(std::holds_alternative<Connected>(state_));
 }
 
 Result<State> Server13::on_client_hello(NegotiationPtr hs, const ClientHello& ch, bool second) {
@@ -478,7 +451,7 @@ Result<State> Server13::handle(ExpectEndOfEarlyData& s, HandshakeType type, Byte
 }
 
 // The transcript hash before `msg`, which joins the exchange's own transcript after the handshake (in
-// the handshake, dispatch13 added it to the connection's).
+// the handshake, on_message added it to the connection's).
 Bytes Server13::hash_before(ClientAuthExchange& x, ByteView msg) {
   if (x.hs) return c_.transcript_hash(alg(), c_.transcript_size() - msg.size());
   Bytes h = hash_so_far(*x.transcript);
@@ -490,7 +463,7 @@ Result<State> Server13::handle(ExpectCertificate& s, HandshakeType type, ByteVie
   if (type != HandshakeType::certificate) return Error::unexpected("expected Certificate");
   CertificateMsg13 m;
   SANSTLS_TRY(decode_certificate13(body, &m));
-  if (s.x.transcript) s.x.transcript->update(msg);  // after the handshake (in it, dispatch13 added it)
+  if (s.x.transcript) s.x.transcript->update(msg);  // after the handshake (in it, on_message added it)
   if (m.request_context != s.x.context) return Error::illegal("Certificate: wrong request context");
   if (m.entries.empty()) {
     // RFC 8446 4.4.2.4: a server that requires a certificate answers an empty one with certificate_required.
@@ -588,12 +561,6 @@ Status Server13::send_tickets(const Negotiation& hs) {
 
 Result<State> Server13::handle(Connected&, HandshakeType, ByteView, ByteView) {
   return Error::unexpected("handshake message after the TLS 1.3 handshake");
-}
-
-Status Server13::key_update(bool request_peer) {
-  if (!std::holds_alternative<Connected>(state_) && !c_.handshake_done())
-    return Error::misuse("KeyUpdate before the handshake finished");
-  return send_key_update13(c_, *suite_, request_peer, &server_ap_);
 }
 
 // The schemes our CertificateRequests offer for CertificateVerify: those of ours TLS 1.3 allows for

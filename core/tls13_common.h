@@ -38,22 +38,13 @@ Status enter(StateVariant& state, Result<StateVariant> next) {
 }
 
 // One step of a state machine whose states are a std::variant (the TLS 1.3 machines through
-// dispatch13, and the TLS 1.2 ones in client12.cc and server12.cc): the handler for the current state,
-// `m.handle(State&, args...)`, whose first step is the gate for that state, consumes it and returns the
-// next state, which replaces it. On error nothing replaces it: the connection fails and the machine
+// Machine13::on_message, and the TLS 1.2 ones in client12.cc and server12.cc): the handler for the
+// current state, `m.handle(State&, args...)`, whose first step is the gate for that state, consumes it
+// and returns the next state, which replaces it. On error nothing replaces it: the connection fails and the machine
 // receives nothing more.
 template <typename Machine, typename StateVariant, typename... Args>
 Status advance(Machine& m, StateVariant& state, const Args&... args) {
   return enter(state, std::visit([&](auto& s) { return m.handle(s, args...); }, state));
-}
-
-// The TLS 1.3 state machines' on_message(): during the handshake the message joins the transcript;
-// then the handler for the current state (`handle(State&, type, msg, body)`, whose first step is the
-// gate for that state) returns the next state, which replaces the current one.
-template <typename Machine, typename StateVariant>
-Status dispatch13(HandshakeContext& c, Machine& m, StateVariant& state, HandshakeType type, ByteView msg, ByteView body) {
-  if (!c.handshake_done()) c.add_transcript(msg);
-  return advance(m, state, type, msg, body);
 }
 
 // Encodes a message with `encode` into a body and sends it through c.send_handshake (both versions).
@@ -108,6 +99,45 @@ void key_log13(const CommonConfig& cfg, const char* label, const Random& client_
 // A record_size_limit (RFC 8449) as a TLS 1.3 plaintext limit: limit - 1 for the content type; 0 (none)
 // is the protocol's own 2^14.
 size_t record_limit13(uint16_t peer_limit);
+
+// What both TLS 1.3 machines (client13.cc, server13.cc, each `M`) share: their state, the suite, our
+// read limit, the application traffic and resumption secrets they keep after the handshake (wiped when
+// the machine goes), and KeyUpdate (RFC 8446 4.6.3), which after the handshake is taken in any state
+// (inside a post-handshake authentication too) and may be sent.
+template <typename M, typename State, typename Connected>
+class Machine13 : public Handshake {
+ public:
+  Machine13(HandshakeContext& c, bool client) : c_(c), client_(client) {}
+  ~Machine13() override {
+    for (Bytes* b : {&client_ap_, &server_ap_, &res_master_}) secure_zero(*b);
+  }
+  // During the handshake the message joins the transcript; then the handler for the current state
+  // (`M::handle(State&, type, msg, body)`, whose first step is the gate for that state) returns the
+  // next state, which replaces the current one.
+  Status on_message(HandshakeType type, ByteView msg, ByteView body) override {
+    if (type == HandshakeType::key_update && c_.handshake_done())
+      return receive_key_update13(c_, *suite_, body, client_ ? &server_ap_ : &client_ap_, own_secret(), read_limit_);
+    if (!c_.handshake_done()) c_.add_transcript(msg);
+    return advance(static_cast<M&>(*this), state_, type, msg, body);
+  }
+  Status on_change_cipher_spec() override { return c_.accept_compat_ccs(std::holds_alternative<Connected>(state_)); }
+  bool keep_after_handshake() const override { return true; }
+  Status key_update(bool request_peer) override {
+    if (!c_.handshake_done()) return Error::misuse("KeyUpdate before the handshake finished");
+    return send_key_update13(c_, *suite_, request_peer, own_secret());
+  }
+
+ protected:
+  crypto::HashAlg alg() const { return suite_->prf_hash; }
+  Bytes* own_secret() { return client_ ? &client_ap_ : &server_ap_; }
+
+  HandshakeContext& c_;
+  const bool client_;
+  State state_;
+  const CipherSuite* suite_ = nullptr;
+  size_t read_limit_ = kMaxPlaintext;  // our record_size_limit, once the peer sent one too (RFC 8449 4)
+  Bytes client_ap_, server_ap_, res_master_;
+};
 
 }  // namespace sanstls
 
