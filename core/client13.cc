@@ -416,26 +416,14 @@ Status Client13::send_client_auth(const CertRequest& request, const Bytes& base_
     return rest ? rest() : Status();
   };
   SANSTLS_TRY(send(HandshakeType::certificate, certificate13_body(request.context, ck.get())));
-  if (ck && ck->async) {
-    c_.await(sign_request(ck, scheme, certificate_verify_input(false, hash_now())),
-             [this, scheme, send, finish](AsyncAnswer& a) -> Status {
-               Result<Bytes> sig = signature_of(a);
-               if (!sig.ok()) return sig.error();
-               Result<Bytes> cv = certificate_verify13_encode(scheme, sig.take());
-               if (!cv.ok()) return cv.error();
-               SANSTLS_TRY(send(HandshakeType::certificate_verify, cv.value()));
-               c_.info().client_authenticated = true;
-               return finish();
-             });
-    return Status();
-  }
-  if (ck) {
-    Result<Bytes> cv = certificate_verify13_body(*ck, false, scheme, hash_now(), c_.rng());
-    if (!cv.ok()) return cv.error();
-    SANSTLS_TRY(send(HandshakeType::certificate_verify, cv.value()));
+  if (!ck) return finish();
+  // `then` keeps `post` alive until an asynchronous key's answer.
+  auto then = [this, finish] {
     c_.info().client_authenticated = true;
-  }
-  return finish();
+    return finish();
+  };
+  SANSTLS_TRY(send_certificate_verify13(c_, ck, false, scheme, hash_now(), post.get(), then));
+  return ck->async ? Status() : then();
 }
 
 Result<State> Client13::handle(Connected& s, HandshakeType type, ByteView msg, ByteView body) {

@@ -393,24 +393,11 @@ Result<State> Server13::send_flight(NegotiationPtr hs, const ClientHello& ch, ui
   if (!hs->psk_accepted) {
     if (request_cert) SANSTLS_TRY(send_certificate_request(Bytes(), nullptr));
     SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, certificate13_body(ByteView(), hs->cert.get())));
-    if (hs->cert->async) {
-      // The application signs (sign_request); the flight so far goes out, the rest follows its answer.
-      c_.await(sign_request(hs->cert, hs->scheme, certificate_verify_input(true, c_.transcript_hash(alg()))),
-               [this, hs, ks, request_cert](AsyncAnswer& a) -> Status {
-                 Result<Bytes> sig = signature_of(a);
-                 if (!sig.ok()) return sig.error();
-                 Result<Bytes> cv = certificate_verify13_encode(hs->scheme, sig.take());
-                 if (!cv.ok()) return cv.error();
-                 SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_verify, cv.value()));
-                 c_.info().signature_scheme = hs->scheme;
-                 return enter(state_, finish_flight(hs, ks, request_cert));
-               });
-      return State(ExpectFinished{ClientAuthExchange(hs), {}});  // a placeholder: no message comes before the answer
-    }
-    Result<Bytes> cv = certificate_verify13_body(*hs->cert, true, hs->scheme, c_.transcript_hash(alg()), c_.rng());
-    if (!cv.ok()) return cv.error();
-    SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_verify, cv.value()));
-    c_.info().signature_scheme = hs->scheme;
+    // An asynchronous key: the flight so far goes out, the rest follows the application's answer (until
+    // then a placeholder state: no message comes before it).
+    auto rest = [this, hs, ks, request_cert] { return enter(state_, finish_flight(hs, ks, request_cert)); };
+    SANSTLS_TRY(send_certificate_verify13(c_, hs->cert, true, hs->scheme, c_.transcript_hash(alg()), nullptr, rest));
+    if (hs->cert->async) return State(ExpectFinished{ClientAuthExchange(hs), {}});
   }
   return finish_flight(std::move(hs), ks, request_cert);
 }
@@ -418,6 +405,7 @@ Result<State> Server13::send_flight(NegotiationPtr hs, const ClientHello& ch, ui
 // The end of the server's flight, from its Finished on (after the CertificateVerify, signed at once or
 // by the application).
 Result<State> Server13::finish_flight(NegotiationPtr hs, KeySchedule13 ks, bool request_cert) {
+  if (!hs->psk_accepted) c_.info().signature_scheme = hs->scheme;  // our CertificateVerify went out
   SANSTLS_TRY(c_.send_handshake(HandshakeType::finished,
                                 finished13_body(c_.provider(), alg(), hs->server_hs, c_.transcript_hash(alg()))));
 

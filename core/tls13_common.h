@@ -62,10 +62,11 @@ Status send_message(HandshakeContext& c, HandshakeType type, const M& m, void (*
 // HandshakeContext::transcript_hash, or a post-handshake exchange's own running hash).
 // Certificate with empty per-entry extensions (key null: an empty certificate list).
 Bytes certificate13_body(ByteView context, const CertifiedKey* key);
-Result<Bytes> certificate_verify13_body(const CertifiedKey& key, bool server, uint16_t scheme, ByteView hash,
-                                        crypto::Rng& rng);
-// The same body around a signature made elsewhere (an asynchronous key's, CertifiedKey::async).
-Result<Bytes> certificate_verify13_encode(uint16_t scheme, Bytes signature);
+// Sends CertificateVerify signed with `key` (`exchange` as in send_handshake). An asynchronous key
+// (CertifiedKey::async) signs later: the application is asked (sign_request), nothing is sent yet, and
+// when it answers the CertificateVerify goes out, then `then` runs, in the answer's step.
+Status send_certificate_verify13(HandshakeContext& c, std::shared_ptr<const CertifiedKey> key, bool server,
+                                 uint16_t scheme, ByteView hash, crypto::Hash* exchange, std::function<Status()> then);
 // Errors: illegal_parameter for a scheme not offered or not allowed for the key in TLS 1.3,
 // decrypt_error for a bad signature, decode_error for a malformed body.
 Status check_certificate_verify13(const crypto::PublicKey& key, bool from_server, const std::vector<uint16_t>& offered,
