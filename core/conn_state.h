@@ -66,7 +66,7 @@ struct ConnState {
   void handshake_complete();
   void send_close_notify();  // close_notify, then nothing more
   void emit_closed(bool clean);  // the one Closed event; clean after the peer's close_notify
-  void push_event(Event::Type type);
+  Event& push_event(Event::Type type);  // the new event, for its other fields
   void push_trace(Direction dir, uint8_t type, ByteView bytes);
 
   // --- state -------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "core/conn_state.h"
-#include "core/tls13_keys.h"
+#include "core/tls13_common.h"
 
 namespace sanstls {
 
@@ -146,10 +146,7 @@ Bytes HandshakeContext::transcript_hash(crypto::HashAlg alg, size_t len) {
   }
   c.th_->update(ByteView(c.transcript.data() + c.th_fed_, len - c.th_fed_));
   c.th_fed_ = len;
-  std::unique_ptr<crypto::Hash> copy = c.th_->clone();
-  Bytes out(crypto::hash_length(alg));
-  copy->finish(out.data());
-  return out;
+  return hash_so_far(*c.th_);
 }
 
 void HandshakeContext::replace_transcript(Bytes t) {
@@ -196,15 +193,13 @@ void HandshakeContext::await(AsyncRequest req, std::function<Status(AsyncAnswer&
   c.pending_->req = std::move(req);
   c.pending_->then = std::move(then);
   const AsyncRequest& r = c.pending_->req;
-  ConnState::PendingEvent p;
-  p.ev.type = r.type;
-  p.ev.data = r.data;
-  p.ev.scheme = r.scheme;
-  p.ev.client_version = r.client_version;
-  p.ev.certificate = r.certificate.get();
-  if (r.type == Event::Type::verify_request) p.ev.check = &r.check;
-  if (r.type == Event::Type::select_request) p.ev.client_hello = &r.hello;
-  c.events_.push_back(std::move(p));
+  Event& ev = c.push_event(r.type);
+  ev.data = r.data;
+  ev.scheme = r.scheme;
+  ev.client_version = r.client_version;
+  ev.certificate = r.certificate.get();
+  if (r.type == Event::Type::verify_request) ev.check = &r.check;
+  if (r.type == Event::Type::select_request) ev.client_hello = &r.hello;
 }
 
 Status ConnState::complete(Event::Type type, AsyncAnswer answer) {
@@ -239,19 +234,18 @@ Status ConnState::end_of_message(Status handled, bool more_input) {
 // ---------------------------------------------------------------------------------------------------
 // Events, completion, failure
 
-void ConnState::push_event(Event::Type type) {
+Event& ConnState::push_event(Event::Type type) {
   PendingEvent p;
   p.ev.type = type;
   events_.push_back(std::move(p));
+  return events_.back().ev;
 }
 
 void ConnState::push_trace(Direction dir, uint8_t type, ByteView bytes) {
-  PendingEvent p;
-  p.ev.type = Event::Type::handshake_message;
-  p.ev.direction = dir;
-  p.ev.message_type = type;
-  p.storage = bytes.to_bytes();
-  events_.push_back(std::move(p));
+  Event& ev = push_event(Event::Type::handshake_message);
+  ev.direction = dir;
+  ev.message_type = type;
+  events_.back().storage = bytes.to_bytes();
 }
 
 Error ConnState::fail(const Error& e) {
@@ -268,8 +262,7 @@ Error ConnState::fail(const Error& e) {
 
 void ConnState::emit_closed(bool clean) {
   if (closed_emitted) return;
-  push_event(Event::Type::closed);
-  events_.back().ev.clean = clean;
+  push_event(Event::Type::closed).clean = clean;
   closed_emitted = true;
 }
 
@@ -380,11 +373,9 @@ Status ConnState::process_app_data(ByteView plain) {
   if (plain.empty()) return Status();
   // Only real data resets the bound on peer-triggered responses: empty records in between do not.
   peer_triggered = 0;
-  PendingEvent p;
-  p.ev.type = Event::Type::app_data;
-  p.ev.data = plain;
-  p.ev.early_data = !handshake_done;
-  events_.push_back(std::move(p));
+  Event& ev = push_event(Event::Type::app_data);
+  ev.data = plain;
+  ev.early_data = !handshake_done;
   appdata_ = AppData::queued;
   return Status();
 }
@@ -437,10 +428,7 @@ Status ConnState::process_alert(ByteView plain) {
   if (!decode_alert(plain, &a)) return Error::decode("alert: not two bytes");
   if (a.level != AlertLevel::warning && a.level != AlertLevel::fatal)
     return Error::illegal("alert: unknown level");
-  PendingEvent p;
-  p.ev.type = Event::Type::alert_received;
-  p.ev.alert = a;
-  events_.push_back(std::move(p));
+  push_event(Event::Type::alert_received).alert = a;
   if (a.description == AlertDescription::close_notify) {
     rl.peer_closed();
     if (!handshake_done) {
