@@ -133,6 +133,7 @@ class RecordLayer {
 
  private:
   size_t read_limit() const;
+  size_t fragment_length() const;  // the length field of the header in in_ (at least 5 bytes held)
   // Empties the output buffer once everything in it was consumed.
   void drop_consumed_output();
 
