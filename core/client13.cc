@@ -324,12 +324,8 @@ Result<State> Client13::on_certificate(NegotiationPtr hs, ByteView body, std::op
   Result<std::unique_ptr<crypto::PublicKey>> key =
       verify_server_chain(c_, *cfg_, hs->opts, chain, crypto::KeyUse::digital_signature);
   if (!key.ok()) return key.error();
-  ExpectCertificateVerify next;
-  next.hs = std::move(hs);
-  next.server_key = key.take();
-  next.request = std::move(request);
   c_.info().peer_chain = std::move(chain);
-  return State(std::move(next));
+  return State(ExpectCertificateVerify{std::move(hs), key.take(), std::move(request)});
 }
 
 Result<State> Client13::handle(ExpectCertificateVerify& s, HandshakeType type, ByteView msg, ByteView body) {
