@@ -114,7 +114,6 @@ class Client13 final : public Machine13<Client13, State, Connected> {
   std::shared_ptr<const ClientConfig> cfg_;
   // What the sessions from this connection's tickets say the server proved; the chain is info().peer_chain.
   PeerIdentity session_peer_;
-  std::unique_ptr<crypto::Hash> post_handshake_transcript_;  // for post-handshake authentication
 };
 
 // Checks that apply to both a ServerHello and a HelloRetryRequest.
@@ -365,19 +364,14 @@ Result<State> Client13::handle(ExpectFinished& s, HandshakeType type, ByteView m
 
 // Our Finished and what follows it, up to handshake_done.
 Status Client13::finish_flight(Negotiation& hs, bool early_accepted) {
-  SANSTLS_TRY(c_.send_handshake(HandshakeType::finished,
-                                finished13_body(c_.provider(), alg(), hs.client_hs, c_.transcript_hash(alg()))));
+  SANSTLS_TRY(send_finished13(c_, alg(), hs.client_hs, c_.transcript_hash(alg())));
   SANSTLS_TRY(install13(c_, *suite_, client_ap_, false, c_.write_limit()));
-  res_master_ = hs.ks->resumption_master_secret(c_.transcript_hash(alg()));
+  end_of_handshake(*hs.ks, cfg_->client_certificate != nullptr);  // a certificate to offer post_handshake_auth
   // What the sessions from this connection's tickets say the server proved (ClientConfig::may_resume).
   session_peer_ = hs.psk_accepted ? hs.offer.resume->peer : server_identity(*cfg_, hs.opts, c_.info().peer_chain);
   // Its chain is info().peer_chain, byte for byte (set from the same session or the same Certificate):
   // not kept a second time for the life of the connection; each ticket's session takes it from there.
   session_peer_.chain = std::vector<Bytes>();
-  if (cfg_->client_certificate) {
-    post_handshake_transcript_ = c_.provider().hash(alg());
-    post_handshake_transcript_->update(c_.transcript());
-  }
 
   HandshakeInfo& info = c_.info();
   info.version = version::tls13;
@@ -401,17 +395,16 @@ Status Client13::send_client_auth(const CertRequest& request, const Bytes& base_
   // During the handshake the transcript is c_.transcript(); after it, the saved hash plus the new
   // messages (send_handshake feeds them to it). Shared: an asynchronous key's answer continues with it.
   std::shared_ptr<crypto::Hash> post(std::move(post_in));
-  auto send = [this, post](HandshakeType t, const Bytes& body) { return c_.send_handshake(t, body, post.get()); };
   auto hash_now = [this, post]() -> Bytes {
     return post ? hash_so_far(*post) : c_.transcript_hash(alg());
   };
   // After the CertificateVerify: the post-handshake Finished, then the caller's rest.
   const Bytes* key = &base_key;  // a member of ours: no copy of the secret
-  auto finish = [this, post, send, hash_now, key, rest]() -> Status {
-    if (post) SANSTLS_TRY(send(HandshakeType::finished, finished13_body(c_.provider(), alg(), *key, hash_now())));
+  auto finish = [this, post, hash_now, key, rest]() -> Status {
+    if (post) SANSTLS_TRY(send_finished13(c_, alg(), *key, hash_now(), post.get()));
     return rest ? rest() : Status();
   };
-  SANSTLS_TRY(send(HandshakeType::certificate, certificate13_body(request.context, ck.get())));
+  SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, certificate13_body(request.context, ck.get()), post.get()));
   if (!ck) return finish();
   // `then` keeps `post` alive until an asynchronous key's answer.
   auto then = [this, finish] {
@@ -429,12 +422,12 @@ Result<State> Client13::handle(Connected& s, HandshakeType type, ByteView msg, B
       break;
     case HandshakeType::certificate_request: {
       // Post-handshake authentication (RFC 8446 4.6.2), only when we offered it.
-      if (!post_handshake_transcript_) return Error::unexpected("CertificateRequest without post_handshake_auth");
+      if (!handshake_transcript_) return Error::unexpected("CertificateRequest without post_handshake_auth");
       // Each request costs a signature and a flight: bounded like KeyUpdates.
       SANSTLS_TRY(c_.peer_triggered("too many post-handshake CertificateRequests with no data in between"));
       Result<CertRequest> request = on_certificate_request(body, true);
       if (!request.ok()) return request.error();
-      std::unique_ptr<crypto::Hash> h = post_handshake_transcript_->clone();
+      std::unique_ptr<crypto::Hash> h = handshake_transcript_->clone();
       h->update(msg);
       SANSTLS_TRY(send_client_auth(request.value(), client_ap_, std::move(h), nullptr));
       break;

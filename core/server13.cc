@@ -121,7 +121,6 @@ class Server13 final : public Machine13<Server13, State, Connected> {
   Status send_tickets(const Negotiation& hs);
 
   std::shared_ptr<const ServerConfig> cfg_;
-  std::unique_ptr<crypto::Hash> handshake_transcript_;  // kept when the client offered post_handshake_auth
 };
 
 Status Server13::begin(const ClientHello& ch) {  // the first state
@@ -406,8 +405,7 @@ Result<State> Server13::send_flight(NegotiationPtr hs, const ClientHello& ch, ui
 // by the application).
 Result<State> Server13::finish_flight(NegotiationPtr hs, KeySchedule13 ks, bool request_cert) {
   if (!hs->psk_accepted) c_.info().signature_scheme = hs->scheme;  // our CertificateVerify went out
-  SANSTLS_TRY(c_.send_handshake(HandshakeType::finished,
-                                finished13_body(c_.provider(), alg(), hs->server_hs, c_.transcript_hash(alg()))));
+  SANSTLS_TRY(send_finished13(c_, alg(), hs->server_hs, c_.transcript_hash(alg())));
 
   application_secrets13(c_, *cfg_, alg(), ks, hs->client_random, &client_ap_, &server_ap_);
   // Keep the schedule for the resumption secret after the client's Finished.
@@ -492,11 +490,7 @@ Result<State> Server13::handle(ExpectFinished& s, HandshakeType type, ByteView m
   }
   Negotiation& hs = *s.x.hs;
   SANSTLS_TRY(install13(c_, *suite_, client_ap_, true, read_limit_));
-  res_master_ = hs.ks_master->resumption_master_secret(c_.transcript_hash(alg()));
-  if (hs.client_pha) {
-    handshake_transcript_ = c_.provider().hash(alg());
-    handshake_transcript_->update(c_.transcript());
-  }
+  end_of_handshake(*hs.ks_master, hs.client_pha);  // the client offered post_handshake_auth
   HandshakeInfo& info = c_.info();
   info.version = version::tls13;
   info.cipher_suite = suite_->id;

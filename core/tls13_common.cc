@@ -109,8 +109,9 @@ Bytes hash_so_far(const crypto::Hash& h) {
   return out;
 }
 
-Bytes finished13_body(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key, ByteView hash) {
-  return tls13_verify_data(p, alg, base_key, hash);  // the body is the verify_data itself
+Status send_finished13(HandshakeContext& c, crypto::HashAlg alg, ByteView base_key, ByteView hash,
+                       crypto::Hash* exchange) {
+  return c.send_handshake(HandshakeType::finished, tls13_verify_data(c.provider(), alg, base_key, hash), exchange);
 }
 
 Status check_finished13(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key, ByteView body, ByteView hash) {

@@ -74,7 +74,9 @@ Status check_certificate_verify13(const crypto::PublicKey& key, bool from_server
 // The hash of what a running transcript hash has taken so far; `h` goes on (a post-handshake
 // exchange's own transcript, RFC 8446 4.6.2).
 Bytes hash_so_far(const crypto::Hash& h);
-Bytes finished13_body(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key, ByteView hash);
+// Finished, whose body is the verify_data itself (`exchange` as in send_handshake).
+Status send_finished13(HandshakeContext& c, crypto::HashAlg alg, ByteView base_key, ByteView hash,
+                       crypto::Hash* exchange = nullptr);
 // Errors: decode_error for a wrong length, decrypt_error when it does not verify.
 Status check_finished13(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key, ByteView body, ByteView hash);
 
@@ -131,6 +133,14 @@ class Machine13 : public Handshake {
  protected:
   crypto::HashAlg alg() const { return suite_->prf_hash; }
   Bytes* own_secret() { return client_ ? &client_ap_ : &server_ap_; }
+  // Over the whole handshake's transcript: the resumption master secret (RFC 8446 7.1) and, when a
+  // post-handshake authentication may follow (4.6.2), the transcript's hash, which it goes on from.
+  void end_of_handshake(const KeySchedule13& ks, bool keep_transcript) {
+    res_master_ = ks.resumption_master_secret(c_.transcript_hash(alg()));
+    if (!keep_transcript) return;
+    handshake_transcript_ = c_.provider().hash(alg());
+    handshake_transcript_->update(c_.transcript());
+  }
 
   HandshakeContext& c_;
   const bool client_;
@@ -138,6 +148,7 @@ class Machine13 : public Handshake {
   const CipherSuite* suite_ = nullptr;
   size_t read_limit_ = kMaxPlaintext;  // our record_size_limit, once the peer sent one too (RFC 8449 4)
   Bytes client_ap_, server_ap_, res_master_;
+  std::unique_ptr<crypto::Hash> handshake_transcript_;  // kept for post-handshake authentication
 };
 
 }  // namespace sanstls
