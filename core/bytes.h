@@ -24,7 +24,6 @@ class Reader {
   size_t remaining() const { return in_.size() - pos_; }
   bool empty() const { return remaining() == 0; }
   ByteView rest() const { return in_.sub(pos_); }
-  size_t offset() const { return pos_; }
 
   // Big-endian integers of 1, 2, 3, 4 and 8 bytes.
   bool u8(uint8_t* v) { return number(1, v); }
@@ -79,7 +78,6 @@ class Writer {
   };
 
   bool ok() const { return ok_; }
-  size_t size() const { return out_->size(); }
 
   // Big-endian integers of 1, 2, 3, 4 and 8 bytes.
   void u8(uint8_t v) { number(v, 1); }
