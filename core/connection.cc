@@ -609,9 +609,7 @@ Result<Bytes> Connection::export_keying_material(const std::string& label, std::
   Bytes seed = x.randoms;
   if (context) {
     if (context->size() > 0xffff) return Error::misuse("TLS 1.2 exporter context longer than 65535 bytes");
-    seed.push_back(static_cast<uint8_t>(context->size() >> 8));
-    seed.push_back(static_cast<uint8_t>(context->size()));
-    seed.insert(seed.end(), context->begin(), context->end());
+    Writer(&seed).prefixed16(*context);
   }
   Bytes out = crypto::tls12_prf(c.provider, x.alg, x.secret, label, seed, length);
   if (out.size() != length) return Error::internal("exporter failed");
