@@ -48,11 +48,7 @@ Bytes certificate13_body(ByteView context, const CertifiedKey* key) {
   CertificateMsg13 m;
   m.request_context = context.to_bytes();
   if (key != nullptr)
-    for (const Bytes& der : key->chain) {
-      CertificateEntry e;
-      e.cert_data = der;
-      m.entries.push_back(std::move(e));
-    }
+    for (const Bytes& der : key->chain) m.entries.push_back(CertificateEntry{der, {}});
   Bytes body;
   Writer w(&body);
   encode_certificate13(m, w);
