@@ -123,7 +123,7 @@ class Server13 final : public Machine13<Server13, State, Connected> {
   std::shared_ptr<const ServerConfig> cfg_;
 };
 
-Status Server13::begin(const ClientHello& ch) {  // the first state
+Status Server13::begin(const ClientHello& ch) {  // sets the first state
   return enter(state_, on_client_hello(std::make_shared<Negotiation>(), ch, false));
 }
 

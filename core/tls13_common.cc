@@ -56,6 +56,7 @@ Bytes certificate13_body(ByteView context, const CertifiedKey* key) {
 }
 
 namespace {
+// CertificateVerify around the signature, or the signer's error.
 Status send_verify(HandshakeContext& c, uint16_t scheme, Result<Bytes> signature, crypto::Hash* exchange) {
   if (!signature.ok()) return signature.error();
   CertificateVerify cv;

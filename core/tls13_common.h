@@ -40,8 +40,8 @@ Status enter(StateVariant& state, Result<StateVariant> next) {
 // One step of a state machine whose states are a std::variant (the TLS 1.3 machines through
 // Machine13::on_message, and the TLS 1.2 ones in client12.cc and server12.cc): the handler for the
 // current state, `m.handle(State&, args...)`, whose first step is the gate for that state, consumes it
-// and returns the next state, which replaces it. On error nothing replaces it: the connection fails and the machine
-// receives nothing more.
+// and returns the next state, which replaces it. On error nothing replaces it: the connection fails and
+// the machine receives nothing more.
 template <typename Machine, typename StateVariant, typename... Args>
 Status advance(Machine& m, StateVariant& state, const Args&... args) {
   return enter(state, std::visit([&](auto& s) { return m.handle(s, args...); }, state));
