@@ -9,42 +9,12 @@ bool Reader::take(size_t n, const uint8_t** p) {
   return true;
 }
 
-bool Reader::u8(uint8_t* v) {
+bool Reader::number(size_t n, uint64_t* v) {
   const uint8_t* p;
-  if (!take(1, &p)) return false;
-  *v = p[0];
-  return true;
-}
-
-bool Reader::u16(uint16_t* v) {
-  const uint8_t* p;
-  if (!take(2, &p)) return false;
-  *v = static_cast<uint16_t>((p[0] << 8) | p[1]);
-  return true;
-}
-
-bool Reader::u24(uint32_t* v) {
-  const uint8_t* p;
-  if (!take(3, &p)) return false;
-  *v = (uint32_t{p[0]} << 16) | (uint32_t{p[1]} << 8) | p[2];
-  return true;
-}
-
-bool Reader::u32(uint32_t* v) {
-  const uint8_t* p;
-  if (!take(4, &p)) return false;
-  *v = (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-  return true;
-}
-
-bool Reader::u64(uint64_t* v) {
-  uint32_t hi, lo;
-  size_t start = pos_;
-  if (!u32(&hi) || !u32(&lo)) {
-    pos_ = start;
-    return false;
-  }
-  *v = (uint64_t{hi} << 32) | lo;
+  if (!take(n, &p)) return false;
+  uint64_t x = 0;
+  for (size_t i = 0; i < n; i++) x = (x << 8) | p[i];
+  *v = x;
   return true;
 }
 
@@ -69,10 +39,8 @@ bool Reader::skip(size_t n) {
 
 bool Reader::prefixed(size_t len_bytes, ByteView* out) {
   size_t start = pos_;
-  const uint8_t* p;
-  if (!take(len_bytes, &p)) return false;
-  uint32_t len = 0;
-  for (size_t i = 0; i < len_bytes; i++) len = (len << 8) | p[i];
+  uint64_t len = 0;
+  if (!number(len_bytes, &len)) return false;
   if (!bytes(len, out)) {
     pos_ = start;
     return false;
@@ -101,31 +69,14 @@ void Writer::grow(size_t n) {
   out_->reserve(want);
 }
 
-void Writer::u16(uint16_t v) {
-  room(2);
-  out_->push_back(static_cast<uint8_t>(v >> 8));
-  out_->push_back(static_cast<uint8_t>(v));
+void Writer::number(uint64_t v, size_t n) {
+  room(n);
+  for (size_t i = n; i > 0; i--) out_->push_back(static_cast<uint8_t>(v >> (8 * (i - 1))));
 }
 
 void Writer::u24(uint32_t v) {
-  if (v >= (1u << 24)) {
-    ok_ = false;
-    return;
-  }
-  room(3);
-  out_->push_back(static_cast<uint8_t>(v >> 16));
-  out_->push_back(static_cast<uint8_t>(v >> 8));
-  out_->push_back(static_cast<uint8_t>(v));
-}
-
-void Writer::u32(uint32_t v) {
-  u16(static_cast<uint16_t>(v >> 16));
-  u16(static_cast<uint16_t>(v));
-}
-
-void Writer::u64(uint64_t v) {
-  u32(static_cast<uint32_t>(v >> 32));
-  u32(static_cast<uint32_t>(v));
+  if (v >= (1u << 24)) return fail();
+  number(v, 3);
 }
 
 Writer::Prefix Writer::begin(uint8_t len_bytes) {

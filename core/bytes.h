@@ -24,13 +24,13 @@ class Reader {
   size_t remaining() const { return in_.size() - pos_; }
   bool empty() const { return remaining() == 0; }
   ByteView rest() const { return in_.sub(pos_); }
-  size_t offset() const { return pos_; }
 
-  bool u8(uint8_t* v);
-  bool u16(uint16_t* v);
-  bool u24(uint32_t* v);
-  bool u32(uint32_t* v);
-  bool u64(uint64_t* v);
+  // Big-endian integers of 1, 2, 3, 4 and 8 bytes.
+  bool u8(uint8_t* v) { return number(1, v); }
+  bool u16(uint16_t* v) { return number(2, v); }
+  bool u24(uint32_t* v) { return number(3, v); }
+  bool u32(uint32_t* v) { return number(4, v); }
+  bool u64(uint64_t* v) { return number(8, v); }
   bool bytes(size_t n, ByteView* out);
   bool copy(size_t n, Bytes* out);
   bool skip(size_t n);
@@ -49,6 +49,15 @@ class Reader {
  private:
   // The one bounds check: on success *p points at n readable bytes and the reader has moved past them.
   bool take(size_t n, const uint8_t** p);
+  // An n-byte big-endian integer (n <= 8).
+  bool number(size_t n, uint64_t* v);
+  template <typename T>
+  bool number(size_t n, T* v) {
+    uint64_t x = 0;
+    if (!number(n, &x)) return false;
+    *v = static_cast<T>(x);
+    return true;
+  }
   // A vector with a len_bytes-byte length prefix; the reader is unchanged when it does not fit.
   bool prefixed(size_t len_bytes, ByteView* out);
   bool prefixed(size_t len_bytes, Reader* child);
@@ -69,16 +78,13 @@ class Writer {
   };
 
   bool ok() const { return ok_; }
-  size_t size() const { return out_->size(); }
 
-  void u8(uint8_t v) {
-    room(1);
-    out_->push_back(v);
-  }
-  void u16(uint16_t v);
+  // Big-endian integers of 1, 2, 3, 4 and 8 bytes.
+  void u8(uint8_t v) { number(v, 1); }
+  void u16(uint16_t v) { number(v, 2); }
   void u24(uint32_t v);  // fails the writer when v >= 2^24
-  void u32(uint32_t v);
-  void u64(uint64_t v);
+  void u32(uint32_t v) { number(v, 4); }
+  void u64(uint64_t v) { number(v, 8); }
   // resize + memcpy rather than insert(): GCC 12 at -O2 reports a false stringop-overflow on the
   // inlined vector::insert (Session::encode), which broke --config=opt under -Werror.
   void bytes(ByteView b) {
@@ -103,6 +109,7 @@ class Writer {
  private:
   Prefix begin(uint8_t len_bytes);
   void prefixed(uint8_t len_bytes, ByteView b);
+  void number(uint64_t v, size_t n);  // n <= 8 bytes, big-endian
   // Room for n more bytes. A buffer that grows takes at least kMinCapacity bytes, then doubles: a
   // message written into an empty Bytes would otherwise be reallocated (malloc, copy, free) at 1, 2,
   // 4, ... bytes, several times per message on every handshake.

@@ -79,28 +79,20 @@ struct Connected {};
 using State = std::variant<ExpectServerHello, ExpectEncryptedExtensions, ExpectCertificateOrRequest,
                            ExpectCertificate, ExpectCertificateVerify, ExpectFinished, Connected>;
 
-class Client13 final : public Handshake {
+class Client13 final : public Machine13<Client13, State, Connected> {
  public:
-  Client13(HandshakeContext& c, std::shared_ptr<const ClientConfig> cfg) : c_(c), cfg_(std::move(cfg)) {}
-  ~Client13() override {
-    for (Bytes* b : {&client_ap_, &server_ap_, &res_master_}) secure_zero(*b);
-  }
+  Client13(HandshakeContext& c, std::shared_ptr<const ClientConfig> cfg) : Machine13(c, true), cfg_(std::move(cfg)) {}
 
   // The ServerHello (or HelloRetryRequest) that selected TLS 1.3; the transcript already has it.
   Status begin(NegotiationPtr hs, const ServerHello& sh, size_t sh_msg_len) {
     return enter(state_, sh.is_hello_retry_request() ? on_hello_retry_request(std::move(hs), sh, sh_msg_len)
                                                      : on_server_hello(std::move(hs), sh));
   }
-  Status start() override { return Status(); }
-  Status on_message(HandshakeType type, ByteView msg, ByteView body) override;
-  Status on_change_cipher_spec() override;
-  bool keep_after_handshake() const override { return true; }
-  Status key_update(bool request_peer) override;
 
  private:
   Result<State> on_hello_retry_request(NegotiationPtr hs, const ServerHello& hrr, size_t hrr_msg_len);
   Result<State> on_server_hello(NegotiationPtr hs, const ServerHello& sh);
- public:  // the state handlers, called by dispatch13 (tls13_common.h)
+ public:  // the state handlers, called by Machine13::on_message (tls13_common.h)
   Result<State> handle(ExpectServerHello&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectEncryptedExtensions&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectCertificateOrRequest&, HandshakeType, ByteView, ByteView);
@@ -118,18 +110,10 @@ class Client13 final : public Handshake {
                           std::function<Status()> rest);
   Status finish_flight(Negotiation& hs, bool early_accepted);
   Status on_new_session_ticket(ByteView body);
-  crypto::HashAlg alg() const { return suite_->prf_hash; }
 
-  HandshakeContext& c_;
   std::shared_ptr<const ClientConfig> cfg_;
-  State state_ = ExpectServerHello{};
-
-  const CipherSuite* suite_ = nullptr;
-  size_t read_limit_ = kMaxPlaintext;  // our record_size_limit, once the server took it up
-  Bytes client_ap_, server_ap_, res_master_;
   // What the sessions from this connection's tickets say the server proved; the chain is info().peer_chain.
   PeerIdentity session_peer_;
-  std::unique_ptr<crypto::Hash> post_handshake_transcript_;  // for post-handshake authentication
 };
 
 // Checks that apply to both a ServerHello and a HelloRetryRequest.
@@ -260,14 +244,6 @@ Status Client13::switch_to_handshake_write(const Negotiation& hs) {
   return install13(c_, *suite_, hs.client_hs, false, c_.write_limit());
 }
 
-Status Client13::on_message(HandshakeType type, ByteView msg, ByteView body) {
-  return dispatch13(c_, *this, state_, type, msg, body);
-}
-
-Status Client13::on_change_cipher_spec() {
-  return c_.accept_compat_ccs(std::holds_alternative<Connected>(state_));
-}
-
 Result<State> Client13::handle(ExpectServerHello& s, HandshakeType type, ByteView msg, ByteView body) {
   if (type != HandshakeType::server_hello) return Error::unexpected("expected ServerHello");
   ServerHello sh;
@@ -347,12 +323,8 @@ Result<State> Client13::on_certificate(NegotiationPtr hs, ByteView body, std::op
   Result<std::unique_ptr<crypto::PublicKey>> key =
       verify_server_chain(c_, *cfg_, hs->opts, chain, crypto::KeyUse::digital_signature);
   if (!key.ok()) return key.error();
-  ExpectCertificateVerify next;
-  next.hs = std::move(hs);
-  next.server_key = key.take();
-  next.request = std::move(request);
   c_.info().peer_chain = std::move(chain);
-  return State(std::move(next));
+  return State(ExpectCertificateVerify{std::move(hs), key.take(), std::move(request)});
 }
 
 Result<State> Client13::handle(ExpectCertificateVerify& s, HandshakeType type, ByteView msg, ByteView body) {
@@ -392,19 +364,14 @@ Result<State> Client13::handle(ExpectFinished& s, HandshakeType type, ByteView m
 
 // Our Finished and what follows it, up to handshake_done.
 Status Client13::finish_flight(Negotiation& hs, bool early_accepted) {
-  SANSTLS_TRY(c_.send_handshake(HandshakeType::finished,
-                                finished13_body(c_.provider(), alg(), hs.client_hs, c_.transcript_hash(alg()))));
+  SANSTLS_TRY(send_finished13(c_, alg(), hs.client_hs, c_.transcript_hash(alg())));
   SANSTLS_TRY(install13(c_, *suite_, client_ap_, false, c_.write_limit()));
-  res_master_ = hs.ks->resumption_master_secret(c_.transcript_hash(alg()));
+  end_of_handshake(*hs.ks, cfg_->client_certificate != nullptr);  // a certificate to offer post_handshake_auth
   // What the sessions from this connection's tickets say the server proved (ClientConfig::may_resume).
   session_peer_ = hs.psk_accepted ? hs.offer.resume->peer : server_identity(*cfg_, hs.opts, c_.info().peer_chain);
   // Its chain is info().peer_chain, byte for byte (set from the same session or the same Certificate):
   // not kept a second time for the life of the connection; each ticket's session takes it from there.
   session_peer_.chain = std::vector<Bytes>();
-  if (cfg_->client_certificate) {
-    post_handshake_transcript_ = c_.provider().hash(alg());
-    post_handshake_transcript_->update(c_.transcript());
-  }
 
   HandshakeInfo& info = c_.info();
   info.version = version::tls13;
@@ -426,65 +393,41 @@ Status Client13::send_client_auth(const CertRequest& request, const Bytes& base_
   uint16_t scheme = ck ? choose_scheme13(cfg_->signature_schemes, request.schemes, ck->type()) : 0;
   if (scheme == 0) ck = nullptr;
   // During the handshake the transcript is c_.transcript(); after it, the saved hash plus the new
-  // messages. Shared: an asynchronous key's answer continues with it.
+  // messages (send_handshake feeds them to it). Shared: an asynchronous key's answer continues with it.
   std::shared_ptr<crypto::Hash> post(std::move(post_in));
-  auto send = [this, post](HandshakeType t, const Bytes& body) -> Status {
-    if (!post) return c_.send_handshake(t, body);
-    Bytes msg;
-    encode_handshake(t, body, &msg);
-    post->update(msg);  // after the handshake, send_handshake keeps no transcript
-    return c_.send_handshake(t, body);
-  };
   auto hash_now = [this, post]() -> Bytes {
     return post ? hash_so_far(*post) : c_.transcript_hash(alg());
   };
   // After the CertificateVerify: the post-handshake Finished, then the caller's rest.
   const Bytes* key = &base_key;  // a member of ours: no copy of the secret
-  auto finish = [this, post, send, hash_now, key, rest]() -> Status {
-    if (post) SANSTLS_TRY(send(HandshakeType::finished, finished13_body(c_.provider(), alg(), *key, hash_now())));
+  auto finish = [this, post, hash_now, key, rest]() -> Status {
+    if (post) SANSTLS_TRY(send_finished13(c_, alg(), *key, hash_now(), post.get()));
     return rest ? rest() : Status();
   };
-  SANSTLS_TRY(send(HandshakeType::certificate, certificate13_body(request.context, ck.get())));
-  if (ck && ck->async) {
-    c_.await(sign_request(ck, scheme, certificate_verify_input(false, hash_now())),
-             [this, scheme, send, finish](AsyncAnswer& a) -> Status {
-               Result<Bytes> sig = signature_of(a);
-               if (!sig.ok()) return sig.error();
-               Result<Bytes> cv = certificate_verify13_encode(scheme, sig.take());
-               if (!cv.ok()) return cv.error();
-               SANSTLS_TRY(send(HandshakeType::certificate_verify, cv.value()));
-               c_.info().client_authenticated = true;
-               return finish();
-             });
-    return Status();
-  }
-  if (ck) {
-    Result<Bytes> cv = certificate_verify13_body(*ck, false, scheme, hash_now(), c_.rng());
-    if (!cv.ok()) return cv.error();
-    SANSTLS_TRY(send(HandshakeType::certificate_verify, cv.value()));
+  SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, certificate13_body(request.context, ck.get()), post.get()));
+  if (!ck) return finish();
+  // `then` keeps `post` alive until an asynchronous key's answer.
+  auto then = [this, finish] {
     c_.info().client_authenticated = true;
-  }
-  return finish();
+    return finish();
+  };
+  SANSTLS_TRY(send_certificate_verify13(c_, ck, false, scheme, hash_now(), post.get(), then));
+  return ck->async ? Status() : then();
 }
 
-Result<State> Client13::handle(Connected& s, HandshakeType type, ByteView, ByteView body) {
+Result<State> Client13::handle(Connected& s, HandshakeType type, ByteView msg, ByteView body) {
   switch (type) {
     case HandshakeType::new_session_ticket:
       SANSTLS_TRY(on_new_session_ticket(body));
       break;
-    case HandshakeType::key_update:
-      SANSTLS_TRY(receive_key_update13(c_, *suite_, body, &server_ap_, &client_ap_, read_limit_));
-      break;
     case HandshakeType::certificate_request: {
       // Post-handshake authentication (RFC 8446 4.6.2), only when we offered it.
-      if (!post_handshake_transcript_) return Error::unexpected("CertificateRequest without post_handshake_auth");
+      if (!handshake_transcript_) return Error::unexpected("CertificateRequest without post_handshake_auth");
       // Each request costs a signature and a flight: bounded like KeyUpdates.
       SANSTLS_TRY(c_.peer_triggered("too many post-handshake CertificateRequests with no data in between"));
       Result<CertRequest> request = on_certificate_request(body, true);
       if (!request.ok()) return request.error();
-      Bytes msg;
-      encode_handshake(HandshakeType::certificate_request, body, &msg);
-      std::unique_ptr<crypto::Hash> h = post_handshake_transcript_->clone();
+      std::unique_ptr<crypto::Hash> h = handshake_transcript_->clone();
       h->update(msg);
       SANSTLS_TRY(send_client_auth(request.value(), client_ap_, std::move(h), nullptr));
       break;
@@ -516,11 +459,6 @@ Status Client13::on_new_session_ticket(ByteView body) {
   c_.set_session(std::move(s));
   c_.emit(Event::Type::session_ticket);
   return Status();
-}
-
-Status Client13::key_update(bool request_peer) {
-  if (!std::holds_alternative<Connected>(state_)) return Error::misuse("KeyUpdate before the handshake finished");
-  return send_key_update13(c_, *suite_, request_peer, &client_ap_);
 }
 
 }  // namespace

@@ -58,12 +58,15 @@ struct ConnState {
     if (s.ok()) rl.mark_step();  // done: nothing later takes it back (and the old write keys go)
     return s;
   }
-  // A received handshake message was handled: its output is written out and the output mark moves
-  // past it, so that a failure later in the same record or receive() discards only its own output.
-  Status end_of_message();
+  // A received handshake message was handled (`handled`, at once or by an asynchronous answer): the
+  // machine it handed over to takes charge; its output is written out and the output mark moves past
+  // it, so that a failure later in the same record or receive() discards only its own output. Errors:
+  // `handled`'s, or unexpected_message when read keys changed with `more_input` held.
+  Status end_of_message(Status handled, bool more_input);
   void handshake_complete();
   void send_close_notify();  // close_notify, then nothing more
-  void push_event(Event::Type type);
+  void emit_closed(bool clean);  // the one Closed event; clean after the peer's close_notify
+  Event& push_event(Event::Type type);  // the new event, for its other fields
   void push_trace(Direction dir, uint8_t type, ByteView bytes);
 
   // --- state -------------------------------------------------------------------------------------------

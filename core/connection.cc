@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "core/conn_state.h"
-#include "core/tls13_keys.h"
+#include "core/tls13_common.h"
 
 namespace sanstls {
 
@@ -18,9 +18,30 @@ constexpr size_t kInitialTranscript = 512;
 // encode_change_cipher_spec writes), sent from here without a buffer of its own.
 constexpr uint8_t kChangeCipherSpec[1] = {1};
 
+Status write_change_cipher_spec(ConnState& c) {
+  const ByteView ccs(kChangeCipherSpec, sizeof(kChangeCipherSpec));
+  SANSTLS_TRY(c.rl.write(ContentType::change_cipher_spec, ccs));
+  if (c.trace) c.push_trace(Direction::sent, 0xff, ccs);
+  return Status();
+}
+
 bool zero_body_type(HandshakeType t) {
   return t == HandshakeType::hello_request || t == HandshakeType::end_of_early_data ||
          t == HandshakeType::server_hello_done;
+}
+
+// The header of a handshake message being assembled: a type this side may receive now, a length
+// bounded by what the type can hold (decode_error past it: no such message is well formed), and a
+// Certificate by the config's max_handshake_message (a policy: illegal_parameter).
+Status check_handshake_header(const ConnState& c, const HandshakeHeader& hh) {
+  const size_t legal = max_handshake_body(hh.type);
+  if (legal == 0 && !zero_body_type(hh.type)) return Error::unexpected("unknown handshake message type");
+  if (!may_receive(hh.type, c.is_client, c.handshake_messages_in == 0))
+    return Error::unexpected("handshake message of a type not expected here");
+  if (hh.length > legal) return Error::decode("handshake message longer than its type allows");
+  if (hh.type == HandshakeType::certificate && hh.length > c.common.max_handshake_message)
+    return Error::misbehaved(AlertDescription::illegal_parameter, "Certificate message too large");
+  return Status();
 }
 }  // namespace
 
@@ -38,7 +59,7 @@ const crypto::Provider& HandshakeContext::provider() const { return c_.provider;
 crypto::Rng& HandshakeContext::rng() { return c_.rng; }
 Clock& HandshakeContext::clock() { return c_.clock; }
 
-Status HandshakeContext::send_handshake(HandshakeType type, const Bytes& body) {
+Status HandshakeContext::send_handshake(HandshakeType type, const Bytes& body, crypto::Hash* exchange) {
   // During the handshake the message is written once, into the transcript, and sent from there (no
   // message buffer of its own); after it, into a buffer of its own.
   Bytes own;
@@ -47,22 +68,19 @@ Status HandshakeContext::send_handshake(HandshakeType type, const Bytes& body) {
   const size_t at = out.size();
   if (!encode_handshake(type, body, &out)) return Error::internal("handshake message too long");
   const ByteView msg(out.data() + at, out.size() - at);
+  if (exchange != nullptr) exchange->update(msg);
   if (c_.trace) c_.push_trace(Direction::sent, static_cast<uint8_t>(type), msg);
   return c_.rl.write_handshake(msg);
 }
 
 Status HandshakeContext::send_change_cipher_spec() {
-  const ByteView ccs(kChangeCipherSpec, sizeof(kChangeCipherSpec));
-  SANSTLS_TRY(c_.rl.write(ContentType::change_cipher_spec, ccs));
-  if (c_.trace) c_.push_trace(Direction::sent, 0xff, ccs);
+  SANSTLS_TRY(write_change_cipher_spec(c_));
   return c_.rl.activate_pending_write();
 }
 
 Status HandshakeContext::send_compat_ccs() {
   if (c_.sent_compat_ccs) return Status();
-  const ByteView ccs(kChangeCipherSpec, sizeof(kChangeCipherSpec));
-  SANSTLS_TRY(c_.rl.write(ContentType::change_cipher_spec, ccs));
-  if (c_.trace) c_.push_trace(Direction::sent, 0xff, ccs);
+  SANSTLS_TRY(write_change_cipher_spec(c_));
   c_.sent_compat_ccs = true;
   return Status();
 }
@@ -128,10 +146,7 @@ Bytes HandshakeContext::transcript_hash(crypto::HashAlg alg, size_t len) {
   }
   c.th_->update(ByteView(c.transcript.data() + c.th_fed_, len - c.th_fed_));
   c.th_fed_ = len;
-  std::unique_ptr<crypto::Hash> copy = c.th_->clone();
-  Bytes out(crypto::hash_length(alg));
-  copy->finish(out.data());
-  return out;
+  return hash_so_far(*c.th_);
 }
 
 void HandshakeContext::replace_transcript(Bytes t) {
@@ -144,12 +159,9 @@ HandshakeInfo& HandshakeContext::info() { return c_.info; }
 
 void HandshakeContext::set_exporter_tls12(crypto::HashAlg prf_hash, ByteView master_secret, ByteView client_random,
                                           ByteView server_random) {
+  set_exporter_tls13(prf_hash, master_secret);  // the secret and its hash, then what TLS 1.2 adds
   ConnState::ExporterSecret& x = c_.exporter;
-  secure_zero(x.secret);
-  x.set = true;
   x.tls13 = false;
-  x.alg = prf_hash;
-  x.secret.assign(master_secret.begin(), master_secret.end());
   x.randoms.assign(client_random.begin(), client_random.end());
   x.randoms.insert(x.randoms.end(), server_random.begin(), server_random.end());
 }
@@ -181,15 +193,13 @@ void HandshakeContext::await(AsyncRequest req, std::function<Status(AsyncAnswer&
   c.pending_->req = std::move(req);
   c.pending_->then = std::move(then);
   const AsyncRequest& r = c.pending_->req;
-  ConnState::PendingEvent p;
-  p.ev.type = r.type;
-  p.ev.data = r.data;
-  p.ev.scheme = r.scheme;
-  p.ev.client_version = r.client_version;
-  p.ev.certificate = r.certificate.get();
-  if (r.type == Event::Type::verify_request) p.ev.check = &r.check;
-  if (r.type == Event::Type::select_request) p.ev.client_hello = &r.hello;
-  c.events_.push_back(std::move(p));
+  Event& ev = c.push_event(r.type);
+  ev.data = r.data;
+  ev.scheme = r.scheme;
+  ev.client_version = r.client_version;
+  ev.certificate = r.certificate.get();
+  if (r.type == Event::Type::verify_request) ev.check = &r.check;
+  if (r.type == Event::Type::select_request) ev.client_hello = &r.hello;
 }
 
 Status ConnState::complete(Event::Type type, AsyncAnswer answer) {
@@ -198,46 +208,44 @@ Status ConnState::complete(Event::Type type, AsyncAnswer answer) {
   std::unique_ptr<Pending> p = std::move(pending_);
   Status s = step([&]() -> Status {
     read_key_changed = false;
-    SANSTLS_TRY(p->then(answer));
-    if (next_hs) hs = std::move(next_hs);
-    if (handshake_done && hs && !hs->keep_after_handshake()) hs.reset();
-    if (error_) return Status();
     // The paused message is done now: what it wrote stays, whatever the messages held after it do.
-    SANSTLS_TRY(end_of_message());
-    // RFC 8446 5.1: what the paused record held after the message must not straddle new read keys.
-    if (read_key_changed && !hs_.empty()) return Status(Error::unexpected("handshake data across a key change"));
-    if (pending_) return Status();
+    SANSTLS_TRY(end_of_message(p->then(answer), !hs_.empty()));
+    if (error_ || pending_) return Status();
     return process_handshake_bytes(ByteView());  // the messages that arrived with the paused one
   });
   if (!s.ok()) return fail(s.error());
   return Status();
 }
 
-Status ConnState::end_of_message() {
+Status ConnState::end_of_message(Status handled, bool more_input) {
+  if (next_hs) hs = std::move(next_hs);
+  if (handshake_done && hs && !hs->keep_after_handshake()) hs.reset();
+  if (!handled.ok() || error_) return handled;
   // The coalesced TLS 1.3 messages it wrote become records now, then the mark moves past them. A
   // flight answers one message, so its records are those the end of the step would have written (only
   // the answers to two post-handshake CertificateRequests of one record no longer share a record).
   SANSTLS_TRY(rl.flush());
   rl.mark_step();
+  // RFC 8446 5.1: handshake messages must not straddle a change of read keys.
+  if (read_key_changed && more_input) return Error::unexpected("handshake data across a key change");
   return Status();
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Events, completion, failure
 
-void ConnState::push_event(Event::Type type) {
+Event& ConnState::push_event(Event::Type type) {
   PendingEvent p;
   p.ev.type = type;
   events_.push_back(std::move(p));
+  return events_.back().ev;
 }
 
 void ConnState::push_trace(Direction dir, uint8_t type, ByteView bytes) {
-  PendingEvent p;
-  p.ev.type = Event::Type::handshake_message;
-  p.ev.direction = dir;
-  p.ev.message_type = type;
-  p.storage = bytes.to_bytes();
-  events_.push_back(std::move(p));
+  Event& ev = push_event(Event::Type::handshake_message);
+  ev.direction = dir;
+  ev.message_type = type;
+  events_.back().storage = bytes.to_bytes();
 }
 
 Error ConnState::fail(const Error& e) {
@@ -248,12 +256,14 @@ Error ConnState::fail(const Error& e) {
   AlertDescription alert;
   if (alert_for(e, &alert)) rl.write_alert(AlertLevel::fatal, alert);  // nothing after our close_notify
   early_app_.clear();
-  if (!closed_emitted) {
-    push_event(Event::Type::closed);
-    events_.back().ev.clean = false;
-    closed_emitted = true;
-  }
+  emit_closed(false);
   return e;
+}
+
+void ConnState::emit_closed(bool clean) {
+  if (closed_emitted) return;
+  push_event(Event::Type::closed).clean = clean;
+  closed_emitted = true;
 }
 
 void ConnState::handshake_complete() {
@@ -363,11 +373,9 @@ Status ConnState::process_app_data(ByteView plain) {
   if (plain.empty()) return Status();
   // Only real data resets the bound on peer-triggered responses: empty records in between do not.
   peer_triggered = 0;
-  PendingEvent p;
-  p.ev.type = Event::Type::app_data;
-  p.ev.data = plain;
-  p.ev.early_data = !handshake_done;
-  events_.push_back(std::move(p));
+  Event& ev = push_event(Event::Type::app_data);
+  ev.data = plain;
+  ev.early_data = !handshake_done;
   appdata_ = AppData::queued;
   return Status();
 }
@@ -379,26 +387,8 @@ Status ConnState::process_handshake_bytes(ByteView plain) {
   while (hs_.size() - off >= kHandshakeHeaderLength) {
     HandshakeHeader hh{};
     result = decode_handshake_header(ByteView(hs_.data() + off, hs_.size() - off), &hh);
+    if (result.ok()) result = check_handshake_header(*this, hh);
     if (!result.ok()) break;
-    // Bounded by what the message type can hold (decode_error past it: no such message is well
-    // formed), and a Certificate by the config's max_handshake_message (a policy: illegal_parameter).
-    const size_t legal = max_handshake_body(hh.type);
-    if (legal == 0 && !zero_body_type(hh.type)) {
-      result = Error::unexpected("unknown handshake message type");
-      break;
-    }
-    if (!may_receive(hh.type, is_client, handshake_messages_in == 0)) {
-      result = Error::unexpected("handshake message of a type not expected here");
-      break;
-    }
-    if (hh.length > legal) {
-      result = Error::decode("handshake message longer than its type allows");
-      break;
-    }
-    if (hh.type == HandshakeType::certificate && hh.length > common.max_handshake_message) {
-      result = Error::misbehaved(AlertDescription::illegal_parameter, "Certificate message too large");
-      break;
-    }
     size_t total = kHandshakeHeaderLength + hh.length;
     if (hs_.size() - off < total) break;
     ByteView msg(hs_.data() + off, total);
@@ -409,11 +399,9 @@ Status ConnState::process_handshake_bytes(ByteView plain) {
       // number of times.
       if ((is_client && hh.type == HandshakeType::hello_request) ||
           (!is_client && hh.type == HandshakeType::client_hello)) {
-        if (hh.type == HandshakeType::hello_request) {
-          result = decode_hello_request(msg.sub(kHandshakeHeaderLength));  // RFC 5246 7.4.1.1: empty
-          if (!result.ok()) break;
-        }
-        result = ctx.peer_triggered("too many renegotiation requests");
+        // RFC 5246 7.4.1.1: a HelloRequest is empty.
+        if (hh.type == HandshakeType::hello_request) result = decode_hello_request(msg.sub(kHandshakeHeaderLength));
+        if (result.ok()) result = ctx.peer_triggered("too many renegotiation requests");
         if (!result.ok()) break;
         if (trace) push_trace(Direction::received, static_cast<uint8_t>(hh.type), msg);
         rl.write_alert(AlertLevel::warning, AlertDescription::no_renegotiation);
@@ -426,20 +414,10 @@ Status ConnState::process_handshake_bytes(ByteView plain) {
     if (trace) push_trace(Direction::received, static_cast<uint8_t>(hh.type), msg);
     handshake_messages_in++;
     read_key_changed = false;
-    result = hs->on_message(hh.type, msg, msg.sub(kHandshakeHeaderLength));
-    if (next_hs) hs = std::move(next_hs);
-    if (handshake_done && hs && !hs->keep_after_handshake()) hs.reset();
-    if (!result.ok() || error_) break;
     // The message is done: what it wrote (a whole flight, perhaps) stays even if a later message of
     // this record fails, and the alert then follows it, as the peer expects.
-    result = end_of_message();
-    if (!result.ok()) break;
-    // RFC 8446 5.1: handshake messages must not straddle a change of read keys.
-    if (read_key_changed && off < hs_.size()) {
-      result = Error::unexpected("handshake data across a key change");
-      break;
-    }
-    if (pending_) break;  // the rest waits for the answer (ConnState::complete)
+    result = end_of_message(hs->on_message(hh.type, msg, msg.sub(kHandshakeHeaderLength)), off < hs_.size());
+    if (!result.ok() || error_ || pending_) break;  // pending: the rest waits for the answer (complete())
   }
   hs_.erase_front(off);
   return result;
@@ -450,10 +428,7 @@ Status ConnState::process_alert(ByteView plain) {
   if (!decode_alert(plain, &a)) return Error::decode("alert: not two bytes");
   if (a.level != AlertLevel::warning && a.level != AlertLevel::fatal)
     return Error::illegal("alert: unknown level");
-  PendingEvent p;
-  p.ev.type = Event::Type::alert_received;
-  p.ev.alert = a;
-  events_.push_back(std::move(p));
+  push_event(Event::Type::alert_received).alert = a;
   if (a.description == AlertDescription::close_notify) {
     rl.peer_closed();
     if (!handshake_done) {
@@ -461,11 +436,7 @@ Status ConnState::process_alert(ByteView plain) {
       return e;
     }
     send_close_notify();
-    if (!closed_emitted) {
-      push_event(Event::Type::closed);
-      events_.back().ev.clean = true;
-      closed_emitted = true;
-    }
+    emit_closed(true);
     return Status();
   }
   if (a.level == AlertLevel::fatal) return Error{ErrorKind::alert_received, a.description, "fatal alert received"};
@@ -522,11 +493,7 @@ void Connection::receive_eof() {
     c.fail(Error{ErrorKind::transport_closed, AlertDescription::close_notify, "connection closed during the handshake"});
     return;
   }
-  if (!c.closed_emitted) {
-    c.push_event(Event::Type::closed);
-    c.events_.back().ev.clean = false;  // truncation: no close_notify
-    c.closed_emitted = true;
-  }
+  c.emit_closed(false);  // truncation: no close_notify
 }
 
 std::optional<Event> Connection::next_event() {
@@ -642,9 +609,7 @@ Result<Bytes> Connection::export_keying_material(const std::string& label, std::
   Bytes seed = x.randoms;
   if (context) {
     if (context->size() > 0xffff) return Error::misuse("TLS 1.2 exporter context longer than 65535 bytes");
-    seed.push_back(static_cast<uint8_t>(context->size() >> 8));
-    seed.push_back(static_cast<uint8_t>(context->size()));
-    seed.insert(seed.end(), context->begin(), context->end());
+    Writer(&seed).prefixed16(*context);
   }
   Bytes out = crypto::tls12_prf(c.provider, x.alg, x.secret, label, seed, length);
   if (out.size() != length) return Error::internal("exporter failed");
@@ -663,24 +628,16 @@ Result<Bytes> Connection::channel_binding_tls_exporter() const {
 bool Connection::awaiting() const { return s_->pending_ != nullptr && !s_->error_; }
 
 Status Connection::complete_sign(std::optional<Bytes> signature) {
-  AsyncAnswer a;
-  a.bytes = std::move(signature);
-  return s_->complete(Event::Type::sign_request, std::move(a));
+  return s_->complete(Event::Type::sign_request, AsyncAnswer{std::move(signature), {}, {}});
 }
 Status Connection::complete_decrypt(std::optional<Bytes> premaster) {
-  AsyncAnswer a;
-  a.bytes = std::move(premaster);
-  return s_->complete(Event::Type::decrypt_request, std::move(a));
+  return s_->complete(Event::Type::decrypt_request, AsyncAnswer{std::move(premaster), {}, {}});
 }
 Status Connection::complete_verify(CertVerdict verdict) {
-  AsyncAnswer a;
-  a.verdict = verdict;
-  return s_->complete(Event::Type::verify_request, std::move(a));
+  return s_->complete(Event::Type::verify_request, AsyncAnswer{std::nullopt, std::move(verdict), {}});
 }
 Status Connection::complete_selection(Selection selection) {
-  AsyncAnswer a;
-  a.selection = std::move(selection);
-  return s_->complete(Event::Type::select_request, std::move(a));
+  return s_->complete(Event::Type::select_request, AsyncAnswer{std::nullopt, {}, std::move(selection)});
 }
 
 size_t Connection::buffer_capacity() const { return s_->rl.buffer_capacity() + s_->hs_.capacity(); }

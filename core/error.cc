@@ -33,19 +33,10 @@ bool alert_for(const Error& e, AlertDescription* out) {
 }
 
 std::string Error::to_string() const {
-  std::string s = error_kind_name(kind);
-  s += ": ";
-  s += what;
+  const std::string s = std::string(error_kind_name(kind)) + ": " + what;
   AlertDescription a;
-  if (alert_for(*this, &a)) {
-    s += " (alert ";
-    s += alert_name(a);
-    s += ")";
-  } else if (kind == ErrorKind::alert_received) {
-    s += " (";
-    s += alert_name(alert);
-    s += ")";
-  }
+  if (alert_for(*this, &a)) return s + " (alert " + alert_name(a) + ")";
+  if (kind == ErrorKind::alert_received) return s + " (" + alert_name(alert) + ")";
   return s;
 }
 

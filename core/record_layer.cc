@@ -9,16 +9,14 @@ namespace sanstls {
 
 size_t RecordLayer::read_limit() const { return read_.max_fragment_length(); }
 
+size_t RecordLayer::fragment_length() const { return (size_t{in_.data()[3]} << 8) | in_.data()[4]; }
+
 Result<size_t> RecordLayer::take(ByteView data) {
-  size_t need = kRecordHeaderLength;
-  RecordHeader h{};
-  if (in_.size() >= kRecordHeaderLength) {
-    SANSTLS_TRY(decode_record_header(ByteView(in_.data(), kRecordHeaderLength), &h));
-    need += h.length;
-  }
+  const size_t need = kRecordHeaderLength + (in_.size() >= kRecordHeaderLength ? fragment_length() : 0);
   const size_t n = std::min(need - in_.size(), data.size());
   in_.append(data.data(), n);
   if (in_.size() == kRecordHeaderLength && n > 0) {
+    RecordHeader h{};
     SANSTLS_TRY(decode_record_header(ByteView(in_.data(), kRecordHeaderLength), &h));
     // Refused 0-RTT records are TLS 1.3 ciphertexts, up to 2^14 + 256 bytes, whatever the read
     // protection in place (none at all after a HelloRetryRequest).
@@ -34,9 +32,7 @@ Result<size_t> RecordLayer::take(ByteView data) {
 }
 
 bool RecordLayer::record_ready() const {
-  if (in_.size() < kRecordHeaderLength) return false;
-  size_t length = (size_t{in_.data()[3]} << 8) | in_.data()[4];
-  return in_.size() == kRecordHeaderLength + length;
+  return in_.size() >= kRecordHeaderLength && in_.size() == kRecordHeaderLength + fragment_length();
 }
 
 Result<Incoming> RecordLayer::open() {
@@ -57,20 +53,15 @@ Result<Incoming> RecordLayer::open() {
   // A server that refused 0-RTT skips the early records (RFC 8446 4.2.10): those that come before
   // the second ClientHello of a HelloRetryRequest, or that its handshake keys cannot open.
   const bool skippable = skip_early_ > 0 && h.type == ContentType::application_data && frag_len <= skip_early_;
-  if (skippable && read_.is_null()) {
+  auto skip = [&] {
     skip_early_ -= frag_len;
     in.skipped = true;
     return in;
-  }
+  };
+  if (skippable && read_.is_null()) return skip();
   Result<OpenedRecord> opened = read_.open(h, frag, frag_len);
-  if (!opened.ok()) {
-    if (skippable && opened.error().alert == AlertDescription::bad_record_mac) {
-      skip_early_ -= frag_len;
-      in.skipped = true;
-      return in;
-    }
-    return opened.error();
-  }
+  if (skippable && !opened.ok() && opened.error().alert == AlertDescription::bad_record_mac) return skip();
+  if (!opened.ok()) return opened.error();
   if (!read_.is_null()) skip_early_ = 0;  // a record opened: the early data is over
   in.type = opened.value().type;
   in.plaintext = opened.value().plaintext;

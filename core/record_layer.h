@@ -45,9 +45,6 @@ struct Incoming {
 
 class RecordLayer {
  public:
-  // The most ciphertext a TLS 1.3 record may carry (RFC 8446 5.2: 2^14 + 256).
-  static constexpr size_t kMaxCiphertext13 = 16384 + 256;
-
   // --- input ---------------------------------------------------------------------------------------
   // Takes bytes of the record being assembled, at most up to its end; returns how many. Checks the
   // header once it is complete. Errors: unexpected_message (unknown type), protocol_version (record
@@ -133,6 +130,7 @@ class RecordLayer {
 
  private:
   size_t read_limit() const;
+  size_t fragment_length() const;  // the length field of the header in in_ (at least 5 bytes held)
   // Empties the output buffer once everything in it was consumed.
   void drop_consumed_output();
 

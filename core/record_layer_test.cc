@@ -96,7 +96,7 @@ TEST_CASE("refused 0-RTT: full-size TLS 1.3 ciphertexts are skipped up to the bu
   RecordLayer rl;
   rl.set_version(true);
   rl.skip_early_data(20000);
-  Result<std::vector<Bytes>> r = feed(rl, record(23, RecordLayer::kMaxCiphertext13 - 239), 4096);  // 16401 bytes
+  Result<std::vector<Bytes>> r = feed(rl, record(23, kMaxCiphertext13 - 239), 4096);  // 16401 bytes
   REQUIRE(r.ok());
   CHECK(r.value().empty());  // skipped
   // The budget is spent: the next one is an ordinary record again, too long for null protection.

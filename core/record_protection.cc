@@ -211,11 +211,8 @@ Status RecordProtection::check_sequence() const {
 }
 
 void RecordProtection::advance_sequence() {
-  if (seq_ == UINT64_MAX) {
-    exhausted_ = true;
-  } else {
-    seq_++;
-  }
+  exhausted_ = seq_ == UINT64_MAX;  // the number just used was the last: never wrap
+  if (!exhausted_) seq_++;
 }
 
 void RecordProtection::xor_nonce(uint8_t nonce[12]) const {
@@ -231,6 +228,14 @@ void RecordProtection::tls12_pseudo_header(ContentType type, uint16_t version, s
   out[8] = static_cast<uint8_t>(type);
   put_u16(out + 9, version);
   put_u16(out + 11, static_cast<uint16_t>(length));
+}
+
+void RecordProtection::tls12_mac(ContentType type, uint16_t version, size_t length, ByteView data, uint8_t* out) {
+  uint8_t pseudo[13];
+  tls12_pseudo_header(type, version, length, pseudo);
+  hmac_->update(ByteView(pseudo, sizeof pseudo));
+  hmac_->update(data);
+  hmac_->finish(out);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -300,14 +305,10 @@ Result<size_t> RecordProtection::seal_tls12_cbc(ContentType type, ByteView plain
   if (len != 0) std::memmove(body, plaintext.data(), len);
   rng_->fill(iv, kBlock);  // RFC 5246 6.2.3.2: a fresh unpredictable IV per record
 
-  uint8_t pseudo[13];
   if (!encrypt_then_mac_) {
     // RFC 5246 6.2.3.2: MAC(seq || type || version || length || plaintext), then pad, then encrypt.
     const size_t enc_len = round_up_block(len + mac_len_ + 1);
-    tls12_pseudo_header(type, version_, len, pseudo);
-    hmac_->update(ByteView(pseudo, sizeof pseudo));
-    hmac_->update(ByteView(body, len));
-    hmac_->finish(body + len);
+    tls12_mac(type, version_, len, ByteView(body, len), body + len);
     const size_t pad_total = enc_len - len - mac_len_;  // 1..16 bytes, each of value pad_total - 1
     std::memset(body + len + mac_len_, static_cast<int>(pad_total - 1), pad_total);
     if (cbc_->encrypt(ByteView(iv, kBlock), body, enc_len) != crypto::Status::ok)
@@ -322,10 +323,7 @@ Result<size_t> RecordProtection::seal_tls12_cbc(ContentType type, ByteView plain
   std::memset(body + len, static_cast<int>(pad_total - 1), pad_total);
   if (cbc_->encrypt(ByteView(iv, kBlock), body, enc_len) != crypto::Status::ok)
     return Error::internal("record: CBC encrypt failed");
-  tls12_pseudo_header(type, version_, kBlock + enc_len, pseudo);
-  hmac_->update(ByteView(pseudo, sizeof pseudo));
-  hmac_->update(ByteView(iv, kBlock + enc_len));
-  hmac_->finish(body + enc_len);
+  tls12_mac(type, version_, kBlock + enc_len, ByteView(iv, kBlock + enc_len), body + enc_len);
   const size_t fragment = kBlock + enc_len + mac_len_;
   write_header(type, version_, fragment, out);
   return kRecordHeaderLength + fragment;
@@ -407,12 +405,8 @@ Result<OpenedRecord> RecordProtection::open_cbc_etm(const RecordHeader& h, uint8
   // RFC 7366 3: IV || ciphertext (at least one block) || MAC; the MAC is checked before decrypting.
   if (n < kBlock + kBlock + mac_len_ || (n - mac_len_) % kBlock != 0) return bad_record_mac();
   const size_t covered = n - mac_len_;  // IV || ciphertext
-  uint8_t pseudo[13];
-  tls12_pseudo_header(h.type, h.version, covered, pseudo);
   uint8_t mac[kMaxMac];
-  hmac_->update(ByteView(pseudo, sizeof pseudo));
-  hmac_->update(ByteView(fragment, covered));
-  hmac_->finish(mac);
+  tls12_mac(h.type, h.version, covered, ByteView(fragment, covered), mac);
   if (!constant_time_equal(ByteView(mac, mac_len_), ByteView(fragment + covered, mac_len_))) return bad_record_mac();
 
   uint8_t* body = fragment + kBlock;

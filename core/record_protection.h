@@ -191,6 +191,8 @@ class RecordProtection {
   void xor_nonce(uint8_t nonce[12]) const;
   // TLS 1.2 pseudo-header: seq(8) || type || version(2) || length(2).
   void tls12_pseudo_header(ContentType type, uint16_t version, size_t length, uint8_t out[13]) const;
+  // CBC mode: HMAC(pseudo-header with `length` || data) into out[0..mac_len_).
+  void tls12_mac(ContentType type, uint16_t version, size_t length, ByteView data, uint8_t* out);
 
   Result<size_t> seal_tls12_aead(ContentType type, ByteView plaintext, uint8_t* out);
   Result<size_t> seal_tls12_cbc(ContentType type, ByteView plaintext, uint8_t* out);

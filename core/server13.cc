@@ -35,8 +35,7 @@ struct Negotiation {
   }
   Random client_random{};
   Bytes session_id;
-  bool hrr_sent = false;
-  uint16_t hrr_group = 0;
+  uint16_t hrr_group = 0;  // the group our HelloRetryRequest asked for; 0 when none was sent
   Bytes cookie;
   std::shared_ptr<const CertifiedKey> cert;
   uint16_t scheme = 0;
@@ -88,19 +87,11 @@ struct Connected {};
 using State = std::variant<ExpectClientHello2, ExpectEndOfEarlyData, ExpectCertificate, ExpectCertificateVerify,
                            ExpectFinished, Connected>;
 
-class Server13 final : public Handshake {
+class Server13 final : public Machine13<Server13, State, Connected> {
  public:
-  Server13(HandshakeContext& c, std::shared_ptr<const ServerConfig> cfg) : c_(c), cfg_(std::move(cfg)) {}
-  ~Server13() override {
-    for (Bytes* b : {&client_ap_, &server_ap_, &res_master_}) secure_zero(*b);
-  }
+  Server13(HandshakeContext& c, std::shared_ptr<const ServerConfig> cfg) : Machine13(c, false), cfg_(std::move(cfg)) {}
 
   Status begin(const ClientHello& ch);
-  Status start() override { return Status(); }
-  Status on_message(HandshakeType type, ByteView msg, ByteView body) override;
-  Status on_change_cipher_spec() override;
-  bool keep_after_handshake() const override { return true; }
-  Status key_update(bool request_peer) override;
   Status request_client_certificate() override;
   // RFC 8446 4.4: the client's authentication flight (Certificate, CertificateVerify, Finished) is not
   // interleaved with application data; data that arrives inside it is refused rather than attributed
@@ -112,11 +103,11 @@ class Server13 final : public Handshake {
  private:
   Result<State> on_client_hello(NegotiationPtr hs, const ClientHello& ch, bool second);
   Status choose_certificate(Negotiation& hs, const ClientHello& ch);
-  bool try_psk(Negotiation& hs, const ClientHello& ch, Status* error);
+  Result<bool> try_psk(Negotiation& hs, const ClientHello& ch);
   Result<State> send_hello_retry_request(NegotiationPtr hs, const ClientHello& ch, uint16_t group);
   Result<State> send_flight(NegotiationPtr hs, const ClientHello& ch, uint16_t group, const KeyShareEntry* share);
   Result<State> finish_flight(NegotiationPtr hs, KeySchedule13 ks, bool request_cert);
- public:  // the state handlers, called by dispatch13 (tls13_common.h)
+ public:  // the state handlers, called by Machine13::on_message (tls13_common.h)
   Result<State> handle(ExpectClientHello2&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectEndOfEarlyData&, HandshakeType, ByteView, ByteView);
   Result<State> handle(ExpectCertificate&, HandshakeType, ByteView, ByteView);
@@ -126,34 +117,14 @@ class Server13 final : public Handshake {
  private:
   Bytes hash_before(ClientAuthExchange& x, ByteView msg);
   std::vector<uint16_t> requested_schemes() const;
-  Status send_certificate_request(const Bytes& context, Bytes* msg);
+  Status send_certificate_request(const Bytes& context, crypto::Hash* exchange);
   Status send_tickets(const Negotiation& hs);
-  crypto::HashAlg alg() const { return suite_->prf_hash; }
 
-  HandshakeContext& c_;
   std::shared_ptr<const ServerConfig> cfg_;
-  State state_;  // begin() sets the first state
-
-  const CipherSuite* suite_ = nullptr;
-  size_t read_limit_ = kMaxPlaintext;  // our record_size_limit when the client sent one too (RFC 8449 4)
-  Bytes client_ap_, server_ap_;
-  Bytes res_master_;
-  std::unique_ptr<crypto::Hash> handshake_transcript_;  // kept when the client offered post_handshake_auth
 };
 
-Status Server13::begin(const ClientHello& ch) {
+Status Server13::begin(const ClientHello& ch) {  // sets the first state
   return enter(state_, on_client_hello(std::make_shared<Negotiation>(), ch, false));
-}
-
-Status Server13::on_message(HandshakeType type, ByteView msg, ByteView body) {
-  // After the handshake a KeyUpdate may come at any time, inside a post-handshake authentication too.
-  if (type == HandshakeType::key_update && c_.handshake_done())
-    return receive_key_update13(c_, *suite_, body, &client_ap_, &server_ap_, read_limit_);
-  return dispatch13(c_, *this, state_, type, msg, body);
-}
-
-Status Server13::on_change_cipher_spec() {
-  return c_.accept_compat_ccs(std::holds_alternative<Connected>(state_));
 }
 
 Result<State> Server13::on_client_hello(NegotiationPtr hs, const ClientHello& ch, bool second) {
@@ -180,7 +151,7 @@ Result<State> Server13::on_client_hello(NegotiationPtr hs, const ClientHello& ch
     return Error::misbehaved(AlertDescription::missing_extension, "key_share without supported_groups");
   if (second) {
     if (!e.key_share || e.key_share->size() != 1 || e.key_share->front().group != hs->hrr_group)
-      if (hs->hrr_group != 0) return Error::illegal("second ClientHello: key_share is not the group asked for");
+      return Error::illegal("second ClientHello: key_share is not the group asked for");
     if (!hs->cookie.empty() && (!e.cookie || *e.cookie != hs->cookie))
       return Error::illegal("second ClientHello: cookie not echoed");
     if (e.early_data) return Error::illegal("second ClientHello offers early data");
@@ -214,6 +185,7 @@ Result<State> Server13::on_client_hello(NegotiationPtr hs, const ClientHello& ch
     }
     for (uint16_t g : cfg_->groups) {
       if (!contains(*e.supported_groups, g)) continue;
+      if (group == 0) group = g;  // the one a HelloRetryRequest asks for when no share fits
       for (const KeyShareEntry& k : *e.key_share)
         if (k.group == g) share = &k;
       if (share != nullptr) {
@@ -221,21 +193,12 @@ Result<State> Server13::on_client_hello(NegotiationPtr hs, const ClientHello& ch
         break;
       }
     }
-    if (share == nullptr)
-      for (uint16_t g : cfg_->groups)
-        if (contains(*e.supported_groups, g)) {
-          group = g;
-          break;
-        }
   }
 
   // Resumption: binders are checked before anything else is taken from the PSK (RFC 8446 4.2.11).
-  Status psk_error;
-  hs->psk_accepted = false;
-  if (e.pre_shared_key) {
-    hs->psk_accepted = try_psk(*hs, ch, &psk_error);
-    if (!psk_error.ok()) return psk_error.error();
-  }
+  Result<bool> psk = e.pre_shared_key ? try_psk(*hs, ch) : Result<bool>(false);
+  if (!psk.ok()) return psk.error();
+  hs->psk_accepted = psk.value();
   bool dhe = hs->psk_accepted ? contains(*e.psk_key_exchange_modes, 1) && group != 0 : true;
   if (hs->psk_accepted && !dhe && !(cfg_->allow_psk_ke && contains(*e.psk_key_exchange_modes, 0)))
     hs->psk_accepted = false;
@@ -269,12 +232,10 @@ Status Server13::choose_certificate(Negotiation& hs, const ClientHello& ch) {
   return Error::incompatible(AlertDescription::handshake_failure, "no signature scheme in common");
 }
 
-bool Server13::try_psk(Negotiation& hs, const ClientHello& ch, Status* error) {
+Result<bool> Server13::try_psk(Negotiation& hs, const ClientHello& ch) {
   const OfferedPsks& psks = *ch.extensions.pre_shared_key;
-  if (psks.identities.size() != psks.binders.size()) {
-    *error = Error::illegal("pre_shared_key: identities and binders differ in number");
-    return false;
-  }
+  if (psks.identities.size() != psks.binders.size())
+    return Error::illegal("pre_shared_key: identities and binders differ in number");
   if (!cfg_->tickets) return false;
   uint64_t now = c_.clock().now_ms();
   std::shared_ptr<Ticketer> ring = cfg_->tickets_ring(now);
@@ -295,17 +256,15 @@ bool Server13::try_psk(Negotiation& hs, const ClientHello& ch, Status* error) {
     size_t binders = psk_binders_size(psks);
     ByteView partial(c_.transcript().data(), c_.transcript_size() - binders);
     Bytes expected = tls13_resumption_binder(c_.provider(), suite_->prf_hash, t.secret, partial);
-    if (!constant_time_equal(expected, psks.binders[i])) {
-      *error = Error::misbehaved(AlertDescription::decrypt_error, "pre_shared_key: binder does not verify");
-      return false;
-    }
+    if (!constant_time_equal(expected, psks.binders[i]))
+      return Error::misbehaved(AlertDescription::decrypt_error, "pre_shared_key: binder does not verify");
     hs.psk = t.secret;
     hs.ticket = t;
     hs.ticket.client = std::move(client);
     hs.psk_index = static_cast<uint16_t>(i);
     // 0-RTT: only with the first identity, no HelloRetryRequest, the same suite and ALPN, a plausible
     // ticket age and a first use of this binder (RFC 8446 4.2.10, 8).
-    if (ch.extensions.early_data && i == 0 && !hs.hrr_sent && cfg_->max_early_data > 0 && t.max_early_data > 0 &&
+    if (ch.extensions.early_data && i == 0 && hs.hrr_group == 0 && cfg_->max_early_data > 0 && t.max_early_data > 0 &&
         t.cipher_suite == suite_->id && t.alpn == hs.alpn) {
       uint32_t client_age = psks.identities[i].obfuscated_ticket_age - t.age_add;
       uint64_t real_age = now - t.created_ms;
@@ -319,12 +278,10 @@ bool Server13::try_psk(Negotiation& hs, const ClientHello& ch, Status* error) {
 }
 
 Result<State> Server13::send_hello_retry_request(NegotiationPtr hs, const ClientHello& ch, uint16_t group) {
-  hs->hrr_sent = true;
   hs->hrr_group = group;
   // try_psk() may have accepted 0-RTT for the first ClientHello; after a HelloRetryRequest the early
   // data is skipped, never accepted (RFC 8446 4.2.10).
   hs->early_accepted = false;
-  hs->client_offered_early = ch.extensions.early_data;
   ServerHello hrr;
   hrr.legacy_version = version::tls12;
   hrr.random = kHelloRetryRequestRandom;
@@ -435,24 +392,11 @@ Result<State> Server13::send_flight(NegotiationPtr hs, const ClientHello& ch, ui
   if (!hs->psk_accepted) {
     if (request_cert) SANSTLS_TRY(send_certificate_request(Bytes(), nullptr));
     SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, certificate13_body(ByteView(), hs->cert.get())));
-    if (hs->cert->async) {
-      // The application signs (sign_request); the flight so far goes out, the rest follows its answer.
-      c_.await(sign_request(hs->cert, hs->scheme, certificate_verify_input(true, c_.transcript_hash(alg()))),
-               [this, hs, ks, request_cert](AsyncAnswer& a) -> Status {
-                 Result<Bytes> sig = signature_of(a);
-                 if (!sig.ok()) return sig.error();
-                 Result<Bytes> cv = certificate_verify13_encode(hs->scheme, sig.take());
-                 if (!cv.ok()) return cv.error();
-                 SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_verify, cv.value()));
-                 c_.info().signature_scheme = hs->scheme;
-                 return enter(state_, finish_flight(hs, ks, request_cert));
-               });
-      return State(ExpectFinished{ClientAuthExchange(hs), {}});  // a placeholder: no message comes before the answer
-    }
-    Result<Bytes> cv = certificate_verify13_body(*hs->cert, true, hs->scheme, c_.transcript_hash(alg()), c_.rng());
-    if (!cv.ok()) return cv.error();
-    SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate_verify, cv.value()));
-    c_.info().signature_scheme = hs->scheme;
+    // An asynchronous key: the flight so far goes out, the rest follows the application's answer (until
+    // then a placeholder state: no message comes before it).
+    auto rest = [this, hs, ks, request_cert] { return enter(state_, finish_flight(hs, ks, request_cert)); };
+    SANSTLS_TRY(send_certificate_verify13(c_, hs->cert, true, hs->scheme, c_.transcript_hash(alg()), nullptr, rest));
+    if (hs->cert->async) return State(ExpectFinished{ClientAuthExchange(hs), {}});
   }
   return finish_flight(std::move(hs), ks, request_cert);
 }
@@ -460,8 +404,8 @@ Result<State> Server13::send_flight(NegotiationPtr hs, const ClientHello& ch, ui
 // The end of the server's flight, from its Finished on (after the CertificateVerify, signed at once or
 // by the application).
 Result<State> Server13::finish_flight(NegotiationPtr hs, KeySchedule13 ks, bool request_cert) {
-  SANSTLS_TRY(c_.send_handshake(HandshakeType::finished,
-                                finished13_body(c_.provider(), alg(), hs->server_hs, c_.transcript_hash(alg()))));
+  if (!hs->psk_accepted) c_.info().signature_scheme = hs->scheme;  // our CertificateVerify went out
+  SANSTLS_TRY(send_finished13(c_, alg(), hs->server_hs, c_.transcript_hash(alg())));
 
   application_secrets13(c_, *cfg_, alg(), ks, hs->client_random, &client_ap_, &server_ap_);
   // Keep the schedule for the resumption secret after the client's Finished.
@@ -493,7 +437,7 @@ Result<State> Server13::handle(ExpectEndOfEarlyData& s, HandshakeType type, Byte
 }
 
 // The transcript hash before `msg`, which joins the exchange's own transcript after the handshake (in
-// the handshake, dispatch13 added it to the connection's).
+// the handshake, on_message added it to the connection's).
 Bytes Server13::hash_before(ClientAuthExchange& x, ByteView msg) {
   if (x.hs) return c_.transcript_hash(alg(), c_.transcript_size() - msg.size());
   Bytes h = hash_so_far(*x.transcript);
@@ -505,7 +449,7 @@ Result<State> Server13::handle(ExpectCertificate& s, HandshakeType type, ByteVie
   if (type != HandshakeType::certificate) return Error::unexpected("expected Certificate");
   CertificateMsg13 m;
   SANSTLS_TRY(decode_certificate13(body, &m));
-  if (s.x.transcript) s.x.transcript->update(msg);  // after the handshake (in it, dispatch13 added it)
+  if (s.x.transcript) s.x.transcript->update(msg);  // after the handshake (in it, on_message added it)
   if (m.request_context != s.x.context) return Error::illegal("Certificate: wrong request context");
   if (m.entries.empty()) {
     // RFC 8446 4.4.2.4: a server that requires a certificate answers an empty one with certificate_required.
@@ -546,11 +490,7 @@ Result<State> Server13::handle(ExpectFinished& s, HandshakeType type, ByteView m
   }
   Negotiation& hs = *s.x.hs;
   SANSTLS_TRY(install13(c_, *suite_, client_ap_, true, read_limit_));
-  res_master_ = hs.ks_master->resumption_master_secret(c_.transcript_hash(alg()));
-  if (hs.client_pha) {
-    handshake_transcript_ = c_.provider().hash(alg());
-    handshake_transcript_->update(c_.transcript());
-  }
+  end_of_handshake(*hs.ks_master, hs.client_pha);  // the client offered post_handshake_auth
   HandshakeInfo& info = c_.info();
   info.version = version::tls13;
   info.cipher_suite = suite_->id;
@@ -605,12 +545,6 @@ Result<State> Server13::handle(Connected&, HandshakeType, ByteView, ByteView) {
   return Error::unexpected("handshake message after the TLS 1.3 handshake");
 }
 
-Status Server13::key_update(bool request_peer) {
-  if (!std::holds_alternative<Connected>(state_) && !c_.handshake_done())
-    return Error::misuse("KeyUpdate before the handshake finished");
-  return send_key_update13(c_, *suite_, request_peer, &server_ap_);
-}
-
 // The schemes our CertificateRequests offer for CertificateVerify: those of ours TLS 1.3 allows for
 // some key (what CertificateVerify is checked against, whatever an extension editor sent).
 std::vector<uint16_t> Server13::requested_schemes() const {
@@ -625,9 +559,8 @@ std::vector<uint16_t> Server13::requested_schemes() const {
 // CertificateRequest (RFC 8446 4.3.2): the schemes CertificateVerify may use, and, in
 // signature_algorithms_cert (4.2.3), the schemes the certificates themselves may be signed with,
 // PKCS#1 v1.5 included, so that a client with an ordinary sha256WithRSAEncryption certificate sends it.
-// `msg`, when not null, receives the whole message (post-handshake authentication keeps its own
-// transcript).
-Status Server13::send_certificate_request(const Bytes& context, Bytes* msg) {
+// `exchange`, when not null, takes the message (post-handshake authentication keeps its own transcript).
+Status Server13::send_certificate_request(const Bytes& context, crypto::Hash* exchange) {
   CertificateRequest13 cr;
   cr.request_context = context;
   cr.extensions.signature_algorithms = requested_schemes();
@@ -637,8 +570,7 @@ Status Server13::send_certificate_request(const Bytes& context, Bytes* msg) {
   Writer w(&body);
   encode_certificate_request13(cr, w);
   if (!w.ok()) return Error::internal("CertificateRequest too long");
-  if (msg != nullptr) encode_handshake(HandshakeType::certificate_request, body, msg);
-  return c_.send_handshake(HandshakeType::certificate_request, body);
+  return c_.send_handshake(HandshakeType::certificate_request, body, exchange);
 }
 
 // Post-handshake authentication (RFC 8446 4.6.2): the CertificateRequest, then the client's answer
@@ -650,10 +582,8 @@ Status Server13::request_client_certificate() {
   ClientAuthExchange x;
   x.context.resize(8);
   c_.rng().fill(x.context.data(), x.context.size());
-  Bytes msg;
-  SANSTLS_TRY(send_certificate_request(x.context, &msg));
   x.transcript = handshake_transcript_->clone();
-  x.transcript->update(msg);
+  SANSTLS_TRY(send_certificate_request(x.context, x.transcript.get()));
   state_ = ExpectCertificate{std::move(x)};
   return Status();
 }

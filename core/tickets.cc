@@ -93,16 +93,11 @@ bool TicketKeys::expired(const Key& k, uint64_t now_ms) const {
 }
 
 void TicketKeys::drop_expired(uint64_t now_ms) {
-  // keys_ is newest first; the current key (index 0) always stays so that seal() has a key.
-  while (keys_.size() > 1 && expired(keys_.back(), now_ms)) keys_.pop_back();
-  // Keys given through from_keys need not be in age order: sweep the rest too.
-  for (size_t i = 1; i < keys_.size();) {
-    if (expired(keys_[i], now_ms)) {
-      keys_.erase(keys_.begin() + static_cast<std::ptrdiff_t>(i));
-    } else {
-      i++;
-    }
-  }
+  // The current key (index 0) always stays so that seal() has a key. Keys given through from_keys need
+  // not be in age order: every other one is checked.
+  if (keys_.size() < 2) return;
+  keys_.erase(std::remove_if(keys_.begin() + 1, keys_.end(), [&](const Key& k) { return expired(k, now_ms); }),
+              keys_.end());
 }
 
 Bytes TicketKeys::seal(ByteView plaintext, uint64_t now_ms, crypto::Rng& rng) {

@@ -48,35 +48,42 @@ Bytes certificate13_body(ByteView context, const CertifiedKey* key) {
   CertificateMsg13 m;
   m.request_context = context.to_bytes();
   if (key != nullptr)
-    for (const Bytes& der : key->chain) {
-      CertificateEntry e;
-      e.cert_data = der;
-      m.entries.push_back(std::move(e));
-    }
+    for (const Bytes& der : key->chain) m.entries.push_back(CertificateEntry{der, {}});
   Bytes body;
   Writer w(&body);
   encode_certificate13(m, w);
   return w.ok() ? body : Bytes();
 }
 
-Result<Bytes> certificate_verify13_body(const CertifiedKey& key, bool server, uint16_t scheme, ByteView hash,
-                                        crypto::Rng& rng) {
-  Bytes signature;
-  if (key.key->sign(static_cast<SignatureScheme>(scheme), certificate_verify_input(server, hash), rng, &signature) !=
-      crypto::Status::ok)
-    return Error::internal("signing CertificateVerify failed");
-  return certificate_verify13_encode(scheme, std::move(signature));
-}
-
-Result<Bytes> certificate_verify13_encode(uint16_t scheme, Bytes signature) {
+namespace {
+// CertificateVerify around the signature, or the signer's error.
+Status send_verify(HandshakeContext& c, uint16_t scheme, Result<Bytes> signature, crypto::Hash* exchange) {
+  if (!signature.ok()) return signature.error();
   CertificateVerify cv;
   cv.sig_scheme = scheme;
-  cv.signature = std::move(signature);
+  cv.signature = signature.take();
   Bytes body;
   Writer w(&body);
   encode_certificate_verify(cv, w);
   if (!w.ok()) return Error::internal("CertificateVerify too long");
-  return body;
+  return c.send_handshake(HandshakeType::certificate_verify, body, exchange);
+}
+}  // namespace
+
+Status send_certificate_verify13(HandshakeContext& c, std::shared_ptr<const CertifiedKey> key, bool server,
+                                 uint16_t scheme, ByteView hash, crypto::Hash* exchange, std::function<Status()> then) {
+  Bytes input = certificate_verify_input(server, hash);
+  if (key->async) {
+    c.await(sign_request(key, scheme, std::move(input)), [&c, scheme, exchange, then](AsyncAnswer& a) -> Status {
+      SANSTLS_TRY(send_verify(c, scheme, signature_of(a), exchange));
+      return then();
+    });
+    return Status();
+  }
+  Bytes signature;
+  if (key->key->sign(static_cast<SignatureScheme>(scheme), input, c.rng(), &signature) != crypto::Status::ok)
+    return Error::internal("signing CertificateVerify failed");
+  return send_verify(c, scheme, std::move(signature), exchange);
 }
 
 Status check_certificate_verify13(const crypto::PublicKey& key, bool from_server, const std::vector<uint16_t>& offered,
@@ -99,8 +106,9 @@ Bytes hash_so_far(const crypto::Hash& h) {
   return out;
 }
 
-Bytes finished13_body(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key, ByteView hash) {
-  return tls13_verify_data(p, alg, base_key, hash);  // the body is the verify_data itself
+Status send_finished13(HandshakeContext& c, crypto::HashAlg alg, ByteView base_key, ByteView hash,
+                       crypto::Hash* exchange) {
+  return c.send_handshake(HandshakeType::finished, tls13_verify_data(c.provider(), alg, base_key, hash), exchange);
 }
 
 Status check_finished13(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key, ByteView body, ByteView hash) {

@@ -38,22 +38,13 @@ Status enter(StateVariant& state, Result<StateVariant> next) {
 }
 
 // One step of a state machine whose states are a std::variant (the TLS 1.3 machines through
-// dispatch13, and the TLS 1.2 ones in client12.cc and server12.cc): the handler for the current state,
-// `m.handle(State&, args...)`, whose first step is the gate for that state, consumes it and returns the
-// next state, which replaces it. On error nothing replaces it: the connection fails and the machine
-// receives nothing more.
+// Machine13::on_message, and the TLS 1.2 ones in client12.cc and server12.cc): the handler for the
+// current state, `m.handle(State&, args...)`, whose first step is the gate for that state, consumes it
+// and returns the next state, which replaces it. On error nothing replaces it: the connection fails and
+// the machine receives nothing more.
 template <typename Machine, typename StateVariant, typename... Args>
 Status advance(Machine& m, StateVariant& state, const Args&... args) {
   return enter(state, std::visit([&](auto& s) { return m.handle(s, args...); }, state));
-}
-
-// The TLS 1.3 state machines' on_message(): during the handshake the message joins the transcript;
-// then the handler for the current state (`handle(State&, type, msg, body)`, whose first step is the
-// gate for that state) returns the next state, which replaces the current one.
-template <typename Machine, typename StateVariant>
-Status dispatch13(HandshakeContext& c, Machine& m, StateVariant& state, HandshakeType type, ByteView msg, ByteView body) {
-  if (!c.handshake_done()) c.add_transcript(msg);
-  return advance(m, state, type, msg, body);
 }
 
 // Encodes a message with `encode` into a body and sends it through c.send_handshake (both versions).
@@ -71,10 +62,11 @@ Status send_message(HandshakeContext& c, HandshakeType type, const M& m, void (*
 // HandshakeContext::transcript_hash, or a post-handshake exchange's own running hash).
 // Certificate with empty per-entry extensions (key null: an empty certificate list).
 Bytes certificate13_body(ByteView context, const CertifiedKey* key);
-Result<Bytes> certificate_verify13_body(const CertifiedKey& key, bool server, uint16_t scheme, ByteView hash,
-                                        crypto::Rng& rng);
-// The same body around a signature made elsewhere (an asynchronous key's, CertifiedKey::async).
-Result<Bytes> certificate_verify13_encode(uint16_t scheme, Bytes signature);
+// Sends CertificateVerify signed with `key` (`exchange` as in send_handshake). An asynchronous key
+// (CertifiedKey::async) signs later: the application is asked (sign_request), nothing is sent yet, and
+// when it answers the CertificateVerify goes out, then `then` runs, in the answer's step.
+Status send_certificate_verify13(HandshakeContext& c, std::shared_ptr<const CertifiedKey> key, bool server,
+                                 uint16_t scheme, ByteView hash, crypto::Hash* exchange, std::function<Status()> then);
 // Errors: illegal_parameter for a scheme not offered or not allowed for the key in TLS 1.3,
 // decrypt_error for a bad signature, decode_error for a malformed body.
 Status check_certificate_verify13(const crypto::PublicKey& key, bool from_server, const std::vector<uint16_t>& offered,
@@ -82,7 +74,9 @@ Status check_certificate_verify13(const crypto::PublicKey& key, bool from_server
 // The hash of what a running transcript hash has taken so far; `h` goes on (a post-handshake
 // exchange's own transcript, RFC 8446 4.6.2).
 Bytes hash_so_far(const crypto::Hash& h);
-Bytes finished13_body(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key, ByteView hash);
+// Finished, whose body is the verify_data itself (`exchange` as in send_handshake).
+Status send_finished13(HandshakeContext& c, crypto::HashAlg alg, ByteView base_key, ByteView hash,
+                       crypto::Hash* exchange = nullptr);
 // Errors: decode_error for a wrong length, decrypt_error when it does not verify.
 Status check_finished13(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key, ByteView body, ByteView hash);
 
@@ -108,6 +102,54 @@ void key_log13(const CommonConfig& cfg, const char* label, const Random& client_
 // A record_size_limit (RFC 8449) as a TLS 1.3 plaintext limit: limit - 1 for the content type; 0 (none)
 // is the protocol's own 2^14.
 size_t record_limit13(uint16_t peer_limit);
+
+// What both TLS 1.3 machines (client13.cc, server13.cc, each `M`) share: their state, the suite, our
+// read limit, the application traffic and resumption secrets they keep after the handshake (wiped when
+// the machine goes), and KeyUpdate (RFC 8446 4.6.3), which after the handshake is taken in any state
+// (inside a post-handshake authentication too) and may be sent.
+template <typename M, typename State, typename Connected>
+class Machine13 : public Handshake {
+ public:
+  Machine13(HandshakeContext& c, bool client) : c_(c), client_(client) {}
+  ~Machine13() override {
+    for (Bytes* b : {&client_ap_, &server_ap_, &res_master_}) secure_zero(*b);
+  }
+  // During the handshake the message joins the transcript; then the handler for the current state
+  // (`M::handle(State&, type, msg, body)`, whose first step is the gate for that state) returns the
+  // next state, which replaces the current one.
+  Status on_message(HandshakeType type, ByteView msg, ByteView body) override {
+    if (type == HandshakeType::key_update && c_.handshake_done())
+      return receive_key_update13(c_, *suite_, body, client_ ? &server_ap_ : &client_ap_, own_secret(), read_limit_);
+    if (!c_.handshake_done()) c_.add_transcript(msg);
+    return advance(static_cast<M&>(*this), state_, type, msg, body);
+  }
+  Status on_change_cipher_spec() override { return c_.accept_compat_ccs(std::holds_alternative<Connected>(state_)); }
+  bool keep_after_handshake() const override { return true; }
+  Status key_update(bool request_peer) override {
+    if (!c_.handshake_done()) return Error::misuse("KeyUpdate before the handshake finished");
+    return send_key_update13(c_, *suite_, request_peer, own_secret());
+  }
+
+ protected:
+  crypto::HashAlg alg() const { return suite_->prf_hash; }
+  Bytes* own_secret() { return client_ ? &client_ap_ : &server_ap_; }
+  // Over the whole handshake's transcript: the resumption master secret (RFC 8446 7.1) and, when a
+  // post-handshake authentication may follow (4.6.2), the transcript's hash, which it goes on from.
+  void end_of_handshake(const KeySchedule13& ks, bool keep_transcript) {
+    res_master_ = ks.resumption_master_secret(c_.transcript_hash(alg()));
+    if (!keep_transcript) return;
+    handshake_transcript_ = c_.provider().hash(alg());
+    handshake_transcript_->update(c_.transcript());
+  }
+
+  HandshakeContext& c_;
+  const bool client_;
+  State state_;
+  const CipherSuite* suite_ = nullptr;
+  size_t read_limit_ = kMaxPlaintext;  // our record_size_limit, once the peer sent one too (RFC 8449 4)
+  Bytes client_ap_, server_ap_, res_master_;
+  std::unique_ptr<crypto::Hash> handshake_transcript_;  // kept for post-handshake authentication
+};
 
 }  // namespace sanstls
 
