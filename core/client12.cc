@@ -57,15 +57,14 @@ using State = std::variant<ExpectCertificate, ExpectServerKeyExchange,
                            ExpectCertificateRequestOrDone, ExpectServerHelloDone, ExpectChangeCipherSpec,
                            ExpectFinished, Done>;
 
-class Client12 final : public Handshake {
+class Client12 final : public Handshake, Tls12Handshake {
  public:
   Client12(HandshakeContext& c, std::shared_ptr<const ClientConfig> cfg, Connection::ClientOptions opts,
            ClientOffer offer)
-      : c_(c), cfg_(std::move(cfg)), opts_(std::move(opts)), offer_(std::move(offer)) {
+      : Tls12Handshake(c, *cfg, true), cfg_(std::move(cfg)), opts_(std::move(opts)), offer_(std::move(offer)) {
     client_random_ = offer_.random;
     if (!offer_.tls12_resumption) opts_.resume.reset();
   }
-  ~Client12() override { secure_zero(master_secret_); }
 
   // The ServerHello that chose TLS 1.2 (the transcript already has it).
   Status begin(const ServerHello& sh) {
@@ -91,26 +90,14 @@ class Client12 final : public Handshake {
  private:
   Result<State> on_server_hello(const ServerHello& sh);
   Result<State> send_second_flight(ClientKx& kx, const CertificateRequest12* request);
-  Status derive_keys();
   Status send_certificate_verify_and_finish(uint16_t scheme, Bytes signature);
   Status finish_flight();
   void finish(const std::optional<NewSessionTicket12>& ticket);
 
-  HandshakeContext& c_;
   std::shared_ptr<const ClientConfig> cfg_;
   Connection::ClientOptions opts_;
   State state_ = Done{};
-
-  Random client_random_{};
-  Random server_random_{};
-  const CipherSuite* suite_ = nullptr;
-  bool resuming_ = false;
   bool expect_ticket_ = false;  // the server announced a NewSessionTicket
-  bool ems_ = false;
-  bool etm_ = false;
-  Bytes session_id_;
-  uint16_t peer_record_limit_ = 0;
-  Bytes master_secret_;
   ClientOffer offer_;  // what the ClientHello offered
 };
 
@@ -318,9 +305,7 @@ Result<State> Client12::send_second_flight(ClientKx& kx, const CertificateReques
   SANSTLS_TRY(c_.send_handshake(HandshakeType::client_key_exchange, b));
 
   // The master secret; with EMS, over the transcript up to and including ClientKeyExchange.
-  Bytes session_hash;
-  if (ems_) session_hash = c_.transcript_hash(suite_->prf_hash);
-  master_secret_ = tls12_master_secret(c_.provider(), *suite_, pms, client_random_, server_random_, ems_, session_hash);
+  make_master_secret(pms);
 
   if (ck) {
     if (ck->async) {
@@ -357,12 +342,7 @@ Status Client12::send_certificate_verify_and_finish(uint16_t scheme, Bytes signa
 Status Client12::finish_flight() {
   SANSTLS_TRY(derive_keys());
   SANSTLS_TRY(c_.send_change_cipher_spec());
-  return send_finished12(c_, *suite_, master_secret_, true);
-}
-
-Status Client12::derive_keys() {
-  return install_tls12_keys(c_, *cfg_, true, *suite_, master_secret_, client_random_, server_random_, etm_,
-                            peer_record_limit_);
+  return send_finished();
 }
 
 Result<State> Client12::handle(ExpectChangeCipherSpec& s, HandshakeType type, ByteView, ByteView body) {
@@ -382,25 +362,18 @@ Result<State> Client12::handle(ExpectChangeCipherSpec& s, ChangeCipherSpecRecord
 
 Result<State> Client12::handle(ExpectFinished& s, HandshakeType type, ByteView, ByteView body) {
   if (type != HandshakeType::finished) return unexpected_message();
-  SANSTLS_TRY(check_finished12(c_, *suite_, master_secret_, false, body));
+  SANSTLS_TRY(check_finished(body));
   if (resuming_) {
     SANSTLS_TRY(c_.send_change_cipher_spec());
-    SANSTLS_TRY(send_finished12(c_, *suite_, master_secret_, true));
+    SANSTLS_TRY(send_finished());
   }
   finish(s.ticket);
   return State(Done{});
 }
 
 void Client12::finish(const std::optional<NewSessionTicket12>& ticket) {
-  HandshakeInfo& info = c_.info();
-  info.version = version::tls12;
-  info.cipher_suite = suite_->id;
-  info.resumed = resuming_;
-  info.extended_master_secret = ems_;
-  info.encrypt_then_mac = etm_;
-  info.server_name = opts_.server_name;
-  c_.set_exporter_tls12(suite_->prf_hash, master_secret_, ByteView(client_random_.data(), client_random_.size()),
-                        ByteView(server_random_.data(), server_random_.size()));
+  complete(opts_.server_name);
+  const HandshakeInfo& info = c_.info();
   // info.alpn is what this handshake's ServerHello said, resumed or not (RFC 7301 3.1).
   if (!session_id_.empty() || ticket) {
     Session s;

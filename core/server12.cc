@@ -61,10 +61,10 @@ struct Choice {
   bool sni_used = false;    // the certificate was chosen by the server name
 };
 
-class Server12 final : public Handshake {
+class Server12 final : public Handshake, Tls12Handshake {
  public:
-  Server12(HandshakeContext& c, std::shared_ptr<const ServerConfig> cfg) : c_(c), cfg_(std::move(cfg)) {}
-  ~Server12() override { secure_zero(master_secret_); }
+  Server12(HandshakeContext& c, std::shared_ptr<const ServerConfig> cfg)
+      : Tls12Handshake(c, *cfg, false), cfg_(std::move(cfg)) {}
 
   // The ClientHello that chose TLS 1.2 (the transcript already has it); `have13`: this server speaks
   // TLS 1.3 too (the downgrade sentinel, RFC 8446 4.1.3; the fallback SCSV, RFC 7507).
@@ -97,30 +97,17 @@ class Server12 final : public Handshake {
   Result<State> finish_full_flight(ServerKx kx);
   // After the ClientKeyExchange's premaster secret: the keys.
   Result<State> on_premaster(Bytes* pms, std::unique_ptr<crypto::PublicKey> client_key);
-  Status derive_keys();
   Status send_ticket(const Session* resumed);
   // What a new session records of the client: the chain it proved in this handshake, if any.
   PeerIdentity client_identity() const {
     return c_.info().client_authenticated ? cfg_->client_identity(c_.info().peer_chain) : PeerIdentity();
   }
-  void finish();
 
-  HandshakeContext& c_;
   std::shared_ptr<const ServerConfig> cfg_;
   State state_ = Done{};
-
-  Random client_random_{};
-  Random server_random_{};
-  const CipherSuite* suite_ = nullptr;
-  bool resuming_ = false;
   bool issue_ticket_ = false;  // the client asked for a ticket (RFC 5077) and we issue one
-  bool ems_ = false;
-  bool etm_ = false;
   std::string server_name_;
   std::string alpn_;
-  uint16_t peer_record_limit_ = 0;
-  Bytes session_id_;
-  Bytes master_secret_;
   ServerKx held_kx_;  // while an asynchronous key signs the ServerKeyExchange
   std::unique_ptr<crypto::PublicKey> held_client_key_;  // while an asynchronous key decrypts the premaster
 };
@@ -353,7 +340,7 @@ Result<State> Server12::send_resumed_flight(const ClientHello& ch, const Session
   SANSTLS_TRY(derive_keys());
   SANSTLS_TRY(send_ticket(&resumed));
   SANSTLS_TRY(c_.send_change_cipher_spec());
-  SANSTLS_TRY(send_finished12(c_, *suite_, master_secret_, false));
+  SANSTLS_TRY(send_finished());
   return State(ExpectChangeCipherSpec{});
 }
 
@@ -505,9 +492,7 @@ Result<State> Server12::handle(ExpectClientKeyExchange& s, HandshakeType type, B
 }
 
 Result<State> Server12::on_premaster(Bytes* pms, std::unique_ptr<crypto::PublicKey> client_key) {
-  Bytes session_hash;
-  if (ems_) session_hash = c_.transcript_hash(suite_->prf_hash);
-  master_secret_ = tls12_master_secret(c_.provider(), *suite_, *pms, client_random_, server_random_, ems_, session_hash);
+  make_master_secret(*pms);
   secure_zero(*pms);
   SANSTLS_TRY(derive_keys());
   if (client_key) return State(ExpectCertificateVerify{std::move(client_key)});
@@ -526,11 +511,6 @@ Result<State> Server12::handle(ExpectCertificateVerify& s, HandshakeType type, B
     return Error::misbehaved(AlertDescription::decrypt_error, "CertificateVerify: bad signature");
   c_.info().client_authenticated = true;
   return State(ExpectChangeCipherSpec{});
-}
-
-Status Server12::derive_keys() {
-  return install_tls12_keys(c_, *cfg_, false, *suite_, master_secret_, client_random_, server_random_, etm_,
-                            peer_record_limit_);
 }
 
 // `resumed`: the session being resumed (the ticket keeps its creation time), or null.
@@ -565,11 +545,11 @@ Result<State> Server12::handle(ExpectChangeCipherSpec&, ChangeCipherSpecRecord) 
 
 Result<State> Server12::handle(ExpectFinished&, HandshakeType type, ByteView, ByteView body) {
   if (type != HandshakeType::finished) return unexpected_message();
-  SANSTLS_TRY(check_finished12(c_, *suite_, master_secret_, true, body));
+  SANSTLS_TRY(check_finished(body));
   if (!resuming_) {
     SANSTLS_TRY(send_ticket(nullptr));
     SANSTLS_TRY(c_.send_change_cipher_spec());
-    SANSTLS_TRY(send_finished12(c_, *suite_, master_secret_, false));
+    SANSTLS_TRY(send_finished());
     if (cfg_->session_cache && !session_id_.empty()) {
       Session s;
       s.version = version::tls12;
@@ -585,21 +565,9 @@ Result<State> Server12::handle(ExpectFinished&, HandshakeType type, ByteView, By
       cfg_->session_cache->put(s);
     }
   }
-  finish();
-  return State(Done{});
-}
-
-void Server12::finish() {
-  HandshakeInfo& info = c_.info();
-  info.version = version::tls12;
-  info.cipher_suite = suite_->id;
-  info.resumed = resuming_;
-  info.extended_master_secret = ems_;
-  info.encrypt_then_mac = etm_;
-  info.server_name = server_name_;
-  c_.set_exporter_tls12(suite_->prf_hash, master_secret_, ByteView(client_random_.data(), client_random_.size()),
-                        ByteView(server_random_.data(), server_random_.size()));
+  complete(server_name_);
   c_.handshake_complete();
+  return State(Done{});
 }
 
 }  // namespace

@@ -26,12 +26,6 @@ class HandshakeContext;  // core/handshake_context.h (internal)
 struct AsyncRequest;
 struct AsyncAnswer;
 
-
-// master_secret = PRF(pms, "master secret", client_random + server_random) or, with extended master
-// secret, PRF(pms, "extended master secret", session_hash) (RFC 7627 4).
-Bytes tls12_master_secret(const crypto::Provider& p, const CipherSuite& suite, ByteView pms, const Random& cr,
-                          const Random& sr, bool ems, ByteView session_hash);
-
 // The two record protections (ours to write, the peer's to read) from the key block (RFC 5246 6.3).
 struct Tls12Keys {
   RecordProtection client_write;
@@ -41,16 +35,46 @@ Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite
                                    const Random& cr, const Random& sr, bool encrypt_then_mac, crypto::Rng& rng,
                                    size_t client_write_max, size_t server_write_max);
 
-// verify_data = PRF(master_secret, "client finished" / "server finished", transcript_hash)[0..12), where
-// transcript_hash is Hash(handshake messages) with the suite's PRF hash.
-Bytes tls12_finished(const crypto::Provider& p, const CipherSuite& suite, ByteView master_secret, bool client,
-                     ByteView transcript_hash);
-// Finished (RFC 5246 7.4.9), both sides: ours over the whole transcript; the peer's (`body`) over the
-// transcript before it (the machine's on_message has added it). Errors: decode_error for a wrong
-// length, decrypt_error when it does not verify.
-Status send_finished12(HandshakeContext& c, const CipherSuite& suite, ByteView master_secret, bool client);
-Status check_finished12(HandshakeContext& c, const CipherSuite& suite, ByteView master_secret, bool from_client,
-                        ByteView body);
+// What the TLS 1.2 client and server (client12.cc, server12.cc) both keep for the whole handshake (the
+// randoms, the suite, the negotiated flags, the master secret), and the key schedule steps they share.
+class Tls12Handshake {
+ protected:
+  Tls12Handshake(HandshakeContext& c, const CommonConfig& cfg, bool client) : c_(c), common_(cfg), client_(client) {}
+  ~Tls12Handshake() { secure_zero(master_secret_); }
+
+  // master_secret = PRF(pms, "master secret", client_random + server_random) or, with extended master
+  // secret, PRF(pms, "extended master secret", session_hash), the transcript so far (RFC 7627 4).
+  void make_master_secret(ByteView pms);
+  // The record protections from the master secret, made pending for the ChangeCipherSpecs: ours to
+  // write, the peer's to read, each bounded by the record_size_limit its receiver announced (RFC 8449;
+  // peer_record_limit_ 0: the peer sent none, so neither limit applies).
+  Status derive_keys();
+  // Finished (RFC 5246 7.4.9): verify_data = PRF(master_secret, "client finished" / "server finished",
+  // Hash(handshake messages))[0..12). Ours over the whole transcript; the peer's (`body`) over the
+  // transcript before it (the machine's on_message has added it). Errors: decode_error for a wrong
+  // length, decrypt_error when it does not verify.
+  Status send_finished();
+  Status check_finished(ByteView body);
+  // The handshake is done: what HandshakeInfo reports of it, and the exporter's master secret.
+  void complete(const std::string& server_name);
+
+  HandshakeContext& c_;
+  Random client_random_{};
+  Random server_random_{};
+  const CipherSuite* suite_ = nullptr;
+  bool resuming_ = false;
+  bool ems_ = false;
+  bool etm_ = false;
+  uint16_t peer_record_limit_ = 0;
+  Bytes session_id_;
+  Bytes master_secret_;
+
+ private:
+  Bytes finished(bool client, ByteView transcript_hash) const;
+
+  const CommonConfig& common_;
+  const bool client_;
+};
 
 // Whether the scheme fits the key type (TLS 1.2 rules: any ECDSA hash with any curve). Unsupported
 // schemes fit nothing, SHA-1 ones included (RFC 9155).
@@ -59,12 +83,6 @@ bool scheme_fits_key(uint16_t scheme, crypto::KeyType type);
 // list (TLS 1.2 without signature_algorithms) means SHA-1 (RFC 5246 7.4.1.4.1), which RFC 9155 forbids:
 // 0, so a server picks no signed suite for such a client (handshake_failure when none is left).
 uint16_t choose_scheme(const std::vector<uint16_t>& ours, const std::vector<uint16_t>* peer, crypto::KeyType type);
-
-// The TLS 1.2 record protections from the master secret, made pending for the ChangeCipherSpecs: ours to
-// write, the peer's to read, each bounded by the record_size_limit its receiver announced (RFC 8449;
-// peer_limit 0: the peer sent none, so neither limit applies).
-Status install_tls12_keys(HandshakeContext& c, const CommonConfig& cfg, bool client, const CipherSuite& suite,
-                          ByteView master_secret, const Random& cr, const Random& sr, bool etm, uint16_t peer_limit);
 
 // The peer's certificate chain (chain[0] is the leaf), one copy for both sides and versions: with
 // `verify`, up to `trust`'s anchors for the peer's purpose, matching `name` (none when empty), the leaf's
