@@ -227,7 +227,7 @@ Result<State> Client12::handle(ExpectServerKeyExchange& s, HandshakeType type, B
       if (p == dh.p && g == dh.g) c_.info().group = static_cast<uint16_t>(grp);
     }
   } else {
-    if (!contains(cfg_->groups, ec.group) || (ec.group & 0xff00) == 0x0100)  // FFDHE is not ECDHE
+    if (!contains(cfg_->groups, ec.group) || is_ffdhe(ec.group))  // FFDHE is not ECDHE
       return Error::illegal("ServerKeyExchange: group not offered");
     kx.share = c_.provider().generate_key_share(static_cast<Group>(ec.group), c_.rng());
     if (!kx.share) return Error::internal("key share");

@@ -13,8 +13,6 @@ const uint8_t kDowngradeTls12[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x
 
 namespace {
 
-bool is_ffdhe(uint16_t g) { return (g & 0xff00) == 0x0100; }
-
 // Is the name a DNS name? IP addresses are not sent in SNI (RFC 6066 3).
 bool is_dns_name(const std::string& name) {
   if (!is_valid_host_name(name)) return false;

@@ -28,8 +28,6 @@ namespace {
 
 using crypto::Group;
 
-bool is_ffdhe(uint16_t g) { return (g & 0xff00) == 0x0100; }
-
 // What the ClientKeyExchange needs: our key (RSA key exchange) or our share ((EC)DHE).
 struct ServerKx {
   std::shared_ptr<const CertifiedKey> cert;  // RSA key exchange: decrypts the premaster secret

@@ -22,6 +22,9 @@ bool contains(const List& list, const T& x) {
   return std::find(list.begin(), list.end(), x) != list.end();
 }
 
+// RFC 7919: the FFDHE groups (0x0100-0x01ff), which TLS 1.2 uses for DHE only, never for ECDHE.
+inline bool is_ffdhe(uint16_t group) { return (group & 0xff00) == 0x0100; }
+
 class HandshakeContext;  // core/handshake_context.h (internal)
 struct AsyncRequest;
 struct AsyncAnswer;
