@@ -226,8 +226,7 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
   SANSTLS_TRY(sni_candidates(*cfg_, server_name_, &candidates, &choice->sni_used));
 
   const std::vector<uint16_t>* peer_schemes = e.signature_algorithms ? &*e.signature_algorithms : nullptr;
-  std::vector<uint16_t> client_groups;
-  if (e.supported_groups) client_groups = *e.supported_groups;
+  const std::vector<uint16_t> client_groups = e.supported_groups.value_or(std::vector<uint16_t>());
   bool client_lists_ffdhe = std::any_of(client_groups.begin(), client_groups.end(), is_ffdhe);
   bool ffdhe_refused = false;  // a DHE suite had its certificate and failed only on the group
   bool scheme_refused = false;  // a suite had its certificate and no signature scheme fit it
@@ -262,29 +261,21 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
     }
     if (!ck) continue;
     uint16_t group = 0;
-    if (s->kx == KeyExchange::ecdhe_rsa || s->kx == KeyExchange::ecdhe_ecdsa) {
-      for (uint16_t g : cfg_->groups) {
-        if (is_ffdhe(g)) continue;
+    if (s->kx != KeyExchange::rsa) {  // our first group of the suite's kind that the client takes
+      const bool dhe = s->kx == KeyExchange::dhe_rsa;
+      auto usable = [&](uint16_t g) {
+        if (is_ffdhe(g) != dhe) return false;
+        // RFC 7919 4: a client that lists FFDHE groups gets one of them, or no DHE suite.
+        if (dhe) return !client_lists_ffdhe || contains(client_groups, g);
         // No supported_groups: RFC 8422 5.1.1 lets the server pick; P-256 is what everyone has.
-        if (e.supported_groups ? contains(client_groups, g) : g == static_cast<uint16_t>(Group::secp256r1)) {
-          group = g;
-          break;
-        }
-      }
-      if (group == 0) continue;
-    } else if (s->kx == KeyExchange::dhe_rsa) {
-      // RFC 7919 4: a client that lists FFDHE groups gets one of them, or no DHE suite.
-      for (uint16_t g : cfg_->groups) {
-        if (!is_ffdhe(g)) continue;
-        if (!client_lists_ffdhe || contains(client_groups, g)) {
-          group = g;
-          break;
-        }
-      }
-      if (group == 0) {
-        ffdhe_refused = ffdhe_refused || client_lists_ffdhe;
+        return e.supported_groups ? contains(client_groups, g) : g == static_cast<uint16_t>(Group::secp256r1);
+      };
+      auto it = std::find_if(cfg_->groups.begin(), cfg_->groups.end(), usable);
+      if (it == cfg_->groups.end()) {
+        ffdhe_refused = ffdhe_refused || (dhe && client_lists_ffdhe);
         continue;
       }
+      group = *it;
     }
     suite_ = s;
     choice->cert = ck;
@@ -470,20 +461,17 @@ Result<State> Server12::handle(ExpectClientKeyExchange& s, HandshakeType type, B
       return Error::internal("RSA premaster decryption failed");
     }
   } else {
-    if (suite_->kx == KeyExchange::dhe_rsa) {
-      SANSTLS_TRY(decode_client_key_exchange_dhe(body, &cke));
-    } else {
-      SANSTLS_TRY(decode_client_key_exchange_ecdhe(body, &cke));
-    }
+    const bool dhe = suite_->kx == KeyExchange::dhe_rsa;
+    SANSTLS_TRY(dhe ? decode_client_key_exchange_dhe(body, &cke) : decode_client_key_exchange_ecdhe(body, &cke));
     // TLS 1.2 clients (GnuTLS among them) send dh_Yc without leading zero bytes; the named-group share
     // wants exactly the length of p, so left-pad a shorter value (its integer value is unchanged).
     size_t p_len = s.kx.share->public_value().size();
-    if (suite_->kx == KeyExchange::dhe_rsa && !cke.exchange.empty() && cke.exchange.size() < p_len)
+    if (dhe && !cke.exchange.empty() && cke.exchange.size() < p_len)
       cke.exchange.insert(cke.exchange.begin(), p_len - cke.exchange.size(), uint8_t{0});
     crypto::Status st = s.kx.share->shared_secret(cke.exchange, &pms);
     if (st == crypto::Status::bad_peer_value) return Error::illegal("ClientKeyExchange: bad public value");
     if (st != crypto::Status::ok) return Error::internal("key exchange failed");
-    if (suite_->kx == KeyExchange::dhe_rsa) strip_dh_leading_zeros(&pms);
+    if (dhe) strip_dh_leading_zeros(&pms);
     s.kx.share.reset();
   }
   return on_premaster(&pms, std::move(s.client_key));
@@ -530,10 +518,7 @@ Status Server12::send_ticket(const Session* resumed) {
   m.lifetime_hint = cfg_->session_lifetime_s;
   // An empty ticket says "none this time" (RFC 5077 3.3) when sealing fails.
   if (ring) m.ticket = seal_ticket(*ring, t, now, c_.rng());
-  Bytes b;
-  Writer w(&b);
-  encode_new_session_ticket12(m, w);
-  return c_.send_handshake(HandshakeType::new_session_ticket, b);
+  return send_message(c_, HandshakeType::new_session_ticket, m, encode_new_session_ticket12);
 }
 
 Result<State> Server12::handle(ExpectChangeCipherSpec&, ChangeCipherSpecRecord) {
