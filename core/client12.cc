@@ -190,22 +190,13 @@ Result<State> Client12::handle(ExpectCertificate&, HandshakeType type, ByteView,
 
 Result<State> Client12::handle(ExpectServerKeyExchange& s, HandshakeType type, ByteView, ByteView body) {
   if (type != HandshakeType::server_key_exchange) return unexpected_message();
-  Bytes params;
-  uint16_t scheme;
-  ByteView sig;
+  const bool dhe = suite_->kx == KeyExchange::dhe_rsa;
   ServerKeyExchangeEcdhe ec;
   ServerKeyExchangeDhe dh;
-  if (suite_->kx == KeyExchange::dhe_rsa) {
-    SANSTLS_TRY(decode_server_key_exchange_dhe(body, &dh));
-    params = dhe_params(dh);
-    scheme = dh.sig_scheme;
-    sig = dh.signature;
-  } else {
-    SANSTLS_TRY(decode_server_key_exchange_ecdhe(body, &ec));
-    params = ecdhe_params(ec);
-    scheme = ec.sig_scheme;
-    sig = ec.signature;
-  }
+  SANSTLS_TRY(dhe ? decode_server_key_exchange_dhe(body, &dh) : decode_server_key_exchange_ecdhe(body, &ec));
+  const Bytes params = dhe ? dhe_params(dh) : ecdhe_params(ec);
+  const uint16_t scheme = dhe ? dh.sig_scheme : ec.sig_scheme;
+  const ByteView sig = dhe ? dh.signature : ec.signature;
   // The signature must use a scheme we offered that fits the certificate's key.
   if (!contains(cfg_->signature_schemes, scheme) || !scheme_fits_key(scheme, s.server_key->type()))
     return Error::illegal("ServerKeyExchange: signature scheme not offered");
@@ -215,7 +206,7 @@ Result<State> Client12::handle(ExpectServerKeyExchange& s, HandshakeType type, B
   c_.info().signature_scheme = scheme;
 
   ClientKx kx;  // the server's key has done its work
-  if (suite_->kx == KeyExchange::dhe_rsa) {
+  if (dhe) {
     // Any group of at least 2048 bits; the value checks are the provider's.
     kx.share = c_.provider().generate_dh_share(dh.p, dh.g, 2048, c_.rng());
     if (!kx.share)
@@ -307,25 +298,23 @@ Result<State> Client12::send_second_flight(ClientKx& kx, const CertificateReques
   // The master secret; with EMS, over the transcript up to and including ClientKeyExchange.
   make_master_secret(pms);
 
-  if (ck) {
-    if (ck->async) {
-      // The application signs the transcript (sign_request); the rest of the flight follows its answer.
-      c_.await(sign_request(cfg_->client_certificate, cv_scheme, c_.transcript().to_bytes()),
-               [this, cv_scheme](AsyncAnswer& a) -> Status {
-                 Result<Bytes> sig = signature_of(a);
-                 if (!sig.ok()) return sig.error();
-                 return send_certificate_verify_and_finish(cv_scheme, sig.take());
-               });
-      return State(ExpectChangeCipherSpec{});
-    }
+  if (!ck) {
+    SANSTLS_TRY(finish_flight());
+  } else if (ck->async) {
+    // The application signs the transcript (sign_request); the rest of the flight follows its answer.
+    c_.await(sign_request(cfg_->client_certificate, cv_scheme, c_.transcript().to_bytes()),
+             [this, cv_scheme](AsyncAnswer& a) -> Status {
+               Result<Bytes> sig = signature_of(a);
+               if (!sig.ok()) return sig.error();
+               return send_certificate_verify_and_finish(cv_scheme, sig.take());
+             });
+  } else {
     Bytes signature;
     if (ck->key->sign(static_cast<crypto::SignatureScheme>(cv_scheme), c_.transcript(), c_.rng(), &signature) !=
         crypto::Status::ok)
       return Error::internal("signing CertificateVerify failed");
     SANSTLS_TRY(send_certificate_verify_and_finish(cv_scheme, std::move(signature)));
-    return State(ExpectChangeCipherSpec{});
   }
-  SANSTLS_TRY(finish_flight());
   return State(ExpectChangeCipherSpec{});
 }
 
