@@ -108,8 +108,33 @@ std::string names_of(const crypto::Certificate& cert) {
   return out;
 }
 
-}  // namespace
+// The CertError of a refused chain as the alert RFC 5246 7.2.2 names.
+Error certificate_error(crypto::CertError e) {
+  switch (e) {
+    case crypto::CertError::ok:
+      return Error::internal("certificate accepted");
+    case crypto::CertError::unsupported_certificate:
+      return {ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "unsupported certificate"};
+    case crypto::CertError::certificate_expired:
+      return {ErrorKind::bad_certificate, AlertDescription::certificate_expired, "certificate expired or not yet valid"};
+    case crypto::CertError::unknown_ca:
+      return {ErrorKind::bad_certificate, AlertDescription::unknown_ca, "certificate issuer unknown"};
+    case crypto::CertError::name_mismatch:
+      return {ErrorKind::bad_certificate, AlertDescription::bad_certificate, "certificate does not match the name"};
+    case crypto::CertError::bad_key_usage:
+      return {ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "certificate key usage"};
+    case crypto::CertError::bad_certificate:
+      break;
+  }
+  return {ErrorKind::bad_certificate, AlertDescription::bad_certificate, "bad certificate"};
+}
 
+// One line for Connection::error_detail() that says which certificate of a refused chain failed and
+// why: its depth and subject; for a validity failure its dates against `now_ms` (the clock reading the
+// check used), telling expired from not yet valid and the leaf from a CA; the expected name for a name
+// mismatch (with the names the certificate holds); the issuer no anchor matched for unknown_ca. A
+// `now_ms` before 2000 that would be a plausible time read as seconds is called out: a Clock that
+// counts seconds instead of milliseconds.
 std::string explain_certificate_failure(const crypto::Provider& p, const std::vector<Bytes>& chain,
                                         crypto::CertError e, uint64_t now_ms, const std::string& name) {
   const int64_t now = static_cast<int64_t>(now_ms / 1000);
@@ -149,6 +174,8 @@ std::string explain_certificate_failure(const crypto::Provider& p, const std::ve
       return out + "the chain of " + who(0, leaf.subject()) + " was refused: " + crypto::cert_error_name(e);
   }
 }
+
+}  // namespace
 
 Error refuse_chain(HandshakeContext& c, const std::vector<Bytes>& chain, crypto::CertError e, uint64_t now_ms,
                    const std::string& name) {

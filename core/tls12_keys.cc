@@ -137,32 +137,25 @@ Status sni_candidates(const ServerConfig& cfg, const std::string& server_name,
   return Status();
 }
 
-Status verdict_status(const CertVerdict& v) {
-  if (v.ok) return Status();
-  AlertDescription a = v.alert;
-  switch (a) {
-    case AlertDescription::bad_certificate:
-    case AlertDescription::unsupported_certificate:
-    case AlertDescription::certificate_revoked:
-    case AlertDescription::certificate_expired:
-    case AlertDescription::certificate_unknown:
-    case AlertDescription::unknown_ca:
-    case AlertDescription::access_denied:
-      break;
-    default:
-      a = AlertDescription::bad_certificate;
-  }
-  return Error{ErrorKind::bad_certificate, a, "certificate refused by the application's verifier"};
-}
-
 Status apply_verifier(HandshakeContext& c, const CertificateVerifier* v, CertificateCheck check) {
   if (v == nullptr) return Status();
+  // The verdict as an error: its alert when RFC 8446 6.2 / RFC 5246 7.2.2 name it for a refused
+  // certificate, else bad_certificate.
+  auto verdict_status = [](const CertVerdict& verdict) -> Status {
+    if (verdict.ok) return Status();
+    using A = AlertDescription;
+    const std::initializer_list<A> named = {A::bad_certificate,     A::unsupported_certificate, A::certificate_revoked,
+                                            A::certificate_expired, A::certificate_unknown,     A::unknown_ca,
+                                            A::access_denied};
+    return Error{ErrorKind::bad_certificate, contains(named, verdict.alert) ? verdict.alert : A::bad_certificate,
+                 "certificate refused by the application's verifier"};
+  };
   if (!v->async) return verdict_status(v->check(check));
   AsyncRequest req;
   req.type = Event::Type::verify_request;
   req.check = std::move(check);
   // The verdict decides alone: the machine already moved on to the next message, which waits.
-  c.await(std::move(req), [](AsyncAnswer& a) { return verdict_status(a.verdict); });
+  c.await(std::move(req), [verdict_status](AsyncAnswer& a) { return verdict_status(a.verdict); });
   return Status();
 }
 
@@ -219,26 +212,6 @@ void strip_dh_leading_zeros(Bytes* pms) {
   Bytes stripped(pms->begin() + static_cast<std::ptrdiff_t>(z), pms->end());
   secure_zero(*pms);
   pms->swap(stripped);
-}
-
-Error certificate_error(crypto::CertError e) {
-  switch (e) {
-    case crypto::CertError::ok:
-      return Error::internal("certificate accepted");
-    case crypto::CertError::unsupported_certificate:
-      return {ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "unsupported certificate"};
-    case crypto::CertError::certificate_expired:
-      return {ErrorKind::bad_certificate, AlertDescription::certificate_expired, "certificate expired or not yet valid"};
-    case crypto::CertError::unknown_ca:
-      return {ErrorKind::bad_certificate, AlertDescription::unknown_ca, "certificate issuer unknown"};
-    case crypto::CertError::name_mismatch:
-      return {ErrorKind::bad_certificate, AlertDescription::bad_certificate, "certificate does not match the name"};
-    case crypto::CertError::bad_key_usage:
-      return {ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "certificate key usage"};
-    case crypto::CertError::bad_certificate:
-      break;
-  }
-  return {ErrorKind::bad_certificate, AlertDescription::bad_certificate, "bad certificate"};
 }
 
 }  // namespace sanstls

@@ -91,7 +91,7 @@ uint16_t choose_scheme(const std::vector<uint16_t>& ours, const std::vector<uint
 // `verify`, up to `trust`'s anchors for the peer's purpose, matching `name` (none when empty), the leaf's
 // keyUsage allowing `use` (RFC 5280 4.2.1.3), unless the application's verifier `v` replaces that
 // check; without, only a parsable leaf. Then `v`, if any (apply_verifier). Returns the leaf's key.
-// Errors: the alert RFC 5246 7.2.2 / RFC 8446 6.2 names (certificate_error), unsupported_certificate for
+// Errors: the alert RFC 5246 7.2.2 / RFC 8446 6.2 names (refuse_chain), unsupported_certificate for
 // a key of a type sanstls does not use.
 Result<std::unique_ptr<crypto::PublicKey>> verify_peer_chain(HandshakeContext& c, bool verify, const crypto::TrustStore* trust,
                                                              const CertificateVerifier* v, bool peer_is_server,
@@ -113,8 +113,6 @@ Status sni_candidates(const ServerConfig& cfg, const std::string& server_name,
 // it: a synchronous one is called here; an asynchronous one is awaited (verify_request), and the
 // handshake goes on, or fails with its alert, when the application answers. Null: nothing to do.
 Status apply_verifier(HandshakeContext& c, const CertificateVerifier* v, CertificateCheck check);
-// A verifier's verdict as an error (bad_certificate unless it names an alert RFC 8446 6.2 allows).
-Status verdict_status(const CertVerdict& v);
 // What a sign_request event carries for an asynchronous key (CertifiedKey::async), and the signer's
 // answer: the signature, or internal_error when the application's signer failed.
 AsyncRequest sign_request(std::shared_ptr<const CertifiedKey> key, uint16_t scheme, Bytes data);
@@ -124,18 +122,8 @@ Result<Bytes> signature_of(AsyncAnswer& a);
 // the unstripped secret is wiped (an erase in place would leave its last bytes behind the new end).
 void strip_dh_leading_zeros(Bytes* pms);
 
-// The CertError of a refused chain as the alert RFC 5246 7.2.2 names.
-Error certificate_error(crypto::CertError e);
-
-// One line for Connection::error_detail() that says which certificate of a refused chain failed and
-// why: its depth and subject; for a validity failure its dates against `now_ms` (the clock reading the
-// check used), telling expired from not yet valid and the leaf from a CA; the expected name for a name
-// mismatch (with the names the certificate holds); the issuer no anchor matched for unknown_ca. A
-// `now_ms` before 2000 that would be a plausible time read as seconds is called out: a Clock that
-// counts seconds instead of milliseconds. (certificate_details.cc)
-std::string explain_certificate_failure(const crypto::Provider& p, const std::vector<Bytes>& chain,
-                                        crypto::CertError e, uint64_t now_ms, const std::string& name);
-// The same, kept as the connection's error_detail() before returning certificate_error(e).
+// The CertError of a refused chain as the alert RFC 5246 7.2.2 names, after keeping as the connection's
+// error_detail() one line that says which certificate failed and why (certificate_details.cc).
 Error refuse_chain(HandshakeContext& c, const std::vector<Bytes>& chain, crypto::CertError e, uint64_t now_ms,
                    const std::string& name);
 
