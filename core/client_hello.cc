@@ -19,14 +19,19 @@ bool is_dns_name(const std::string& name) {
   return name.find_first_not_of("0123456789.") != std::string::npos;
 }
 
+// The name the server certificate is checked against: verify_name, else server_name; empty when the
+// options ask for no name check.
+std::string name_to_verify(const Connection::ClientOptions& opts) {
+  if (opts.no_name_check) return std::string();
+  return opts.verify_name.empty() ? opts.server_name : opts.verify_name;
+}
+
 }  // namespace
 
 Status check_offered(const Extensions& e, const std::vector<uint16_t>& offered, uint16_t also) {
-  auto ok = [&](uint16_t t) { return t == also || contains(offered, t); };
-  for (const RawExtension& raw : e.unknown)
-    if (!ok(raw.type)) return Error::misbehaved(AlertDescription::unsupported_extension, "extension not offered");
-  for (uint16_t t : e.order)
-    if (!ok(t)) return Error::misbehaved(AlertDescription::unsupported_extension, "extension not offered");
+  for (uint16_t t : e.order)  // every extension of the block, the raw ones (e.unknown) included
+    if (t != also && !contains(offered, t))
+      return Error::misbehaved(AlertDescription::unsupported_extension, "extension not offered");
   return Status();
 }
 
@@ -63,11 +68,6 @@ Status choose_alpn(const ServerConfig& cfg, const Extensions& e, std::string* ou
       return Status();
     }
   return Error::incompatible(AlertDescription::no_application_protocol, "no ALPN protocol in common");
-}
-
-std::string name_to_verify(const Connection::ClientOptions& opts) {
-  if (opts.no_name_check) return std::string();
-  return opts.verify_name.empty() ? opts.server_name : opts.verify_name;
 }
 
 Result<std::unique_ptr<crypto::PublicKey>> verify_server_chain(HandshakeContext& c, const ClientConfig& cfg,
