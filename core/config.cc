@@ -41,14 +41,14 @@ bool scheme_supported(uint16_t s) {
 // Checks the parts both sides share; returns an error message or "".
 std::string check_common(const CommonConfig& c) {
   if (c.cipher_suites.empty()) return "no cipher suites";
+  bool any12 = false, any13 = false;
   for (uint16_t id : c.cipher_suites) {
     const CipherSuite* s = find_suite(id);
     if (s == nullptr) return "unsupported cipher suite " + std::to_string(id);
+    (s->is_tls13() ? any13 : any12) = true;
   }
   if (c.min_version < 0x0303 || c.max_version > 0x0304 || c.min_version > c.max_version)
     return "versions: only TLS 1.2 (0x0303) and TLS 1.3 (0x0304) are supported, minimum first";
-  bool any12 = false, any13 = false;
-  for (uint16_t id : c.cipher_suites) (find_suite(id)->is_tls13() ? any13 : any12) = true;
   if ((c.max_version < 0x0304 || !any13) && (c.min_version > 0x0303 || !any12))
     return "no cipher suite for the enabled versions";
   if (c.groups.empty()) return "no groups";
