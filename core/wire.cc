@@ -2,18 +2,13 @@
 
 namespace sanstls {
 
-const char* content_type_name(ContentType t) {
-  switch (t) {
-    case ContentType::change_cipher_spec: return "change_cipher_spec";
-    case ContentType::alert: return "alert";
-    case ContentType::handshake: return "handshake";
-    case ContentType::application_data: return "application_data";
-  }
-  return "unknown";
-}
-
 #define SANSTLS_NAME_CASE(name, value) \
   case value: return #name;
+
+const char* content_type_name(ContentType t) {
+  switch (static_cast<uint8_t>(t)) { SANSTLS_CONTENT_TYPES(SANSTLS_NAME_CASE) }
+  return "unknown";
+}
 
 const char* handshake_type_name(HandshakeType t) {
   switch (static_cast<uint8_t>(t)) { SANSTLS_HANDSHAKE_TYPES(SANSTLS_NAME_CASE) }

@@ -11,16 +11,19 @@
 
 namespace sanstls {
 
-// ContentType (RFC 5246 6.2.1, RFC 8446 5.1).
-enum class ContentType : uint8_t {
-  change_cipher_spec = 20,
-  alert = 21,
-  handshake = 22,
-  application_data = 23,
-};
+// ContentType, HandshakeType and ExtensionType each come from an X(name, value) list, which also gives
+// their name functions (wire.cc).
+#define SANSTLS_ENUMERATOR(name, value) name = value,
 
-// HandshakeType (RFC 5246 7.4, RFC 8446 4): X(name, value). One list gives both the enum and
-// handshake_type_name().
+// ContentType (RFC 5246 6.2.1, RFC 8446 5.1).
+#define SANSTLS_CONTENT_TYPES(X) \
+  X(change_cipher_spec, 20)      \
+  X(alert, 21)                   \
+  X(handshake, 22)               \
+  X(application_data, 23)
+enum class ContentType : uint8_t { SANSTLS_CONTENT_TYPES(SANSTLS_ENUMERATOR) };
+
+// HandshakeType (RFC 5246 7.4, RFC 8446 4).
 #define SANSTLS_HANDSHAKE_TYPES(X) \
   X(hello_request, 0)              \
   X(client_hello, 1)               \
@@ -37,8 +40,6 @@ enum class ContentType : uint8_t {
   X(finished, 20)                  \
   X(key_update, 24)                \
   X(message_hash, 254)
-
-#define SANSTLS_ENUMERATOR(name, value) name = value,
 enum class HandshakeType : uint8_t { SANSTLS_HANDSHAKE_TYPES(SANSTLS_ENUMERATOR) };
 
 // ProtocolVersion values.
@@ -103,8 +104,8 @@ SANSTLS_CIPHER_SUITES(SANSTLS_SUITE_CONSTANT)
 #undef SANSTLS_SUITE_CONSTANT
 }  // namespace suite
 
-// ExtensionType (IANA "TLS ExtensionType Values"): X(name, value). One list gives both the enum and
-// extension_name() (which also names a few types sanstls has no enumerator for).
+// ExtensionType (IANA "TLS ExtensionType Values"). extension_name() also names a few types sanstls has
+// no enumerator for.
 #define SANSTLS_EXTENSION_TYPES(X)                 \
   X(server_name, 0)                                \
   X(status_request, 5)                             \
@@ -128,7 +129,6 @@ SANSTLS_CIPHER_SUITES(SANSTLS_SUITE_CONSTANT)
   X(signature_algorithms_cert, 50)                 \
   X(key_share, 51)                                 \
   X(renegotiation_info, 0xff01)
-
 enum class ExtensionType : uint16_t { SANSTLS_EXTENSION_TYPES(SANSTLS_ENUMERATOR) };
 #undef SANSTLS_ENUMERATOR
 
