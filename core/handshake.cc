@@ -408,11 +408,9 @@ void encode_certificate_verify(const CertificateVerify& m, Writer& w) {
 
 namespace {
 
-enum class PrefixLen { u8, u16 };
-
-Status decode_cke(ByteView body, PrefixLen len, bool allow_empty, ClientKeyExchange* out) {
+Status decode_cke(ByteView body, bool prefix8, bool allow_empty, ClientKeyExchange* out) {
   Reader r(body);
-  bool ok = len == PrefixLen::u8 ? r.prefixed8(&out->exchange) : r.prefixed16(&out->exchange);
+  bool ok = prefix8 ? r.prefixed8(&out->exchange) : r.prefixed16(&out->exchange);
   if (!ok) return Error::decode("ClientKeyExchange: truncated");
   if (!r.empty()) return Error::decode("ClientKeyExchange: trailing bytes");
   if (!allow_empty && out->exchange.empty()) return Error::decode("ClientKeyExchange: empty public value");
@@ -422,13 +420,13 @@ Status decode_cke(ByteView body, PrefixLen len, bool allow_empty, ClientKeyExcha
 }  // namespace
 
 Status decode_client_key_exchange_rsa(ByteView body, ClientKeyExchange* out) {
-  return decode_cke(body, PrefixLen::u16, /*allow_empty=*/true, out);
+  return decode_cke(body, /*prefix8=*/false, /*allow_empty=*/true, out);
 }
 Status decode_client_key_exchange_dhe(ByteView body, ClientKeyExchange* out) {
-  return decode_cke(body, PrefixLen::u16, /*allow_empty=*/false, out);
+  return decode_cke(body, /*prefix8=*/false, /*allow_empty=*/false, out);
 }
 Status decode_client_key_exchange_ecdhe(ByteView body, ClientKeyExchange* out) {
-  return decode_cke(body, PrefixLen::u8, /*allow_empty=*/false, out);
+  return decode_cke(body, /*prefix8=*/true, /*allow_empty=*/false, out);
 }
 
 void encode_client_key_exchange_rsa(const ClientKeyExchange& m, Writer& w) { w.prefixed16(m.exchange); }
