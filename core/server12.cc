@@ -163,8 +163,8 @@ Result<State> Server12::on_client_hello(const ClientHello& ch, bool have13) {
   return send_full_flight(ch, choice);
 }
 
-// A session to resume, from the ticket or the session cache; sets the suite, the master secret and the
-// flags when there is one.
+// A session to resume, from the ticket (what resumption reads of it) or the session cache; sets the
+// suite, the master secret and the flags when there is one.
 bool Server12::try_resume(const ClientHello& ch, Session* resumed) {
   Session s;
   uint64_t now = c_.clock().now_ms();
@@ -177,15 +177,12 @@ bool Server12::try_resume(const ClientHello& ch, Session* resumed) {
     TicketState t;
     if (ring && open_ticket(*ring, *ticket, now, &t) && t.version == version::tls12 && !t.expired(now) &&
         t.secret.size() == 48) {
-      s.version = version::tls12;
       s.cipher_suite = t.cipher_suite;
       s.session_id = ch.session_id;
       s.master_secret = t.secret;
       s.extended_master_secret = t.extended_master_secret;
       s.server_name = t.server_name;
-      s.alpn = t.alpn;
       s.created_ms = t.created_ms;
-      s.lifetime_s = t.lifetime_s;
       s.peer = t.client;
       found = true;
     }
