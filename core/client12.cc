@@ -176,9 +176,8 @@ Result<State> Client12::handle(ExpectCertificate&, HandshakeType type, ByteView,
   Result<std::unique_ptr<crypto::PublicKey>> key = verify_server_chain(c_, *cfg_, opts_, m.chain, use);
   if (!key.ok()) return key.error();
   std::unique_ptr<crypto::PublicKey> server_key = key.take();
-  bool ec = crypto::is_ecdsa_key(server_key->type());
-  bool rsa = server_key->type() == crypto::KeyType::rsa;
-  if ((suite_->server_key_is_ecdsa() && !ec) || (!suite_->server_key_is_ecdsa() && !rsa))
+  const bool ec = crypto::is_ecdsa_key(server_key->type());
+  if (suite_->server_key_is_ecdsa() ? !ec : server_key->type() != crypto::KeyType::rsa)
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key does not fit the suite"};
   // RFC 8422 5.1 (and 2): the server's ECDSA key is on a curve this client listed in supported_groups.
   if (ec && !contains(cfg_->groups, crypto::ecdsa_curve_group(server_key->type())))

@@ -27,20 +27,19 @@ Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite
   seed.insert(seed.end(), cr.begin(), cr.end());
   size_t mk = suite.mac_key_len, k = suite.key_len, iv = suite.fixed_iv_len;
   Bytes block = crypto::tls12_prf(p, suite.prf_hash, ms, "key expansion", seed, 2 * (mk + k + iv));
-  ByteView b(block);
-  ByteView c_mac = b.sub(0, mk), s_mac = b.sub(mk, mk);
-  ByteView c_key = b.sub(2 * mk, k), s_key = b.sub(2 * mk + k, k);
-  ByteView c_iv = b.sub(2 * mk + 2 * k, iv), s_iv = b.sub(2 * mk + 2 * k + iv, iv);
-
-  auto make = [&](ByteView mac, ByteView key, ByteView fixed_iv, size_t max) -> Result<RecordProtection> {
+  // The block is client MAC key, server MAC key, client key, server key, client IV, server IV; side 0 is
+  // the client's, 1 the server's.
+  auto make = [&](size_t side, size_t max) -> Result<RecordProtection> {
+    const ByteView b(block), mac = b.sub(side * mk, mk), key = b.sub(2 * mk + side * k, k);
+    const ByteView fixed_iv = b.sub(2 * (mk + k) + side * iv, iv);
     crypto::AeadAlg aead;
     if (!suite.aead(&aead)) return RecordProtection::tls12_cbc(p, key, suite.mac_hash, mac, etm, rng, max);
     // GCM and CCM share the nonce and additional data of RFC 5288 (RFC 6655 3).
     if (aead != crypto::AeadAlg::chacha20_poly1305) return RecordProtection::tls12_gcm(p, aead, key, fixed_iv, max);
     return RecordProtection::tls12_chacha20_poly1305(p, key, fixed_iv, max);
   };
-  Result<RecordProtection> cw = make(c_mac, c_key, c_iv, client_write_max);
-  Result<RecordProtection> sw = make(s_mac, s_key, s_iv, server_write_max);
+  Result<RecordProtection> cw = make(0, client_write_max);
+  Result<RecordProtection> sw = make(1, server_write_max);
   secure_zero(block);
   if (!cw.ok()) return cw.error();
   if (!sw.ok()) return sw.error();
