@@ -23,32 +23,25 @@ std::string hex_upper(ByteView b) {
 // IPv4 dotted; IPv6 in RFC 5952 4 form (lowercase, no leading zeros, the longest run of two or more
 // zero groups, the first of equal ones, as "::"); anything else as hex.
 std::string ip_text(ByteView ip) {
-  char buf[8];
-  std::string out;
+  char buf[16];
   if (ip.size() == 4) {
-    for (size_t i = 0; i < 4; i++) {
-      std::snprintf(buf, sizeof buf, i == 0 ? "%u" : ".%u", static_cast<unsigned>(ip[i]));
-      out += buf;
-    }
-    return out;
+    std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", static_cast<unsigned>(ip[0]), static_cast<unsigned>(ip[1]),
+                  static_cast<unsigned>(ip[2]), static_cast<unsigned>(ip[3]));
+    return buf;
   }
   if (ip.size() != 16) return hex_upper(ip);
   uint16_t g[8];
   for (size_t i = 0; i < 8; i++) g[i] = static_cast<uint16_t>((ip[2 * i] << 8) | ip[2 * i + 1]);
-  int best = -1, best_len = 1;
-  for (int i = 0; i < 8;) {
-    if (g[i] != 0) {
-      i++;
-      continue;
-    }
+  int best = -1, best_len = 1;  // the run of zeros from each start: a later start in a run is shorter
+  for (int i = 0; i < 8; i++) {
     int j = i;
     while (j < 8 && g[j] == 0) j++;
     if (j - i > best_len) {
       best = i;
       best_len = j - i;
     }
-    i = j;
   }
+  std::string out;
   for (int i = 0; i < 8; i++) {
     if (i == best) {
       out += "::";
