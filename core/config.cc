@@ -322,16 +322,13 @@ Built<ServerConfig> ServerConfig::Builder::build() {
     ck->async = async_keys_;
     c_->certificates.push_back(std::move(ck));
   }
-  // Every configured suite must be usable with some certificate.
-  bool any = false;
-  for (uint16_t id : c_->cipher_suites) {
+  // Some configured suite must be usable with some certificate (TLS 1.3 suites work with any key type).
+  const bool any = std::any_of(c_->cipher_suites.begin(), c_->cipher_suites.end(), [&](uint16_t id) {
     const CipherSuite* s = find_suite(id);
-    if (s->is_tls13()) any = true;  // TLS 1.3 suites work with any key type
-    for (const auto& ck : c_->certificates) {
-      bool ec = ck->type() != crypto::KeyType::rsa;
-      if (ec == s->server_key_is_ecdsa()) any = true;
-    }
-  }
+    return s->is_tls13() || std::any_of(c_->certificates.begin(), c_->certificates.end(), [&](const auto& ck) {
+             return (ck->type() != crypto::KeyType::rsa) == s->server_key_is_ecdsa();
+           });
+  });
   if (!any) return {nullptr, "no configured cipher suite can be used with the given certificates' key types"};
   const CertificateVerifier* v = c_->client_certificate_verifier.get();
   err = check_verifier(v);
