@@ -187,10 +187,8 @@ bool Server12::try_resume(const ClientHello& ch, Session* resumed) {
       found = true;
     }
   }
-  if (!found) {
-    if (ch.session_id.empty() || !cfg_->session_cache) return false;
-    if (!cfg_->session_cache->get(ch.session_id, now, &s)) return false;
-  }
+  if (!found && (ch.session_id.empty() || !cfg_->session_cache || !cfg_->session_cache->get(ch.session_id, now, &s)))
+    return false;
   // RFC 7627 5.3: a session without EMS is not resumed (a full handshake follows, whether the client
   // offers EMS now or not), unless this server does not do EMS at all; the reverse case (a session
   // with EMS, a client without) is refused by the caller.
