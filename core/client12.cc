@@ -13,7 +13,8 @@
 // handler consumes it and returns the next state, and the first thing each handler does is the gate
 // that refuses a message wrong for the state (unexpected_message). A ChangeCipherSpec record goes
 // through the same gates: only ExpectChangeCipherSpec accepts it. What the whole handshake needs (the
-// offer, the randoms, the suite, the negotiated flags, the master secret) stays in Client12.
+// offer, the randoms, the suite, the negotiated flags, the master secret) stays in Client12 (the part
+// Server12 needs too in its Tls12Handshake base, tls12_keys.h).
 #include <algorithm>
 #include <optional>
 #include <variant>
