@@ -356,10 +356,7 @@ bool early_present(const Extensions& e, Ctx ctx) {
 }
 
 Status early_parse(Ctx ctx, Reader& r, Extensions* e) {
-  if (ctx != Ctx::new_session_ticket) {
-    e->early_data = true;  // a non-empty body fails the caller's trailing-bytes check
-    return Status::ok_status();
-  }
+  if (ctx != Ctx::new_session_ticket) return flag_parse<&Extensions::early_data>(ctx, r, e);
   uint32_t max;
   if (!r.u32(&max)) return Error::decode("early_data: malformed");
   e->max_early_data_size = max;
