@@ -9,6 +9,8 @@
 
 #include <algorithm>
 
+#include "core/handshake.h"  // read_u16s, write_u16s
+
 namespace sanstls {
 namespace {
 
@@ -25,25 +27,11 @@ constexpr uint8_t kNST = bit(Ctx::new_session_ticket);
 
 // --- shared helpers ---------------------------------------------------------------------------------
 
-// A non-empty list of 16-bit values with a 16-bit (or 8-bit) length prefix.
+// A non-empty list of 16-bit values with a 16-bit (or 8-bit) length prefix (write_u16s writes it).
 bool read_u16_list(Reader& r, bool prefix8, std::vector<uint16_t>* out) {
   Reader list;
   if (prefix8 ? !r.prefixed8(&list) : !r.prefixed16(&list)) return false;
-  if (list.empty() || list.remaining() % 2 != 0) return false;
-  out->clear();
-  out->reserve(list.remaining() / 2);
-  while (!list.empty()) {
-    uint16_t v;
-    if (!list.u16(&v)) return false;
-    out->push_back(v);
-  }
-  return true;
-}
-
-void write_u16_list(Writer& w, bool prefix8, const std::vector<uint16_t>& v) {
-  Writer::Prefix p = prefix8 ? w.begin8() : w.begin16();
-  for (uint16_t x : v) w.u16(x);
-  w.end(p);
+  return !list.empty() && read_u16s(list, out);
 }
 
 // Extensions whose body is one field, by that field: an optional is present when it holds a value, a
@@ -72,7 +60,7 @@ Status u16_list_parse(Ctx, Reader& r, Extensions* e) {
 }
 template <U16List Extensions::*F>
 void u16_list_write(Ctx, const Extensions& e, Writer& w) {
-  write_u16_list(w, false, *(e.*F));
+  write_u16s(w, false, *(e.*F));
 }
 
 // Opaque bytes with an 8- or 16-bit length prefix; kNonEmpty: the RFC's minimum length is 1, which the
@@ -224,7 +212,7 @@ Status versions_parse(Ctx ctx, Reader& r, Extensions* e) {
 
 void versions_write(Ctx ctx, const Extensions& e, Writer& w) {
   if (ctx == Ctx::client_hello) {
-    write_u16_list(w, true, *e.supported_versions);
+    write_u16s(w, true, *e.supported_versions);
   } else {
     for (uint16_t v : *e.supported_versions) w.u16(v);  // precondition: exactly one
   }
