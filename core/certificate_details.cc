@@ -23,32 +23,25 @@ std::string hex_upper(ByteView b) {
 // IPv4 dotted; IPv6 in RFC 5952 4 form (lowercase, no leading zeros, the longest run of two or more
 // zero groups, the first of equal ones, as "::"); anything else as hex.
 std::string ip_text(ByteView ip) {
-  char buf[8];
-  std::string out;
+  char buf[16];
   if (ip.size() == 4) {
-    for (size_t i = 0; i < 4; i++) {
-      std::snprintf(buf, sizeof buf, i == 0 ? "%u" : ".%u", static_cast<unsigned>(ip[i]));
-      out += buf;
-    }
-    return out;
+    std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", static_cast<unsigned>(ip[0]), static_cast<unsigned>(ip[1]),
+                  static_cast<unsigned>(ip[2]), static_cast<unsigned>(ip[3]));
+    return buf;
   }
   if (ip.size() != 16) return hex_upper(ip);
   uint16_t g[8];
   for (size_t i = 0; i < 8; i++) g[i] = static_cast<uint16_t>((ip[2 * i] << 8) | ip[2 * i + 1]);
-  int best = -1, best_len = 1;
-  for (int i = 0; i < 8;) {
-    if (g[i] != 0) {
-      i++;
-      continue;
-    }
+  int best = -1, best_len = 1;  // the run of zeros from each start: a later start in a run is shorter
+  for (int i = 0; i < 8; i++) {
     int j = i;
     while (j < 8 && g[j] == 0) j++;
     if (j - i > best_len) {
       best = i;
       best_len = j - i;
     }
-    i = j;
   }
+  std::string out;
   for (int i = 0; i < 8; i++) {
     if (i == best) {
       out += "::";
@@ -108,8 +101,33 @@ std::string names_of(const crypto::Certificate& cert) {
   return out;
 }
 
-}  // namespace
+// The CertError of a refused chain as the alert RFC 5246 7.2.2 names.
+Error certificate_error(crypto::CertError e) {
+  switch (e) {
+    case crypto::CertError::ok:
+      return Error::internal("certificate accepted");
+    case crypto::CertError::unsupported_certificate:
+      return {ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "unsupported certificate"};
+    case crypto::CertError::certificate_expired:
+      return {ErrorKind::bad_certificate, AlertDescription::certificate_expired, "certificate expired or not yet valid"};
+    case crypto::CertError::unknown_ca:
+      return {ErrorKind::bad_certificate, AlertDescription::unknown_ca, "certificate issuer unknown"};
+    case crypto::CertError::name_mismatch:
+      return {ErrorKind::bad_certificate, AlertDescription::bad_certificate, "certificate does not match the name"};
+    case crypto::CertError::bad_key_usage:
+      return {ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "certificate key usage"};
+    case crypto::CertError::bad_certificate:
+      break;
+  }
+  return {ErrorKind::bad_certificate, AlertDescription::bad_certificate, "bad certificate"};
+}
 
+// One line for Connection::error_detail() that says which certificate of a refused chain failed and
+// why: its depth and subject; for a validity failure its dates against `now_ms` (the clock reading the
+// check used), telling expired from not yet valid and the leaf from a CA; the expected name for a name
+// mismatch (with the names the certificate holds); the issuer no anchor matched for unknown_ca. A
+// `now_ms` before 2000 that would be a plausible time read as seconds is called out: a Clock that
+// counts seconds instead of milliseconds.
 std::string explain_certificate_failure(const crypto::Provider& p, const std::vector<Bytes>& chain,
                                         crypto::CertError e, uint64_t now_ms, const std::string& name) {
   const int64_t now = static_cast<int64_t>(now_ms / 1000);
@@ -149,6 +167,8 @@ std::string explain_certificate_failure(const crypto::Provider& p, const std::ve
       return out + "the chain of " + who(0, leaf.subject()) + " was refused: " + crypto::cert_error_name(e);
   }
 }
+
+}  // namespace
 
 Error refuse_chain(HandshakeContext& c, const std::vector<Bytes>& chain, crypto::CertError e, uint64_t now_ms,
                    const std::string& name) {

@@ -13,7 +13,8 @@
 // handler consumes it and returns the next state, and the first thing each handler does is the gate
 // that refuses a message wrong for the state (unexpected_message). A ChangeCipherSpec record goes
 // through the same gates: only ExpectChangeCipherSpec accepts it. What the whole handshake needs (the
-// offer, the randoms, the suite, the negotiated flags, the master secret) stays in Client12.
+// offer, the randoms, the suite, the negotiated flags, the master secret) stays in Client12 (the part
+// Server12 needs too in its Tls12Handshake base, tls12_keys.h).
 #include <algorithm>
 #include <optional>
 #include <variant>
@@ -57,15 +58,14 @@ using State = std::variant<ExpectCertificate, ExpectServerKeyExchange,
                            ExpectCertificateRequestOrDone, ExpectServerHelloDone, ExpectChangeCipherSpec,
                            ExpectFinished, Done>;
 
-class Client12 final : public Handshake {
+class Client12 final : public Handshake, Tls12Handshake {
  public:
   Client12(HandshakeContext& c, std::shared_ptr<const ClientConfig> cfg, Connection::ClientOptions opts,
            ClientOffer offer)
-      : c_(c), cfg_(std::move(cfg)), opts_(std::move(opts)), offer_(std::move(offer)) {
+      : Tls12Handshake(c, *cfg, true), cfg_(std::move(cfg)), opts_(std::move(opts)), offer_(std::move(offer)) {
     client_random_ = offer_.random;
     if (!offer_.tls12_resumption) opts_.resume.reset();
   }
-  ~Client12() override { secure_zero(master_secret_); }
 
   // The ServerHello that chose TLS 1.2 (the transcript already has it).
   Status begin(const ServerHello& sh) {
@@ -91,26 +91,14 @@ class Client12 final : public Handshake {
  private:
   Result<State> on_server_hello(const ServerHello& sh);
   Result<State> send_second_flight(ClientKx& kx, const CertificateRequest12* request);
-  Status derive_keys();
   Status send_certificate_verify_and_finish(uint16_t scheme, Bytes signature);
   Status finish_flight();
   void finish(const std::optional<NewSessionTicket12>& ticket);
 
-  HandshakeContext& c_;
   std::shared_ptr<const ClientConfig> cfg_;
   Connection::ClientOptions opts_;
   State state_ = Done{};
-
-  Random client_random_{};
-  Random server_random_{};
-  const CipherSuite* suite_ = nullptr;
-  bool resuming_ = false;
   bool expect_ticket_ = false;  // the server announced a NewSessionTicket
-  bool ems_ = false;
-  bool etm_ = false;
-  Bytes session_id_;
-  uint16_t peer_record_limit_ = 0;
-  Bytes master_secret_;
   ClientOffer offer_;  // what the ClientHello offered
 };
 
@@ -189,9 +177,8 @@ Result<State> Client12::handle(ExpectCertificate&, HandshakeType type, ByteView,
   Result<std::unique_ptr<crypto::PublicKey>> key = verify_server_chain(c_, *cfg_, opts_, m.chain, use);
   if (!key.ok()) return key.error();
   std::unique_ptr<crypto::PublicKey> server_key = key.take();
-  bool ec = crypto::is_ecdsa_key(server_key->type());
-  bool rsa = server_key->type() == crypto::KeyType::rsa;
-  if ((suite_->server_key_is_ecdsa() && !ec) || (!suite_->server_key_is_ecdsa() && !rsa))
+  const bool ec = crypto::is_ecdsa_key(server_key->type());
+  if (suite_->server_key_is_ecdsa() ? !ec : server_key->type() != crypto::KeyType::rsa)
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "server key does not fit the suite"};
   // RFC 8422 5.1 (and 2): the server's ECDSA key is on a curve this client listed in supported_groups.
   if (ec && !contains(cfg_->groups, crypto::ecdsa_curve_group(server_key->type())))
@@ -203,22 +190,13 @@ Result<State> Client12::handle(ExpectCertificate&, HandshakeType type, ByteView,
 
 Result<State> Client12::handle(ExpectServerKeyExchange& s, HandshakeType type, ByteView, ByteView body) {
   if (type != HandshakeType::server_key_exchange) return unexpected_message();
-  Bytes params;
-  uint16_t scheme;
-  ByteView sig;
+  const bool dhe = suite_->kx == KeyExchange::dhe_rsa;
   ServerKeyExchangeEcdhe ec;
   ServerKeyExchangeDhe dh;
-  if (suite_->kx == KeyExchange::dhe_rsa) {
-    SANSTLS_TRY(decode_server_key_exchange_dhe(body, &dh));
-    params = dhe_params(dh);
-    scheme = dh.sig_scheme;
-    sig = dh.signature;
-  } else {
-    SANSTLS_TRY(decode_server_key_exchange_ecdhe(body, &ec));
-    params = ecdhe_params(ec);
-    scheme = ec.sig_scheme;
-    sig = ec.signature;
-  }
+  SANSTLS_TRY(dhe ? decode_server_key_exchange_dhe(body, &dh) : decode_server_key_exchange_ecdhe(body, &ec));
+  const Bytes params = dhe ? dhe_params(dh) : ecdhe_params(ec);
+  const uint16_t scheme = dhe ? dh.sig_scheme : ec.sig_scheme;
+  const ByteView sig = dhe ? dh.signature : ec.signature;
   // The signature must use a scheme we offered that fits the certificate's key.
   if (!contains(cfg_->signature_schemes, scheme) || !scheme_fits_key(scheme, s.server_key->type()))
     return Error::illegal("ServerKeyExchange: signature scheme not offered");
@@ -228,7 +206,7 @@ Result<State> Client12::handle(ExpectServerKeyExchange& s, HandshakeType type, B
   c_.info().signature_scheme = scheme;
 
   ClientKx kx;  // the server's key has done its work
-  if (suite_->kx == KeyExchange::dhe_rsa) {
+  if (dhe) {
     // Any group of at least 2048 bits; the value checks are the provider's.
     kx.share = c_.provider().generate_dh_share(dh.p, dh.g, 2048, c_.rng());
     if (!kx.share)
@@ -240,7 +218,7 @@ Result<State> Client12::handle(ExpectServerKeyExchange& s, HandshakeType type, B
       if (p == dh.p && g == dh.g) c_.info().group = static_cast<uint16_t>(grp);
     }
   } else {
-    if (!contains(cfg_->groups, ec.group) || (ec.group & 0xff00) == 0x0100)  // FFDHE is not ECDHE
+    if (!contains(cfg_->groups, ec.group) || is_ffdhe(ec.group))  // FFDHE is not ECDHE
       return Error::illegal("ServerKeyExchange: group not offered");
     kx.share = c_.provider().generate_key_share(static_cast<Group>(ec.group), c_.rng());
     if (!kx.share) return Error::internal("key share");
@@ -318,29 +296,25 @@ Result<State> Client12::send_second_flight(ClientKx& kx, const CertificateReques
   SANSTLS_TRY(c_.send_handshake(HandshakeType::client_key_exchange, b));
 
   // The master secret; with EMS, over the transcript up to and including ClientKeyExchange.
-  Bytes session_hash;
-  if (ems_) session_hash = c_.transcript_hash(suite_->prf_hash);
-  master_secret_ = tls12_master_secret(c_.provider(), *suite_, pms, client_random_, server_random_, ems_, session_hash);
+  make_master_secret(pms);
 
-  if (ck) {
-    if (ck->async) {
-      // The application signs the transcript (sign_request); the rest of the flight follows its answer.
-      c_.await(sign_request(cfg_->client_certificate, cv_scheme, c_.transcript().to_bytes()),
-               [this, cv_scheme](AsyncAnswer& a) -> Status {
-                 Result<Bytes> sig = signature_of(a);
-                 if (!sig.ok()) return sig.error();
-                 return send_certificate_verify_and_finish(cv_scheme, sig.take());
-               });
-      return State(ExpectChangeCipherSpec{});
-    }
+  if (!ck) {
+    SANSTLS_TRY(finish_flight());
+  } else if (ck->async) {
+    // The application signs the transcript (sign_request); the rest of the flight follows its answer.
+    c_.await(sign_request(cfg_->client_certificate, cv_scheme, c_.transcript().to_bytes()),
+             [this, cv_scheme](AsyncAnswer& a) -> Status {
+               Result<Bytes> sig = signature_of(a);
+               if (!sig.ok()) return sig.error();
+               return send_certificate_verify_and_finish(cv_scheme, sig.take());
+             });
+  } else {
     Bytes signature;
     if (ck->key->sign(static_cast<crypto::SignatureScheme>(cv_scheme), c_.transcript(), c_.rng(), &signature) !=
         crypto::Status::ok)
       return Error::internal("signing CertificateVerify failed");
     SANSTLS_TRY(send_certificate_verify_and_finish(cv_scheme, std::move(signature)));
-    return State(ExpectChangeCipherSpec{});
   }
-  SANSTLS_TRY(finish_flight());
   return State(ExpectChangeCipherSpec{});
 }
 
@@ -357,12 +331,7 @@ Status Client12::send_certificate_verify_and_finish(uint16_t scheme, Bytes signa
 Status Client12::finish_flight() {
   SANSTLS_TRY(derive_keys());
   SANSTLS_TRY(c_.send_change_cipher_spec());
-  return send_finished12(c_, *suite_, master_secret_, true);
-}
-
-Status Client12::derive_keys() {
-  return install_tls12_keys(c_, *cfg_, true, *suite_, master_secret_, client_random_, server_random_, etm_,
-                            peer_record_limit_);
+  return send_finished();
 }
 
 Result<State> Client12::handle(ExpectChangeCipherSpec& s, HandshakeType type, ByteView, ByteView body) {
@@ -382,25 +351,18 @@ Result<State> Client12::handle(ExpectChangeCipherSpec& s, ChangeCipherSpecRecord
 
 Result<State> Client12::handle(ExpectFinished& s, HandshakeType type, ByteView, ByteView body) {
   if (type != HandshakeType::finished) return unexpected_message();
-  SANSTLS_TRY(check_finished12(c_, *suite_, master_secret_, false, body));
+  SANSTLS_TRY(check_finished(body));
   if (resuming_) {
     SANSTLS_TRY(c_.send_change_cipher_spec());
-    SANSTLS_TRY(send_finished12(c_, *suite_, master_secret_, true));
+    SANSTLS_TRY(send_finished());
   }
   finish(s.ticket);
   return State(Done{});
 }
 
 void Client12::finish(const std::optional<NewSessionTicket12>& ticket) {
-  HandshakeInfo& info = c_.info();
-  info.version = version::tls12;
-  info.cipher_suite = suite_->id;
-  info.resumed = resuming_;
-  info.extended_master_secret = ems_;
-  info.encrypt_then_mac = etm_;
-  info.server_name = opts_.server_name;
-  c_.set_exporter_tls12(suite_->prf_hash, master_secret_, ByteView(client_random_.data(), client_random_.size()),
-                        ByteView(server_random_.data(), server_random_.size()));
+  complete(opts_.server_name);
+  const HandshakeInfo& info = c_.info();
   // info.alpn is what this handshake's ServerHello said, resumed or not (RFC 7301 3.1).
   if (!session_id_.empty() || ticket) {
     Session s;

@@ -13,22 +13,25 @@ const uint8_t kDowngradeTls12[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x
 
 namespace {
 
-bool is_ffdhe(uint16_t g) { return (g & 0xff00) == 0x0100; }
-
 // Is the name a DNS name? IP addresses are not sent in SNI (RFC 6066 3).
 bool is_dns_name(const std::string& name) {
   if (!is_valid_host_name(name)) return false;
   return name.find_first_not_of("0123456789.") != std::string::npos;
 }
 
+// The name the server certificate is checked against: verify_name, else server_name; empty when the
+// options ask for no name check.
+std::string name_to_verify(const Connection::ClientOptions& opts) {
+  if (opts.no_name_check) return std::string();
+  return opts.verify_name.empty() ? opts.server_name : opts.verify_name;
+}
+
 }  // namespace
 
 Status check_offered(const Extensions& e, const std::vector<uint16_t>& offered, uint16_t also) {
-  auto ok = [&](uint16_t t) { return t == also || contains(offered, t); };
-  for (const RawExtension& raw : e.unknown)
-    if (!ok(raw.type)) return Error::misbehaved(AlertDescription::unsupported_extension, "extension not offered");
-  for (uint16_t t : e.order)
-    if (!ok(t)) return Error::misbehaved(AlertDescription::unsupported_extension, "extension not offered");
+  for (uint16_t t : e.order)  // every extension of the block, the raw ones (e.unknown) included
+    if (t != also && !contains(offered, t))
+      return Error::misbehaved(AlertDescription::unsupported_extension, "extension not offered");
   return Status();
 }
 
@@ -65,11 +68,6 @@ Status choose_alpn(const ServerConfig& cfg, const Extensions& e, std::string* ou
       return Status();
     }
   return Error::incompatible(AlertDescription::no_application_protocol, "no ALPN protocol in common");
-}
-
-std::string name_to_verify(const Connection::ClientOptions& opts) {
-  if (opts.no_name_check) return std::string();
-  return opts.verify_name.empty() ? opts.server_name : opts.verify_name;
 }
 
 Result<std::unique_ptr<crypto::PublicKey>> verify_server_chain(HandshakeContext& c, const ClientConfig& cfg,
@@ -117,6 +115,10 @@ Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Con
   ch.compression_methods = {0};
   ch.has_extensions = true;
 
+  auto random_session_id = [&] {
+    offer->session_id.resize(32);
+    c.rng().fill(offer->session_id.data(), offer->session_id.size());
+  };
   // Resumption: a TLS 1.2 session by its ID, or a TLS 1.3 ticket as a PSK.
   const std::optional<Session>& r = opts.resume;
   uint64_t now = c.clock().now_ms();
@@ -128,21 +130,16 @@ Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Con
         (r->extended_master_secret || !cfg.extended_master_secret)) {
       offer->tls12_resumption = true;
       offer->session_id = r->session_id;
-      if (offer->session_id.empty()) {
-        // RFC 5077 3.4: a session ID of our own, which the server echoes when it accepts the ticket.
-        offer->session_id.resize(32);
-        c.rng().fill(offer->session_id.data(), offer->session_id.size());
-      }
+      // RFC 5077 3.4: a session ID of our own, which the server echoes when it accepts the ticket.
+      if (offer->session_id.empty()) random_session_id();
       // The TLS 1.2 client resumes from the options' session (no copy of it here).
     } else if (r->version == version::tls13 && offer->tls13 && !r->ticket.empty()) {
       offer->psk_offered = true;
       offer->resume = r;
     }
   }
-  if (!offer->tls12_resumption && offer->tls13 && cfg.middlebox_compat) {
-    offer->session_id.resize(32);  // RFC 8446 D.4: a non-empty session ID turns on compatibility mode
-    c.rng().fill(offer->session_id.data(), offer->session_id.size());
-  }
+  // RFC 8446 D.4: a non-empty session ID turns on compatibility mode.
+  if (!offer->tls12_resumption && offer->tls13 && cfg.middlebox_compat) random_session_id();
   ch.session_id = offer->session_id;
 
   Extensions& e = ch.extensions;
@@ -167,13 +164,8 @@ Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Con
     e.supported_versions = std::vector<uint16_t>{version::tls13};
     if (offer->tls12) e.supported_versions->push_back(version::tls12);
     // One key share: the first elliptic-curve group we prefer (a HelloRetryRequest can ask for another).
-    uint16_t group = 0;
-    for (uint16_t g : cfg.groups)
-      if (!is_ffdhe(g)) {
-        group = g;
-        break;
-      }
-    if (group == 0 && !cfg.groups.empty()) group = cfg.groups[0];
+    auto ec = std::find_if_not(cfg.groups.begin(), cfg.groups.end(), is_ffdhe);
+    uint16_t group = ec != cfg.groups.end() ? *ec : cfg.groups.empty() ? 0 : cfg.groups[0];
     std::unique_ptr<crypto::KeyShare> share = c.provider().generate_key_share(static_cast<crypto::Group>(group), c.rng());
     if (!share) return Error::internal("key share");
     e.key_share = std::vector<KeyShareEntry>{KeyShareEntry{group, share->public_value().to_bytes()}};

@@ -37,7 +37,8 @@ Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Con
                          ClientOffer* offer);
 
 // Every extension a server sends must answer one the client offered (RFC 5246 7.4.1.4, RFC 8446 4.2):
-// unsupported_extension otherwise. `also` is one more type allowed unasked (0xffff: none).
+// unsupported_extension otherwise. `also` is one more type allowed unasked (0xffff: none). `e` is as
+// decode_extensions made it (its `order` lists every extension).
 Status check_offered(const Extensions& e, const std::vector<uint16_t>& offered, uint16_t also = 0xffff);
 
 // ALPN (RFC 7301 3.2), client: the server's answer must be one protocol we offered (illegal_parameter
@@ -46,10 +47,6 @@ Status check_offered(const Extensions& e, const std::vector<uint16_t>& offered, 
 // no_application_protocol; *out is empty when either side has no ALPN.
 Status accept_alpn(const ClientConfig& cfg, const Extensions& e, std::string* out);
 Status choose_alpn(const ServerConfig& cfg, const Extensions& e, std::string* out);
-
-// The name the server certificate is checked against: verify_name, else server_name; empty when the
-// options ask for no name check.
-std::string name_to_verify(const Connection::ClientOptions& opts);
 
 // The server's Certificate (chain[0] is the leaf), through verify_peer_chain (tls12_keys.h): with
 // verify_server, the chain up to a trust anchor, the name, and the leaf's keyUsage for `use`; without,

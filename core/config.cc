@@ -41,14 +41,14 @@ bool scheme_supported(uint16_t s) {
 // Checks the parts both sides share; returns an error message or "".
 std::string check_common(const CommonConfig& c) {
   if (c.cipher_suites.empty()) return "no cipher suites";
+  bool any12 = false, any13 = false;
   for (uint16_t id : c.cipher_suites) {
     const CipherSuite* s = find_suite(id);
     if (s == nullptr) return "unsupported cipher suite " + std::to_string(id);
+    (s->is_tls13() ? any13 : any12) = true;
   }
   if (c.min_version < 0x0303 || c.max_version > 0x0304 || c.min_version > c.max_version)
     return "versions: only TLS 1.2 (0x0303) and TLS 1.3 (0x0304) are supported, minimum first";
-  bool any12 = false, any13 = false;
-  for (uint16_t id : c.cipher_suites) (find_suite(id)->is_tls13() ? any13 : any12) = true;
   if ((c.max_version < 0x0304 || !any13) && (c.min_version > 0x0303 || !any12))
     return "no cipher suite for the enabled versions";
   if (c.groups.empty()) return "no groups";
@@ -322,16 +322,13 @@ Built<ServerConfig> ServerConfig::Builder::build() {
     ck->async = async_keys_;
     c_->certificates.push_back(std::move(ck));
   }
-  // Every configured suite must be usable with some certificate.
-  bool any = false;
-  for (uint16_t id : c_->cipher_suites) {
+  // Some configured suite must be usable with some certificate (TLS 1.3 suites work with any key type).
+  const bool any = std::any_of(c_->cipher_suites.begin(), c_->cipher_suites.end(), [&](uint16_t id) {
     const CipherSuite* s = find_suite(id);
-    if (s->is_tls13()) any = true;  // TLS 1.3 suites work with any key type
-    for (const auto& ck : c_->certificates) {
-      bool ec = ck->type() != crypto::KeyType::rsa;
-      if (ec == s->server_key_is_ecdsa()) any = true;
-    }
-  }
+    return s->is_tls13() || std::any_of(c_->certificates.begin(), c_->certificates.end(), [&](const auto& ck) {
+             return (ck->type() != crypto::KeyType::rsa) == s->server_key_is_ecdsa();
+           });
+  });
   if (!any) return {nullptr, "no configured cipher suite can be used with the given certificates' key types"};
   const CertificateVerifier* v = c_->client_certificate_verifier.get();
   err = check_verifier(v);

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 
+#include "core/handshake.h"  // read_u16s, write_u16s
+
 namespace sanstls {
 namespace {
 
@@ -25,28 +27,74 @@ constexpr uint8_t kNST = bit(Ctx::new_session_ticket);
 
 // --- shared helpers ---------------------------------------------------------------------------------
 
-// A non-empty list of 16-bit values with a 16-bit (or 8-bit) length prefix.
+// A non-empty list of 16-bit values with a 16-bit (or 8-bit) length prefix (write_u16s writes it).
 bool read_u16_list(Reader& r, bool prefix8, std::vector<uint16_t>* out) {
   Reader list;
   if (prefix8 ? !r.prefixed8(&list) : !r.prefixed16(&list)) return false;
-  if (list.empty() || list.remaining() % 2 != 0) return false;
-  out->clear();
-  out->reserve(list.remaining() / 2);
-  while (!list.empty()) {
-    uint16_t v;
-    if (!list.u16(&v)) return false;
-    out->push_back(v);
-  }
-  return true;
+  return !list.empty() && read_u16s(list, out);
 }
 
-void write_u16_list(Writer& w, bool prefix8, const std::vector<uint16_t>& v) {
-  Writer::Prefix p = prefix8 ? w.begin8() : w.begin16();
-  for (uint16_t x : v) w.u16(x);
-  w.end(p);
+// Extensions whose body is one field, by that field: an optional is present when it holds a value, a
+// flag when it is set.
+template <auto F>
+bool has_field(const Extensions& e, Ctx) {
+  return static_cast<bool>(e.*F);
 }
 
-std::string to_string(ByteView v) { return v.to_string(); }
+// An empty body sets a flag; a non-empty one fails the caller's trailing-bytes check.
+template <bool Extensions::*F>
+Status flag_parse(Ctx, Reader&, Extensions* e) {
+  e->*F = true;
+  return Status::ok_status();
+}
+void empty_write(Ctx, const Extensions&, Writer&) {}
+
+// A non-empty list of 16-bit values with a 16-bit length prefix.
+using U16List = std::optional<std::vector<uint16_t>>;
+template <U16List Extensions::*F, const char* kMalformed>
+Status u16_list_parse(Ctx, Reader& r, Extensions* e) {
+  std::vector<uint16_t> v;
+  if (!read_u16_list(r, false, &v)) return Error::decode(kMalformed);
+  e->*F = std::move(v);
+  return Status::ok_status();
+}
+template <U16List Extensions::*F>
+void u16_list_write(Ctx, const Extensions& e, Writer& w) {
+  write_u16s(w, false, *(e.*F));
+}
+
+// Opaque bytes with an 8- or 16-bit length prefix; kNonEmpty: the RFC's minimum length is 1, which the
+// writer mirrors when kFailEmpty (so that whatever encodes, decodes).
+template <std::optional<Bytes> Extensions::*F, bool kPrefix8, bool kNonEmpty, const char* kMalformed>
+Status bytes_parse(Ctx, Reader& r, Extensions* e) {
+  Bytes v;
+  const bool read = kPrefix8 ? r.prefixed8(&v) : r.prefixed16(&v);
+  if (!read || (kNonEmpty && v.empty())) return Error::decode(kMalformed);
+  e->*F = std::move(v);
+  return Status::ok_status();
+}
+template <std::optional<Bytes> Extensions::*F, bool kPrefix8, bool kFailEmpty>
+void bytes_write(Ctx, const Extensions& e, Writer& w) {
+  if (kFailEmpty && (e.*F)->empty()) w.fail();
+  kPrefix8 ? w.prefixed8(*(e.*F)) : w.prefixed16(*(e.*F));
+}
+
+// --- extensions of one of the forms above (the table names the field) ------------------------------
+//   u16 lists: supported_groups (RFC 8422 5.1.1, RFC 8446 4.2.7); signature_algorithms,
+//     signature_algorithms_cert (RFC 8446 4.2.3).
+//   8-bit-prefixed bytes: ec_point_formats (RFC 8422 5.1.2), non-empty; renegotiation_info (RFC 5746 3.2);
+//     psk_key_exchange_modes (RFC 8446 4.2.9): PskKeyExchangeMode ke_modes<1..255>.
+//   16-bit-prefixed bytes: cookie (RFC 8446 4.2.2): opaque cookie<1..2^16-1>.
+//   empty: extended_master_secret (RFC 7627 5.1), encrypt_then_mac (RFC 7366 2), post_handshake_auth
+//     (RFC 8446 4.2.6).
+
+constexpr char kGroupsMalformed[] = "supported_groups: malformed";
+constexpr char kSigalgsMalformed[] = "signature_algorithms: malformed";
+constexpr char kSigalgsCertMalformed[] = "signature_algorithms_cert: malformed";
+constexpr char kPointFormatsMalformed[] = "ec_point_formats: malformed";
+constexpr char kRenegMalformed[] = "renegotiation_info: malformed";
+constexpr char kModesMalformed[] = "psk_key_exchange_modes: malformed";
+constexpr char kCookieMalformed[] = "cookie: malformed";
 
 // --- server_name (RFC 6066 3) ----------------------------------------------------------------------
 
@@ -77,7 +125,7 @@ Status sni_parse(Ctx ctx, Reader& r, Extensions* e) {
     }
     if (name.empty()) return Error::decode("server_name: empty host_name");
     if (e->server_name) return Error::illegal("server_name: two host_names");
-    e->server_name = to_string(name);
+    e->server_name = name.to_string();
   }
   if (others) e->server_name_list = whole.to_bytes();
   return Status::ok_status();
@@ -95,61 +143,7 @@ void sni_write(Ctx ctx, const Extensions& e, Writer& w) {
   w.end(list);
 }
 
-// --- supported_groups (RFC 8422 5.1.1, RFC 8446 4.2.7) -------------------------------------------
-
-bool groups_present(const Extensions& e, Ctx) { return e.supported_groups.has_value(); }
-
-Status groups_parse(Ctx, Reader& r, Extensions* e) {
-  std::vector<uint16_t> v;
-  if (!read_u16_list(r, false, &v)) return Error::decode("supported_groups: malformed");
-  e->supported_groups = std::move(v);
-  return Status::ok_status();
-}
-
-void groups_write(Ctx, const Extensions& e, Writer& w) { write_u16_list(w, false, *e.supported_groups); }
-
-// --- ec_point_formats (RFC 8422 5.1.2) -------------------------------------------------------------
-
-bool pf_present(const Extensions& e, Ctx) { return e.ec_point_formats.has_value(); }
-
-Status pf_parse(Ctx, Reader& r, Extensions* e) {
-  Bytes v;
-  if (!r.prefixed8(&v) || v.empty()) return Error::decode("ec_point_formats: malformed");
-  e->ec_point_formats = std::move(v);
-  return Status::ok_status();
-}
-
-void pf_write(Ctx, const Extensions& e, Writer& w) { w.prefixed8(*e.ec_point_formats); }
-
-// --- signature_algorithms, signature_algorithms_cert (RFC 8446 4.2.3) ------------------------------
-
-bool sigalgs_present(const Extensions& e, Ctx) { return e.signature_algorithms.has_value(); }
-
-Status sigalgs_parse(Ctx, Reader& r, Extensions* e) {
-  std::vector<uint16_t> v;
-  if (!read_u16_list(r, false, &v)) return Error::decode("signature_algorithms: malformed");
-  e->signature_algorithms = std::move(v);
-  return Status::ok_status();
-}
-
-void sigalgs_write(Ctx, const Extensions& e, Writer& w) { write_u16_list(w, false, *e.signature_algorithms); }
-
-bool sigalgs_cert_present(const Extensions& e, Ctx) { return e.signature_algorithms_cert.has_value(); }
-
-Status sigalgs_cert_parse(Ctx, Reader& r, Extensions* e) {
-  std::vector<uint16_t> v;
-  if (!read_u16_list(r, false, &v)) return Error::decode("signature_algorithms_cert: malformed");
-  e->signature_algorithms_cert = std::move(v);
-  return Status::ok_status();
-}
-
-void sigalgs_cert_write(Ctx, const Extensions& e, Writer& w) {
-  write_u16_list(w, false, *e.signature_algorithms_cert);
-}
-
 // --- application_layer_protocol_negotiation (RFC 7301 3.1) -----------------------------------------
-
-bool alpn_present(const Extensions& e, Ctx) { return e.alpn.has_value(); }
 
 Status alpn_parse(Ctx ctx, Reader& r, Extensions* e) {
   Reader list;
@@ -158,7 +152,7 @@ Status alpn_parse(Ctx ctx, Reader& r, Extensions* e) {
   while (!list.empty()) {
     ByteView name;
     if (!list.prefixed8(&name) || name.empty()) return Error::decode("alpn: malformed name");
-    names.push_back(to_string(name));
+    names.push_back(name.to_string());
   }
   // The server's reply "MUST contain exactly one ProtocolName" (RFC 7301 3.1).
   if (ctx != Ctx::client_hello && names.size() != 1) return Error::decode("alpn: server sent not one name");
@@ -172,36 +166,7 @@ void alpn_write(Ctx, const Extensions& e, Writer& w) {
   w.end(list);
 }
 
-// --- extended_master_secret (RFC 7627 5.1), encrypt_then_mac (RFC 7366 2): empty ------------------
-
-bool ems_present(const Extensions& e, Ctx) { return e.extended_master_secret; }
-Status ems_parse(Ctx, Reader&, Extensions* e) {
-  e->extended_master_secret = true;  // a non-empty body fails the caller's trailing-bytes check
-  return Status::ok_status();
-}
-bool etm_present(const Extensions& e, Ctx) { return e.encrypt_then_mac; }
-Status etm_parse(Ctx, Reader&, Extensions* e) {
-  e->encrypt_then_mac = true;
-  return Status::ok_status();
-}
-void empty_write(Ctx, const Extensions&, Writer&) {}
-
-// --- renegotiation_info (RFC 5746 3.2) -------------------------------------------------------------
-
-bool reneg_present(const Extensions& e, Ctx) { return e.renegotiation_info.has_value(); }
-
-Status reneg_parse(Ctx, Reader& r, Extensions* e) {
-  Bytes v;
-  if (!r.prefixed8(&v)) return Error::decode("renegotiation_info: malformed");
-  e->renegotiation_info = std::move(v);
-  return Status::ok_status();
-}
-
-void reneg_write(Ctx, const Extensions& e, Writer& w) { w.prefixed8(*e.renegotiation_info); }
-
 // --- session_ticket (RFC 5077 3.2) -----------------------------------------------------------------
-
-bool ticket_present(const Extensions& e, Ctx) { return e.session_ticket.has_value(); }
 
 Status ticket_parse(Ctx ctx, Reader& r, Extensions* e) {
   Bytes v;
@@ -218,8 +183,6 @@ void ticket_write(Ctx ctx, const Extensions& e, Writer& w) {
 
 // --- record_size_limit (RFC 8449 4) ----------------------------------------------------------------
 
-bool rsl_present(const Extensions& e, Ctx) { return e.record_size_limit.has_value(); }
-
 Status rsl_parse(Ctx, Reader& r, Extensions* e) {
   uint16_t v;
   if (!r.u16(&v)) return Error::decode("record_size_limit: malformed");
@@ -233,8 +196,6 @@ Status rsl_parse(Ctx, Reader& r, Extensions* e) {
 void rsl_write(Ctx, const Extensions& e, Writer& w) { w.u16(*e.record_size_limit); }
 
 // --- supported_versions (RFC 8446 4.2.1) -----------------------------------------------------------
-
-bool versions_present(const Extensions& e, Ctx) { return e.supported_versions.has_value(); }
 
 Status versions_parse(Ctx ctx, Reader& r, Extensions* e) {
   std::vector<uint16_t> v;
@@ -251,7 +212,7 @@ Status versions_parse(Ctx ctx, Reader& r, Extensions* e) {
 
 void versions_write(Ctx ctx, const Extensions& e, Writer& w) {
   if (ctx == Ctx::client_hello) {
-    write_u16_list(w, true, *e.supported_versions);
+    write_u16s(w, true, *e.supported_versions);
   } else {
     for (uint16_t v : *e.supported_versions) w.u16(v);  // precondition: exactly one
   }
@@ -376,22 +337,6 @@ void psk_write(Ctx ctx, const Extensions& e, Writer& w) {
   w.end(binders);
 }
 
-// --- psk_key_exchange_modes (RFC 8446 4.2.9): PskKeyExchangeMode ke_modes<1..255> --------------------
-
-bool modes_present(const Extensions& e, Ctx) { return e.psk_key_exchange_modes.has_value(); }
-
-Status modes_parse(Ctx, Reader& r, Extensions* e) {
-  Bytes v;
-  if (!r.prefixed8(&v) || v.empty()) return Error::decode("psk_key_exchange_modes: malformed");
-  e->psk_key_exchange_modes = std::move(v);
-  return Status::ok_status();
-}
-
-void modes_write(Ctx, const Extensions& e, Writer& w) {
-  if (e.psk_key_exchange_modes->empty()) w.fail();
-  w.prefixed8(*e.psk_key_exchange_modes);
-}
-
 // --- early_data (RFC 8446 4.2.10): empty, or uint32 max_early_data_size in NewSessionTicket ---------
 
 bool early_present(const Extensions& e, Ctx ctx) {
@@ -399,10 +344,7 @@ bool early_present(const Extensions& e, Ctx ctx) {
 }
 
 Status early_parse(Ctx ctx, Reader& r, Extensions* e) {
-  if (ctx != Ctx::new_session_ticket) {
-    e->early_data = true;  // a non-empty body fails the caller's trailing-bytes check
-    return Status::ok_status();
-  }
+  if (ctx != Ctx::new_session_ticket) return flag_parse<&Extensions::early_data>(ctx, r, e);
   uint32_t max;
   if (!r.u32(&max)) return Error::decode("early_data: malformed");
   e->max_early_data_size = max;
@@ -413,34 +355,8 @@ void early_write(Ctx ctx, const Extensions& e, Writer& w) {
   if (ctx == Ctx::new_session_ticket) w.u32(*e.max_early_data_size);
 }
 
-// --- cookie (RFC 8446 4.2.2): opaque cookie<1..2^16-1> ----------------------------------------------
-
-bool cookie_present(const Extensions& e, Ctx) { return e.cookie.has_value(); }
-
-Status cookie_parse(Ctx, Reader& r, Extensions* e) {
-  Bytes v;
-  if (!r.prefixed16(&v) || v.empty()) return Error::decode("cookie: malformed");
-  e->cookie = std::move(v);
-  return Status::ok_status();
-}
-
-void cookie_write(Ctx, const Extensions& e, Writer& w) {
-  if (e.cookie->empty()) w.fail();
-  w.prefixed16(*e.cookie);
-}
-
-// --- post_handshake_auth (RFC 8446 4.2.6): empty -----------------------------------------------------
-
-bool pha_present(const Extensions& e, Ctx) { return e.post_handshake_auth; }
-Status pha_parse(Ctx, Reader&, Extensions* e) {
-  e->post_handshake_auth = true;
-  return Status::ok_status();
-}
-
 // --- certificate_authorities (RFC 8446 4.2.4) --------------------------------------------------------
 //   opaque DistinguishedName<1..2^16-1>; DistinguishedName authorities<3..2^16-1>;
-
-bool ca_present(const Extensions& e, Ctx) { return e.certificate_authorities.has_value(); }
 
 Status ca_parse(Ctx, Reader& r, Extensions* e) {
   Reader list;
@@ -478,27 +394,42 @@ struct Handler {
 };
 
 // Table order is the encoding order when Extensions::order does not apply.
+using E = Extensions;
 constexpr Handler kHandlers[] = {
     {ExtensionType::server_name, kCH | kSH | kEE, sni_present, sni_parse, sni_write},
-    {ExtensionType::renegotiation_info, kCH | kSH, reneg_present, reneg_parse, reneg_write},
-    {ExtensionType::supported_versions, kCH | kSH | kHRR, versions_present, versions_parse, versions_write},
-    {ExtensionType::supported_groups, kCH | kEE, groups_present, groups_parse, groups_write},
-    {ExtensionType::ec_point_formats, kCH | kSH, pf_present, pf_parse, pf_write},
+    {ExtensionType::renegotiation_info, kCH | kSH, has_field<&E::renegotiation_info>,
+     bytes_parse<&E::renegotiation_info, true, false, kRenegMalformed>,
+     bytes_write<&E::renegotiation_info, true, false>},
+    {ExtensionType::supported_versions, kCH | kSH | kHRR, has_field<&E::supported_versions>, versions_parse,
+     versions_write},
+    {ExtensionType::supported_groups, kCH | kEE, has_field<&E::supported_groups>,
+     u16_list_parse<&E::supported_groups, kGroupsMalformed>, u16_list_write<&E::supported_groups>},
+    {ExtensionType::ec_point_formats, kCH | kSH, has_field<&E::ec_point_formats>,
+     bytes_parse<&E::ec_point_formats, true, true, kPointFormatsMalformed>,
+     bytes_write<&E::ec_point_formats, true, false>},
     {ExtensionType::key_share, kCH | kSH | kHRR, ks_present, ks_parse, ks_write},
-    {ExtensionType::signature_algorithms, kCH | kCR, sigalgs_present, sigalgs_parse, sigalgs_write},
-    {ExtensionType::signature_algorithms_cert, kCH | kCR, sigalgs_cert_present, sigalgs_cert_parse,
-     sigalgs_cert_write},
-    {ExtensionType::application_layer_protocol_negotiation, kCH | kSH | kEE, alpn_present, alpn_parse,
+    {ExtensionType::signature_algorithms, kCH | kCR, has_field<&E::signature_algorithms>,
+     u16_list_parse<&E::signature_algorithms, kSigalgsMalformed>, u16_list_write<&E::signature_algorithms>},
+    {ExtensionType::signature_algorithms_cert, kCH | kCR, has_field<&E::signature_algorithms_cert>,
+     u16_list_parse<&E::signature_algorithms_cert, kSigalgsCertMalformed>,
+     u16_list_write<&E::signature_algorithms_cert>},
+    {ExtensionType::application_layer_protocol_negotiation, kCH | kSH | kEE, has_field<&E::alpn>, alpn_parse,
      alpn_write},
-    {ExtensionType::session_ticket, kCH | kSH, ticket_present, ticket_parse, ticket_write},
-    {ExtensionType::extended_master_secret, kCH | kSH, ems_present, ems_parse, empty_write},
-    {ExtensionType::encrypt_then_mac, kCH | kSH, etm_present, etm_parse, empty_write},
-    {ExtensionType::record_size_limit, kCH | kSH | kEE, rsl_present, rsl_parse, rsl_write},
-    {ExtensionType::psk_key_exchange_modes, kCH, modes_present, modes_parse, modes_write},
+    {ExtensionType::session_ticket, kCH | kSH, has_field<&E::session_ticket>, ticket_parse, ticket_write},
+    {ExtensionType::extended_master_secret, kCH | kSH, has_field<&E::extended_master_secret>,
+     flag_parse<&E::extended_master_secret>, empty_write},
+    {ExtensionType::encrypt_then_mac, kCH | kSH, has_field<&E::encrypt_then_mac>, flag_parse<&E::encrypt_then_mac>,
+     empty_write},
+    {ExtensionType::record_size_limit, kCH | kSH | kEE, has_field<&E::record_size_limit>, rsl_parse, rsl_write},
+    {ExtensionType::psk_key_exchange_modes, kCH, has_field<&E::psk_key_exchange_modes>,
+     bytes_parse<&E::psk_key_exchange_modes, true, true, kModesMalformed>,
+     bytes_write<&E::psk_key_exchange_modes, true, true>},
     {ExtensionType::early_data, kCH | kEE | kNST, early_present, early_parse, early_write},
-    {ExtensionType::cookie, kCH | kHRR, cookie_present, cookie_parse, cookie_write},
-    {ExtensionType::post_handshake_auth, kCH, pha_present, pha_parse, empty_write},
-    {ExtensionType::certificate_authorities, kCH | kCR, ca_present, ca_parse, ca_write},
+    {ExtensionType::cookie, kCH | kHRR, has_field<&E::cookie>,
+     bytes_parse<&E::cookie, false, true, kCookieMalformed>, bytes_write<&E::cookie, false, true>},
+    {ExtensionType::post_handshake_auth, kCH, has_field<&E::post_handshake_auth>,
+     flag_parse<&E::post_handshake_auth>, empty_write},
+    {ExtensionType::certificate_authorities, kCH | kCR, has_field<&E::certificate_authorities>, ca_parse, ca_write},
     // Last: in table order it is written after `unknown` too (a ClientHello needs it last).
     {ExtensionType::pre_shared_key, kCH | kSH, psk_present, psk_parse, psk_write},
 };

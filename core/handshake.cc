@@ -25,25 +25,6 @@ bool read_random(Reader& r, Random* out) {
 
 void write_random(const Random& random, Writer& w) { w.bytes(ByteView(random.data(), random.size())); }
 
-// Reads a vector of uint16 values from `r` (its whole content). False on an odd length.
-bool read_u16_list(Reader r, std::vector<uint16_t>* out) {
-  out->clear();
-  if (r.remaining() % 2 != 0) return false;
-  out->reserve(r.remaining() / 2);
-  while (!r.empty()) {
-    uint16_t v;
-    if (!r.u16(&v)) return false;
-    out->push_back(v);
-  }
-  return true;
-}
-
-void write_u16_list16(const std::vector<uint16_t>& list, Writer& w) {
-  Writer::Prefix p = w.begin16();
-  for (uint16_t v : list) w.u16(v);
-  w.end(p);
-}
-
 // The extensions block after the fixed part of a hello: absent (nothing left) or a 16-bit vector that
 // must be the last thing in the body.
 Status read_hello_extensions(Reader& r, ExtContext ctx, bool* has_extensions, Extensions* out,
@@ -61,6 +42,24 @@ Status read_hello_extensions(Reader& r, ExtContext ctx, bool* has_extensions, Ex
 bool session_id_ok(const Bytes& session_id) { return session_id.size() <= kMaxSessionIdLength; }
 
 }  // namespace
+
+bool read_u16s(Reader r, std::vector<uint16_t>* out) {
+  out->clear();
+  if (r.remaining() % 2 != 0) return false;
+  out->reserve(r.remaining() / 2);
+  while (!r.empty()) {
+    uint16_t v;
+    if (!r.u16(&v)) return false;
+    out->push_back(v);
+  }
+  return true;
+}
+
+void write_u16s(Writer& w, bool prefix8, const std::vector<uint16_t>& v) {
+  Writer::Prefix p = prefix8 ? w.begin8() : w.begin16();
+  for (uint16_t x : v) w.u16(x);
+  w.end(p);
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Header
@@ -173,7 +172,7 @@ Status decode_client_hello(ByteView body, ClientHello* out) {
   }
   if (!session_id_ok(out->session_id)) return Error::decode("ClientHello: session_id longer than 32");
   if (suites.empty()) return Error::decode("ClientHello: no cipher suites");
-  if (!read_u16_list(suites, &out->cipher_suites)) return Error::decode("ClientHello: odd cipher_suites length");
+  if (!read_u16s(suites, &out->cipher_suites)) return Error::decode("ClientHello: odd cipher_suites length");
   if (out->compression_methods.empty()) return Error::decode("ClientHello: no compression methods");
   return read_hello_extensions(r, ExtContext::client_hello, &out->has_extensions, &out->extensions,
                                "ClientHello: bad extensions length", "ClientHello: trailing bytes");
@@ -184,7 +183,7 @@ void encode_client_hello(const ClientHello& m, Writer& w) {
   w.u16(m.legacy_version);
   write_random(m.random, w);
   w.prefixed8(m.session_id);
-  write_u16_list16(m.cipher_suites, w);
+  write_u16s(w, false, m.cipher_suites);
   w.prefixed8(m.compression_methods);
   if (m.has_extensions) encode_extensions(m.extensions, ExtContext::client_hello, w);
 }
@@ -350,7 +349,7 @@ Status decode_certificate_request12(ByteView body, CertificateRequest12* out) {
   if (!r.empty()) return Error::decode("CertificateRequest: trailing bytes");
   if (out->certificate_types.empty()) return Error::decode("CertificateRequest: no certificate types");
   if (schemes.empty()) return Error::decode("CertificateRequest: no signature algorithms");
-  if (!read_u16_list(schemes, &out->sig_schemes)) {
+  if (!read_u16s(schemes, &out->sig_schemes)) {
     return Error::decode("CertificateRequest: odd signature algorithms length");
   }
   out->authorities.clear();
@@ -366,7 +365,7 @@ Status decode_certificate_request12(ByteView body, CertificateRequest12* out) {
 void encode_certificate_request12(const CertificateRequest12& m, Writer& w) {
   if (m.certificate_types.empty() || m.sig_schemes.empty()) w.fail();
   w.prefixed8(m.certificate_types);
-  write_u16_list16(m.sig_schemes, w);
+  write_u16s(w, false, m.sig_schemes);
   Writer::Prefix cas = w.begin16();
   for (const Bytes& dn : m.authorities) {
     if (dn.empty()) w.fail();
@@ -408,11 +407,9 @@ void encode_certificate_verify(const CertificateVerify& m, Writer& w) {
 
 namespace {
 
-enum class PrefixLen { u8, u16 };
-
-Status decode_cke(ByteView body, PrefixLen len, bool allow_empty, ClientKeyExchange* out) {
+Status decode_cke(ByteView body, bool prefix8, bool allow_empty, ClientKeyExchange* out) {
   Reader r(body);
-  bool ok = len == PrefixLen::u8 ? r.prefixed8(&out->exchange) : r.prefixed16(&out->exchange);
+  bool ok = prefix8 ? r.prefixed8(&out->exchange) : r.prefixed16(&out->exchange);
   if (!ok) return Error::decode("ClientKeyExchange: truncated");
   if (!r.empty()) return Error::decode("ClientKeyExchange: trailing bytes");
   if (!allow_empty && out->exchange.empty()) return Error::decode("ClientKeyExchange: empty public value");
@@ -422,13 +419,13 @@ Status decode_cke(ByteView body, PrefixLen len, bool allow_empty, ClientKeyExcha
 }  // namespace
 
 Status decode_client_key_exchange_rsa(ByteView body, ClientKeyExchange* out) {
-  return decode_cke(body, PrefixLen::u16, /*allow_empty=*/true, out);
+  return decode_cke(body, /*prefix8=*/false, /*allow_empty=*/true, out);
 }
 Status decode_client_key_exchange_dhe(ByteView body, ClientKeyExchange* out) {
-  return decode_cke(body, PrefixLen::u16, /*allow_empty=*/false, out);
+  return decode_cke(body, /*prefix8=*/false, /*allow_empty=*/false, out);
 }
 Status decode_client_key_exchange_ecdhe(ByteView body, ClientKeyExchange* out) {
-  return decode_cke(body, PrefixLen::u8, /*allow_empty=*/false, out);
+  return decode_cke(body, /*prefix8=*/true, /*allow_empty=*/false, out);
 }
 
 void encode_client_key_exchange_rsa(const ClientKeyExchange& m, Writer& w) { w.prefixed16(m.exchange); }

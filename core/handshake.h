@@ -75,6 +75,12 @@ Status split_handshake_message(ByteView msg, HandshakeHeader* header, ByteView* 
 // Precondition: body.size() < 2^24 (else *out is left unchanged and false is returned).
 bool encode_handshake(HandshakeType type, ByteView body, Bytes* out);
 
+// Vectors of uint16 values, for these codecs and the extension codecs (extensions.cc): read_u16s reads
+// the whole of `r` (a vector's content, after its length prefix) and is false on an odd length;
+// write_u16s writes `v` with an 8- or 16-bit length prefix.
+bool read_u16s(Reader r, std::vector<uint16_t>* out);
+void write_u16s(Writer& w, bool prefix8, const std::vector<uint16_t>& v);
+
 // ---------------------------------------------------------------------------------------------------
 // Hellos (RFC 5246 7.4.1.2 and 7.4.1.3; shared with TLS 1.3, RFC 8446 4.1.2 and 4.1.3).
 

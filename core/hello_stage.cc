@@ -11,11 +11,10 @@
 #include <algorithm>
 
 #include "core/suites.h"
+#include "core/tls12_keys.h"
 
 namespace sanstls {
 namespace {
-
-bool contains(const std::vector<uint16_t>& v, uint16_t x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
 class ClientHelloStage final : public Handshake {
  public:

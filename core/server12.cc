@@ -13,7 +13,8 @@
 // handler consumes it and returns the next state, and the first thing each handler does is the gate
 // that refuses a message wrong for the state (unexpected_message). A ChangeCipherSpec record goes
 // through the same gates: only ExpectChangeCipherSpec accepts it. What the whole handshake needs (the
-// randoms, the suite, the negotiated flags and names, the master secret) stays in Server12.
+// randoms, the suite, the negotiated flags and names, the master secret) stays in Server12 (the part
+// Client12 needs too in its Tls12Handshake base, tls12_keys.h).
 #include <algorithm>
 #include <functional>
 #include <variant>
@@ -27,8 +28,6 @@ namespace sanstls {
 namespace {
 
 using crypto::Group;
-
-bool is_ffdhe(uint16_t g) { return (g & 0xff00) == 0x0100; }
 
 // What the ClientKeyExchange needs: our key (RSA key exchange) or our share ((EC)DHE).
 struct ServerKx {
@@ -61,10 +60,10 @@ struct Choice {
   bool sni_used = false;    // the certificate was chosen by the server name
 };
 
-class Server12 final : public Handshake {
+class Server12 final : public Handshake, Tls12Handshake {
  public:
-  Server12(HandshakeContext& c, std::shared_ptr<const ServerConfig> cfg) : c_(c), cfg_(std::move(cfg)) {}
-  ~Server12() override { secure_zero(master_secret_); }
+  Server12(HandshakeContext& c, std::shared_ptr<const ServerConfig> cfg)
+      : Tls12Handshake(c, *cfg, false), cfg_(std::move(cfg)) {}
 
   // The ClientHello that chose TLS 1.2 (the transcript already has it); `have13`: this server speaks
   // TLS 1.3 too (the downgrade sentinel, RFC 8446 4.1.3; the fallback SCSV, RFC 7507).
@@ -97,30 +96,17 @@ class Server12 final : public Handshake {
   Result<State> finish_full_flight(ServerKx kx);
   // After the ClientKeyExchange's premaster secret: the keys.
   Result<State> on_premaster(Bytes* pms, std::unique_ptr<crypto::PublicKey> client_key);
-  Status derive_keys();
   Status send_ticket(const Session* resumed);
   // What a new session records of the client: the chain it proved in this handshake, if any.
   PeerIdentity client_identity() const {
     return c_.info().client_authenticated ? cfg_->client_identity(c_.info().peer_chain) : PeerIdentity();
   }
-  void finish();
 
-  HandshakeContext& c_;
   std::shared_ptr<const ServerConfig> cfg_;
   State state_ = Done{};
-
-  Random client_random_{};
-  Random server_random_{};
-  const CipherSuite* suite_ = nullptr;
-  bool resuming_ = false;
   bool issue_ticket_ = false;  // the client asked for a ticket (RFC 5077) and we issue one
-  bool ems_ = false;
-  bool etm_ = false;
   std::string server_name_;
   std::string alpn_;
-  uint16_t peer_record_limit_ = 0;
-  Bytes session_id_;
-  Bytes master_secret_;
   ServerKx held_kx_;  // while an asynchronous key signs the ServerKeyExchange
   std::unique_ptr<crypto::PublicKey> held_client_key_;  // while an asynchronous key decrypts the premaster
 };
@@ -178,8 +164,8 @@ Result<State> Server12::on_client_hello(const ClientHello& ch, bool have13) {
   return send_full_flight(ch, choice);
 }
 
-// A session to resume, from the ticket or the session cache; sets the suite, the master secret and the
-// flags when there is one.
+// A session to resume, from the ticket (what resumption reads of it) or the session cache; sets the
+// suite, the master secret and the flags when there is one.
 bool Server12::try_resume(const ClientHello& ch, Session* resumed) {
   Session s;
   uint64_t now = c_.clock().now_ms();
@@ -192,23 +178,18 @@ bool Server12::try_resume(const ClientHello& ch, Session* resumed) {
     TicketState t;
     if (ring && open_ticket(*ring, *ticket, now, &t) && t.version == version::tls12 && !t.expired(now) &&
         t.secret.size() == 48) {
-      s.version = version::tls12;
       s.cipher_suite = t.cipher_suite;
       s.session_id = ch.session_id;
       s.master_secret = t.secret;
       s.extended_master_secret = t.extended_master_secret;
       s.server_name = t.server_name;
-      s.alpn = t.alpn;
       s.created_ms = t.created_ms;
-      s.lifetime_s = t.lifetime_s;
       s.peer = t.client;
       found = true;
     }
   }
-  if (!found) {
-    if (ch.session_id.empty() || !cfg_->session_cache) return false;
-    if (!cfg_->session_cache->get(ch.session_id, now, &s)) return false;
-  }
+  if (!found && (ch.session_id.empty() || !cfg_->session_cache || !cfg_->session_cache->get(ch.session_id, now, &s)))
+    return false;
   // RFC 7627 5.3: a session without EMS is not resumed (a full handshake follows, whether the client
   // offers EMS now or not), unless this server does not do EMS at all; the reverse case (a session
   // with EMS, a client without) is refused by the caller.
@@ -241,8 +222,7 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
   SANSTLS_TRY(sni_candidates(*cfg_, server_name_, &candidates, &choice->sni_used));
 
   const std::vector<uint16_t>* peer_schemes = e.signature_algorithms ? &*e.signature_algorithms : nullptr;
-  std::vector<uint16_t> client_groups;
-  if (e.supported_groups) client_groups = *e.supported_groups;
+  const std::vector<uint16_t> client_groups = e.supported_groups.value_or(std::vector<uint16_t>());
   bool client_lists_ffdhe = std::any_of(client_groups.begin(), client_groups.end(), is_ffdhe);
   bool ffdhe_refused = false;  // a DHE suite had its certificate and failed only on the group
   bool scheme_refused = false;  // a suite had its certificate and no signature scheme fit it
@@ -277,29 +257,21 @@ Status Server12::choose(const ClientHello& ch, Choice* choice) {
     }
     if (!ck) continue;
     uint16_t group = 0;
-    if (s->kx == KeyExchange::ecdhe_rsa || s->kx == KeyExchange::ecdhe_ecdsa) {
-      for (uint16_t g : cfg_->groups) {
-        if (is_ffdhe(g)) continue;
+    if (s->kx != KeyExchange::rsa) {  // our first group of the suite's kind that the client takes
+      const bool dhe = s->kx == KeyExchange::dhe_rsa;
+      auto usable = [&](uint16_t g) {
+        if (is_ffdhe(g) != dhe) return false;
+        // RFC 7919 4: a client that lists FFDHE groups gets one of them, or no DHE suite.
+        if (dhe) return !client_lists_ffdhe || contains(client_groups, g);
         // No supported_groups: RFC 8422 5.1.1 lets the server pick; P-256 is what everyone has.
-        if (e.supported_groups ? contains(client_groups, g) : g == static_cast<uint16_t>(Group::secp256r1)) {
-          group = g;
-          break;
-        }
-      }
-      if (group == 0) continue;
-    } else if (s->kx == KeyExchange::dhe_rsa) {
-      // RFC 7919 4: a client that lists FFDHE groups gets one of them, or no DHE suite.
-      for (uint16_t g : cfg_->groups) {
-        if (!is_ffdhe(g)) continue;
-        if (!client_lists_ffdhe || contains(client_groups, g)) {
-          group = g;
-          break;
-        }
-      }
-      if (group == 0) {
-        ffdhe_refused = ffdhe_refused || client_lists_ffdhe;
+        return e.supported_groups ? contains(client_groups, g) : g == static_cast<uint16_t>(Group::secp256r1);
+      };
+      auto it = std::find_if(cfg_->groups.begin(), cfg_->groups.end(), usable);
+      if (it == cfg_->groups.end()) {
+        ffdhe_refused = ffdhe_refused || (dhe && client_lists_ffdhe);
         continue;
       }
+      group = *it;
     }
     suite_ = s;
     choice->cert = ck;
@@ -353,7 +325,7 @@ Result<State> Server12::send_resumed_flight(const ClientHello& ch, const Session
   SANSTLS_TRY(derive_keys());
   SANSTLS_TRY(send_ticket(&resumed));
   SANSTLS_TRY(c_.send_change_cipher_spec());
-  SANSTLS_TRY(send_finished12(c_, *suite_, master_secret_, false));
+  SANSTLS_TRY(send_finished());
   return State(ExpectChangeCipherSpec{});
 }
 
@@ -485,29 +457,24 @@ Result<State> Server12::handle(ExpectClientKeyExchange& s, HandshakeType type, B
       return Error::internal("RSA premaster decryption failed");
     }
   } else {
-    if (suite_->kx == KeyExchange::dhe_rsa) {
-      SANSTLS_TRY(decode_client_key_exchange_dhe(body, &cke));
-    } else {
-      SANSTLS_TRY(decode_client_key_exchange_ecdhe(body, &cke));
-    }
+    const bool dhe = suite_->kx == KeyExchange::dhe_rsa;
+    SANSTLS_TRY(dhe ? decode_client_key_exchange_dhe(body, &cke) : decode_client_key_exchange_ecdhe(body, &cke));
     // TLS 1.2 clients (GnuTLS among them) send dh_Yc without leading zero bytes; the named-group share
     // wants exactly the length of p, so left-pad a shorter value (its integer value is unchanged).
     size_t p_len = s.kx.share->public_value().size();
-    if (suite_->kx == KeyExchange::dhe_rsa && !cke.exchange.empty() && cke.exchange.size() < p_len)
+    if (dhe && !cke.exchange.empty() && cke.exchange.size() < p_len)
       cke.exchange.insert(cke.exchange.begin(), p_len - cke.exchange.size(), uint8_t{0});
     crypto::Status st = s.kx.share->shared_secret(cke.exchange, &pms);
     if (st == crypto::Status::bad_peer_value) return Error::illegal("ClientKeyExchange: bad public value");
     if (st != crypto::Status::ok) return Error::internal("key exchange failed");
-    if (suite_->kx == KeyExchange::dhe_rsa) strip_dh_leading_zeros(&pms);
+    if (dhe) strip_dh_leading_zeros(&pms);
     s.kx.share.reset();
   }
   return on_premaster(&pms, std::move(s.client_key));
 }
 
 Result<State> Server12::on_premaster(Bytes* pms, std::unique_ptr<crypto::PublicKey> client_key) {
-  Bytes session_hash;
-  if (ems_) session_hash = c_.transcript_hash(suite_->prf_hash);
-  master_secret_ = tls12_master_secret(c_.provider(), *suite_, *pms, client_random_, server_random_, ems_, session_hash);
+  make_master_secret(*pms);
   secure_zero(*pms);
   SANSTLS_TRY(derive_keys());
   if (client_key) return State(ExpectCertificateVerify{std::move(client_key)});
@@ -526,11 +493,6 @@ Result<State> Server12::handle(ExpectCertificateVerify& s, HandshakeType type, B
     return Error::misbehaved(AlertDescription::decrypt_error, "CertificateVerify: bad signature");
   c_.info().client_authenticated = true;
   return State(ExpectChangeCipherSpec{});
-}
-
-Status Server12::derive_keys() {
-  return install_tls12_keys(c_, *cfg_, false, *suite_, master_secret_, client_random_, server_random_, etm_,
-                            peer_record_limit_);
 }
 
 // `resumed`: the session being resumed (the ticket keeps its creation time), or null.
@@ -552,10 +514,7 @@ Status Server12::send_ticket(const Session* resumed) {
   m.lifetime_hint = cfg_->session_lifetime_s;
   // An empty ticket says "none this time" (RFC 5077 3.3) when sealing fails.
   if (ring) m.ticket = seal_ticket(*ring, t, now, c_.rng());
-  Bytes b;
-  Writer w(&b);
-  encode_new_session_ticket12(m, w);
-  return c_.send_handshake(HandshakeType::new_session_ticket, b);
+  return send_message(c_, HandshakeType::new_session_ticket, m, encode_new_session_ticket12);
 }
 
 Result<State> Server12::handle(ExpectChangeCipherSpec&, ChangeCipherSpecRecord) {
@@ -565,11 +524,11 @@ Result<State> Server12::handle(ExpectChangeCipherSpec&, ChangeCipherSpecRecord) 
 
 Result<State> Server12::handle(ExpectFinished&, HandshakeType type, ByteView, ByteView body) {
   if (type != HandshakeType::finished) return unexpected_message();
-  SANSTLS_TRY(check_finished12(c_, *suite_, master_secret_, true, body));
+  SANSTLS_TRY(check_finished(body));
   if (!resuming_) {
     SANSTLS_TRY(send_ticket(nullptr));
     SANSTLS_TRY(c_.send_change_cipher_spec());
-    SANSTLS_TRY(send_finished12(c_, *suite_, master_secret_, false));
+    SANSTLS_TRY(send_finished());
     if (cfg_->session_cache && !session_id_.empty()) {
       Session s;
       s.version = version::tls12;
@@ -585,21 +544,9 @@ Result<State> Server12::handle(ExpectFinished&, HandshakeType type, ByteView, By
       cfg_->session_cache->put(s);
     }
   }
-  finish();
-  return State(Done{});
-}
-
-void Server12::finish() {
-  HandshakeInfo& info = c_.info();
-  info.version = version::tls12;
-  info.cipher_suite = suite_->id;
-  info.resumed = resuming_;
-  info.extended_master_secret = ems_;
-  info.encrypt_then_mac = etm_;
-  info.server_name = server_name_;
-  c_.set_exporter_tls12(suite_->prf_hash, master_secret_, ByteView(client_random_.data(), client_random_.size()),
-                        ByteView(server_random_.data(), server_random_.size()));
+  complete(server_name_);
   c_.handshake_complete();
+  return State(Done{});
 }
 
 }  // namespace

@@ -9,12 +9,15 @@ namespace sanstls {
 
 using crypto::SignatureScheme;
 
-Bytes tls12_master_secret(const crypto::Provider& p, const CipherSuite& suite, ByteView pms, const Random& cr,
-                          const Random& sr, bool ems, ByteView session_hash) {
-  if (ems) return crypto::tls12_prf(p, suite.prf_hash, pms, "extended master secret", session_hash, 48);
-  Bytes seed(cr.begin(), cr.end());
-  seed.insert(seed.end(), sr.begin(), sr.end());
-  return crypto::tls12_prf(p, suite.prf_hash, pms, "master secret", seed, 48);
+void Tls12Handshake::make_master_secret(ByteView pms) {
+  if (ems_) {
+    master_secret_ = crypto::tls12_prf(c_.provider(), suite_->prf_hash, pms, "extended master secret",
+                                       c_.transcript_hash(suite_->prf_hash), 48);
+    return;
+  }
+  Bytes seed(client_random_.begin(), client_random_.end());
+  seed.insert(seed.end(), server_random_.begin(), server_random_.end());
+  master_secret_ = crypto::tls12_prf(c_.provider(), suite_->prf_hash, pms, "master secret", seed, 48);
 }
 
 Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite& suite, ByteView ms,
@@ -24,48 +27,57 @@ Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite
   seed.insert(seed.end(), cr.begin(), cr.end());
   size_t mk = suite.mac_key_len, k = suite.key_len, iv = suite.fixed_iv_len;
   Bytes block = crypto::tls12_prf(p, suite.prf_hash, ms, "key expansion", seed, 2 * (mk + k + iv));
-  ByteView b(block);
-  ByteView c_mac = b.sub(0, mk), s_mac = b.sub(mk, mk);
-  ByteView c_key = b.sub(2 * mk, k), s_key = b.sub(2 * mk + k, k);
-  ByteView c_iv = b.sub(2 * mk + 2 * k, iv), s_iv = b.sub(2 * mk + 2 * k + iv, iv);
-
-  auto make = [&](ByteView mac, ByteView key, ByteView fixed_iv, size_t max) -> Result<RecordProtection> {
+  // The block is client MAC key, server MAC key, client key, server key, client IV, server IV; side 0 is
+  // the client's, 1 the server's.
+  auto make = [&](size_t side, size_t max) -> Result<RecordProtection> {
+    const ByteView b(block), mac = b.sub(side * mk, mk), key = b.sub(2 * mk + side * k, k);
+    const ByteView fixed_iv = b.sub(2 * (mk + k) + side * iv, iv);
     crypto::AeadAlg aead;
     if (!suite.aead(&aead)) return RecordProtection::tls12_cbc(p, key, suite.mac_hash, mac, etm, rng, max);
     // GCM and CCM share the nonce and additional data of RFC 5288 (RFC 6655 3).
     if (aead != crypto::AeadAlg::chacha20_poly1305) return RecordProtection::tls12_gcm(p, aead, key, fixed_iv, max);
     return RecordProtection::tls12_chacha20_poly1305(p, key, fixed_iv, max);
   };
-  Result<RecordProtection> cw = make(c_mac, c_key, c_iv, client_write_max);
-  Result<RecordProtection> sw = make(s_mac, s_key, s_iv, server_write_max);
+  Result<RecordProtection> cw = make(0, client_write_max);
+  Result<RecordProtection> sw = make(1, server_write_max);
   secure_zero(block);
   if (!cw.ok()) return cw.error();
   if (!sw.ok()) return sw.error();
   return Tls12Keys{std::move(cw.value()), std::move(sw.value())};
 }
 
-Bytes tls12_finished(const crypto::Provider& p, const CipherSuite& suite, ByteView ms, bool client,
-                     ByteView transcript_hash) {
-  return crypto::tls12_prf(p, suite.prf_hash, ms, client ? "client finished" : "server finished", transcript_hash,
-                           12);
+Bytes Tls12Handshake::finished(bool client, ByteView transcript_hash) const {
+  return crypto::tls12_prf(c_.provider(), suite_->prf_hash, master_secret_,
+                           client ? "client finished" : "server finished", transcript_hash, 12);
 }
 
-Status send_finished12(HandshakeContext& c, const CipherSuite& suite, ByteView ms, bool client) {
+Status Tls12Handshake::send_finished() {
   Finished f;
-  f.verify_data = tls12_finished(c.provider(), suite, ms, client, c.transcript_hash(suite.prf_hash));
-  return send_message(c, HandshakeType::finished, f, encode_finished);
+  f.verify_data = finished(client_, c_.transcript_hash(suite_->prf_hash));
+  return send_message(c_, HandshakeType::finished, f, encode_finished);
 }
 
-Status check_finished12(HandshakeContext& c, const CipherSuite& suite, ByteView ms, bool from_client, ByteView body) {
+Status Tls12Handshake::check_finished(ByteView body) {
   size_t msg_len = kHandshakeHeaderLength + body.size();
   Finished f;
   SANSTLS_TRY(decode_finished(body, kFinishedLength12, &f));
-  Bytes expected = tls12_finished(c.provider(), suite, ms, from_client,
-                                  c.transcript_hash(suite.prf_hash, c.transcript_size() - msg_len));
+  Bytes expected = finished(!client_, c_.transcript_hash(suite_->prf_hash, c_.transcript_size() - msg_len));
   if (!constant_time_equal(expected, f.verify_data))
     return Error::misbehaved(AlertDescription::decrypt_error,
-                             from_client ? "client Finished does not verify" : "server Finished does not verify");
+                             client_ ? "server Finished does not verify" : "client Finished does not verify");
   return Status();
+}
+
+void Tls12Handshake::complete(const std::string& server_name) {
+  HandshakeInfo& info = c_.info();
+  info.version = version::tls12;
+  info.cipher_suite = suite_->id;
+  info.resumed = resuming_;
+  info.extended_master_secret = ems_;
+  info.encrypt_then_mac = etm_;
+  info.server_name = server_name;
+  c_.set_exporter_tls12(suite_->prf_hash, master_secret_, ByteView(client_random_.data(), client_random_.size()),
+                        ByteView(server_random_.data(), server_random_.size()));
 }
 
 bool scheme_fits_key(uint16_t scheme, crypto::KeyType type) {
@@ -94,17 +106,18 @@ uint16_t choose_scheme(const std::vector<uint16_t>& ours, const std::vector<uint
   return 0;
 }
 
-Status install_tls12_keys(HandshakeContext& c, const CommonConfig& cfg, bool client, const CipherSuite& suite,
-                          ByteView master_secret, const Random& cr, const Random& sr, bool etm, uint16_t peer_limit) {
-  if (cfg.key_log) cfg.key_log->log("CLIENT_RANDOM", ByteView(cr.data(), cr.size()), master_secret);
+Status Tls12Handshake::derive_keys() {
+  const ByteView cr(client_random_.data(), client_random_.size());
+  if (common_.key_log) common_.key_log->log("CLIENT_RANDOM", cr, master_secret_);
   size_t ours = kMaxPlaintext, theirs = kMaxPlaintext;  // what we write, what the peer writes
-  if (peer_limit != 0) ours = std::min<size_t>(ours, peer_limit);
-  if (peer_limit != 0 && cfg.record_size_limit != 0) theirs = std::min<size_t>(theirs, cfg.record_size_limit);
-  Result<Tls12Keys> keys = tls12_record_keys(c.provider(), suite, master_secret, cr, sr, etm, c.rng(),
-                                             client ? ours : theirs, client ? theirs : ours);
+  if (peer_record_limit_ != 0) ours = std::min<size_t>(ours, peer_record_limit_);
+  if (peer_record_limit_ != 0 && common_.record_size_limit != 0)
+    theirs = std::min<size_t>(theirs, common_.record_size_limit);
+  Result<Tls12Keys> keys = tls12_record_keys(c_.provider(), *suite_, master_secret_, client_random_, server_random_,
+                                             etm_, c_.rng(), client_ ? ours : theirs, client_ ? theirs : ours);
   if (!keys.ok()) return keys.error();
-  c.set_pending_write(std::move(client ? keys.value().client_write : keys.value().server_write));
-  c.set_pending_read(std::move(client ? keys.value().server_write : keys.value().client_write));
+  c_.set_pending_write(std::move(client_ ? keys.value().client_write : keys.value().server_write));
+  c_.set_pending_read(std::move(client_ ? keys.value().server_write : keys.value().client_write));
   return Status();
 }
 
@@ -123,32 +136,25 @@ Status sni_candidates(const ServerConfig& cfg, const std::string& server_name,
   return Status();
 }
 
-Status verdict_status(const CertVerdict& v) {
-  if (v.ok) return Status();
-  AlertDescription a = v.alert;
-  switch (a) {
-    case AlertDescription::bad_certificate:
-    case AlertDescription::unsupported_certificate:
-    case AlertDescription::certificate_revoked:
-    case AlertDescription::certificate_expired:
-    case AlertDescription::certificate_unknown:
-    case AlertDescription::unknown_ca:
-    case AlertDescription::access_denied:
-      break;
-    default:
-      a = AlertDescription::bad_certificate;
-  }
-  return Error{ErrorKind::bad_certificate, a, "certificate refused by the application's verifier"};
-}
-
 Status apply_verifier(HandshakeContext& c, const CertificateVerifier* v, CertificateCheck check) {
   if (v == nullptr) return Status();
+  // The verdict as an error: its alert when RFC 8446 6.2 / RFC 5246 7.2.2 name it for a refused
+  // certificate, else bad_certificate.
+  auto verdict_status = [](const CertVerdict& verdict) -> Status {
+    if (verdict.ok) return Status();
+    using A = AlertDescription;
+    const std::initializer_list<A> named = {A::bad_certificate,     A::unsupported_certificate, A::certificate_revoked,
+                                            A::certificate_expired, A::certificate_unknown,     A::unknown_ca,
+                                            A::access_denied};
+    return Error{ErrorKind::bad_certificate, contains(named, verdict.alert) ? verdict.alert : A::bad_certificate,
+                 "certificate refused by the application's verifier"};
+  };
   if (!v->async) return verdict_status(v->check(check));
   AsyncRequest req;
   req.type = Event::Type::verify_request;
   req.check = std::move(check);
   // The verdict decides alone: the machine already moved on to the next message, which waits.
-  c.await(std::move(req), [](AsyncAnswer& a) { return verdict_status(a.verdict); });
+  c.await(std::move(req), [verdict_status](AsyncAnswer& a) { return verdict_status(a.verdict); });
   return Status();
 }
 
@@ -205,26 +211,6 @@ void strip_dh_leading_zeros(Bytes* pms) {
   Bytes stripped(pms->begin() + static_cast<std::ptrdiff_t>(z), pms->end());
   secure_zero(*pms);
   pms->swap(stripped);
-}
-
-Error certificate_error(crypto::CertError e) {
-  switch (e) {
-    case crypto::CertError::ok:
-      return Error::internal("certificate accepted");
-    case crypto::CertError::unsupported_certificate:
-      return {ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "unsupported certificate"};
-    case crypto::CertError::certificate_expired:
-      return {ErrorKind::bad_certificate, AlertDescription::certificate_expired, "certificate expired or not yet valid"};
-    case crypto::CertError::unknown_ca:
-      return {ErrorKind::bad_certificate, AlertDescription::unknown_ca, "certificate issuer unknown"};
-    case crypto::CertError::name_mismatch:
-      return {ErrorKind::bad_certificate, AlertDescription::bad_certificate, "certificate does not match the name"};
-    case crypto::CertError::bad_key_usage:
-      return {ErrorKind::bad_certificate, AlertDescription::unsupported_certificate, "certificate key usage"};
-    case crypto::CertError::bad_certificate:
-      break;
-  }
-  return {ErrorKind::bad_certificate, AlertDescription::bad_certificate, "bad certificate"};
 }
 
 }  // namespace sanstls

@@ -22,15 +22,12 @@ bool contains(const List& list, const T& x) {
   return std::find(list.begin(), list.end(), x) != list.end();
 }
 
+// RFC 7919: the FFDHE groups (0x0100-0x01ff), which TLS 1.2 uses for DHE only, never for ECDHE.
+inline bool is_ffdhe(uint16_t group) { return (group & 0xff00) == 0x0100; }
+
 class HandshakeContext;  // core/handshake_context.h (internal)
 struct AsyncRequest;
 struct AsyncAnswer;
-
-
-// master_secret = PRF(pms, "master secret", client_random + server_random) or, with extended master
-// secret, PRF(pms, "extended master secret", session_hash) (RFC 7627 4).
-Bytes tls12_master_secret(const crypto::Provider& p, const CipherSuite& suite, ByteView pms, const Random& cr,
-                          const Random& sr, bool ems, ByteView session_hash);
 
 // The two record protections (ours to write, the peer's to read) from the key block (RFC 5246 6.3).
 struct Tls12Keys {
@@ -41,16 +38,46 @@ Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite
                                    const Random& cr, const Random& sr, bool encrypt_then_mac, crypto::Rng& rng,
                                    size_t client_write_max, size_t server_write_max);
 
-// verify_data = PRF(master_secret, "client finished" / "server finished", transcript_hash)[0..12), where
-// transcript_hash is Hash(handshake messages) with the suite's PRF hash.
-Bytes tls12_finished(const crypto::Provider& p, const CipherSuite& suite, ByteView master_secret, bool client,
-                     ByteView transcript_hash);
-// Finished (RFC 5246 7.4.9), both sides: ours over the whole transcript; the peer's (`body`) over the
-// transcript before it (the machine's on_message has added it). Errors: decode_error for a wrong
-// length, decrypt_error when it does not verify.
-Status send_finished12(HandshakeContext& c, const CipherSuite& suite, ByteView master_secret, bool client);
-Status check_finished12(HandshakeContext& c, const CipherSuite& suite, ByteView master_secret, bool from_client,
-                        ByteView body);
+// What the TLS 1.2 client and server (client12.cc, server12.cc) both keep for the whole handshake (the
+// randoms, the suite, the negotiated flags, the master secret), and the key schedule steps they share.
+class Tls12Handshake {
+ protected:
+  Tls12Handshake(HandshakeContext& c, const CommonConfig& cfg, bool client) : c_(c), common_(cfg), client_(client) {}
+  ~Tls12Handshake() { secure_zero(master_secret_); }
+
+  // master_secret = PRF(pms, "master secret", client_random + server_random) or, with extended master
+  // secret, PRF(pms, "extended master secret", session_hash), the transcript so far (RFC 7627 4).
+  void make_master_secret(ByteView pms);
+  // The record protections from the master secret, made pending for the ChangeCipherSpecs: ours to
+  // write, the peer's to read, each bounded by the record_size_limit its receiver announced (RFC 8449;
+  // peer_record_limit_ 0: the peer sent none, so neither limit applies).
+  Status derive_keys();
+  // Finished (RFC 5246 7.4.9): verify_data = PRF(master_secret, "client finished" / "server finished",
+  // Hash(handshake messages))[0..12). Ours over the whole transcript; the peer's (`body`) over the
+  // transcript before it (the machine's on_message has added it). Errors: decode_error for a wrong
+  // length, decrypt_error when it does not verify.
+  Status send_finished();
+  Status check_finished(ByteView body);
+  // The handshake is done: what HandshakeInfo reports of it, and the exporter's master secret.
+  void complete(const std::string& server_name);
+
+  HandshakeContext& c_;
+  Random client_random_{};
+  Random server_random_{};
+  const CipherSuite* suite_ = nullptr;
+  bool resuming_ = false;
+  bool ems_ = false;
+  bool etm_ = false;
+  uint16_t peer_record_limit_ = 0;
+  Bytes session_id_;
+  Bytes master_secret_;
+
+ private:
+  Bytes finished(bool client, ByteView transcript_hash) const;
+
+  const CommonConfig& common_;
+  const bool client_;
+};
 
 // Whether the scheme fits the key type (TLS 1.2 rules: any ECDSA hash with any curve). Unsupported
 // schemes fit nothing, SHA-1 ones included (RFC 9155).
@@ -60,17 +87,11 @@ bool scheme_fits_key(uint16_t scheme, crypto::KeyType type);
 // 0, so a server picks no signed suite for such a client (handshake_failure when none is left).
 uint16_t choose_scheme(const std::vector<uint16_t>& ours, const std::vector<uint16_t>* peer, crypto::KeyType type);
 
-// The TLS 1.2 record protections from the master secret, made pending for the ChangeCipherSpecs: ours to
-// write, the peer's to read, each bounded by the record_size_limit its receiver announced (RFC 8449;
-// peer_limit 0: the peer sent none, so neither limit applies).
-Status install_tls12_keys(HandshakeContext& c, const CommonConfig& cfg, bool client, const CipherSuite& suite,
-                          ByteView master_secret, const Random& cr, const Random& sr, bool etm, uint16_t peer_limit);
-
 // The peer's certificate chain (chain[0] is the leaf), one copy for both sides and versions: with
 // `verify`, up to `trust`'s anchors for the peer's purpose, matching `name` (none when empty), the leaf's
 // keyUsage allowing `use` (RFC 5280 4.2.1.3), unless the application's verifier `v` replaces that
 // check; without, only a parsable leaf. Then `v`, if any (apply_verifier). Returns the leaf's key.
-// Errors: the alert RFC 5246 7.2.2 / RFC 8446 6.2 names (certificate_error), unsupported_certificate for
+// Errors: the alert RFC 5246 7.2.2 / RFC 8446 6.2 names (refuse_chain), unsupported_certificate for
 // a key of a type sanstls does not use.
 Result<std::unique_ptr<crypto::PublicKey>> verify_peer_chain(HandshakeContext& c, bool verify, const crypto::TrustStore* trust,
                                                              const CertificateVerifier* v, bool peer_is_server,
@@ -92,8 +113,6 @@ Status sni_candidates(const ServerConfig& cfg, const std::string& server_name,
 // it: a synchronous one is called here; an asynchronous one is awaited (verify_request), and the
 // handshake goes on, or fails with its alert, when the application answers. Null: nothing to do.
 Status apply_verifier(HandshakeContext& c, const CertificateVerifier* v, CertificateCheck check);
-// A verifier's verdict as an error (bad_certificate unless it names an alert RFC 8446 6.2 allows).
-Status verdict_status(const CertVerdict& v);
 // What a sign_request event carries for an asynchronous key (CertifiedKey::async), and the signer's
 // answer: the signature, or internal_error when the application's signer failed.
 AsyncRequest sign_request(std::shared_ptr<const CertifiedKey> key, uint16_t scheme, Bytes data);
@@ -103,18 +122,8 @@ Result<Bytes> signature_of(AsyncAnswer& a);
 // the unstripped secret is wiped (an erase in place would leave its last bytes behind the new end).
 void strip_dh_leading_zeros(Bytes* pms);
 
-// The CertError of a refused chain as the alert RFC 5246 7.2.2 names.
-Error certificate_error(crypto::CertError e);
-
-// One line for Connection::error_detail() that says which certificate of a refused chain failed and
-// why: its depth and subject; for a validity failure its dates against `now_ms` (the clock reading the
-// check used), telling expired from not yet valid and the leaf from a CA; the expected name for a name
-// mismatch (with the names the certificate holds); the issuer no anchor matched for unknown_ca. A
-// `now_ms` before 2000 that would be a plausible time read as seconds is called out: a Clock that
-// counts seconds instead of milliseconds. (certificate_details.cc)
-std::string explain_certificate_failure(const crypto::Provider& p, const std::vector<Bytes>& chain,
-                                        crypto::CertError e, uint64_t now_ms, const std::string& name);
-// The same, kept as the connection's error_detail() before returning certificate_error(e).
+// The CertError of a refused chain as the alert RFC 5246 7.2.2 names, after keeping as the connection's
+// error_detail() one line that says which certificate failed and why (certificate_details.cc).
 Error refuse_chain(HandshakeContext& c, const std::vector<Bytes>& chain, crypto::CertError e, uint64_t now_ms,
                    const std::string& name);
 

@@ -2,78 +2,35 @@
 
 namespace sanstls {
 
+#define SANSTLS_NAME_CASE(name, value) \
+  case value: return #name;
+
 const char* content_type_name(ContentType t) {
-  switch (t) {
-    case ContentType::change_cipher_spec: return "change_cipher_spec";
-    case ContentType::alert: return "alert";
-    case ContentType::handshake: return "handshake";
-    case ContentType::application_data: return "application_data";
-  }
+  switch (static_cast<uint8_t>(t)) { SANSTLS_CONTENT_TYPES(SANSTLS_NAME_CASE) }
   return "unknown";
 }
 
 const char* handshake_type_name(HandshakeType t) {
-  switch (t) {
-    case HandshakeType::hello_request: return "hello_request";
-    case HandshakeType::client_hello: return "client_hello";
-    case HandshakeType::server_hello: return "server_hello";
-    case HandshakeType::new_session_ticket: return "new_session_ticket";
-    case HandshakeType::end_of_early_data: return "end_of_early_data";
-    case HandshakeType::encrypted_extensions: return "encrypted_extensions";
-    case HandshakeType::certificate: return "certificate";
-    case HandshakeType::server_key_exchange: return "server_key_exchange";
-    case HandshakeType::certificate_request: return "certificate_request";
-    case HandshakeType::server_hello_done: return "server_hello_done";
-    case HandshakeType::certificate_verify: return "certificate_verify";
-    case HandshakeType::client_key_exchange: return "client_key_exchange";
-    case HandshakeType::finished: return "finished";
-    case HandshakeType::key_update: return "key_update";
-    case HandshakeType::message_hash: return "message_hash";
-  }
+  switch (static_cast<uint8_t>(t)) { SANSTLS_HANDSHAKE_TYPES(SANSTLS_NAME_CASE) }
   return "unknown";
 }
 
 const char* extension_name(uint16_t type) {
   switch (type) {
-    case 0: return "server_name";
+    SANSTLS_EXTENSION_TYPES(SANSTLS_NAME_CASE)
     case 1: return "max_fragment_length";
-    case 5: return "status_request";
-    case 10: return "supported_groups";
-    case 11: return "ec_point_formats";
-    case 13: return "signature_algorithms";
     case 15: return "heartbeat";
-    case 16: return "application_layer_protocol_negotiation";
-    case 18: return "signed_certificate_timestamp";
-    case 21: return "padding";
-    case 22: return "encrypt_then_mac";
-    case 23: return "extended_master_secret";
     case 27: return "compress_certificate";
-    case 28: return "record_size_limit";
-    case 35: return "session_ticket";
-    case 41: return "pre_shared_key";
-    case 42: return "early_data";
-    case 43: return "supported_versions";
-    case 44: return "cookie";
-    case 45: return "psk_key_exchange_modes";
-    case 47: return "certificate_authorities";
     case 48: return "oid_filters";
-    case 49: return "post_handshake_auth";
-    case 50: return "signature_algorithms_cert";
-    case 51: return "key_share";
-    case 0xff01: return "renegotiation_info";
   }
   return "unknown";
 }
 
 const char* cipher_suite_name(uint16_t s) {
-  switch (s) {
-#define SANSTLS_SUITE_NAME(name, value) \
-  case value: return #name;
-    SANSTLS_CIPHER_SUITES(SANSTLS_SUITE_NAME)
-#undef SANSTLS_SUITE_NAME
-  }
+  switch (s) { SANSTLS_CIPHER_SUITES(SANSTLS_NAME_CASE) }
   return "unknown";
 }
+#undef SANSTLS_NAME_CASE
 
 // IANA "TLS Supported Groups".
 const char* group_name(uint16_t g) {

@@ -11,32 +11,36 @@
 
 namespace sanstls {
 
+// ContentType, HandshakeType and ExtensionType each come from an X(name, value) list, which also gives
+// their name functions (wire.cc).
+#define SANSTLS_ENUMERATOR(name, value) name = value,
+
 // ContentType (RFC 5246 6.2.1, RFC 8446 5.1).
-enum class ContentType : uint8_t {
-  change_cipher_spec = 20,
-  alert = 21,
-  handshake = 22,
-  application_data = 23,
-};
+#define SANSTLS_CONTENT_TYPES(X) \
+  X(change_cipher_spec, 20)      \
+  X(alert, 21)                   \
+  X(handshake, 22)               \
+  X(application_data, 23)
+enum class ContentType : uint8_t { SANSTLS_CONTENT_TYPES(SANSTLS_ENUMERATOR) };
 
 // HandshakeType (RFC 5246 7.4, RFC 8446 4).
-enum class HandshakeType : uint8_t {
-  hello_request = 0,
-  client_hello = 1,
-  server_hello = 2,
-  new_session_ticket = 4,
-  end_of_early_data = 5,
-  encrypted_extensions = 8,
-  certificate = 11,
-  server_key_exchange = 12,
-  certificate_request = 13,
-  server_hello_done = 14,
-  certificate_verify = 15,
-  client_key_exchange = 16,
-  finished = 20,
-  key_update = 24,
-  message_hash = 254,
-};
+#define SANSTLS_HANDSHAKE_TYPES(X) \
+  X(hello_request, 0)              \
+  X(client_hello, 1)               \
+  X(server_hello, 2)               \
+  X(new_session_ticket, 4)         \
+  X(end_of_early_data, 5)          \
+  X(encrypted_extensions, 8)       \
+  X(certificate, 11)               \
+  X(server_key_exchange, 12)       \
+  X(certificate_request, 13)       \
+  X(server_hello_done, 14)         \
+  X(certificate_verify, 15)        \
+  X(client_key_exchange, 16)       \
+  X(finished, 20)                  \
+  X(key_update, 24)                \
+  X(message_hash, 254)
+enum class HandshakeType : uint8_t { SANSTLS_HANDSHAKE_TYPES(SANSTLS_ENUMERATOR) };
 
 // ProtocolVersion values.
 namespace version {
@@ -100,31 +104,33 @@ SANSTLS_CIPHER_SUITES(SANSTLS_SUITE_CONSTANT)
 #undef SANSTLS_SUITE_CONSTANT
 }  // namespace suite
 
-// ExtensionType (IANA "TLS ExtensionType Values").
-enum class ExtensionType : uint16_t {
-  server_name = 0,
-  status_request = 5,
-  supported_groups = 10,
-  ec_point_formats = 11,
-  signature_algorithms = 13,
-  application_layer_protocol_negotiation = 16,
-  signed_certificate_timestamp = 18,
-  padding = 21,
-  encrypt_then_mac = 22,
-  extended_master_secret = 23,
-  record_size_limit = 28,
-  session_ticket = 35,
-  pre_shared_key = 41,
-  early_data = 42,
-  supported_versions = 43,
-  cookie = 44,
-  psk_key_exchange_modes = 45,
-  certificate_authorities = 47,
-  post_handshake_auth = 49,
-  signature_algorithms_cert = 50,
-  key_share = 51,
-  renegotiation_info = 0xff01,
-};
+// ExtensionType (IANA "TLS ExtensionType Values"). extension_name() also names a few types sanstls has
+// no enumerator for.
+#define SANSTLS_EXTENSION_TYPES(X)                 \
+  X(server_name, 0)                                \
+  X(status_request, 5)                             \
+  X(supported_groups, 10)                          \
+  X(ec_point_formats, 11)                          \
+  X(signature_algorithms, 13)                      \
+  X(application_layer_protocol_negotiation, 16)    \
+  X(signed_certificate_timestamp, 18)              \
+  X(padding, 21)                                   \
+  X(encrypt_then_mac, 22)                          \
+  X(extended_master_secret, 23)                    \
+  X(record_size_limit, 28)                         \
+  X(session_ticket, 35)                            \
+  X(pre_shared_key, 41)                            \
+  X(early_data, 42)                                \
+  X(supported_versions, 43)                        \
+  X(cookie, 44)                                    \
+  X(psk_key_exchange_modes, 45)                    \
+  X(certificate_authorities, 47)                   \
+  X(post_handshake_auth, 49)                       \
+  X(signature_algorithms_cert, 50)                 \
+  X(key_share, 51)                                 \
+  X(renegotiation_info, 0xff01)
+enum class ExtensionType : uint16_t { SANSTLS_EXTENSION_TYPES(SANSTLS_ENUMERATOR) };
+#undef SANSTLS_ENUMERATOR
 
 // Names for logs and traces: the RFC / IANA name, or "unknown" for a value not listed. The returned
 // strings are static.
