@@ -375,8 +375,9 @@ void Client12::finish(const std::optional<NewSessionTicket12>& ticket) {
     s.alpn = info.alpn;
     s.created_ms = resuming_ ? opts_.resume->created_ms : c_.clock().now_ms();
     s.lifetime_s = resuming_ ? opts_.resume->lifetime_s : std::min<uint32_t>(7200, cfg_->max_session_lifetime_s);
-    s.peer = resuming_ ? opts_.resume->peer : server_identity(*cfg_, opts_, info.peer_chain);
-    if (resuming_) s.ticket = opts_.resume->ticket;
+    // The resumed session is not read after this (the machine is dropped): its identity and ticket move.
+    s.peer = resuming_ ? std::move(opts_.resume->peer) : server_identity(*cfg_, opts_, info.peer_chain);
+    if (resuming_) s.ticket = std::move(opts_.resume->ticket);
     if (ticket && !ticket->ticket.empty()) {
       // A new ticket replaces the old one; its lifetime hint, when given, bounds the session, and our own
       // cap bounds the hint (a hint of 2^32-1 s would keep one master secret for 136 years).

@@ -162,6 +162,7 @@ void HandshakeContext::set_exporter_tls12(crypto::HashAlg prf_hash, ByteView mas
   set_exporter_tls13(prf_hash, master_secret);  // the secret and its hash, then what TLS 1.2 adds
   ConnState::ExporterSecret& x = c_.exporter;
   x.tls13 = false;
+  x.randoms.reserve(client_random.size() + server_random.size());
   x.randoms.assign(client_random.begin(), client_random.end());
   x.randoms.insert(x.randoms.end(), server_random.begin(), server_random.end());
 }

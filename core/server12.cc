@@ -207,11 +207,11 @@ bool Server12::try_resume(const ClientHello& ch, Session* resumed) {
   c_.info().peer_chain = client.chain;
   c_.info().client_authenticated = client.proven();
   s.peer = std::move(client);
-  *resumed = s;
   session_id_ = s.session_id;
   master_secret_ = s.master_secret;
   ems_ = s.extended_master_secret;
   etm_ = !suite_->is_aead() && ch.extensions.encrypt_then_mac && cfg_->encrypt_then_mac;
+  *resumed = std::move(s);
   return true;
 }
 

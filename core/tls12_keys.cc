@@ -23,10 +23,12 @@ void Tls12Handshake::make_master_secret(ByteView pms) {
 Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite& suite, ByteView ms,
                                     const Random& cr, const Random& sr, bool etm, crypto::Rng& rng,
                                     size_t client_write_max, size_t server_write_max) {
-  Bytes seed(sr.begin(), sr.end());
-  seed.insert(seed.end(), cr.begin(), cr.end());
+  uint8_t seed[2 * kRandomLength];  // server_random + client_random (RFC 5246 6.3)
+  std::copy(sr.begin(), sr.end(), seed);
+  std::copy(cr.begin(), cr.end(), seed + kRandomLength);
   size_t mk = suite.mac_key_len, k = suite.key_len, iv = suite.fixed_iv_len;
-  Bytes block = crypto::tls12_prf(p, suite.prf_hash, ms, "key expansion", seed, 2 * (mk + k + iv));
+  Bytes block = crypto::tls12_prf(p, suite.prf_hash, ms, "key expansion", ByteView(seed, sizeof seed),
+                                2 * (mk + k + iv));
   // The block is client MAC key, server MAC key, client key, server key, client IV, server IV; side 0 is
   // the client's, 1 the server's.
   auto make = [&](size_t side, size_t max) -> Result<RecordProtection> {
