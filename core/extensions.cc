@@ -564,6 +564,7 @@ void Extensions::present_types(ExtContext ctx, std::vector<uint16_t>* out) const
   // A raw extension counts only where has() looks at the raw ones: a type with no entry for ctx.
   for (const RawExtension& r : unknown)
     if (r.type < kDirectTypes && find_handler(r.type, ctx) == kNumHandlers) types |= uint64_t{1} << r.type;
+  out->reserve(out->size() + static_cast<size_t>(__builtin_popcountll(types)) + 1);  // one allocation
   for (uint16_t t = 0; t < kDirectTypes; t++)
     if ((types >> t) & 1) out->push_back(t);
   if (has(kRenegType, ctx)) out->push_back(kRenegType);
