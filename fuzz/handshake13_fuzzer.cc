@@ -34,7 +34,8 @@
 //   - the proxy can always open what the sender wrote with a key from the sender's key log;
 //   - when the receiver reports handshake_done, the handshake messages it was given, up to the
 //     sender's Finished, are exactly those the sender wrote (refused 0-RTT records, which a server
-//     skips unread, do not count);
+//     skips unread, do not count, nor do records moved there from a later key, which the receiver
+//     cannot open);
 //   - when both sides are done they agree on version, suite, group, resumption, ALPN, 0-RTT and
 //     (without post-handshake authentication) client authentication;
 //   - no application data before handshake_done but accepted 0-RTT data; what each side receives is
@@ -75,6 +76,7 @@ struct Given {
   uint8_t type;
   bool is_protected;
   bool early;  // under the client's early traffic key
+  int stage;   // the sender's write key it came under (-1: unprotected)
   Bytes body;
 };
 
@@ -268,7 +270,7 @@ class Harness {
       wire.insert(wire.end(), r.body.begin(), r.body.begin() + static_cast<ptrdiff_t>(n));
     }
     Bytes body(r.body.begin(), r.body.begin() + static_cast<ptrdiff_t>(n));
-    p.given.push_back(Given{r.type, r.stage >= 0, early, std::move(body)});
+    p.given.push_back(Given{r.type, r.stage >= 0, early, r.stage, std::move(body)});
     feed(p, wire);
   }
 
@@ -286,9 +288,16 @@ class Harness {
     std::vector<Bytes> sent, given;
     require(up_to_finished(split_messages(p.orig_hs), &sent), "receiver done before the sender's Finished");
     bool early_read = p.receiver.conn->info()->early_data_accepted;
+    // Up to the sender's Finished the receiver reads protected records under the sender's handshake key
+    // only (and its early key when it took the 0-RTT data). A record the proxy moved there from a later
+    // key cannot be opened: it is fatal, or skipped unread by a server that refused 0-RTT (RFC 8446
+    // 4.2.10: records that fail deprotection are skipped up to max_early_data_size), so it does not count.
+    const int handshake_stage = static_cast<int>(handshake_index(p));
     Bytes hs;
-    for (const Given& g : p.given)
-      if (g.type == kHandshake && (!g.early || early_read)) hs.insert(hs.end(), g.body.begin(), g.body.end());
+    for (const Given& g : p.given) {
+      bool readable = !g.is_protected || (g.early ? early_read : g.stage == handshake_stage);
+      if (g.type == kHandshake && readable) hs.insert(hs.end(), g.body.begin(), g.body.end());
+    }
     std::vector<Bytes> msgs = split_messages(hs);
     if (!p.from_client) {
       // A client ignores empty HelloRequests until a ServerHello tells it the version (RFC 5246
