@@ -1,7 +1,9 @@
 #include "core/session.h"
 
 #include <algorithm>
+#include <functional>
 #include <new>
+#include <string_view>
 #include <utility>
 
 #include "core/bytes.h"
@@ -110,43 +112,68 @@ bool Session::decode(ByteView in, Session* out) {
   return true;
 }
 
-void InMemorySessionCache::put(const Session& s) {
-  if (s.session_id.empty() || capacity_ == 0) return;
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = sessions_.find(s.session_id);
-  if (it != sessions_.end()) {
-    it->second = s;
-    return;
-  }
-  while (sessions_.size() >= capacity_ && !order_.empty()) {
-    sessions_.erase(order_.front());
-    order_.pop_front();
-  }
-  sessions_.emplace(s.session_id, s);
-  order_.push_back(s.session_id);
+bool InMemorySessionCache::Id::make(ByteView v, Id* out) {
+  if (v.size() > sizeof out->b) return false;
+  out->len = static_cast<uint8_t>(v.size());
+  if (!v.empty()) std::memcpy(out->b, v.data(), v.size());
+  return true;
 }
 
-bool InMemorySessionCache::IdLess::operator()(ByteView a, ByteView b) const {
-  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
+size_t InMemorySessionCache::IdHash::operator()(const Id& id) const {
+  return std::hash<std::string_view>()(std::string_view(reinterpret_cast<const char*>(id.b), id.len));
+}
+
+void InMemorySessionCache::make_room() {
+  while (sessions_.size() >= capacity_ && !order_.empty()) {
+    auto it = sessions_.find(order_.front().first);
+    if (it != sessions_.end() && it->second.serial == order_.front().second) sessions_.erase(it);
+    order_.pop_front();
+  }
+}
+
+void InMemorySessionCache::put(const Session& s) {
+  Id id;
+  if (s.session_id.empty() || capacity_ == 0 || !Id::make(s.session_id, &id)) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(id);
+  if (it != sessions_.end()) {
+    it->second.session = s;  // keeps its place in the order
+    return;
+  }
+  make_room();
+  const uint64_t serial = next_serial_++;
+  sessions_.emplace(id, Entry{s, serial});
+  order_.emplace_back(id, serial);
+  // Records of entries removed early: rebuild the queue once they outnumber the live entries.
+  if (order_.size() > 2 * sessions_.size() + 16) {
+    std::deque<std::pair<Id, uint64_t>> live;
+    for (const auto& rec : order_) {
+      auto e = sessions_.find(rec.first);
+      if (e != sessions_.end() && e->second.serial == rec.second) live.push_back(rec);
+    }
+    order_.swap(live);
+  }
 }
 
 bool InMemorySessionCache::get(ByteView session_id, uint64_t now_ms, Session* out) {
+  Id id;
+  if (!Id::make(session_id, &id)) return false;
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = sessions_.find(session_id);
+  auto it = sessions_.find(id);
   if (it == sessions_.end()) return false;
-  if (it->second.expired(now_ms)) {
+  if (it->second.session.expired(now_ms)) {
     sessions_.erase(it);
-    order_.erase(std::find(order_.begin(), order_.end(), session_id.to_bytes()));
     return false;
   }
-  *out = it->second;
+  *out = it->second.session;
   return true;
 }
 
 void InMemorySessionCache::remove(ByteView session_id) {
+  Id id;
+  if (!Id::make(session_id, &id)) return;
   std::lock_guard<std::mutex> lock(mu_);
-  Bytes id = session_id.to_bytes();
-  if (sessions_.erase(id) > 0) order_.erase(std::find(order_.begin(), order_.end(), id));
+  sessions_.erase(id);
 }
 
 size_t InMemorySessionCache::size() {

@@ -6,10 +6,12 @@
 #define SANSTLS_CORE_SESSION_H_
 
 #include <cstdint>
+#include <cstring>
 #include <deque>
-#include <map>
 #include <mutex>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/bytes.h"
@@ -90,7 +92,10 @@ class SessionCache {
   virtual void remove(ByteView session_id) = 0;
 };
 
-// An in-memory cache with a bound on the number of sessions (the oldest is dropped first).
+// An in-memory cache with a bound on the number of sessions (the oldest is dropped first). A hash
+// table keyed by the session ID: IDs are 0-32 bytes (RFC 5246 7.4.1.2), held in place, so a lookup
+// or an insertion allocates nothing for the key. The server makes the IDs it stores (random), so a
+// peer chooses only which bucket a lookup reads, never what is in it.
 class InMemorySessionCache final : public SessionCache {
  public:
   explicit InMemorySessionCache(size_t capacity = 10000) : capacity_(capacity) {}
@@ -100,15 +105,30 @@ class InMemorySessionCache final : public SessionCache {
   size_t size();
 
  private:
-  // Byte order, and lookups by a view of the ID (get() allocates no key).
-  struct IdLess {
-    using is_transparent = void;
-    bool operator()(ByteView a, ByteView b) const;
+  struct Id {
+    uint8_t len = 0;
+    uint8_t b[32] = {};
+    static bool make(ByteView v, Id* out);  // false for more than 32 bytes
+    bool operator==(const Id& o) const { return len == o.len && std::memcmp(b, o.b, len) == 0; }
   };
+  struct IdHash {
+    size_t operator()(const Id& id) const;
+  };
+  struct Entry {
+    Session session;
+    uint64_t serial;  // which insertion of this ID the entry is (see order_)
+  };
+  // Drops the oldest entries until there is room for one more.
+  void make_room();
+
   std::mutex mu_;
   size_t capacity_;
-  std::map<Bytes, Session, IdLess> sessions_;
-  std::deque<Bytes> order_;
+  uint64_t next_serial_ = 0;
+  std::unordered_map<Id, Entry, IdHash> sessions_;
+  // Insertion order, oldest first. An entry removed early (remove(), expiry) leaves its record here;
+  // a record whose serial no longer matches the table's entry is skipped when it comes to the front,
+  // and the queue is rebuilt when such records outnumber the live ones.
+  std::deque<std::pair<Id, uint64_t>> order_;
 };
 
 }  // namespace sanstls
