@@ -237,10 +237,10 @@ bool read_key_usage(const X509* x, bool* present, bool* sign, bool* encipher) {
   return true;
 }
 
-// The keyUsage rule of KeyUse (crypto.h); `server` says what `any` means. No extension allows all.
-bool key_usage_allows(const X509* x, bool server, KeyUse use) {
-  bool present = false, sign_ok = false, encipher_ok = false;
-  if (!read_key_usage(x, &present, &sign_ok, &encipher_ok)) return false;
+// The keyUsage rule of KeyUse (crypto.h) over what read_key_usage read (`readable`: its result);
+// `server` says what `any` means. No extension allows all.
+bool key_usage_rule(bool readable, bool sign_ok, bool encipher_ok, bool server, KeyUse use) {
+  if (!readable) return false;
   switch (use) {
     case KeyUse::digital_signature:
       return sign_ok;
@@ -250,6 +250,12 @@ bool key_usage_allows(const X509* x, bool server, KeyUse use) {
       break;
   }
   return server ? (sign_ok || encipher_ok) : sign_ok;
+}
+
+bool key_usage_allows(const X509* x, bool server, KeyUse use) {
+  bool present = false, sign_ok = false, encipher_ok = false;
+  const bool readable = read_key_usage(x, &present, &sign_ok, &encipher_ok);
+  return key_usage_rule(readable, sign_ok, encipher_ok, server, use);
 }
 
 // extendedKeyUsage: absent, or listing `nid` or anyExtendedKeyUsage.
@@ -297,10 +303,13 @@ Bytes spki_of(const X509* x) {
 
 class LibcryptoCertificate final : public Certificate {
  public:
-  // The names are read once: a server asks its certificates for the client's SNI name on every
-  // handshake, and decoding the subjectAltName extension each time cost more than the match.
+  // The names and the keyUsage bits are read once: a server asks its certificates for the client's
+  // SNI name and for the key's use on every handshake, and decoding the extensions each time cost
+  // more than the checks.
   LibcryptoCertificate(X509Ptr x, ByteView der) : x_(std::move(x)), der_(der.to_bytes()) {
     names_ok_ = read_leaf_names(x_.get(), &names_);
+    bool present = false;
+    ku_readable_ = read_key_usage(x_.get(), &present, &ku_sign_, &ku_encipher_);
   }
 
   ByteView der() const override { return der_; }
@@ -310,7 +319,9 @@ class LibcryptoCertificate final : public Certificate {
   int64_t not_before() const override { return unix_time(X509_get0_notBefore(x_.get())); }
   int64_t not_after() const override { return unix_time(X509_get0_notAfter(x_.get())); }
   bool matches_name(const std::string& name) const override { return names_ok_ && policy::matches_name(names_, name); }
-  bool allows_key_use(KeyUse use) const override { return key_usage_allows(x_.get(), true, use); }
+  bool allows_key_use(KeyUse use) const override {
+    return key_usage_rule(ku_readable_, ku_sign_, ku_encipher_, true, use);
+  }
   Bytes serial() const override {
     // An ASN1_INTEGER holds the magnitude, without the DER sign padding.
     const ASN1_INTEGER* i = X509_get0_serialNumber(x_.get());
@@ -332,6 +343,7 @@ class LibcryptoCertificate final : public Certificate {
   Bytes der_;
   policy::LeafNames names_;
   bool names_ok_ = false;
+  bool ku_readable_ = false, ku_sign_ = false, ku_encipher_ = false;  // keyUsage, read once
 };
 
 // ---------------------------------------------------------------------------------------------------
