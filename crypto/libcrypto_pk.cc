@@ -6,7 +6,7 @@
 // - key shares take their private values from the Rng exactly as crypto.h says and are imported with
 //   EVP_PKEY_fromdata (X25519, X448: the private key, libcrypto computes the public one; NIST curves: public
 //   point computed with EC_POINT_mul), on per-thread contexts whose key manager is fetched once (see
-//   fromdata); ECDH and X25519 run through EVP_PKEY_derive;
+//   fromdata); X25519 runs through EVP_PKEY_derive, ECDH over EC_POINT (see EcKeyShare);
 // - ECDSA signing is done here over BIGNUM / EC_POINT (s = k^-1 (z + r d) mod n) with k drawn from the
 //   Rng like a NIST key-share scalar (32, 48 or 66 bytes, again while 0 or >= n). libcrypto 3.0 offers no
 //   way to hand EVP_PKEY_sign a nonce. k^-1 is computed as k^(n-2) mod n with
@@ -31,7 +31,6 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/objects.h>
-#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -89,7 +88,7 @@ PkeyCtx pkey_ctx(EVP_PKEY* k) { return PkeyCtx(EVP_PKEY_CTX_new_from_pkey(nullpt
 // fetch the key manager by name on every call (a name-map and method-store lookup under a lock: 10 %
 // of a TLS 1.3 handshake's instructions in callgrind); here each thread makes one context per key type,
 // once, and EVP_PKEY_fromdata_init re-arms it for each key (it keeps the fetched EVP_KEYMGMT).
-enum class ShareType { x25519, x448, ec, count };
+enum class ShareType { x25519, x448, count };
 
 Pkey fromdata(ShareType type, int selection, OSSL_PARAM* params) {
   struct Ctxs {
@@ -101,9 +100,7 @@ Pkey fromdata(ShareType type, int selection, OSSL_PARAM* params) {
   thread_local Ctxs ctxs;
   EVP_PKEY_CTX*& ctx = ctxs.ctx[static_cast<int>(type)];
   if (ctx == nullptr) {
-    ctx = EVP_PKEY_CTX_new_from_name(nullptr,
-                                     type == ShareType::x25519 ? "X25519" : type == ShareType::x448 ? "X448" : "EC",
-                                     nullptr);
+    ctx = EVP_PKEY_CTX_new_from_name(nullptr, type == ShareType::x25519 ? "X25519" : "X448", nullptr);
     if (ctx == nullptr) return nullptr;
   }
   EVP_PKEY* k = nullptr;
@@ -137,7 +134,6 @@ uint8_t ct_select8(uint32_t mask, uint8_t a, uint8_t b) { return static_cast<uin
 
 struct Curve {
   int nid;
-  const char* name;  // the OSSL_PKEY_PARAM_GROUP_NAME
   EC_GROUP* group;
   size_t plen;  // bytes of a field element (and of a scalar: the orders have the field's bit length)
 };
@@ -145,9 +141,9 @@ struct Curve {
 const Curve* curve_by_nid(int nid) {
   static const Curve* curves = [] {
     static Curve c[] = {
-        {NID_X9_62_prime256v1, "P-256", nullptr, 0},
-        {NID_secp384r1, "P-384", nullptr, 0},
-        {NID_secp521r1, "P-521", nullptr, 0},
+        {NID_X9_62_prime256v1, nullptr, 0},
+        {NID_secp384r1, nullptr, 0},
+        {NID_secp521r1, nullptr, 0},
     };
     for (Curve& x : c) {
       x.group = EC_GROUP_new_by_curve_name(x.nid);
@@ -177,23 +173,6 @@ Bn draw_scalar(const Curve& c, Rng& rng) {
       return d;
     }
   }
-}
-
-// An EVP_PKEY of the curve from a private scalar (may be null) and an uncompressed public point.
-// libcrypto checks that the point is on the curve.
-Pkey ec_pkey(const Curve& c, const BIGNUM* priv, ByteView pub) {
-  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
-  if (bld == nullptr) return nullptr;
-  OSSL_PARAM* params = nullptr;
-  Pkey k;
-  if (OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, c.name, 0) == 1 &&
-      OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub.data(), pub.size()) == 1 &&
-      (priv == nullptr || OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv) == 1) &&
-      (params = OSSL_PARAM_BLD_to_param(bld)) != nullptr)
-    k = fromdata(ShareType::ec, priv != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params);
-  OSSL_PARAM_free(params);  // OSSL_PARAM_BLD_to_param allocates secure memory for the BN when set up
-  OSSL_PARAM_BLD_free(bld);
-  return k;
 }
 
 // EVP_PKEY_derive of own and peer into out (exactly `len` bytes expected).
@@ -260,39 +239,53 @@ class MontgomeryKeyShare final : public KeyShare {
   Bytes public_;
 };
 
+// ECDH over EC_POINT: the scalar multiplication libcrypto's own ECDH runs (its constant-time ladder,
+// or the P-256 assembly), without an EVP_PKEY for either key. Through EVP a P-256 share cost about
+// 3x as much: two EVP_PKEY_fromdata imports (~14 us each, every import builds the curve's group from
+// its name) and EVP_PKEY_derive (~79 us against ~37 us here, on the machine of docs/benchmark.md).
 class EcKeyShare final : public KeyShare {
  public:
   bool init(const Curve& c, Rng& rng) {
     curve_ = &c;
-    Bn d = draw_scalar(c, rng);
+    d_ = draw_scalar(c, rng);
     BnCtx bctx(BN_CTX_new());
     Point q(EC_POINT_new(c.group));
-    if (!d || !bctx || !q || EC_POINT_mul(c.group, q.get(), d.get(), nullptr, nullptr, bctx.get()) != 1)
+    if (!d_ || !bctx || !q || EC_POINT_mul(c.group, q.get(), d_.get(), nullptr, nullptr, bctx.get()) != 1)
       return false;
     public_.resize(1 + 2 * c.plen);
-    if (EC_POINT_point2oct(c.group, q.get(), POINT_CONVERSION_UNCOMPRESSED, public_.data(), public_.size(),
-                           bctx.get()) != public_.size())
-      return false;
-    key_ = ec_pkey(c, d.get(), public_);
-    return key_ != nullptr;
+    return EC_POINT_point2oct(c.group, q.get(), POINT_CONVERSION_UNCOMPRESSED, public_.data(), public_.size(),
+                              bctx.get()) == public_.size();
   }
 
   ByteView public_value() const override { return public_; }
 
+  // RFC 8446 4.2.8.2 and RFC 8422 5.10: the peer's point must be on the curve (the curves have
+  // cofactor 1, so that and not being the point at infinity is the full check); the secret is the
+  // x coordinate of d * Q, fixed length.
   Status shared_secret(ByteView peer, Bytes* out) override {
     // Uncompressed points only; the point at infinity (a lone 0x00) has the wrong length.
     if (peer.size() != 1 + 2 * curve_->plen || peer[0] != 0x04) return Status::bad_peer_value;
-    Pkey p = ec_pkey(*curve_, nullptr, peer);  // refuses points not on the curve
-    if (!p || !derive(key_.get(), p.get(), curve_->plen, out)) {
+    const EC_GROUP* g = curve_->group;
+    BnCtx bctx(BN_CTX_new());
+    Point q(EC_POINT_new(g)), z(EC_POINT_new(g));
+    Bn x(BN_new());
+    Bytes secret(curve_->plen);
+    if (!bctx || !q || !z || !x || EC_POINT_oct2point(g, q.get(), peer.data(), peer.size(), bctx.get()) != 1 ||
+        EC_POINT_is_on_curve(g, q.get(), bctx.get()) != 1 || EC_POINT_is_at_infinity(g, q.get()) ||
+        EC_POINT_mul(g, z.get(), nullptr, q.get(), d_.get(), bctx.get()) != 1 || EC_POINT_is_at_infinity(g, z.get()) ||
+        EC_POINT_get_affine_coordinates(g, z.get(), x.get(), nullptr, bctx.get()) != 1 ||
+        BN_bn2binpad(x.get(), secret.data(), static_cast<int>(secret.size())) < 0) {
+      OPENSSL_cleanse(secret.data(), secret.size());
       libcrypto_clear_errors();
       return Status::bad_peer_value;
     }
+    *out = std::move(secret);
     return Status::ok;
   }
 
  private:
   const Curve* curve_ = nullptr;
-  Pkey key_;
+  Bn d_;  // the private scalar (BN_FLG_CONSTTIME; cleared when freed)
   Bytes public_;
 };
 
