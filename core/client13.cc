@@ -225,7 +225,7 @@ Result<State> Client13::on_server_hello(NegotiationPtr hs, const ServerHello& sh
   hs->ks->handshake(shared);
   secure_zero(shared);
   secure_zero(psk);
-  Bytes h = c_.transcript_hash(alg());
+  TranscriptHash h = c_.transcript_hash(alg());
   hs->client_hs = hs->ks->client_handshake_traffic_secret(h);
   hs->server_hs = hs->ks->server_handshake_traffic_secret(h);
   key_log13(*cfg_, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", hs->offer.random, hs->client_hs);
@@ -395,7 +395,7 @@ Status Client13::send_client_auth(const CertRequest& request, const Bytes& base_
   // During the handshake the transcript is c_.transcript(); after it, the saved hash plus the new
   // messages (send_handshake feeds them to it). Shared: an asynchronous key's answer continues with it.
   std::shared_ptr<crypto::Hash> post(std::move(post_in));
-  auto hash_now = [this, post]() -> Bytes {
+  auto hash_now = [this, post]() -> TranscriptHash {
     return post ? hash_so_far(*post) : c_.transcript_hash(alg());
   };
   // After the CertificateVerify: the post-handshake Finished, then the caller's rest.

@@ -136,7 +136,7 @@ void HandshakeContext::add_transcript(ByteView msg) {
 size_t HandshakeContext::transcript_size() const { return c_.transcript.size(); }
 ByteView HandshakeContext::transcript() const { return c_.transcript; }
 
-Bytes HandshakeContext::transcript_hash(crypto::HashAlg alg, size_t len) {
+TranscriptHash HandshakeContext::transcript_hash(crypto::HashAlg alg, size_t len) {
   ConnState& c = c_;
   if (len > c.transcript.size()) len = c.transcript.size();
   if (!c.th_ || c.th_alg_ != alg || len < c.th_fed_) {

@@ -9,6 +9,7 @@
 #ifndef SANSTLS_CORE_HANDSHAKE_CONTEXT_H_
 #define SANSTLS_CORE_HANDSHAKE_CONTEXT_H_
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -20,6 +21,15 @@
 #include "core/wire.h"
 
 namespace sanstls {
+
+// A transcript hash, kept inline rather than on the heap: a handshake takes several of them and each
+// only lives until the derivation or signature that reads it. Not a secret.
+struct TranscriptHash {
+  std::array<uint8_t, crypto::kMaxHashLen> bytes{};
+  size_t size = 0;
+  ByteView view() const { return ByteView(bytes.data(), size); }
+  operator ByteView() const { return view(); }  // NOLINT: implicit, where a ByteView is expected
+};
 
 struct ConnState;
 class HandshakeContext;
@@ -139,7 +149,7 @@ class HandshakeContext {
   ByteView transcript() const;
   // The hash of the transcript's first `len` bytes (all by default), with a running hash so that each
   // byte is hashed once; `len` never goes back, except after replace_transcript().
-  Bytes transcript_hash(crypto::HashAlg alg, size_t len = static_cast<size_t>(-1));
+  TranscriptHash transcript_hash(crypto::HashAlg alg, size_t len = static_cast<size_t>(-1));
   void replace_transcript(Bytes t);  // TLS 1.3 HelloRetryRequest
 
   // --- results and events ----------------------------------------------------------------------------------

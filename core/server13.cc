@@ -115,7 +115,7 @@ class Server13 final : public Machine13<Server13, State, Connected> {
   Result<State> handle(ExpectFinished&, HandshakeType, ByteView, ByteView);
   Result<State> handle(Connected&, HandshakeType, ByteView, ByteView);
  private:
-  Bytes hash_before(ClientAuthExchange& x, ByteView msg);
+  TranscriptHash hash_before(ClientAuthExchange& x, ByteView msg);
   std::vector<uint16_t> requested_schemes() const;
   Status send_certificate_request(const Bytes& context, crypto::Hash* exchange);
   Status send_tickets(const Negotiation& hs);
@@ -353,7 +353,7 @@ Result<State> Server13::send_flight(NegotiationPtr hs, const ClientHello& ch, ui
   }
   ks.handshake(shared);
   secure_zero(shared);
-  Bytes h = c_.transcript_hash(alg());
+  TranscriptHash h = c_.transcript_hash(alg());
   hs->client_hs = ks.client_handshake_traffic_secret(h);
   hs->server_hs = ks.server_handshake_traffic_secret(h);
   key_log13(*cfg_, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", hs->client_random, hs->client_hs);
@@ -438,9 +438,9 @@ Result<State> Server13::handle(ExpectEndOfEarlyData& s, HandshakeType type, Byte
 
 // The transcript hash before `msg`, which joins the exchange's own transcript after the handshake (in
 // the handshake, on_message added it to the connection's).
-Bytes Server13::hash_before(ClientAuthExchange& x, ByteView msg) {
+TranscriptHash Server13::hash_before(ClientAuthExchange& x, ByteView msg) {
   if (x.hs) return c_.transcript_hash(alg(), c_.transcript_size() - msg.size());
-  Bytes h = hash_so_far(*x.transcript);
+  TranscriptHash h = hash_so_far(*x.transcript);
   x.transcript->update(msg);
   return h;
 }

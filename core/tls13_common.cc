@@ -99,10 +99,11 @@ Status check_certificate_verify13(const crypto::PublicKey& key, bool from_server
   return Status();
 }
 
-Bytes hash_so_far(const crypto::Hash& h) {
+TranscriptHash hash_so_far(const crypto::Hash& h) {
   std::unique_ptr<crypto::Hash> copy = h.clone();
-  Bytes out(crypto::hash_length(h.alg()));
-  copy->finish(out.data());
+  TranscriptHash out;
+  out.size = crypto::hash_length(h.alg());
+  copy->finish(out.bytes.data());
   return out;
 }
 
@@ -158,7 +159,7 @@ Status install13(HandshakeContext& c, const CipherSuite& suite, ByteView secret,
 void application_secrets13(HandshakeContext& c, const CommonConfig& cfg, crypto::HashAlg alg, KeySchedule13& ks,
                            const Random& client_random, Bytes* client_ap, Bytes* server_ap) {
   ks.master();
-  Bytes h = c.transcript_hash(alg);
+  TranscriptHash h = c.transcript_hash(alg);
   *client_ap = ks.client_application_traffic_secret(h);
   *server_ap = ks.server_application_traffic_secret(h);
   Bytes exporter = ks.exporter_master_secret(h);

@@ -73,7 +73,7 @@ Status check_certificate_verify13(const crypto::PublicKey& key, bool from_server
                                   ByteView body, ByteView hash, uint16_t* scheme_out);
 // The hash of what a running transcript hash has taken so far; `h` goes on (a post-handshake
 // exchange's own transcript, RFC 8446 4.6.2).
-Bytes hash_so_far(const crypto::Hash& h);
+TranscriptHash hash_so_far(const crypto::Hash& h);
 // Finished, whose body is the verify_data itself (`exchange` as in send_handshake).
 Status send_finished13(HandshakeContext& c, crypto::HashAlg alg, ByteView base_key, ByteView hash,
                        crypto::Hash* exchange = nullptr);
