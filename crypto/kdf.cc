@@ -103,16 +103,21 @@ Bytes hkdf_expand_label(const Provider& p, HashAlg alg, ByteView secret, const s
   static const char kPrefix[] = "tls13 ";
   const size_t full_label_len = sizeof(kPrefix) - 1 + label.size();
   if (full_label_len < 7 || full_label_len > 255 || context.size() > 255 || out_len > 0xffff) return {};
-  Bytes info;
-  info.reserve(2 + 1 + full_label_len + 1 + context.size());
-  info.push_back(static_cast<uint8_t>(out_len >> 8));
-  info.push_back(static_cast<uint8_t>(out_len));
-  info.push_back(static_cast<uint8_t>(full_label_len));
-  info.insert(info.end(), kPrefix, kPrefix + sizeof(kPrefix) - 1);
-  info.insert(info.end(), label.begin(), label.end());
-  info.push_back(static_cast<uint8_t>(context.size()));
-  info.insert(info.end(), context.begin(), context.end());
-  return hkdf_expand(p, alg, secret, info, out_len);
+  // The HkdfLabel on the stack: its lengths are bounded above (2 + 1 + 255 + 1 + 255 bytes), and this
+  // runs a dozen or more times per TLS 1.3 handshake.
+  uint8_t info[2 + 1 + 255 + 1 + 255];
+  size_t n = 0;
+  info[n++] = static_cast<uint8_t>(out_len >> 8);
+  info[n++] = static_cast<uint8_t>(out_len);
+  info[n++] = static_cast<uint8_t>(full_label_len);
+  std::memcpy(info + n, kPrefix, sizeof(kPrefix) - 1);
+  n += sizeof(kPrefix) - 1;
+  std::memcpy(info + n, label.data(), label.size());
+  n += label.size();
+  info[n++] = static_cast<uint8_t>(context.size());
+  if (!context.empty()) std::memcpy(info + n, context.data(), context.size());
+  n += context.size();
+  return hkdf_expand(p, alg, secret, ByteView(info, n), out_len);
 }
 
 }  // namespace crypto
