@@ -369,6 +369,16 @@ Bytes hkdf_expand(const Provider& p, HashAlg alg, ByteView prk, ByteView info, s
 Bytes hkdf_expand_label(const Provider& p, HashAlg alg, ByteView secret, const std::string& label,
                         ByteView context, size_t out_len);
 
+// The same three, writing into a caller's buffer instead of a new vector (the TLS 1.3 key schedule
+// keeps its intermediate secrets and traffic keys on the stack): `out` takes hash_length(alg) bytes
+// for hash_once_into, hmac_once_into and hkdf_extract_into, out_len bytes for hkdf_expand_label_into.
+// False (and `out` unspecified) where the vector-returning versions return empty.
+bool hash_once_into(const Provider& p, HashAlg alg, ByteView data, uint8_t* out);
+bool hmac_once_into(const Provider& p, HashAlg alg, ByteView key, ByteView data, uint8_t* out);
+bool hkdf_extract_into(const Provider& p, HashAlg alg, ByteView salt, ByteView ikm, uint8_t* out);
+bool hkdf_expand_label_into(const Provider& p, HashAlg alg, ByteView secret, const std::string& label,
+                            ByteView context, uint8_t* out, size_t out_len);
+
 }  // namespace crypto
 }  // namespace sanstls
 
