@@ -368,10 +368,16 @@ Status Client13::finish_flight(Negotiation& hs, bool early_accepted) {
   SANSTLS_TRY(install13(c_, *suite_, client_ap_, false, c_.write_limit()));
   end_of_handshake(*hs.ks, cfg_->client_certificate != nullptr);  // a certificate to offer post_handshake_auth
   // What the sessions from this connection's tickets say the server proved (ClientConfig::may_resume).
-  session_peer_ = hs.psk_accepted ? hs.offer.resume->peer : server_identity(*cfg_, hs.opts, c_.info().peer_chain);
   // Its chain is info().peer_chain, byte for byte (set from the same session or the same Certificate):
-  // not kept a second time for the life of the connection; each ticket's session takes it from there.
-  session_peer_.chain = std::vector<Bytes>();
+  // not kept a second time for the life of the connection (nor copied here only to be dropped); each
+  // ticket's session takes it from there.
+  if (hs.psk_accepted) {
+    const PeerIdentity& resumed = hs.offer.resume->peer;
+    session_peer_.verifier = resumed.verifier;
+    session_peer_.name = resumed.name;
+  } else {
+    session_peer_ = server_identity(*cfg_, hs.opts, std::vector<Bytes>());
+  }
 
   HandshakeInfo& info = c_.info();
   info.version = version::tls13;
