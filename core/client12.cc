@@ -259,9 +259,10 @@ Result<State> Client12::send_second_flight(ClientKx& kx, const CertificateReques
       cv_scheme = choose_scheme(cfg_->signature_schemes, &request->sig_schemes, mine->type());
       if (type_ok && cv_scheme != 0) ck = mine;
     }
-    CertificateMsg12 cm;
-    if (ck) cm.chain = ck->chain;
-    SANSTLS_TRY(send_message(c_, HandshakeType::certificate, cm, encode_certificate12));
+    const std::vector<Bytes> no_chain;
+    Bytes body = certificate12_body(ck ? ck->chain : no_chain);
+    if (body.empty()) return Error::internal("handshake message too long");
+    SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, body));
   }
 
   // ClientKeyExchange and the premaster secret.

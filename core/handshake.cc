@@ -237,13 +237,28 @@ Status decode_certificate12(ByteView body, CertificateMsg12* out) {
   return Status();
 }
 
-void encode_certificate12(const CertificateMsg12& m, Writer& w) {
+namespace {
+void encode_chain12(const std::vector<Bytes>& chain, Writer& w) {
   Writer::Prefix list = w.begin24();
-  for (const Bytes& cert : m.chain) {
+  for (const Bytes& cert : chain) {
     if (cert.empty()) w.fail();
     w.prefixed24(cert);
   }
   w.end(list);
+}
+}  // namespace
+
+void encode_certificate12(const CertificateMsg12& m, Writer& w) { encode_chain12(m.chain, w); }
+
+Bytes certificate12_body(const std::vector<Bytes>& chain) {
+  size_t size = 3;
+  for (const Bytes& cert : chain) size += 3 + cert.size();
+  Bytes body;
+  body.reserve(size);
+  Writer w(&body);
+  encode_chain12(chain, w);
+  if (!w.ok()) return Bytes();
+  return body;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -143,6 +143,9 @@ struct CertificateMsg12 {
 // Errors: decode_error for a malformed list or an empty certificate entry.
 Status decode_certificate12(ByteView body, CertificateMsg12* out);
 void encode_certificate12(const CertificateMsg12& m, Writer& w);
+// The same message's body for a chain the caller keeps (no CertificateMsg12 copy of it), in a buffer
+// of the right size; empty when encode_certificate12 would fail the writer.
+Bytes certificate12_body(const std::vector<Bytes>& chain);
 
 // ---------------------------------------------------------------------------------------------------
 // ServerKeyExchange (RFC 5246 7.4.3, RFC 8422 5.4), TLS 1.2 forms with a signature: the signed params

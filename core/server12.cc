@@ -338,9 +338,9 @@ Result<State> Server12::send_full_flight(const ClientHello& ch, const Choice& ch
     kx.client_version = ch.legacy_version;
   }
 
-  CertificateMsg12 cm;
-  cm.chain = cert.chain;
-  SANSTLS_TRY(send_message(c_, HandshakeType::certificate, cm, encode_certificate12));
+  Bytes cert_body = certificate12_body(cert.chain);
+  if (cert_body.empty()) return Error::internal("handshake message too long");
+  SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, cert_body));
 
   if (suite_->needs_server_key_exchange()) {
     // The ServerKeyExchange, around its signature (made at once, or later by an asynchronous key).

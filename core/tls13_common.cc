@@ -45,14 +45,27 @@ uint16_t choose_scheme13(const std::vector<uint16_t>& ours, const std::vector<ui
 }
 
 Bytes certificate13_body(ByteView context, const CertifiedKey* key) {
-  CertificateMsg13 m;
-  m.request_context = context.to_bytes();
-  if (key != nullptr)
-    for (const Bytes& der : key->chain) m.entries.push_back(CertificateEntry{der, {}});
+  // The bytes encode_certificate13 writes for these entries, each with an empty extensions block, but
+  // straight from the key's chain (no CertificateMsg13 copy of it) and into a body of the right size
+  // (not grown from 128 bytes by doubling).
+  static const std::vector<Bytes> kNoChain;
+  const std::vector<Bytes>& chain = key != nullptr ? key->chain : kNoChain;
+  size_t size = 1 + context.size() + 3;
+  for (const Bytes& der : chain) size += 3 + der.size() + 2;
   Bytes body;
+  body.reserve(size);
   Writer w(&body);
-  encode_certificate13(m, w);
-  return w.ok() ? body : Bytes();
+  if (context.size() > 255) w.fail();
+  w.prefixed8(context);
+  Writer::Prefix list = w.begin24();
+  for (const Bytes& der : chain) {
+    if (der.empty()) w.fail();
+    w.prefixed24(der);
+    w.u16(0);  // extensions: none
+  }
+  w.end(list);
+  if (!w.ok()) return Bytes();
+  return body;
 }
 
 namespace {
