@@ -477,6 +477,12 @@ Status decode_finished(ByteView body, size_t expected_length, Finished* out) {
   return Status();
 }
 
+Status decode_finished(ByteView body, size_t expected_length, ByteView* verify_data) {
+  if (body.size() != expected_length) return Error::decode("Finished: wrong length");
+  *verify_data = body;
+  return Status();
+}
+
 void encode_finished(const Finished& m, Writer& w) { w.bytes(m.verify_data); }
 
 }  // namespace sanstls

@@ -268,6 +268,8 @@ struct Finished {
 // Errors: decode_error when body.size() != expected_length. The value is compared by the engine
 // (constant time; decrypt_error on a mismatch).
 Status decode_finished(ByteView body, size_t expected_length, Finished* out);
+// The same, the verify_data as a view of body (no copy).
+Status decode_finished(ByteView body, size_t expected_length, ByteView* verify_data);
 void encode_finished(const Finished& m, Writer& w);
 
 }  // namespace sanstls

@@ -156,7 +156,10 @@ Bytes message_hash_message(ByteView hash) {
 Bytes certificate_verify_input(bool server, ByteView transcript_hash) {
   static const char kServer[] = "TLS 1.3, server CertificateVerify";
   static const char kClient[] = "TLS 1.3, client CertificateVerify";
-  Bytes out(64, 0x20);
+  Bytes out;
+  // Sized at once (the Writer would grow it from 64 bytes twice).
+  out.reserve(64 + sizeof(kServer) - 1 + 1 + transcript_hash.size());
+  out.assign(64, 0x20);
   Writer w(&out);
   w.bytes(ByteView::of(server ? kServer : kClient));
   w.u8(0);

@@ -61,10 +61,10 @@ Status Tls12Handshake::send_finished() {
 
 Status Tls12Handshake::check_finished(ByteView body) {
   size_t msg_len = kHandshakeHeaderLength + body.size();
-  Finished f;
-  SANSTLS_TRY(decode_finished(body, kFinishedLength12, &f));
+  ByteView received;
+  SANSTLS_TRY(decode_finished(body, kFinishedLength12, &received));
   Bytes expected = finished(!client_, c_.transcript_hash(suite_->prf_hash, c_.transcript_size() - msg_len));
-  if (!constant_time_equal(expected, f.verify_data))
+  if (!constant_time_equal(expected, received))
     return Error::misbehaved(AlertDescription::decrypt_error,
                              client_ ? "server Finished does not verify" : "client Finished does not verify");
   return Status();

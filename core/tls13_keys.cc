@@ -97,15 +97,21 @@ Bytes tls13_finished_key(const crypto::Provider& p, HashAlg alg, ByteView base_k
   return crypto::hkdf_expand_label(p, alg, base_key, "finished", ByteView(), crypto::hash_length(alg));
 }
 
-Bytes tls13_verify_data(const crypto::Provider& p, HashAlg alg, ByteView base_key, ByteView transcript_hash) {
+bool tls13_verify_data_into(const crypto::Provider& p, HashAlg alg, ByteView base_key, ByteView transcript_hash,
+                            uint8_t* out) {
   const size_t hlen = crypto::hash_length(alg);
-  if (transcript_hash.size() != hlen || base_key.empty()) return {};
+  if (transcript_hash.size() != hlen || base_key.empty()) return false;
   // tls13_finished_key, on the stack (wiped below).
   uint8_t key[crypto::kMaxHashLen];
-  Bytes out;
-  if (crypto::hkdf_expand_label_into(p, alg, base_key, "finished", ByteView(), key, hlen))
-    out = crypto::hmac_once(p, alg, ByteView(key, hlen), transcript_hash);
+  bool ok = crypto::hkdf_expand_label_into(p, alg, base_key, "finished", ByteView(), key, hlen) &&
+            crypto::hmac_once_into(p, alg, ByteView(key, hlen), transcript_hash, out);
   secure_zero(key, sizeof(key));
+  return ok;
+}
+
+Bytes tls13_verify_data(const crypto::Provider& p, HashAlg alg, ByteView base_key, ByteView transcript_hash) {
+  Bytes out(crypto::hash_length(alg));
+  if (!tls13_verify_data_into(p, alg, base_key, transcript_hash, out.data())) return {};
   return out;
 }
 
