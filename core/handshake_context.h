@@ -157,8 +157,8 @@ class HandshakeContext {
   // The secret the keying material exporters use once the handshake is done (Connection::
   // export_keying_material): TLS 1.2, the master secret and the randoms (client first) of this
   // handshake, resumed or not (RFC 5705 4); TLS 1.3, the exporter_master_secret (RFC 8446 7.5).
-  void set_exporter_tls12(crypto::HashAlg prf_hash, ByteView master_secret, ByteView client_random,
-                          ByteView server_random);
+  void set_exporter_tls12(crypto::HashAlg prf_hash, ByteView master_secret, const std::array<uint8_t, 32>& client_random,
+                          const std::array<uint8_t, 32>& server_random);
   void set_exporter_tls13(crypto::HashAlg alg, ByteView exporter_master_secret);
   void set_session(Session s);  // client: the session to offer next time
   // A longer explanation of the error the current step is about to return (Connection::error_detail).

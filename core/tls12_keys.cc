@@ -78,8 +78,7 @@ void Tls12Handshake::complete(const std::string& server_name) {
   info.extended_master_secret = ems_;
   info.encrypt_then_mac = etm_;
   info.server_name = server_name;
-  c_.set_exporter_tls12(suite_->prf_hash, master_secret_, ByteView(client_random_.data(), client_random_.size()),
-                        ByteView(server_random_.data(), server_random_.size()));
+  c_.set_exporter_tls12(suite_->prf_hash, master_secret_, client_random_, server_random_);
 }
 
 bool scheme_fits_key(uint16_t scheme, crypto::KeyType type) {
