@@ -211,7 +211,7 @@ Result<State> Client12::handle(ExpectServerKeyExchange& s, HandshakeType type, B
     kx.share = c_.provider().generate_dh_share(dh.p, dh.g, 2048, c_.rng());
     if (!kx.share)
       return Error::incompatible(AlertDescription::insufficient_security, "DHE group too small or malformed");
-    kx.peer_value = dh.ys;
+    kx.peer_value = std::move(dh.ys);  // the decoded message is not used after this
     Bytes p, g;
     for (Group grp : {Group::ffdhe2048, Group::ffdhe3072, Group::ffdhe4096, Group::ffdhe6144, Group::ffdhe8192}) {
       c_.provider().ffdhe_params(grp, &p, &g);
@@ -222,7 +222,7 @@ Result<State> Client12::handle(ExpectServerKeyExchange& s, HandshakeType type, B
       return Error::illegal("ServerKeyExchange: group not offered");
     kx.share = c_.provider().generate_key_share(static_cast<Group>(ec.group), c_.rng());
     if (!kx.share) return Error::internal("key share");
-    kx.peer_value = ec.public_key;
+    kx.peer_value = std::move(ec.public_key);  // the decoded message is not used after this
     c_.info().group = ec.group;
   }
   return State(ExpectCertificateRequestOrDone{std::move(kx)});
