@@ -394,7 +394,10 @@ Result<State> Server13::send_flight(NegotiationPtr hs, const ClientHello& ch, ui
     SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, certificate13_body(ByteView(), hs->cert.get())));
     // An asynchronous key: the flight so far goes out, the rest follows the application's answer (until
     // then a placeholder state: no message comes before it).
-    auto rest = [this, hs, ks, request_cert] { return enter(state_, finish_flight(hs, ks, request_cert)); };
+    // The continuation runs only after an asynchronous key's answer: only then is it made (it copies the
+    // key schedule into a closure on the heap).
+    std::function<Status()> rest;
+    if (hs->cert->async) rest = [this, hs, ks, request_cert] { return enter(state_, finish_flight(hs, ks, request_cert)); };
     SANSTLS_TRY(send_certificate_verify13(c_, hs->cert, true, hs->scheme, c_.transcript_hash(alg()), nullptr, rest));
     if (hs->cert->async) return State(ExpectFinished{ClientAuthExchange(hs), {}});
   }
@@ -536,7 +539,9 @@ Status Server13::send_tickets(const Negotiation& hs) {
     t.ticket = seal_ticket(*ring, st, now, c_.rng());
     if (t.ticket.empty()) return Status();  // no ticket this time; not an error for the connection
     if (cfg_->max_early_data > 0) t.extensions.max_early_data_size = cfg_->max_early_data;
-    SANSTLS_TRY(send_message(c_, HandshakeType::new_session_ticket, t, encode_new_session_ticket13));
+    // The fixed fields, nonce and ticket, and room for the early_data extension.
+    const size_t size = 4 + 4 + 1 + t.nonce.size() + 2 + t.ticket.size() + 2 + 8;
+    SANSTLS_TRY(send_message(c_, HandshakeType::new_session_ticket, t, encode_new_session_ticket13, size));
   }
   return Status();
 }

@@ -76,6 +76,7 @@ Status send_verify(HandshakeContext& c, uint16_t scheme, Result<Bytes> signature
   cv.sig_scheme = scheme;
   cv.signature = signature.take();
   Bytes body;
+  body.reserve(2 + 2 + cv.signature.size());  // scheme, length, signature
   Writer w(&body);
   encode_certificate_verify(cv, w);
   if (!w.ok()) return Error::internal("CertificateVerify too long");

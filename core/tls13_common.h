@@ -48,9 +48,13 @@ Status advance(Machine& m, StateVariant& state, const Args&... args) {
 }
 
 // Encodes a message with `encode` into a body and sends it through c.send_handshake (both versions).
+// `reserve`, when the caller knows about how long the body is, sizes it at once (the Writer otherwise
+// grows it from 128 bytes by doubling).
 template <typename M>
-Status send_message(HandshakeContext& c, HandshakeType type, const M& m, void (*encode)(const M&, Writer&)) {
+Status send_message(HandshakeContext& c, HandshakeType type, const M& m, void (*encode)(const M&, Writer&),
+                    size_t reserve = 0) {
   Bytes body;
+  body.reserve(reserve);
   Writer w(&body);
   encode(m, w);
   if (!w.ok()) return Error::internal("handshake message too long");
