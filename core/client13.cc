@@ -318,6 +318,7 @@ Result<State> Client13::on_certificate(NegotiationPtr hs, ByteView body, std::op
     if (!e.extensions.order.empty())
       return Error::misbehaved(AlertDescription::unsupported_extension, "Certificate: entry extension not offered");
   std::vector<Bytes> chain;
+  chain.reserve(m.entries.size());
   for (CertificateEntry& e : m.entries) chain.push_back(std::move(e.cert_data));
   // TLS 1.3 server keys only sign (CertificateVerify): keyUsage must allow digitalSignature.
   Result<std::unique_ptr<crypto::PublicKey>> key =

@@ -222,12 +222,20 @@ void encode_server_hello(const ServerHello& m, Writer& w) {
 // ---------------------------------------------------------------------------------------------------
 // Certificate (TLS 1.2): opaque ASN.1Cert<1..2^24-1>; ASN.1Cert certificate_list<0..2^24-1>;
 
+size_t certificate_entries_ahead(Reader list, bool with_extensions) {
+  size_t n = 0;
+  ByteView skip;
+  while (n < kCertificateReserveCap && list.prefixed24(&skip) && (!with_extensions || list.prefixed16(&skip))) n++;
+  return n;
+}
+
 Status decode_certificate12(ByteView body, CertificateMsg12* out) {
   Reader r(body);
   Reader list;
   if (!r.prefixed24(&list)) return Error::decode("Certificate: truncated");
   if (!r.empty()) return Error::decode("Certificate: trailing bytes");
   out->chain.clear();
+  out->chain.reserve(certificate_entries_ahead(list, false));
   while (!list.empty()) {
     Bytes cert;
     if (!list.prefixed24(&cert)) return Error::decode("Certificate: truncated entry");

@@ -142,6 +142,11 @@ struct CertificateMsg12 {
 
 // Errors: decode_error for a malformed list or an empty certificate entry.
 Status decode_certificate12(ByteView body, CertificateMsg12* out);
+// How many certificates a Certificate message's list holds (TLS 1.3: each entry with its extensions),
+// up to the first entry that does not fit and at most kCertificateReserveCap: what the decoders reserve,
+// so that the chain is allocated once rather than grown entry by entry.
+constexpr size_t kCertificateReserveCap = 16;
+size_t certificate_entries_ahead(Reader list, bool with_extensions);
 void encode_certificate12(const CertificateMsg12& m, Writer& w);
 // The same message's body for a chain the caller keeps (no CertificateMsg12 copy of it), in a buffer
 // of the right size; empty when encode_certificate12 would fail the writer.

@@ -48,6 +48,7 @@ Status decode_certificate13(ByteView body, CertificateMsg13* out) {
   if (!r.prefixed8(&out->request_context) || !r.prefixed24(&list)) return Error::decode("Certificate: truncated");
   if (!r.empty()) return Error::decode("Certificate: trailing bytes");
   out->entries.clear();
+  out->entries.reserve(certificate_entries_ahead(list, true));
   while (!list.empty()) {
     CertificateEntry entry;
     if (!list.prefixed24(&entry.cert_data)) return Error::decode("Certificate: truncated entry");
