@@ -59,7 +59,7 @@ const crypto::Provider& HandshakeContext::provider() const { return c_.provider;
 crypto::Rng& HandshakeContext::rng() { return c_.rng; }
 Clock& HandshakeContext::clock() { return c_.clock; }
 
-Status HandshakeContext::send_handshake(HandshakeType type, const Bytes& body, crypto::Hash* exchange) {
+Status HandshakeContext::send_handshake(HandshakeType type, ByteView body, crypto::Hash* exchange) {
   // During the handshake the message is written once, into the transcript, and sent from there (no
   // message buffer of its own); after it, into a buffer of its own.
   Bytes own;

@@ -100,7 +100,8 @@ class HandshakeContext {
   // One handshake message (header added here): into the transcript (during the handshake), traced,
   // and written with the current write protection (TLS 1.3: coalesced with the rest of the flight).
   // `exchange`, when not null, takes the message too (a post-handshake exchange's own transcript).
-  Status send_handshake(HandshakeType type, const Bytes& body, crypto::Hash* exchange = nullptr);
+  // `body` must not point into the transcript (which the message is appended to).
+  Status send_handshake(HandshakeType type, ByteView body, crypto::Hash* exchange = nullptr);
   // TLS 1.2 (and TLS 1.3 0-RTT in compatibility mode): ChangeCipherSpec, then writing switches to the
   // pending write protection.
   Status send_change_cipher_spec();

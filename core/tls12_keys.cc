@@ -10,14 +10,24 @@ namespace sanstls {
 using crypto::SignatureScheme;
 
 void Tls12Handshake::make_master_secret(ByteView pms) {
+  // Straight into master_secret_ (no vector for the result, no std::string for the label); empty when
+  // the PRF fails, as before.
+  master_secret_.resize(48);
+  bool ok;
   if (ems_) {
-    master_secret_ = crypto::tls12_prf(c_.provider(), suite_->prf_hash, pms, "extended master secret",
-                                       c_.transcript_hash(suite_->prf_hash), 48);
-    return;
+    ok = crypto::tls12_prf_into(c_.provider(), suite_->prf_hash, pms, ByteView::of("extended master secret"),
+                                c_.transcript_hash(suite_->prf_hash), master_secret_.data(), master_secret_.size());
+  } else {
+    uint8_t seed[2 * kRandomLength];  // client_random + server_random (RFC 5246 8.1)
+    std::copy(client_random_.begin(), client_random_.end(), seed);
+    std::copy(server_random_.begin(), server_random_.end(), seed + kRandomLength);
+    ok = crypto::tls12_prf_into(c_.provider(), suite_->prf_hash, pms, ByteView::of("master secret"),
+                                ByteView(seed, sizeof seed), master_secret_.data(), master_secret_.size());
   }
-  Bytes seed(client_random_.begin(), client_random_.end());
-  seed.insert(seed.end(), server_random_.begin(), server_random_.end());
-  master_secret_ = crypto::tls12_prf(c_.provider(), suite_->prf_hash, pms, "master secret", seed, 48);
+  if (!ok) {
+    secure_zero(master_secret_);
+    master_secret_.clear();
+  }
 }
 
 Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite& suite, ByteView ms,
@@ -48,23 +58,27 @@ Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite
   return Tls12Keys{std::move(cw.value()), std::move(sw.value())};
 }
 
-Bytes Tls12Handshake::finished(bool client, ByteView transcript_hash) const {
-  return crypto::tls12_prf(c_.provider(), suite_->prf_hash, master_secret_,
-                           client ? "client finished" : "server finished", transcript_hash, 12);
+bool Tls12Handshake::finished(bool client, ByteView transcript_hash,
+                              std::array<uint8_t, kFinishedLength12>* out) const {
+  return crypto::tls12_prf_into(c_.provider(), suite_->prf_hash, master_secret_,
+                                ByteView::of(client ? "client finished" : "server finished"), transcript_hash,
+                                out->data(), out->size());
 }
 
 Status Tls12Handshake::send_finished() {
-  Finished f;
-  f.verify_data = finished(client_, c_.transcript_hash(suite_->prf_hash));
-  return send_message(c_, HandshakeType::finished, f, encode_finished);
+  // The body is the verify_data itself, sent from the stack (empty if the PRF failed, as before).
+  std::array<uint8_t, kFinishedLength12> verify_data;
+  bool ok = finished(client_, c_.transcript_hash(suite_->prf_hash), &verify_data);
+  return c_.send_handshake(HandshakeType::finished, ok ? ByteView(verify_data.data(), verify_data.size()) : ByteView());
 }
 
 Status Tls12Handshake::check_finished(ByteView body) {
   size_t msg_len = kHandshakeHeaderLength + body.size();
   ByteView received;
   SANSTLS_TRY(decode_finished(body, kFinishedLength12, &received));
-  Bytes expected = finished(!client_, c_.transcript_hash(suite_->prf_hash, c_.transcript_size() - msg_len));
-  if (!constant_time_equal(expected, received))
+  std::array<uint8_t, kFinishedLength12> expected;
+  bool ok = finished(!client_, c_.transcript_hash(suite_->prf_hash, c_.transcript_size() - msg_len), &expected);
+  if (!ok || !constant_time_equal(ByteView(expected.data(), expected.size()), received))
     return Error::misbehaved(AlertDescription::decrypt_error,
                              client_ ? "server Finished does not verify" : "client Finished does not verify");
   return Status();

@@ -360,6 +360,10 @@ Bytes hmac_once(const Provider& p, HashAlg alg, ByteView key, ByteView data);
 // TLS 1.2 PRF (RFC 5246 section 5): P_hash(secret, label || seed), out_len bytes.
 Bytes tls12_prf(const Provider& p, HashAlg alg, ByteView secret, const std::string& label, ByteView seed,
                 size_t out_len);
+// The same into a caller's buffer of out_len bytes (the label as bytes: no std::string made for it);
+// false when the HMAC cannot be made (where tls12_prf is empty).
+bool tls12_prf_into(const Provider& p, HashAlg alg, ByteView secret, ByteView label, ByteView seed, uint8_t* out,
+                    size_t out_len);
 
 // HKDF (RFC 5869).
 Bytes hkdf_extract(const Provider& p, HashAlg alg, ByteView salt, ByteView ikm);

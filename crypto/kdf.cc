@@ -40,35 +40,41 @@ Bytes hmac_once(const Provider& p, HashAlg alg, ByteView key, ByteView data) {
 // RFC 5246 section 5:
 //   P_hash(secret, seed) = HMAC(secret, A(1) + seed) + HMAC(secret, A(2) + seed) + ...
 //   A(0) = seed, A(i) = HMAC(secret, A(i-1));  PRF(secret, label, seed) = P_hash(secret, label + seed).
-Bytes tls12_prf(const Provider& p, HashAlg alg, ByteView secret, const std::string& label, ByteView seed,
-                size_t out_len) {
+bool tls12_prf_into(const Provider& p, HashAlg alg, ByteView secret, ByteView label, ByteView seed, uint8_t* out,
+                    size_t out_len) {
   auto h = p.hmac(alg, secret);
-  if (!h) return {};
+  if (!h) return false;
   const size_t hlen = hash_length(alg);
-  const ByteView label_view = ByteView::of(label);
 
   uint8_t a[kMaxHashLen];      // A(i)
   uint8_t block[kMaxHashLen];  // HMAC(secret, A(i) + label + seed)
-  h->update(label_view);
+  h->update(label);
   h->update(seed);
   h->finish(a);  // A(1)
 
-  Bytes out;
-  out.reserve(out_len);
-  while (out.size() < out_len) {
+  size_t done = 0;
+  while (done < out_len) {
     h->update(ByteView(a, hlen));
-    h->update(label_view);
+    h->update(label);
     h->update(seed);
     h->finish(block);
-    size_t n = out_len - out.size() < hlen ? out_len - out.size() : hlen;
-    out.insert(out.end(), block, block + n);
-    if (out.size() < out_len) {
+    size_t n = out_len - done < hlen ? out_len - done : hlen;
+    std::memcpy(out + done, block, n);
+    done += n;
+    if (done < out_len) {
       h->update(ByteView(a, hlen));
       h->finish(a);  // A(i+1)
     }
   }
   secure_zero(a, sizeof(a));
   secure_zero(block, sizeof(block));
+  return true;
+}
+
+Bytes tls12_prf(const Provider& p, HashAlg alg, ByteView secret, const std::string& label, ByteView seed,
+                size_t out_len) {
+  Bytes out(out_len);
+  if (!tls12_prf_into(p, alg, secret, ByteView::of(label), seed, out.data(), out_len)) return {};
   return out;
 }
 
