@@ -37,12 +37,20 @@ Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite
   std::copy(sr.begin(), sr.end(), seed);
   std::copy(cr.begin(), cr.end(), seed + kRandomLength);
   size_t mk = suite.mac_key_len, k = suite.key_len, iv = suite.fixed_iv_len;
-  Bytes block = crypto::tls12_prf(p, suite.prf_hash, ms, "key expansion", ByteView(seed, sizeof seed),
-                                2 * (mk + k + iv));
+  // The key block on the stack (wiped below): at most two SHA-384 MAC keys, 256-bit keys and 16-byte IVs.
+  uint8_t key_block[2 * (48 + 32 + 16)];
+  const size_t block_len = 2 * (mk + k + iv);
+  if (block_len > sizeof key_block ||
+      !crypto::tls12_prf_into(p, suite.prf_hash, ms, ByteView::of("key expansion"), ByteView(seed, sizeof seed),
+                              key_block, block_len)) {
+    secure_zero(key_block, sizeof key_block);
+    return Error::internal("TLS 1.2 key derivation failed");
+  }
+  const ByteView block(key_block, block_len);
   // The block is client MAC key, server MAC key, client key, server key, client IV, server IV; side 0 is
   // the client's, 1 the server's.
   auto make = [&](size_t side, size_t max) -> Result<RecordProtection> {
-    const ByteView b(block), mac = b.sub(side * mk, mk), key = b.sub(2 * mk + side * k, k);
+    const ByteView b = block, mac = b.sub(side * mk, mk), key = b.sub(2 * mk + side * k, k);
     const ByteView fixed_iv = b.sub(2 * (mk + k) + side * iv, iv);
     crypto::AeadAlg aead;
     if (!suite.aead(&aead)) return RecordProtection::tls12_cbc(p, key, suite.mac_hash, mac, etm, rng, max);
@@ -52,7 +60,7 @@ Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite
   };
   Result<RecordProtection> cw = make(0, client_write_max);
   Result<RecordProtection> sw = make(1, server_write_max);
-  secure_zero(block);
+  secure_zero(key_block, sizeof key_block);
   if (!cw.ok()) return cw.error();
   if (!sw.ok()) return sw.error();
   return Tls12Keys{std::move(cw.value()), std::move(sw.value())};
