@@ -211,7 +211,7 @@ Result<State> Client12::handle(ExpectServerKeyExchange& s, HandshakeType type, B
     kx.share = c_.provider().generate_dh_share(dh.p, dh.g, 2048, c_.rng());
     if (!kx.share)
       return Error::incompatible(AlertDescription::insufficient_security, "DHE group too small or malformed");
-    kx.peer_value = dh.ys;
+    kx.peer_value = std::move(dh.ys);  // the decoded message is not used after this
     Bytes p, g;
     for (Group grp : {Group::ffdhe2048, Group::ffdhe3072, Group::ffdhe4096, Group::ffdhe6144, Group::ffdhe8192}) {
       c_.provider().ffdhe_params(grp, &p, &g);
@@ -222,7 +222,7 @@ Result<State> Client12::handle(ExpectServerKeyExchange& s, HandshakeType type, B
       return Error::illegal("ServerKeyExchange: group not offered");
     kx.share = c_.provider().generate_key_share(static_cast<Group>(ec.group), c_.rng());
     if (!kx.share) return Error::internal("key share");
-    kx.peer_value = ec.public_key;
+    kx.peer_value = std::move(ec.public_key);  // the decoded message is not used after this
     c_.info().group = ec.group;
   }
   return State(ExpectCertificateRequestOrDone{std::move(kx)});
@@ -259,9 +259,10 @@ Result<State> Client12::send_second_flight(ClientKx& kx, const CertificateReques
       cv_scheme = choose_scheme(cfg_->signature_schemes, &request->sig_schemes, mine->type());
       if (type_ok && cv_scheme != 0) ck = mine;
     }
-    CertificateMsg12 cm;
-    if (ck) cm.chain = ck->chain;
-    SANSTLS_TRY(send_message(c_, HandshakeType::certificate, cm, encode_certificate12));
+    const std::vector<Bytes> no_chain;
+    Bytes body = certificate12_body(ck ? ck->chain : no_chain);
+    if (body.empty()) return Error::internal("handshake message too long");
+    SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, body));
   }
 
   // ClientKeyExchange and the premaster secret.

@@ -225,7 +225,7 @@ Result<State> Client13::on_server_hello(NegotiationPtr hs, const ServerHello& sh
   hs->ks->handshake(shared);
   secure_zero(shared);
   secure_zero(psk);
-  Bytes h = c_.transcript_hash(alg());
+  TranscriptHash h = c_.transcript_hash(alg());
   hs->client_hs = hs->ks->client_handshake_traffic_secret(h);
   hs->server_hs = hs->ks->server_handshake_traffic_secret(h);
   key_log13(*cfg_, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", hs->offer.random, hs->client_hs);
@@ -318,6 +318,7 @@ Result<State> Client13::on_certificate(NegotiationPtr hs, ByteView body, std::op
     if (!e.extensions.order.empty())
       return Error::misbehaved(AlertDescription::unsupported_extension, "Certificate: entry extension not offered");
   std::vector<Bytes> chain;
+  chain.reserve(m.entries.size());
   for (CertificateEntry& e : m.entries) chain.push_back(std::move(e.cert_data));
   // TLS 1.3 server keys only sign (CertificateVerify): keyUsage must allow digitalSignature.
   Result<std::unique_ptr<crypto::PublicKey>> key =
@@ -368,10 +369,16 @@ Status Client13::finish_flight(Negotiation& hs, bool early_accepted) {
   SANSTLS_TRY(install13(c_, *suite_, client_ap_, false, c_.write_limit()));
   end_of_handshake(*hs.ks, cfg_->client_certificate != nullptr);  // a certificate to offer post_handshake_auth
   // What the sessions from this connection's tickets say the server proved (ClientConfig::may_resume).
-  session_peer_ = hs.psk_accepted ? hs.offer.resume->peer : server_identity(*cfg_, hs.opts, c_.info().peer_chain);
   // Its chain is info().peer_chain, byte for byte (set from the same session or the same Certificate):
-  // not kept a second time for the life of the connection; each ticket's session takes it from there.
-  session_peer_.chain = std::vector<Bytes>();
+  // not kept a second time for the life of the connection (nor copied here only to be dropped); each
+  // ticket's session takes it from there.
+  if (hs.psk_accepted) {
+    const PeerIdentity& resumed = hs.offer.resume->peer;
+    session_peer_.verifier = resumed.verifier;
+    session_peer_.name = resumed.name;
+  } else {
+    session_peer_ = server_identity(*cfg_, hs.opts, std::vector<Bytes>());
+  }
 
   HandshakeInfo& info = c_.info();
   info.version = version::tls13;
@@ -395,7 +402,7 @@ Status Client13::send_client_auth(const CertRequest& request, const Bytes& base_
   // During the handshake the transcript is c_.transcript(); after it, the saved hash plus the new
   // messages (send_handshake feeds them to it). Shared: an asynchronous key's answer continues with it.
   std::shared_ptr<crypto::Hash> post(std::move(post_in));
-  auto hash_now = [this, post]() -> Bytes {
+  auto hash_now = [this, post]() -> TranscriptHash {
     return post ? hash_so_far(*post) : c_.transcript_hash(alg());
   };
   // After the CertificateVerify: the post-handshake Finished, then the caller's rest.

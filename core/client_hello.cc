@@ -13,6 +13,10 @@ const uint8_t kDowngradeTls12[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x
 
 namespace {
 
+// The body buffer a ClientHello is encoded into: sanstls's own, with a key share and a ticket of
+// usual size, are a few hundred bytes (a longer one grows the buffer as before).
+constexpr size_t kClientHelloReserve = 512;
+
 // Is the name a DNS name? IP addresses are not sent in SNI (RFC 6066 3).
 bool is_dns_name(const std::string& name) {
   if (!is_valid_host_name(name)) return false;
@@ -111,7 +115,7 @@ Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Con
   ch = ClientHello();
   ch.legacy_version = version::tls12;
   ch.random = offer->random;
-  ch.cipher_suites = suites;
+  ch.cipher_suites = std::move(suites);
   ch.compression_methods = {0};
   ch.has_extensions = true;
 
@@ -124,7 +128,7 @@ Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Con
   uint64_t now = c.clock().now_ms();
   // A session only for the name and under verification at least as strict as what made it (it skips
   // the certificate checks); an expired one or one whose suite is not offered goes unused.
-  if (r && !r->expired(now) && contains(suites, r->cipher_suite) &&
+  if (r && !r->expired(now) && contains(ch.cipher_suites, r->cipher_suite) &&
       cfg.may_resume(*r, opts.server_name, name_to_verify(opts))) {
     if (r->version == version::tls12 && offer->tls12 && (!r->session_id.empty() || !r->ticket.empty()) &&
         (r->extended_master_secret || !cfg.extended_master_secret)) {
@@ -161,8 +165,8 @@ Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Con
   }
   if (cfg.record_size_limit != 0) e.record_size_limit = cfg.record_size_limit;
   if (offer->tls13) {
-    e.supported_versions = std::vector<uint16_t>{version::tls13};
-    if (offer->tls12) e.supported_versions->push_back(version::tls12);
+    e.supported_versions = offer->tls12 ? std::vector<uint16_t>{version::tls13, version::tls12}
+                                        : std::vector<uint16_t>{version::tls13};
     // One key share: the first elliptic-curve group we prefer (a HelloRetryRequest can ask for another).
     auto ec = std::find_if_not(cfg.groups.begin(), cfg.groups.end(), is_ffdhe);
     uint16_t group = ec != cfg.groups.end() ? *ec : cfg.groups.empty() ? 0 : cfg.groups[0];
@@ -170,9 +174,7 @@ Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Con
     if (!share) return Error::internal("key share");
     e.key_share = std::vector<KeyShareEntry>{KeyShareEntry{group, share->public_value().to_bytes()}};
     offer->shares.emplace_back(group, std::move(share));
-    Bytes modes = {1};  // psk_dhe_ke
-    if (cfg.allow_psk_ke) modes.push_back(0);
-    e.psk_key_exchange_modes = modes;
+    e.psk_key_exchange_modes = cfg.allow_psk_ke ? Bytes{1, 0} : Bytes{1};  // psk_dhe_ke (1), psk_ke (0)
     if (cfg.client_certificate) e.post_handshake_auth = true;
     if (offer->psk_offered) {
       // RFC 8446 4.2.10: never more than the ticket's max_early_data_size; larger data goes after the handshake.
@@ -242,6 +244,8 @@ Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Con
 
 Status resend_client_hello(HandshakeContext& c, ClientOffer* offer) {
   Bytes body;
+  // A typical ClientHello fits at once (the Writer would otherwise grow it from 128 bytes, doubling).
+  body.reserve(kClientHelloReserve);
   Writer w(&body);
   encode_client_hello(offer->hello, w);
   if (!w.ok()) return Error::internal("ClientHello too long");

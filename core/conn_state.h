@@ -13,6 +13,7 @@
 #ifndef SANSTLS_CORE_CONN_STATE_H_
 #define SANSTLS_CORE_CONN_STATE_H_
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -143,9 +144,10 @@ struct ConnState {
     bool set = false;
     bool tls13 = false;
     crypto::HashAlg alg = crypto::HashAlg::sha256;
-    Bytes secret;
-    Bytes randoms;  // TLS 1.2: client_random + server_random
-    ~ExporterSecret() { secure_zero(secret); }
+    // Inline rather than on the heap (at most 48 bytes: a TLS 1.2 master secret, a SHA-384 exporter
+    // secret); wipes itself.
+    SecretBytes secret;
+    std::array<uint8_t, 64> randoms{};  // TLS 1.2: client_random + server_random
   };
   ExporterSecret exporter;
   // The asynchronous operation waited for (HandshakeContext::await); null when none. Its request backs

@@ -59,7 +59,7 @@ const crypto::Provider& HandshakeContext::provider() const { return c_.provider;
 crypto::Rng& HandshakeContext::rng() { return c_.rng; }
 Clock& HandshakeContext::clock() { return c_.clock; }
 
-Status HandshakeContext::send_handshake(HandshakeType type, const Bytes& body, crypto::Hash* exchange) {
+Status HandshakeContext::send_handshake(HandshakeType type, ByteView body, crypto::Hash* exchange) {
   // During the handshake the message is written once, into the transcript, and sent from there (no
   // message buffer of its own); after it, into a buffer of its own.
   Bytes own;
@@ -136,7 +136,7 @@ void HandshakeContext::add_transcript(ByteView msg) {
 size_t HandshakeContext::transcript_size() const { return c_.transcript.size(); }
 ByteView HandshakeContext::transcript() const { return c_.transcript; }
 
-Bytes HandshakeContext::transcript_hash(crypto::HashAlg alg, size_t len) {
+TranscriptHash HandshakeContext::transcript_hash(crypto::HashAlg alg, size_t len) {
   ConnState& c = c_;
   if (len > c.transcript.size()) len = c.transcript.size();
   if (!c.th_ || c.th_alg_ != alg || len < c.th_fed_) {
@@ -157,24 +157,23 @@ void HandshakeContext::replace_transcript(Bytes t) {
 
 HandshakeInfo& HandshakeContext::info() { return c_.info; }
 
-void HandshakeContext::set_exporter_tls12(crypto::HashAlg prf_hash, ByteView master_secret, ByteView client_random,
-                                          ByteView server_random) {
+void HandshakeContext::set_exporter_tls12(crypto::HashAlg prf_hash, ByteView master_secret,
+                                          const std::array<uint8_t, 32>& client_random,
+                                          const std::array<uint8_t, 32>& server_random) {
   set_exporter_tls13(prf_hash, master_secret);  // the secret and its hash, then what TLS 1.2 adds
   ConnState::ExporterSecret& x = c_.exporter;
   x.tls13 = false;
-  x.randoms.reserve(client_random.size() + server_random.size());
-  x.randoms.assign(client_random.begin(), client_random.end());
-  x.randoms.insert(x.randoms.end(), server_random.begin(), server_random.end());
+  std::copy(client_random.begin(), client_random.end(), x.randoms.begin());
+  std::copy(server_random.begin(), server_random.end(), x.randoms.begin() + client_random.size());
 }
 
 void HandshakeContext::set_exporter_tls13(crypto::HashAlg alg, ByteView exporter_master_secret) {
   ConnState::ExporterSecret& x = c_.exporter;
-  secure_zero(x.secret);
   x.set = true;
   x.tls13 = true;
   x.alg = alg;
-  x.secret.assign(exporter_master_secret.begin(), exporter_master_secret.end());
-  x.randoms.clear();
+  x.secret = SecretBytes(exporter_master_secret);  // overwrites the whole previous one
+  x.randoms.fill(0);
 }
 void HandshakeContext::set_session(Session s) { c_.session = std::move(s); }
 void HandshakeContext::set_error_detail(std::string detail) { c_.error_detail = std::move(detail); }
@@ -596,7 +595,7 @@ Result<Bytes> Connection::export_keying_material(const std::string& label, std::
   const ConnState::ExporterSecret& x = c.exporter;
   if (x.tls13) {
     // RFC 8446 7.5: no context and an empty one are the same.
-    Bytes out = tls13_exporter(c.provider, x.alg, x.secret, label, context ? *context : ByteView(), length);
+    Bytes out = tls13_exporter(c.provider, x.alg, x.secret.view(), label, context ? *context : ByteView(), length);
     if (out.size() != length) return Error::internal("exporter failed");
     return out;
   }
@@ -607,12 +606,12 @@ Result<Bytes> Connection::export_keying_material(const std::string& label, std::
     return Error::misuse("TLS 1.2 exporter needs the extended master secret (RFC 7627 5.4)");
   // RFC 5705 4: seed = client_random + server_random [+ context_length (uint16) + context]; a context
   // of length zero differs from no context.
-  Bytes seed = x.randoms;
+  Bytes seed(x.randoms.begin(), x.randoms.end());
   if (context) {
     if (context->size() > 0xffff) return Error::misuse("TLS 1.2 exporter context longer than 65535 bytes");
     Writer(&seed).prefixed16(*context);
   }
-  Bytes out = crypto::tls12_prf(c.provider, x.alg, x.secret, label, seed, length);
+  Bytes out = crypto::tls12_prf(c.provider, x.alg, x.secret.view(), label, seed, length);
   if (out.size() != length) return Error::internal("exporter failed");
   return out;
 }

@@ -222,12 +222,20 @@ void encode_server_hello(const ServerHello& m, Writer& w) {
 // ---------------------------------------------------------------------------------------------------
 // Certificate (TLS 1.2): opaque ASN.1Cert<1..2^24-1>; ASN.1Cert certificate_list<0..2^24-1>;
 
+size_t certificate_entries_ahead(Reader list, bool with_extensions) {
+  size_t n = 0;
+  ByteView skip;
+  while (n < kCertificateReserveCap && list.prefixed24(&skip) && (!with_extensions || list.prefixed16(&skip))) n++;
+  return n;
+}
+
 Status decode_certificate12(ByteView body, CertificateMsg12* out) {
   Reader r(body);
   Reader list;
   if (!r.prefixed24(&list)) return Error::decode("Certificate: truncated");
   if (!r.empty()) return Error::decode("Certificate: trailing bytes");
   out->chain.clear();
+  out->chain.reserve(certificate_entries_ahead(list, false));
   while (!list.empty()) {
     Bytes cert;
     if (!list.prefixed24(&cert)) return Error::decode("Certificate: truncated entry");
@@ -237,13 +245,28 @@ Status decode_certificate12(ByteView body, CertificateMsg12* out) {
   return Status();
 }
 
-void encode_certificate12(const CertificateMsg12& m, Writer& w) {
+namespace {
+void encode_chain12(const std::vector<Bytes>& chain, Writer& w) {
   Writer::Prefix list = w.begin24();
-  for (const Bytes& cert : m.chain) {
+  for (const Bytes& cert : chain) {
     if (cert.empty()) w.fail();
     w.prefixed24(cert);
   }
   w.end(list);
+}
+}  // namespace
+
+void encode_certificate12(const CertificateMsg12& m, Writer& w) { encode_chain12(m.chain, w); }
+
+Bytes certificate12_body(const std::vector<Bytes>& chain) {
+  size_t size = 3;
+  for (const Bytes& cert : chain) size += 3 + cert.size();
+  Bytes body;
+  body.reserve(size);
+  Writer w(&body);
+  encode_chain12(chain, w);
+  if (!w.ok()) return Bytes();
+  return body;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -459,6 +482,12 @@ void encode_new_session_ticket12(const NewSessionTicket12& m, Writer& w) {
 Status decode_finished(ByteView body, size_t expected_length, Finished* out) {
   if (body.size() != expected_length) return Error::decode("Finished: wrong length");
   out->verify_data = body.to_bytes();
+  return Status();
+}
+
+Status decode_finished(ByteView body, size_t expected_length, ByteView* verify_data) {
+  if (body.size() != expected_length) return Error::decode("Finished: wrong length");
+  *verify_data = body;
   return Status();
 }
 

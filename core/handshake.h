@@ -142,7 +142,15 @@ struct CertificateMsg12 {
 
 // Errors: decode_error for a malformed list or an empty certificate entry.
 Status decode_certificate12(ByteView body, CertificateMsg12* out);
+// How many certificates a Certificate message's list holds (TLS 1.3: each entry with its extensions),
+// up to the first entry that does not fit and at most kCertificateReserveCap: what the decoders reserve,
+// so that the chain is allocated once rather than grown entry by entry.
+constexpr size_t kCertificateReserveCap = 16;
+size_t certificate_entries_ahead(Reader list, bool with_extensions);
 void encode_certificate12(const CertificateMsg12& m, Writer& w);
+// The same message's body for a chain the caller keeps (no CertificateMsg12 copy of it), in a buffer
+// of the right size; empty when encode_certificate12 would fail the writer.
+Bytes certificate12_body(const std::vector<Bytes>& chain);
 
 // ---------------------------------------------------------------------------------------------------
 // ServerKeyExchange (RFC 5246 7.4.3, RFC 8422 5.4), TLS 1.2 forms with a signature: the signed params
@@ -265,6 +273,8 @@ struct Finished {
 // Errors: decode_error when body.size() != expected_length. The value is compared by the engine
 // (constant time; decrypt_error on a mismatch).
 Status decode_finished(ByteView body, size_t expected_length, Finished* out);
+// The same, the verify_data as a view of body (no copy).
+Status decode_finished(ByteView body, size_t expected_length, ByteView* verify_data);
 void encode_finished(const Finished& m, Writer& w);
 
 }  // namespace sanstls

@@ -48,6 +48,7 @@ Status decode_certificate13(ByteView body, CertificateMsg13* out) {
   if (!r.prefixed8(&out->request_context) || !r.prefixed24(&list)) return Error::decode("Certificate: truncated");
   if (!r.empty()) return Error::decode("Certificate: trailing bytes");
   out->entries.clear();
+  out->entries.reserve(certificate_entries_ahead(list, true));
   while (!list.empty()) {
     CertificateEntry entry;
     if (!list.prefixed24(&entry.cert_data)) return Error::decode("Certificate: truncated entry");
@@ -156,7 +157,10 @@ Bytes message_hash_message(ByteView hash) {
 Bytes certificate_verify_input(bool server, ByteView transcript_hash) {
   static const char kServer[] = "TLS 1.3, server CertificateVerify";
   static const char kClient[] = "TLS 1.3, client CertificateVerify";
-  Bytes out(64, 0x20);
+  Bytes out;
+  // Sized at once (the Writer would grow it from 64 bytes twice).
+  out.reserve(64 + sizeof(kServer) - 1 + 1 + transcript_hash.size());
+  out.assign(64, 0x20);
   Writer w(&out);
   w.bytes(ByteView::of(server ? kServer : kClient));
   w.u8(0);

@@ -9,6 +9,7 @@
 #ifndef SANSTLS_CORE_HANDSHAKE_CONTEXT_H_
 #define SANSTLS_CORE_HANDSHAKE_CONTEXT_H_
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -20,6 +21,15 @@
 #include "core/wire.h"
 
 namespace sanstls {
+
+// A transcript hash, kept inline rather than on the heap: a handshake takes several of them and each
+// only lives until the derivation or signature that reads it. Not a secret.
+struct TranscriptHash {
+  std::array<uint8_t, crypto::kMaxHashLen> bytes{};
+  size_t size = 0;
+  ByteView view() const { return ByteView(bytes.data(), size); }
+  operator ByteView() const { return view(); }  // NOLINT: implicit, where a ByteView is expected
+};
 
 struct ConnState;
 class HandshakeContext;
@@ -90,7 +100,8 @@ class HandshakeContext {
   // One handshake message (header added here): into the transcript (during the handshake), traced,
   // and written with the current write protection (TLS 1.3: coalesced with the rest of the flight).
   // `exchange`, when not null, takes the message too (a post-handshake exchange's own transcript).
-  Status send_handshake(HandshakeType type, const Bytes& body, crypto::Hash* exchange = nullptr);
+  // `body` must not point into the transcript (which the message is appended to).
+  Status send_handshake(HandshakeType type, ByteView body, crypto::Hash* exchange = nullptr);
   // TLS 1.2 (and TLS 1.3 0-RTT in compatibility mode): ChangeCipherSpec, then writing switches to the
   // pending write protection.
   Status send_change_cipher_spec();
@@ -139,7 +150,7 @@ class HandshakeContext {
   ByteView transcript() const;
   // The hash of the transcript's first `len` bytes (all by default), with a running hash so that each
   // byte is hashed once; `len` never goes back, except after replace_transcript().
-  Bytes transcript_hash(crypto::HashAlg alg, size_t len = static_cast<size_t>(-1));
+  TranscriptHash transcript_hash(crypto::HashAlg alg, size_t len = static_cast<size_t>(-1));
   void replace_transcript(Bytes t);  // TLS 1.3 HelloRetryRequest
 
   // --- results and events ----------------------------------------------------------------------------------
@@ -147,8 +158,8 @@ class HandshakeContext {
   // The secret the keying material exporters use once the handshake is done (Connection::
   // export_keying_material): TLS 1.2, the master secret and the randoms (client first) of this
   // handshake, resumed or not (RFC 5705 4); TLS 1.3, the exporter_master_secret (RFC 8446 7.5).
-  void set_exporter_tls12(crypto::HashAlg prf_hash, ByteView master_secret, ByteView client_random,
-                          ByteView server_random);
+  void set_exporter_tls12(crypto::HashAlg prf_hash, ByteView master_secret, const std::array<uint8_t, 32>& client_random,
+                          const std::array<uint8_t, 32>& server_random);
   void set_exporter_tls13(crypto::HashAlg alg, ByteView exporter_master_secret);
   void set_session(Session s);  // client: the session to offer next time
   // A longer explanation of the error the current step is about to return (Connection::error_detail).

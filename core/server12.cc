@@ -338,9 +338,9 @@ Result<State> Server12::send_full_flight(const ClientHello& ch, const Choice& ch
     kx.client_version = ch.legacy_version;
   }
 
-  CertificateMsg12 cm;
-  cm.chain = cert.chain;
-  SANSTLS_TRY(send_message(c_, HandshakeType::certificate, cm, encode_certificate12));
+  Bytes cert_body = certificate12_body(cert.chain);
+  if (cert_body.empty()) return Error::internal("handshake message too long");
+  SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, cert_body));
 
   if (suite_->needs_server_key_exchange()) {
     // The ServerKeyExchange, around its signature (made at once, or later by an asynchronous key).
@@ -348,7 +348,7 @@ Result<State> Server12::send_full_flight(const ClientHello& ch, const Choice& ch
     if (!kx.share) return Error::internal("key share");
     auto sender = [this, &choice](auto m, void (*encode)(const decltype(m)&, Writer&)) -> std::function<Status(Bytes)> {
       m.sig_scheme = choice.ske_scheme;
-      return [this, m, encode](Bytes signature) mutable -> Status {
+      return [this, m = std::move(m), encode](Bytes signature) mutable -> Status {
         m.signature = std::move(signature);
         return send_message(c_, HandshakeType::server_key_exchange, m, encode);
       };
@@ -360,13 +360,13 @@ Result<State> Server12::send_full_flight(const ClientHello& ch, const Choice& ch
       c_.provider().ffdhe_params(static_cast<Group>(choice.group), &dh.p, &dh.g);
       dh.ys = kx.share->public_value().to_bytes();
       params = dhe_params(dh);
-      send_ske = sender(dh, encode_server_key_exchange_dhe);
+      send_ske = sender(std::move(dh), encode_server_key_exchange_dhe);
     } else {
       ServerKeyExchangeEcdhe ec;
       ec.group = choice.group;
       ec.public_key = kx.share->public_value().to_bytes();
       params = ecdhe_params(ec);
-      send_ske = sender(ec, encode_server_key_exchange_ecdhe);
+      send_ske = sender(std::move(ec), encode_server_key_exchange_ecdhe);
     }
     c_.info().group = choice.group;
     c_.info().signature_scheme = choice.ske_scheme;

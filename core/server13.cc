@@ -115,7 +115,7 @@ class Server13 final : public Machine13<Server13, State, Connected> {
   Result<State> handle(ExpectFinished&, HandshakeType, ByteView, ByteView);
   Result<State> handle(Connected&, HandshakeType, ByteView, ByteView);
  private:
-  Bytes hash_before(ClientAuthExchange& x, ByteView msg);
+  TranscriptHash hash_before(ClientAuthExchange& x, ByteView msg);
   std::vector<uint16_t> requested_schemes() const;
   Status send_certificate_request(const Bytes& context, crypto::Hash* exchange);
   Status send_tickets(const Negotiation& hs);
@@ -353,7 +353,7 @@ Result<State> Server13::send_flight(NegotiationPtr hs, const ClientHello& ch, ui
   }
   ks.handshake(shared);
   secure_zero(shared);
-  Bytes h = c_.transcript_hash(alg());
+  TranscriptHash h = c_.transcript_hash(alg());
   hs->client_hs = ks.client_handshake_traffic_secret(h);
   hs->server_hs = ks.server_handshake_traffic_secret(h);
   key_log13(*cfg_, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", hs->client_random, hs->client_hs);
@@ -394,7 +394,10 @@ Result<State> Server13::send_flight(NegotiationPtr hs, const ClientHello& ch, ui
     SANSTLS_TRY(c_.send_handshake(HandshakeType::certificate, certificate13_body(ByteView(), hs->cert.get())));
     // An asynchronous key: the flight so far goes out, the rest follows the application's answer (until
     // then a placeholder state: no message comes before it).
-    auto rest = [this, hs, ks, request_cert] { return enter(state_, finish_flight(hs, ks, request_cert)); };
+    // The continuation runs only after an asynchronous key's answer: only then is it made (it copies the
+    // key schedule into a closure on the heap).
+    std::function<Status()> rest;
+    if (hs->cert->async) rest = [this, hs, ks, request_cert] { return enter(state_, finish_flight(hs, ks, request_cert)); };
     SANSTLS_TRY(send_certificate_verify13(c_, hs->cert, true, hs->scheme, c_.transcript_hash(alg()), nullptr, rest));
     if (hs->cert->async) return State(ExpectFinished{ClientAuthExchange(hs), {}});
   }
@@ -438,9 +441,9 @@ Result<State> Server13::handle(ExpectEndOfEarlyData& s, HandshakeType type, Byte
 
 // The transcript hash before `msg`, which joins the exchange's own transcript after the handshake (in
 // the handshake, on_message added it to the connection's).
-Bytes Server13::hash_before(ClientAuthExchange& x, ByteView msg) {
+TranscriptHash Server13::hash_before(ClientAuthExchange& x, ByteView msg) {
   if (x.hs) return c_.transcript_hash(alg(), c_.transcript_size() - msg.size());
-  Bytes h = hash_so_far(*x.transcript);
+  TranscriptHash h = hash_so_far(*x.transcript);
   x.transcript->update(msg);
   return h;
 }
@@ -536,7 +539,9 @@ Status Server13::send_tickets(const Negotiation& hs) {
     t.ticket = seal_ticket(*ring, st, now, c_.rng());
     if (t.ticket.empty()) return Status();  // no ticket this time; not an error for the connection
     if (cfg_->max_early_data > 0) t.extensions.max_early_data_size = cfg_->max_early_data;
-    SANSTLS_TRY(send_message(c_, HandshakeType::new_session_ticket, t, encode_new_session_ticket13));
+    // The fixed fields, nonce and ticket, and room for the early_data extension.
+    const size_t size = 4 + 4 + 1 + t.nonce.size() + 2 + t.ticket.size() + 2 + 8;
+    SANSTLS_TRY(send_message(c_, HandshakeType::new_session_ticket, t, encode_new_session_ticket13, size));
   }
   return Status();
 }

@@ -10,14 +10,24 @@ namespace sanstls {
 using crypto::SignatureScheme;
 
 void Tls12Handshake::make_master_secret(ByteView pms) {
+  // Straight into master_secret_ (no vector for the result, no std::string for the label); empty when
+  // the PRF fails, as before.
+  master_secret_.resize(48);
+  bool ok;
   if (ems_) {
-    master_secret_ = crypto::tls12_prf(c_.provider(), suite_->prf_hash, pms, "extended master secret",
-                                       c_.transcript_hash(suite_->prf_hash), 48);
-    return;
+    ok = crypto::tls12_prf_into(c_.provider(), suite_->prf_hash, pms, ByteView::of("extended master secret"),
+                                c_.transcript_hash(suite_->prf_hash), master_secret_.data(), master_secret_.size());
+  } else {
+    uint8_t seed[2 * kRandomLength];  // client_random + server_random (RFC 5246 8.1)
+    std::copy(client_random_.begin(), client_random_.end(), seed);
+    std::copy(server_random_.begin(), server_random_.end(), seed + kRandomLength);
+    ok = crypto::tls12_prf_into(c_.provider(), suite_->prf_hash, pms, ByteView::of("master secret"),
+                                ByteView(seed, sizeof seed), master_secret_.data(), master_secret_.size());
   }
-  Bytes seed(client_random_.begin(), client_random_.end());
-  seed.insert(seed.end(), server_random_.begin(), server_random_.end());
-  master_secret_ = crypto::tls12_prf(c_.provider(), suite_->prf_hash, pms, "master secret", seed, 48);
+  if (!ok) {
+    secure_zero(master_secret_);
+    master_secret_.clear();
+  }
 }
 
 Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite& suite, ByteView ms,
@@ -27,12 +37,20 @@ Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite
   std::copy(sr.begin(), sr.end(), seed);
   std::copy(cr.begin(), cr.end(), seed + kRandomLength);
   size_t mk = suite.mac_key_len, k = suite.key_len, iv = suite.fixed_iv_len;
-  Bytes block = crypto::tls12_prf(p, suite.prf_hash, ms, "key expansion", ByteView(seed, sizeof seed),
-                                2 * (mk + k + iv));
+  // The key block on the stack (wiped below): at most two SHA-384 MAC keys, 256-bit keys and 16-byte IVs.
+  uint8_t key_block[2 * (48 + 32 + 16)];
+  const size_t block_len = 2 * (mk + k + iv);
+  if (block_len > sizeof key_block ||
+      !crypto::tls12_prf_into(p, suite.prf_hash, ms, ByteView::of("key expansion"), ByteView(seed, sizeof seed),
+                              key_block, block_len)) {
+    secure_zero(key_block, sizeof key_block);
+    return Error::internal("TLS 1.2 key derivation failed");
+  }
+  const ByteView block(key_block, block_len);
   // The block is client MAC key, server MAC key, client key, server key, client IV, server IV; side 0 is
   // the client's, 1 the server's.
   auto make = [&](size_t side, size_t max) -> Result<RecordProtection> {
-    const ByteView b(block), mac = b.sub(side * mk, mk), key = b.sub(2 * mk + side * k, k);
+    const ByteView b = block, mac = b.sub(side * mk, mk), key = b.sub(2 * mk + side * k, k);
     const ByteView fixed_iv = b.sub(2 * (mk + k) + side * iv, iv);
     crypto::AeadAlg aead;
     if (!suite.aead(&aead)) return RecordProtection::tls12_cbc(p, key, suite.mac_hash, mac, etm, rng, max);
@@ -42,29 +60,33 @@ Result<Tls12Keys> tls12_record_keys(const crypto::Provider& p, const CipherSuite
   };
   Result<RecordProtection> cw = make(0, client_write_max);
   Result<RecordProtection> sw = make(1, server_write_max);
-  secure_zero(block);
+  secure_zero(key_block, sizeof key_block);
   if (!cw.ok()) return cw.error();
   if (!sw.ok()) return sw.error();
   return Tls12Keys{std::move(cw.value()), std::move(sw.value())};
 }
 
-Bytes Tls12Handshake::finished(bool client, ByteView transcript_hash) const {
-  return crypto::tls12_prf(c_.provider(), suite_->prf_hash, master_secret_,
-                           client ? "client finished" : "server finished", transcript_hash, 12);
+bool Tls12Handshake::finished(bool client, ByteView transcript_hash,
+                              std::array<uint8_t, kFinishedLength12>* out) const {
+  return crypto::tls12_prf_into(c_.provider(), suite_->prf_hash, master_secret_,
+                                ByteView::of(client ? "client finished" : "server finished"), transcript_hash,
+                                out->data(), out->size());
 }
 
 Status Tls12Handshake::send_finished() {
-  Finished f;
-  f.verify_data = finished(client_, c_.transcript_hash(suite_->prf_hash));
-  return send_message(c_, HandshakeType::finished, f, encode_finished);
+  // The body is the verify_data itself, sent from the stack (empty if the PRF failed, as before).
+  std::array<uint8_t, kFinishedLength12> verify_data;
+  bool ok = finished(client_, c_.transcript_hash(suite_->prf_hash), &verify_data);
+  return c_.send_handshake(HandshakeType::finished, ok ? ByteView(verify_data.data(), verify_data.size()) : ByteView());
 }
 
 Status Tls12Handshake::check_finished(ByteView body) {
   size_t msg_len = kHandshakeHeaderLength + body.size();
-  Finished f;
-  SANSTLS_TRY(decode_finished(body, kFinishedLength12, &f));
-  Bytes expected = finished(!client_, c_.transcript_hash(suite_->prf_hash, c_.transcript_size() - msg_len));
-  if (!constant_time_equal(expected, f.verify_data))
+  ByteView received;
+  SANSTLS_TRY(decode_finished(body, kFinishedLength12, &received));
+  std::array<uint8_t, kFinishedLength12> expected;
+  bool ok = finished(!client_, c_.transcript_hash(suite_->prf_hash, c_.transcript_size() - msg_len), &expected);
+  if (!ok || !constant_time_equal(ByteView(expected.data(), expected.size()), received))
     return Error::misbehaved(AlertDescription::decrypt_error,
                              client_ ? "server Finished does not verify" : "client Finished does not verify");
   return Status();
@@ -78,8 +100,7 @@ void Tls12Handshake::complete(const std::string& server_name) {
   info.extended_master_secret = ems_;
   info.encrypt_then_mac = etm_;
   info.server_name = server_name;
-  c_.set_exporter_tls12(suite_->prf_hash, master_secret_, ByteView(client_random_.data(), client_random_.size()),
-                        ByteView(server_random_.data(), server_random_.size()));
+  c_.set_exporter_tls12(suite_->prf_hash, master_secret_, client_random_, server_random_);
 }
 
 bool scheme_fits_key(uint16_t scheme, crypto::KeyType type) {
@@ -196,7 +217,8 @@ Result<std::unique_ptr<crypto::PublicKey>> verify_peer_chain(HandshakeContext& c
   if (!key || key->type() == crypto::KeyType::other)
     return Error{ErrorKind::bad_certificate, AlertDescription::unsupported_certificate,
                  peer_is_server ? "server key type" : "client key type"};
-  SANSTLS_TRY(apply_verifier(c, v, CertificateCheck{chain, peer_is_server, name, now}));
+  // Without a verifier there is nothing to apply: no CertificateCheck (a copy of the chain) is made.
+  if (v != nullptr) SANSTLS_TRY(apply_verifier(c, v, CertificateCheck{chain, peer_is_server, name, now}));
   return key;
 }
 

@@ -73,7 +73,8 @@ class Tls12Handshake {
   Bytes master_secret_;
 
  private:
-  Bytes finished(bool client, ByteView transcript_hash) const;
+  // The 12-byte verify_data into *out; false when the PRF fails (its value is then empty).
+  bool finished(bool client, ByteView transcript_hash, std::array<uint8_t, kFinishedLength12>* out) const;
 
   const CommonConfig& common_;
   const bool client_;

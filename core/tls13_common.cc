@@ -45,14 +45,27 @@ uint16_t choose_scheme13(const std::vector<uint16_t>& ours, const std::vector<ui
 }
 
 Bytes certificate13_body(ByteView context, const CertifiedKey* key) {
-  CertificateMsg13 m;
-  m.request_context = context.to_bytes();
-  if (key != nullptr)
-    for (const Bytes& der : key->chain) m.entries.push_back(CertificateEntry{der, {}});
+  // The bytes encode_certificate13 writes for these entries, each with an empty extensions block, but
+  // straight from the key's chain (no CertificateMsg13 copy of it) and into a body of the right size
+  // (not grown from 128 bytes by doubling).
+  static const std::vector<Bytes> kNoChain;
+  const std::vector<Bytes>& chain = key != nullptr ? key->chain : kNoChain;
+  size_t size = 1 + context.size() + 3;
+  for (const Bytes& der : chain) size += 3 + der.size() + 2;
   Bytes body;
+  body.reserve(size);
   Writer w(&body);
-  encode_certificate13(m, w);
-  return w.ok() ? body : Bytes();
+  if (context.size() > 255) w.fail();
+  w.prefixed8(context);
+  Writer::Prefix list = w.begin24();
+  for (const Bytes& der : chain) {
+    if (der.empty()) w.fail();
+    w.prefixed24(der);
+    w.u16(0);  // extensions: none
+  }
+  w.end(list);
+  if (!w.ok()) return Bytes();
+  return body;
 }
 
 namespace {
@@ -63,6 +76,7 @@ Status send_verify(HandshakeContext& c, uint16_t scheme, Result<Bytes> signature
   cv.sig_scheme = scheme;
   cv.signature = signature.take();
   Bytes body;
+  body.reserve(2 + 2 + cv.signature.size());  // scheme, length, signature
   Writer w(&body);
   encode_certificate_verify(cv, w);
   if (!w.ok()) return Error::internal("CertificateVerify too long");
@@ -99,10 +113,11 @@ Status check_certificate_verify13(const crypto::PublicKey& key, bool from_server
   return Status();
 }
 
-Bytes hash_so_far(const crypto::Hash& h) {
+TranscriptHash hash_so_far(const crypto::Hash& h) {
   std::unique_ptr<crypto::Hash> copy = h.clone();
-  Bytes out(crypto::hash_length(h.alg()));
-  copy->finish(out.data());
+  TranscriptHash out;
+  out.size = crypto::hash_length(h.alg());
+  copy->finish(out.bytes.data());
   return out;
 }
 
@@ -112,9 +127,13 @@ Status send_finished13(HandshakeContext& c, crypto::HashAlg alg, ByteView base_k
 }
 
 Status check_finished13(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key, ByteView body, ByteView hash) {
-  Finished f;
-  SANSTLS_TRY(decode_finished(body, crypto::hash_length(alg), &f));
-  if (!constant_time_equal(tls13_verify_data(p, alg, base_key, hash), f.verify_data))
+  ByteView received;
+  SANSTLS_TRY(decode_finished(body, crypto::hash_length(alg), &received));
+  // The expected value on the stack: a failed computation compares as empty, as before.
+  uint8_t expected[crypto::kMaxHashLen];
+  ByteView want;
+  if (tls13_verify_data_into(p, alg, base_key, hash, expected)) want = ByteView(expected, received.size());
+  if (!constant_time_equal(want, received))
     return Error::misbehaved(AlertDescription::decrypt_error, "Finished does not verify");
   return Status();
 }
@@ -158,7 +177,7 @@ Status install13(HandshakeContext& c, const CipherSuite& suite, ByteView secret,
 void application_secrets13(HandshakeContext& c, const CommonConfig& cfg, crypto::HashAlg alg, KeySchedule13& ks,
                            const Random& client_random, Bytes* client_ap, Bytes* server_ap) {
   ks.master();
-  Bytes h = c.transcript_hash(alg);
+  TranscriptHash h = c.transcript_hash(alg);
   *client_ap = ks.client_application_traffic_secret(h);
   *server_ap = ks.server_application_traffic_secret(h);
   Bytes exporter = ks.exporter_master_secret(h);

@@ -48,9 +48,13 @@ Status advance(Machine& m, StateVariant& state, const Args&... args) {
 }
 
 // Encodes a message with `encode` into a body and sends it through c.send_handshake (both versions).
+// `reserve`, when the caller knows about how long the body is, sizes it at once (the Writer otherwise
+// grows it from 128 bytes by doubling).
 template <typename M>
-Status send_message(HandshakeContext& c, HandshakeType type, const M& m, void (*encode)(const M&, Writer&)) {
+Status send_message(HandshakeContext& c, HandshakeType type, const M& m, void (*encode)(const M&, Writer&),
+                    size_t reserve = 0) {
   Bytes body;
+  body.reserve(reserve);
   Writer w(&body);
   encode(m, w);
   if (!w.ok()) return Error::internal("handshake message too long");
@@ -73,7 +77,7 @@ Status check_certificate_verify13(const crypto::PublicKey& key, bool from_server
                                   ByteView body, ByteView hash, uint16_t* scheme_out);
 // The hash of what a running transcript hash has taken so far; `h` goes on (a post-handshake
 // exchange's own transcript, RFC 8446 4.6.2).
-Bytes hash_so_far(const crypto::Hash& h);
+TranscriptHash hash_so_far(const crypto::Hash& h);
 // Finished, whose body is the verify_data itself (`exchange` as in send_handshake).
 Status send_finished13(HandshakeContext& c, crypto::HashAlg alg, ByteView base_key, ByteView hash,
                        crypto::Hash* exchange = nullptr);

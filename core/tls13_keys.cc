@@ -14,10 +14,11 @@ Bytes empty_hash(const crypto::Provider& p, HashAlg alg) { return crypto::hash_o
 
 // HKDF-Extract(salt, ikm) where an empty ikm stands for HashLen zeros (RFC 8446 7.1: "0" is a string of
 // HashLen zero bytes).
-Bytes extract(const crypto::Provider& p, HashAlg alg, ByteView salt, ByteView ikm) {
-  if (!ikm.empty()) return crypto::hkdf_extract(p, alg, salt, ikm);
+// HKDF-Extract into out (hash_length(alg) bytes).
+bool extract_into(const crypto::Provider& p, HashAlg alg, ByteView salt, ByteView ikm, uint8_t* out) {
+  if (!ikm.empty()) return crypto::hkdf_extract_into(p, alg, salt, ikm, out);
   const uint8_t zeros[crypto::kMaxHashLen] = {0};
-  return crypto::hkdf_extract(p, alg, salt, ByteView(zeros, crypto::hash_length(alg)));
+  return crypto::hkdf_extract_into(p, alg, salt, ByteView(zeros, crypto::hash_length(alg)), out);
 }
 
 }  // namespace
@@ -37,9 +38,11 @@ void KeySchedule13::early(ByteView psk) {
   stage_ = Stage::early;
   // Early Secret = HKDF-Extract(salt = 0, IKM = PSK); the zero salt is HashLen zeros, which is what
   // hkdf_extract does with an empty salt.
-  Bytes s = extract(*p_, alg_, ByteView(), psk);
-  secret_ = SecretBytes(s);
-  secure_zero(s);
+  // Through the stack, not a vector, and wiped there. A failed extraction leaves the secret empty,
+  // which the derivations refuse.
+  uint8_t s[crypto::kMaxHashLen];
+  secret_ = extract_into(*p_, alg_, ByteView(), psk, s) ? SecretBytes(ByteView(s, hash_length())) : SecretBytes();
+  secure_zero(s, sizeof(s));
 }
 
 void KeySchedule13::handshake(ByteView shared_secret) {
@@ -54,11 +57,19 @@ void KeySchedule13::next(Stage from, Stage to, ByteView ikm) {
     stage_ = to;
     return fail();
   }
-  Bytes derived = tls13_derive_secret(*p_, alg_, secret_.view(), "derived", empty_hash(*p_, alg_));
-  Bytes s = extract(*p_, alg_, derived, ikm);
-  secret_ = SecretBytes(s);
-  secure_zero(derived);
-  secure_zero(s);
+  // Derive-Secret(secret, "derived", "") then HKDF-Extract, with every intermediate on the stack (wiped
+  // below). A step that fails leaves the salt empty, as tls13_derive_secret's empty result would.
+  const size_t hlen = hash_length();
+  uint8_t empty[crypto::kMaxHashLen];
+  uint8_t derived[crypto::kMaxHashLen];
+  uint8_t s[crypto::kMaxHashLen];
+  ByteView salt;
+  if (!secret_.view().empty() && crypto::hash_once_into(*p_, alg_, ByteView(), empty) &&
+      crypto::hkdf_expand_label_into(*p_, alg_, secret_.view(), "derived", ByteView(empty, hlen), derived, hlen))
+    salt = ByteView(derived, hlen);
+  secret_ = extract_into(*p_, alg_, salt, ikm, s) ? SecretBytes(ByteView(s, hlen)) : SecretBytes();
+  secure_zero(derived, sizeof(derived));
+  secure_zero(s, sizeof(s));
   stage_ = to;
 }
 
@@ -86,12 +97,21 @@ Bytes tls13_finished_key(const crypto::Provider& p, HashAlg alg, ByteView base_k
   return crypto::hkdf_expand_label(p, alg, base_key, "finished", ByteView(), crypto::hash_length(alg));
 }
 
+bool tls13_verify_data_into(const crypto::Provider& p, HashAlg alg, ByteView base_key, ByteView transcript_hash,
+                            uint8_t* out) {
+  const size_t hlen = crypto::hash_length(alg);
+  if (transcript_hash.size() != hlen || base_key.empty()) return false;
+  // tls13_finished_key, on the stack (wiped below).
+  uint8_t key[crypto::kMaxHashLen];
+  bool ok = crypto::hkdf_expand_label_into(p, alg, base_key, "finished", ByteView(), key, hlen) &&
+            crypto::hmac_once_into(p, alg, ByteView(key, hlen), transcript_hash, out);
+  secure_zero(key, sizeof(key));
+  return ok;
+}
+
 Bytes tls13_verify_data(const crypto::Provider& p, HashAlg alg, ByteView base_key, ByteView transcript_hash) {
-  if (transcript_hash.size() != crypto::hash_length(alg)) return {};
-  Bytes key = tls13_finished_key(p, alg, base_key);
-  if (key.empty()) return {};
-  Bytes out = crypto::hmac_once(p, alg, key, transcript_hash);
-  secure_zero(key);
+  Bytes out(crypto::hash_length(alg));
+  if (!tls13_verify_data_into(p, alg, base_key, transcript_hash, out.data())) return {};
   return out;
 }
 
@@ -157,9 +177,18 @@ Result<RecordProtection> tls13_protection(const crypto::Provider& p, AeadAlg aea
                                           ByteView traffic_secret, size_t max_plaintext) {
   if (traffic_secret.size() != crypto::hash_length(alg))
     return Error::misuse("tls13_protection: traffic secret of the wrong length");
-  TrafficKeys13 k = tls13_traffic_keys(p, alg, aead, traffic_secret);
-  if (k.key.empty()) return Error::internal("tls13_protection: key derivation failed");
-  return RecordProtection::tls13(p, aead, k.key, k.iv, max_plaintext);
+  // tls13_traffic_keys, on the stack (wiped below): the record protection keeps its own copies.
+  const size_t key_len = crypto::aead_key_length(aead);
+  uint8_t key[32];
+  uint8_t iv[crypto::kAeadNonceLength];
+  Result<RecordProtection> r = Error::internal("tls13_protection: key derivation failed");
+  if (key_len != 0 && key_len <= sizeof(key) &&
+      crypto::hkdf_expand_label_into(p, alg, traffic_secret, "key", ByteView(), key, key_len) &&
+      crypto::hkdf_expand_label_into(p, alg, traffic_secret, "iv", ByteView(), iv, sizeof(iv)))
+    r = RecordProtection::tls13(p, aead, ByteView(key, key_len), ByteView(iv, sizeof(iv)), max_plaintext);
+  secure_zero(key, sizeof(key));
+  secure_zero(iv, sizeof(iv));
+  return r;
 }
 
 }  // namespace sanstls

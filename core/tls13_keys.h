@@ -118,6 +118,9 @@ Bytes tls13_finished_key(const crypto::Provider& p, crypto::HashAlg alg, ByteVie
 // constant_time_equal. Empty when transcript_hash is not hash_length(alg) bytes.
 Bytes tls13_verify_data(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key,
                         ByteView transcript_hash);
+// The same into out (hash_length(alg) bytes); false where tls13_verify_data is empty.
+bool tls13_verify_data_into(const crypto::Provider& p, crypto::HashAlg alg, ByteView base_key,
+                            ByteView transcript_hash, uint8_t* out);
 // application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic upd", "", HashLen) (7.2).
 Bytes tls13_next_traffic_secret(const crypto::Provider& p, crypto::HashAlg alg, ByteView secret);
 // The PSK of a ticket: HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce,

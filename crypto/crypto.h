@@ -360,6 +360,10 @@ Bytes hmac_once(const Provider& p, HashAlg alg, ByteView key, ByteView data);
 // TLS 1.2 PRF (RFC 5246 section 5): P_hash(secret, label || seed), out_len bytes.
 Bytes tls12_prf(const Provider& p, HashAlg alg, ByteView secret, const std::string& label, ByteView seed,
                 size_t out_len);
+// The same into a caller's buffer of out_len bytes (the label as bytes: no std::string made for it);
+// false when the HMAC cannot be made (where tls12_prf is empty).
+bool tls12_prf_into(const Provider& p, HashAlg alg, ByteView secret, ByteView label, ByteView seed, uint8_t* out,
+                    size_t out_len);
 
 // HKDF (RFC 5869).
 Bytes hkdf_extract(const Provider& p, HashAlg alg, ByteView salt, ByteView ikm);
@@ -368,6 +372,16 @@ Bytes hkdf_expand(const Provider& p, HashAlg alg, ByteView prk, ByteView info, s
 // TLS 1.3 HKDF-Expand-Label (RFC 8446 7.1); label without the "tls13 " prefix.
 Bytes hkdf_expand_label(const Provider& p, HashAlg alg, ByteView secret, const std::string& label,
                         ByteView context, size_t out_len);
+
+// The same three, writing into a caller's buffer instead of a new vector (the TLS 1.3 key schedule
+// keeps its intermediate secrets and traffic keys on the stack): `out` takes hash_length(alg) bytes
+// for hash_once_into, hmac_once_into and hkdf_extract_into, out_len bytes for hkdf_expand_label_into.
+// False (and `out` unspecified) where the vector-returning versions return empty.
+bool hash_once_into(const Provider& p, HashAlg alg, ByteView data, uint8_t* out);
+bool hmac_once_into(const Provider& p, HashAlg alg, ByteView key, ByteView data, uint8_t* out);
+bool hkdf_extract_into(const Provider& p, HashAlg alg, ByteView salt, ByteView ikm, uint8_t* out);
+bool hkdf_expand_label_into(const Provider& p, HashAlg alg, ByteView secret, const std::string& label,
+                            ByteView context, uint8_t* out, size_t out_len);
 
 }  // namespace crypto
 }  // namespace sanstls
