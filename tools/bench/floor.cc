@@ -187,8 +187,11 @@ namespace {
 //           Finished HMACs (one made, one checked); one SHA-256 pass over the handshake messages
 //           (ECDSA 1599 B, RSA 1521 B, resumed 542 B: sanstls's own, which OpenSSL's match within a few
 //           bytes) and 5 hash copies (after ServerHello, Certificate, CertificateVerify and both
-//           Finished); 4 AEAD key setups; the sealing or opening of the server's encrypted flight
-//           (EncryptedExtensions..Finished), of the client's Finished and of one NewSessionTicket
+//           Finished); 4 AEADs made from the derived keys, the 3 that a side uses in the handshake
+//           keyed by that use (a provider may key a direction on first use, as the libcrypto one
+//           does): the sealing or opening of the server's encrypted flight (EncryptedExtensions..
+//           Finished), of the client's Finished and of one NewSessionTicket, each with the AEAD of
+//           that handshake, stage and direction
 //   client: full: verify the chain and name, and the CertificateVerify signature with the leaf's key
 //           that the chain check returns; resumption PSK of the ticket (one HKDF-Expand-Label)
 //   server: full: sign the CertificateVerify (ECDSA P-256 or RSA-PSS); seal a ticket (AEAD over its
@@ -353,18 +356,18 @@ class FloorStack final : public Stack {
       sk = p_.generate_key_share(crypto::Group::x25519, *rng_);
       check(sk != nullptr && sk->shared_secret(ck->public_value(), &secret) == crypto::Status::ok, "shared");
       hash13(transcript, full);
-      schedule13(secret, true);
+      schedule13(kServer, secret, true);
       if (full) check(key_->sign(scheme13(), cv_, *rng_, &sig) == crypto::Status::ok, "sign");
       finished13();  // the server's Finished
-      record13(true, flight);
-      schedule13(secret, false);
+      record13(kServer, 0, true, flight);
+      schedule13(kServer, secret, false);
     }
     {
       InSide in(cs);
       check(ck->shared_secret(sk->public_value(), &secret) == crypto::Status::ok, "shared");
       hash13(transcript, full);
-      schedule13(secret, true);
-      record13(false, flight);
+      schedule13(kClient, secret, true);
+      record13(kClient, 0, false, flight);
       if (full) {
         // The CertificateVerify is checked with the leaf's key as the chain check hands it out, fresh
         // for each handshake as in any client without a cache of peers' keys: mbedTLS then builds its
@@ -377,22 +380,22 @@ class FloorStack final : public Stack {
         check(leaf->verify(scheme13(), cv_, sig) == crypto::Status::ok, "verify");
       }
       finished13();  // the server's, checked
-      schedule13(secret, false);
+      schedule13(kClient, secret, false);
       finished13();  // the client's
-      record13(true, 37);
+      record13(kClient, 0, true, 37);
     }
     {
       InSide in(ss);
-      record13(false, 37);
+      record13(kServer, 0, false, 37);
       finished13();  // the client's, checked
       Bytes res = derive13("res master");
       crypto::hkdf_expand_label(p_, HashAlg::sha256, res, "resumption", ByteView(nonce_.data(), 8), 32);
       std::memcpy(work_, ticket_, sizeof ticket_);
       ticket_aead_->seal(nonce_, aad5_, work_, sizeof ticket_, ticket_tag_);
-      record13(true, 134);
+      record13(kServer, 1, true, 134);
     }
     InSide in(cs);
-    record13(false, 134);
+    record13(kClient, 1, false, 134);
     Bytes res = derive13("res master");
     crypto::hkdf_expand_label(p_, crypto::HashAlg::sha256, res, "resumption", ByteView(nonce_.data(), 8), 32);
   }
@@ -411,19 +414,24 @@ class FloorStack final : public Stack {
   }
 
   // Handshake stage (first = true): Early Secret (from zeros or the PSK), "derived", Handshake Secret,
-  // both handshake traffic secrets with their keys and ivs and two AEAD setups. Application stage:
-  // "derived", Master Secret, both application traffic secrets, keys, ivs, two AEAD setups.
-  void schedule13(const Bytes& shared, bool first) {
+  // both handshake traffic secrets with their keys and ivs and their two AEADs. Application stage:
+  // "derived", Master Secret, both application traffic secrets, keys, ivs, two AEADs. The AEADs are
+  // `side`'s for this stage (aeads_[side][stage][direction], direction 0 the client's writes, 1 the
+  // server's), made with key16_ so that they open what prepare13() sealed: the cost of making and
+  // keying one does not depend on the key's value.
+  void schedule13(int side, const Bytes& shared, bool first) {
     using crypto::HashAlg;
     if (first) crypto::hkdf_extract(p_, HashAlg::sha256, Bytes(32, 0), secret32_);
     Bytes derived = crypto::hkdf_expand_label(p_, HashAlg::sha256, secret32_, "derived", empty_hash_, 32);
     crypto::hkdf_extract(p_, HashAlg::sha256, derived, first ? ByteView(shared) : ByteView(zeros32_));
     static const char* const kLabels[2][2] = {{"c hs traffic", "s hs traffic"}, {"c ap traffic", "s ap traffic"}};
-    for (const char* label : kLabels[first ? 0 : 1]) {
-      Bytes traffic = derive13(label);
-      Bytes key = crypto::hkdf_expand_label(p_, HashAlg::sha256, traffic, "key", ByteView(), 16);
+    for (int dir = 0; dir < 2; dir++) {
+      Bytes traffic = derive13(kLabels[first ? 0 : 1][dir]);
+      crypto::hkdf_expand_label(p_, HashAlg::sha256, traffic, "key", ByteView(), 16);
       crypto::hkdf_expand_label(p_, HashAlg::sha256, traffic, "iv", ByteView(), 12);
-      check(p_.aead(crypto::AeadAlg::aes_128_gcm, key) != nullptr, "aead");
+      std::unique_ptr<crypto::Aead>& aead = aeads_[side][first ? 0 : 1][dir];
+      aead = p_.aead(crypto::AeadAlg::aes_128_gcm, key16_);
+      check(aead != nullptr, "aead");
     }
   }
 
@@ -442,16 +450,19 @@ class FloorStack final : public Stack {
     crypto::hmac_once(p_, HashAlg::sha256, fk, hash32_);
   }
 
-  // Seals or opens one record of `len` bytes (a sealed copy is prepared in prepare(); opening works
-  // on a fresh copy of it).
-  void record13(bool seal, size_t len) {
+  // `side` seals (its own writes) or opens (the peer's) one record of `len` bytes with its AEAD of
+  // `stage` (0 handshake, 1 application) for that direction; a sealed copy is prepared in prepare13(),
+  // opening works on a fresh copy of it.
+  void record13(int side, int stage, bool seal, size_t len) {
+    int dir = seal == (side == kServer) ? 1 : 0;
+    crypto::Aead& aead = *aeads_[side][stage][dir];
     uint8_t tag[16];
     if (seal) {
-      record_aead_->seal(nonce_, aad5_, record_, len, tag);
+      check(aead.seal(nonce_, aad5_, record_, len, tag) == crypto::Status::ok, "record seal");
       return;
     }
     std::memcpy(work_, sealed_record_, len);
-    check(record_aead_->open(nonce_, aad5_, work_, len, sealed_tags_[len].data()) == crypto::Status::ok, "record open");
+    check(aead.open(nonce_, aad5_, work_, len, sealed_tags_[len].data()) == crypto::Status::ok, "record open");
   }
 
   crypto::SignatureScheme scheme13() const {
@@ -495,7 +506,9 @@ class FloorStack final : public Stack {
   // TLS 1.3 (one13()).
   Bytes cv_ = Bytes(130, 0x20);  // the CertificateVerify's signed content
   Bytes secret32_ = Bytes(32, 0x31), hash32_ = Bytes(32, 0x32), zeros32_ = Bytes(32, 0), empty_hash_, aad5_ = Bytes(5, 0x17);
-  std::unique_ptr<crypto::Aead> record_aead_, ticket_aead_;
+  std::unique_ptr<crypto::Aead> record_aead_, ticket_aead_;  // record_aead_ only seals prepare13()'s records
+  static constexpr int kClient = 0, kServer = 1;
+  std::unique_ptr<crypto::Aead> aeads_[2][2][2];  // [side][stage][direction], see schedule13()
   uint8_t record_[2048] = {}, sealed_record_[2048] = {}, work_[2048] = {};
   std::map<size_t, std::array<uint8_t, 16>> sealed_tags_;  // tag of sealed_record_'s first n bytes
   uint8_t ticket_[80] = {}, sealed_ticket_[80] = {}, ticket_tag_[16] = {};
