@@ -187,7 +187,7 @@ namespace {
 //           Finished HMACs (one made, one checked); one SHA-256 pass over the handshake messages
 //           (ECDSA 1599 B, RSA 1521 B, resumed 542 B: sanstls's own, which OpenSSL's match within a few
 //           bytes) and 5 hash copies (after ServerHello, Certificate, CertificateVerify and both
-//           Finished); 4 AEADs made from the derived keys, the 3 that a side uses in the handshake
+//           Finished); 4 AEADs, one per traffic key, the 3 that a side uses in the handshake
 //           keyed by that use (a provider may key a direction on first use, as the libcrypto one
 //           does): the sealing or opening of the server's encrypted flight (EncryptedExtensions..
 //           Finished), of the client's Finished and of one NewSessionTicket, each with the AEAD of
