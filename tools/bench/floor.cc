@@ -229,14 +229,14 @@ class FloorStack final : public Stack {
 
   void prepare13() {
     empty_hash_ = crypto::hash_once(p_, crypto::HashAlg::sha256, ByteView());
-    record_aead_ = p_.aead(crypto::AeadAlg::aes_128_gcm, key16_);
+    std::unique_ptr<crypto::Aead> sealer = p_.aead(crypto::AeadAlg::aes_128_gcm, key16_);
     ticket_aead_ = p_.aead(crypto::AeadAlg::aes_128_gcm, key16_);
-    check(record_aead_ && ticket_aead_, "aead");
+    check(sealer && ticket_aead_, "aead");
     // The records one13() opens, sealed once here: each length's tag (GCM's ciphertext of a prefix is
     // the prefix of the ciphertext, so one buffer serves every length).
     for (size_t len : {size_t{37}, size_t{43}, size_t{134}, size_t{1190}, size_t{1268}}) {
       std::memcpy(sealed_record_, record_, sizeof record_);
-      record_aead_->seal(nonce_, aad5_, sealed_record_, len, sealed_tags_[len].data());
+      sealer->seal(nonce_, aad5_, sealed_record_, len, sealed_tags_[len].data());
     }
     std::memcpy(sealed_ticket_, ticket_, sizeof ticket_);
     ticket_aead_->seal(nonce_, aad5_, sealed_ticket_, sizeof ticket_, ticket_tag_);
@@ -506,7 +506,7 @@ class FloorStack final : public Stack {
   // TLS 1.3 (one13()).
   Bytes cv_ = Bytes(130, 0x20);  // the CertificateVerify's signed content
   Bytes secret32_ = Bytes(32, 0x31), hash32_ = Bytes(32, 0x32), zeros32_ = Bytes(32, 0), empty_hash_, aad5_ = Bytes(5, 0x17);
-  std::unique_ptr<crypto::Aead> record_aead_, ticket_aead_;  // record_aead_ only seals prepare13()'s records
+  std::unique_ptr<crypto::Aead> ticket_aead_;
   static constexpr int kClient = 0, kServer = 1;
   std::unique_ptr<crypto::Aead> aeads_[2][2][2];  // [side][stage][direction], see schedule13()
   uint8_t record_[2048] = {}, sealed_record_[2048] = {}, work_[2048] = {};
