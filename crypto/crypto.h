@@ -71,6 +71,10 @@ class Hash {
   // Writes hash_length(alg()) bytes to out. The object must not be used after finish().
   virtual void finish(uint8_t* out) = 0;
   virtual std::unique_ptr<Hash> clone() const = 0;
+  // Writes the hash of what was fed so far (hash_length(alg()) bytes) and leaves this hash as it was:
+  // the transcript's hash at a point in the handshake. The default finishes a clone(); a provider whose
+  // state is a plain struct finishes a copy on the stack and allocates nothing.
+  virtual void peek(uint8_t* out) const { clone()->finish(out); }
 };
 
 // Incremental HMAC.
@@ -309,6 +313,10 @@ class Provider {
 
   virtual std::unique_ptr<Hash> hash(HashAlg alg) const = 0;
   virtual std::unique_ptr<Hmac> hmac(HashAlg alg, ByteView key) const = 0;
+  // HMAC(key, parts[0] || ... || parts[n-1]) into out (hash_length(alg) bytes) with no object kept: the
+  // one-shot MACs of the key schedules (HKDF, Finished). False when hmac() would return nullptr. The
+  // default goes through hmac(); a provider may compute it on the stack without allocating.
+  virtual bool hmac_oneshot(HashAlg alg, ByteView key, const ByteView* parts, size_t n, uint8_t* out) const;
   // nullptr on a key of the wrong length.
   virtual std::unique_ptr<Aead> aead(AeadAlg alg, ByteView key) const = 0;
   // AES-128 or AES-256 by key length (16 or 32); nullptr otherwise.

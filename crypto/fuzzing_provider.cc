@@ -147,6 +147,10 @@ class FuzzHash final : public Hash {
   void update(ByteView data) override { m_.update(data); }
   void finish(uint8_t* out) override { m_.finish(out); }
   std::unique_ptr<Hash> clone() const override { return std::make_unique<FuzzHash>(*this); }
+  void peek(uint8_t* out) const override {
+    Mixer copy = m_;
+    copy.finish(out);
+  }
 
  private:
   Mixer m_;
@@ -473,6 +477,14 @@ class FuzzingProvider final : public Provider {
   std::unique_ptr<Hmac> hmac(HashAlg alg, ByteView key) const override {
     if (hash_length(alg) == 0) return nullptr;
     return std::make_unique<FuzzHmac>(alg, key);
+  }
+  // FuzzHmac's value, with no object.
+  bool hmac_oneshot(HashAlg alg, ByteView key, const ByteView* parts, size_t n, uint8_t* out) const override {
+    if (hash_length(alg) == 0) return false;
+    Mixer m = keyed_mixer(alg, key);
+    for (size_t i = 0; i < n; i++) m.update(parts[i]);
+    m.finish(out);
+    return true;
   }
   std::unique_ptr<Aead> aead(AeadAlg alg, ByteView key) const override {
     if (key.size() != aead_key_length(alg)) return nullptr;

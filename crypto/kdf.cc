@@ -17,12 +17,16 @@ bool hash_once_into(const Provider& p, HashAlg alg, ByteView data, uint8_t* out)
   return true;
 }
 
-bool hmac_once_into(const Provider& p, HashAlg alg, ByteView key, ByteView data, uint8_t* out) {
-  auto h = p.hmac(alg, key);
+bool Provider::hmac_oneshot(HashAlg alg, ByteView key, const ByteView* parts, size_t n, uint8_t* out) const {
+  auto h = hmac(alg, key);
   if (!h) return false;
-  h->update(data);
+  for (size_t i = 0; i < n; i++) h->update(parts[i]);
   h->finish(out);
   return true;
+}
+
+bool hmac_once_into(const Provider& p, HashAlg alg, ByteView key, ByteView data, uint8_t* out) {
+  return p.hmac_oneshot(alg, key, &data, 1, out);
 }
 
 Bytes hash_once(const Provider& p, HashAlg alg, ByteView data) {
@@ -101,9 +105,17 @@ namespace {
 bool expand_into(const Provider& p, HashAlg alg, ByteView prk, ByteView info, uint8_t* out, size_t out_len) {
   const size_t hlen = hash_length(alg);
   if (out_len == 0 || out_len > 255 * hlen) return false;
+  uint8_t t[kMaxHashLen];
+  if (out_len <= hlen) {  // one block, T(1) = HMAC(PRK, info | 0x01): every HKDF-Expand-Label of TLS 1.3
+    const uint8_t one = 1;
+    const ByteView parts[2] = {info, ByteView(&one, 1)};
+    if (!p.hmac_oneshot(alg, prk, parts, 2, t)) return false;
+    std::memcpy(out, t, out_len);
+    secure_zero(t, sizeof(t));
+    return true;
+  }
   auto h = p.hmac(alg, prk);
   if (!h) return false;
-  uint8_t t[kMaxHashLen];
   size_t t_len = 0;
   size_t done = 0;
   for (uint8_t counter = 1; done < out_len; counter++) {

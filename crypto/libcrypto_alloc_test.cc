@@ -64,6 +64,7 @@ TEST_CASE("hashes: creating, updating, forking and finishing allocate nothing in
             h->update(data);
             uint8_t out[kMaxHashLen];
             for (int i = 0; i < 3; i++) h->clone()->finish(out);
+            h->peek(out);
             h->finish(out);
           }) == 0);
   }
@@ -85,6 +86,26 @@ TEST_CASE("HMAC: keying, MACs and resets allocate nothing in libcrypto") {
               }
             }
           }) == 0);
+  }
+}
+
+TEST_CASE("one-shot HMAC allocates nothing in libcrypto and equals the HMAC object's") {
+  REQUIRE(g_installed);
+  const Bytes key(32, 0x0b), long_key(200, 0x0c), data(100, 0x61);
+  for (HashAlg alg : {HashAlg::sha1, HashAlg::sha256, HashAlg::sha384, HashAlg::sha512}) {
+    for (const Bytes* k : {&key, &long_key}) {
+      CAPTURE(static_cast<int>(alg));
+      const ByteView parts[2] = {ByteView(data).sub(0, 40), ByteView(data).sub(40)};
+      uint8_t a[kMaxHashLen], b[kMaxHashLen];
+      bool ok = false;
+      CHECK(allocs_of([&] { ok = P().hmac_oneshot(alg, *k, parts, 2, a); }) == 0);
+      CHECK(ok);
+      auto h = P().hmac(alg, *k);
+      REQUIRE(h != nullptr);
+      h->update(data);
+      h->finish(b);
+      CHECK(ByteView(a, hash_length(alg)) == ByteView(b, hash_length(alg)));
+    }
   }
 }
 

@@ -35,6 +35,7 @@ class LibcryptoProvider final : public Provider {
  public:
   std::unique_ptr<Hash> hash(HashAlg alg) const override;
   std::unique_ptr<Hmac> hmac(HashAlg alg, ByteView key) const override;
+  bool hmac_oneshot(HashAlg alg, ByteView key, const ByteView* parts, size_t n, uint8_t* out) const override;
   std::unique_ptr<Aead> aead(AeadAlg alg, ByteView key) const override;
   std::unique_ptr<CbcCipher> aes_cbc(ByteView key) const override;
   Status hmac_constant_time(HashAlg alg, ByteView key, ByteView header, const uint8_t* data, size_t data_len,

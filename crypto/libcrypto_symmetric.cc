@@ -163,6 +163,10 @@ class ShaHash final : public Hash {
   void update(ByteView data) override { state_.update(data.data(), data.size()); }
   void finish(uint8_t* out) override { state_.finish(out); }
   std::unique_ptr<Hash> clone() const override { return std::make_unique<ShaHash>(*this); }
+  void peek(uint8_t* out) const override {
+    ShaState copy = state_;
+    copy.finish(out);
+  }
 
  private:
   ShaState state_;
@@ -171,24 +175,29 @@ class ShaHash final : public Hash {
 // HMAC (RFC 2104) over ShaState: keyed once (the states after the ipad and the opad block); every MAC
 // runs on a copy of the inner state, and finish() returns to the keyed initial state. Every state is
 // cleansed when it is dropped (ShaState's destructor).
+// Keys `inner` and `outer` (fresh states of one hash) with the ipad and opad blocks of RFC 2104.
+void hmac_key(ByteView key, ShaState* inner, ShaState* outer) {
+  const size_t block = hash_block_length(inner->alg());
+  uint8_t pad[128];
+  std::memset(pad, 0, sizeof(pad));
+  if (key.size() > block) {  // a key longer than a block is hashed first
+    ShaState k(inner->alg());
+    k.update(key.data(), key.size());
+    k.finish(pad);
+  } else if (!key.empty()) {
+    std::memcpy(pad, key.data(), key.size());
+  }
+  for (size_t i = 0; i < block; i++) pad[i] ^= 0x36;
+  inner->update(pad, block);
+  for (size_t i = 0; i < block; i++) pad[i] ^= 0x36 ^ 0x5c;
+  outer->update(pad, block);
+  secure_zero(pad, sizeof(pad));
+}
+
 class ShaHmac final : public Hmac {
  public:
   ShaHmac(HashAlg alg, ByteView key) : inner_(alg), outer_(alg), work_(alg) {
-    const size_t block = hash_block_length(alg);
-    uint8_t pad[128];
-    std::memset(pad, 0, sizeof(pad));
-    if (key.size() > block) {  // a key longer than a block is hashed first
-      ShaState k(alg);
-      k.update(key.data(), key.size());
-      k.finish(pad);
-    } else if (!key.empty()) {
-      std::memcpy(pad, key.data(), key.size());
-    }
-    for (size_t i = 0; i < block; i++) pad[i] ^= 0x36;
-    inner_.update(pad, block);
-    for (size_t i = 0; i < block; i++) pad[i] ^= 0x36 ^ 0x5c;
-    outer_.update(pad, block);
-    OPENSSL_cleanse(pad, sizeof(pad));
+    hmac_key(key, &inner_, &outer_);
     work_ = inner_;
   }
 
@@ -508,6 +517,22 @@ std::unique_ptr<Hash> LibcryptoProvider::hash(HashAlg alg) const {
 std::unique_ptr<Hmac> LibcryptoProvider::hmac(HashAlg alg, ByteView key) const {
   if (md_of(alg) == nullptr) return nullptr;
   return std::make_unique<ShaHmac>(alg, key);
+}
+
+// The one-shot HMAC on the stack: two states keyed, the message, the outer hash; nothing copied for a
+// next message (ShaHmac keeps three states for that).
+bool LibcryptoProvider::hmac_oneshot(HashAlg alg, ByteView key, const ByteView* parts, size_t n,
+                                     uint8_t* out) const {
+  if (md_of(alg) == nullptr) return false;
+  ShaState inner(alg), outer(alg);
+  hmac_key(key, &inner, &outer);
+  for (size_t i = 0; i < n; i++) inner.update(parts[i].data(), parts[i].size());
+  uint8_t inner_hash[kMaxHashLen];
+  inner.finish(inner_hash);
+  outer.update(inner_hash, hash_length(alg));
+  outer.finish(out);
+  secure_zero(inner_hash, sizeof(inner_hash));
+  return true;
 }
 
 std::unique_ptr<Aead> LibcryptoProvider::aead(AeadAlg alg, ByteView key) const {

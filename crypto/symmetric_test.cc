@@ -112,6 +112,29 @@ TEST_CASE("hash: clone mid-stream forks the state") {
   }
 }
 
+TEST_CASE("hash: peek gives the hash so far and leaves the hash as it was") {
+  for (const auto& v : kHashVectors) {
+    auto h = P().hash(v.alg);
+    Bytes out(hash_length(v.alg));
+    h->peek(out.data());  // nothing fed yet: the hash of ""
+    CHECK(out == digest(v.alg, ByteView()));
+    h->update(ByteView::of("abc"));
+    h->peek(out.data());
+    CHECK(to_hex(out) == v.abc);
+    h->peek(out.data());  // again: the same
+    CHECK(to_hex(out) == v.abc);
+    // Going on after a peek: the original is intact.
+    auto fork = h->clone();
+    h->update(ByteView::of("d"));
+    h->peek(out.data());
+    CHECK(out == digest(v.alg, ByteView::of("abcd")));
+    h->finish(out.data());
+    CHECK(out == digest(v.alg, ByteView::of("abcd")));
+    fork->finish(out.data());
+    CHECK(to_hex(out) == v.abc);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // HMAC: RFC 4231 section 4 test cases 1, 2 and 6 (SHA-256/384/512); RFC 2202 section 3 cases 1, 2, 6
 // (SHA-1).
@@ -157,6 +180,24 @@ TEST_CASE("hmac: RFC 4231 and RFC 2202 vectors") {
     CAPTURE(v.mac);
     CHECK(to_hex(hmac_of(v.alg, v.key, ByteView::of(v.data))) == v.mac);
   }
+}
+
+TEST_CASE("hmac_oneshot: the RFC vectors, the message in any number of parts") {
+  for (const auto& v : hmac_vectors()) {
+    CAPTURE(v.mac);
+    const ByteView m = ByteView::of(v.data);
+    Bytes out(hash_length(v.alg));
+    CHECK(P().hmac_oneshot(v.alg, v.key, &m, 1, out.data()));
+    CHECK(to_hex(out) == v.mac);
+    const ByteView three[3] = {m.sub(0, 1), ByteView(), m.sub(1)};
+    std::fill(out.begin(), out.end(), 0);
+    CHECK(P().hmac_oneshot(v.alg, v.key, three, 3, out.data()));
+    CHECK(to_hex(out) == v.mac);
+  }
+  // No part at all is the MAC of the empty message.
+  Bytes a(32), key(32, 0x0b);
+  CHECK(P().hmac_oneshot(HashAlg::sha256, key, nullptr, 0, a.data()));
+  CHECK(a == hmac_of(HashAlg::sha256, key, ByteView()));
 }
 
 TEST_CASE("hmac: finish resets to the keyed state") {

@@ -35,6 +35,10 @@ class CHash final : public crypto::Hash {
     CryptoScope in;
     return wrap<CHash>(h_->clone());
   }
+  void peek(uint8_t* out) const override {
+    CryptoScope in;
+    h_->peek(out);
+  }
 
  private:
   std::unique_ptr<crypto::Hash> h_;
@@ -204,6 +208,10 @@ class CountingProvider final : public crypto::Provider {
   std::unique_ptr<crypto::Hmac> hmac(crypto::HashAlg alg, ByteView key) const override {
     CryptoScope in;
     return wrap<CHmac>(p_.hmac(alg, key));
+  }
+  bool hmac_oneshot(crypto::HashAlg alg, ByteView key, const ByteView* parts, size_t n, uint8_t* out) const override {
+    CryptoScope in;
+    return p_.hmac_oneshot(alg, key, parts, n, out);
   }
   std::unique_ptr<crypto::Aead> aead(crypto::AeadAlg alg, ByteView key) const override {
     CryptoScope in;
