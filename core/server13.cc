@@ -335,7 +335,8 @@ Result<State> Server13::send_flight(NegotiationPtr hs, const ClientHello& ch, ui
     c_.info().group = group;
   }
   if (hs->psk_accepted) sh.extensions.psk_selected_identity = hs->psk_index;
-  // Extension order as RFC 8448's traces: pre_shared_key, key_share, supported_versions.
+  // Extension order as RFC 8448's traces: pre_shared_key, key_share, supported_versions (room made once).
+  sh.extensions.order.reserve(3);
   for (ExtensionType t : {ExtensionType::pre_shared_key, ExtensionType::key_share, ExtensionType::supported_versions})
     if (sh.extensions.has(static_cast<uint16_t>(t), ExtContext::server_hello)) sh.extensions.order.push_back(static_cast<uint16_t>(t));
   size_t ch_end = c_.transcript_size();  // the transcript up to the ClientHello, for 0-RTT keys
@@ -381,7 +382,8 @@ Result<State> Server13::send_flight(NegotiationPtr hs, const ClientHello& ch, ui
   if (!hs->alpn.empty()) x.alpn = std::vector<std::string>{hs->alpn};
   if (hs->peer_record_limit != 0 && cfg_->record_size_limit != 0) x.record_size_limit = cfg_->record_size_limit;
   if (hs->early_accepted) x.early_data = true;
-  // Extension order as RFC 8448's traces.
+  // Extension order as RFC 8448's traces (room made once).
+  x.order.reserve(5);
   for (ExtensionType t : {ExtensionType::supported_groups, ExtensionType::record_size_limit, ExtensionType::server_name,
                           ExtensionType::application_layer_protocol_negotiation, ExtensionType::early_data})
     if (x.has(static_cast<uint16_t>(t), ExtContext::encrypted_extensions)) x.order.push_back(static_cast<uint16_t>(t));

@@ -114,10 +114,9 @@ Status check_certificate_verify13(const crypto::PublicKey& key, bool from_server
 }
 
 TranscriptHash hash_so_far(const crypto::Hash& h) {
-  std::unique_ptr<crypto::Hash> copy = h.clone();
   TranscriptHash out;
   out.size = crypto::hash_length(h.alg());
-  copy->finish(out.bytes.data());
+  h.peek(out.bytes.data());
   return out;
 }
 
