@@ -12,6 +12,14 @@
 #include "crypto/types.h"
 #include "tools/bench/heap.h"
 
+// Instructions of one side (docs/benchmark.md, "Where the per-side gap is"): built with
+// --copt=-DTLS_BENCH_CALLGRIND_SIDE=1 (the client) or =2 (the server) and run under
+// `valgrind --tool=callgrind --collect-atstart=no`, callgrind counts only what runs inside that side's
+// timed calls. Needs valgrind's header (Debian's valgrind package); not part of any normal build.
+#ifdef TLS_BENCH_CALLGRIND_SIDE
+#include <valgrind/callgrind.h>
+#endif
+
 namespace sanstls {
 namespace bench {
 
@@ -72,12 +80,27 @@ struct Side {
 // RAII: while alive, time counts for `side` and allocations are charged to it.
 class InSide {
  public:
-  explicit InSide(Side& s) : side_(s), owner_(s.owner), t0_(now_ns()) {}
-  ~InSide() { side_.ns += now_ns() - t0_; }
+  explicit InSide(Side& s) : side_(s), owner_(s.owner), t0_(now_ns()) {
+#ifdef TLS_BENCH_CALLGRIND_SIDE
+    if (s.owner == TLS_BENCH_CALLGRIND_SIDE && depth()++ == 0) CALLGRIND_TOGGLE_COLLECT;
+#endif
+  }
+  ~InSide() {
+#ifdef TLS_BENCH_CALLGRIND_SIDE
+    if (side_.owner == TLS_BENCH_CALLGRIND_SIDE && --depth() == 0) CALLGRIND_TOGGLE_COLLECT;
+#endif
+    side_.ns += now_ns() - t0_;
+  }
   InSide(const InSide&) = delete;
   InSide& operator=(const InSide&) = delete;
 
  private:
+#ifdef TLS_BENCH_CALLGRIND_SIDE
+  static int& depth() {  // nested scopes of the counted side toggle once
+    static int d = 0;
+    return d;
+  }
+#endif
   Side& side_;
   heap::OwnerScope owner_;
   uint64_t t0_;
