@@ -47,14 +47,11 @@ struct CertRequest {
 // the identity its sessions record, and the transcript hash a post-handshake authentication needs.
 struct Negotiation {
   Negotiation(Connection::ClientOptions o, ClientOffer f) : opts(std::move(o)), offer(std::move(f)) {}
-  ~Negotiation() {
-    for (Bytes* b : {&client_hs, &server_hs}) secure_zero(*b);
-  }
   Connection::ClientOptions opts;
   ClientOffer offer;
   std::unique_ptr<KeySchedule13> ks;
   bool psk_accepted = false;
-  Bytes client_hs, server_hs;
+  SecretBytes client_hs, server_hs;  // wiped when the negotiation goes
 };
 using NegotiationPtr = std::shared_ptr<Negotiation>;
 
@@ -106,7 +103,7 @@ class Client13 final : public Machine13<Client13, State, Connected> {
   Result<State> on_certificate(NegotiationPtr hs, ByteView body, std::optional<CertRequest> request);
   // Certificate [CertificateVerify] ([Finished] after the handshake), then `rest` (at once, or once an
   // asynchronous key's signature came).
-  Status send_client_auth(const CertRequest& request, const Bytes& base_key, std::unique_ptr<crypto::Hash> post,
+  Status send_client_auth(const CertRequest& request, const SecretBytes& base_key, std::unique_ptr<crypto::Hash> post,
                           std::function<Status()> rest);
   Status finish_flight(Negotiation& hs, bool early_accepted);
   Status on_new_session_ticket(ByteView body);
@@ -393,7 +390,7 @@ Status Client13::finish_flight(Negotiation& hs, bool early_accepted) {
   return Status();
 }
 
-Status Client13::send_client_auth(const CertRequest& request, const Bytes& base_key, std::unique_ptr<crypto::Hash> post_in,
+Status Client13::send_client_auth(const CertRequest& request, const SecretBytes& base_key, std::unique_ptr<crypto::Hash> post_in,
                                   std::function<Status()> rest) {
   // Our certificate when a scheme fits, else an empty Certificate (the server decides).
   std::shared_ptr<const CertifiedKey> ck = cfg_->client_certificate;
@@ -406,7 +403,7 @@ Status Client13::send_client_auth(const CertRequest& request, const Bytes& base_
     return post ? hash_so_far(*post) : c_.transcript_hash(alg());
   };
   // After the CertificateVerify: the post-handshake Finished, then the caller's rest.
-  const Bytes* key = &base_key;  // a member of ours: no copy of the secret
+  const SecretBytes* key = &base_key;  // a member of ours: no copy of the secret
   auto finish = [this, post, hash_now, key, rest]() -> Status {
     if (post) SANSTLS_TRY(send_finished13(c_, alg(), *key, hash_now(), post.get()));
     return rest ? rest() : Status();

@@ -224,10 +224,9 @@ Status send_client_hello(HandshakeContext& c, const ClientConfig& cfg, const Con
     KeySchedule13 ks(c.provider(), suite->prf_hash);
     ks.early(r->master_secret);
     Bytes ch_hash = crypto::hash_once(c.provider(), suite->prf_hash, c.transcript());
-    Bytes secret = ks.client_early_traffic_secret(ch_hash);
+    const SecretBytes secret = ks.client_early_traffic_secret(ch_hash);  // wiped when it goes
     if (cfg.key_log) cfg.key_log->log("CLIENT_EARLY_TRAFFIC_SECRET", ByteView(offer->random.data(), 32), secret);
     Result<RecordProtection> early = tls13_protection(c.provider(), *suite, secret, kMaxPlaintext);
-    secure_zero(secret);
     if (!early.ok()) return early.error();
     if (cfg.middlebox_compat) {
       SANSTLS_TRY(c.send_compat_ccs());

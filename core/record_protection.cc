@@ -91,6 +91,11 @@ SecretBytes::SecretBytes(ByteView b) {
 
 SecretBytes::~SecretBytes() { secure_zero(data_.data(), data_.size()); }
 
+void SecretBytes::wipe() {
+  secure_zero(data_.data(), data_.size());
+  size_ = 0;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Construction
 

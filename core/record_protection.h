@@ -54,7 +54,8 @@
 
 namespace sanstls {
 
-// Key bytes held by a RecordProtection; wiped when destroyed.
+// Key bytes held inline (a RecordProtection's keys, the TLS 1.3 key schedule's secrets); wiped when
+// destroyed. No heap: a secret of up to 64 bytes (SHA-512's length).
 class SecretBytes {
  public:
   SecretBytes() = default;
@@ -63,8 +64,12 @@ class SecretBytes {
   SecretBytes& operator=(const SecretBytes&) = default;
   ~SecretBytes();
   ByteView view() const { return ByteView(data_.data(), size_); }
+  operator ByteView() const { return view(); }  // NOLINT: reads like the Bytes it replaces
   const uint8_t* data() const { return data_.data(); }
   size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  // Zeroes the bytes and empties it.
+  void wipe();
 
  private:
   std::array<uint8_t, 64> data_{};

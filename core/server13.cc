@@ -30,9 +30,7 @@ constexpr size_t kSkipEarlyDataBudget = 65536;     // refused 0-RTT we skip when
 // its secrets wiped, when the server enters Connected; a Connected server keeps only the suite, the
 // traffic and resumption secrets, and the transcript hash a post-handshake authentication needs.
 struct Negotiation {
-  ~Negotiation() {
-    for (Bytes* b : {&psk, &client_hs, &server_hs}) secure_zero(*b);
-  }
+  ~Negotiation() { secure_zero(psk); }  // client_hs and server_hs wipe themselves
   Random client_random{};
   Bytes session_id;
   uint16_t hrr_group = 0;  // the group our HelloRetryRequest asked for; 0 when none was sent
@@ -50,7 +48,7 @@ struct Negotiation {
   bool client_pha = false;  // the client offered post_handshake_auth
   TicketState ticket;       // the accepted ticket (ticket.client: the identity the connection reports)
   Bytes psk;
-  Bytes client_hs, server_hs;
+  SecretBytes client_hs, server_hs;
   std::unique_ptr<KeySchedule13> ks_master;  // between our Finished and the client's
 };
 using NegotiationPtr = std::shared_ptr<Negotiation>;
@@ -345,8 +343,7 @@ Result<State> Server13::send_flight(NegotiationPtr hs, const ClientHello& ch, ui
 
   KeySchedule13 ks(c_.provider(), alg());
   ks.early(hs->psk_accepted ? ByteView(hs->psk) : ByteView());
-  Bytes early_secret;
-  WipeOnExit wipe_early{early_secret};
+  SecretBytes early_secret;  // wiped when it goes
   if (hs->early_accepted) {
     early_secret = ks.client_early_traffic_secret(
         c_.transcript_hash(alg(), ch_end));
@@ -366,7 +363,7 @@ Result<State> Server13::send_flight(NegotiationPtr hs, const ClientHello& ch, ui
   SANSTLS_TRY(install13(c_, *suite_, hs->server_hs, false, c_.write_limit()));
   if (hs->early_accepted) {
     SANSTLS_TRY(install13(c_, *suite_, early_secret, true, kMaxPlaintext));
-    secure_zero(early_secret);
+    early_secret.wipe();
     c_.open_early_data(std::min(cfg_->max_early_data, hs->ticket.max_early_data));
   } else {
     SANSTLS_TRY(install13(c_, *suite_, hs->client_hs, true, read_limit_));

@@ -139,14 +139,14 @@ Status check_finished13(const crypto::Provider& p, crypto::HashAlg alg, ByteView
 
 namespace {
 // The next generation of a traffic secret (RFC 8446 7.2), the old one wiped.
-void next_generation(const crypto::Provider& p, crypto::HashAlg alg, Bytes* secret) {
+void next_generation(const crypto::Provider& p, crypto::HashAlg alg, SecretBytes* secret) {
   Bytes next = tls13_next_traffic_secret(p, alg, *secret);
-  secure_zero(*secret);
-  *secret = std::move(next);
+  *secret = SecretBytes(next);  // overwrites the whole previous one
+  secure_zero(next);
 }
 }  // namespace
 
-Status send_key_update13(HandshakeContext& c, const CipherSuite& suite, bool request_peer, Bytes* own_secret) {
+Status send_key_update13(HandshakeContext& c, const CipherSuite& suite, bool request_peer, SecretBytes* own_secret) {
   KeyUpdate ku;
   ku.request_update = request_peer ? kKeyUpdateRequested : kKeyUpdateNotRequested;
   SANSTLS_TRY(send_message(c, HandshakeType::key_update, ku, encode_key_update));
@@ -154,8 +154,8 @@ Status send_key_update13(HandshakeContext& c, const CipherSuite& suite, bool req
   return install13(c, suite, *own_secret, false, c.write_limit());
 }
 
-Status receive_key_update13(HandshakeContext& c, const CipherSuite& suite, ByteView body, Bytes* peer_secret,
-                            Bytes* own_secret, size_t read_limit) {
+Status receive_key_update13(HandshakeContext& c, const CipherSuite& suite, ByteView body, SecretBytes* peer_secret,
+                            SecretBytes* own_secret, size_t read_limit) {
   KeyUpdate ku;
   SANSTLS_TRY(decode_key_update(body, &ku));
   SANSTLS_TRY(c.peer_triggered("too many KeyUpdates with no data in between"));
@@ -174,17 +174,16 @@ Status install13(HandshakeContext& c, const CipherSuite& suite, ByteView secret,
 }
 
 void application_secrets13(HandshakeContext& c, const CommonConfig& cfg, crypto::HashAlg alg, KeySchedule13& ks,
-                           const Random& client_random, Bytes* client_ap, Bytes* server_ap) {
+                           const Random& client_random, SecretBytes* client_ap, SecretBytes* server_ap) {
   ks.master();
   TranscriptHash h = c.transcript_hash(alg);
   *client_ap = ks.client_application_traffic_secret(h);
   *server_ap = ks.server_application_traffic_secret(h);
-  Bytes exporter = ks.exporter_master_secret(h);
+  const SecretBytes exporter = ks.exporter_master_secret(h);
   key_log13(cfg, "CLIENT_TRAFFIC_SECRET_0", client_random, *client_ap);
   key_log13(cfg, "SERVER_TRAFFIC_SECRET_0", client_random, *server_ap);
   key_log13(cfg, "EXPORTER_SECRET", client_random, exporter);
   c.set_exporter_tls13(alg, exporter);
-  secure_zero(exporter);
 }
 
 void key_log13(const CommonConfig& cfg, const char* label, const Random& client_random, ByteView secret) {

@@ -87,9 +87,9 @@ Status check_finished13(const crypto::Provider& p, crypto::HashAlg alg, ByteView
 // KeyUpdate (RFC 8446 4.6.3), both sides: sends one and moves our write keys to the next generation;
 // or takes the peer's (bounded with no data in between, HandshakeContext::peer_triggered), moves its
 // read keys, and answers update_requested with a KeyUpdate of our own.
-Status send_key_update13(HandshakeContext& c, const CipherSuite& suite, bool request_peer, Bytes* own_secret);
-Status receive_key_update13(HandshakeContext& c, const CipherSuite& suite, ByteView body, Bytes* peer_secret,
-                            Bytes* own_secret, size_t read_limit);
+Status send_key_update13(HandshakeContext& c, const CipherSuite& suite, bool request_peer, SecretBytes* own_secret);
+Status receive_key_update13(HandshakeContext& c, const CipherSuite& suite, ByteView body, SecretBytes* peer_secret,
+                            SecretBytes* own_secret, size_t read_limit);
 
 // Installs a read or write protection from a traffic secret (the record-size limit applies to writes).
 Status install13(HandshakeContext& c, const CipherSuite& suite, ByteView secret, bool for_read, size_t max_plaintext);
@@ -98,7 +98,7 @@ Status install13(HandshakeContext& c, const CipherSuite& suite, ByteView secret,
 // Finished: the application traffic secrets, and the exporter master secret, which the connection
 // keeps (7.5); each logged.
 void application_secrets13(HandshakeContext& c, const CommonConfig& cfg, crypto::HashAlg alg, KeySchedule13& ks,
-                           const Random& client_random, Bytes* client_ap, Bytes* server_ap);
+                           const Random& client_random, SecretBytes* client_ap, SecretBytes* server_ap);
 
 // Logs a TLS 1.3 secret in the NSS key log format's labels.
 void key_log13(const CommonConfig& cfg, const char* label, const Random& client_random, ByteView secret);
@@ -115,9 +115,7 @@ template <typename M, typename State, typename Connected>
 class Machine13 : public Handshake {
  public:
   Machine13(HandshakeContext& c, bool client) : c_(c), client_(client) {}
-  ~Machine13() override {
-    for (Bytes* b : {&client_ap_, &server_ap_, &res_master_}) secure_zero(*b);
-  }
+  ~Machine13() override = default;  // the secrets wipe themselves
   // During the handshake the message joins the transcript; then the handler for the current state
   // (`M::handle(State&, type, msg, body)`, whose first step is the gate for that state) returns the
   // next state, which replaces the current one.
@@ -136,7 +134,7 @@ class Machine13 : public Handshake {
 
  protected:
   crypto::HashAlg alg() const { return suite_->prf_hash; }
-  Bytes* own_secret() { return client_ ? &client_ap_ : &server_ap_; }
+  SecretBytes* own_secret() { return client_ ? &client_ap_ : &server_ap_; }
   // Over the whole handshake's transcript: the resumption master secret (RFC 8446 7.1) and, when a
   // post-handshake authentication may follow (4.6.2), the transcript's hash, which it goes on from.
   void end_of_handshake(const KeySchedule13& ks, bool keep_transcript) {
@@ -151,7 +149,7 @@ class Machine13 : public Handshake {
   State state_;
   const CipherSuite* suite_ = nullptr;
   size_t read_limit_ = kMaxPlaintext;  // our record_size_limit, once the peer sent one too (RFC 8449 4)
-  Bytes client_ap_, server_ap_, res_master_;
+  SecretBytes client_ap_, server_ap_, res_master_;
   std::unique_ptr<crypto::Hash> handshake_transcript_;  // kept for post-handshake authentication
 };
 

@@ -73,12 +73,18 @@ void KeySchedule13::next(Stage from, Stage to, ByteView ikm) {
   stage_ = to;
 }
 
-Bytes KeySchedule13::derive(Stage want, const char* label, ByteView hash) const {
-  if (failed_ || stage_ != want) return {};
-  return tls13_derive_secret(*p_, alg_, secret_.view(), label, hash);
+SecretBytes KeySchedule13::derive(Stage want, const char* label, ByteView hash) const {
+  const size_t hlen = hash_length();
+  if (failed_ || stage_ != want || hash.size() != hlen || secret_.empty()) return {};
+  // tls13_derive_secret into a buffer on the stack (wiped below): no heap for a secret.
+  uint8_t out[crypto::kMaxHashLen];
+  SecretBytes r;
+  if (crypto::hkdf_expand_label_into(*p_, alg_, secret_.view(), label, hash, out, hlen)) r = SecretBytes(ByteView(out, hlen));
+  secure_zero(out, sizeof(out));
+  return r;
 }
 
-Bytes KeySchedule13::binder_key(bool resumption) const {
+SecretBytes KeySchedule13::binder_key(bool resumption) const {
   return derive(Stage::early, resumption ? "res binder" : "ext binder", empty_hash(*p_, alg_));
 }
 
@@ -141,9 +147,8 @@ Bytes tls13_exporter(const crypto::Provider& p, HashAlg alg, ByteView exporter_m
 Bytes tls13_resumption_binder(const crypto::Provider& p, HashAlg alg, ByteView psk, ByteView partial) {
   KeySchedule13 ks(p, alg);
   ks.early(psk);
-  Bytes binder_key = ks.binder_key(true);
+  const SecretBytes binder_key = ks.binder_key(true);
   Bytes out = tls13_verify_data(p, alg, binder_key, crypto::hash_once(p, alg, partial));
-  secure_zero(binder_key);
   return out;
 }
 

@@ -6,13 +6,13 @@
 // reads a clock. Transcript hashes are passed in (the engine keeps the running transcript): each
 // `*_hash` argument is Transcript-Hash of the messages the RFC names, hash_length(alg) bytes long.
 //
-// Errors: the Bytes-returning functions return an EMPTY value on misuse (a secret asked for before the
+// Errors: the Bytes- and SecretBytes-returning functions return an EMPTY value on misuse (a secret asked for before the
 // stage that makes it, a transcript hash of the wrong length, a label or length HKDF cannot encode).
 // A correct engine never sees one; it should treat an empty result as an internal error.
 //
 // Secrets: KeySchedule13 keeps its early, handshake and master secrets in SecretBytes, wiped when the
-// object is destroyed or moves to the next stage; returned Bytes are the caller's to wipe
-// (secure_zero) when done.
+// object is destroyed or moves to the next stage, and returns the secrets it derives as SecretBytes
+// (inline, wiped when destroyed); returned Bytes are the caller's to wipe (secure_zero) when done.
 #ifndef SANSTLS_CORE_TLS13_KEYS_H_
 #define SANSTLS_CORE_TLS13_KEYS_H_
 
@@ -57,11 +57,11 @@ class KeySchedule13 {
   // Derive-Secret(Early, "res binder" / "ext binder", "") (resumption: a ticket's PSK; otherwise an
   // external PSK). The binder itself is tls13_verify_data(binder_key, Transcript-Hash(truncated CH)).
   // Stage early only.
-  Bytes binder_key(bool resumption) const;
+  SecretBytes binder_key(bool resumption) const;
   // Derive-Secret(Early, "c e traffic", ClientHello): 0-RTT records. Stage early only.
-  Bytes client_early_traffic_secret(ByteView ch_hash) const { return derive(Stage::early, "c e traffic", ch_hash); }
+  SecretBytes client_early_traffic_secret(ByteView ch_hash) const { return derive(Stage::early, "c e traffic", ch_hash); }
   // Derive-Secret(Early, "e exp master", ClientHello). Stage early only.
-  Bytes early_exporter_master_secret(ByteView ch_hash) const { return derive(Stage::early, "e exp master", ch_hash); }
+  SecretBytes early_exporter_master_secret(ByteView ch_hash) const { return derive(Stage::early, "e exp master", ch_hash); }
 
   // Handshake Secret from the (EC)DHE shared secret, or from HashLen zeros when it is empty (psk_ke).
   // From stage initial it first computes early() without a PSK; from stage early it moves on. Called
@@ -69,10 +69,10 @@ class KeySchedule13 {
   void handshake(ByteView shared_secret);
   // Derive-Secret(Handshake, "c hs traffic" / "s hs traffic", ClientHello..ServerHello).
   // Stage handshake only.
-  Bytes client_handshake_traffic_secret(ByteView ch_sh_hash) const {
+  SecretBytes client_handshake_traffic_secret(ByteView ch_sh_hash) const {
     return derive(Stage::handshake, "c hs traffic", ch_sh_hash);
   }
-  Bytes server_handshake_traffic_secret(ByteView ch_sh_hash) const {
+  SecretBytes server_handshake_traffic_secret(ByteView ch_sh_hash) const {
     return derive(Stage::handshake, "s hs traffic", ch_sh_hash);
   }
 
@@ -80,11 +80,11 @@ class KeySchedule13 {
   void master();
   // Derive-Secret(Master, "c ap traffic" / "s ap traffic" / "exp master", ClientHello..server
   // Finished). Stage master only.
-  Bytes client_application_traffic_secret(ByteView hash) const { return derive(Stage::master, "c ap traffic", hash); }
-  Bytes server_application_traffic_secret(ByteView hash) const { return derive(Stage::master, "s ap traffic", hash); }
-  Bytes exporter_master_secret(ByteView hash) const { return derive(Stage::master, "exp master", hash); }
+  SecretBytes client_application_traffic_secret(ByteView hash) const { return derive(Stage::master, "c ap traffic", hash); }
+  SecretBytes server_application_traffic_secret(ByteView hash) const { return derive(Stage::master, "s ap traffic", hash); }
+  SecretBytes exporter_master_secret(ByteView hash) const { return derive(Stage::master, "exp master", hash); }
   // Derive-Secret(Master, "res master", ClientHello..client Finished). Stage master only.
-  Bytes resumption_master_secret(ByteView hash) const { return derive(Stage::master, "res master", hash); }
+  SecretBytes resumption_master_secret(ByteView hash) const { return derive(Stage::master, "res master", hash); }
 
   // For tests and tracing: the current stage's secret (Early, Handshake or Master Secret); empty in
   // stage initial or after misuse.
@@ -92,7 +92,7 @@ class KeySchedule13 {
 
  private:
   // Derive-Secret(secret_, label, hash) when stage_ == want and hash has the right length.
-  Bytes derive(Stage want, const char* label, ByteView hash) const;
+  SecretBytes derive(Stage want, const char* label, ByteView hash) const;
   // Stage `from` to `to`: HKDF-Extract(Derive-Secret(secret_, "derived", ""), ikm, or HashLen zeros when
   // empty); from any other stage, fail().
   void next(Stage from, Stage to, ByteView ikm);

@@ -175,8 +175,8 @@ TEST_CASE("RFC 8448 3: every secret, key, iv and Finished of the 1-RTT handshake
 
   const Bytes hello_hash = sha256(cat({ch, sh}));
   CHECK(H(hello_hash) == "860c06edc07858ee8e78f0e7428c58edd6b43f2ca3e6e95f02ed063cf0e1cad8");
-  const Bytes c_hs = ks.client_handshake_traffic_secret(hello_hash);
-  const Bytes s_hs = ks.server_handshake_traffic_secret(hello_hash);
+  const Bytes c_hs = ks.client_handshake_traffic_secret(hello_hash).view().to_bytes();
+  const Bytes s_hs = ks.server_handshake_traffic_secret(hello_hash).view().to_bytes();
   CHECK(H(c_hs) == "b3eddb126e067f35a780b3abf45e2d8f3b1a950738f52e9600746a0e27a55a21");
   CHECK(H(s_hs) == "b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38");
 
@@ -202,8 +202,8 @@ TEST_CASE("RFC 8448 3: every secret, key, iv and Finished of the 1-RTT handshake
   // {server} derive secret "tls13 c ap traffic" / "s ap traffic" / "exp master" (CH..server Finished).
   const Bytes to_sfin = sha256(cat({ch, sh, ee, cert, cv, sfin}));
   CHECK(H(to_sfin) == "9608102a0f1ccc6db6250b7b7e417b1a000eaada3daae4777a7686c9ff83df13");
-  const Bytes c_ap = ks.client_application_traffic_secret(to_sfin);
-  const Bytes s_ap = ks.server_application_traffic_secret(to_sfin);
+  const Bytes c_ap = ks.client_application_traffic_secret(to_sfin).view().to_bytes();
+  const Bytes s_ap = ks.server_application_traffic_secret(to_sfin).view().to_bytes();
   CHECK(H(c_ap) == "9e40646ce79a7f9dc05af8889bce6552875afa0b06df0087f792ebb7c17504a5");
   CHECK(H(s_ap) == "a11af9f05531f856ad47116b45a950328204b4f44bfb6b3a4b4f1f3fcb631643");
   CHECK(H(ks.exporter_master_secret(to_sfin)) == "fe22f881176eda18eb8f44529e6792c50c9a3f89452f68d8ae311b4309d3cf50");
@@ -223,7 +223,7 @@ TEST_CASE("RFC 8448 3: every secret, key, iv and Finished of the 1-RTT handshake
   // {server} derive secret "tls13 res master" (CH..client Finished), then the ticket's PSK.
   const Bytes to_cfin = sha256(cat({ch, sh, ee, cert, cv, sfin, cfin}));
   CHECK(H(to_cfin) == "209145a96ee8e2a122ff810047cc952684658d6049e86429426db87c54ad143d");
-  const Bytes res = ks.resumption_master_secret(to_cfin);
+  const Bytes res = ks.resumption_master_secret(to_cfin).view().to_bytes();
   CHECK(H(res) == "7df235f2031d2a051287d02b0241b0bfdaf86cc856231f2d5aba46c434ec196c");
   CHECK(H(ticket_nonce(hex(k3NewSessionTicket))) == "0000");
   CHECK(H(tls13_resumption_psk(P(), h, res, hex("0000"))) ==
@@ -307,13 +307,13 @@ TEST_CASE("RFC 8448 4: early secret, binder, early traffic and the resumed hands
   REQUIRE(prefix.size() == 477);
   const Bytes binder_hash = sha256(prefix);
   CHECK(H(binder_hash) == "63224b2e4573f2d3454ca84b9d009a04f6be9e05711a8396473aefa01e924a14");
-  const Bytes binder_key = ks.binder_key(/*resumption=*/true);
+  const Bytes binder_key = ks.binder_key(/*resumption=*/true).view().to_bytes();
   CHECK(H(binder_key) == "69fe131a3bbad5d63c64eebcc30e395b9d8107726a13d074e389dbc8a4e47256");
   CHECK(H(tls13_finished_key(P(), h, binder_key)) == "5588673e72cb59c87d220caffe94f2dea9a3b1609f7d50e90a48227db9ed7eaa");
   const Bytes binder = tls13_verify_data(P(), h, binder_key, binder_hash);
   CHECK(H(binder) == "3add4fb2d8fdf822a0ca3cf7678ef5e88dae990141c5924d57bb6fa31b9e5f9d");
   // An external PSK's binder key differs ("ext binder").
-  CHECK(ks.binder_key(false) != binder_key);
+  CHECK(ks.binder_key(false).view() != ByteView(binder_key));
   CHECK(ks.binder_key(false).size() == 32);
 
   // The complete ClientHello: prefix || binders<33..2^16-1> holding one binder<32..255>.
@@ -321,7 +321,7 @@ TEST_CASE("RFC 8448 4: early secret, binder, early traffic and the resumed hands
   REQUIRE(ch.size() == 512);
   const Bytes ch_hash = sha256(ch);
   // {client} derive secret "tls13 c e traffic" / "tls13 e exp master"; early data keys.
-  const Bytes c_e = ks.client_early_traffic_secret(ch_hash);
+  const Bytes c_e = ks.client_early_traffic_secret(ch_hash).view().to_bytes();
   CHECK(H(c_e) == "3fbbe6a60deb66c30a32795aba0eff7eaa10105586e7be5c09678d63b6caab62");
   CHECK(H(ks.early_exporter_master_secret(ch_hash)) ==
         "b2026866610937d7423e5be90862ccf24c0e6091186d34f812089ff5be2ef7df");
@@ -346,8 +346,8 @@ TEST_CASE("RFC 8448 4: early secret, binder, early traffic and the resumed hands
   const Bytes sh = hex(k4ServerHello), ee = hex(k4EncryptedExtensions), sfin = hex(k4ServerFinished),
               eoed = hex(k4EndOfEarlyData), cfin = hex(k4ClientFinished);
   const Bytes hello_hash = sha256(cat({ch, sh}));
-  const Bytes c_hs = ks.client_handshake_traffic_secret(hello_hash);
-  const Bytes s_hs = ks.server_handshake_traffic_secret(hello_hash);
+  const Bytes c_hs = ks.client_handshake_traffic_secret(hello_hash).view().to_bytes();
+  const Bytes s_hs = ks.server_handshake_traffic_secret(hello_hash).view().to_bytes();
   CHECK(H(c_hs) == "2faac08f851d35fea3604fcb4de82dc62c9b164a70974d0462e27f1ab278700f");
   CHECK(H(s_hs) == "fe927ae271312e8bf0275b581c54eef020450dc4ecffaa05a1a35d27518e7803");
   k = tls13_traffic_keys(P(), h, aead, s_hs);
@@ -366,8 +366,8 @@ TEST_CASE("RFC 8448 4: early secret, binder, early traffic and the resumed hands
   CHECK(ByteView(sfin).sub(4) == ByteView(s_verify));
 
   const Bytes to_sfin = sha256(cat({ch, sh, ee, sfin}));
-  const Bytes c_ap = ks.client_application_traffic_secret(to_sfin);
-  const Bytes s_ap = ks.server_application_traffic_secret(to_sfin);
+  const Bytes c_ap = ks.client_application_traffic_secret(to_sfin).view().to_bytes();
+  const Bytes s_ap = ks.server_application_traffic_secret(to_sfin).view().to_bytes();
   CHECK(H(c_ap) == "2abbf2b8e381d23dbebe1dd2a7d16a8bf484cb4950d23fb7fb7fa8547062d9a1");
   CHECK(H(s_ap) == "cc21f1bf8feb7dd5fa505bd9c4b468a9984d554a993dc49e6d285598fb672691");
   CHECK(H(ks.exporter_master_secret(to_sfin)) == "3fd93d4ffddc98e64b14dd107aedf8ee4add23f4510f58a4592d0b201bee56b4");
@@ -469,14 +469,14 @@ TEST_CASE("KeySchedule13: wrong stage, wrong hash length and restarts give empty
   a.handshake(Bytes(32, 5));
   b.early(ByteView());
   b.handshake(Bytes(32, 5));
-  CHECK(a.client_handshake_traffic_secret(h32) == b.client_handshake_traffic_secret(h32));
+  CHECK(a.client_handshake_traffic_secret(h32).view() == b.client_handshake_traffic_secret(h32).view());
   // psk_ke: an empty shared secret stands for HashLen zeros.
   KeySchedule13 z1(P(), HashAlg::sha256), z2(P(), HashAlg::sha256);
   z1.early(Bytes(32, 9));
   z1.handshake(ByteView());
   z2.early(Bytes(32, 9));
   z2.handshake(Bytes(32, 0));
-  CHECK(z1.server_handshake_traffic_secret(h32) == z2.server_handshake_traffic_secret(h32));
+  CHECK(z1.server_handshake_traffic_secret(h32).view() == z2.server_handshake_traffic_secret(h32).view());
   CHECK(!z1.server_handshake_traffic_secret(h32).empty());
 
   // A transcript hash of the wrong length (e.g. SHA-384 given to a SHA-256 schedule) is refused.
@@ -497,7 +497,7 @@ TEST_CASE("KeySchedule13 over SHA-384 and every TLS 1.3 suite's record protectio
   ks.early(ByteView());
   CHECK(ks.current_secret_for_testing().size() == 48);
   ks.handshake(Bytes(32, 3));
-  const Bytes c_hs = ks.client_handshake_traffic_secret(h48);
+  const Bytes c_hs = ks.client_handshake_traffic_secret(h48).view().to_bytes();
   REQUIRE(c_hs.size() == 48);
   CHECK(ks.client_handshake_traffic_secret(Bytes(32, 0x5a)).empty());
   ks.master();
