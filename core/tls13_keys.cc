@@ -73,13 +73,23 @@ void KeySchedule13::next(Stage from, Stage to, ByteView ikm) {
   stage_ = to;
 }
 
+namespace {
+// Derive-Secret into out (hash_length(alg) bytes); false, as tls13_derive_secret's empty result, when the
+// transcript hash has the wrong length, the secret is empty or HKDF fails.
+bool derive_secret_into(const crypto::Provider& p, HashAlg alg, ByteView secret, const char* label,
+                        ByteView transcript_hash, uint8_t* out) {
+  const size_t hlen = crypto::hash_length(alg);
+  if (transcript_hash.size() != hlen || secret.empty()) return false;
+  return crypto::hkdf_expand_label_into(p, alg, secret, label, transcript_hash, out, hlen);
+}
+}  // namespace
+
 SecretBytes KeySchedule13::derive(Stage want, const char* label, ByteView hash) const {
-  const size_t hlen = hash_length();
-  if (failed_ || stage_ != want || hash.size() != hlen || secret_.empty()) return {};
-  // tls13_derive_secret into a buffer on the stack (wiped below): no heap for a secret.
+  if (failed_ || stage_ != want) return {};
+  // On the stack (wiped below): no heap for a secret.
   uint8_t out[crypto::kMaxHashLen];
   SecretBytes r;
-  if (crypto::hkdf_expand_label_into(*p_, alg_, secret_.view(), label, hash, out, hlen)) r = SecretBytes(ByteView(out, hlen));
+  if (derive_secret_into(*p_, alg_, secret_.view(), label, hash, out)) r = SecretBytes(ByteView(out, hash_length()));
   secure_zero(out, sizeof(out));
   return r;
 }
@@ -93,9 +103,9 @@ SecretBytes KeySchedule13::binder_key(bool resumption) const {
 
 Bytes tls13_derive_secret(const crypto::Provider& p, HashAlg alg, ByteView secret, const char* label,
                           ByteView transcript_hash) {
-  const size_t hlen = crypto::hash_length(alg);
-  if (transcript_hash.size() != hlen || secret.empty()) return {};
-  return crypto::hkdf_expand_label(p, alg, secret, label, transcript_hash, hlen);
+  Bytes out(crypto::hash_length(alg));
+  if (!derive_secret_into(p, alg, secret, label, transcript_hash, out.data())) return {};
+  return out;
 }
 
 Bytes tls13_finished_key(const crypto::Provider& p, HashAlg alg, ByteView base_key) {
